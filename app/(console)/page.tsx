@@ -1,0 +1,15 @@
+import { cookies } from "next/headers";
+import { redirect } from "next/navigation";
+import { serverCaller } from "@/components/trpc/server";
+
+const LAST_PROJECT_COOKIE = "console_last_project";
+
+/** `/`: the project used last (if still a member), else the personal one. */
+export default async function Home() {
+  const caller = await serverCaller();
+  const projects = await caller.project.list();
+  const last = (await cookies()).get(LAST_PROJECT_COOKIE)?.value;
+  const target = projects.find((p) => p.id === last) ?? projects[0];
+  if (!target) redirect("/projects/none");
+  redirect(`/projects/${target.id}/clusters`);
+}

@@ -1,0 +1,25 @@
+import { TRPCError } from "@trpc/server";
+import { notFound } from "next/navigation";
+import type { ReactNode } from "react";
+import { AppShell } from "@/components/layout/app-shell";
+import { serverCaller } from "@/components/trpc/server";
+
+async function load(projectId: string) {
+  const caller = await serverCaller();
+  try {
+    return await Promise.all([caller.project.get({ projectId }), caller.auth.me()]);
+  } catch (err) {
+    // Not a member, no such project, or not even a valid id: all look the same.
+    if (err instanceof TRPCError && ["NOT_FOUND", "BAD_REQUEST"].includes(err.code)) notFound();
+    throw err;
+  }
+}
+
+export default async function ProjectLayout({ children, params }: { children: ReactNode; params: Promise<{ projectId: string }> }) {
+  const [project, me] = await load((await params).projectId);
+  return (
+    <AppShell project={project} user={me}>
+      {children}
+    </AppShell>
+  );
+}

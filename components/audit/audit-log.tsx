@@ -1,0 +1,192 @@
+"use client";
+
+import { useInfiniteQuery } from "@tanstack/react-query";
+import { ScrollText } from "lucide-react";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { useTRPC } from "@/components/trpc/client";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { EmptyState } from "@/components/ui/empty-state";
+import { Field, Input, Select } from "@/components/ui/field";
+import { Spinner } from "@/components/ui/spinner";
+import { AUDIT_ACTIONS, AUDIT_OUTCOMES } from "@/server/contracts/audit";
+
+const outcomeTone = { success: "success", failure: "danger", denied: "warning" } as const;
+
+function toLocalInput(iso: string | null): string {
+  if (!iso) return "";
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return "";
+  return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+}
+
+const fmt = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
+
+export function AuditLog({ projectId }: { projectId: string }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const pathname = usePathname();
+  const params = useSearchParams();
+  const filters = {
+    actor: params.get("actor") ?? "",
+    action: params.get("action") ?? "",
+    outcome: params.get("outcome") ?? "",
+    from: params.get("from"),
+    to: params.get("to"),
+  };
+
+  const setFilter = (key: string, value: string) => {
+    const next = new URLSearchParams(params);
+    if (value) next.set(key, value);
+    else next.delete(key);
+    router.replace(`${pathname}?${next.toString()}`, { scroll: false });
+  };
+
+  const input = {
+    projectId,
+    actor: filters.actor || undefined,
+    action: filters.action || undefined,
+    outcome: (AUDIT_OUTCOMES as readonly string[]).includes(filters.outcome)
+      ? (filters.outcome as (typeof AUDIT_OUTCOMES)[number])
+      : undefined,
+    from: filters.from ? new Date(filters.from) : undefined,
+    to: filters.to ? new Date(filters.to) : undefined,
+    limit: 50,
+  };
+  const query = useInfiniteQuery(
+    trpc.audit.list.infiniteQueryOptions(input, {
+      getNextPageParam: (last) => last.nextCursor ?? undefined,
+      refetchInterval: 15_000,
+    }),
+  );
+  const rows = query.data?.pages.flatMap((p) => p.items) ?? [];
+  const filtered = Object.values(filters).some(Boolean);
+
+  return (
+    <div className="space-y-4">
+      <div className="grid grid-cols-[1.2fr_1.5fr_0.9fr_1.2fr_1.2fr_auto] items-end gap-3 rounded-lg border border-border bg-surface p-4 shadow-xs">
+        <Field label="Actor">
+          {(p) => (
+            <Input {...p} type="search" placeholder="Email contains…" defaultValue={filters.actor} onChange={(e) => setFilter("actor", e.target.value)} />
+          )}
+        </Field>
+        <Field label="Action">
+          {(p) => (
+            <Select {...p} value={filters.action} onChange={(e) => setFilter("action", e.target.value)}>
+              <option value="">All actions</option>
+              <option value="project">project.*</option>
+              <option value="member">member.*</option>
+              <option value="cloud">cloud.*</option>
+              {AUDIT_ACTIONS.map((a) => (
+                <option key={a} value={a}>
+                  {a}
+                </option>
+              ))}
+            </Select>
+          )}
+        </Field>
+        <Field label="Outcome">
+          {(p) => (
+            <Select {...p} value={filters.outcome} onChange={(e) => setFilter("outcome", e.target.value)}>
+              <option value="">Any</option>
+              {AUDIT_OUTCOMES.map((o) => (
+                <option key={o} value={o} className="capitalize">
+                  {o}
+                </option>
+              ))}
+            </Select>
+          )}
+        </Field>
+        <Field label="From">
+          {(p) => (
+            <Input {...p} type="datetime-local" value={toLocalInput(filters.from)} onChange={(e) => setFilter("from", e.target.value ? new Date(e.target.value).toISOString() : "")} />
+          )}
+        </Field>
+        <Field label="To">
+          {(p) => (
+            <Input {...p} type="datetime-local" value={toLocalInput(filters.to)} onChange={(e) => setFilter("to", e.target.value ? new Date(e.target.value).toISOString() : "")} />
+          )}
+        </Field>
+        <Button variant="ghost" disabled={!filtered} onClick={() => router.replace(pathname, { scroll: false })}>
+          Clear
+        </Button>
+      </div>
+
+      {query.isPending ? (
+        <div className="flex items-center justify-center gap-2 py-16 text-sm text-muted">
+          <Spinner className="size-4" /> Loading audit log…
+        </div>
+      ) : query.isError ? (
+        <div role="alert" className="rounded-lg border border-danger/30 bg-danger/10 p-4 text-sm text-danger">
+          {query.error.message}
+        </div>
+      ) : rows.length === 0 ? (
+        <EmptyState
+          icon={<ScrollText className="size-6" aria-hidden />}
+          title={filtered ? "No entries match these filters" : "No audit entries yet"}
+          description={filtered ? "Widen the time range or clear the filters." : "Changes to this project will be listed here."}
+        />
+      ) : (
+        <div className="overflow-hidden rounded-lg border border-border bg-surface shadow-xs">
+          <table className="w-full text-left text-sm">
+            <caption className="sr-only">Audit log entries, newest first</caption>
+            <thead className="border-b border-border bg-surface-2 text-xs font-medium text-muted">
+              <tr>
+                <th scope="col" className="px-4 py-2.5 font-medium">Time</th>
+                <th scope="col" className="px-4 py-2.5 font-medium">Actor</th>
+                <th scope="col" className="px-4 py-2.5 font-medium">Action</th>
+                <th scope="col" className="px-4 py-2.5 font-medium">Target</th>
+                <th scope="col" className="px-4 py-2.5 font-medium">Outcome</th>
+                <th scope="col" className="px-4 py-2.5 font-medium">Client IP</th>
+              </tr>
+            </thead>
+            <tbody className="divide-y divide-border">
+              {rows.map((r) => (
+                <tr key={r.id} className="align-top hover:bg-surface-2/60">
+                  <td className="px-4 py-2.5 whitespace-nowrap text-muted tabular-nums" title={r.at.toISOString()}>
+                    {fmt.format(r.at)}
+                  </td>
+                  <td className="max-w-52 truncate px-4 py-2.5 text-fg">{r.actorEmail ?? <span className="text-muted">system</span>}</td>
+                  <td className="px-4 py-2.5">
+                    <code className="rounded bg-surface-2 px-1.5 py-0.5 font-mono text-xs text-fg">{r.action}</code>
+                  </td>
+                  <td className="max-w-64 px-4 py-2.5 text-fg">
+                    <div className="truncate">{r.targetLabel ?? <span className="text-muted">—</span>}</div>
+                    {r.details && Object.keys(r.details).length > 0 && (
+                      <div className="mt-0.5 truncate text-xs text-muted">
+                        {Object.entries(r.details)
+                          .map(([k, v]) => `${k}: ${String(v)}`)
+                          .join(" · ")}
+                      </div>
+                    )}
+                  </td>
+                  <td className="px-4 py-2.5">
+                    <Badge tone={outcomeTone[r.outcome]} className="capitalize">
+                      {r.outcome}
+                    </Badge>
+                    {r.errorCode && <div className="mt-1 font-mono text-[11px] text-muted">{r.errorCode}</div>}
+                  </td>
+                  <td className="px-4 py-2.5 font-mono text-xs whitespace-nowrap text-muted" title={r.requestId ? `Request ${r.requestId}` : undefined}>
+                    {r.clientIp ?? "—"}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <div className="flex items-center justify-between border-t border-border px-4 py-2.5 text-xs text-muted">
+            <span>
+              {rows.length} entr{rows.length === 1 ? "y" : "ies"} shown
+            </span>
+            {query.hasNextPage ? (
+              <Button variant="secondary" size="sm" loading={query.isFetchingNextPage} onClick={() => void query.fetchNextPage()}>
+                Load older entries
+              </Button>
+            ) : (
+              <span>End of log</span>
+            )}
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}

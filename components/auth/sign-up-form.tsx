@@ -1,0 +1,93 @@
+"use client";
+
+import { useMutation } from "@tanstack/react-query";
+import { Check, Circle } from "lucide-react";
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { signIn } from "next-auth/react";
+import { useState, type FormEvent } from "react";
+import { fieldErrorsOf, useTRPC } from "@/components/trpc/client";
+import { Button } from "@/components/ui/button";
+import { cn } from "@/components/ui/cn";
+import { Field, Input } from "@/components/ui/field";
+import { fieldErrorsFromIssues } from "@/server/contracts/field-errors";
+import { PASSWORD_RULES, SignUpInput } from "@/server/contracts/auth";
+
+export function SignUpForm() {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const [form, setForm] = useState({ name: "", email: "", password: "" });
+  const [clientErrors, setClientErrors] = useState<Record<string, string[]>>({});
+  const [signingIn, setSigningIn] = useState(false);
+  const signUp = useMutation(trpc.auth.signUp.mutationOptions({ meta: { inlineErrors: true } }));
+  const errors = { ...fieldErrorsOf(signUp.error), ...clientErrors };
+  const formError = signUp.error && Object.keys(fieldErrorsOf(signUp.error)).length === 0 ? signUp.error.message : null;
+
+  async function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    const parsed = SignUpInput.safeParse(form);
+    if (!parsed.success) {
+      setClientErrors(fieldErrorsFromIssues(parsed.error.issues));
+      return;
+    }
+    setClientErrors({});
+    signUp.mutate(form, {
+      onSuccess: async ({ personalProjectId }) => {
+        setSigningIn(true);
+        const res = await signIn("credentials", { email: form.email, password: form.password, redirect: false });
+        if (res?.ok) {
+          router.replace(`/projects/${personalProjectId}/clusters`);
+          router.refresh();
+        } else {
+          router.replace("/sign-in");
+        }
+      },
+    });
+  }
+
+  const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm((f) => ({ ...f, [k]: e.target.value }));
+
+  return (
+    <div>
+      <h1 className="text-2xl font-semibold tracking-tight text-fg">Create your account</h1>
+      <p className="mt-1.5 text-sm text-muted">
+        Already have one?{" "}
+        <Link href="/sign-in" className="font-medium text-primary hover:underline">
+          Sign in
+        </Link>
+      </p>
+      <form onSubmit={onSubmit} className="mt-8 space-y-4" noValidate>
+        {formError && (
+          <div role="alert" className="rounded-md border border-danger/30 bg-danger/10 px-3 py-2.5 text-sm text-danger">
+            {formError}
+          </div>
+        )}
+        <Field label="Full name" errors={errors.name}>
+          {(p) => <Input {...p} autoComplete="name" value={form.name} onChange={set("name")} />}
+        </Field>
+        <Field label="Work email" errors={errors.email}>
+          {(p) => <Input {...p} type="email" autoComplete="email" value={form.email} onChange={set("email")} />}
+        </Field>
+        <Field label="Password" errors={errors.password}>
+          {(p) => <Input {...p} type="password" autoComplete="new-password" value={form.password} onChange={set("password")} />}
+        </Field>
+        <ul className="grid grid-cols-1 gap-1 text-xs" aria-label="Password rules">
+          {PASSWORD_RULES.map((r) => {
+            const ok = r.test(form.password);
+            return (
+              <li key={r.id} className={cn("flex items-center gap-1.5", ok ? "text-success" : "text-muted")}>
+                {ok ? <Check className="size-3.5" aria-hidden /> : <Circle className="size-3" aria-hidden />}
+                {r.label}
+                <span className="sr-only">{ok ? "(met)" : "(not met)"}</span>
+              </li>
+            );
+          })}
+        </ul>
+        <Button type="submit" className="w-full" loading={signUp.isPending || signingIn}>
+          Create account
+        </Button>
+        <p className="text-center text-xs text-muted">You get a personal project to start in; invite your team later.</p>
+      </form>
+    </div>
+  );
+}

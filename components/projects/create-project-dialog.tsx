@@ -1,0 +1,67 @@
+"use client";
+
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState, type FormEvent } from "react";
+import { fieldErrorsOf, useTRPC } from "@/components/trpc/client";
+import { Button } from "@/components/ui/button";
+import { Dialog } from "@/components/ui/dialog";
+import { Field, Input } from "@/components/ui/field";
+import { toast } from "@/components/ui/toast-store";
+
+export function CreateProjectDialog({
+  open,
+  onOpenChange,
+  onCreated,
+}: {
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  onCreated: (id: string) => void;
+}) {
+  const trpc = useTRPC();
+  const qc = useQueryClient();
+  const [name, setName] = useState("");
+  const create = useMutation(trpc.project.create.mutationOptions({ meta: { inlineErrors: true } }));
+
+  function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    create.mutate(
+      { name },
+      {
+        onSuccess: async (p) => {
+          await qc.invalidateQueries({ queryKey: trpc.project.list.queryKey() });
+          toast({ variant: "success", title: `Project “${p.name}” created` });
+          setName("");
+          create.reset();
+          onOpenChange(false);
+          onCreated(p.id);
+        },
+      },
+    );
+  }
+
+  return (
+    <Dialog
+      open={open}
+      onOpenChange={(o) => {
+        if (!o) create.reset();
+        onOpenChange(o);
+      }}
+      title="Create project"
+      description="Projects separate clusters, cloud credentials, members and the audit log. You will be its owner."
+    >
+      <form onSubmit={onSubmit} className="space-y-5" noValidate>
+        <Field label="Project name" errors={fieldErrorsOf(create.error).name}>
+          {(p) => <Input {...p} autoFocus value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. Payments staging" />}
+        </Field>
+        <div className="flex justify-end gap-2">
+          <Button type="button" variant="secondary" onClick={() => onOpenChange(false)}>
+            Cancel
+          </Button>
+          <Button type="submit" loading={create.isPending}>
+            Create project
+          </Button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

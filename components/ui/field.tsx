@@ -1,0 +1,61 @@
+import { forwardRef, useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from "react";
+import { cn } from "./cn";
+
+export const controlClass =
+  "block w-full rounded-md border border-border bg-surface px-3 text-sm text-fg shadow-xs placeholder:text-muted " +
+  "outline-none transition-colors focus:border-ring focus:ring-2 focus:ring-ring/30 disabled:opacity-60 " +
+  "aria-[invalid=true]:border-danger aria-[invalid=true]:focus:ring-danger/30";
+
+export const Input = forwardRef<HTMLInputElement, InputHTMLAttributes<HTMLInputElement>>(function Input({ className, ...props }, ref) {
+  return <input ref={ref} className={cn(controlClass, "h-9", className)} {...props} />;
+});
+
+export const Select = forwardRef<HTMLSelectElement, SelectHTMLAttributes<HTMLSelectElement>>(function Select({ className, ...props }, ref) {
+  return <select ref={ref} className={cn(controlClass, "h-9 pr-8", className)} {...props} />;
+});
+
+export const Textarea = forwardRef<HTMLTextAreaElement, TextareaHTMLAttributes<HTMLTextAreaElement>>(function Textarea({ className, ...props }, ref) {
+  return <textarea ref={ref} className={cn(controlClass, "py-2 font-mono text-xs", className)} {...props} />;
+});
+
+/**
+ * Label + control + hint + errors, wired for screen readers: the control
+ * gets `aria-invalid` and `aria-describedby` pointing at the messages.
+ */
+export function Field({
+  label,
+  hint,
+  errors,
+  children,
+  className,
+}: {
+  label: ReactNode;
+  hint?: ReactNode;
+  errors?: string[];
+  children: (props: { id: string; "aria-invalid": boolean; "aria-describedby": string | undefined }) => ReactNode;
+  className?: string;
+}) {
+  const id = useId();
+  const hintId = `${id}-hint`;
+  const errorId = `${id}-error`;
+  const invalid = Boolean(errors && errors.length > 0);
+  const describedBy = [hint ? hintId : null, invalid ? errorId : null].filter(Boolean).join(" ") || undefined;
+  return (
+    <div className={cn("space-y-1.5", className)}>
+      <label htmlFor={id} className="block text-sm font-medium text-fg">
+        {label}
+      </label>
+      {children({ id, "aria-invalid": invalid, "aria-describedby": describedBy })}
+      {hint && !invalid && (
+        <p id={hintId} className="text-xs text-muted">
+          {hint}
+        </p>
+      )}
+      {invalid && (
+        <p id={errorId} role="alert" className="text-xs font-medium text-danger">
+          {errors!.join(" ")}
+        </p>
+      )}
+    </div>
+  );
+}

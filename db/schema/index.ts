@@ -1,0 +1,4 @@
+export * from "./users";
+export * from "./projects";
+export * from "./cloud";
+export * from "./audit";

@@ -1,0 +1,49 @@
+/**
+ * `npx tsx scripts/screenshots.ts [baseUrl] [outDir]`: signs up a fresh user
+ * on a running console and saves PNGs of the main pages in light and dark
+ * themes, for looking at what the UI really shows.
+ */
+import { chromium, type Page } from "@playwright/test";
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../e2e/chromium";
+
+const base = process.argv[2] ?? "http://localhost:3000";
+const out = process.argv[3] ?? "/tmp/shots";
+
+async function shoot(page: Page, name: string) {
+  for (const scheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.waitForTimeout(150);
+    await page.screenshot({ path: `${out}/${name}-${scheme}.png`, fullPage: true });
+  }
+}
+
+const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+await page.goto(`${base}/sign-in`);
+await shoot(page, "sign-in");
+await page.goto(`${base}/sign-up`);
+const email = `shot-${Date.now()}@example.com`;
+await page.getByLabel("Full name").fill("Alex Morgan");
+await page.getByLabel("Work email").fill(email);
+await page.getByLabel("Password", { exact: true }).fill("correct-horse-42");
+await shoot(page, "sign-up");
+await page.getByRole("button", { name: "Create account" }).click();
+await page.waitForURL(/\/clusters$/);
+await page.getByText("No clusters yet").waitFor();
+await shoot(page, "clusters-empty");
+const projectUrl = page.url().replace(/\/clusters$/, "");
+await page.goto(`${projectUrl}/settings`);
+await page.getByRole("heading", { name: "Members" }).waitFor();
+await page.getByRole("button", { name: "Add member" }).click();
+await page.getByRole("dialog").getByLabel("Email").fill("teammate@example.com");
+await page.getByRole("dialog").getByRole("button", { name: "Add member" }).click();
+await page.getByText("Invited — joins").waitFor();
+await shoot(page, "settings");
+await page.goto(`${projectUrl}/audit`);
+await page.getByRole("table").waitFor();
+await shoot(page, "audit");
+await page.getByRole("button", { name: /Switch project/ }).click();
+await page.waitForTimeout(200);
+await page.screenshot({ path: `${out}/switcher-light.png` });
+await browser.close();
+console.log(`screenshots in ${out}`);

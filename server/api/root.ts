@@ -1,0 +1,17 @@
+import { auditRouter } from "./routers/audit";
+import { authRouter } from "./routers/auth";
+import { cloudRouter } from "./routers/cloud";
+import { memberRouter } from "./routers/member";
+import { projectRouter } from "./routers/project";
+import { createCallerFactory, router } from "./trpc";
+
+export const appRouter = router({
+  auth: authRouter,
+  project: projectRouter,
+  member: memberRouter,
+  cloud: cloudRouter,
+  audit: auditRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);

@@ -1,0 +1,12 @@
+import { SetCloudBindingInput } from "@/server/contracts/cloud";
+import { clearCloudBinding, getCloudBinding, setCloudBinding } from "@/server/services/cloud/binding";
+import { projectProcedure, router } from "../trpc";
+
+export const cloudRouter = router({
+  /** Never includes the secret. */
+  get: projectProcedure("viewer").query(({ ctx }) => getCloudBinding({ ctx: ctx.svc, project: ctx.project })),
+  set: projectProcedure("admin")
+    .input(SetCloudBindingInput)
+    .mutation(({ ctx, input }) => setCloudBinding({ ctx: ctx.svc, project: ctx.project, input })),
+  clear: projectProcedure("admin").mutation(({ ctx }) => clearCloudBinding({ ctx: ctx.svc, project: ctx.project })),
+});

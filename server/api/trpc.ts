@@ -1,0 +1,138 @@
+import { initTRPC, TRPCError } from "@trpc/server";
+import { eq } from "drizzle-orm";
+import superjson from "superjson";
+import { ZodError } from "zod";
+import type { Db } from "@/db/client";
+import { users } from "@/db/schema";
+import { fieldErrorsFromIssues } from "@/server/contracts/field-errors";
+import { ProjectScoped, type ProjectRole } from "@/server/contracts/project";
+import { log } from "@/server/log";
+import { recordAudit } from "@/server/services/audit/record";
+import type { ServiceContext } from "@/server/services/context";
+import { ServiceError } from "@/server/services/errors";
+import { requireProjectRole } from "@/server/services/project/access";
+import { errorCodeOf, toTRPCError } from "./errors";
+
+export interface Context {
+  db: Db;
+  /** From the verified session cookie; re-checked against the database by protectedProcedure. */
+  session: { userId: string } | null;
+  requestId: string;
+  clientIp: string | null;
+  encryptionKey: string;
+}
+
+const t = initTRPC.context<Context>().create({
+  transformer: superjson,
+  errorFormatter({ shape, error, ctx }) {
+    const cause = error.cause;
+    const fieldErrors =
+      cause instanceof ZodError
+        ? fieldErrorsFromIssues(cause.issues)
+        : cause instanceof ServiceError
+          ? (cause.extra.fieldErrors ?? null)
+          : null;
+    const internal = error.code === "INTERNAL_SERVER_ERROR";
+    const message = internal
+      ? `Something went wrong on our side. Reference: ${ctx?.requestId ?? "unknown"}`
+      : cause instanceof ZodError
+        ? "Some fields need attention"
+        : shape.message;
+    return {
+      ...shape,
+      message,
+      data: {
+        code: shape.data.code,
+        httpStatus: shape.data.httpStatus,
+        path: shape.data.path,
+        requestId: ctx?.requestId ?? null,
+        fieldErrors,
+        retryAfterSeconds: cause instanceof ServiceError ? (cause.extra.retryAfterSeconds ?? null) : null,
+      },
+    };
+  },
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+/** Service errors become tRPC errors; unknown errors are logged with the request id and hidden. */
+const mapErrors = t.middleware(async ({ next, path, ctx }) => {
+  const result = await next();
+  if (!result.ok) {
+    const mapped = toTRPCError(result.error);
+    if (mapped.code === "INTERNAL_SERVER_ERROR") {
+      const cause = result.error.cause ?? result.error;
+      log.error("procedure failed", {
+        path,
+        requestId: ctx.requestId,
+        error: cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause),
+        stack: cause instanceof Error ? cause.stack : undefined,
+      });
+    }
+    if (mapped !== result.error) return { ...result, error: mapped };
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(mapErrors);
+
+/** Signed in, and the account still exists. `ctx.actor` is non-null from here on. */
+const authed = t.middleware(async ({ ctx, next }) => {
+  if (!ctx.session) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue" });
+  const [user] = await ctx.db
+    .select({ id: users.id, email: users.email, name: users.name })
+    .from(users)
+    .where(eq(users.id, ctx.session.userId))
+    .limit(1);
+  if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Your session has ended; sign in again" });
+  const svc: ServiceContext = {
+    db: ctx.db,
+    actor: { userId: user.id, email: user.email },
+    requestId: ctx.requestId,
+    clientIp: ctx.clientIp,
+    encryptionKey: ctx.encryptionKey,
+  };
+  return next({ ctx: { ...ctx, user, svc } });
+});
+
+/**
+ * Every mutation that fails (bad input, refused, conflict, crash) still
+ * leaves one audit row; successful ones write theirs in their own
+ * transaction.
+ */
+const auditFailures = t.middleware(async ({ ctx, next, type, path, getRawInput }) => {
+  const result = await next();
+  if (type === "mutation" && !result.ok && ctx.session) {
+    const raw = await getRawInput().catch(() => undefined);
+    const scoped = ProjectScoped.safeParse(raw);
+    const code = errorCodeOf(toTRPCError(result.error));
+    const denied = code === "FORBIDDEN" || code === "NOT_FOUND" || code === "UNAUTHORIZED";
+    const [user] = await ctx.db.select({ email: users.email }).from(users).where(eq(users.id, ctx.session.userId));
+    try {
+      await recordAudit(ctx.db, { ...ctx, actor: user ? { userId: ctx.session.userId, email: user.email } : null }, {
+        action: path,
+        outcome: denied ? "denied" : "failure",
+        projectId: scoped.success ? scoped.data.projectId : null,
+        errorCode: code,
+      });
+    } catch (err) {
+      log.error("could not write failure audit row", { path, requestId: ctx.requestId, error: String(err) });
+    }
+  }
+  return result;
+});
+
+export const protectedProcedure = t.procedure.use(mapErrors).use(auditFailures).use(authed);
+
+/**
+ * Project-scoped procedures: input carries `projectId`; the caller must be a
+ * member with at least `minRole`. Non-members get NOT_FOUND, exactly as for a
+ * project that does not exist. `ctx.project` carries the membership.
+ */
+export function projectProcedure(minRole: ProjectRole) {
+  return protectedProcedure.input(ProjectScoped).use(async ({ ctx, input, next }) => {
+    const project = await requireProjectRole(ctx.db, input.projectId, ctx.user.id, minRole);
+    return next({ ctx: { ...ctx, project } });
+  });
+}

@@ -1,0 +1,44 @@
+import { z } from "zod";
+import { ProjectScoped } from "./project";
+
+export const AUDIT_OUTCOMES = ["success", "failure", "denied"] as const;
+
+export const ListAuditInput = ProjectScoped.extend({
+  actor: z.string().trim().max(254).optional(),
+  action: z.string().trim().max(100).optional(),
+  outcome: z.enum(AUDIT_OUTCOMES).optional(),
+  from: z.coerce.date().optional(),
+  to: z.coerce.date().optional(),
+  /** id of the last row of the previous page (rows are newest first) */
+  cursor: z.number().int().positive().optional(),
+  limit: z.number().int().min(1).max(200).default(50),
+}).refine((v) => !v.from || !v.to || v.from <= v.to, { path: ["to"], message: "'To' must be after 'From'" });
+export type ListAuditInput = z.infer<typeof ListAuditInput>;
+
+export interface AuditEntryView {
+  id: number;
+  at: Date;
+  actorEmail: string | null;
+  action: string;
+  targetType: string | null;
+  targetLabel: string | null;
+  outcome: (typeof AUDIT_OUTCOMES)[number];
+  errorCode: string | null;
+  requestId: string | null;
+  clientIp: string | null;
+  details: Record<string, string | number | boolean | null> | null;
+}
+
+/** Actions the console records, for the audit log's filter. Filtering matches prefixes (`member` → all member actions). */
+export const AUDIT_ACTIONS = [
+  "project.create",
+  "project.rename",
+  "member.add",
+  "member.invite",
+  "member.cancelInvitation",
+  "member.updateRole",
+  "member.remove",
+  "member.leave",
+  "cloud.setCredentials",
+  "cloud.clearCredentials",
+] as const;

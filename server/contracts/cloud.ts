@@ -1,0 +1,64 @@
+import { z } from "zod";
+import { ProjectScoped } from "./project";
+
+const trimmed = (max: number) => z.string().trim().min(1).max(max);
+
+export const CloudInterface = z.enum(["public", "internal", "admin"]);
+
+/**
+ * OpenStack credentials a project deploys with. The secret (password or
+ * application-credential secret) is write-only: it is accepted here and
+ * never returned. Updating other fields may omit it to keep the stored one.
+ */
+export const SetCloudBindingInput = ProjectScoped.extend({
+  authUrl: z
+    .url({ message: "Enter the Keystone URL, e.g. https://keystone.example.com:5000/v3" })
+    .refine((u) => /^https?:\/\//.test(u), "The auth URL must start with http:// or https://")
+    .refine((u) => /\/v3\/?$/.test(u), "The auth URL must be Keystone v3 (end with /v3)"),
+  region: trimmed(64).regex(/^[\w.-]+$/, "Region names contain only letters, digits, '.', '_' and '-'"),
+  interface: CloudInterface.default("public"),
+  auth: z.discriminatedUnion("type", [
+    z.object({
+      type: z.literal("application_credential"),
+      applicationCredentialId: trimmed(128),
+      secret: z.string().min(1, "Enter the application credential secret").max(1024).optional(),
+    }),
+    z.object({
+      type: z.literal("password"),
+      username: trimmed(255),
+      userDomainName: trimmed(255).default("Default"),
+      projectName: trimmed(255).optional(),
+      projectId: trimmed(64).optional(),
+      projectDomainName: trimmed(255).default("Default"),
+      secret: z.string().min(1, "Enter the password").max(1024).optional(),
+    }),
+  ]),
+  caCertPem: z
+    .string()
+    .trim()
+    .max(64_000)
+    .refine((v) => v === "" || v.includes("-----BEGIN CERTIFICATE-----"), "Paste a PEM certificate (-----BEGIN CERTIFICATE-----)")
+    .optional(),
+});
+export type SetCloudBindingInput = z.infer<typeof SetCloudBindingInput>;
+
+export const ClearCloudBindingInput = ProjectScoped;
+
+/** What the browser may see of a binding. Never contains the secret. */
+export type CloudBindingView =
+  | { mode: "emulator" }
+  | {
+      mode: "openstack";
+      authUrl: string;
+      region: string;
+      interface: z.infer<typeof CloudInterface>;
+      authType: "password" | "application_credential";
+      principal: string;
+      userDomainName: string | null;
+      projectName: string | null;
+      cloudProjectId: string | null;
+      projectDomainName: string | null;
+      hasCaCert: boolean;
+      secretSet: true;
+      updatedAt: Date;
+    };

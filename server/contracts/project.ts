@@ -1,0 +1,63 @@
+import { z } from "zod";
+import { Email } from "./auth";
+
+export const PROJECT_ROLES = ["viewer", "member", "admin", "owner"] as const;
+export const ProjectRole = z.enum(PROJECT_ROLES);
+export type ProjectRole = z.infer<typeof ProjectRole>;
+
+export const ROLE_DESCRIPTIONS: Record<ProjectRole, string> = {
+  viewer: "Sees clusters, dashboards and settings; changes nothing.",
+  member: "Creates and operates clusters.",
+  admin: "Also manages members, cloud credentials and reads the audit log.",
+  owner: "Full control, including roles of other owners.",
+};
+
+/** True when `role` is at least `min` in viewer < member < admin < owner. */
+export function roleAtLeast(role: ProjectRole, min: ProjectRole): boolean {
+  return PROJECT_ROLES.indexOf(role) >= PROJECT_ROLES.indexOf(min);
+}
+
+export const ProjectId = z.uuid({ message: "Not a valid project id" });
+export const ProjectName = z
+  .string()
+  .trim()
+  .min(2, "Project name must be at least 2 characters")
+  .max(60, "Project name must be at most 60 characters")
+  .regex(/^[\p{L}\p{N}][\p{L}\p{N} ._'-]*$/u, "Use letters, digits, spaces and . _ ' - (starting with a letter or digit)");
+
+export const ProjectScoped = z.object({ projectId: ProjectId });
+
+export const CreateProjectInput = z.object({ name: ProjectName });
+export type CreateProjectInput = z.infer<typeof CreateProjectInput>;
+
+export const RenameProjectInput = ProjectScoped.extend({ name: ProjectName });
+
+export const AddMemberInput = ProjectScoped.extend({ email: Email, role: ProjectRole });
+export type AddMemberInput = z.infer<typeof AddMemberInput>;
+
+export const UpdateMemberRoleInput = ProjectScoped.extend({ userId: z.uuid(), role: ProjectRole });
+export const RemoveMemberInput = ProjectScoped.extend({ userId: z.uuid() });
+export const CancelInvitationInput = ProjectScoped.extend({ invitationId: z.uuid() });
+
+export interface ProjectView {
+  id: string;
+  name: string;
+  personal: boolean;
+  role: ProjectRole;
+  createdAt: Date;
+}
+
+export interface MemberView {
+  userId: string;
+  email: string;
+  name: string;
+  role: ProjectRole;
+  addedAt: Date;
+}
+
+export interface InvitationView {
+  id: string;
+  email: string;
+  role: ProjectRole;
+  invitedAt: Date;
+}

@@ -1,0 +1,84 @@
+import fs from "node:fs/promises";
+import path from "node:path";
+import { reachableDataDir, startEmbeddedPostgres, type RunningPostgres } from "@/db/embedded";
+import { migrateDatabase } from "@/db/migrate";
+import { generateKey } from "@/server/security/encryption";
+import { randomBytes } from "node:crypto";
+
+/**
+ * Zero-setup local runtime for `npm run dev` and `npm start`: the data
+ * folder, development secrets and (when DATABASE_URL is unset) an embedded
+ * PostgreSQL server with migrations applied. Returns the variables the app
+ * process needs.
+ */
+export interface LocalRuntime {
+  env: Record<string, string>;
+  postgres: RunningPostgres | null;
+  stop(): Promise<void>;
+}
+
+export const DEFAULT_EMBEDDED_PG_PORT = 54329;
+
+async function devSecret(file: string, name: string, make: () => string, warn: (m: string) => void): Promise<string> {
+  try {
+    return (await fs.readFile(file, "utf8")).trim();
+  } catch {
+    const value = make();
+    await fs.writeFile(file, value + "\n", { mode: 0o600 });
+    warn(`[config] ${name} is not set: generated a random one into ${file}. Set ${name} in production (see README).`);
+    return value;
+  }
+}
+
+export async function prepareLocalRuntime(opts: {
+  dataDir?: string;
+  production: boolean;
+  log?: (m: string) => void;
+  warn?: (m: string) => void;
+}): Promise<LocalRuntime> {
+  const log = opts.log ?? ((m) => console.log(m));
+  const warn = opts.warn ?? ((m) => console.warn(m));
+  const dataDir = path.resolve(opts.dataDir ?? process.env.CONSOLE_DATA_DIR ?? ".data");
+  // 0711: the embedded server's `postgres` user must traverse it; the secrets inside are 0600.
+  await fs.mkdir(dataDir, { recursive: true, mode: 0o711 });
+  const env: Record<string, string> = {};
+
+  const externalDb = Boolean(process.env.DATABASE_URL);
+  for (const [name, file, make] of [
+    ["CONSOLE_ENCRYPTION_KEY", "encryption.key", generateKey],
+    ["NEXTAUTH_SECRET", "nextauth.secret", () => randomBytes(32).toString("base64url")],
+  ] as const) {
+    if (process.env[name]) continue;
+    if (opts.production && externalDb) {
+      throw new Error(`${name} must be set when running in production against DATABASE_URL (see README, "Configuration").`);
+    }
+    env[name] = await devSecret(path.join(dataDir, file), name, make, warn);
+  }
+
+  let postgres: RunningPostgres | null = null;
+  if (!externalDb) {
+    const port = Number.parseInt(process.env.EMBEDDED_PG_PORT ?? "", 10) || DEFAULT_EMBEDDED_PG_PORT;
+    const pgDir = reachableDataDir(path.join(dataDir, "postgres"), warn);
+    log(`[db] starting embedded PostgreSQL on 127.0.0.1:${port} (data: ${pgDir})`);
+    postgres = await startEmbeddedPostgres({
+      dataDir: pgDir,
+      port,
+      database: "console",
+      log: (m) => {
+        if (/FATAL|PANIC|ERROR/.test(m)) warn(`[postgres] ${m}`);
+      },
+    });
+    env.DATABASE_URL = postgres.url;
+  }
+  const url = env.DATABASE_URL ?? process.env.DATABASE_URL ?? "";
+  await migrateDatabase(url);
+  log("[db] migrations applied");
+
+  return {
+    env,
+    postgres,
+    stop: async () => {
+      await postgres?.stop();
+    },
+  };
+}

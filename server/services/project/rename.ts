@@ -1,0 +1,29 @@
+import { eq } from "drizzle-orm";
+import { projects } from "@/db/schema";
+import { recordAudit } from "../audit/record";
+import type { ServiceContext } from "../context";
+import type { ProjectAccess } from "./access";
+
+export async function renameProject({
+  ctx,
+  project,
+  input,
+}: {
+  ctx: ServiceContext;
+  project: ProjectAccess;
+  input: { name: string };
+}) {
+  return ctx.db.transaction(async (tx) => {
+    await tx.update(projects).set({ name: input.name }).where(eq(projects.id, project.id));
+    await recordAudit(tx, ctx, {
+      action: "project.rename",
+      outcome: "success",
+      projectId: project.id,
+      targetType: "project",
+      targetId: project.id,
+      targetLabel: input.name,
+      details: { from: project.name, to: input.name },
+    });
+    return { id: project.id, name: input.name };
+  });
+}
