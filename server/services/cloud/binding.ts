@@ -12,8 +12,13 @@ const secretContext = (projectId: string) => `cloud-binding:${projectId}`;
 
 type BindingRow = typeof cloudBindings.$inferSelect;
 
+type OpenStackView = Extract<CloudBindingView, { mode: "openstack" }>;
+
 export function toView(row: BindingRow | undefined): CloudBindingView {
-  if (!row) return { mode: "emulator" };
+  return row ? openstackView(row) : { mode: "emulator" };
+}
+
+function openstackView(row: BindingRow): OpenStackView {
   return {
     mode: "openstack",
     authUrl: row.authUrl,
@@ -133,5 +138,5 @@ export async function clearCloudBinding({ ctx, project }: { ctx: ServiceContext;
 export async function loadCloudCredentials(db: Executor, projectId: string, encryptionKey: string) {
   const [row] = await db.select().from(cloudBindings).where(eq(cloudBindings.projectId, projectId));
   if (!row) return null;
-  return { ...toView(row), secret: decryptSecret(row.secretCiphertext, secretContext(projectId), encryptionKey), caCertPem: row.caCertPem };
+  return { ...openstackView(row), secret: decryptSecret(row.secretCiphertext, secretContext(projectId), encryptionKey), caCertPem: row.caCertPem };
 }

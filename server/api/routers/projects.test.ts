@@ -1,0 +1,275 @@
+import { TRPCError } from "@trpc/server";
+import { and, desc, eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Db } from "@/db/client";
+import { auditLog } from "@/db/schema";
+import { createTestDb, makeUser } from "@/db/testing";
+import type { ProjectRole } from "@/server/contracts/project";
+import { appRouter } from "../root";
+
+let db: Db;
+let drop: () => Promise<void>;
+beforeAll(async () => ({ db, drop } = await createTestDb()));
+afterAll(() => drop());
+
+type Caller = Awaited<ReturnType<typeof makeUser>>["caller"];
+type Fixture = { projectId: string; otherUserId: string };
+
+/**
+ * Every project-scoped procedure, with a valid call and the lowest role
+ * allowed to make it. The test below checks that the list is complete.
+ */
+const PROCEDURES: Record<string, { min: ProjectRole; call: (c: Caller, f: Fixture) => Promise<unknown> }> = {
+  "project.get": { min: "viewer", call: (c, f) => c.project.get({ projectId: f.projectId }) },
+  "project.rename": { min: "admin", call: (c, f) => c.project.rename({ projectId: f.projectId, name: "Renamed project" }) },
+  "member.list": { min: "viewer", call: (c, f) => c.member.list({ projectId: f.projectId }) },
+  "member.add": { min: "admin", call: (c, f) => c.member.add({ projectId: f.projectId, email: `new-${Math.random()}@example.com`, role: "viewer" }) },
+  "member.cancelInvitation": {
+    min: "admin",
+    call: (c, f) => c.member.cancelInvitation({ projectId: f.projectId, invitationId: "00000000-0000-4000-8000-000000000001" }),
+  },
+  "member.updateRole": { min: "owner", call: (c, f) => c.member.updateRole({ projectId: f.projectId, userId: f.otherUserId, role: "viewer" }) },
+  "member.remove": { min: "owner", call: (c, f) => c.member.remove({ projectId: f.projectId, userId: f.otherUserId }) },
+  "cloud.get": { min: "viewer", call: (c, f) => c.cloud.get({ projectId: f.projectId }) },
+  "cloud.set": {
+    min: "admin",
+    call: (c, f) =>
+      c.cloud.set({
+        projectId: f.projectId,
+        authUrl: "https://keystone.example.com:5000/v3",
+        region: "RegionOne",
+        auth: { type: "application_credential", applicationCredentialId: "ac-1", secret: "s3cret-value" },
+      }),
+  },
+  "cloud.clear": { min: "admin", call: (c, f) => c.cloud.clear({ projectId: f.projectId }) },
+  "audit.list": { min: "admin", call: (c, f) => c.audit.list({ projectId: f.projectId }) },
+};
+
+function projectScopedPaths(): string[] {
+  const defs = appRouter._def.procedures as unknown as Record<string, { _def: { inputs: unknown[] } }>;
+  return Object.entries(defs)
+    .filter(([, p]) => p._def.inputs.some((i) => typeof i === "object" && i !== null && "shape" in i && "projectId" in (i as { shape: object }).shape))
+    .map(([path]) => path)
+    .sort();
+}
+
+const ROLES: ProjectRole[] = ["viewer", "member", "admin", "owner"];
+const rank = (r: ProjectRole) => ROLES.indexOf(r);
+
+async function errorOf(p: Promise<unknown>): Promise<TRPCError | null> {
+  return p.then(
+    () => null,
+    (e: unknown) => {
+      if (!(e instanceof TRPCError)) throw e;
+      return e;
+    },
+  );
+}
+
+describe("projects", () => {
+  it("creates a project owned by the creator, listed after the personal one", async () => {
+    const u = await makeUser(db, { name: "Pat Doe" });
+    const p = await u.caller.project.create({ name: "Payments staging" });
+    expect(p).toMatchObject({ name: "Payments staging", role: "owner", personal: false });
+    const list = await u.caller.project.list();
+    expect(list.map((x) => x.name)).toEqual(["Pat's project", "Payments staging"]);
+    const [row] = await db.select().from(auditLog).where(and(eq(auditLog.projectId, p.id), eq(auditLog.action, "project.create")));
+    expect(row).toMatchObject({ actorUserId: u.userId, outcome: "success", targetLabel: "Payments staging" });
+  });
+
+  it("rejects a bad project name with a field error", async () => {
+    const u = await makeUser(db);
+    const err = await errorOf(u.caller.project.create({ name: "  x " }));
+    expect(err?.code).toBe("BAD_REQUEST");
+  });
+});
+
+describe("authorization", () => {
+  it("the table covers every project-scoped procedure", () => {
+    expect(projectScopedPaths()).toEqual(Object.keys(PROCEDURES).sort());
+  });
+
+  for (const role of ROLES) {
+    for (const [path, proc] of Object.entries(PROCEDURES)) {
+      const allowed = rank(role) >= rank(proc.min);
+      it(`${role} ${allowed ? "may" : "may not"} call ${path}`, async () => {
+        const owner = await makeUser(db);
+        const project = await owner.caller.project.create({ name: "Matrix" });
+        const actor = await makeUser(db);
+        const other = await makeUser(db);
+        if (role !== "owner") await owner.caller.member.add({ projectId: project.id, email: actor.email, role });
+        else await owner.caller.member.add({ projectId: project.id, email: actor.email, role: "owner" });
+        await owner.caller.member.add({ projectId: project.id, email: other.email, role: "member" });
+        if (path === "cloud.clear") await PROCEDURES["cloud.set"]!.call(owner.caller, { projectId: project.id, otherUserId: other.userId });
+
+        const err = await errorOf(proc.call(actor.caller, { projectId: project.id, otherUserId: other.userId }));
+        if (allowed) {
+          // cancelInvitation targets an invitation that does not exist: allowed through, then NOT_FOUND.
+          if (path === "member.cancelInvitation") expect(err?.code).toBe("NOT_FOUND");
+          else expect(err).toBeNull();
+        } else {
+          expect(err?.code).toBe("FORBIDDEN");
+          // member.remove is open to every member for leaving; removing someone else is owner-only.
+          const expected = path === "member.remove" ? /Only an owner can remove other members/ : new RegExp(`needs the ${proc.min} role`);
+          expect(err?.message).toMatch(expected);
+        }
+      });
+    }
+  }
+
+  it("a non-member gets NOT_FOUND from every project-scoped procedure, exactly as for a missing project", async () => {
+    const owner = await makeUser(db);
+    const project = await owner.caller.project.create({ name: "Secret project" });
+    const outsider = await makeUser(db);
+    const missing = "11111111-1111-4111-8111-111111111111";
+    for (const [path, proc] of Object.entries(PROCEDURES)) {
+      const real = await errorOf(proc.call(outsider.caller, { projectId: project.id, otherUserId: owner.userId }));
+      const none = await errorOf(proc.call(outsider.caller, { projectId: missing, otherUserId: owner.userId }));
+      expect({ path, code: real?.code, message: real?.message }).toEqual({ path, code: "NOT_FOUND", message: "Project not found" });
+      expect({ path, code: none?.code, message: none?.message }).toEqual({ path, code: "NOT_FOUND", message: "Project not found" });
+    }
+    // The project is untouched.
+    expect((await owner.caller.project.get({ projectId: project.id })).name).toBe("Secret project");
+    expect(await outsider.caller.project.list()).toHaveLength(1);
+  });
+
+  it("refused mutations leave a 'denied' audit row with the error code", async () => {
+    const owner = await makeUser(db);
+    const project = await owner.caller.project.create({ name: "Audited" });
+    const viewer = await makeUser(db);
+    await owner.caller.member.add({ projectId: project.id, email: viewer.email, role: "viewer" });
+    await errorOf(viewer.caller.project.rename({ projectId: project.id, name: "Hijacked" }));
+    const [row] = await db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.projectId, project.id), eq(auditLog.actorUserId, viewer.userId)))
+      .orderBy(desc(auditLog.id));
+    expect(row).toMatchObject({ action: "project.rename", outcome: "denied", errorCode: "FORBIDDEN", actorEmail: viewer.email });
+  });
+});
+
+describe("members", () => {
+  async function setup() {
+    const owner = await makeUser(db);
+    const project = await owner.caller.project.create({ name: "Team" });
+    return { owner, projectId: project.id };
+  }
+
+  it("adds an existing account, refuses a duplicate, and audits", async () => {
+    const { owner, projectId } = await setup();
+    const bob = await makeUser(db);
+    expect(await owner.caller.member.add({ projectId, email: bob.email.toUpperCase(), role: "member" })).toEqual({ status: "added", email: bob.email });
+    const dup = await errorOf(owner.caller.member.add({ projectId, email: bob.email, role: "admin" }));
+    expect(dup?.code).toBe("CONFLICT");
+    const list = await owner.caller.member.list({ projectId });
+    expect(list.members.find((m) => m.userId === bob.userId)?.role).toBe("member");
+    const rows = await db.select().from(auditLog).where(and(eq(auditLog.projectId, projectId), eq(auditLog.action, "member.add")));
+    expect(rows.map((r) => r.outcome).sort()).toEqual(["failure", "success"]);
+    expect(rows.find((r) => r.outcome === "success")).toMatchObject({ targetLabel: bob.email, details: { role: "member" } });
+  });
+
+  it("invites an email without an account", async () => {
+    const { owner, projectId } = await setup();
+    expect(await owner.caller.member.add({ projectId, email: "later@example.com", role: "viewer" })).toEqual({ status: "invited", email: "later@example.com" });
+    const list = await owner.caller.member.list({ projectId });
+    expect(list.invitations).toMatchObject([{ email: "later@example.com", role: "viewer" }]);
+    await owner.caller.member.cancelInvitation({ projectId, invitationId: list.invitations[0]!.id });
+    expect((await owner.caller.member.list({ projectId })).invitations).toHaveLength(0);
+  });
+
+  it("only an owner grants the owner role", async () => {
+    const { owner, projectId } = await setup();
+    const admin = await makeUser(db);
+    const target = await makeUser(db);
+    await owner.caller.member.add({ projectId, email: admin.email, role: "admin" });
+    const err = await errorOf(admin.caller.member.add({ projectId, email: target.email, role: "owner" }));
+    expect(err).toMatchObject({ code: "FORBIDDEN", message: "Only an owner can make someone an owner" });
+  });
+
+  it("never loses the last owner: no demotion, removal or leaving", async () => {
+    const { owner, projectId } = await setup();
+    const demote = await errorOf(owner.caller.member.updateRole({ projectId, userId: owner.userId, role: "admin" }));
+    expect(demote?.code).toBe("PRECONDITION_FAILED");
+    expect(demote?.message).toMatch(/at least one owner/);
+    const leave = await errorOf(owner.caller.member.remove({ projectId, userId: owner.userId }));
+    expect(leave?.code).toBe("PRECONDITION_FAILED");
+    expect((await owner.caller.member.list({ projectId })).members).toMatchObject([{ userId: owner.userId, role: "owner" }]);
+
+    // With a second owner, the first may step down and then leave.
+    const second = await makeUser(db);
+    await owner.caller.member.add({ projectId, email: second.email, role: "owner" });
+    await owner.caller.member.updateRole({ projectId, userId: owner.userId, role: "admin" });
+    const removeLast = await errorOf(second.caller.member.remove({ projectId, userId: second.userId }));
+    expect(removeLast?.code).toBe("PRECONDITION_FAILED");
+    await second.caller.member.remove({ projectId, userId: owner.userId });
+    const left = await errorOf(owner.caller.project.get({ projectId }));
+    expect(left?.code).toBe("NOT_FOUND");
+  });
+
+  it("two owners demoting each other at once keep one owner", async () => {
+    const { owner, projectId } = await setup();
+    const second = await makeUser(db);
+    await owner.caller.member.add({ projectId, email: second.email, role: "owner" });
+    const results = await Promise.allSettled([
+      owner.caller.member.updateRole({ projectId, userId: second.userId, role: "member" }),
+      second.caller.member.updateRole({ projectId, userId: owner.userId, role: "member" }),
+    ]);
+    const owners = (await owner.caller.member.list({ projectId }).catch(() => second.caller.member.list({ projectId }))).members.filter(
+      (m) => m.role === "owner",
+    );
+    expect(owners.length).toBeGreaterThanOrEqual(1);
+    expect(results.filter((r) => r.status === "fulfilled").length).toBeGreaterThanOrEqual(1);
+  });
+
+  it("any member may leave; others are removed only by owners", async () => {
+    const { owner, projectId } = await setup();
+    const a = await makeUser(db);
+    const b = await makeUser(db);
+    await owner.caller.member.add({ projectId, email: a.email, role: "admin" });
+    await owner.caller.member.add({ projectId, email: b.email, role: "viewer" });
+    expect((await errorOf(a.caller.member.remove({ projectId, userId: b.userId })))?.code).toBe("FORBIDDEN");
+    await b.caller.member.remove({ projectId, userId: b.userId });
+    const [row] = await db.select().from(auditLog).where(and(eq(auditLog.projectId, projectId), eq(auditLog.action, "member.leave")));
+    expect(row).toMatchObject({ actorUserId: b.userId, outcome: "success" });
+  });
+});
+
+describe("audit log", () => {
+  it("lists newest first with filters and keyset pagination", async () => {
+    const owner = await makeUser(db);
+    const project = await owner.caller.project.create({ name: "Busy" });
+    for (let i = 0; i < 7; i++) await owner.caller.member.add({ projectId: project.id, email: `inv${i}@example.com`, role: "viewer" });
+    await owner.caller.project.rename({ projectId: project.id, name: "Busy project" });
+
+    const page1 = await owner.caller.audit.list({ projectId: project.id, limit: 4 });
+    expect(page1.items).toHaveLength(4);
+    expect(page1.items[0]!.action).toBe("project.rename");
+    const page2 = await owner.caller.audit.list({ projectId: project.id, limit: 4, cursor: page1.nextCursor! });
+    const page3 = await owner.caller.audit.list({ projectId: project.id, limit: 4, cursor: page2.nextCursor! });
+    const all = [...page1.items, ...page2.items, ...page3.items];
+    expect(all.map((r) => r.id)).toEqual([...all.map((r) => r.id)].sort((x, y) => y - x));
+    expect(new Set(all.map((r) => r.id)).size).toBe(9);
+    // project.create + 7 invitations + rename
+    expect(page3.items).toHaveLength(1);
+    expect(page3.nextCursor).toBeNull();
+    expect(page3.items[0]!.action).toBe("project.create");
+
+    const invites = await owner.caller.audit.list({ projectId: project.id, action: "member" });
+    expect(invites.items.every((r) => r.action.startsWith("member."))).toBe(true);
+    expect(invites.items).toHaveLength(7);
+    const byActor = await owner.caller.audit.list({ projectId: project.id, actor: "nobody-like-this" });
+    expect(byActor.items).toHaveLength(0);
+    const future = await owner.caller.audit.list({ projectId: project.id, from: new Date(Date.now() + 60_000) });
+    expect(future.items).toHaveLength(0);
+    const bad = await errorOf(owner.caller.audit.list({ projectId: project.id, from: new Date(), to: new Date(Date.now() - 1000) }));
+    expect(bad?.code).toBe("BAD_REQUEST");
+  });
+
+  it("is append-only in the database itself", async () => {
+    await makeUser(db);
+    const causeOf = (p: Promise<unknown>) => p.then(() => "no error", (e: unknown) => String((e as { cause?: Error }).cause?.message));
+    expect(await causeOf(db.update(auditLog).set({ action: "tampered" }))).toMatch(/audit_log is append-only \(UPDATE rejected\)/);
+    expect(await causeOf(db.delete(auditLog))).toMatch(/audit_log is append-only \(DELETE rejected\)/);
+    expect(await causeOf(db.execute(sql`TRUNCATE audit_log`))).toMatch(/append-only \(TRUNCATE rejected\)/);
+  });
+});
