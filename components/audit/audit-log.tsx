@@ -12,6 +12,7 @@ import { Spinner } from "@/components/ui/spinner";
 import { AUDIT_ACTIONS, AUDIT_OUTCOMES } from "@/server/contracts/audit";
 
 const outcomeTone = { success: "success", failure: "danger", denied: "warning" } as const;
+const outcomeLabel = { success: "Success", failure: "Failure", denied: "Denied" } as const;
 
 function toLocalInput(iso: string | null): string {
   if (!iso) return "";
@@ -90,8 +91,8 @@ export function AuditLog({ projectId }: { projectId: string }) {
             <Select {...p} value={filters.outcome} onChange={(e) => setFilter("outcome", e.target.value)}>
               <option value="">Any</option>
               {AUDIT_OUTCOMES.map((o) => (
-                <option key={o} value={o} className="capitalize">
-                  {o}
+                <option key={o} value={o}>
+                  {outcomeLabel[o]}
                 </option>
               ))}
             </Select>
@@ -161,9 +162,7 @@ export function AuditLog({ projectId }: { projectId: string }) {
                     )}
                   </td>
                   <td className="px-4 py-2.5">
-                    <Badge tone={outcomeTone[r.outcome]} className="capitalize">
-                      {r.outcome}
-                    </Badge>
+                    <Badge tone={outcomeTone[r.outcome]}>{outcomeLabel[r.outcome]}</Badge>
                     {r.errorCode && <div className="mt-1 font-mono text-[11px] text-muted">{r.errorCode}</div>}
                   </td>
                   <td className="px-4 py-2.5 font-mono text-xs whitespace-nowrap text-muted" title={r.requestId ? `Request ${r.requestId}` : undefined}>

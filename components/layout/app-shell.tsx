@@ -5,7 +5,7 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import type { ReactNode } from "react";
 import { cn } from "@/components/ui/cn";
-import { roleAtLeast, type ProjectRole } from "@/server/contracts/project";
+import { ROLE_LABELS, roleAtLeast, type ProjectRole } from "@/server/contracts/project";
 import { Logo } from "./logo";
 import { ProjectSwitcher } from "./project-switcher";
 import { ThemeToggle } from "./theme-toggle";
@@ -58,7 +58,7 @@ export function AppShell({
         </nav>
         <div className="border-t border-border p-3 text-xs text-muted">
           <div className="rounded-md bg-surface-2 px-2.5 py-2">
-            Your role here: <span className="font-medium text-fg capitalize">{project.role}</span>
+            Your role here: <span className="font-medium text-fg">{ROLE_LABELS[project.role]}</span>
           </div>
         </div>
       </aside>

@@ -6,6 +6,7 @@ import { usePathname, useRouter } from "next/navigation";
 import { useState } from "react";
 import { CreateProjectDialog } from "@/components/projects/create-project-dialog";
 import { useTRPC } from "@/components/trpc/client";
+import { ROLE_LABELS } from "@/server/contracts/project";
 import { Badge } from "@/components/ui/badge";
 import { DropdownContent, DropdownItem, DropdownLabel, DropdownRoot, DropdownSeparator, DropdownTrigger } from "@/components/ui/dropdown";
 
@@ -45,7 +46,7 @@ export function ProjectSwitcher({ current }: { current: { id: string; name: stri
             <DropdownItem key={p.id} onSelect={() => go(p.id)}>
               <span className="flex size-4 items-center">{p.id === current.id && <Check className="size-4 text-primary" aria-hidden />}</span>
               <span className="flex-1 truncate">{p.name}</span>
-              <Badge className="capitalize">{p.role}</Badge>
+              <Badge>{ROLE_LABELS[p.role]}</Badge>
             </DropdownItem>
           ))}
           <DropdownSeparator />

@@ -11,7 +11,7 @@ import { Card, CardHeader } from "@/components/ui/card";
 import { Dialog } from "@/components/ui/dialog";
 import { Field, Input, Select } from "@/components/ui/field";
 import { toast } from "@/components/ui/toast-store";
-import { PROJECT_ROLES, ROLE_DESCRIPTIONS, roleAtLeast, type ProjectRole } from "@/server/contracts/project";
+import { PROJECT_ROLES, ROLE_DESCRIPTIONS, ROLE_LABELS, roleAtLeast, type ProjectRole } from "@/server/contracts/project";
 
 export function MembersCard({ projectId, role, myUserId }: { projectId: string; role: ProjectRole; myUserId: string }) {
   const trpc = useTRPC();
@@ -80,18 +80,16 @@ export function MembersCard({ projectId, role, myUserId }: { projectId: string; 
                         },
                       )
                     }
-                    className="h-8 capitalize"
+                    className="h-8"
                   >
                     {PROJECT_ROLES.map((r) => (
                       <option key={r} value={r}>
-                        {r}
+                        {ROLE_LABELS[r]}
                       </option>
                     ))}
                   </Select>
                 ) : (
-                  <Badge tone={m.role === "owner" ? "primary" : "neutral"} className="capitalize">
-                    {m.role}
-                  </Badge>
+                  <Badge tone={m.role === "owner" ? "primary" : "neutral"}>{ROLE_LABELS[m.role]}</Badge>
                 )}
               </td>
               <td className="px-5 py-3 text-right">
@@ -119,9 +117,7 @@ export function MembersCard({ projectId, role, myUserId }: { projectId: string; 
                 <div className="text-xs text-muted">Invited — joins when they sign up with this email</div>
               </td>
               <td className="px-5 py-3">
-                <Badge tone="warning" className="capitalize">
-                  {i.role} · pending
-                </Badge>
+                <Badge tone="warning">{ROLE_LABELS[i.role]} · pending</Badge>
               </td>
               <td className="px-5 py-3 text-right">
                 {canAdd && (
@@ -241,10 +237,10 @@ function AddMemberDialog({
         </Field>
         <Field label="Role" hint={ROLE_DESCRIPTIONS[role]} errors={errors.role}>
           {(p) => (
-            <Select {...p} value={role} onChange={(e) => setRole(e.target.value as ProjectRole)} className="capitalize">
+            <Select {...p} value={role} onChange={(e) => setRole(e.target.value as ProjectRole)}>
               {PROJECT_ROLES.filter((r) => canGrantOwner || r !== "owner").map((r) => (
                 <option key={r} value={r}>
-                  {r}
+                  {ROLE_LABELS[r]}
                 </option>
               ))}
             </Select>

@@ -5,6 +5,8 @@ export const PROJECT_ROLES = ["viewer", "member", "admin", "owner"] as const;
 export const ProjectRole = z.enum(PROJECT_ROLES);
 export type ProjectRole = z.infer<typeof ProjectRole>;
 
+export const ROLE_LABELS: Record<ProjectRole, string> = { viewer: "Viewer", member: "Member", admin: "Admin", owner: "Owner" };
+
 export const ROLE_DESCRIPTIONS: Record<ProjectRole, string> = {
   viewer: "Sees clusters, dashboards and settings; changes nothing.",
   member: "Creates and operates clusters.",

@@ -8,11 +8,19 @@ export interface Limit {
   windowSeconds: number;
 }
 
+/** Sign-ups allowed per client IP per hour: AUTH_SIGNUP_LIMIT_PER_HOUR (validated in server/env.ts), default 10. */
+function signUpsPerHour(): number {
+  const n = Number.parseInt(process.env.AUTH_SIGNUP_LIMIT_PER_HOUR ?? "", 10);
+  return Number.isInteger(n) && n > 0 ? n : 10;
+}
+
 /** Failed sign-ins per email and per client IP; sign-ups per client IP. */
 export const LIMITS = {
   signInEmail: { max: 5, windowSeconds: 15 * 60 },
   signInIp: { max: 30, windowSeconds: 15 * 60 },
-  signUpIp: { max: 10, windowSeconds: 60 * 60 },
+  get signUpIp(): Limit {
+    return { max: signUpsPerHour(), windowSeconds: 60 * 60 };
+  },
 } satisfies Record<string, Limit>;
 
 export const keys = {

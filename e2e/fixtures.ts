@@ -1,0 +1,44 @@
+import { randomBytes } from "node:crypto";
+import { expect, test as base, type APIRequestContext, type Page } from "@playwright/test";
+
+export interface TestUser {
+  name: string;
+  email: string;
+  password: string;
+  personalProjectId: string;
+}
+
+/** Calls a tRPC mutation over HTTP the way the browser does (superjson envelope). */
+export async function trpcMutation<T>(request: APIRequestContext, path: string, input: unknown): Promise<T> {
+  const res = await request.post(`/api/trpc/${path}`, { data: { json: input } });
+  const body = (await res.json()) as { result?: { data: { json: T } }; error?: { json: { message: string } } };
+  if (!res.ok() || !body.result) throw new Error(`${path} failed (${res.status()}): ${body.error?.json.message ?? "no body"}`);
+  return body.result.data.json;
+}
+
+export async function signUpViaApi(request: APIRequestContext, name = "Test User"): Promise<TestUser> {
+  const email = `e2e-${Date.now()}-${randomBytes(3).toString("hex")}@example.com`;
+  const password = `pw-${randomBytes(6).toString("hex")}-Aa1`;
+  const { personalProjectId } = await trpcMutation<{ personalProjectId: string }>(request, "auth.signUp", { name, email, password });
+  return { name, email, password, personalProjectId };
+}
+
+/** Signs in through next-auth's credentials endpoint; the session cookie lands in the page's context. */
+export async function signInViaApi(page: Page, user: Pick<TestUser, "email" | "password">): Promise<void> {
+  const csrf = (await (await page.request.get("/api/auth/csrf")).json()) as { csrfToken: string };
+  const res = await page.request.post("/api/auth/callback/credentials", {
+    form: { csrfToken: csrf.csrfToken, email: user.email, password: user.password, json: "true", callbackUrl: "/" },
+  });
+  expect(res.status(), "sign-in via API").toBe(200);
+}
+
+/** A fresh user (with a personal project), already signed in, for each test. */
+export const test = base.extend<{ user: TestUser }>({
+  user: async ({ page }, provide) => {
+    const user = await signUpViaApi(page.request, "Riley Chen");
+    await signInViaApi(page, user);
+    await provide(user);
+  },
+});
+
+export { expect };

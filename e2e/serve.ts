@@ -1,0 +1,29 @@
+/**
+ * The server the E2E tests run against: the production build, a fresh
+ * embedded PostgreSQL in a temp folder (never an external database: the
+ * tests create users freely), removed afterwards.
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, chmodSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { freePort } from "../db/testing/free-port";
+
+if (!existsSync(".next/BUILD_ID")) {
+  console.log("[e2e] no production build found: running next build");
+  execFileSync("npx", ["next", "build"], { stdio: "inherit" });
+}
+
+const dataDir = mkdtempSync(path.join(os.tmpdir(), "kube-console-e2e-"));
+chmodSync(dataDir, 0o755);
+delete process.env.DATABASE_URL;
+Object.assign(process.env, {
+  CONSOLE_DATA_DIR: dataDir,
+  EMBEDDED_PG_PORT: String(await freePort()),
+  PORT: process.env.E2E_PORT ?? "3100",
+  NEXTAUTH_URL: `http://localhost:${process.env.E2E_PORT ?? "3100"}`,
+  // Every test signs up fresh users from 127.0.0.1.
+  AUTH_SIGNUP_LIMIT_PER_HOUR: "10000",
+});
+process.argv.push("--production");
+await import("../scripts/serve");

@@ -1,0 +1,75 @@
+/**
+ * `npm test`: typecheck, lint, unit + integration (vitest, real embedded
+ * PostgreSQL), production build, end-to-end (Playwright, Chromium). Every
+ * stage runs even when an earlier one fails; the last line is the total,
+ * `N passed, N failed`, for CI to read.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, readFileSync, rmSync } from "node:fs";
+
+interface Stage {
+  name: string;
+  cmd: string[];
+  /** Count test results from a JSON report; stages without one count as one check. */
+  count?: () => { passed: number; failed: number; skipped: number } | null;
+  env?: Record<string, string>;
+}
+
+const only = process.argv.slice(2);
+
+function vitestCount() {
+  if (!existsSync("test-results/vitest.json")) return null;
+  const r = JSON.parse(readFileSync("test-results/vitest.json", "utf8")) as {
+    numPassedTests: number;
+    numFailedTests: number;
+    numPendingTests: number;
+    numTodoTests: number;
+    numFailedTestSuites: number;
+  };
+  return { passed: r.numPassedTests, failed: r.numFailedTests + (r.numFailedTests === 0 ? r.numFailedTestSuites : 0), skipped: r.numPendingTests + r.numTodoTests };
+}
+
+function playwrightCount() {
+  if (!existsSync("test-results/e2e.json")) return null;
+  const r = JSON.parse(readFileSync("test-results/e2e.json", "utf8")) as {
+    stats: { expected: number; unexpected: number; flaky: number; skipped: number };
+    errors?: unknown[];
+  };
+  const setupErrors = r.errors?.length ?? 0;
+  return { passed: r.stats.expected, failed: r.stats.unexpected + r.stats.flaky + setupErrors, skipped: r.stats.skipped };
+}
+
+const stages: Stage[] = [
+  { name: "typecheck", cmd: ["npx", "tsc", "--noEmit"] },
+  { name: "lint", cmd: ["npx", "eslint", "--max-warnings", "0", "."] },
+  { name: "unit+integration", cmd: ["npx", "vitest", "run", "--reporter=default", "--reporter=json", "--outputFile.json=test-results/vitest.json"], count: vitestCount },
+  { name: "build", cmd: ["npx", "next", "build"] },
+  { name: "e2e", cmd: ["npx", "playwright", "test"], count: playwrightCount },
+];
+
+rmSync("test-results", { recursive: true, force: true });
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+const summary: string[] = [];
+for (const stage of stages) {
+  if (only.length > 0 && !only.includes(stage.name)) continue;
+  console.log(`\n━━━ ${stage.name}: ${stage.cmd.join(" ")}`);
+  const started = Date.now();
+  const res = spawnSync(stage.cmd[0]!, stage.cmd.slice(1), { stdio: "inherit", env: { ...process.env, ...stage.env } });
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  const counted = stage.count?.() ?? null;
+  const ok = res.status === 0;
+  if (counted) {
+    passed += counted.passed;
+    failed += counted.failed;
+    skipped += counted.skipped;
+    if (!ok && counted.failed === 0) failed += 1; // crashed without a failing test: still a failure
+  } else if (ok) passed += 1;
+  else failed += 1;
+  summary.push(`${ok ? "✓" : "✗"} ${stage.name.padEnd(17)} ${seconds.padStart(6)} s${counted ? `  (${counted.passed} passed, ${counted.failed} failed)` : ""}`);
+}
+
+console.log(`\n━━━ summary\n${summary.join("\n")}\n`);
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
+process.exit(failed > 0 ? 1 : 0);
