@@ -5,7 +5,15 @@ const config = [
   ...nextVitals,
   ...nextTs,
   {
-    ignores: [".next/**", ".data/**", "node_modules/**", "db/migrations/**", "test-results/**", "playwright-report/**", "next-env.d.ts"],
+    ignores: [
+      ".next/**",
+      ".data/**",
+      "node_modules/**",
+      "db/migrations/**",
+      "test-results/**",
+      "playwright-report/**",
+      "next-env.d.ts",
+    ],
   },
   {
     rules: {
@@ -21,7 +29,14 @@ const config = [
     rules: {
       "no-restricted-imports": [
         "error",
-        { patterns: [{ group: ["@/db", "@/db/*", "@/server/services/*", "@/server/openstack/*"], message: "UI and routes go through tRPC, never straight to db/ or services/." }] },
+        {
+          patterns: [
+            {
+              group: ["@/db", "@/db/*", "@/server/services/*", "@/server/openstack/*"],
+              message: "UI and routes go through tRPC, never straight to db/ or services/.",
+            },
+          ],
+        },
       ],
     },
   },

@@ -12,7 +12,10 @@ export default function NotFound() {
           Or it belongs to a project you are not a member of. Ask a project owner to add you.
         </p>
       </div>
-      <Link href="/" className="rounded-md bg-primary px-4 py-2 text-sm font-medium text-primary-fg hover:bg-primary-hover">
+      <Link
+        href="/"
+        className="rounded-md bg-primary px-4 py-2 text-sm font-medium text-primary-fg hover:bg-primary-hover"
+      >
         Back to the console
       </Link>
     </main>

@@ -11,7 +11,9 @@ test("sign up, sign out and sign in again", async ({ page }) => {
   await page.getByLabel("Work email").fill(email);
   const password = page.getByLabel("Password", { exact: true });
   await password.fill("short");
-  await expect(page.getByRole("list", { name: "Password rules" }).getByText("At least 12 characters")).toContainText("(not met)");
+  await expect(
+    page.getByRole("list", { name: "Password rules" }).getByText("At least 12 characters"),
+  ).toContainText("(not met)");
   await page.getByRole("button", { name: "Create account" }).click();
   await expect(page.getByText("Password: at least 12 characters")).toBeVisible();
 
@@ -64,5 +66,7 @@ test("repeated failures are refused with HTTP 429 and a retry hint", async ({ pa
   await page.getByLabel("Email").fill(user.email);
   await page.getByLabel("Password").fill(user.password);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByRole("alert").filter({ hasText: /\S/ })).toContainText(/Too many failed sign-in attempts\. Try again in \d+ minutes?\./);
+  await expect(page.getByRole("alert").filter({ hasText: /\S/ })).toContainText(
+    /Too many failed sign-in attempts\. Try again in \d+ minutes?\./,
+  );
 });

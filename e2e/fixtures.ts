@@ -11,15 +11,23 @@ export interface TestUser {
 /** Calls a tRPC mutation over HTTP the way the browser does (superjson envelope). */
 export async function trpcMutation<T>(request: APIRequestContext, path: string, input: unknown): Promise<T> {
   const res = await request.post(`/api/trpc/${path}`, { data: { json: input } });
-  const body = (await res.json()) as { result?: { data: { json: T } }; error?: { json: { message: string } } };
-  if (!res.ok() || !body.result) throw new Error(`${path} failed (${res.status()}): ${body.error?.json.message ?? "no body"}`);
+  const body = (await res.json()) as {
+    result?: { data: { json: T } };
+    error?: { json: { message: string } };
+  };
+  if (!res.ok() || !body.result)
+    throw new Error(`${path} failed (${res.status()}): ${body.error?.json.message ?? "no body"}`);
   return body.result.data.json;
 }
 
 export async function signUpViaApi(request: APIRequestContext, name = "Test User"): Promise<TestUser> {
   const email = `e2e-${Date.now()}-${randomBytes(3).toString("hex")}@example.com`;
   const password = `pw-${randomBytes(6).toString("hex")}-Aa1`;
-  const { personalProjectId } = await trpcMutation<{ personalProjectId: string }>(request, "auth.signUp", { name, email, password });
+  const { personalProjectId } = await trpcMutation<{ personalProjectId: string }>(request, "auth.signUp", {
+    name,
+    email,
+    password,
+  });
   return { name, email, password, personalProjectId };
 }
 
@@ -27,7 +35,13 @@ export async function signUpViaApi(request: APIRequestContext, name = "Test User
 export async function signInViaApi(page: Page, user: Pick<TestUser, "email" | "password">): Promise<void> {
   const csrf = (await (await page.request.get("/api/auth/csrf")).json()) as { csrfToken: string };
   const res = await page.request.post("/api/auth/callback/credentials", {
-    form: { csrfToken: csrf.csrfToken, email: user.email, password: user.password, json: "true", callbackUrl: "/" },
+    form: {
+      csrfToken: csrf.csrfToken,
+      email: user.email,
+      password: user.password,
+      json: "true",
+      callbackUrl: "/",
+    },
   });
   expect(res.status(), "sign-in via API").toBe(200);
 }

@@ -48,10 +48,16 @@ test("add a member and see it in the audit log", async ({ page, user }) => {
   await page.keyboard.press("Escape");
 
   await page.getByRole("link", { name: "Audit log" }).click();
-  const entry = page.getByRole("row").filter({ hasText: "member.add" }).filter({ hasText: colleague.email }).first();
+  const entry = page
+    .getByRole("row")
+    .filter({ hasText: "member.add" })
+    .filter({ hasText: colleague.email })
+    .first();
   await expect(entry).toContainText("Success");
   await expect(entry).toContainText(user.email);
-  await expect(page.getByRole("row").filter({ hasText: "member.add" }).filter({ hasText: "Failure" })).toHaveCount(1);
+  await expect(
+    page.getByRole("row").filter({ hasText: "member.add" }).filter({ hasText: "Failure" }),
+  ).toHaveCount(1);
 
   await page.getByLabel("Action").selectOption("project.create");
   await expect(page).toHaveURL(/action=project\.create/);
@@ -61,7 +67,11 @@ test("add a member and see it in the audit log", async ({ page, user }) => {
 
 test("a viewer sees no mutation controls, and a non-member gets 404", async ({ page, user, browser }) => {
   const viewer = await signUpViaApi(page.request, "Vic Viewer");
-  await trpcMutation(page.request, "member.add", { projectId: user.personalProjectId, email: viewer.email, role: "viewer" });
+  await trpcMutation(page.request, "member.add", {
+    projectId: user.personalProjectId,
+    email: viewer.email,
+    role: "viewer",
+  });
 
   const ctx = await browser.newContext();
   const vpage = await ctx.newPage();
@@ -75,7 +85,9 @@ test("a viewer sees no mutation controls, and a non-member gets 404", async ({ p
   await expect(vpage.getByLabel("Project name")).toBeDisabled();
   await expect(vpage.getByRole("link", { name: "Audit log" })).toHaveCount(0);
   // The server refuses anyway.
-  const res = await vpage.request.post("/api/trpc/project.rename", { data: { json: { projectId: user.personalProjectId, name: "Hijack" } } });
+  const res = await vpage.request.post("/api/trpc/project.rename", {
+    data: { json: { projectId: user.personalProjectId, name: "Hijack" } },
+  });
   expect(res.status()).toBe(403);
 
   const stranger = await signUpViaApi(vpage.request, "Stranger");
@@ -106,6 +118,8 @@ test("cloud credentials are write-only", async ({ page, user }) => {
   await page.reload();
   await expect(page.getByText("https://keystone.example.com:5000/v3")).toBeVisible();
   expect(await page.content()).not.toContain(secret);
-  const api = await page.request.get(`/api/trpc/cloud.get?input=${encodeURIComponent(JSON.stringify({ json: { projectId: user.personalProjectId } }))}`);
+  const api = await page.request.get(
+    `/api/trpc/cloud.get?input=${encodeURIComponent(JSON.stringify({ json: { projectId: user.personalProjectId } }))}`,
+  );
   expect(await api.text()).not.toContain(secret);
 });

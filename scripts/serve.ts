@@ -20,7 +20,9 @@ async function main() {
 
   const config = parseEnv(process.env);
   const server = await serveConsole({ dev: !production, hostname, port, trustProxy: config.TRUST_PROXY });
-  console.log(`\n  Console ready at http://localhost:${port}  (${production ? "production" : "development"})\n`);
+  console.log(
+    `\n  Console ready at http://localhost:${port}  (${production ? "production" : "development"})\n`,
+  );
 
   let stopping = false;
   const shutdown = async (signal: string) => {

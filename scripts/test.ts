@@ -26,7 +26,11 @@ function vitestCount() {
     numTodoTests: number;
     numFailedTestSuites: number;
   };
-  return { passed: r.numPassedTests, failed: r.numFailedTests + (r.numFailedTests === 0 ? r.numFailedTestSuites : 0), skipped: r.numPendingTests + r.numTodoTests };
+  return {
+    passed: r.numPassedTests,
+    failed: r.numFailedTests + (r.numFailedTests === 0 ? r.numFailedTestSuites : 0),
+    skipped: r.numPendingTests + r.numTodoTests,
+  };
 }
 
 function playwrightCount() {
@@ -36,13 +40,29 @@ function playwrightCount() {
     errors?: unknown[];
   };
   const setupErrors = r.errors?.length ?? 0;
-  return { passed: r.stats.expected, failed: r.stats.unexpected + r.stats.flaky + setupErrors, skipped: r.stats.skipped };
+  return {
+    passed: r.stats.expected,
+    failed: r.stats.unexpected + r.stats.flaky + setupErrors,
+    skipped: r.stats.skipped,
+  };
 }
 
 const stages: Stage[] = [
   { name: "typecheck", cmd: ["npx", "tsc", "--noEmit"] },
   { name: "lint", cmd: ["npx", "eslint", "--max-warnings", "0", "."] },
-  { name: "unit+integration", cmd: ["npx", "vitest", "run", "--reporter=default", "--reporter=json", "--outputFile.json=test-results/vitest.json"], count: vitestCount },
+  { name: "format", cmd: ["npx", "prettier", "--check", "."] },
+  {
+    name: "unit+integration",
+    cmd: [
+      "npx",
+      "vitest",
+      "run",
+      "--reporter=default",
+      "--reporter=json",
+      "--outputFile.json=test-results/vitest.json",
+    ],
+    count: vitestCount,
+  },
   { name: "build", cmd: ["npx", "next", "build"] },
   { name: "e2e", cmd: ["npx", "playwright", "test"], count: playwrightCount },
 ];
@@ -56,7 +76,10 @@ for (const stage of stages) {
   if (only.length > 0 && !only.includes(stage.name)) continue;
   console.log(`\n━━━ ${stage.name}: ${stage.cmd.join(" ")}`);
   const started = Date.now();
-  const res = spawnSync(stage.cmd[0]!, stage.cmd.slice(1), { stdio: "inherit", env: { ...process.env, ...stage.env } });
+  const res = spawnSync(stage.cmd[0]!, stage.cmd.slice(1), {
+    stdio: "inherit",
+    env: { ...process.env, ...stage.env },
+  });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const counted = stage.count?.() ?? null;
   const ok = res.status === 0;
@@ -67,7 +90,9 @@ for (const stage of stages) {
     if (!ok && counted.failed === 0) failed += 1; // crashed without a failing test: still a failure
   } else if (ok) passed += 1;
   else failed += 1;
-  summary.push(`${ok ? "✓" : "✗"} ${stage.name.padEnd(17)} ${seconds.padStart(6)} s${counted ? `  (${counted.passed} passed, ${counted.failed} failed)` : ""}`);
+  summary.push(
+    `${ok ? "✓" : "✗"} ${stage.name.padEnd(17)} ${seconds.padStart(6)} s${counted ? `  (${counted.passed} passed, ${counted.failed} failed)` : ""}`,
+  );
 }
 
 console.log(`\n━━━ summary\n${summary.join("\n")}\n`);

@@ -18,7 +18,10 @@ describe("environment", () => {
     [{ DATABASE_URL: "mysql://x" }, /DATABASE_URL: must be a postgres/],
     [{ CONSOLE_ENCRYPTION_KEY: "short" }, /CONSOLE_ENCRYPTION_KEY: must be 32 random bytes/],
     [{ NEXTAUTH_SECRET: "tiny" }, /NEXTAUTH_SECRET: must be at least 32/],
-    [{ OIDC_ISSUER: "https://id.example.com" }, /OIDC_ISSUER: OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be set together/],
+    [
+      { OIDC_ISSUER: "https://id.example.com" },
+      /OIDC_ISSUER: OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET must be set together/,
+    ],
     [{ TRUST_PROXY: "yes" }, /TRUST_PROXY/],
   ])("names the bad variable: %j", (patch, message) => {
     expect(() => parseEnv({ ...valid, ...patch })).toThrow(EnvError);
@@ -30,7 +33,12 @@ describe("environment", () => {
   });
 
   it("enables OIDC only with all three variables", () => {
-    const env = parseEnv({ ...valid, OIDC_ISSUER: "https://id.example.com/realms/x", OIDC_CLIENT_ID: "console", OIDC_CLIENT_SECRET: "s" });
+    const env = parseEnv({
+      ...valid,
+      OIDC_ISSUER: "https://id.example.com/realms/x",
+      OIDC_CLIENT_ID: "console",
+      OIDC_CLIENT_SECRET: "s",
+    });
     expect(env.OIDC_DISPLAY_NAME).toBe("Single sign-on");
   });
 });

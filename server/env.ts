@@ -5,11 +5,9 @@ import { z } from "zod";
  * (and documented in the README); a bad value stops the process with the
  * variable named, instead of failing later in some request.
  */
-const base64Key = z
-  .string()
-  .refine((v) => Buffer.from(v, "base64").length === 32, {
-    message: "must be 32 random bytes, base64-encoded (e.g. `openssl rand -base64 32`)",
-  });
+const base64Key = z.string().refine((v) => Buffer.from(v, "base64").length === 32, {
+  message: "must be 32 random bytes, base64-encoded (e.g. `openssl rand -base64 32`)",
+});
 
 const flag = z
   .enum(["true", "false", "1", "0", ""])

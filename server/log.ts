@@ -12,7 +12,9 @@ function threshold(): number {
 }
 
 function scrub(fields: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, SECRET_KEY.test(k) ? "[redacted]" : v]));
+  return Object.fromEntries(
+    Object.entries(fields).map(([k, v]) => [k, SECRET_KEY.test(k) ? "[redacted]" : v]),
+  );
 }
 
 function write(level: Level, msg: string, fields: Record<string, unknown> = {}) {

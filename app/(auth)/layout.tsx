@@ -3,10 +3,26 @@ import type { ReactNode } from "react";
 import { Logo } from "@/components/layout/logo";
 
 const points = [
-  { icon: Layers, title: "Clusters in a few clicks", text: "One master, three or five in one zone, or spread across every zone of the region." },
-  { icon: PauseCircle, title: "Pay only while it runs", text: "Stop and start a whole cluster with one click, or on a schedule." },
-  { icon: ShieldCheck, title: "Policies built in", text: "OPA Gatekeeper with ready-made constraints, audited access." },
-  { icon: Globe2, title: "Your OpenStack, or ours", text: "The same console drives any OpenStack cloud with your credentials." },
+  {
+    icon: Layers,
+    title: "Clusters in a few clicks",
+    text: "One master, three or five in one zone, or spread across every zone of the region.",
+  },
+  {
+    icon: PauseCircle,
+    title: "Pay only while it runs",
+    text: "Stop and start a whole cluster with one click, or on a schedule.",
+  },
+  {
+    icon: ShieldCheck,
+    title: "Policies built in",
+    text: "OPA Gatekeeper with ready-made constraints, audited access.",
+  },
+  {
+    icon: Globe2,
+    title: "Your OpenStack, or ours",
+    text: "The same console drives any OpenStack cloud with your credentials.",
+  },
 ];
 
 export default function AuthLayout({ children }: { children: ReactNode }) {
@@ -16,14 +32,21 @@ export default function AuthLayout({ children }: { children: ReactNode }) {
         <div
           aria-hidden
           className="pointer-events-none absolute inset-0 opacity-60 dark:opacity-40"
-          style={{ background: "radial-gradient(60rem 30rem at -10% -10%, color-mix(in srgb, var(--primary) 16%, transparent), transparent 60%)" }}
+          style={{
+            background:
+              "radial-gradient(60rem 30rem at -10% -10%, color-mix(in srgb, var(--primary) 16%, transparent), transparent 60%)",
+          }}
         />
         <div className="relative">
           <Logo />
         </div>
         <div className="relative mt-auto mb-auto max-w-md pt-16">
-          <h1 className="text-3xl leading-tight font-semibold tracking-tight text-fg">Managed Kubernetes on OpenStack</h1>
-          <p className="mt-3 text-[15px] text-muted">Create, scale, upgrade and pause production clusters from one console.</p>
+          <h1 className="text-3xl leading-tight font-semibold tracking-tight text-fg">
+            Managed Kubernetes on OpenStack
+          </h1>
+          <p className="mt-3 text-[15px] text-muted">
+            Create, scale, upgrade and pause production clusters from one console.
+          </p>
           <ul className="mt-10 space-y-6">
             {points.map(({ icon: Icon, title, text }) => (
               <li key={title} className="flex gap-4">

@@ -68,7 +68,13 @@ export function AuditLog({ projectId }: { projectId: string }) {
       <div className="grid grid-cols-[1.2fr_1.5fr_0.9fr_1.2fr_1.2fr_auto] items-end gap-3 rounded-lg border border-border bg-surface p-4 shadow-xs">
         <Field label="Actor">
           {(p) => (
-            <Input {...p} type="search" placeholder="Email contains…" defaultValue={filters.actor} onChange={(e) => setFilter("actor", e.target.value)} />
+            <Input
+              {...p}
+              type="search"
+              placeholder="Email contains…"
+              defaultValue={filters.actor}
+              onChange={(e) => setFilter("actor", e.target.value)}
+            />
           )}
         </Field>
         <Field label="Action">
@@ -100,15 +106,31 @@ export function AuditLog({ projectId }: { projectId: string }) {
         </Field>
         <Field label="From">
           {(p) => (
-            <Input {...p} type="datetime-local" value={toLocalInput(filters.from)} onChange={(e) => setFilter("from", e.target.value ? new Date(e.target.value).toISOString() : "")} />
+            <Input
+              {...p}
+              type="datetime-local"
+              value={toLocalInput(filters.from)}
+              onChange={(e) =>
+                setFilter("from", e.target.value ? new Date(e.target.value).toISOString() : "")
+              }
+            />
           )}
         </Field>
         <Field label="To">
           {(p) => (
-            <Input {...p} type="datetime-local" value={toLocalInput(filters.to)} onChange={(e) => setFilter("to", e.target.value ? new Date(e.target.value).toISOString() : "")} />
+            <Input
+              {...p}
+              type="datetime-local"
+              value={toLocalInput(filters.to)}
+              onChange={(e) => setFilter("to", e.target.value ? new Date(e.target.value).toISOString() : "")}
+            />
           )}
         </Field>
-        <Button variant="ghost" disabled={!filtered} onClick={() => router.replace(pathname, { scroll: false })}>
+        <Button
+          variant="ghost"
+          disabled={!filtered}
+          onClick={() => router.replace(pathname, { scroll: false })}
+        >
           Clear
         </Button>
       </div>
@@ -125,7 +147,11 @@ export function AuditLog({ projectId }: { projectId: string }) {
         <EmptyState
           icon={<ScrollText className="size-6" aria-hidden />}
           title={filtered ? "No entries match these filters" : "No audit entries yet"}
-          description={filtered ? "Widen the time range or clear the filters." : "Changes to this project will be listed here."}
+          description={
+            filtered
+              ? "Widen the time range or clear the filters."
+              : "Changes to this project will be listed here."
+          }
         />
       ) : (
         <div className="overflow-hidden rounded-lg border border-border bg-surface shadow-xs">
@@ -133,23 +159,42 @@ export function AuditLog({ projectId }: { projectId: string }) {
             <caption className="sr-only">Audit log entries, newest first</caption>
             <thead className="border-b border-border bg-surface-2 text-xs font-medium text-muted">
               <tr>
-                <th scope="col" className="px-4 py-2.5 font-medium">Time</th>
-                <th scope="col" className="px-4 py-2.5 font-medium">Actor</th>
-                <th scope="col" className="px-4 py-2.5 font-medium">Action</th>
-                <th scope="col" className="px-4 py-2.5 font-medium">Target</th>
-                <th scope="col" className="px-4 py-2.5 font-medium">Outcome</th>
-                <th scope="col" className="px-4 py-2.5 font-medium">Client IP</th>
+                <th scope="col" className="px-4 py-2.5 font-medium">
+                  Time
+                </th>
+                <th scope="col" className="px-4 py-2.5 font-medium">
+                  Actor
+                </th>
+                <th scope="col" className="px-4 py-2.5 font-medium">
+                  Action
+                </th>
+                <th scope="col" className="px-4 py-2.5 font-medium">
+                  Target
+                </th>
+                <th scope="col" className="px-4 py-2.5 font-medium">
+                  Outcome
+                </th>
+                <th scope="col" className="px-4 py-2.5 font-medium">
+                  Client IP
+                </th>
               </tr>
             </thead>
             <tbody className="divide-y divide-border">
               {rows.map((r) => (
                 <tr key={r.id} className="align-top hover:bg-surface-2/60">
-                  <td className="px-4 py-2.5 whitespace-nowrap text-muted tabular-nums" title={r.at.toISOString()}>
+                  <td
+                    className="px-4 py-2.5 whitespace-nowrap text-muted tabular-nums"
+                    title={r.at.toISOString()}
+                  >
                     {fmt.format(r.at)}
                   </td>
-                  <td className="max-w-52 truncate px-4 py-2.5 text-fg">{r.actorEmail ?? <span className="text-muted">system</span>}</td>
+                  <td className="max-w-52 truncate px-4 py-2.5 text-fg">
+                    {r.actorEmail ?? <span className="text-muted">system</span>}
+                  </td>
                   <td className="px-4 py-2.5">
-                    <code className="rounded bg-surface-2 px-1.5 py-0.5 font-mono text-xs text-fg">{r.action}</code>
+                    <code className="rounded bg-surface-2 px-1.5 py-0.5 font-mono text-xs text-fg">
+                      {r.action}
+                    </code>
                   </td>
                   <td className="max-w-64 px-4 py-2.5 text-fg">
                     <div className="truncate">{r.targetLabel ?? <span className="text-muted">—</span>}</div>
@@ -163,9 +208,14 @@ export function AuditLog({ projectId }: { projectId: string }) {
                   </td>
                   <td className="px-4 py-2.5">
                     <Badge tone={outcomeTone[r.outcome]}>{outcomeLabel[r.outcome]}</Badge>
-                    {r.errorCode && <div className="mt-1 font-mono text-[11px] text-muted">{r.errorCode}</div>}
+                    {r.errorCode && (
+                      <div className="mt-1 font-mono text-[11px] text-muted">{r.errorCode}</div>
+                    )}
                   </td>
-                  <td className="px-4 py-2.5 font-mono text-xs whitespace-nowrap text-muted" title={r.requestId ? `Request ${r.requestId}` : undefined}>
+                  <td
+                    className="px-4 py-2.5 font-mono text-xs whitespace-nowrap text-muted"
+                    title={r.requestId ? `Request ${r.requestId}` : undefined}
+                  >
                     {r.clientIp ?? "—"}
                   </td>
                 </tr>
@@ -177,7 +227,12 @@ export function AuditLog({ projectId }: { projectId: string }) {
               {rows.length} entr{rows.length === 1 ? "y" : "ies"} shown
             </span>
             {query.hasNextPage ? (
-              <Button variant="secondary" size="sm" loading={query.isFetchingNextPage} onClick={() => void query.fetchNextPage()}>
+              <Button
+                variant="secondary"
+                size="sm"
+                loading={query.isFetchingNextPage}
+                onClick={() => void query.fetchNextPage()}
+              >
                 Load older entries
               </Button>
             ) : (

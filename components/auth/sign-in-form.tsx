@@ -13,7 +13,10 @@ const RATE_LIMITED = "RateLimited:";
 export function messageForSignInError(error: string | null | undefined): string | null {
   if (!error) return null;
   if (error.startsWith(RATE_LIMITED)) {
-    const minutes = Math.max(1, Math.ceil((Number.parseInt(error.slice(RATE_LIMITED.length), 10) || 60) / 60));
+    const minutes = Math.max(
+      1,
+      Math.ceil((Number.parseInt(error.slice(RATE_LIMITED.length), 10) || 60) / 60),
+    );
     return `Too many failed sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`;
   }
   if (error === "CredentialsSignin") return "Incorrect email or password.";
@@ -22,7 +25,15 @@ export function messageForSignInError(error: string | null | undefined): string 
   return "Sign-in failed. Please try again.";
 }
 
-export function SignInForm({ oidcName, initialError, callbackUrl }: { oidcName: string | null; initialError?: string; callbackUrl: string }) {
+export function SignInForm({
+  oidcName,
+  initialError,
+  callbackUrl,
+}: {
+  oidcName: string | null;
+  initialError?: string;
+  callbackUrl: string;
+}) {
   const router = useRouter();
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
@@ -55,16 +66,35 @@ export function SignInForm({ oidcName, initialError, callbackUrl }: { oidcName: 
 
       <form onSubmit={onSubmit} className="mt-8 space-y-4" noValidate>
         {error && (
-          <div role="alert" className="rounded-md border border-danger/30 bg-danger/10 px-3 py-2.5 text-sm text-danger">
+          <div
+            role="alert"
+            className="rounded-md border border-danger/30 bg-danger/10 px-3 py-2.5 text-sm text-danger"
+          >
             {error}
           </div>
         )}
         <Field label="Email">
-          {(p) => <Input {...p} type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />}
+          {(p) => (
+            <Input
+              {...p}
+              type="email"
+              autoComplete="email"
+              required
+              value={email}
+              onChange={(e) => setEmail(e.target.value)}
+            />
+          )}
         </Field>
         <Field label="Password">
           {(p) => (
-            <Input {...p} type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+            <Input
+              {...p}
+              type="password"
+              autoComplete="current-password"
+              required
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+            />
           )}
         </Field>
         <Button type="submit" className="w-full" loading={pending}>

@@ -21,7 +21,8 @@ export function SignUpForm() {
   const [signingIn, setSigningIn] = useState(false);
   const signUp = useMutation(trpc.auth.signUp.mutationOptions({ meta: { inlineErrors: true } }));
   const errors = { ...fieldErrorsOf(signUp.error), ...clientErrors };
-  const formError = signUp.error && Object.keys(fieldErrorsOf(signUp.error)).length === 0 ? signUp.error.message : null;
+  const formError =
+    signUp.error && Object.keys(fieldErrorsOf(signUp.error)).length === 0 ? signUp.error.message : null;
 
   async function onSubmit(e: FormEvent) {
     e.preventDefault();
@@ -34,7 +35,11 @@ export function SignUpForm() {
     signUp.mutate(form, {
       onSuccess: async ({ personalProjectId }) => {
         setSigningIn(true);
-        const res = await signIn("credentials", { email: form.email, password: form.password, redirect: false });
+        const res = await signIn("credentials", {
+          email: form.email,
+          password: form.password,
+          redirect: false,
+        });
         if (res?.ok) {
           router.replace(`/projects/${personalProjectId}/clusters`);
           router.refresh();
@@ -45,7 +50,8 @@ export function SignUpForm() {
     });
   }
 
-  const set = (k: keyof typeof form) => (e: { target: { value: string } }) => setForm((f) => ({ ...f, [k]: e.target.value }));
+  const set = (k: keyof typeof form) => (e: { target: { value: string } }) =>
+    setForm((f) => ({ ...f, [k]: e.target.value }));
 
   return (
     <div>
@@ -58,7 +64,10 @@ export function SignUpForm() {
       </p>
       <form onSubmit={onSubmit} className="mt-8 space-y-4" noValidate>
         {formError && (
-          <div role="alert" className="rounded-md border border-danger/30 bg-danger/10 px-3 py-2.5 text-sm text-danger">
+          <div
+            role="alert"
+            className="rounded-md border border-danger/30 bg-danger/10 px-3 py-2.5 text-sm text-danger"
+          >
             {formError}
           </div>
         )}
@@ -66,10 +75,20 @@ export function SignUpForm() {
           {(p) => <Input {...p} autoComplete="name" value={form.name} onChange={set("name")} />}
         </Field>
         <Field label="Work email" errors={errors.email}>
-          {(p) => <Input {...p} type="email" autoComplete="email" value={form.email} onChange={set("email")} />}
+          {(p) => (
+            <Input {...p} type="email" autoComplete="email" value={form.email} onChange={set("email")} />
+          )}
         </Field>
         <Field label="Password" errors={errors.password}>
-          {(p) => <Input {...p} type="password" autoComplete="new-password" value={form.password} onChange={set("password")} />}
+          {(p) => (
+            <Input
+              {...p}
+              type="password"
+              autoComplete="new-password"
+              value={form.password}
+              onChange={set("password")}
+            />
+          )}
         </Field>
         <ul className="grid grid-cols-1 gap-1 text-xs" aria-label="Password rules">
           {PASSWORD_RULES.map((r) => {
@@ -86,7 +105,9 @@ export function SignUpForm() {
         <Button type="submit" className="w-full" loading={signUp.isPending || signingIn}>
           Create account
         </Button>
-        <p className="text-center text-xs text-muted">You get a personal project to start in; invite your team later.</p>
+        <p className="text-center text-xs text-muted">
+          You get a personal project to start in; invite your team later.
+        </p>
       </form>
     </div>
   );

@@ -8,16 +8,30 @@ import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 
 const TOPOLOGIES = [
-  { icon: Server, title: "Single master", text: "One control-plane node. For evaluation and development; not highly available." },
-  { icon: ServerCog, title: "Standard", text: "3 or 5 masters in one zone. Survives the loss of masters within the zone." },
-  { icon: Network, title: "Regional", text: "3 or 5 masters spread across every zone of the region. Survives the loss of a zone." },
+  {
+    icon: Server,
+    title: "Single master",
+    text: "One control-plane node. For evaluation and development; not highly available.",
+  },
+  {
+    icon: ServerCog,
+    title: "Standard",
+    text: "3 or 5 masters in one zone. Survives the loss of masters within the zone.",
+  },
+  {
+    icon: Network,
+    title: "Regional",
+    text: "3 or 5 masters spread across every zone of the region. Survives the loss of a zone.",
+  },
 ];
 
 export function ClustersEmpty({ projectId }: { projectId: string }) {
   const trpc = useTRPC();
   const binding = useQuery(trpc.cloud.get.queryOptions({ projectId }));
   const cloudLabel =
-    binding.data?.mode === "openstack" ? `${binding.data.authUrl} (${binding.data.region})` : "the built-in OpenStack emulator";
+    binding.data?.mode === "openstack"
+      ? `${binding.data.authUrl} (${binding.data.region})`
+      : "the built-in OpenStack emulator";
   return (
     <div className="space-y-6">
       <EmptyState
@@ -25,8 +39,9 @@ export function ClustersEmpty({ projectId }: { projectId: string }) {
         title="No clusters yet"
         description={
           <>
-            Clusters in this project will run on <span className="font-medium text-fg">{cloudLabel}</span>. Cluster creation is not
-            enabled in this console yet; it becomes available once the OpenStack integration is switched on.
+            Clusters in this project will run on <span className="font-medium text-fg">{cloudLabel}</span>.
+            Cluster creation is not enabled in this console yet; it becomes available once the OpenStack
+            integration is switched on.
           </>
         }
         action={

@@ -8,7 +8,14 @@ import { CreateProjectDialog } from "@/components/projects/create-project-dialog
 import { useTRPC } from "@/components/trpc/client";
 import { ROLE_LABELS } from "@/server/contracts/project";
 import { Badge } from "@/components/ui/badge";
-import { DropdownContent, DropdownItem, DropdownLabel, DropdownRoot, DropdownSeparator, DropdownTrigger } from "@/components/ui/dropdown";
+import {
+  DropdownContent,
+  DropdownItem,
+  DropdownLabel,
+  DropdownRoot,
+  DropdownSeparator,
+  DropdownTrigger,
+} from "@/components/ui/dropdown";
 
 export const LAST_PROJECT_COOKIE = "console_last_project";
 
@@ -44,7 +51,9 @@ export function ProjectSwitcher({ current }: { current: { id: string; name: stri
           <DropdownLabel>Projects</DropdownLabel>
           {(projects.data ?? []).map((p) => (
             <DropdownItem key={p.id} onSelect={() => go(p.id)}>
-              <span className="flex size-4 items-center">{p.id === current.id && <Check className="size-4 text-primary" aria-hidden />}</span>
+              <span className="flex size-4 items-center">
+                {p.id === current.id && <Check className="size-4 text-primary" aria-hidden />}
+              </span>
               <span className="flex-1 truncate">{p.name}</span>
               <Badge>{ROLE_LABELS[p.role]}</Badge>
             </DropdownItem>

@@ -3,7 +3,14 @@
 import { Monitor, Moon, Sun } from "lucide-react";
 import { useTheme } from "next-themes";
 import { useSyncExternalStore } from "react";
-import { DropdownContent, DropdownLabel, DropdownRadioGroup, DropdownRadioItem, DropdownRoot, DropdownTrigger } from "@/components/ui/dropdown";
+import {
+  DropdownContent,
+  DropdownLabel,
+  DropdownRadioGroup,
+  DropdownRadioItem,
+  DropdownRoot,
+  DropdownTrigger,
+} from "@/components/ui/dropdown";
 import { Button } from "@/components/ui/button";
 
 const mounted = () => true;

@@ -2,7 +2,13 @@
 
 import { LogOut } from "lucide-react";
 import { signOut } from "next-auth/react";
-import { DropdownContent, DropdownItem, DropdownRoot, DropdownSeparator, DropdownTrigger } from "@/components/ui/dropdown";
+import {
+  DropdownContent,
+  DropdownItem,
+  DropdownRoot,
+  DropdownSeparator,
+  DropdownTrigger,
+} from "@/components/ui/dropdown";
 
 export function UserMenu({ email, name }: { email: string; name: string }) {
   const initials = name
@@ -17,7 +23,9 @@ export function UserMenu({ email, name }: { email: string; name: string }) {
         aria-label="Account"
         className="flex size-9 items-center justify-center rounded-full outline-none focus-visible:ring-2 focus-visible:ring-ring"
       >
-        <span className="flex size-8 items-center justify-center rounded-full bg-primary/15 text-xs font-semibold text-primary">{initials || "?"}</span>
+        <span className="flex size-8 items-center justify-center rounded-full bg-primary/15 text-xs font-semibold text-primary">
+          {initials || "?"}
+        </span>
       </DropdownTrigger>
       <DropdownContent align="end">
         <div className="px-2.5 py-2">

@@ -84,7 +84,9 @@ function BindingSummary({ binding }: { binding: CloudBindingView }) {
           <div className="text-sm font-medium text-fg">
             Built-in OpenStack emulator <Badge tone="primary">default</Badge>
           </div>
-          <div className="text-xs text-muted">Answers like a real OpenStack region with three availability zones. No credentials needed.</div>
+          <div className="text-xs text-muted">
+            Answers like a real OpenStack region with three availability zones. No credentials needed.
+          </div>
         </div>
       </div>
     );
@@ -98,7 +100,10 @@ function BindingSummary({ binding }: { binding: CloudBindingView }) {
     ...(binding.authType === "password"
       ? ([
           ["Project", binding.projectName ?? binding.cloudProjectId],
-          ["Domains (user / project)", `${binding.userDomainName ?? "—"} / ${binding.projectDomainName ?? "—"}`],
+          [
+            "Domains (user / project)",
+            `${binding.userDomainName ?? "—"} / ${binding.projectDomainName ?? "—"}`,
+          ],
         ] as Array<[string, string | null]>)
       : []),
     ["Custom CA", binding.hasCaCert ? "Yes" : "No"],
@@ -113,13 +118,22 @@ function BindingSummary({ binding }: { binding: CloudBindingView }) {
       ))}
       <dt className="text-muted">Secret</dt>
       <dd className="flex items-center gap-1.5 text-fg">
-        <Lock className="size-3.5 text-success" aria-hidden /> Stored encrypted · updated {binding.updatedAt.toLocaleString()}
+        <Lock className="size-3.5 text-success" aria-hidden /> Stored encrypted · updated{" "}
+        {binding.updatedAt.toLocaleString()}
       </dd>
     </dl>
   );
 }
 
-function BindingForm({ projectId, binding, onDone }: { projectId: string; binding: CloudBindingView; onDone: () => void }) {
+function BindingForm({
+  projectId,
+  binding,
+  onDone,
+}: {
+  projectId: string;
+  binding: CloudBindingView;
+  onDone: () => void;
+}) {
   const trpc = useTRPC();
   const qc = useQueryClient();
   const [f, setF] = useState<FormState>(() => initial(binding));
@@ -127,7 +141,8 @@ function BindingForm({ projectId, binding, onDone }: { projectId: string; bindin
   const clear = useMutation(trpc.cloud.clear.mutationOptions());
   const errors = fieldErrorsOf(save.error);
   const stored = binding.mode === "openstack";
-  const set = (k: keyof FormState) => (e: { target: { value: string } }) => setF((s) => ({ ...s, [k]: e.target.value }));
+  const set = (k: keyof FormState) => (e: { target: { value: string } }) =>
+    setF((s) => ({ ...s, [k]: e.target.value }));
   const refresh = () => qc.invalidateQueries({ queryKey: trpc.cloud.get.queryKey({ projectId }) });
 
   function onSubmit(e: FormEvent) {
@@ -146,10 +161,21 @@ function BindingForm({ projectId, binding, onDone }: { projectId: string; bindin
             secret,
           };
     save.mutate(
-      { projectId, authUrl: f.authUrl, region: f.region, interface: f.iface, auth, caCertPem: f.caCertPem || undefined },
+      {
+        projectId,
+        authUrl: f.authUrl,
+        region: f.region,
+        interface: f.iface,
+        auth,
+        caCertPem: f.caCertPem || undefined,
+      },
       {
         onSuccess: () => {
-          toast({ variant: "success", title: "Cloud credentials saved", description: "The secret is stored encrypted." });
+          toast({
+            variant: "success",
+            title: "Cloud credentials saved",
+            description: "The secret is stored encrypted.",
+          });
           void refresh();
           onDone();
         },
@@ -161,7 +187,14 @@ function BindingForm({ projectId, binding, onDone }: { projectId: string; bindin
     <form onSubmit={onSubmit} className="space-y-4" noValidate>
       <div className="grid grid-cols-[2fr_1fr_1fr] gap-4">
         <Field label="Auth URL (Keystone v3)" errors={errors.authUrl}>
-          {(p) => <Input {...p} value={f.authUrl} onChange={set("authUrl")} placeholder="https://keystone.example.com:5000/v3" />}
+          {(p) => (
+            <Input
+              {...p}
+              value={f.authUrl}
+              onChange={set("authUrl")}
+              placeholder="https://keystone.example.com:5000/v3"
+            />
+          )}
         </Field>
         <Field label="Region" errors={errors.region}>
           {(p) => <Input {...p} value={f.region} onChange={set("region")} />}
@@ -188,7 +221,14 @@ function BindingForm({ projectId, binding, onDone }: { projectId: string; bindin
                 f.authType === t ? "bg-surface text-fg shadow-xs" : "text-muted",
               )}
             >
-              <input type="radio" name="authType" value={t} checked={f.authType === t} onChange={() => setF((s) => ({ ...s, authType: t }))} className="sr-only" />
+              <input
+                type="radio"
+                name="authType"
+                value={t}
+                checked={f.authType === t}
+                onChange={() => setF((s) => ({ ...s, authType: t }))}
+                className="sr-only"
+              />
               {t === "application_credential" ? "Application credential" : "Username and password"}
             </label>
           ))}
@@ -208,7 +248,14 @@ function BindingForm({ projectId, binding, onDone }: { projectId: string; bindin
           errors={errors["auth.secret"]}
         >
           {(p) => (
-            <Input {...p} type="password" value={f.secret} onChange={set("secret")} autoComplete="new-password" placeholder={stored ? "•••••••• (stored)" : ""} />
+            <Input
+              {...p}
+              type="password"
+              value={f.secret}
+              onChange={set("secret")}
+              autoComplete="new-password"
+              placeholder={stored ? "•••••••• (stored)" : ""}
+            />
           )}
         </Field>
         {f.authType === "password" && (
@@ -228,8 +275,20 @@ function BindingForm({ projectId, binding, onDone }: { projectId: string; bindin
           </>
         )}
       </div>
-      <Field label="CA certificate (PEM, optional)" hint="For clouds whose endpoints use a private certificate authority." errors={errors.caCertPem}>
-        {(p) => <Textarea {...p} rows={3} value={f.caCertPem} onChange={set("caCertPem")} placeholder="-----BEGIN CERTIFICATE-----" />}
+      <Field
+        label="CA certificate (PEM, optional)"
+        hint="For clouds whose endpoints use a private certificate authority."
+        errors={errors.caCertPem}
+      >
+        {(p) => (
+          <Textarea
+            {...p}
+            rows={3}
+            value={f.caCertPem}
+            onChange={set("caCertPem")}
+            placeholder="-----BEGIN CERTIFICATE-----"
+          />
+        )}
       </Field>
       <div className="flex items-center gap-2 pt-1">
         <Button type="submit" loading={save.isPending}>

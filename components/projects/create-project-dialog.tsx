@@ -51,7 +51,15 @@ export function CreateProjectDialog({
     >
       <form onSubmit={onSubmit} className="space-y-5" noValidate>
         <Field label="Project name" errors={fieldErrorsOf(create.error).name}>
-          {(p) => <Input {...p} autoFocus value={name} onChange={(e) => setName(e.target.value)} placeholder="e.g. Payments staging" />}
+          {(p) => (
+            <Input
+              {...p}
+              autoFocus
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              placeholder="e.g. Payments staging"
+            />
+          )}
         </Field>
         <div className="flex justify-end gap-2">
           <Button type="button" variant="secondary" onClick={() => onOpenChange(false)}>

@@ -11,9 +11,23 @@ import { Card, CardHeader } from "@/components/ui/card";
 import { Dialog } from "@/components/ui/dialog";
 import { Field, Input, Select } from "@/components/ui/field";
 import { toast } from "@/components/ui/toast-store";
-import { PROJECT_ROLES, ROLE_DESCRIPTIONS, ROLE_LABELS, roleAtLeast, type ProjectRole } from "@/server/contracts/project";
+import {
+  PROJECT_ROLES,
+  ROLE_DESCRIPTIONS,
+  ROLE_LABELS,
+  roleAtLeast,
+  type ProjectRole,
+} from "@/server/contracts/project";
 
-export function MembersCard({ projectId, role, myUserId }: { projectId: string; role: ProjectRole; myUserId: string }) {
+export function MembersCard({
+  projectId,
+  role,
+  myUserId,
+}: {
+  projectId: string;
+  role: ProjectRole;
+  myUserId: string;
+}) {
   const trpc = useTRPC();
   const qc = useQueryClient();
   const router = useRouter();
@@ -46,8 +60,12 @@ export function MembersCard({ projectId, role, myUserId }: { projectId: string; 
         <caption className="sr-only">Project members</caption>
         <thead className="border-b border-border text-xs text-muted">
           <tr>
-            <th scope="col" className="px-5 py-2 font-medium">Member</th>
-            <th scope="col" className="w-52 px-5 py-2 font-medium">Role</th>
+            <th scope="col" className="px-5 py-2 font-medium">
+              Member
+            </th>
+            <th scope="col" className="w-52 px-5 py-2 font-medium">
+              Role
+            </th>
             <th scope="col" className="w-40 px-5 py-2 text-right font-medium">
               <span className="sr-only">Actions</span>
             </th>
@@ -99,7 +117,11 @@ export function MembersCard({ projectId, role, myUserId }: { projectId: string; 
                     size="sm"
                     className="text-danger"
                     disabled={m.role === "owner" && ownerCount === 1}
-                    title={m.role === "owner" && ownerCount === 1 ? "A project needs at least one owner" : undefined}
+                    title={
+                      m.role === "owner" && ownerCount === 1
+                        ? "A project needs at least one owner"
+                        : undefined
+                    }
                     onClick={() => setRemoving({ userId: m.userId, email: m.email })}
                   >
                     {m.userId === myUserId ? "Leave" : "Remove"}
@@ -125,7 +147,9 @@ export function MembersCard({ projectId, role, myUserId }: { projectId: string; 
                     variant="ghost"
                     size="sm"
                     loading={cancel.isPending && cancel.variables?.invitationId === i.id}
-                    onClick={() => cancel.mutate({ projectId, invitationId: i.id }, { onSuccess: () => void refresh() })}
+                    onClick={() =>
+                      cancel.mutate({ projectId, invitationId: i.id }, { onSuccess: () => void refresh() })
+                    }
                   >
                     Cancel invite
                   </Button>
@@ -136,7 +160,13 @@ export function MembersCard({ projectId, role, myUserId }: { projectId: string; 
         </tbody>
       </table>
 
-      <AddMemberDialog projectId={projectId} open={adding} onOpenChange={setAdding} canGrantOwner={isOwner} onAdded={refresh} />
+      <AddMemberDialog
+        projectId={projectId}
+        open={adding}
+        onOpenChange={setAdding}
+        canGrantOwner={isOwner}
+        onAdded={refresh}
+      />
 
       <Dialog
         open={removing !== null}
@@ -163,7 +193,10 @@ export function MembersCard({ projectId, role, myUserId }: { projectId: string; 
                   onSuccess: () => {
                     const left = removing.userId === myUserId;
                     setRemoving(null);
-                    toast({ variant: "success", title: left ? "You left the project" : `${removing.email} removed` });
+                    toast({
+                      variant: "success",
+                      title: left ? "You left the project" : `${removing.email} removed`,
+                    });
                     if (left) {
                       void qc.invalidateQueries({ queryKey: trpc.project.list.queryKey() });
                       router.push("/");
@@ -210,7 +243,10 @@ function AddMemberDialog({
           toast({
             variant: "success",
             title: r.status === "added" ? `${r.email} added as ${role}` : `${r.email} invited as ${role}`,
-            description: r.status === "invited" ? "They join this project when they sign up with this email." : undefined,
+            description:
+              r.status === "invited"
+                ? "They join this project when they sign up with this email."
+                : undefined,
           });
           setEmail("");
           add.reset();
@@ -233,7 +269,16 @@ function AddMemberDialog({
     >
       <form onSubmit={onSubmit} className="space-y-4" noValidate>
         <Field label="Email" errors={errors.email}>
-          {(p) => <Input {...p} type="email" autoFocus value={email} onChange={(e) => setEmail(e.target.value)} placeholder="colleague@example.com" />}
+          {(p) => (
+            <Input
+              {...p}
+              type="email"
+              autoFocus
+              value={email}
+              onChange={(e) => setEmail(e.target.value)}
+              placeholder="colleague@example.com"
+            />
+          )}
         </Field>
         <Field label="Role" hint={ROLE_DESCRIPTIONS[role]} errors={errors.role}>
           {(p) => (

@@ -20,14 +20,29 @@ export function ProjectSettings({ projectId }: { projectId: string }) {
   const role = project.data.role;
   return (
     <div className="space-y-6">
-      <GeneralCard projectId={projectId} name={project.data.name} canEdit={roleAtLeast(role, "admin")} personal={project.data.personal} />
+      <GeneralCard
+        projectId={projectId}
+        name={project.data.name}
+        canEdit={roleAtLeast(role, "admin")}
+        personal={project.data.personal}
+      />
       <MembersCard projectId={projectId} role={role} myUserId={me.data.id} />
       <CloudBindingCard projectId={projectId} canEdit={roleAtLeast(role, "admin")} />
     </div>
   );
 }
 
-function GeneralCard({ projectId, name, canEdit, personal }: { projectId: string; name: string; canEdit: boolean; personal: boolean }) {
+function GeneralCard({
+  projectId,
+  name,
+  canEdit,
+  personal,
+}: {
+  projectId: string;
+  name: string;
+  canEdit: boolean;
+  personal: boolean;
+}) {
   const trpc = useTRPC();
   const qc = useQueryClient();
   const router = useRouter();
@@ -48,13 +63,25 @@ function GeneralCard({ projectId, name, canEdit, personal }: { projectId: string
   }
   return (
     <Card>
-      <CardHeader title="General" description={personal ? "Your personal project, created with your account." : "Basic project details."} />
+      <CardHeader
+        title="General"
+        description={
+          personal ? "Your personal project, created with your account." : "Basic project details."
+        }
+      />
       <form onSubmit={onSubmit} className="flex items-end gap-3 px-5 py-4" noValidate>
         <Field label="Project name" errors={fieldErrorsOf(rename.error).name} className="max-w-sm flex-1">
-          {(p) => <Input {...p} value={value} disabled={!canEdit} onChange={(e) => setValue(e.target.value)} />}
+          {(p) => (
+            <Input {...p} value={value} disabled={!canEdit} onChange={(e) => setValue(e.target.value)} />
+          )}
         </Field>
         {canEdit && (
-          <Button type="submit" variant="secondary" loading={rename.isPending} disabled={value.trim() === name}>
+          <Button
+            type="submit"
+            variant="secondary"
+            loading={rename.isPending}
+            disabled={value.trim() === name}
+          >
             Save
           </Button>
         )}

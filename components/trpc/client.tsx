@@ -21,7 +21,15 @@ export function fieldErrorsOf(error: unknown): Record<string, string[]> {
   return {};
 }
 
-const NO_RETRY = new Set(["BAD_REQUEST", "UNAUTHORIZED", "FORBIDDEN", "NOT_FOUND", "CONFLICT", "TOO_MANY_REQUESTS", "PRECONDITION_FAILED"]);
+const NO_RETRY = new Set([
+  "BAD_REQUEST",
+  "UNAUTHORIZED",
+  "FORBIDDEN",
+  "NOT_FOUND",
+  "CONFLICT",
+  "TOO_MANY_REQUESTS",
+  "PRECONDITION_FAILED",
+]);
 
 function makeQueryClient() {
   return new QueryClient({

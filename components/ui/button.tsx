@@ -24,7 +24,16 @@ export interface ButtonProps extends ButtonHTMLAttributes<HTMLButtonElement> {
 }
 
 export const Button = forwardRef<HTMLButtonElement, ButtonProps>(function Button(
-  { variant = "primary", size = "md", loading = false, asChild = false, className, children, disabled, ...props },
+  {
+    variant = "primary",
+    size = "md",
+    loading = false,
+    asChild = false,
+    className,
+    children,
+    disabled,
+    ...props
+  },
   ref,
 ) {
   const Comp = asChild ? Slot.Root : "button";

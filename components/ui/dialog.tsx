@@ -32,7 +32,10 @@ export function Dialog({
             <D.Description className="sr-only">{title}</D.Description>
           )}
           <div className="mt-5">{children}</div>
-          <D.Close className="absolute top-4 right-4 rounded p-1 text-muted hover:bg-surface-2 hover:text-fg focus-visible:ring-2 focus-visible:ring-ring outline-none" aria-label="Close">
+          <D.Close
+            className="absolute top-4 right-4 rounded p-1 text-muted hover:bg-surface-2 hover:text-fg focus-visible:ring-2 focus-visible:ring-ring outline-none"
+            aria-label="Close"
+          >
             <X className="size-4" />
           </D.Close>
         </D.Content>

@@ -7,13 +7,24 @@ import { cn } from "./cn";
 export const DropdownRoot = M.Root;
 export const DropdownTrigger = M.Trigger;
 
-export function DropdownContent({ children, align = "start", className }: { children: ReactNode; align?: "start" | "end"; className?: string }) {
+export function DropdownContent({
+  children,
+  align = "start",
+  className,
+}: {
+  children: ReactNode;
+  align?: "start" | "end";
+  className?: string;
+}) {
   return (
     <M.Portal>
       <M.Content
         align={align}
         sideOffset={6}
-        className={cn("z-50 min-w-56 rounded-lg border border-border bg-surface p-1 text-sm shadow-lg outline-none", className)}
+        className={cn(
+          "z-50 min-w-56 rounded-lg border border-border bg-surface p-1 text-sm shadow-lg outline-none",
+          className,
+        )}
       >
         {children}
       </M.Content>
@@ -21,11 +32,22 @@ export function DropdownContent({ children, align = "start", className }: { chil
   );
 }
 
-export function DropdownItem({ children, onSelect, className }: { children: ReactNode; onSelect?: () => void; className?: string }) {
+export function DropdownItem({
+  children,
+  onSelect,
+  className,
+}: {
+  children: ReactNode;
+  onSelect?: () => void;
+  className?: string;
+}) {
   return (
     <M.Item
       onSelect={onSelect}
-      className={cn("flex cursor-pointer items-center gap-2 rounded-md px-2.5 py-1.5 text-fg outline-none select-none data-[highlighted]:bg-surface-2", className)}
+      className={cn(
+        "flex cursor-pointer items-center gap-2 rounded-md px-2.5 py-1.5 text-fg outline-none select-none data-[highlighted]:bg-surface-2",
+        className,
+      )}
     >
       {children}
     </M.Item>

@@ -25,7 +25,11 @@ export function Toaster() {
             <Icon className={cn("mt-0.5 size-4 shrink-0", tones[t.variant])} aria-hidden />
             <div className="min-w-0 flex-1">
               <Toast.Title className="text-sm font-medium text-fg">{t.title}</Toast.Title>
-              {t.description && <Toast.Description className="mt-0.5 text-sm break-words text-muted">{t.description}</Toast.Description>}
+              {t.description && (
+                <Toast.Description className="mt-0.5 text-sm break-words text-muted">
+                  {t.description}
+                </Toast.Description>
+              )}
             </div>
             <Toast.Close aria-label="Dismiss" className="rounded p-0.5 text-muted hover:text-fg">
               <X className="size-4" />

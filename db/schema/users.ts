@@ -26,7 +26,9 @@ export const authAttempts = pgTable(
     id: uuid("id").primaryKey().defaultRandom(),
     /** `signin-email:<email>`, `signin-ip:<ip>`, `signup-ip:<ip>` */
     key: text("key").notNull(),
-    at: timestamp("at", { withTimezone: true }).notNull().default(sql`now()`),
+    at: timestamp("at", { withTimezone: true })
+      .notNull()
+      .default(sql`now()`),
   },
   (t) => [index("auth_attempts_key_at_idx").on(t.key, t.at)],
 );

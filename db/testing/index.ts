@@ -47,7 +47,13 @@ export async function makeUser(db: Db, overrides: { email?: string; name?: strin
     meta: { requestId: `req-signup-${n}`, clientIp: `10.0.0.${n % 250}` },
     input,
   });
-  return { userId, personalProjectId, email: input.email, password: input.password, caller: callerFor(db, userId) };
+  return {
+    userId,
+    personalProjectId,
+    email: input.email,
+    password: input.password,
+    caller: callerFor(db, userId),
+  };
 }
 
 export function callerFor(db: Db, userId: string | null, clientIp = "192.0.2.10") {

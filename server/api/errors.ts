@@ -16,10 +16,19 @@ export const SERVICE_TO_TRPC: Record<ServiceErrorCode, TRPC_ERROR_CODE_KEY> = {
 
 export function toTRPCError(err: unknown): TRPCError {
   const service =
-    err instanceof ServiceError ? err : err instanceof TRPCError && err.cause instanceof ServiceError ? err.cause : null;
-  if (service) return new TRPCError({ code: SERVICE_TO_TRPC[service.code], message: service.message, cause: service });
+    err instanceof ServiceError
+      ? err
+      : err instanceof TRPCError && err.cause instanceof ServiceError
+        ? err.cause
+        : null;
+  if (service)
+    return new TRPCError({ code: SERVICE_TO_TRPC[service.code], message: service.message, cause: service });
   if (err instanceof TRPCError) return err;
-  return new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "internal", cause: err instanceof Error ? err : undefined });
+  return new TRPCError({
+    code: "INTERNAL_SERVER_ERROR",
+    message: "internal",
+    cause: err instanceof Error ? err : undefined,
+  });
 }
 
 /** The service error code behind a tRPC error, for audit rows. */

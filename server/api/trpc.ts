@@ -108,14 +108,21 @@ const auditFailures = t.middleware(async ({ ctx, next, type, path, getRawInput }
     const scoped = ProjectScoped.safeParse(raw);
     const code = errorCodeOf(toTRPCError(result.error));
     const denied = code === "FORBIDDEN" || code === "NOT_FOUND" || code === "UNAUTHORIZED";
-    const [user] = await ctx.db.select({ email: users.email }).from(users).where(eq(users.id, ctx.session.userId));
+    const [user] = await ctx.db
+      .select({ email: users.email })
+      .from(users)
+      .where(eq(users.id, ctx.session.userId));
     try {
-      await recordAudit(ctx.db, { ...ctx, actor: user ? { userId: ctx.session.userId, email: user.email } : null }, {
-        action: path,
-        outcome: denied ? "denied" : "failure",
-        projectId: scoped.success ? scoped.data.projectId : null,
-        errorCode: code,
-      });
+      await recordAudit(
+        ctx.db,
+        { ...ctx, actor: user ? { userId: ctx.session.userId, email: user.email } : null },
+        {
+          action: path,
+          outcome: denied ? "denied" : "failure",
+          projectId: scoped.success ? scoped.data.projectId : null,
+          errorCode: code,
+        },
+      );
     } catch (err) {
       log.error("could not write failure audit row", { path, requestId: ctx.requestId, error: String(err) });
     }

@@ -55,7 +55,10 @@ export function authOptions(): NextAuthOptions {
       CredentialsProvider({
         id: "credentials",
         name: "Email and password",
-        credentials: { email: { label: "Email", type: "email" }, password: { label: "Password", type: "password" } },
+        credentials: {
+          email: { label: "Email", type: "email" },
+          password: { label: "Password", type: "password" },
+        },
         async authorize(credentials, req) {
           const meta = requestMetaFrom(req.headers ?? {});
           try {
@@ -85,21 +88,28 @@ export function authOptions(): NextAuthOptions {
           const meta = requestMetaFrom(await headers());
           const uid = await ensureOidcUser(getDb(), meta, p.email, p.name ?? p.preferred_username ?? p.email);
           token.uid = uid;
-          await recordAudit(getDb(), { ...meta, actor: { userId: uid, email: p.email.toLowerCase() } }, {
-            action: "auth.signIn",
-            outcome: "success",
-            targetType: "user",
-            targetId: uid,
-            targetLabel: p.email.toLowerCase(),
-            details: { method: "oidc" },
-          });
+          await recordAudit(
+            getDb(),
+            { ...meta, actor: { userId: uid, email: p.email.toLowerCase() } },
+            {
+              action: "auth.signIn",
+              outcome: "success",
+              targetType: "user",
+              targetId: uid,
+              targetLabel: p.email.toLowerCase(),
+              details: { method: "oidc" },
+            },
+          );
         } else if (user) {
           token.uid = user.id;
         }
         return token;
       },
       async session({ session, token }) {
-        return { ...session, user: { ...session.user, id: typeof token.uid === "string" ? token.uid : undefined } };
+        return {
+          ...session,
+          user: { ...session.user, id: typeof token.uid === "string" ? token.uid : undefined },
+        };
       },
     },
     events: {
@@ -109,13 +119,17 @@ export function authOptions(): NextAuthOptions {
         const db = getDb();
         const [user] = await db.select({ email: users.email }).from(users).where(eq(users.id, uid));
         const meta = requestMetaFrom(await headers());
-        await recordAudit(db, { ...meta, actor: user ? { userId: uid, email: user.email } : null }, {
-          action: "auth.signOut",
-          outcome: "success",
-          targetType: "user",
-          targetId: uid,
-          targetLabel: user?.email,
-        });
+        await recordAudit(
+          db,
+          { ...meta, actor: user ? { userId: uid, email: user.email } : null },
+          {
+            action: "auth.signOut",
+            outcome: "success",
+            targetType: "user",
+            targetId: uid,
+            targetLabel: user?.email,
+          },
+        );
       },
     },
   };

@@ -11,7 +11,10 @@ export async function authRoute(req: Request, context: RouteContext): Promise<Re
   const handler = NextAuth(authOptions()) as (req: Request, ctx: RouteContext) => Promise<Response>;
   const res = await handler(req, context);
   if (res.status !== 401 || !res.headers.get("content-type")?.includes("application/json")) return res;
-  const body = (await res.clone().json().catch(() => null)) as { url?: unknown } | null;
+  const body = (await res
+    .clone()
+    .json()
+    .catch(() => null)) as { url?: unknown } | null;
   const url = typeof body?.url === "string" ? body.url : "";
   const error = url ? new URL(url, "http://localhost").searchParams.get("error") : null;
   if (!error?.startsWith(RATE_LIMITED_PREFIX)) return res;

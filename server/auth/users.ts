@@ -10,7 +10,12 @@ import type { RequestMeta } from "@/server/services/context";
  * sign-in (with a personal project, like a password sign-up). Accounts are
  * matched by verified email.
  */
-export async function ensureOidcUser(db: Db, meta: RequestMeta, email: string, name: string): Promise<string> {
+export async function ensureOidcUser(
+  db: Db,
+  meta: RequestMeta,
+  email: string,
+  name: string,
+): Promise<string> {
   const normalized = email.trim().toLowerCase();
   const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.email, normalized));
   if (existing) return existing.id;
@@ -28,8 +33,31 @@ export async function ensureOidcUser(db: Db, meta: RequestMeta, email: string, n
     const project = await createPersonalProject(tx, user.id, name || normalized);
     await acceptInvitations(tx, user.id, normalized);
     const actor = { userId: user.id, email: normalized };
-    await recordAudit(tx, { ...meta, actor }, { action: "auth.signUp", outcome: "success", targetType: "user", targetId: user.id, targetLabel: normalized, details: { method: "oidc" } });
-    await recordAudit(tx, { ...meta, actor }, { action: "project.create", outcome: "success", projectId: project.id, targetType: "project", targetId: project.id, targetLabel: project.name, details: { personal: true } });
+    await recordAudit(
+      tx,
+      { ...meta, actor },
+      {
+        action: "auth.signUp",
+        outcome: "success",
+        targetType: "user",
+        targetId: user.id,
+        targetLabel: normalized,
+        details: { method: "oidc" },
+      },
+    );
+    await recordAudit(
+      tx,
+      { ...meta, actor },
+      {
+        action: "project.create",
+        outcome: "success",
+        projectId: project.id,
+        targetType: "project",
+        targetId: project.id,
+        targetLabel: project.name,
+        details: { personal: true },
+      },
+    );
     return user.id;
   });
 }

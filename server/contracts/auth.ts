@@ -20,7 +20,8 @@ export const PASSWORD_RULES = [
 
 export const Password = z.string().superRefine((p, ctx) => {
   const failed = PASSWORD_RULES.filter((r) => !r.test(p));
-  for (const rule of failed) ctx.addIssue({ code: "custom", message: `Password: ${rule.label.toLowerCase()}` });
+  for (const rule of failed)
+    ctx.addIssue({ code: "custom", message: `Password: ${rule.label.toLowerCase()}` });
 });
 
 export const SignUpInput = z
@@ -32,7 +33,11 @@ export const SignUpInput = z
   .superRefine((v, ctx) => {
     const local = v.email.split("@")[0] ?? "";
     if (local.length >= 4 && v.password.toLowerCase().includes(local)) {
-      ctx.addIssue({ code: "custom", path: ["password"], message: "Password must not contain your email address" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["password"],
+        message: "Password must not contain your email address",
+      });
     }
   });
 export type SignUpInput = z.infer<typeof SignUpInput>;

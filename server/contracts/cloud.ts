@@ -37,7 +37,10 @@ export const SetCloudBindingInput = ProjectScoped.extend({
     .string()
     .trim()
     .max(64_000)
-    .refine((v) => v === "" || v.includes("-----BEGIN CERTIFICATE-----"), "Paste a PEM certificate (-----BEGIN CERTIFICATE-----)")
+    .refine(
+      (v) => v === "" || v.includes("-----BEGIN CERTIFICATE-----"),
+      "Paste a PEM certificate (-----BEGIN CERTIFICATE-----)",
+    )
     .optional(),
 });
 export type SetCloudBindingInput = z.infer<typeof SetCloudBindingInput>;

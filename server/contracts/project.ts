@@ -5,7 +5,12 @@ export const PROJECT_ROLES = ["viewer", "member", "admin", "owner"] as const;
 export const ProjectRole = z.enum(PROJECT_ROLES);
 export type ProjectRole = z.infer<typeof ProjectRole>;
 
-export const ROLE_LABELS: Record<ProjectRole, string> = { viewer: "Viewer", member: "Member", admin: "Admin", owner: "Owner" };
+export const ROLE_LABELS: Record<ProjectRole, string> = {
+  viewer: "Viewer",
+  member: "Member",
+  admin: "Admin",
+  owner: "Owner",
+};
 
 export const ROLE_DESCRIPTIONS: Record<ProjectRole, string> = {
   viewer: "Sees clusters, dashboards and settings; changes nothing.",
@@ -25,7 +30,10 @@ export const ProjectName = z
   .trim()
   .min(2, "Project name must be at least 2 characters")
   .max(60, "Project name must be at most 60 characters")
-  .regex(/^[\p{L}\p{N}][\p{L}\p{N} ._'-]*$/u, "Use letters, digits, spaces and . _ ' - (starting with a letter or digit)");
+  .regex(
+    /^[\p{L}\p{N}][\p{L}\p{N} ._'-]*$/u,
+    "Use letters, digits, spaces and . _ ' - (starting with a letter or digit)",
+  );
 
 export const ProjectScoped = z.object({ projectId: ProjectId });
 

@@ -17,7 +17,13 @@ export interface ServeOptions {
  * client IP (`x-forwarded-for`) and a request id (`x-request-id`).
  */
 export async function serveConsole(opts: ServeOptions): Promise<http.Server> {
-  const app = next({ dev: opts.dev, dir: opts.dir ?? process.cwd(), hostname: opts.hostname, port: opts.port, turbopack: opts.dev });
+  const app = next({
+    dev: opts.dev,
+    dir: opts.dir ?? process.cwd(),
+    hostname: opts.hostname,
+    port: opts.port,
+    turbopack: opts.dev,
+  });
   await app.prepare();
   const handle = app.getRequestHandler();
   const upgrade = app.getUpgradeHandler();

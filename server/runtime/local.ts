@@ -19,13 +19,20 @@ export interface LocalRuntime {
 
 export const DEFAULT_EMBEDDED_PG_PORT = 54329;
 
-async function devSecret(file: string, name: string, make: () => string, warn: (m: string) => void): Promise<string> {
+async function devSecret(
+  file: string,
+  name: string,
+  make: () => string,
+  warn: (m: string) => void,
+): Promise<string> {
   try {
     return (await fs.readFile(file, "utf8")).trim();
   } catch {
     const value = make();
     await fs.writeFile(file, value + "\n", { mode: 0o600 });
-    warn(`[config] ${name} is not set: generated a random one into ${file}. Set ${name} in production (see README).`);
+    warn(
+      `[config] ${name} is not set: generated a random one into ${file}. Set ${name} in production (see README).`,
+    );
     return value;
   }
 }
@@ -50,7 +57,9 @@ export async function prepareLocalRuntime(opts: {
   ] as const) {
     if (process.env[name]) continue;
     if (opts.production && externalDb) {
-      throw new Error(`${name} must be set when running in production against DATABASE_URL (see README, "Configuration").`);
+      throw new Error(
+        `${name} must be set when running in production against DATABASE_URL (see README, "Configuration").`,
+      );
     }
     env[name] = await devSecret(path.join(dataDir, file), name, make, warn);
   }

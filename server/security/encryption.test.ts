@@ -20,7 +20,9 @@ describe("secret encryption (AES-256-GCM)", () => {
     const parts = stored.split(".");
     const flipped = Buffer.from(parts[3]!, "base64url");
     flipped[0] = flipped[0]! ^ 1;
-    expect(() => decryptSecret([parts[0], parts[1], parts[2], flipped.toString("base64url")].join("."), "ctx", key)).toThrow();
+    expect(() =>
+      decryptSecret([parts[0], parts[1], parts[2], flipped.toString("base64url")].join("."), "ctx", key),
+    ).toThrow();
     expect(() => decryptSecret("plaintext", "ctx", key)).toThrow(/unrecognised/);
   });
 });

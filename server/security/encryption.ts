@@ -22,7 +22,12 @@ export function encryptSecret(plaintext: string, context: string, base64Key: str
   cipher.setAAD(Buffer.from(context, "utf8"));
   const ciphertext = Buffer.concat([cipher.update(plaintext, "utf8"), cipher.final()]);
   const tag = cipher.getAuthTag();
-  return [VERSION, nonce.toString("base64url"), tag.toString("base64url"), ciphertext.toString("base64url")].join(".");
+  return [
+    VERSION,
+    nonce.toString("base64url"),
+    tag.toString("base64url"),
+    ciphertext.toString("base64url"),
+  ].join(".");
 }
 
 export class DecryptionError extends Error {
@@ -38,10 +43,14 @@ export function decryptSecret(stored: string, context: string, base64Key: string
     const decipher = createDecipheriv("aes-256-gcm", keyFrom(base64Key), Buffer.from(nonce, "base64url"));
     decipher.setAAD(Buffer.from(context, "utf8"));
     decipher.setAuthTag(Buffer.from(tag, "base64url"));
-    return Buffer.concat([decipher.update(Buffer.from(ciphertext, "base64url")), decipher.final()]).toString("utf8");
+    return Buffer.concat([decipher.update(Buffer.from(ciphertext, "base64url")), decipher.final()]).toString(
+      "utf8",
+    );
   } catch {
     // Never echo the ciphertext or the key.
-    throw new DecryptionError("secret could not be decrypted (wrong CONSOLE_ENCRYPTION_KEY or tampered value)");
+    throw new DecryptionError(
+      "secret could not be decrypted (wrong CONSOLE_ENCRYPTION_KEY or tampered value)",
+    );
   }
 }
 

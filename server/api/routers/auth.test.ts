@@ -33,7 +33,11 @@ async function trpcError(p: Promise<unknown>): Promise<TRPCError> {
 describe("sign-up", () => {
   it("creates the account with a personal project owned by the user, audited", async () => {
     const anon = callerFor(db, null);
-    const res = await anon.auth.signUp({ name: "Dana Scully", email: "  Dana@Example.COM ", password: "trust-no-one-1993" });
+    const res = await anon.auth.signUp({
+      name: "Dana Scully",
+      email: "  Dana@Example.COM ",
+      password: "trust-no-one-1993",
+    });
     const [user] = await db.select().from(users).where(eq(users.email, "dana@example.com"));
     expect(user).toBeDefined();
     expect(user!.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
@@ -53,11 +57,17 @@ describe("sign-up", () => {
     await makeUser(db, { email: "mulder@example.com" });
     const before = await counts();
     const err = await trpcError(
-      callerFor(db, null).auth.signUp({ name: "Fox", email: "MULDER@example.com", password: "i-want-to-believe-1" }),
+      callerFor(db, null).auth.signUp({
+        name: "Fox",
+        email: "MULDER@example.com",
+        password: "i-want-to-believe-1",
+      }),
     );
     expect(err.code).toBe("BAD_REQUEST");
     expect(err.cause).toBeInstanceOf(ServiceError);
-    expect((err.cause as ServiceError).extra.fieldErrors?.email?.[0]).toMatch(/can't be used for a new account/);
+    expect((err.cause as ServiceError).extra.fieldErrors?.email?.[0]).toMatch(
+      /can't be used for a new account/,
+    );
     expect(await counts()).toEqual(before);
   });
 
@@ -66,18 +76,33 @@ describe("sign-up", () => {
     ["no letter", "1234567890123", /contains a letter/],
     ["letters only", "onlylettershere", /number or a symbol/],
     ["too long", "a1".repeat(65), /at most 128/],
-  ])("rejects a weak password (%s) with a field error and writes nothing", async (_label, password, message) => {
-    const before = await counts();
-    const err = await trpcError(callerFor(db, null).auth.signUp({ name: "Weak", email: `weak-${_label.replace(/\s/g, "")}@example.com`, password }));
-    expect(err.code).toBe("BAD_REQUEST");
-    expect(err.cause?.name).toBe("ZodError");
-    const issues = (err.cause as unknown as { issues: Array<{ path: string[]; message: string }> }).issues;
-    expect(issues.some((i) => i.path[0] === "password" && message.test(i.message))).toBe(true);
-    expect(await counts()).toEqual(before);
-  });
+  ])(
+    "rejects a weak password (%s) with a field error and writes nothing",
+    async (_label, password, message) => {
+      const before = await counts();
+      const err = await trpcError(
+        callerFor(db, null).auth.signUp({
+          name: "Weak",
+          email: `weak-${_label.replace(/\s/g, "")}@example.com`,
+          password,
+        }),
+      );
+      expect(err.code).toBe("BAD_REQUEST");
+      expect(err.cause?.name).toBe("ZodError");
+      const issues = (err.cause as unknown as { issues: Array<{ path: string[]; message: string }> }).issues;
+      expect(issues.some((i) => i.path[0] === "password" && message.test(i.message))).toBe(true);
+      expect(await counts()).toEqual(before);
+    },
+  );
 
   it("rejects a password containing the email's local part", async () => {
-    const err = await trpcError(callerFor(db, null).auth.signUp({ name: "X", email: "skinner@example.com", password: "skinner-is-boss-1" }));
+    const err = await trpcError(
+      callerFor(db, null).auth.signUp({
+        name: "X",
+        email: "skinner@example.com",
+        password: "skinner-is-boss-1",
+      }),
+    );
     expect(err.code).toBe("BAD_REQUEST");
   });
 
@@ -98,54 +123,102 @@ describe("sign-in", () => {
 
   it("accepts the right password and audits it", async () => {
     const u = await makeUser(db);
-    const user = await verifyCredentials({ db, meta: meta(), raw: { email: u.email.toUpperCase(), password: u.password } });
+    const user = await verifyCredentials({
+      db,
+      meta: meta(),
+      raw: { email: u.email.toUpperCase(), password: u.password },
+    });
     expect(user.id).toBe(u.userId);
     const [row] = await db
       .select()
       .from(auditLog)
-      .where(and(eq(auditLog.action, "auth.signIn"), eq(auditLog.actorUserId, u.userId), eq(auditLog.outcome, "success")));
+      .where(
+        and(
+          eq(auditLog.action, "auth.signIn"),
+          eq(auditLog.actorUserId, u.userId),
+          eq(auditLog.outcome, "success"),
+        ),
+      );
     expect(row).toMatchObject({ clientIp: "198.51.100.7", requestId: "req-signin" });
   });
 
   it("gives one generic message for a wrong password and for an unknown email", async () => {
     const u = await makeUser(db);
-    const wrong = await verifyCredentials({ db, meta: meta("198.51.100.8"), raw: { email: u.email, password: "nope-nope-nope-1" } }).catch((e: unknown) => e);
-    const unknown = await verifyCredentials({ db, meta: meta("198.51.100.8"), raw: { email: "ghost@example.com", password: "nope-nope-nope-1" } }).catch((e: unknown) => e);
+    const wrong = await verifyCredentials({
+      db,
+      meta: meta("198.51.100.8"),
+      raw: { email: u.email, password: "nope-nope-nope-1" },
+    }).catch((e: unknown) => e);
+    const unknown = await verifyCredentials({
+      db,
+      meta: meta("198.51.100.8"),
+      raw: { email: "ghost@example.com", password: "nope-nope-nope-1" },
+    }).catch((e: unknown) => e);
     expect(wrong).toBeInstanceOf(ServiceError);
     expect(unknown).toBeInstanceOf(ServiceError);
     expect((wrong as ServiceError).message).toBe(BAD_CREDENTIALS_MESSAGE);
     expect((unknown as ServiceError).message).toBe(BAD_CREDENTIALS_MESSAGE);
-    const failures = await db.select().from(auditLog).where(and(eq(auditLog.action, "auth.signIn"), eq(auditLog.outcome, "failure")));
-    expect(failures.map((r) => r.targetLabel)).toEqual(expect.arrayContaining([u.email, "ghost@example.com"]));
+    const failures = await db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, "auth.signIn"), eq(auditLog.outcome, "failure")));
+    expect(failures.map((r) => r.targetLabel)).toEqual(
+      expect.arrayContaining([u.email, "ghost@example.com"]),
+    );
   });
 
   it("rate-limits repeated failures for one email with a retry delay, even with the right password", async () => {
     const u = await makeUser(db);
     for (let i = 0; i < LIMITS.signInEmail.max; i++) {
       await expect(
-        verifyCredentials({ db, meta: meta(`203.0.113.${i + 1}`), raw: { email: u.email, password: `wrong-password-${i}` } }),
+        verifyCredentials({
+          db,
+          meta: meta(`203.0.113.${i + 1}`),
+          raw: { email: u.email, password: `wrong-password-${i}` },
+        }),
       ).rejects.toMatchObject({ code: "UNAUTHORIZED" });
     }
-    const limited = (await verifyCredentials({ db, meta: meta("203.0.113.99"), raw: { email: u.email, password: u.password } }).catch(
-      (e: unknown) => e,
-    )) as ServiceError;
+    const limited = (await verifyCredentials({
+      db,
+      meta: meta("203.0.113.99"),
+      raw: { email: u.email, password: u.password },
+    }).catch((e: unknown) => e)) as ServiceError;
     expect(limited.code).toBe("RATE_LIMITED");
     expect(limited.extra.retryAfterSeconds).toBeGreaterThan(LIMITS.signInEmail.windowSeconds - 60);
     expect(limited.extra.retryAfterSeconds).toBeLessThanOrEqual(LIMITS.signInEmail.windowSeconds);
-    const denied = await db.select().from(auditLog).where(and(eq(auditLog.targetLabel, u.email), eq(auditLog.outcome, "denied")));
+    const denied = await db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.targetLabel, u.email), eq(auditLog.outcome, "denied")));
     expect(denied).toHaveLength(1);
   });
 
   it("rate-limits many failures from one client IP across emails", async () => {
     const ip = "203.0.113.200";
     for (let i = 0; i < LIMITS.signInIp.max; i++) {
-      await verifyCredentials({ db, meta: meta(ip), raw: { email: `spray${i}@example.com`, password: "guess-guess-1" } }).catch(() => undefined);
+      await verifyCredentials({
+        db,
+        meta: meta(ip),
+        raw: { email: `spray${i}@example.com`, password: "guess-guess-1" },
+      }).catch(() => undefined);
     }
-    await expect(verifyCredentials({ db, meta: meta(ip), raw: { email: "other@example.com", password: "guess-guess-1" } })).rejects.toMatchObject({
+    await expect(
+      verifyCredentials({
+        db,
+        meta: meta(ip),
+        raw: { email: "other@example.com", password: "guess-guess-1" },
+      }),
+    ).rejects.toMatchObject({
       code: "RATE_LIMITED",
     });
     // Another IP is unaffected.
-    await expect(verifyCredentials({ db, meta: meta("203.0.113.201"), raw: { email: "other@example.com", password: "guess-guess-1" } })).rejects.toMatchObject({
+    await expect(
+      verifyCredentials({
+        db,
+        meta: meta("203.0.113.201"),
+        raw: { email: "other@example.com", password: "guess-guess-1" },
+      }),
+    ).rejects.toMatchObject({
       code: "UNAUTHORIZED",
     });
   });
@@ -153,9 +226,15 @@ describe("sign-in", () => {
   it("rate-limits sign-ups per client IP", async () => {
     const anon = callerFor(db, null, "203.0.113.250");
     for (let i = 0; i < LIMITS.signUpIp.max; i++) {
-      await anon.auth.signUp({ name: `Bulk ${i}`, email: `bulk${i}@example.com`, password: "bulk-password-123" });
+      await anon.auth.signUp({
+        name: `Bulk ${i}`,
+        email: `bulk${i}@example.com`,
+        password: "bulk-password-123",
+      });
     }
-    const err = await trpcError(anon.auth.signUp({ name: "One more", email: "bulk-extra@example.com", password: "bulk-password-123" }));
+    const err = await trpcError(
+      anon.auth.signUp({ name: "One more", email: "bulk-extra@example.com", password: "bulk-password-123" }),
+    );
     expect(err.code).toBe("TOO_MANY_REQUESTS");
     expect(await db.select().from(users).where(eq(users.email, "bulk-extra@example.com"))).toHaveLength(0);
   });
@@ -164,6 +243,8 @@ describe("sign-in", () => {
 describe("sessions", () => {
   it("refuses protected procedures without a session, and for a deleted account", async () => {
     await expect(callerFor(db, null).project.list()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
-    await expect(callerFor(db, "00000000-0000-4000-8000-000000000000").project.list()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    await expect(callerFor(db, "00000000-0000-4000-8000-000000000000").project.list()).rejects.toMatchObject({
+      code: "UNAUTHORIZED",
+    });
   });
 });

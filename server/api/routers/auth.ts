@@ -9,5 +9,9 @@ export const authRouter = router({
       personalProjectId: r.personalProjectId,
     })),
   ),
-  me: protectedProcedure.query(({ ctx }) => ({ id: ctx.user.id, email: ctx.user.email, name: ctx.user.name })),
+  me: protectedProcedure.query(({ ctx }) => ({
+    id: ctx.user.id,
+    email: ctx.user.email,
+    name: ctx.user.name,
+  })),
 });

@@ -16,7 +16,11 @@ const SECRET = "very-secret-app-cred-Zq81!";
 const base = {
   authUrl: "https://keystone.example.com:5000/v3",
   region: "RegionOne",
-  auth: { type: "application_credential" as const, applicationCredentialId: "4e1f5c0b-app-cred", secret: SECRET },
+  auth: {
+    type: "application_credential" as const,
+    applicationCredentialId: "4e1f5c0b-app-cred",
+    secret: SECRET,
+  },
 };
 
 async function errorOf(p: Promise<unknown>) {
@@ -39,13 +43,20 @@ describe("cloud binding", () => {
     const read = await u.caller.cloud.get({ projectId });
     for (const view of [saved, read]) {
       expect(JSON.stringify(view)).not.toContain(SECRET);
-      expect(view).toMatchObject({ mode: "openstack", authType: "application_credential", principal: "4e1f5c0b-app-cred", secretSet: true });
+      expect(view).toMatchObject({
+        mode: "openstack",
+        authType: "application_credential",
+        principal: "4e1f5c0b-app-cred",
+        secretSet: true,
+      });
       expect(view).not.toHaveProperty("secret");
       expect(view).not.toHaveProperty("secretCiphertext");
     }
 
     // The raw row: no plaintext anywhere, ciphertext in the v1 format.
-    const raw = await db.execute(sql`SELECT row_to_json(b)::text AS j FROM cloud_bindings b WHERE project_id = ${projectId}`);
+    const raw = await db.execute(
+      sql`SELECT row_to_json(b)::text AS j FROM cloud_bindings b WHERE project_id = ${projectId}`,
+    );
     const json = String((raw.rows[0] as { j: string }).j);
     expect(json).not.toContain(SECRET);
     expect(json).not.toContain(Buffer.from(SECRET).toString("base64"));
@@ -54,11 +65,19 @@ describe("cloud binding", () => {
 
     const creds = await loadCloudCredentials(db, projectId, TEST_ENCRYPTION_KEY);
     expect(creds?.secret).toBe(SECRET);
-    await expect(loadCloudCredentials(db, projectId, generateKey())).rejects.toThrow(/could not be decrypted/);
+    await expect(loadCloudCredentials(db, projectId, generateKey())).rejects.toThrow(
+      /could not be decrypted/,
+    );
 
     // Audit row names the change, never the secret.
-    const [audit] = await db.select().from(auditLog).where(and(eq(auditLog.projectId, projectId), eq(auditLog.action, "cloud.setCredentials")));
-    expect(audit).toMatchObject({ outcome: "success", details: { secretChanged: true, authType: "application_credential" } });
+    const [audit] = await db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.projectId, projectId), eq(auditLog.action, "cloud.setCredentials")));
+    expect(audit).toMatchObject({
+      outcome: "success",
+      details: { secretChanged: true, authType: "application_credential" },
+    });
     expect(JSON.stringify(audit)).not.toContain(SECRET);
   });
 
@@ -66,28 +85,56 @@ describe("cloud binding", () => {
     const a = await makeUser(db);
     const b = await makeUser(db);
     await a.caller.cloud.set({ projectId: a.personalProjectId, ...base });
-    await b.caller.cloud.set({ projectId: b.personalProjectId, ...base, auth: { ...base.auth, secret: "other-secret-123" } });
-    const [rowA] = await db.select().from(cloudBindings).where(eq(cloudBindings.projectId, a.personalProjectId));
-    await db.update(cloudBindings).set({ secretCiphertext: rowA!.secretCiphertext }).where(eq(cloudBindings.projectId, b.personalProjectId));
-    await expect(loadCloudCredentials(db, b.personalProjectId, TEST_ENCRYPTION_KEY)).rejects.toThrow(/could not be decrypted/);
+    await b.caller.cloud.set({
+      projectId: b.personalProjectId,
+      ...base,
+      auth: { ...base.auth, secret: "other-secret-123" },
+    });
+    const [rowA] = await db
+      .select()
+      .from(cloudBindings)
+      .where(eq(cloudBindings.projectId, a.personalProjectId));
+    await db
+      .update(cloudBindings)
+      .set({ secretCiphertext: rowA!.secretCiphertext })
+      .where(eq(cloudBindings.projectId, b.personalProjectId));
+    await expect(loadCloudCredentials(db, b.personalProjectId, TEST_ENCRYPTION_KEY)).rejects.toThrow(
+      /could not be decrypted/,
+    );
   });
 
   it("keeps the stored secret when an edit omits it, but not when the identity changes", async () => {
     const u = await makeUser(db);
     const projectId = u.personalProjectId;
     await u.caller.cloud.set({ projectId, ...base });
-    await u.caller.cloud.set({ projectId, ...base, region: "RegionTwo", auth: { ...base.auth, secret: undefined } });
+    await u.caller.cloud.set({
+      projectId,
+      ...base,
+      region: "RegionTwo",
+      auth: { ...base.auth, secret: undefined },
+    });
     expect((await loadCloudCredentials(db, projectId, TEST_ENCRYPTION_KEY))?.secret).toBe(SECRET);
-    expect((await u.caller.cloud.get({ projectId })).mode === "openstack" && (await u.caller.cloud.get({ projectId }))).toMatchObject({ region: "RegionTwo" });
+    expect(
+      (await u.caller.cloud.get({ projectId })).mode === "openstack" &&
+        (await u.caller.cloud.get({ projectId })),
+    ).toMatchObject({ region: "RegionTwo" });
 
     const err = await errorOf(
-      u.caller.cloud.set({ projectId, ...base, auth: { type: "application_credential", applicationCredentialId: "another-cred" } }),
+      u.caller.cloud.set({
+        projectId,
+        ...base,
+        auth: { type: "application_credential", applicationCredentialId: "another-cred" },
+      }),
     );
     expect(err?.code).toBe("BAD_REQUEST");
-    expect((err?.cause as { extra?: { fieldErrors?: Record<string, string[]> } }).extra?.fieldErrors?.["auth.secret"]).toEqual([
-      "Enter the application credential secret",
-    ]);
-    expect((await loadCloudCredentials(db, projectId, TEST_ENCRYPTION_KEY))?.principal).toBe("4e1f5c0b-app-cred");
+    expect(
+      (err?.cause as { extra?: { fieldErrors?: Record<string, string[]> } }).extra?.fieldErrors?.[
+        "auth.secret"
+      ],
+    ).toEqual(["Enter the application credential secret"]);
+    expect((await loadCloudCredentials(db, projectId, TEST_ENCRYPTION_KEY))?.principal).toBe(
+      "4e1f5c0b-app-cred",
+    );
   });
 
   it("validates input with precise messages and changes nothing", async () => {
@@ -100,13 +147,25 @@ describe("cloud binding", () => {
       [{ caCertPem: "not a cert" }, "caCertPem", /PEM/],
     ];
     for (const [patch, field, message] of cases) {
-      const err = await errorOf(u.caller.cloud.set({ projectId, ...base, ...patch } as Parameters<typeof u.caller.cloud.set>[0]));
+      const err = await errorOf(
+        u.caller.cloud.set({ projectId, ...base, ...patch } as Parameters<typeof u.caller.cloud.set>[0]),
+      );
       expect(err?.code).toBe("BAD_REQUEST");
       const issues = (err?.cause as unknown as { issues: Array<{ path: string[]; message: string }> }).issues;
       expect(issues.find((i) => i.path[0] === field)?.message).toMatch(message);
     }
     const pw = await errorOf(
-      u.caller.cloud.set({ projectId, ...base, auth: { type: "password", username: "demo", userDomainName: "Default", projectDomainName: "Default", secret: "pw-123456" } }),
+      u.caller.cloud.set({
+        projectId,
+        ...base,
+        auth: {
+          type: "password",
+          username: "demo",
+          userDomainName: "Default",
+          projectDomainName: "Default",
+          secret: "pw-123456",
+        },
+      }),
     );
     expect(pw?.message).toMatch(/project name or project id/);
     expect(await u.caller.cloud.get({ projectId })).toEqual({ mode: "emulator" });
@@ -118,12 +177,23 @@ describe("cloud binding", () => {
     await u.caller.cloud.set({
       projectId,
       ...base,
-      auth: { type: "password", username: "demo", userDomainName: "Default", projectName: "demo", projectDomainName: "Default", secret: "pw-123456" },
+      auth: {
+        type: "password",
+        username: "demo",
+        userDomainName: "Default",
+        projectName: "demo",
+        projectDomainName: "Default",
+        secret: "pw-123456",
+      },
     });
     await u.caller.cloud.clear({ projectId });
     expect(await u.caller.cloud.get({ projectId })).toEqual({ mode: "emulator" });
-    expect(await db.select().from(cloudBindings).where(eq(cloudBindings.projectId, projectId))).toHaveLength(0);
-    const actions = (await db.select().from(auditLog).where(eq(auditLog.projectId, projectId))).map((r) => r.action);
+    expect(await db.select().from(cloudBindings).where(eq(cloudBindings.projectId, projectId))).toHaveLength(
+      0,
+    );
+    const actions = (await db.select().from(auditLog).where(eq(auditLog.projectId, projectId))).map(
+      (r) => r.action,
+    );
     expect(actions).toContain("cloud.clearCredentials");
     expect((await errorOf(u.caller.cloud.clear({ projectId })))?.code).toBe("PRECONDITION_FAILED");
   });

@@ -8,5 +8,7 @@ export const cloudRouter = router({
   set: projectProcedure("admin")
     .input(SetCloudBindingInput)
     .mutation(({ ctx, input }) => setCloudBinding({ ctx: ctx.svc, project: ctx.project, input })),
-  clear: projectProcedure("admin").mutation(({ ctx }) => clearCloudBinding({ ctx: ctx.svc, project: ctx.project })),
+  clear: projectProcedure("admin").mutation(({ ctx }) =>
+    clearCloudBinding({ ctx: ctx.svc, project: ctx.project }),
+  ),
 });

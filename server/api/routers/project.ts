@@ -7,7 +7,9 @@ import { projectProcedure, protectedProcedure, router } from "../trpc";
 export const projectRouter = router({
   list: protectedProcedure.query(({ ctx }) => listProjects({ ctx: ctx.svc })),
   get: projectProcedure("viewer").query(({ ctx }) => ctx.project),
-  create: protectedProcedure.input(CreateProjectInput).mutation(({ ctx, input }) => createProject({ ctx: ctx.svc, input })),
+  create: protectedProcedure
+    .input(CreateProjectInput)
+    .mutation(({ ctx, input }) => createProject({ ctx: ctx.svc, input })),
   rename: projectProcedure("admin")
     .input(RenameProjectInput)
     .mutation(({ ctx, input }) => renameProject({ ctx: ctx.svc, project: ctx.project, input })),

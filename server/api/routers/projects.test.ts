@@ -21,15 +21,32 @@ type Fixture = { projectId: string; otherUserId: string };
  */
 const PROCEDURES: Record<string, { min: ProjectRole; call: (c: Caller, f: Fixture) => Promise<unknown> }> = {
   "project.get": { min: "viewer", call: (c, f) => c.project.get({ projectId: f.projectId }) },
-  "project.rename": { min: "admin", call: (c, f) => c.project.rename({ projectId: f.projectId, name: "Renamed project" }) },
+  "project.rename": {
+    min: "admin",
+    call: (c, f) => c.project.rename({ projectId: f.projectId, name: "Renamed project" }),
+  },
   "member.list": { min: "viewer", call: (c, f) => c.member.list({ projectId: f.projectId }) },
-  "member.add": { min: "admin", call: (c, f) => c.member.add({ projectId: f.projectId, email: `new-${Math.random()}@example.com`, role: "viewer" }) },
+  "member.add": {
+    min: "admin",
+    call: (c, f) =>
+      c.member.add({ projectId: f.projectId, email: `new-${Math.random()}@example.com`, role: "viewer" }),
+  },
   "member.cancelInvitation": {
     min: "admin",
-    call: (c, f) => c.member.cancelInvitation({ projectId: f.projectId, invitationId: "00000000-0000-4000-8000-000000000001" }),
+    call: (c, f) =>
+      c.member.cancelInvitation({
+        projectId: f.projectId,
+        invitationId: "00000000-0000-4000-8000-000000000001",
+      }),
   },
-  "member.updateRole": { min: "owner", call: (c, f) => c.member.updateRole({ projectId: f.projectId, userId: f.otherUserId, role: "viewer" }) },
-  "member.remove": { min: "owner", call: (c, f) => c.member.remove({ projectId: f.projectId, userId: f.otherUserId }) },
+  "member.updateRole": {
+    min: "owner",
+    call: (c, f) => c.member.updateRole({ projectId: f.projectId, userId: f.otherUserId, role: "viewer" }),
+  },
+  "member.remove": {
+    min: "owner",
+    call: (c, f) => c.member.remove({ projectId: f.projectId, userId: f.otherUserId }),
+  },
   "cloud.get": { min: "viewer", call: (c, f) => c.cloud.get({ projectId: f.projectId }) },
   "cloud.set": {
     min: "admin",
@@ -48,7 +65,15 @@ const PROCEDURES: Record<string, { min: ProjectRole; call: (c: Caller, f: Fixtur
 function projectScopedPaths(): string[] {
   const defs = appRouter._def.procedures as unknown as Record<string, { _def: { inputs: unknown[] } }>;
   return Object.entries(defs)
-    .filter(([, p]) => p._def.inputs.some((i) => typeof i === "object" && i !== null && "shape" in i && "projectId" in (i as { shape: object }).shape))
+    .filter(([, p]) =>
+      p._def.inputs.some(
+        (i) =>
+          typeof i === "object" &&
+          i !== null &&
+          "shape" in i &&
+          "projectId" in (i as { shape: object }).shape,
+      ),
+    )
     .map(([path]) => path)
     .sort();
 }
@@ -73,7 +98,10 @@ describe("projects", () => {
     expect(p).toMatchObject({ name: "Payments staging", role: "owner", personal: false });
     const list = await u.caller.project.list();
     expect(list.map((x) => x.name)).toEqual(["Pat's project", "Payments staging"]);
-    const [row] = await db.select().from(auditLog).where(and(eq(auditLog.projectId, p.id), eq(auditLog.action, "project.create")));
+    const [row] = await db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.projectId, p.id), eq(auditLog.action, "project.create")));
     expect(row).toMatchObject({ actorUserId: u.userId, outcome: "success", targetLabel: "Payments staging" });
   });
 
@@ -97,12 +125,19 @@ describe("authorization", () => {
         const project = await owner.caller.project.create({ name: "Matrix" });
         const actor = await makeUser(db);
         const other = await makeUser(db);
-        if (role !== "owner") await owner.caller.member.add({ projectId: project.id, email: actor.email, role });
+        if (role !== "owner")
+          await owner.caller.member.add({ projectId: project.id, email: actor.email, role });
         else await owner.caller.member.add({ projectId: project.id, email: actor.email, role: "owner" });
         await owner.caller.member.add({ projectId: project.id, email: other.email, role: "member" });
-        if (path === "cloud.clear") await PROCEDURES["cloud.set"]!.call(owner.caller, { projectId: project.id, otherUserId: other.userId });
+        if (path === "cloud.clear")
+          await PROCEDURES["cloud.set"]!.call(owner.caller, {
+            projectId: project.id,
+            otherUserId: other.userId,
+          });
 
-        const err = await errorOf(proc.call(actor.caller, { projectId: project.id, otherUserId: other.userId }));
+        const err = await errorOf(
+          proc.call(actor.caller, { projectId: project.id, otherUserId: other.userId }),
+        );
         if (allowed) {
           // cancelInvitation targets an invitation that does not exist: allowed through, then NOT_FOUND.
           if (path === "member.cancelInvitation") expect(err?.code).toBe("NOT_FOUND");
@@ -110,7 +145,10 @@ describe("authorization", () => {
         } else {
           expect(err?.code).toBe("FORBIDDEN");
           // member.remove is open to every member for leaving; removing someone else is owner-only.
-          const expected = path === "member.remove" ? /Only an owner can remove other members/ : new RegExp(`needs the ${proc.min} role`);
+          const expected =
+            path === "member.remove"
+              ? /Only an owner can remove other members/
+              : new RegExp(`needs the ${proc.min} role`);
           expect(err?.message).toMatch(expected);
         }
       });
@@ -123,10 +161,22 @@ describe("authorization", () => {
     const outsider = await makeUser(db);
     const missing = "11111111-1111-4111-8111-111111111111";
     for (const [path, proc] of Object.entries(PROCEDURES)) {
-      const real = await errorOf(proc.call(outsider.caller, { projectId: project.id, otherUserId: owner.userId }));
-      const none = await errorOf(proc.call(outsider.caller, { projectId: missing, otherUserId: owner.userId }));
-      expect({ path, code: real?.code, message: real?.message }).toEqual({ path, code: "NOT_FOUND", message: "Project not found" });
-      expect({ path, code: none?.code, message: none?.message }).toEqual({ path, code: "NOT_FOUND", message: "Project not found" });
+      const real = await errorOf(
+        proc.call(outsider.caller, { projectId: project.id, otherUserId: owner.userId }),
+      );
+      const none = await errorOf(
+        proc.call(outsider.caller, { projectId: missing, otherUserId: owner.userId }),
+      );
+      expect({ path, code: real?.code, message: real?.message }).toEqual({
+        path,
+        code: "NOT_FOUND",
+        message: "Project not found",
+      });
+      expect({ path, code: none?.code, message: none?.message }).toEqual({
+        path,
+        code: "NOT_FOUND",
+        message: "Project not found",
+      });
     }
     // The project is untouched.
     expect((await owner.caller.project.get({ projectId: project.id })).name).toBe("Secret project");
@@ -144,7 +194,12 @@ describe("authorization", () => {
       .from(auditLog)
       .where(and(eq(auditLog.projectId, project.id), eq(auditLog.actorUserId, viewer.userId)))
       .orderBy(desc(auditLog.id));
-    expect(row).toMatchObject({ action: "project.rename", outcome: "denied", errorCode: "FORBIDDEN", actorEmail: viewer.email });
+    expect(row).toMatchObject({
+      action: "project.rename",
+      outcome: "denied",
+      errorCode: "FORBIDDEN",
+      actorEmail: viewer.email,
+    });
   });
 });
 
@@ -158,19 +213,30 @@ describe("members", () => {
   it("adds an existing account, refuses a duplicate, and audits", async () => {
     const { owner, projectId } = await setup();
     const bob = await makeUser(db);
-    expect(await owner.caller.member.add({ projectId, email: bob.email.toUpperCase(), role: "member" })).toEqual({ status: "added", email: bob.email });
+    expect(
+      await owner.caller.member.add({ projectId, email: bob.email.toUpperCase(), role: "member" }),
+    ).toEqual({ status: "added", email: bob.email });
     const dup = await errorOf(owner.caller.member.add({ projectId, email: bob.email, role: "admin" }));
     expect(dup?.code).toBe("CONFLICT");
     const list = await owner.caller.member.list({ projectId });
     expect(list.members.find((m) => m.userId === bob.userId)?.role).toBe("member");
-    const rows = await db.select().from(auditLog).where(and(eq(auditLog.projectId, projectId), eq(auditLog.action, "member.add")));
+    const rows = await db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.projectId, projectId), eq(auditLog.action, "member.add")));
     expect(rows.map((r) => r.outcome).sort()).toEqual(["failure", "success"]);
-    expect(rows.find((r) => r.outcome === "success")).toMatchObject({ targetLabel: bob.email, details: { role: "member" } });
+    expect(rows.find((r) => r.outcome === "success")).toMatchObject({
+      targetLabel: bob.email,
+      details: { role: "member" },
+    });
   });
 
   it("invites an email without an account", async () => {
     const { owner, projectId } = await setup();
-    expect(await owner.caller.member.add({ projectId, email: "later@example.com", role: "viewer" })).toEqual({ status: "invited", email: "later@example.com" });
+    expect(await owner.caller.member.add({ projectId, email: "later@example.com", role: "viewer" })).toEqual({
+      status: "invited",
+      email: "later@example.com",
+    });
     const list = await owner.caller.member.list({ projectId });
     expect(list.invitations).toMatchObject([{ email: "later@example.com", role: "viewer" }]);
     await owner.caller.member.cancelInvitation({ projectId, invitationId: list.invitations[0]!.id });
@@ -188,12 +254,16 @@ describe("members", () => {
 
   it("never loses the last owner: no demotion, removal or leaving", async () => {
     const { owner, projectId } = await setup();
-    const demote = await errorOf(owner.caller.member.updateRole({ projectId, userId: owner.userId, role: "admin" }));
+    const demote = await errorOf(
+      owner.caller.member.updateRole({ projectId, userId: owner.userId, role: "admin" }),
+    );
     expect(demote?.code).toBe("PRECONDITION_FAILED");
     expect(demote?.message).toMatch(/at least one owner/);
     const leave = await errorOf(owner.caller.member.remove({ projectId, userId: owner.userId }));
     expect(leave?.code).toBe("PRECONDITION_FAILED");
-    expect((await owner.caller.member.list({ projectId })).members).toMatchObject([{ userId: owner.userId, role: "owner" }]);
+    expect((await owner.caller.member.list({ projectId })).members).toMatchObject([
+      { userId: owner.userId, role: "owner" },
+    ]);
 
     // With a second owner, the first may step down and then leave.
     const second = await makeUser(db);
@@ -214,9 +284,9 @@ describe("members", () => {
       owner.caller.member.updateRole({ projectId, userId: second.userId, role: "member" }),
       second.caller.member.updateRole({ projectId, userId: owner.userId, role: "member" }),
     ]);
-    const owners = (await owner.caller.member.list({ projectId }).catch(() => second.caller.member.list({ projectId }))).members.filter(
-      (m) => m.role === "owner",
-    );
+    const owners = (
+      await owner.caller.member.list({ projectId }).catch(() => second.caller.member.list({ projectId }))
+    ).members.filter((m) => m.role === "owner");
     expect(owners.length).toBeGreaterThanOrEqual(1);
     expect(results.filter((r) => r.status === "fulfilled").length).toBeGreaterThanOrEqual(1);
   });
@@ -229,7 +299,10 @@ describe("members", () => {
     await owner.caller.member.add({ projectId, email: b.email, role: "viewer" });
     expect((await errorOf(a.caller.member.remove({ projectId, userId: b.userId })))?.code).toBe("FORBIDDEN");
     await b.caller.member.remove({ projectId, userId: b.userId });
-    const [row] = await db.select().from(auditLog).where(and(eq(auditLog.projectId, projectId), eq(auditLog.action, "member.leave")));
+    const [row] = await db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.projectId, projectId), eq(auditLog.action, "member.leave")));
     expect(row).toMatchObject({ actorUserId: b.userId, outcome: "success" });
   });
 });
@@ -238,14 +311,23 @@ describe("audit log", () => {
   it("lists newest first with filters and keyset pagination", async () => {
     const owner = await makeUser(db);
     const project = await owner.caller.project.create({ name: "Busy" });
-    for (let i = 0; i < 7; i++) await owner.caller.member.add({ projectId: project.id, email: `inv${i}@example.com`, role: "viewer" });
+    for (let i = 0; i < 7; i++)
+      await owner.caller.member.add({ projectId: project.id, email: `inv${i}@example.com`, role: "viewer" });
     await owner.caller.project.rename({ projectId: project.id, name: "Busy project" });
 
     const page1 = await owner.caller.audit.list({ projectId: project.id, limit: 4 });
     expect(page1.items).toHaveLength(4);
     expect(page1.items[0]!.action).toBe("project.rename");
-    const page2 = await owner.caller.audit.list({ projectId: project.id, limit: 4, cursor: page1.nextCursor! });
-    const page3 = await owner.caller.audit.list({ projectId: project.id, limit: 4, cursor: page2.nextCursor! });
+    const page2 = await owner.caller.audit.list({
+      projectId: project.id,
+      limit: 4,
+      cursor: page1.nextCursor!,
+    });
+    const page3 = await owner.caller.audit.list({
+      projectId: project.id,
+      limit: 4,
+      cursor: page2.nextCursor!,
+    });
     const all = [...page1.items, ...page2.items, ...page3.items];
     expect(all.map((r) => r.id)).toEqual([...all.map((r) => r.id)].sort((x, y) => y - x));
     expect(new Set(all.map((r) => r.id)).size).toBe(9);
@@ -259,16 +341,27 @@ describe("audit log", () => {
     expect(invites.items).toHaveLength(7);
     const byActor = await owner.caller.audit.list({ projectId: project.id, actor: "nobody-like-this" });
     expect(byActor.items).toHaveLength(0);
-    const future = await owner.caller.audit.list({ projectId: project.id, from: new Date(Date.now() + 60_000) });
+    const future = await owner.caller.audit.list({
+      projectId: project.id,
+      from: new Date(Date.now() + 60_000),
+    });
     expect(future.items).toHaveLength(0);
-    const bad = await errorOf(owner.caller.audit.list({ projectId: project.id, from: new Date(), to: new Date(Date.now() - 1000) }));
+    const bad = await errorOf(
+      owner.caller.audit.list({ projectId: project.id, from: new Date(), to: new Date(Date.now() - 1000) }),
+    );
     expect(bad?.code).toBe("BAD_REQUEST");
   });
 
   it("is append-only in the database itself", async () => {
     await makeUser(db);
-    const causeOf = (p: Promise<unknown>) => p.then(() => "no error", (e: unknown) => String((e as { cause?: Error }).cause?.message));
-    expect(await causeOf(db.update(auditLog).set({ action: "tampered" }))).toMatch(/audit_log is append-only \(UPDATE rejected\)/);
+    const causeOf = (p: Promise<unknown>) =>
+      p.then(
+        () => "no error",
+        (e: unknown) => String((e as { cause?: Error }).cause?.message),
+      );
+    expect(await causeOf(db.update(auditLog).set({ action: "tampered" }))).toMatch(
+      /audit_log is append-only \(UPDATE rejected\)/,
+    );
     expect(await causeOf(db.delete(auditLog))).toMatch(/audit_log is append-only \(DELETE rejected\)/);
     expect(await causeOf(db.execute(sql`TRUNCATE audit_log`))).toMatch(/append-only \(TRUNCATE rejected\)/);
   });

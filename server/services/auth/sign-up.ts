@@ -36,23 +36,31 @@ export async function signUp({ db, meta, input }: { db: Db; meta: RequestMeta; i
     const joined = await acceptInvitations(tx, user.id, user.email);
 
     const actor = { userId: user.id, email: user.email };
-    await recordAudit(tx, { ...meta, actor }, {
-      action: "auth.signUp",
-      outcome: "success",
-      targetType: "user",
-      targetId: user.id,
-      targetLabel: user.email,
-      details: { invitationsAccepted: joined },
-    });
-    await recordAudit(tx, { ...meta, actor }, {
-      action: "project.create",
-      outcome: "success",
-      projectId: personal.id,
-      targetType: "project",
-      targetId: personal.id,
-      targetLabel: personal.name,
-      details: { personal: true },
-    });
+    await recordAudit(
+      tx,
+      { ...meta, actor },
+      {
+        action: "auth.signUp",
+        outcome: "success",
+        targetType: "user",
+        targetId: user.id,
+        targetLabel: user.email,
+        details: { invitationsAccepted: joined },
+      },
+    );
+    await recordAudit(
+      tx,
+      { ...meta, actor },
+      {
+        action: "project.create",
+        outcome: "success",
+        projectId: personal.id,
+        targetType: "project",
+        targetId: personal.id,
+        targetLabel: personal.name,
+        details: { personal: true },
+      },
+    );
     return { userId: user.id, personalProjectId: personal.id };
   });
 }

@@ -37,40 +37,54 @@ export async function verifyCredentials({
   try {
     await enforce(db, limits, "failed sign-in attempts");
   } catch (err) {
-    await recordAudit(db, { ...meta, actor: null }, {
-      action: "auth.signIn",
-      outcome: "denied",
-      errorCode: "RATE_LIMITED",
-      targetType: "user",
-      targetLabel: email,
-    });
+    await recordAudit(
+      db,
+      { ...meta, actor: null },
+      {
+        action: "auth.signIn",
+        outcome: "denied",
+        errorCode: "RATE_LIMITED",
+        targetType: "user",
+        targetLabel: email,
+      },
+    );
     throw err;
   }
 
   const [user] = await db.select().from(users).where(eq(users.email, email)).limit(1);
-  const ok = user?.passwordHash ? await verifyPassword(user.passwordHash, password) : (await burnPasswordCheck(password), false);
+  const ok = user?.passwordHash
+    ? await verifyPassword(user.passwordHash, password)
+    : (await burnPasswordCheck(password), false);
 
   if (!user || !ok) {
     await recordAttempt(db, ...[emailKey, ipKey].filter((k): k is string => k !== null));
-    await recordAudit(db, { ...meta, actor: user ? { userId: user.id, email: user.email } : null }, {
-      action: "auth.signIn",
-      outcome: "failure",
-      errorCode: "UNAUTHORIZED",
-      targetType: "user",
-      targetId: user?.id,
-      targetLabel: email,
-    });
+    await recordAudit(
+      db,
+      { ...meta, actor: user ? { userId: user.id, email: user.email } : null },
+      {
+        action: "auth.signIn",
+        outcome: "failure",
+        errorCode: "UNAUTHORIZED",
+        targetType: "user",
+        targetId: user?.id,
+        targetLabel: email,
+      },
+    );
     throw new ServiceError("UNAUTHORIZED", BAD_CREDENTIALS_MESSAGE);
   }
 
   await clearAttempts(db, emailKey);
-  await recordAudit(db, { ...meta, actor: { userId: user.id, email: user.email } }, {
-    action: "auth.signIn",
-    outcome: "success",
-    targetType: "user",
-    targetId: user.id,
-    targetLabel: user.email,
-    details: { method: "password" },
-  });
+  await recordAudit(
+    db,
+    { ...meta, actor: { userId: user.id, email: user.email } },
+    {
+      action: "auth.signIn",
+      outcome: "success",
+      targetType: "user",
+      targetId: user.id,
+      targetLabel: user.email,
+      details: { method: "password" },
+    },
+  );
   return { id: user.id, email: user.email, name: user.name };
 }

@@ -77,7 +77,9 @@ export async function setCloudBinding({
       secretCiphertext = existing.secretCiphertext;
     } else {
       const label = auth.type === "password" ? "password" : "application credential secret";
-      throw new ServiceError("VALIDATION", `Enter the ${label}`, { fieldErrors: { "auth.secret": [`Enter the ${label}`] } });
+      throw new ServiceError("VALIDATION", `Enter the ${label}`, {
+        fieldErrors: { "auth.secret": [`Enter the ${label}`] },
+      });
     }
 
     const values = {
@@ -109,7 +111,12 @@ export async function setCloudBinding({
       targetType: "cloudBinding",
       targetId: project.id,
       targetLabel: `${input.authUrl} (${input.region})`,
-      details: { authType: auth.type, principal, secretChanged: Boolean(auth.secret), replaced: Boolean(existing) },
+      details: {
+        authType: auth.type,
+        principal,
+        secretChanged: Boolean(auth.secret),
+        replaced: Boolean(existing),
+      },
     });
     return toView(row);
   });
@@ -117,8 +124,12 @@ export async function setCloudBinding({
 
 export async function clearCloudBinding({ ctx, project }: { ctx: ServiceContext; project: ProjectAccess }) {
   return ctx.db.transaction(async (tx) => {
-    const [removed] = await tx.delete(cloudBindings).where(eq(cloudBindings.projectId, project.id)).returning();
-    if (!removed) throw new ServiceError("PRECONDITION_FAILED", "This project already uses the built-in emulator");
+    const [removed] = await tx
+      .delete(cloudBindings)
+      .where(eq(cloudBindings.projectId, project.id))
+      .returning();
+    if (!removed)
+      throw new ServiceError("PRECONDITION_FAILED", "This project already uses the built-in emulator");
     await recordAudit(tx, ctx, {
       action: "cloud.clearCredentials",
       outcome: "success",
@@ -138,5 +149,9 @@ export async function clearCloudBinding({ ctx, project }: { ctx: ServiceContext;
 export async function loadCloudCredentials(db: Executor, projectId: string, encryptionKey: string) {
   const [row] = await db.select().from(cloudBindings).where(eq(cloudBindings.projectId, projectId));
   if (!row) return null;
-  return { ...openstackView(row), secret: decryptSecret(row.secretCiphertext, secretContext(projectId), encryptionKey), caCertPem: row.caCertPem };
+  return {
+    ...openstackView(row),
+    secret: decryptSecret(row.secretCiphertext, secretContext(projectId), encryptionKey),
+    caCertPem: row.caCertPem,
+  };
 }

@@ -23,7 +23,10 @@ export async function addMember({
   assertCanGrant(project, input.role);
   return ctx.db.transaction(async (tx) => {
     if ((await memberCount(tx, project.id)) >= MAX_MEMBERS_PER_PROJECT) {
-      throw new ServiceError("LIMIT_EXCEEDED", `A project can have at most ${MAX_MEMBERS_PER_PROJECT} members`);
+      throw new ServiceError(
+        "LIMIT_EXCEEDED",
+        `A project can have at most ${MAX_MEMBERS_PER_PROJECT} members`,
+      );
     }
     const [user] = await tx.select().from(users).where(eq(users.email, input.email)).limit(1);
     if (user) {

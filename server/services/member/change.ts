@@ -32,7 +32,8 @@ export async function updateMemberRole({
   const target = await loadMember(ctx, project.id, input.userId);
   if (target.role === input.role) return { userId: input.userId, role: input.role };
   return ctx.db.transaction(async (tx) => {
-    if (target.role === "owner") await assertNotLastOwner(tx, project.id, input.userId, "change the last owner's role");
+    if (target.role === "owner")
+      await assertNotLastOwner(tx, project.id, input.userId, "change the last owner's role");
     await tx
       .update(projectMembers)
       .set({ role: input.role })
@@ -69,7 +70,12 @@ export async function removeMember({
   }
   const target = await loadMember(ctx, project.id, input.userId);
   return ctx.db.transaction(async (tx) => {
-    await assertNotLastOwner(tx, project.id, input.userId, leaving ? "leave the project" : "remove the last owner");
+    await assertNotLastOwner(
+      tx,
+      project.id,
+      input.userId,
+      leaving ? "leave the project" : "remove the last owner",
+    );
     await tx
       .delete(projectMembers)
       .where(and(eq(projectMembers.projectId, project.id), eq(projectMembers.userId, input.userId)));

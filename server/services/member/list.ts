@@ -4,7 +4,13 @@ import type { InvitationView, MemberView } from "@/server/contracts/project";
 import type { ServiceContext } from "../context";
 import type { ProjectAccess } from "../project/access";
 
-export async function listMembers({ ctx, project }: { ctx: ServiceContext; project: ProjectAccess }): Promise<{
+export async function listMembers({
+  ctx,
+  project,
+}: {
+  ctx: ServiceContext;
+  project: ProjectAccess;
+}): Promise<{
   members: MemberView[];
   invitations: InvitationView[];
 }> {

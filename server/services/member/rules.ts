@@ -18,7 +18,12 @@ export function assertCanGrant(caller: ProjectAccess, role: ProjectRole): void {
  * Locks the project's owner rows (so two concurrent demotions cannot both
  * pass) and refuses when `userId` is the only owner.
  */
-export async function assertNotLastOwner(tx: Executor, projectId: string, userId: string, doing: string): Promise<void> {
+export async function assertNotLastOwner(
+  tx: Executor,
+  projectId: string,
+  userId: string,
+  doing: string,
+): Promise<void> {
   const owners = await tx
     .select({ userId: projectMembers.userId })
     .from(projectMembers)

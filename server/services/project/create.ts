@@ -8,7 +8,13 @@ import { ServiceError } from "../errors";
 /** How many projects one user may own, like a provider's account limit. */
 export const MAX_OWNED_PROJECTS = 20;
 
-export async function createProject({ ctx, input }: { ctx: ServiceContext; input: CreateProjectInput }): Promise<ProjectView> {
+export async function createProject({
+  ctx,
+  input,
+}: {
+  ctx: ServiceContext;
+  input: CreateProjectInput;
+}): Promise<ProjectView> {
   return ctx.db.transaction(async (tx) => {
     const [owned] = await tx
       .select({ n: count() })
@@ -39,6 +45,12 @@ export async function createProject({ ctx, input }: { ctx: ServiceContext; input
       targetId: project.id,
       targetLabel: project.name,
     });
-    return { id: project.id, name: project.name, personal: false, role: "owner", createdAt: project.createdAt };
+    return {
+      id: project.id,
+      name: project.name,
+      personal: false,
+      role: "owner",
+      createdAt: project.createdAt,
+    };
   });
 }

@@ -15,7 +15,13 @@ async function load(projectId: string) {
   }
 }
 
-export default async function ProjectLayout({ children, params }: { children: ReactNode; params: Promise<{ projectId: string }> }) {
+export default async function ProjectLayout({
+  children,
+  params,
+}: {
+  children: ReactNode;
+  params: Promise<{ projectId: string }>;
+}) {
   const [project, me] = await load((await params).projectId);
   return (
     <AppShell project={project} user={me}>

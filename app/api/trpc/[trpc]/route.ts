@@ -12,11 +12,13 @@ function handler(req: Request) {
     createContext: () => createRequestContext(req.headers),
     responseMeta: ({ errors }) => {
       const retry = errors.map((e) => e.cause).find((c) => c && "extra" in c) as
-        | { extra?: { retryAfterSeconds?: number } }
-        | undefined;
+        { extra?: { retryAfterSeconds?: number } } | undefined;
       const seconds = retry?.extra?.retryAfterSeconds;
       return {
-        headers: new Headers({ "Cache-Control": "no-store", ...(seconds ? { "Retry-After": String(seconds) } : {}) }),
+        headers: new Headers({
+          "Cache-Control": "no-store",
+          ...(seconds ? { "Retry-After": String(seconds) } : {}),
+        }),
       };
     },
   });

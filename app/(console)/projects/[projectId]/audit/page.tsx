@@ -9,7 +9,10 @@ export default async function AuditPage({ params }: { params: Promise<{ projectI
   const { projectId } = await params;
   return (
     <>
-      <PageHeader title="Audit log" description="Every change in this project: who, what, when, from where, and whether it worked." />
+      <PageHeader
+        title="Audit log"
+        description="Every change in this project: who, what, when, from where, and whether it worked."
+      />
       <Suspense>
         <AuditLog projectId={projectId} />
       </Suspense>

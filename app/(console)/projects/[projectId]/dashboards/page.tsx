@@ -8,7 +8,10 @@ export const metadata: Metadata = { title: "Dashboards" };
 export default function DashboardsPage() {
   return (
     <>
-      <PageHeader title="Dashboards" description="Node lifecycle, autoscaler decisions and load-balancer health." />
+      <PageHeader
+        title="Dashboards"
+        description="Node lifecycle, autoscaler decisions and load-balancer health."
+      />
       <EmptyState
         icon={<BarChart3 className="size-6" aria-hidden />}
         title="Nothing to chart yet"

@@ -8,7 +8,10 @@ export default async function SettingsPage({ params }: { params: Promise<{ proje
   const { projectId } = await params;
   return (
     <>
-      <PageHeader title="Project settings" description="Name, members and roles, and the OpenStack cloud this project deploys to." />
+      <PageHeader
+        title="Project settings"
+        description="Name, members and roles, and the OpenStack cloud this project deploys to."
+      />
       <ProjectSettings projectId={projectId} />
     </>
   );
