@@ -22,7 +22,18 @@ type Entry = {
   libc?: string[];
 };
 
-const OS = ["darwin", "win32", "linux", "android", "freebsd", "openharmony", "netbsd", "openbsd", "sunos", "aix"];
+const OS = [
+  "darwin",
+  "win32",
+  "linux",
+  "android",
+  "freebsd",
+  "openharmony",
+  "netbsd",
+  "openbsd",
+  "sunos",
+  "aix",
+];
 const CPU: Array<[RegExp, string]> = [
   [/-(arm64|aarch64)(-|$)/, "arm64"],
   [/-x64(-|$)/, "x64"],
@@ -40,7 +51,8 @@ function platformOf(name: string): Pick<Entry, "os" | "cpu" | "libc"> | null {
   const os = OS.find((o) => new RegExp(`-${o}(-|$)`).test(base));
   const cpu = CPU.find(([re]) => re.test(base))?.[1];
   if (!os && !cpu) return null;
-  const libc = os === "linux" ? (/-musl/.test(base) ? ["musl"] : /-gnu/.test(base) ? ["glibc"] : undefined) : undefined;
+  const libc =
+    os === "linux" ? (/-musl/.test(base) ? ["musl"] : /-gnu/.test(base) ? ["glibc"] : undefined) : undefined;
   return { ...(os ? { os: [os] } : {}), ...(cpu ? { cpu: [cpu] } : {}), ...(libc ? { libc } : {}) };
 }
 
@@ -65,7 +77,9 @@ for (const [key, entry] of Object.entries(lock.packages)) {
     added++;
   }
 }
-const sorted = Object.fromEntries(Object.entries(lock.packages).sort(([a], [b]) => (a === "" ? -1 : b === "" ? 1 : a.localeCompare(b))));
+const sorted = Object.fromEntries(
+  Object.entries(lock.packages).sort(([a], [b]) => (a === "" ? -1 : b === "" ? 1 : a.localeCompare(b))),
+);
 lock.packages = sorted;
 writeFileSync(path, JSON.stringify(lock, null, 2) + "\n");
 console.log(`complete-lockfile: added ${added} platform entr${added === 1 ? "y" : "ies"}`);
