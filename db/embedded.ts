@@ -82,7 +82,9 @@ function nativeDir(): { dir: string; version: string } {
 }
 
 async function binaries(log: (m: string) => void): Promise<Binaries> {
-  let { dir, version } = nativeDir();
+  const native = nativeDir();
+  let dir = native.dir;
+  const version = native.version;
   if (isRoot() && !othersCanReach(dir)) {
     const copy = path.join(os.tmpdir(), `kube-console-pg-${version}`, "native");
     if (!existsSync(path.join(copy, ".complete"))) {
