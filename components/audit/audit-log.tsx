@@ -21,7 +21,8 @@ function toLocalInput(iso: string | null): string {
   return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
 }
 
-const fmt = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
+const dateFmt = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
+const timeFmt = new Intl.DateTimeFormat(undefined, { timeStyle: "medium" });
 
 export function AuditLog({ projectId }: { projectId: string }) {
   const trpc = useTRPC();
@@ -65,7 +66,7 @@ export function AuditLog({ projectId }: { projectId: string }) {
 
   return (
     <div className="space-y-4">
-      <div className="grid grid-cols-[1.2fr_1.5fr_0.9fr_1.2fr_1.2fr_auto] items-end gap-3 rounded-lg border border-border bg-surface p-4 shadow-xs">
+      <div className="grid grid-cols-[repeat(auto-fill,minmax(12.5rem,1fr))] items-end gap-3 rounded-lg border border-border bg-surface p-4 shadow-xs">
         <Field label="Actor">
           {(p) => (
             <Input
@@ -155,73 +156,85 @@ export function AuditLog({ projectId }: { projectId: string }) {
         />
       ) : (
         <div className="overflow-hidden rounded-lg border border-border bg-surface shadow-xs">
-          <table className="w-full text-left text-sm">
-            <caption className="sr-only">Audit log entries, newest first</caption>
-            <thead className="border-b border-border bg-surface-2 text-xs font-medium text-muted">
-              <tr>
-                <th scope="col" className="px-4 py-2.5 font-medium">
-                  Time
-                </th>
-                <th scope="col" className="px-4 py-2.5 font-medium">
-                  Actor
-                </th>
-                <th scope="col" className="px-4 py-2.5 font-medium">
-                  Action
-                </th>
-                <th scope="col" className="px-4 py-2.5 font-medium">
-                  Target
-                </th>
-                <th scope="col" className="px-4 py-2.5 font-medium">
-                  Outcome
-                </th>
-                <th scope="col" className="px-4 py-2.5 font-medium">
-                  Client IP
-                </th>
-              </tr>
-            </thead>
-            <tbody className="divide-y divide-border">
-              {rows.map((r) => (
-                <tr key={r.id} className="align-top hover:bg-surface-2/60">
-                  <td
-                    className="px-4 py-2.5 whitespace-nowrap text-muted tabular-nums"
-                    title={r.at.toISOString()}
-                  >
-                    {fmt.format(r.at)}
-                  </td>
-                  <td className="max-w-52 truncate px-4 py-2.5 text-fg">
-                    {r.actorEmail ?? <span className="text-muted">system</span>}
-                  </td>
-                  <td className="px-4 py-2.5">
-                    <code className="rounded bg-surface-2 px-1.5 py-0.5 font-mono text-xs text-fg">
-                      {r.action}
-                    </code>
-                  </td>
-                  <td className="max-w-64 px-4 py-2.5 text-fg">
-                    <div className="truncate">{r.targetLabel ?? <span className="text-muted">—</span>}</div>
-                    {r.details && Object.keys(r.details).length > 0 && (
-                      <div className="mt-0.5 truncate text-xs text-muted">
-                        {Object.entries(r.details)
-                          .map(([k, v]) => `${k}: ${String(v)}`)
-                          .join(" · ")}
-                      </div>
-                    )}
-                  </td>
-                  <td className="px-4 py-2.5">
-                    <Badge tone={outcomeTone[r.outcome]}>{outcomeLabel[r.outcome]}</Badge>
-                    {r.errorCode && (
-                      <div className="mt-1 font-mono text-[11px] text-muted">{r.errorCode}</div>
-                    )}
-                  </td>
-                  <td
-                    className="px-4 py-2.5 font-mono text-xs whitespace-nowrap text-muted"
-                    title={r.requestId ? `Request ${r.requestId}` : undefined}
-                  >
-                    {r.clientIp ?? "—"}
-                  </td>
+          <div className="overflow-x-auto">
+            <table className="w-full min-w-[40rem] table-fixed text-left text-sm">
+              <caption className="sr-only">Audit log entries, newest first</caption>
+              <colgroup>
+                <col className="w-28" />
+                <col className="w-48" />
+                <col className="w-40" />
+                <col />
+                <col className="w-28" />
+              </colgroup>
+              <thead className="border-b border-border bg-surface-2 text-xs font-medium text-muted">
+                <tr>
+                  <th scope="col" className="px-4 py-2.5 font-medium">
+                    Time
+                  </th>
+                  <th scope="col" className="px-4 py-2.5 font-medium">
+                    Actor and source
+                  </th>
+                  <th scope="col" className="px-4 py-2.5 font-medium">
+                    Action
+                  </th>
+                  <th scope="col" className="px-4 py-2.5 font-medium">
+                    Target
+                  </th>
+                  <th scope="col" className="px-4 py-2.5 font-medium">
+                    Outcome
+                  </th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody className="divide-y divide-border">
+                {rows.map((r) => (
+                  <tr key={r.id} className="align-top hover:bg-surface-2/60">
+                    <td
+                      className="px-4 py-2.5 text-xs whitespace-nowrap text-muted tabular-nums"
+                      title={r.at.toISOString()}
+                    >
+                      <div className="text-fg">{timeFmt.format(r.at)}</div>
+                      <div>{dateFmt.format(r.at)}</div>
+                    </td>
+                    <td className="px-4 py-2.5">
+                      <div className="truncate text-fg" title={r.actorEmail ?? undefined}>
+                        {r.actorEmail ?? <span className="text-muted">system</span>}
+                      </div>
+                      <div
+                        className="truncate font-mono text-[11px] text-muted"
+                        title={r.requestId ? `Request id ${r.requestId}` : undefined}
+                      >
+                        {r.clientIp ?? "no IP"}
+                        {r.requestId && ` · ${r.requestId.slice(0, 8)}`}
+                      </div>
+                    </td>
+                    <td className="px-4 py-2.5">
+                      <code className="rounded bg-surface-2 px-1.5 py-0.5 font-mono text-xs break-all text-fg">
+                        {r.action}
+                      </code>
+                    </td>
+                    <td className="px-4 py-2.5 text-fg">
+                      <div className="truncate" title={r.targetLabel ?? undefined}>
+                        {r.targetLabel ?? <span className="text-muted">—</span>}
+                      </div>
+                      {r.details && Object.keys(r.details).length > 0 && (
+                        <div className="mt-0.5 truncate text-xs text-muted">
+                          {Object.entries(r.details)
+                            .map(([k, v]) => `${k}: ${String(v)}`)
+                            .join(" · ")}
+                        </div>
+                      )}
+                    </td>
+                    <td className="px-4 py-2.5">
+                      <Badge tone={outcomeTone[r.outcome]}>{outcomeLabel[r.outcome]}</Badge>
+                      {r.errorCode && (
+                        <div className="mt-1 truncate font-mono text-[11px] text-muted">{r.errorCode}</div>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
           <div className="flex items-center justify-between border-t border-border px-4 py-2.5 text-xs text-muted">
             <span>
               {rows.length} entr{rows.length === 1 ? "y" : "ies"} shown
