@@ -1,0 +1,669 @@
+import { createHash } from "node:crypto";
+import type { Engine } from "../engine";
+import {
+  bodyObject,
+  fault,
+  iso,
+  matchesTags,
+  paginate,
+  str,
+  strList,
+  type Req,
+  type Res,
+  type Router,
+} from "../http";
+import { mac, uuid, ZONES, type Port, type Server, type ServerGroup, type Volume } from "../state";
+
+const MAX_MICROVERSION = 2.96;
+const P = "/compute/v2.1";
+
+/** `OpenStack-API-Version: compute 2.79` → 2.79; none → 2.1; "latest" → the maximum. */
+export function parseMicroversion(headers: Req["headers"]): number {
+  const raw = headers["openstack-api-version"] ?? headers["x-openstack-nova-api-version"];
+  const v = Array.isArray(raw) ? raw[0] : raw;
+  if (!v) return 2.1;
+  const m = /(?:compute\s+)?(latest|\d+\.\d+)/i.exec(v);
+  if (!m) return 2.1;
+  if (m[1]!.toLowerCase() === "latest") return MAX_MICROVERSION;
+  const [maj, min] = m[1]!.split(".").map(Number);
+  return Number(`${maj}.${String(min).padStart(2, "0")}`);
+}
+
+export function microversionHeaders(mv: number): Record<string, string> {
+  const s = mv.toFixed(2).replace(/\.0(\d)$/, ".$1");
+  return {
+    "OpenStack-API-Version": `compute ${s}`,
+    "X-OpenStack-Nova-API-Version": s,
+    Vary: "OpenStack-API-Version, X-OpenStack-Nova-API-Version",
+  };
+}
+
+const nf = (what: string, id: string) => fault("compute", 404, `${what} ${id} could not be found.`);
+const POWER = { BUILD: 0, ACTIVE: 1, SHUTOFF: 4, REBUILD: 1, ERROR: 0, DELETED: 0 } as const;
+const VM_STATE = {
+  BUILD: "building",
+  ACTIVE: "active",
+  SHUTOFF: "stopped",
+  REBUILD: "active",
+  ERROR: "error",
+  DELETED: "deleted",
+} as const;
+
+export function novaRoutes(router: Router, engine: Engine): void {
+  const s = () => engine.state;
+  const need = (req: Req) => {
+    if (!req.auth) throw fault("compute", 401, "The request you have made requires authentication.");
+    return req.auth;
+  };
+  const ok = (req: Req, status: number, body?: unknown): Res => ({
+    status,
+    body,
+    headers: microversionHeaders(req.microversion),
+  });
+
+  const server = (req: Req, id: string): Server => {
+    const srv = s().servers[id];
+    if (!srv || srv.projectId !== need(req).projectId) throw nf("Instance", id);
+    return srv;
+  };
+
+  /** What a caller sees, with zone outages applied. */
+  const effectiveStatus = (srv: Server) =>
+    s().zonesDown.includes(srv.az) && srv.status !== "BUILD" ? "ERROR" : srv.status;
+
+  const flavorView = (req: Req, id: string) => {
+    const f = s().flavors.find((x) => x.id === id);
+    if (req.microversion >= 2.47 && f) {
+      return {
+        vcpus: f.vcpus,
+        ram: f.ram,
+        disk: f.disk,
+        ephemeral: 0,
+        swap: 0,
+        original_name: f.name,
+        extra_specs: f.extraSpecs,
+      };
+    }
+    return { id, links: [{ rel: "bookmark", href: `${req.baseUrl}/compute/flavors/${id}` }] };
+  };
+
+  const addresses = (srv: Server) => {
+    const out: Record<string, unknown[]> = {};
+    for (const pid of srv.portIds) {
+      const port = s().ports[pid];
+      if (!port) continue;
+      const net = s().networks[port.networkId];
+      const list = (out[net?.name ?? port.networkId] ??= []);
+      for (const f of port.fixedIps) {
+        list.push({
+          version: 4,
+          addr: f.ipAddress,
+          "OS-EXT-IPS:type": "fixed",
+          "OS-EXT-IPS-MAC:mac_addr": port.macAddress,
+        });
+        for (const fip of Object.values(s().floatingIps)) {
+          if (fip.portId === port.id && fip.fixedIpAddress === f.ipAddress) {
+            list.push({
+              version: 4,
+              addr: fip.address,
+              "OS-EXT-IPS:type": "floating",
+              "OS-EXT-IPS-MAC:mac_addr": port.macAddress,
+            });
+          }
+        }
+      }
+    }
+    return out;
+  };
+
+  const serverView = (req: Req, srv: Server) => {
+    const status = effectiveStatus(srv);
+    const view: Record<string, unknown> = {
+      id: srv.id,
+      name: srv.name,
+      status,
+      tenant_id: srv.projectId,
+      user_id: need(req).userId,
+      metadata: srv.metadata,
+      hostId: srv.hostId,
+      image: {
+        id: srv.imageId,
+        links: [{ rel: "bookmark", href: `${req.baseUrl}/compute/images/${srv.imageId}` }],
+      },
+      flavor: flavorView(req, srv.flavorId),
+      created: iso.nova(srv.createdAt),
+      updated: iso.nova(srv.updatedAt),
+      addresses: addresses(srv),
+      accessIPv4: "",
+      accessIPv6: "",
+      links: [
+        { rel: "self", href: `${req.baseUrl}${P}/servers/${srv.id}` },
+        { rel: "bookmark", href: `${req.baseUrl}/compute/servers/${srv.id}` },
+      ],
+      "OS-DCF:diskConfig": "MANUAL",
+      progress: status === "BUILD" ? 50 : 0,
+      "OS-EXT-AZ:availability_zone": srv.az,
+      config_drive: "",
+      key_name: srv.keyName,
+      "OS-SRV-USG:launched_at": srv.launchedAt ? iso.novaMicro(srv.launchedAt).replace("Z", "") : null,
+      "OS-SRV-USG:terminated_at": null,
+      "OS-EXT-STS:task_state": srv.taskState,
+      "OS-EXT-STS:vm_state": VM_STATE[status],
+      "OS-EXT-STS:power_state": POWER[status],
+      "os-extended-volumes:volumes_attached": Object.values(s().volumes)
+        .filter((v) => v.attachment?.serverId === srv.id)
+        .map((v) => ({ id: v.id, delete_on_termination: false })),
+      security_groups: srv.securityGroupNames.map((name) => ({ name })),
+    };
+    if (req.microversion >= 2.9) Object.assign(view, { locked: false });
+    if (req.microversion >= 2.73) view.locked_reason = null;
+    if (req.microversion >= 2.19) view.description = srv.description || null;
+    if (req.microversion >= 2.26) view.tags = srv.tags;
+    if (req.microversion >= 2.63) view.trusted_image_certificates = null;
+    if (status === "ERROR" && srv.fault)
+      view.fault = { code: srv.fault.code, message: srv.fault.message, created: iso.nova(srv.updatedAt) };
+    else if (status === "ERROR" && s().zonesDown.includes(srv.az)) {
+      view.fault = {
+        code: 500,
+        message: `Host in availability zone ${srv.az} is unreachable`,
+        created: iso.nova(engine.now()),
+      };
+    }
+    return view;
+  };
+
+  // ── versions, flavors, zones, limits ──────────────────────────────────────
+  const version = (req: Req) => ({
+    id: "v2.1",
+    status: "CURRENT",
+    version: "2.96",
+    min_version: "2.1",
+    updated: "2013-07-23T11:33:21Z",
+    links: [{ rel: "self", href: `${req.baseUrl}${P}/` }],
+  });
+  router.on("GET", "/compute", (req) => ({ status: 200, body: { versions: [version(req)] } }));
+  router.on("GET", P, (req) => ({ status: 200, body: { version: version(req) } }));
+
+  const flavorDetail = (req: Req, f: (typeof engine.state.flavors)[number]) => ({
+    id: f.id,
+    name: f.name,
+    ram: f.ram,
+    disk: f.disk,
+    swap: "",
+    "OS-FLV-EXT-DATA:ephemeral": 0,
+    "OS-FLV-DISABLED:disabled": false,
+    vcpus: f.vcpus,
+    "os-flavor-access:is_public": true,
+    rxtx_factor: 1.0,
+    links: [
+      { rel: "self", href: `${req.baseUrl}${P}/flavors/${f.id}` },
+      { rel: "bookmark", href: `${req.baseUrl}/compute/flavors/${f.id}` },
+    ],
+    ...(req.microversion >= 2.55 ? { description: null } : {}),
+    ...(req.microversion >= 2.61 ? { extra_specs: f.extraSpecs } : {}),
+  });
+  router.on(
+    "GET",
+    `${P}/flavors/detail`,
+    (req) => (need(req), ok(req, 200, { flavors: s().flavors.map((f) => flavorDetail(req, f)) })),
+  );
+  router.on("GET", `${P}/flavors`, (req) => {
+    need(req);
+    return ok(req, 200, {
+      flavors: s().flavors.map((f) => ({ id: f.id, name: f.name, links: flavorDetail(req, f).links })),
+    });
+  });
+  router.on("GET", `${P}/flavors/:id`, (req, { id }) => {
+    need(req);
+    const f = s().flavors.find((x) => x.id === id);
+    if (!f) throw nf("Flavor", id!);
+    return ok(req, 200, { flavor: flavorDetail(req, f) });
+  });
+  router.on("GET", `${P}/flavors/:id/os-extra_specs`, (req, { id }) => {
+    need(req);
+    const f = s().flavors.find((x) => x.id === id);
+    if (!f) throw nf("Flavor", id!);
+    return ok(req, 200, { extra_specs: f.extraSpecs });
+  });
+
+  router.on("GET", `${P}/os-availability-zone`, (req) => {
+    need(req);
+    return ok(req, 200, {
+      availabilityZoneInfo: ZONES.map((z) => ({
+        zoneName: z,
+        zoneState: { available: !s().zonesDown.includes(z) },
+        hosts: null,
+      })),
+    });
+  });
+
+  router.on("GET", `${P}/limits`, (req) => {
+    const { projectId } = need(req);
+    const q = engine.quota(projectId);
+    const u = engine.usage(projectId);
+    return ok(req, 200, {
+      limits: {
+        rate: [],
+        absolute: {
+          maxTotalInstances: q.instances,
+          maxTotalCores: q.cores,
+          maxTotalRAMSize: q.ram,
+          maxServerMeta: 128,
+          maxImageMeta: 128,
+          maxPersonality: 5,
+          maxPersonalitySize: 10240,
+          maxTotalKeypairs: 100,
+          maxServerGroups: q.server_groups,
+          maxServerGroupMembers: 16,
+          maxTotalFloatingIps: -1,
+          maxSecurityGroups: -1,
+          maxSecurityGroupRules: -1,
+          totalRAMUsed: u.ram,
+          totalCoresUsed: u.cores,
+          totalInstancesUsed: u.instances,
+          totalFloatingIpsUsed: 0,
+          totalSecurityGroupsUsed: 0,
+          totalServerGroupsUsed: u.server_groups,
+        },
+      },
+    });
+  });
+
+  // ── server groups ─────────────────────────────────────────────────────────
+  const groupView = (req: Req, g: ServerGroup) =>
+    req.microversion >= 2.64
+      ? {
+          id: g.id,
+          name: g.name,
+          policy: g.policy,
+          rules: {},
+          members: g.members,
+          project_id: g.projectId,
+          user_id: need(req).userId,
+        }
+      : {
+          id: g.id,
+          name: g.name,
+          policies: [g.policy],
+          members: g.members,
+          metadata: {},
+          project_id: g.projectId,
+          user_id: need(req).userId,
+        };
+
+  router.on("GET", `${P}/os-server-groups`, (req) => {
+    const { projectId } = need(req);
+    return ok(req, 200, {
+      server_groups: Object.values(s().serverGroups)
+        .filter((g) => g.projectId === projectId)
+        .map((g) => groupView(req, g)),
+    });
+  });
+  router.on("POST", `${P}/os-server-groups`, (req) => {
+    const { projectId } = need(req);
+    const body = bodyObject(req, "server_group", "compute");
+    const name = str(body, "name");
+    const policy = req.microversion >= 2.64 ? str(body, "policy") : strList(body, "policies")?.[0];
+    const allowed = ["affinity", "anti-affinity", "soft-affinity", "soft-anti-affinity"];
+    if (!name) throw fault("compute", 400, "Invalid input for field/attribute name.");
+    if (!policy || !allowed.includes(policy)) {
+      throw fault(
+        "compute",
+        400,
+        `Invalid input for field/attribute policy. Value: ${policy}. '${policy}' is not one of ${JSON.stringify(allowed)}`,
+      );
+    }
+    const over = engine.overQuota(projectId, { server_groups: 1 });
+    if (over[0]) throw fault("compute", 403, `Quota exceeded, too many server groups.`);
+    const g: ServerGroup = {
+      id: uuid(),
+      projectId,
+      name,
+      policy: policy as ServerGroup["policy"],
+      members: [],
+    };
+    s().serverGroups[g.id] = g;
+    engine.markDirty();
+    return ok(req, 200, { server_group: groupView(req, g) });
+  });
+  router.on("GET", `${P}/os-server-groups/:id`, (req, { id }) => {
+    const g = s().serverGroups[id!];
+    if (!g || g.projectId !== need(req).projectId) throw nf("Instance group", id!);
+    return ok(req, 200, { server_group: groupView(req, g) });
+  });
+  router.on("DELETE", `${P}/os-server-groups/:id`, (req, { id }) => {
+    const g = s().serverGroups[id!];
+    if (!g || g.projectId !== need(req).projectId) throw nf("Instance group", id!);
+    delete s().serverGroups[id!];
+    engine.markDirty();
+    return ok(req, 204);
+  });
+
+  // ── servers ───────────────────────────────────────────────────────────────
+  router.on("POST", `${P}/servers`, (req) => {
+    const { projectId } = need(req);
+    const body = bodyObject(req, "server", "compute");
+    const name = str(body, "name");
+    if (!name || name.length > 255) throw fault("compute", 400, "Invalid input for field/attribute name.");
+    const flavorRef = str(body, "flavorRef") ?? "";
+    const flavor = s().flavors.find((f) => f.id === flavorRef || f.name === flavorRef);
+    if (!flavor) throw fault("compute", 400, `Flavor ${flavorRef} could not be found.`);
+    const imageRef = str(body, "imageRef") ?? "";
+    const image = s().images.find((i) => i.id === imageRef);
+    if (!image) throw fault("compute", 400, `Image ${imageRef} could not be found.`);
+    const azRaw = str(body, "availability_zone");
+    if (azRaw !== undefined && !(ZONES as readonly string[]).includes(azRaw.split(":")[0]!)) {
+      throw fault("compute", 400, "The requested availability zone is not available");
+    }
+    const tags = strList(body, "tags") ?? [];
+    if (tags.length && req.microversion < 2.52)
+      throw fault("compute", 400, "Additional properties are not allowed ('tags' was unexpected)");
+    const metadata = (body.metadata ?? {}) as Record<string, unknown>;
+    if (typeof metadata !== "object" || Object.values(metadata).some((v) => typeof v !== "string")) {
+      throw fault("compute", 400, "Invalid input for field/attribute metadata.");
+    }
+    const hints = ((req.body as Record<string, unknown>)["os:scheduler_hints"] ?? {}) as { group?: unknown };
+    const group = typeof hints.group === "string" ? s().serverGroups[hints.group] : undefined;
+    if (typeof hints.group === "string" && (!group || group.projectId !== projectId))
+      throw fault("compute", 400, `Invalid server group ${hints.group}`);
+
+    const over = engine.overQuota(projectId, { instances: 1, cores: flavor.vcpus, ram: flavor.ram });
+    if (over[0]) {
+      const o = over[0];
+      const unit = o.key === "ram" ? "MB" : o.key;
+      throw fault(
+        "compute",
+        403,
+        `Quota exceeded for ${o.key}: Requested ${o.requested}, but already used ${o.used} of ${o.limit} ${unit}`,
+      );
+    }
+
+    // Networks: an existing port, or a network on which Nova creates one.
+    const nets = Array.isArray(body.networks) ? (body.networks as Array<Record<string, unknown>>) : [];
+    const id = uuid();
+    const now = engine.now();
+    const portIds: string[] = [];
+    const createdPorts: Port[] = [];
+    for (const n of nets) {
+      if (typeof n.port === "string") {
+        const port = s().ports[n.port];
+        if (!port || port.projectId !== projectId)
+          throw fault("compute", 400, `Port ${n.port} could not be found.`);
+        if (port.deviceId && port.deviceId !== id)
+          throw fault("compute", 409, `Port ${port.id} is still in use.`);
+        portIds.push(port.id);
+      } else if (typeof n.uuid === "string") {
+        const net = s().networks[n.uuid];
+        const subnet = net && Object.values(s().subnets).find((x) => x.networkId === net.id);
+        if (!net || !subnet) throw fault("compute", 400, `Network ${n.uuid} could not be found.`);
+        const ip = engine.allocateIp(subnet);
+        if (!ip) throw fault("compute", 409, `No more IP addresses available on network ${net.id}.`);
+        const port: Port = {
+          id: uuid(),
+          projectId,
+          name: "",
+          description: "",
+          tags: [],
+          createdAt: now,
+          updatedAt: now,
+          revision: 1,
+          networkId: net.id,
+          macAddress: mac(),
+          fixedIps: [{ subnetId: subnet.id, ipAddress: ip }],
+          deviceId: "",
+          deviceOwner: "",
+          securityGroupIds: [],
+          adminStateUp: true,
+          createdByNova: true,
+        };
+        createdPorts.push(port);
+        portIds.push(port.id);
+      }
+    }
+    const az =
+      azRaw?.split(":")[0] ??
+      [...ZONES].sort(
+        (a, b) =>
+          Object.values(s().servers).filter((x) => x.projectId === projectId && x.az === a).length -
+          Object.values(s().servers).filter((x) => x.projectId === projectId && x.az === b).length,
+      )[0]!;
+    for (const port of createdPorts) s().ports[port.id] = port;
+    for (const pid of portIds) {
+      const port = s().ports[pid]!;
+      port.deviceId = id;
+      port.deviceOwner = `compute:${az}`;
+      port.updatedAt = now;
+    }
+    const sgNames = Array.isArray(body.security_groups)
+      ? (body.security_groups as Array<{ name?: unknown }>).map((g) => String(g.name ?? ""))
+      : ["default"];
+    const srv: Server = {
+      id,
+      projectId,
+      name,
+      description: str(body, "description") ?? "",
+      tags,
+      createdAt: now,
+      updatedAt: now,
+      revision: 0,
+      status: "BUILD",
+      taskState: "spawning",
+      flavorId: flavor.id,
+      imageId: image.id,
+      az,
+      metadata: metadata as Record<string, string>,
+      userData: str(body, "user_data") ?? null,
+      keyName: str(body, "key_name") ?? null,
+      portIds,
+      securityGroupNames: sgNames,
+      serverGroupId: group?.id ?? null,
+      hostId: createHash("sha224")
+        .update(`${projectId}:${az}-host-${(id.charCodeAt(0) % 4) + 1}`)
+        .digest("hex"),
+      launchedAt: null,
+      fault: null,
+      failBuild: s().zonesDown.includes(az),
+    };
+    s().servers[id] = srv;
+    group?.members.push(id);
+    engine.schedule("server.built", id, "serverBoot");
+    engine.markDirty();
+    return ok(req, 202, {
+      server: {
+        id,
+        links: serverView(req, srv).links,
+        "OS-DCF:diskConfig": "MANUAL",
+        security_groups: sgNames.map((n) => ({ name: n })),
+        adminPass: "emulated-admin-pass",
+      },
+    });
+  });
+
+  const listServers = (req: Req, detail: boolean) => {
+    const { projectId } = need(req);
+    const q = req.query;
+    let items = Object.values(s().servers).filter((x) => x.projectId === projectId);
+    const name = q.get("name");
+    if (name) {
+      let re: RegExp;
+      try {
+        re = new RegExp(name);
+      } catch {
+        throw fault("compute", 400, `Invalid regular expression in name filter: ${name}`);
+      }
+      items = items.filter((x) => re.test(x.name));
+    }
+    const status = q.get("status");
+    if (status) items = items.filter((x) => effectiveStatus(x) === status.toUpperCase());
+    items = items.filter((x) => matchesTags(x.tags, q));
+    items.sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? -1 : 1));
+    const { page, links } = paginate(req, items, "servers");
+    return ok(req, 200, {
+      servers: page.map((x) =>
+        detail ? serverView(req, x) : { id: x.id, name: x.name, links: serverView(req, x).links },
+      ),
+      ...(links.length ? { servers_links: links } : {}),
+    });
+  };
+  router.on("GET", `${P}/servers/detail`, (req) => listServers(req, true));
+  router.on("GET", `${P}/servers`, (req) => listServers(req, false));
+  router.on("GET", `${P}/servers/:id`, (req, { id }) =>
+    ok(req, 200, { server: serverView(req, server(req, id!)) }),
+  );
+
+  router.on("DELETE", `${P}/servers/:id`, (req, { id }) => {
+    const srv = server(req, id!);
+    if (srv.taskState !== "deleting") {
+      srv.taskState = "deleting";
+      srv.updatedAt = engine.now();
+      engine.unschedule(srv.id);
+      engine.schedule("server.deleted", srv.id, "serverDelete");
+      engine.markDirty();
+    }
+    return ok(req, 204);
+  });
+
+  router.on("POST", `${P}/servers/:id/action`, (req, { id }) => {
+    const srv = server(req, id!);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const action = Object.keys(body)[0];
+    const status = effectiveStatus(srv);
+    const conflict = (what: string) =>
+      fault(
+        "compute",
+        409,
+        `Cannot '${what}' instance ${srv.id} while it is in vm_state ${VM_STATE[status]}${srv.taskState ? ` and task_state ${srv.taskState}` : ""}`,
+      );
+    if (srv.taskState === "deleting") throw conflict(action ?? "action");
+    const now = engine.now();
+    switch (action) {
+      case "os-stop":
+        if (status !== "ACTIVE" || srv.taskState) throw conflict("stop");
+        srv.taskState = "powering-off";
+        engine.schedule("server.stopped", srv.id, "serverStop");
+        break;
+      case "os-start":
+        if (status !== "SHUTOFF" || srv.taskState) throw conflict("start");
+        srv.taskState = "powering-on";
+        engine.schedule("server.started", srv.id, "serverStart");
+        break;
+      case "reboot": {
+        if (
+          !["ACTIVE", "SHUTOFF", "ERROR"].includes(status) ||
+          (srv.taskState && srv.taskState !== "powering-on")
+        )
+          throw conflict("reboot");
+        srv.taskState = "rebooting";
+        engine.schedule("server.started", srv.id, "serverStart");
+        break;
+      }
+      case "rebuild": {
+        if (!["ACTIVE", "SHUTOFF", "ERROR"].includes(status) || srv.taskState) throw conflict("rebuild");
+        const rb = bodyObject(req, "rebuild", "compute");
+        const image = s().images.find((i) => i.id === str(rb, "imageRef"));
+        if (!image) throw fault("compute", 400, `Image ${str(rb, "imageRef")} could not be found.`);
+        srv.imageId = image.id;
+        srv.status = "REBUILD";
+        srv.taskState = "rebuilding";
+        srv.fault = null;
+        if (rb.metadata && typeof rb.metadata === "object")
+          srv.metadata = rb.metadata as Record<string, string>;
+        engine.schedule("server.rebuilt", srv.id, "serverRebuild");
+        srv.updatedAt = now;
+        engine.markDirty();
+        return ok(req, 202, { server: serverView(req, srv) });
+      }
+      default:
+        throw fault("compute", 400, `There is no such action: ${action}`);
+    }
+    srv.updatedAt = now;
+    engine.markDirty();
+    return ok(req, 202);
+  });
+
+  router.on("GET", `${P}/servers/:id/metadata`, (req, { id }) =>
+    ok(req, 200, { metadata: server(req, id!).metadata }),
+  );
+  router.on("POST", `${P}/servers/:id/metadata`, (req, { id }) => {
+    const srv = server(req, id!);
+    const md = bodyObject(req, "metadata", "compute");
+    Object.assign(srv.metadata, md);
+    engine.markDirty();
+    return ok(req, 200, { metadata: srv.metadata });
+  });
+  router.on("GET", `${P}/servers/:id/tags`, (req, { id }) => ok(req, 200, { tags: server(req, id!).tags }));
+  router.on("PUT", `${P}/servers/:id/tags/:tag`, (req, { id, tag }) => {
+    const srv = server(req, id!);
+    const existed = srv.tags.includes(tag!);
+    if (!existed) srv.tags.push(tag!);
+    engine.markDirty();
+    return ok(req, existed ? 204 : 201);
+  });
+
+  // ── volume attachments ────────────────────────────────────────────────────
+  const attachmentView = (v: { id: string; attachment: NonNullable<Volume["attachment"]> }, req: Req) => ({
+    device: v.attachment.device,
+    id: v.id,
+    serverId: v.attachment.serverId,
+    volumeId: v.id,
+    ...(req.microversion >= 2.7 ? { tag: null } : {}),
+    ...(req.microversion >= 2.79 ? { delete_on_termination: false } : {}),
+    ...(req.microversion >= 2.89
+      ? { attachment_id: v.attachment.attachmentId, bdm_uuid: v.attachment.attachmentId }
+      : {}),
+  });
+  router.on("GET", `${P}/servers/:id/os-volume_attachments`, (req, { id }) => {
+    const srv = server(req, id!);
+    const attached = Object.values(s().volumes).filter((v) => v.attachment?.serverId === srv.id);
+    return ok(req, 200, {
+      volumeAttachments: attached.map((v) => attachmentView({ id: v.id, attachment: v.attachment! }, req)),
+    });
+  });
+  router.on("POST", `${P}/servers/:id/os-volume_attachments`, (req, { id }) => {
+    const srv = server(req, id!);
+    const body = bodyObject(req, "volumeAttachment", "compute");
+    const volumeId = str(body, "volumeId") ?? "";
+    const vol = s().volumes[volumeId];
+    if (!vol || vol.projectId !== srv.projectId) throw nf("Volume", volumeId);
+    if (!["ACTIVE", "SHUTOFF"].includes(effectiveStatus(srv)) || srv.taskState) {
+      throw fault(
+        "compute",
+        409,
+        `Cannot 'attach_volume' instance ${srv.id} while it is in vm_state ${VM_STATE[effectiveStatus(srv)]}`,
+      );
+    }
+    if (vol.status !== "available")
+      throw fault(
+        "compute",
+        400,
+        `Invalid volume: volume ${vol.id} status must be available, but current status is: ${vol.status}`,
+      );
+    const used = Object.values(s().volumes).filter((v) => v.attachment?.serverId === srv.id).length;
+    const device = `/dev/vd${String.fromCharCode(98 + used)}`;
+    vol.status = "attaching";
+    vol.attachment = { attachmentId: uuid(), serverId: srv.id, device, attachedAt: engine.now() };
+    vol.updatedAt = engine.now();
+    engine.schedule("volume.attached", vol.id, "volumeAttach");
+    engine.markDirty();
+    return ok(req, 200, {
+      volumeAttachment: attachmentView({ id: vol.id, attachment: vol.attachment }, req),
+    });
+  });
+  router.on("DELETE", `${P}/servers/:id/os-volume_attachments/:volumeId`, (req, { id, volumeId }) => {
+    const srv = server(req, id!);
+    const vol = s().volumes[volumeId!];
+    if (!vol || vol.attachment?.serverId !== srv.id)
+      throw fault("compute", 404, `volume_id not found: ${volumeId}`);
+    if (vol.status !== "in-use")
+      throw fault(
+        "compute",
+        400,
+        `Invalid volume: Volume status must be in-use to detach, but current status is: ${vol.status}`,
+      );
+    vol.status = "detaching";
+    vol.updatedAt = engine.now();
+    engine.schedule("volume.detached", vol.id, "volumeDetach");
+    engine.markDirty();
+    return ok(req, 202);
+  });
+}

@@ -1,0 +1,468 @@
+import { randomBytes, randomUUID } from "node:crypto";
+
+/**
+ * The emulator's whole world, JSON-serialisable so it can be saved to disk
+ * and survive restarts. Asynchronous state changes are entries in
+ * `schedule`, applied in time order when the clock passes them
+ * (see engine.ts), never timers.
+ */
+
+export const REGION = "RegionOne";
+export const ZONES = ["ru-msk-a", "ru-msk-b", "ru-msk-c"] as const;
+export const DOMAIN_ID = "default";
+export const DOMAIN_NAME = "Default";
+
+export interface Project {
+  id: string;
+  name: string;
+}
+export interface User {
+  id: string;
+  name: string;
+  password: string;
+  projectIds: string[];
+}
+export interface AppCredential {
+  id: string;
+  name: string;
+  secret: string;
+  userId: string;
+  projectId: string;
+}
+export interface Token {
+  userId: string;
+  projectId: string;
+  methods: string[];
+  issuedAt: number;
+  expiresAt: number;
+}
+
+export interface Flavor {
+  id: string;
+  name: string;
+  vcpus: number;
+  ram: number;
+  disk: number;
+  extraSpecs: Record<string, string>;
+}
+export interface Image {
+  id: string;
+  name: string;
+  createdAt: number;
+  properties: Record<string, string>;
+}
+export interface VolumeType {
+  id: string;
+  name: string;
+  description: string;
+  extraSpecs: Record<string, string>;
+}
+
+interface Base {
+  id: string;
+  projectId: string;
+  name: string;
+  description: string;
+  tags: string[];
+  createdAt: number;
+  updatedAt: number;
+  revision: number;
+}
+
+export interface Network extends Base {
+  external: boolean;
+  shared: boolean;
+  mtu: number;
+  adminStateUp: boolean;
+}
+export interface Subnet extends Base {
+  networkId: string;
+  cidr: string;
+  gatewayIp: string | null;
+  enableDhcp: boolean;
+  dnsNameservers: string[];
+  pool: { start: string; end: string };
+}
+export interface Port extends Base {
+  networkId: string;
+  macAddress: string;
+  fixedIps: Array<{ subnetId: string; ipAddress: string }>;
+  deviceId: string;
+  deviceOwner: string;
+  securityGroupIds: string[];
+  adminStateUp: boolean;
+  /** Created by Nova for a server booted on a network (deleted with the server). */
+  createdByNova?: boolean;
+}
+export interface Router extends Base {
+  gateway: { networkId: string; subnetId: string; ipAddress: string } | null;
+  interfaceSubnetIds: string[];
+}
+export interface SecurityGroupRule {
+  id: string;
+  securityGroupId: string;
+  projectId: string;
+  direction: "ingress" | "egress";
+  ethertype: "IPv4" | "IPv6";
+  protocol: string | null;
+  portRangeMin: number | null;
+  portRangeMax: number | null;
+  remoteIpPrefix: string | null;
+  remoteGroupId: string | null;
+  description: string;
+  createdAt: number;
+}
+export interface SecurityGroup extends Base {
+  ruleIds: string[];
+}
+export interface FloatingIp extends Base {
+  address: string;
+  networkId: string;
+  portId: string | null;
+  fixedIpAddress: string | null;
+  routerId: string | null;
+}
+
+export type ServerStatus = "BUILD" | "ACTIVE" | "SHUTOFF" | "REBUILD" | "ERROR" | "DELETED";
+export interface Server extends Base {
+  status: ServerStatus;
+  taskState: string | null;
+  flavorId: string;
+  imageId: string;
+  az: string;
+  metadata: Record<string, string>;
+  userData: string | null;
+  keyName: string | null;
+  portIds: string[];
+  securityGroupNames: string[];
+  serverGroupId: string | null;
+  hostId: string;
+  launchedAt: number | null;
+  fault: { code: number; message: string } | null;
+  /** Scheduled to fail to build (fault injection, AZ outage). */
+  failBuild: boolean;
+}
+export interface ServerGroup {
+  id: string;
+  projectId: string;
+  name: string;
+  policy: "affinity" | "anti-affinity" | "soft-affinity" | "soft-anti-affinity";
+  members: string[];
+}
+
+export type VolumeStatus =
+  "creating" | "available" | "attaching" | "in-use" | "detaching" | "extending" | "deleting" | "error";
+export interface Volume extends Base {
+  status: VolumeStatus;
+  size: number;
+  az: string;
+  volumeTypeName: string;
+  metadata: Record<string, string>;
+  attachment: { attachmentId: string; serverId: string; device: string; attachedAt: number } | null;
+  pendingSize: number | null;
+}
+
+export type ProvisioningStatus =
+  "ACTIVE" | "PENDING_CREATE" | "PENDING_UPDATE" | "PENDING_DELETE" | "ERROR" | "DELETED";
+interface LbChild extends Base {
+  provisioningStatus: ProvisioningStatus;
+  adminStateUp: boolean;
+}
+export interface LoadBalancer extends LbChild {
+  vipAddress: string;
+  vipPortId: string;
+  vipSubnetId: string;
+  vipNetworkId: string;
+  provider: string;
+  az: string | null;
+  /** Octavia active/standby: which amphora is MASTER, and failovers so far. */
+  activeAmphora: 0 | 1;
+  failovers: number;
+  failoverUntil: number | null;
+}
+export interface Listener extends LbChild {
+  loadBalancerId: string;
+  protocol: string;
+  protocolPort: number;
+  defaultPoolId: string | null;
+  allowedCidrs: string[] | null;
+  connectionLimit: number;
+}
+export interface Pool extends LbChild {
+  loadBalancerId: string;
+  listenerId: string | null;
+  protocol: string;
+  lbAlgorithm: string;
+  healthMonitorId: string | null;
+}
+export interface Member extends LbChild {
+  poolId: string;
+  address: string;
+  protocolPort: number;
+  subnetId: string | null;
+  weight: number;
+}
+export interface HealthMonitor extends LbChild {
+  poolId: string;
+  type: string;
+  delay: number;
+  timeout: number;
+  maxRetries: number;
+  maxRetriesDown: number;
+  httpMethod: string | null;
+  urlPath: string | null;
+  expectedCodes: string | null;
+}
+
+export const QUOTA_KEYS = [
+  "instances",
+  "cores",
+  "ram",
+  "server_groups",
+  "volumes",
+  "gigabytes",
+  "loadbalancers",
+  "floatingips",
+  "security_groups",
+  "networks",
+  "subnets",
+  "routers",
+  "ports",
+] as const;
+export type QuotaKey = (typeof QUOTA_KEYS)[number];
+export type Quota = Record<QuotaKey, number>;
+
+export const DEFAULT_QUOTA: Quota = {
+  instances: 60,
+  cores: 240,
+  ram: 983_040,
+  server_groups: 30,
+  volumes: 60,
+  gigabytes: 6_000,
+  loadbalancers: 20,
+  floatingips: 30,
+  security_groups: 60,
+  networks: 30,
+  subnets: 30,
+  routers: 15,
+  ports: 600,
+};
+
+export interface ScheduledChange {
+  at: number;
+  kind: string;
+  id: string;
+  seq: number;
+}
+
+export interface EmuState {
+  version: 1;
+  projects: Record<string, Project>;
+  users: Record<string, User>;
+  appCredentials: Record<string, AppCredential>;
+  tokens: Record<string, Token>;
+  flavors: Flavor[];
+  images: Image[];
+  volumeTypes: VolumeType[];
+  zonesDown: string[];
+  networks: Record<string, Network>;
+  subnets: Record<string, Subnet>;
+  ports: Record<string, Port>;
+  routers: Record<string, Router>;
+  securityGroups: Record<string, SecurityGroup>;
+  securityGroupRules: Record<string, SecurityGroupRule>;
+  floatingIps: Record<string, FloatingIp>;
+  servers: Record<string, Server>;
+  serverGroups: Record<string, ServerGroup>;
+  volumes: Record<string, Volume>;
+  loadBalancers: Record<string, LoadBalancer>;
+  listeners: Record<string, Listener>;
+  pools: Record<string, Pool>;
+  members: Record<string, Member>;
+  healthMonitors: Record<string, HealthMonitor>;
+  quotas: Record<string, Quota>;
+  schedule: ScheduledChange[];
+  seq: number;
+}
+
+export const hexId = () => randomBytes(16).toString("hex");
+export const uuid = () => randomUUID();
+export const mac = () =>
+  "fa:16:3e:" +
+  Array.from(randomBytes(3))
+    .map((b) => b.toString(16).padStart(2, "0"))
+    .join(":");
+
+/** vCPU / RAM (MiB) / root disk (GB) / price per hour (EUR), like a public cloud's catalog. */
+const FLAVORS: Array<[string, number, number, number, number]> = [
+  ["STD2-1-2", 1, 2048, 20, 0.0111],
+  ["STD2-2-4", 2, 4096, 40, 0.0222],
+  ["STD2-2-8", 2, 8192, 40, 0.0333],
+  ["STD2-4-8", 4, 8192, 50, 0.0444],
+  ["STD2-4-16", 4, 16384, 50, 0.0666],
+  ["STD3-8-16", 8, 16384, 80, 0.0888],
+  ["STD3-8-32", 8, 32768, 80, 0.1332],
+  ["STD3-16-32", 16, 32768, 100, 0.1776],
+  ["STD3-16-64", 16, 65536, 100, 0.2664],
+  ["HIGHMEM-8-64", 8, 65536, 80, 0.222],
+  ["HIGHCPU-16-16", 16, 16384, 80, 0.1554],
+];
+
+export const DEMO = {
+  projectName: "demo",
+  userName: "demo",
+  password: "demo-password",
+  appCredentialId: "demo-app-credential",
+  appCredentialSecret: "demo-app-credential-secret",
+};
+
+export function seedState(): EmuState {
+  const now = Date.now();
+  const project: Project = { id: hexId(), name: DEMO.projectName };
+  const user: User = { id: hexId(), name: DEMO.userName, password: DEMO.password, projectIds: [project.id] };
+  const state: EmuState = {
+    version: 1,
+    projects: { [project.id]: project },
+    users: { [user.id]: user },
+    appCredentials: {
+      [DEMO.appCredentialId]: {
+        id: DEMO.appCredentialId,
+        name: "demo",
+        secret: DEMO.appCredentialSecret,
+        userId: user.id,
+        projectId: project.id,
+      },
+    },
+    tokens: {},
+    flavors: FLAVORS.map(([name, vcpus, ram, disk, price]) => ({
+      id: uuid(),
+      name,
+      vcpus,
+      ram,
+      disk,
+      extraSpecs: {
+        "console:price_per_hour": price.toFixed(4),
+        "console:currency": "EUR",
+        "hw:cpu_policy": "shared",
+      },
+    })),
+    images: ["1.30.14", "1.31.10", "1.32.6", "1.33.2"].map((v, i) => ({
+      id: uuid(),
+      name: `k8s-node-ubuntu-22.04-v${v}`,
+      createdAt: now - (4 - i) * 86_400_000 * 30,
+      properties: {
+        os_distro: "ubuntu",
+        os_version: "22.04",
+        kubernetes_version: v,
+        container_runtime: "containerd 1.7",
+      },
+    })),
+    volumeTypes: [
+      {
+        id: uuid(),
+        name: "ceph-ssd",
+        description: "SSD (default)",
+        extraSpecs: { "console:price_per_gb_month": "0.0900" },
+      },
+      {
+        id: uuid(),
+        name: "high-iops",
+        description: "High-IOPS SSD, for etcd",
+        extraSpecs: { "console:price_per_gb_month": "0.2000" },
+      },
+      {
+        id: uuid(),
+        name: "ceph-hdd",
+        description: "HDD",
+        extraSpecs: { "console:price_per_gb_month": "0.0400" },
+      },
+    ],
+    zonesDown: [],
+    networks: {},
+    subnets: {},
+    ports: {},
+    routers: {},
+    securityGroups: {},
+    securityGroupRules: {},
+    floatingIps: {},
+    servers: {},
+    serverGroups: {},
+    volumes: {},
+    loadBalancers: {},
+    listeners: {},
+    pools: {},
+    members: {},
+    healthMonitors: {},
+    quotas: { [project.id]: { ...DEFAULT_QUOTA } },
+    schedule: [],
+    seq: 0,
+  };
+  // The provider's external network: floating IPs and router gateways come from loopback
+  // 127.64.0.0/16, so anything that connects to them stays on this machine.
+  const adminProject = "0".repeat(32);
+  const ext: Network = {
+    id: uuid(),
+    projectId: adminProject,
+    name: "ext-net",
+    description: "Internet (emulated, loopback addresses)",
+    tags: [],
+    createdAt: now,
+    updatedAt: now,
+    revision: 1,
+    external: true,
+    shared: false,
+    mtu: 1500,
+    adminStateUp: true,
+  };
+  state.networks[ext.id] = ext;
+  const extSubnet: Subnet = {
+    id: uuid(),
+    projectId: adminProject,
+    name: "ext-subnet",
+    description: "",
+    tags: [],
+    createdAt: now,
+    updatedAt: now,
+    revision: 0,
+    networkId: ext.id,
+    cidr: "127.64.0.0/16",
+    gatewayIp: "127.64.0.1",
+    enableDhcp: false,
+    dnsNameservers: [],
+    pool: { start: "127.64.0.10", end: "127.64.255.250" },
+  };
+  state.subnets[extSubnet.id] = extSubnet;
+  return state;
+}
+
+export function addProject(
+  state: EmuState,
+  name: string,
+): { project: Project; user: User; appCredential: AppCredential } {
+  const project: Project = { id: hexId(), name };
+  const user: User = {
+    id: hexId(),
+    name: `${name}-user`,
+    password: randomBytes(12).toString("base64url"),
+    projectIds: [project.id],
+  };
+  const appCredential: AppCredential = {
+    id: hexId(),
+    name: `${name}-console`,
+    secret: randomBytes(24).toString("base64url"),
+    userId: user.id,
+    projectId: project.id,
+  };
+  state.projects[project.id] = project;
+  state.users[user.id] = user;
+  state.appCredentials[appCredential.id] = appCredential;
+  state.quotas[project.id] = { ...DEFAULT_QUOTA };
+  return { project, user, appCredential };
+}
+
+export function externalNetwork(state: EmuState): { network: Network; subnet: Subnet } {
+  const network = Object.values(state.networks).find((n) => n.external);
+  const subnet = network && Object.values(state.subnets).find((s) => s.networkId === network.id);
+  if (!network || !subnet) throw new Error("emulator state has no external network");
+  return { network, subnet };
+}
