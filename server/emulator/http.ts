@@ -14,6 +14,8 @@ export interface Req {
   /** Nova microversion (2.1 when not asked for). */
   microversion: number;
   baseUrl: string;
+  /** Largest page the server returns, like Nova's osapi_max_limit (1000 by default). */
+  maxPageSize: number;
 }
 
 export interface Res {

@@ -27,6 +27,8 @@ export interface EmulatorOptions {
   stateFile?: string;
   adminKey?: string;
   tokenTtlSeconds?: number;
+  /** Page size cap for list calls (Nova's osapi_max_limit); 1000 by default. */
+  maxPageSize?: number;
   log?: (line: string) => void;
 }
 
@@ -158,6 +160,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       body,
       microversion: service === "compute" ? parseMicroversion(raw.headers) : 2.1,
       baseUrl,
+      maxPageSize: opts.maxPageSize ?? 1000,
     };
     const tokenHeader = raw.headers["x-auth-token"];
     if (typeof tokenHeader === "string" && service !== "admin") {

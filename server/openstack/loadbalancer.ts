@@ -1,0 +1,333 @@
+import { z } from "zod";
+import { ServiceClient } from "./base";
+import type { KeystoneSession } from "./session";
+
+const Common = {
+  id: z.string(),
+  name: z.string(),
+  provisioning_status: z.string(),
+  operating_status: z.string(),
+  tags: z.array(z.string()).default([]),
+};
+
+export const LoadBalancer = z
+  .object({
+    ...Common,
+    vip_address: z.string(),
+    vip_port_id: z.string(),
+    vip_subnet_id: z.string().nullish(),
+    vip_network_id: z.string().nullish(),
+  })
+  .transform((l) => ({
+    id: l.id,
+    name: l.name,
+    tags: l.tags,
+    provisioningStatus: l.provisioning_status,
+    operatingStatus: l.operating_status,
+    vipAddress: l.vip_address,
+    vipPortId: l.vip_port_id,
+    vipSubnetId: l.vip_subnet_id ?? null,
+  }));
+export type LoadBalancer = z.infer<typeof LoadBalancer>;
+
+export const Listener = z
+  .object({
+    ...Common,
+    protocol: z.string(),
+    protocol_port: z.number(),
+    default_pool_id: z.string().nullable(),
+    loadbalancers: z.array(z.object({ id: z.string() })),
+    allowed_cidrs: z.array(z.string()).nullish(),
+  })
+  .transform((l) => ({
+    id: l.id,
+    name: l.name,
+    tags: l.tags,
+    provisioningStatus: l.provisioning_status,
+    operatingStatus: l.operating_status,
+    protocol: l.protocol,
+    protocolPort: l.protocol_port,
+    defaultPoolId: l.default_pool_id,
+    loadBalancerId: l.loadbalancers[0]?.id ?? null,
+    allowedCidrs: l.allowed_cidrs ?? null,
+  }));
+export type Listener = z.infer<typeof Listener>;
+
+export const Pool = z
+  .object({
+    ...Common,
+    protocol: z.string(),
+    lb_algorithm: z.string(),
+    loadbalancers: z.array(z.object({ id: z.string() })).default([]),
+    listeners: z.array(z.object({ id: z.string() })).default([]),
+    healthmonitor_id: z.string().nullable(),
+    members: z.array(z.object({ id: z.string() })).default([]),
+  })
+  .transform((p) => ({
+    id: p.id,
+    name: p.name,
+    tags: p.tags,
+    provisioningStatus: p.provisioning_status,
+    operatingStatus: p.operating_status,
+    protocol: p.protocol,
+    lbAlgorithm: p.lb_algorithm,
+    loadBalancerId: p.loadbalancers[0]?.id ?? null,
+    listenerId: p.listeners[0]?.id ?? null,
+    healthMonitorId: p.healthmonitor_id,
+    memberIds: p.members.map((m) => m.id),
+  }));
+export type Pool = z.infer<typeof Pool>;
+
+export const Member = z
+  .object({
+    ...Common,
+    address: z.string(),
+    protocol_port: z.number(),
+    subnet_id: z.string().nullish(),
+    weight: z.number().optional(),
+  })
+  .transform((m) => ({
+    id: m.id,
+    name: m.name,
+    tags: m.tags,
+    provisioningStatus: m.provisioning_status,
+    operatingStatus: m.operating_status,
+    address: m.address,
+    protocolPort: m.protocol_port,
+  }));
+export type Member = z.infer<typeof Member>;
+
+export const HealthMonitor = z
+  .object({
+    ...Common,
+    type: z.string(),
+    delay: z.number(),
+    timeout: z.number(),
+    max_retries: z.number(),
+    pools: z.array(z.object({ id: z.string() })).default([]),
+  })
+  .transform((h) => ({
+    id: h.id,
+    name: h.name,
+    tags: h.tags,
+    provisioningStatus: h.provisioning_status,
+    operatingStatus: h.operating_status,
+    type: h.type,
+    delay: h.delay,
+    timeout: h.timeout,
+    maxRetries: h.max_retries,
+    poolId: h.pools[0]?.id ?? null,
+  }));
+export type HealthMonitor = z.infer<typeof HealthMonitor>;
+
+const StatusMember = z.object({
+  id: z.string(),
+  name: z.string(),
+  operating_status: z.string(),
+  provisioning_status: z.string(),
+  address: z.string(),
+  protocol_port: z.number(),
+});
+const StatusPool = z.object({
+  id: z.string(),
+  name: z.string(),
+  operating_status: z.string(),
+  provisioning_status: z.string(),
+  health_monitor: z
+    .object({ id: z.string(), operating_status: z.string(), provisioning_status: z.string() })
+    .optional(),
+  members: z.array(StatusMember).default([]),
+});
+export const StatusTree = z.object({
+  statuses: z.object({
+    loadbalancer: z.object({
+      id: z.string(),
+      operating_status: z.string(),
+      provisioning_status: z.string(),
+      listeners: z
+        .array(
+          z.object({
+            id: z.string(),
+            operating_status: z.string(),
+            provisioning_status: z.string(),
+            pools: z.array(StatusPool).default([]),
+          }),
+        )
+        .default([]),
+    }),
+  }),
+});
+export type StatusTree = z.infer<typeof StatusTree>["statuses"]["loadbalancer"];
+
+const filterQuery = (f: { name?: string; tags?: string[] } = {}) => ({
+  name: f.name,
+  tags: f.tags?.length ? f.tags.join(",") : undefined,
+});
+
+/**
+ * Octavia v2. A mutation while the load balancer is PENDING_* answers 409
+ * (Conflict): come back later; never wait here.
+ */
+export class LoadBalancerClient extends ServiceClient {
+  constructor(session: KeystoneSession) {
+    super(session, "load-balancer", {}, "/v2/lbaas");
+  }
+
+  async createLoadBalancer(input: {
+    name: string;
+    vipSubnetId: string;
+    description?: string;
+    tags?: string[];
+  }): Promise<LoadBalancer> {
+    return (
+      await this.json(z.object({ loadbalancer: LoadBalancer }), "POST", "/loadbalancers", {
+        loadbalancer: {
+          name: input.name,
+          vip_subnet_id: input.vipSubnetId,
+          description: input.description ?? "",
+          tags: input.tags ?? [],
+        },
+      })
+    ).loadbalancer;
+  }
+  async getLoadBalancer(id: string) {
+    return (
+      (await this.find(z.object({ loadbalancer: LoadBalancer }), `/loadbalancers/${id}`))?.loadbalancer ??
+      null
+    );
+  }
+  async listLoadBalancers(f: { name?: string; tags?: string[] } = {}) {
+    return this.list(LoadBalancer, "/loadbalancers", "loadbalancers", filterQuery(f));
+  }
+  async deleteLoadBalancer(id: string, cascade = false) {
+    return this.remove(`/loadbalancers/${id}${cascade ? "?cascade=true" : ""}`);
+  }
+  async statusTree(id: string): Promise<StatusTree | null> {
+    return (await this.find(StatusTree, `/loadbalancers/${id}/status`))?.statuses.loadbalancer ?? null;
+  }
+
+  async createListener(input: {
+    name: string;
+    loadBalancerId: string;
+    protocol: "TCP" | "HTTP" | "HTTPS" | "UDP";
+    port: number;
+    allowedCidrs?: string[];
+    tags?: string[];
+  }) {
+    return (
+      await this.json(z.object({ listener: Listener }), "POST", "/listeners", {
+        listener: {
+          name: input.name,
+          loadbalancer_id: input.loadBalancerId,
+          protocol: input.protocol,
+          protocol_port: input.port,
+          tags: input.tags ?? [],
+          ...(input.allowedCidrs?.length ? { allowed_cidrs: input.allowedCidrs } : {}),
+        },
+      })
+    ).listener;
+  }
+  async listListeners(f: { name?: string; tags?: string[]; loadBalancerId?: string } = {}) {
+    return this.list(Listener, "/listeners", "listeners", {
+      ...filterQuery(f),
+      loadbalancer_id: f.loadBalancerId,
+    });
+  }
+  async deleteListener(id: string) {
+    return this.remove(`/listeners/${id}`);
+  }
+
+  async createPool(input: {
+    name: string;
+    listenerId: string;
+    protocol: "TCP" | "HTTP" | "HTTPS" | "UDP";
+    algorithm?: "ROUND_ROBIN" | "LEAST_CONNECTIONS" | "SOURCE_IP";
+    tags?: string[];
+  }) {
+    return (
+      await this.json(z.object({ pool: Pool }), "POST", "/pools", {
+        pool: {
+          name: input.name,
+          listener_id: input.listenerId,
+          protocol: input.protocol,
+          lb_algorithm: input.algorithm ?? "ROUND_ROBIN",
+          tags: input.tags ?? [],
+        },
+      })
+    ).pool;
+  }
+  async listPools(f: { name?: string; tags?: string[]; loadBalancerId?: string } = {}) {
+    return this.list(Pool, "/pools", "pools", { ...filterQuery(f), loadbalancer_id: f.loadBalancerId });
+  }
+  async deletePool(id: string) {
+    return this.remove(`/pools/${id}`);
+  }
+
+  async createMember(
+    poolId: string,
+    input: { name: string; address: string; port: number; subnetId?: string; tags?: string[] },
+  ) {
+    return (
+      await this.json(z.object({ member: Member }), "POST", `/pools/${poolId}/members`, {
+        member: {
+          name: input.name,
+          address: input.address,
+          protocol_port: input.port,
+          ...(input.subnetId ? { subnet_id: input.subnetId } : {}),
+          tags: input.tags ?? [],
+        },
+      })
+    ).member;
+  }
+  async listMembers(poolId: string) {
+    return this.list(Member, `/pools/${poolId}/members`, "members");
+  }
+  async deleteMember(poolId: string, memberId: string) {
+    return this.remove(`/pools/${poolId}/members/${memberId}`);
+  }
+
+  async createHealthMonitor(input: {
+    name: string;
+    poolId: string;
+    type: "TCP" | "HTTP" | "HTTPS";
+    delay?: number;
+    timeout?: number;
+    maxRetries?: number;
+    urlPath?: string;
+    tags?: string[];
+  }) {
+    const http = input.type !== "TCP";
+    return (
+      await this.json(z.object({ healthmonitor: HealthMonitor }), "POST", "/healthmonitors", {
+        healthmonitor: {
+          name: input.name,
+          pool_id: input.poolId,
+          type: input.type,
+          delay: input.delay ?? 5,
+          timeout: input.timeout ?? 3,
+          max_retries: input.maxRetries ?? 3,
+          ...(http
+            ? { url_path: input.urlPath ?? "/healthz", http_method: "GET", expected_codes: "200" }
+            : {}),
+          tags: input.tags ?? [],
+        },
+      })
+    ).healthmonitor;
+  }
+  async listHealthMonitors(f: { name?: string; tags?: string[] } = {}) {
+    return this.list(HealthMonitor, "/healthmonitors", "healthmonitors", filterQuery(f));
+  }
+  async deleteHealthMonitor(id: string) {
+    return this.remove(`/healthmonitors/${id}`);
+  }
+
+  async quota(projectId: string) {
+    return (
+      await this.json(
+        z.object({ quota: z.object({ load_balancer: z.number() }) }),
+        "GET",
+        `/quotas/${projectId}`,
+      )
+    ).quota;
+  }
+}

@@ -1,0 +1,89 @@
+import { createCloud, type CloudOptions, type HttpLogEntry, type OpenStackCloud } from "@/server/openstack";
+import { startEmulator, TestClock, type EmulatorOptions, type RunningEmulator } from "@/server/emulator";
+import type { FaultRuleInput } from "@/server/emulator/faults";
+
+export interface TestCloud {
+  emu: RunningEmulator;
+  clock: TestClock;
+  cloud: OpenStackCloud;
+  log: HttpLogEntry[];
+  sleeps: number[];
+  /** Move emulated time forward. */
+  advance(ms: number): void;
+  admin(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
+  injectFault(rule: Partial<FaultRuleInput>): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * An emulator on a random loopback port with a test clock, and an adapter
+ * client for its demo project. Backoff sleeps are recorded, not slept.
+ */
+export async function startTestCloud(
+  opts: EmulatorOptions & { cloud?: CloudOptions; auth?: "password" | "application_credential" } = {},
+): Promise<TestCloud> {
+  const clock = new TestClock();
+  const emu = await startEmulator({ clock, speed: 1, ...opts });
+  const log: HttpLogEntry[] = [];
+  const sleeps: number[] = [];
+  const cloud = createCloud(
+    {
+      authUrl: emu.authUrl,
+      interface: "public",
+      region: "RegionOne",
+      auth:
+        opts.auth === "application_credential"
+          ? {
+              type: "application_credential",
+              id: emu.demo.appCredentialId,
+              secret: emu.demo.appCredentialSecret,
+            }
+          : {
+              type: "password",
+              username: emu.demo.userName,
+              password: emu.demo.password,
+              userDomainName: "Default",
+              projectName: emu.demo.projectName,
+              projectDomainName: "Default",
+            },
+    },
+    {
+      now: () => clock.now(),
+      log: (e) => log.push(e),
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+      random: () => 0.5,
+      ...opts.cloud,
+    },
+  );
+  const admin = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${emu.url}/_emulator${path}`, {
+      method,
+      headers: {
+        "x-emulator-admin-key": emu.adminKey,
+        ...(body !== undefined ? { "content-type": "application/json" } : {}),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? (JSON.parse(text) as unknown) : undefined };
+  };
+  return {
+    emu,
+    clock,
+    cloud,
+    log,
+    sleeps,
+    advance: (ms) => clock.advance(ms),
+    admin,
+    injectFault: async (rule) => {
+      const r = await admin("POST", "/faults", rule);
+      if (r.status !== 201) throw new Error(`fault rule refused: ${JSON.stringify(r.body)}`);
+    },
+    stop: async () => {
+      cloud.close();
+      await emu.stop();
+    },
+  };
+}
