@@ -11,7 +11,7 @@ export interface Req {
   body: unknown;
   /** Set for authenticated service calls. */
   auth?: Token & { id: string };
-  /** Nova microversion (2.1 when not asked for). */
+  /** Nova microversion minor: 79 for 2.79 (1 when not asked for). */
   microversion: number;
   baseUrl: string;
   /** Largest page the server returns, like Nova's osapi_max_limit (1000 by default). */
@@ -182,9 +182,11 @@ export function paginate<T extends { id: string }>(
     if (i < 0) throw new Fault(400, { badRequest: { code: 400, message: `marker [${marker}] not found` } });
     start = i + 1;
   }
-  const limit = limitRaw ? Number.parseInt(limitRaw, 10) : Number.POSITIVE_INFINITY;
-  if (limitRaw && (!Number.isInteger(limit) || limit < 0))
+  const asked = limitRaw ? Number.parseInt(limitRaw, 10) : Number.POSITIVE_INFINITY;
+  if (limitRaw && (!Number.isInteger(asked) || asked < 0)) {
     throw new Fault(400, { badRequest: { code: 400, message: "limit must be a non-negative integer" } });
+  }
+  const limit = Math.min(asked, req.maxPageSize);
   const page = items.slice(start, start + limit);
   const links: Array<{ rel: string; href: string }> = [];
   if (Number.isFinite(limit) && start + limit < items.length && page.length > 0) {

@@ -158,7 +158,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       query: url.searchParams,
       headers: raw.headers,
       body,
-      microversion: service === "compute" ? parseMicroversion(raw.headers) : 2.1,
+      microversion: service === "compute" ? parseMicroversion(raw.headers) : 1,
       baseUrl,
       maxPageSize: opts.maxPageSize ?? 1000,
     };

@@ -15,15 +15,17 @@ export class ServiceClient {
     protected readonly prefix = "",
   ) {}
 
+  /** `path` is under the prefix; absolute URLs and `rooted` paths (Glance's `next`) are used as they are. */
   protected async call(
     method: Method,
     path: string,
     body?: unknown,
     idempotent?: boolean,
+    rooted = false,
   ): Promise<HttpResponse> {
     return this.session.request(this.service, {
       method,
-      path: /^https?:/.test(path) ? path : `${this.prefix}${path}`,
+      path: /^https?:/.test(path) || rooted ? path : `${this.prefix}${path}`,
       body,
       headers: this.headers,
       idempotent,
@@ -73,17 +75,20 @@ export class ServiceClient {
       Object.entries(query).filter((e): e is [string, string] => e[1] !== undefined),
     ).toString();
     let next: string | null = qs ? `${path}?${qs}` : path;
+    let rooted = false;
     const out: Array<z.infer<S>> = [];
     for (let page = 0; next && page < 10_000; page++) {
-      const res = await this.call("GET", next);
+      const res = await this.call("GET", next, undefined, undefined, rooted);
       const body = res.body as Record<string, unknown> | undefined;
       const items = body?.[key];
       if (!Array.isArray(items)) this.parse(item.array(), { ...res, body: items }, `GET ${path}`);
       for (const raw of items as unknown[]) out.push(this.parse(item, { ...res, body: raw }, `GET ${path}`));
       const links = (body?.[`${key}_links`] ?? []) as Array<{ rel?: string; href?: string }>;
-      next =
-        links.find((l) => l.rel === "next")?.href ??
-        (typeof body?.next === "string" ? (body.next as string) : null);
+      const linked = links.find((l) => l.rel === "next")?.href;
+      // Glance puts a `next` path relative to the service root (version included) in the body.
+      const glanceNext = typeof body?.next === "string" ? body.next : null;
+      next = linked ?? glanceNext;
+      rooted = !linked && glanceNext !== null;
     }
     return out;
   }

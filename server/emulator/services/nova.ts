@@ -14,26 +14,28 @@ import {
 } from "../http";
 import { mac, uuid, ZONES, type Port, type Server, type ServerGroup, type Volume } from "../state";
 
-const MAX_MICROVERSION = 2.96;
+/**
+ * Nova microversions are `2.<minor>`; the emulator keeps the minor as an
+ * integer, since as decimals 2.10 would equal 2.1 and 2.79 sort below 2.9.
+ */
+const MAX_MINOR = 96;
 const P = "/compute/v2.1";
 
-/** `OpenStack-API-Version: compute 2.79` → 2.79; none → 2.1; "latest" → the maximum. */
+/** `OpenStack-API-Version: compute 2.79` → 79; none → 1; "latest" → the maximum. */
 export function parseMicroversion(headers: Req["headers"]): number {
   const raw = headers["openstack-api-version"] ?? headers["x-openstack-nova-api-version"];
   const v = Array.isArray(raw) ? raw[0] : raw;
-  if (!v) return 2.1;
-  const m = /(?:compute\s+)?(latest|\d+\.\d+)/i.exec(v);
-  if (!m) return 2.1;
-  if (m[1]!.toLowerCase() === "latest") return MAX_MICROVERSION;
-  const [maj, min] = m[1]!.split(".").map(Number);
-  return Number(`${maj}.${String(min).padStart(2, "0")}`);
+  if (!v) return 1;
+  const m = /(?:compute\s+)?(latest|2\.(\d+))/i.exec(v);
+  if (!m) return 1;
+  if (m[1]!.toLowerCase() === "latest") return MAX_MINOR;
+  return Math.min(Number(m[2]), MAX_MINOR);
 }
 
-export function microversionHeaders(mv: number): Record<string, string> {
-  const s = mv.toFixed(2).replace(/\.0(\d)$/, ".$1");
+export function microversionHeaders(minor: number): Record<string, string> {
   return {
-    "OpenStack-API-Version": `compute ${s}`,
-    "X-OpenStack-Nova-API-Version": s,
+    "OpenStack-API-Version": `compute 2.${minor}`,
+    "X-OpenStack-Nova-API-Version": `2.${minor}`,
     Vary: "OpenStack-API-Version, X-OpenStack-Nova-API-Version",
   };
 }
@@ -73,7 +75,7 @@ export function novaRoutes(router: Router, engine: Engine): void {
 
   const flavorView = (req: Req, id: string) => {
     const f = s().flavors.find((x) => x.id === id);
-    if (req.microversion >= 2.47 && f) {
+    if (req.microversion >= 47 && f) {
       return {
         vcpus: f.vcpus,
         ram: f.ram,
@@ -155,11 +157,11 @@ export function novaRoutes(router: Router, engine: Engine): void {
         .map((v) => ({ id: v.id, delete_on_termination: false })),
       security_groups: srv.securityGroupNames.map((name) => ({ name })),
     };
-    if (req.microversion >= 2.9) Object.assign(view, { locked: false });
-    if (req.microversion >= 2.73) view.locked_reason = null;
-    if (req.microversion >= 2.19) view.description = srv.description || null;
-    if (req.microversion >= 2.26) view.tags = srv.tags;
-    if (req.microversion >= 2.63) view.trusted_image_certificates = null;
+    if (req.microversion >= 9) Object.assign(view, { locked: false });
+    if (req.microversion >= 73) view.locked_reason = null;
+    if (req.microversion >= 19) view.description = srv.description || null;
+    if (req.microversion >= 26) view.tags = srv.tags;
+    if (req.microversion >= 63) view.trusted_image_certificates = null;
     if (status === "ERROR" && srv.fault)
       view.fault = { code: srv.fault.code, message: srv.fault.message, created: iso.nova(srv.updatedAt) };
     else if (status === "ERROR" && s().zonesDown.includes(srv.az)) {
@@ -199,8 +201,8 @@ export function novaRoutes(router: Router, engine: Engine): void {
       { rel: "self", href: `${req.baseUrl}${P}/flavors/${f.id}` },
       { rel: "bookmark", href: `${req.baseUrl}/compute/flavors/${f.id}` },
     ],
-    ...(req.microversion >= 2.55 ? { description: null } : {}),
-    ...(req.microversion >= 2.61 ? { extra_specs: f.extraSpecs } : {}),
+    ...(req.microversion >= 55 ? { description: null } : {}),
+    ...(req.microversion >= 61 ? { extra_specs: f.extraSpecs } : {}),
   });
   router.on(
     "GET",
@@ -271,7 +273,7 @@ export function novaRoutes(router: Router, engine: Engine): void {
 
   // ── server groups ─────────────────────────────────────────────────────────
   const groupView = (req: Req, g: ServerGroup) =>
-    req.microversion >= 2.64
+    req.microversion >= 64
       ? {
           id: g.id,
           name: g.name,
@@ -303,7 +305,7 @@ export function novaRoutes(router: Router, engine: Engine): void {
     const { projectId } = need(req);
     const body = bodyObject(req, "server_group", "compute");
     const name = str(body, "name");
-    const policy = req.microversion >= 2.64 ? str(body, "policy") : strList(body, "policies")?.[0];
+    const policy = req.microversion >= 64 ? str(body, "policy") : strList(body, "policies")?.[0];
     const allowed = ["affinity", "anti-affinity", "soft-affinity", "soft-anti-affinity"];
     if (!name) throw fault("compute", 400, "Invalid input for field/attribute name.");
     if (!policy || !allowed.includes(policy)) {
@@ -356,7 +358,7 @@ export function novaRoutes(router: Router, engine: Engine): void {
       throw fault("compute", 400, "The requested availability zone is not available");
     }
     const tags = strList(body, "tags") ?? [];
-    if (tags.length && req.microversion < 2.52)
+    if (tags.length && req.microversion < 52)
       throw fault("compute", 400, "Additional properties are not allowed ('tags' was unexpected)");
     const metadata = (body.metadata ?? {}) as Record<string, unknown>;
     if (typeof metadata !== "object" || Object.values(metadata).some((v) => typeof v !== "string")) {
@@ -606,9 +608,9 @@ export function novaRoutes(router: Router, engine: Engine): void {
     id: v.id,
     serverId: v.attachment.serverId,
     volumeId: v.id,
-    ...(req.microversion >= 2.7 ? { tag: null } : {}),
-    ...(req.microversion >= 2.79 ? { delete_on_termination: false } : {}),
-    ...(req.microversion >= 2.89
+    ...(req.microversion >= 7 ? { tag: null } : {}),
+    ...(req.microversion >= 79 ? { delete_on_termination: false } : {}),
+    ...(req.microversion >= 89
       ? { attachment_id: v.attachment.attachmentId, bdm_uuid: v.attachment.attachmentId }
       : {}),
   });

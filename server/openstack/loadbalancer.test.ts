@@ -1,0 +1,146 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { startTestCloud, type TestCloud } from "@/server/testing/cloud";
+import { BadRequest, Conflict, QuotaExceeded } from "./index";
+
+let t: TestCloud;
+beforeEach(async () => {
+  t = await startTestCloud();
+});
+afterEach(() => t.stop());
+
+const MIN = 60_000;
+
+async function apiLb(tc: TestCloud) {
+  const net = await tc.cloud.network.createNetwork({ name: "c1-net" });
+  const subnet = await tc.cloud.network.createSubnet({
+    name: "c1-subnet",
+    networkId: net.id,
+    cidr: "10.9.0.0/24",
+  });
+  const flavors = await tc.cloud.compute.listFlavors();
+  const images = await tc.cloud.image.listImages();
+  const masters = [];
+  for (const az of ["ru-msk-a", "ru-msk-b", "ru-msk-c"]) {
+    const port = await tc.cloud.network.createPort({
+      name: `c1-master-${az}`,
+      networkId: net.id,
+      subnetId: subnet.id,
+    });
+    const { id } = await tc.cloud.compute.createServer({
+      name: `c1-master-${az}`,
+      flavorId: flavors[1]!.id,
+      imageId: images[0]!.id,
+      availabilityZone: az,
+      network: { portId: port.id },
+    });
+    masters.push({ id, ip: port.fixedIps[0]!.ipAddress });
+  }
+  const lb = await tc.cloud.loadBalancer.createLoadBalancer({
+    name: "c1-api",
+    vipSubnetId: subnet.id,
+    tags: ["cluster:c1"],
+  });
+  return { net, subnet, masters, lb };
+}
+
+describe("Octavia", () => {
+  it("builds an API load balancer step by step, honouring PENDING_* with 409", async () => {
+    const { subnet, masters, lb } = await apiLb(t);
+    const o = t.cloud.loadBalancer;
+    expect(lb).toMatchObject({ provisioningStatus: "PENDING_CREATE", operatingStatus: "OFFLINE" });
+    expect(lb.vipAddress).toMatch(/^10\.9\.0\./);
+    await expect(
+      o.createListener({ name: "c1-api-6443", loadBalancerId: lb.id, protocol: "TCP", port: 6443 }),
+    ).rejects.toBeInstanceOf(Conflict);
+    t.advance(2 * MIN);
+    expect((await o.getLoadBalancer(lb.id))?.provisioningStatus).toBe("ACTIVE");
+
+    const listener = await o.createListener({
+      name: "c1-api-6443",
+      loadBalancerId: lb.id,
+      protocol: "TCP",
+      port: 6443,
+      allowedCidrs: ["203.0.113.0/24"],
+    });
+    expect((await o.getLoadBalancer(lb.id))?.provisioningStatus).toBe("PENDING_UPDATE");
+    t.advance(10_000);
+    const pool = await o.createPool({ name: "c1-api-masters", listenerId: listener.id, protocol: "TCP" });
+    t.advance(10_000);
+    for (const [i, m] of masters.entries()) {
+      await o.createMember(pool.id, {
+        name: `c1-master-${i}`,
+        address: m.ip,
+        port: 6443,
+        subnetId: subnet.id,
+      });
+      t.advance(10_000);
+    }
+    await o.createHealthMonitor({ name: "c1-api-hm", poolId: pool.id, type: "TCP" });
+    t.advance(10_000);
+
+    const tree = await o.statusTree(lb.id);
+    expect(tree).toMatchObject({ provisioning_status: "ACTIVE", operating_status: "ONLINE" });
+    const members = tree!.listeners[0]!.pools[0]!.members;
+    expect(members.map((m) => m.operating_status)).toEqual(["ONLINE", "ONLINE", "ONLINE"]);
+    expect((await o.listListeners({ loadBalancerId: lb.id }))[0]).toMatchObject({
+      protocolPort: 6443,
+      defaultPoolId: pool.id,
+      allowedCidrs: ["203.0.113.0/24"],
+    });
+    expect((await o.listLoadBalancers({ tags: ["cluster:c1"] })).map((x) => x.id)).toEqual([lb.id]);
+
+    // A stopped master: its member goes ERROR, the LB is DEGRADED but serving.
+    await t.cloud.compute.stopServer(masters[0]!.id);
+    t.advance(MIN);
+    const degraded = await o.statusTree(lb.id);
+    expect(degraded?.operating_status).toBe("DEGRADED");
+    expect(degraded?.listeners[0]?.pools[0]?.members.map((m) => m.operating_status)).toEqual([
+      "ERROR",
+      "ONLINE",
+      "ONLINE",
+    ]);
+  });
+
+  it("fails over to the standby amphora: DEGRADED during failover, then ONLINE", async () => {
+    const { lb } = await apiLb(t);
+    t.advance(2 * MIN);
+    const r = await t.admin("POST", `/loadbalancers/${lb.id}/fail-amphora`);
+    expect(r.body).toMatchObject({ activeAmphora: 1, failovers: 1 });
+    expect((await t.cloud.loadBalancer.getLoadBalancer(lb.id))?.operatingStatus).toBe("DEGRADED");
+    t.advance(10_000);
+    expect(await t.cloud.loadBalancer.getLoadBalancer(lb.id)).toMatchObject({
+      operatingStatus: "ONLINE",
+      provisioningStatus: "ACTIVE",
+    });
+  });
+
+  it("refuses to delete an LB with children unless cascading; cascade removes everything and the VIP port", async () => {
+    const { lb } = await apiLb(t);
+    t.advance(2 * MIN);
+    await t.cloud.loadBalancer.createListener({
+      name: "l",
+      loadBalancerId: lb.id,
+      protocol: "TCP",
+      port: 6443,
+    });
+    t.advance(10_000);
+    await expect(t.cloud.loadBalancer.deleteLoadBalancer(lb.id)).rejects.toBeInstanceOf(BadRequest);
+    expect(await t.cloud.loadBalancer.deleteLoadBalancer(lb.id, true)).toBe(true);
+    expect((await t.cloud.loadBalancer.getLoadBalancer(lb.id))?.provisioningStatus).toBe("PENDING_DELETE");
+    t.advance(MIN);
+    expect(await t.cloud.loadBalancer.getLoadBalancer(lb.id)).toBeNull();
+    expect(await t.cloud.loadBalancer.listListeners()).toHaveLength(0);
+    expect(await t.cloud.network.getPort(lb.vipPortId)).toBeNull();
+  });
+
+  it("reports the load-balancer quota", async () => {
+    await t.admin("PUT", `/projects/${t.emu.demo.projectId}/quotas`, { loadbalancers: 1 });
+    const { subnet } = await apiLb(t);
+    const err = await t.cloud.loadBalancer
+      .createLoadBalancer({ name: "second", vipSubnetId: subnet.id })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(QuotaExceeded);
+    expect((err as QuotaExceeded).resource).toBe("Load Balancer");
+    expect(await t.cloud.loadBalancer.quota(t.emu.demo.projectId)).toEqual({ load_balancer: 1 });
+  });
+});
