@@ -21,6 +21,7 @@ delete process.env.DATABASE_URL;
 Object.assign(process.env, {
   CONSOLE_DATA_DIR: dataDir,
   EMBEDDED_PG_PORT: String(await freePort()),
+  EMULATOR_PORT: String(await freePort()),
   PORT: process.env.E2E_PORT ?? "3100",
   NEXTAUTH_URL: `http://localhost:${process.env.E2E_PORT ?? "3100"}`,
   // Every test signs up fresh users from 127.0.0.1.

@@ -30,8 +30,19 @@ export const EnvSchema = z
     TRUST_PROXY: flag,
     AUTH_SIGNUP_LIMIT_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(10),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+    EMULATOR_URL: z.url().optional(),
+    EMULATOR_ADMIN_KEY: z.string().min(16).optional(),
+    EMULATOR_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+    EMULATOR_SPEED: z.coerce.number().positive().optional(),
   })
   .superRefine((env, ctx) => {
+    if (env.EMULATOR_URL && !env.EMULATOR_ADMIN_KEY) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["EMULATOR_ADMIN_KEY"],
+        message: "is required with EMULATOR_URL (the emulator prints it at start)",
+      });
+    }
     const oidc = [env.OIDC_ISSUER, env.OIDC_CLIENT_ID, env.OIDC_CLIENT_SECRET];
     const set = oidc.filter((v) => v !== undefined).length;
     if (set !== 0 && set !== 3) {

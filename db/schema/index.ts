@@ -2,3 +2,4 @@ export * from "./users";
 export * from "./projects";
 export * from "./cloud";
 export * from "./audit";
+export * from "./emulator";

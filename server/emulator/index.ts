@@ -99,7 +99,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   const handle = async (raw: http.IncomingMessage, res: http.ServerResponse) => {
     const requestId = `req-${randomUUID()}`;
     const url = new URL(raw.url ?? "/", baseUrl);
-    const path = url.pathname.replace(/\/+$/, "") || "/";
+    // Octavia answers under /v2 and /v2.0 alike (the openstack CLI uses v2.0).
+    const path =
+      url.pathname.replace(/\/+$/, "").replace(/^\/load-balancer\/v2\.0(\/|$)/, "/load-balancer/v2$1") || "/";
     const method = (raw.method ?? "GET").toUpperCase();
     const service = serviceOf(path);
     const started = Date.now();

@@ -1,6 +1,6 @@
 import http from "node:http";
 import https from "node:https";
-import { errorFromResponse, OpenStackError, Timeout, Unavailable, type ErrorContext } from "./errors";
+import { errorFromResponse, type OpenStackError, Timeout, Unavailable, type ErrorContext } from "./errors";
 
 export interface HttpLogEntry {
   service: string;

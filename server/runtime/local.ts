@@ -2,7 +2,9 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { reachableDataDir, startEmbeddedPostgres, type RunningPostgres } from "@/db/embedded";
 import { migrateDatabase } from "@/db/migrate";
+import { defaultCloudConfig } from "@/server/openstack";
 import { generateKey } from "@/server/security/encryption";
+import { startLocalEmulator } from "./emulator";
 import { randomBytes } from "node:crypto";
 
 /**
@@ -14,6 +16,8 @@ import { randomBytes } from "node:crypto";
 export interface LocalRuntime {
   env: Record<string, string>;
   postgres: RunningPostgres | null;
+  /** The built-in emulator's Keystone URL when this runtime started it. */
+  emulatorAuthUrl: string | null;
   stop(): Promise<void>;
 }
 
@@ -40,6 +44,8 @@ async function devSecret(
 export async function prepareLocalRuntime(opts: {
   dataDir?: string;
   production: boolean;
+  /** `npm run db:migrate` needs only the database. */
+  skipEmulator?: boolean;
   log?: (m: string) => void;
   warn?: (m: string) => void;
 }): Promise<LocalRuntime> {
@@ -84,10 +90,21 @@ export async function prepareLocalRuntime(opts: {
   await migrateDatabase(url);
   log("[db] migrations applied");
 
+  // The built-in OpenStack emulator, unless the operator configured a cloud or an emulator elsewhere.
+  let emulator: Awaited<ReturnType<typeof startLocalEmulator>> | null = null;
+  if (!opts.skipEmulator && !process.env.EMULATOR_URL && !defaultCloudConfig()) {
+    emulator = await startLocalEmulator(dataDir);
+    env.EMULATOR_URL = emulator.url;
+    env.EMULATOR_ADMIN_KEY = emulator.adminKey;
+    log(`[cloud] built-in OpenStack emulator at ${emulator.authUrl} (speed ×${emulator.engine.speed})`);
+  }
+
   return {
     env,
     postgres,
+    emulatorAuthUrl: emulator?.authUrl ?? null,
     stop: async () => {
+      await emulator?.stop();
       await postgres?.stop();
     },
   };

@@ -267,6 +267,29 @@ export function cinderRoutes(router: Router, engine: Engine): void {
     return ok(202);
   });
 
+  router.on("GET", `${P}/limits`, (req, { project }) => {
+    const { projectId } = need(req, project!);
+    const q = engine.quota(projectId);
+    const u = engine.usage(projectId);
+    return ok(200, {
+      limits: {
+        rate: [],
+        absolute: {
+          totalSnapshotsUsed: 0,
+          maxTotalBackups: 10,
+          maxTotalVolumeGigabytes: q.gigabytes,
+          maxTotalSnapshots: 10,
+          maxTotalBackupGigabytes: 1000,
+          totalBackupGigabytesUsed: 0,
+          maxTotalVolumes: q.volumes,
+          totalVolumesUsed: u.volumes,
+          totalBackupsUsed: 0,
+          totalGigabytesUsed: u.gigabytes,
+        },
+      },
+    });
+  });
+
   router.on("GET", "/volume/v3/:project/os-quota-sets/:target", (req, { project, target }) => {
     const { projectId } = need(req, project!);
     if (target !== projectId)

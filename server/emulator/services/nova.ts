@@ -239,6 +239,48 @@ export function novaRoutes(router: Router, engine: Engine): void {
     });
   });
 
+  router.on("GET", `${P}/os-availability-zone/detail`, (req) => {
+    need(req);
+    return ok(req, 200, {
+      availabilityZoneInfo: ZONES.map((z) => ({
+        zoneName: z,
+        zoneState: { available: !s().zonesDown.includes(z) },
+        hosts: {
+          [`${z}-compute-1`]: {
+            "nova-compute": {
+              available: !s().zonesDown.includes(z),
+              active: true,
+              updated_at: iso.nova(engine.now()),
+            },
+          },
+        },
+      })),
+    });
+  });
+
+  const quotaSet = (req: Req, project: string, detail: boolean) => {
+    const { projectId } = need(req);
+    if (project !== projectId)
+      throw fault("compute", 403, "Policy doesn't allow os_compute_api:os-quota-sets:show to be performed.");
+    const q = engine.quota(projectId);
+    const u = engine.usage(projectId);
+    const e = (limit: number, used: number) => (detail ? { limit, in_use: used, reserved: 0 } : limit);
+    return ok(req, 200, {
+      quota_set: {
+        id: projectId,
+        instances: e(q.instances, u.instances),
+        cores: e(q.cores, u.cores),
+        ram: e(q.ram, u.ram),
+        server_groups: e(q.server_groups, u.server_groups),
+        server_group_members: e(16, 0),
+        key_pairs: e(100, 0),
+        metadata_items: e(128, 0),
+      },
+    });
+  };
+  router.on("GET", `${P}/os-quota-sets/:project/detail`, (req, { project }) => quotaSet(req, project!, true));
+  router.on("GET", `${P}/os-quota-sets/:project`, (req, { project }) => quotaSet(req, project!, false));
+
   router.on("GET", `${P}/limits`, (req) => {
     const { projectId } = need(req);
     const q = engine.quota(projectId);

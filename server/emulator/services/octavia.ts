@@ -376,7 +376,7 @@ export function octaviaRoutes(router: Router, engine: Engine): void {
         `Invalid state ${x.provisioningStatus} of loadbalancer resource ${x.id}`,
       );
     }
-    const cascade = req.query.get("cascade") === "true";
+    const cascade = ["true", "1"].includes((req.query.get("cascade") ?? "").toLowerCase());
     const hasChildren =
       children(s().listeners, "loadBalancerId", x.id).length +
         children(s().pools, "loadBalancerId", x.id).length >

@@ -1,0 +1,103 @@
+import { eq } from "drizzle-orm";
+import { z } from "zod";
+import type { Executor } from "@/db/client";
+import { emulatorAccounts } from "@/db/schema";
+import { type CloudConfig, defaultCloudConfig } from "@/server/openstack";
+import { decryptSecret, encryptSecret } from "@/server/security/encryption";
+import { loadCloudCredentials } from "./binding";
+
+export interface EmulatorEndpoint {
+  /** Base URL of the built-in emulator, e.g. http://127.0.0.1:8780 */
+  url: string;
+  adminKey: string;
+}
+
+export type ResolvedCloud = { source: "binding" | "operator-default" | "emulator"; config: CloudConfig };
+
+const secretContext = (projectId: string) => `emulator-account:${projectId}`;
+const Provisioned = z.object({
+  project: z.object({ id: z.string() }),
+  application_credential: z.object({ id: z.string(), secret: z.string() }),
+});
+
+/**
+ * The OpenStack cloud a console project deploys into: its own binding if
+ * it has one; else the operator's default cloud (OS_CLOUD / OS_* variables);
+ * else the built-in emulator, where the project gets an emulator project of
+ * its own on first use. Server-side only: the result carries secrets.
+ */
+export async function resolveProjectCloud(
+  db: Executor,
+  projectId: string,
+  encryptionKey: string,
+  emulator: EmulatorEndpoint | null,
+  env: Record<string, string | undefined> = process.env,
+): Promise<ResolvedCloud> {
+  const bound = await loadCloudCredentials(db, projectId, encryptionKey);
+  if (bound) {
+    return {
+      source: "binding",
+      config: {
+        authUrl: bound.authUrl,
+        region: bound.region,
+        interface: bound.interface,
+        auth:
+          bound.authType === "application_credential"
+            ? { type: "application_credential", id: bound.principal, secret: bound.secret }
+            : {
+                type: "password",
+                username: bound.principal,
+                password: bound.secret,
+                userDomainName: bound.userDomainName ?? "Default",
+                projectName: bound.projectName ?? undefined,
+                projectId: bound.cloudProjectId ?? undefined,
+                projectDomainName: bound.projectDomainName ?? "Default",
+              },
+        caCertPem: bound.caCertPem ?? undefined,
+      },
+    };
+  }
+  const operator = defaultCloudConfig(env);
+  if (operator) return { source: "operator-default", config: operator };
+  if (!emulator)
+    throw new Error("No cloud is configured for this project and the built-in emulator is not running");
+
+  let [account] = await db.select().from(emulatorAccounts).where(eq(emulatorAccounts.projectId, projectId));
+  if (!account) {
+    const res = await fetch(`${emulator.url}/_emulator/projects`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-emulator-admin-key": emulator.adminKey },
+      body: JSON.stringify({ name: `console-${projectId.slice(0, 8)}` }),
+    });
+    if (res.status !== 201)
+      throw new Error(`The built-in emulator refused to create a project (HTTP ${res.status})`);
+    const p = Provisioned.parse(await res.json());
+    const values = {
+      projectId,
+      emulatorProjectId: p.project.id,
+      applicationCredentialId: p.application_credential.id,
+      secretCiphertext: encryptSecret(
+        p.application_credential.secret,
+        secretContext(projectId),
+        encryptionKey,
+      ),
+    };
+    // Two callers racing: the first insert wins, the other reads it back (its emulator project stays unused).
+    await db.insert(emulatorAccounts).values(values).onConflictDoNothing();
+    [account] = await db.select().from(emulatorAccounts).where(eq(emulatorAccounts.projectId, projectId));
+    if (!account) throw new Error("emulator account vanished");
+  }
+  return {
+    source: "emulator",
+    config: {
+      authUrl: `${emulator.url}/identity/v3`,
+      region: "RegionOne",
+      interface: "public",
+      auth: {
+        type: "application_credential",
+        id: account.applicationCredentialId,
+        secret: decryptSecret(account.secretCiphertext, secretContext(projectId), encryptionKey),
+      },
+    },
+  };
+}
