@@ -30,10 +30,11 @@ describe.skipIf(!existsSync(CLI))("openstack CLI against the emulator", () => {
   });
   afterAll(() => emu.stop());
 
-  const os = async (...args: string[]) =>
-    (await run(CLI, [...args, "-f", "value"], { env, timeout: 60_000 })).stdout.trim();
-  const osNoFormat = async (...args: string[]) =>
-    (await run(CLI, args, { env, timeout: 60_000 })).stdout.trim();
+  // A clean environment: only the variables the CLI needs (no OS_* from the developer's shell).
+  const exec = async (args: string[]) =>
+    (await run(CLI, args, { env: env as NodeJS.ProcessEnv, timeout: 60_000 })).stdout.trim();
+  const os = (...args: string[]) => exec([...args, "-f", "value"]);
+  const osNoFormat = (...args: string[]) => exec(args);
 
   it("creates, lists and deletes every resource kind", { timeout: 180_000 }, async () => {
     expect(await os("availability", "zone", "list", "-c", "Zone Name")).toBe("ru-msk-a\nru-msk-b\nru-msk-c");
