@@ -34,14 +34,28 @@ async function run(name: string, op: (i: number) => Promise<unknown>) {
   );
   const secs = (performance.now() - started) / 1000;
   lat.sort((a, b) => a - b);
-  const row = { workload: name, calls: CALLS, "calls/s": Math.round(CALLS / secs), "p50 ms": +pct(lat, 50).toFixed(2), "p99 ms": +pct(lat, 99).toFixed(2) };
+  const row = {
+    workload: name,
+    calls: CALLS,
+    "calls/s": Math.round(CALLS / secs),
+    "p50 ms": +pct(lat, 50).toFixed(2),
+    "p99 ms": +pct(lat, 99).toFixed(2),
+  };
   console.log(JSON.stringify(row));
   return row;
 }
 
 const emu = await startEmulator({ clock: new TestClock(), speed: Number.POSITIVE_INFINITY });
 const cloud = createCloud(
-  { authUrl: emu.authUrl, interface: "public", auth: { type: "application_credential", id: emu.demo.appCredentialId, secret: emu.demo.appCredentialSecret } },
+  {
+    authUrl: emu.authUrl,
+    interface: "public",
+    auth: {
+      type: "application_credential",
+      id: emu.demo.appCredentialId,
+      secret: emu.demo.appCredentialSecret,
+    },
+  },
   { maxConcurrent: CONCURRENCY },
 );
 const { token } = await cloud.session.auth();
@@ -49,10 +63,14 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 const raw = (method: string, path: string, body?: unknown) =>
   new Promise<void>((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
-    const r = http.request(`${emu.url}${path}`, { method, agent, headers: { "x-auth-token": token, "content-type": "application/json" } }, (res) => {
-      res.resume();
-      res.on("end", () => resolve());
-    });
+    const r = http.request(
+      `${emu.url}${path}`,
+      { method, agent, headers: { "x-auth-token": token, "content-type": "application/json" } },
+      (res) => {
+        res.resume();
+        res.on("end", () => resolve());
+      },
+    );
     r.on("error", reject);
     r.end(payload);
   });
@@ -61,7 +79,15 @@ const raw = (method: string, path: string, body?: unknown) =>
 await fetch(`${emu.url}/_emulator/projects/${emu.demo.projectId}/quotas`, {
   method: "PUT",
   headers: { "content-type": "application/json", "x-emulator-admin-key": emu.adminKey },
-  body: JSON.stringify({ networks: -1, subnets: -1, ports: -1, instances: -1, cores: -1, ram: -1, security_groups: -1 }),
+  body: JSON.stringify({
+    networks: -1,
+    subnets: -1,
+    ports: -1,
+    instances: -1,
+    cores: -1,
+    ram: -1,
+    security_groups: -1,
+  }),
 });
 const net = await cloud.network.createNetwork({ name: "bench-net", tags: ["bench"] });
 await cloud.network.createSubnet({ name: "bench-subnet", networkId: net.id, cidr: "10.0.0.0/16" });
@@ -70,12 +96,23 @@ const images = await cloud.image.listImages();
 for (let i = 0; i < 50; i++) await cloud.network.createNetwork({ name: `n-${i}`, tags: ["bench"] });
 const serverIds: string[] = [];
 for (let i = 0; i < 50; i++) {
-  const { id } = await cloud.compute.createServer({ name: `s-${i}`, flavorId: flavors[0]!.id, imageId: images[0]!.id, availabilityZone: "ru-msk-a", network: { networkId: net.id }, tags: ["bench"] });
+  const { id } = await cloud.compute.createServer({
+    name: `s-${i}`,
+    flavorId: flavors[0]!.id,
+    imageId: images[0]!.id,
+    availabilityZone: "ru-msk-a",
+    network: { networkId: net.id },
+    tags: ["bench"],
+  });
   serverIds.push(id);
 }
 
-console.log(`# OpenStack adapter + emulator, ${CALLS} calls per workload, ${CONCURRENCY} concurrent, zero emulated latency`);
-const baseline = await run("raw HTTP: GET server", (i) => raw("GET", `/compute/v2.1/servers/${serverIds[i % 50]}`));
+console.log(
+  `# OpenStack adapter + emulator, ${CALLS} calls per workload, ${CONCURRENCY} concurrent, zero emulated latency`,
+);
+const baseline = await run("raw HTTP: GET server", (i) =>
+  raw("GET", `/compute/v2.1/servers/${serverIds[i % 50]}`),
+);
 const adapter = await run("adapter: compute.getServer", (i) => cloud.compute.getServer(serverIds[i % 50]!));
 await run("raw HTTP: list networks by tag", () => raw("GET", "/network/v2.0/networks?tags=bench"));
 await run("adapter: network.listNetworks by tag", () => cloud.network.listNetworks({ tags: ["bench"] }));
@@ -84,7 +121,9 @@ await run("adapter: create+delete security group", async (i) => {
   await cloud.network.deleteSecurityGroup(g.id);
 });
 await run("adapter: listServers by tag (50 servers)", () => cloud.compute.listServers({ tags: ["bench"] }));
-console.log(`# adapter overhead on a single GET: ${(adapter["p50 ms"] - baseline["p50 ms"]).toFixed(2)} ms at p50; throughput ${Math.round((adapter["calls/s"] / baseline["calls/s"]) * 100)}% of raw HTTP`);
+console.log(
+  `# adapter overhead on a single GET: ${(adapter["p50 ms"] - baseline["p50 ms"]).toFixed(2)} ms at p50; throughput ${Math.round((adapter["calls/s"] / baseline["calls/s"]) * 100)}% of raw HTTP`,
+);
 
 cloud.close();
 agent.destroy();

@@ -6,7 +6,9 @@ import path from "node:path";
 import { startLocalEmulator } from "@/server/runtime/emulator";
 
 const dataDir = path.resolve(process.env.CONSOLE_DATA_DIR ?? ".data");
-const emu = await startLocalEmulator(dataDir, { log: process.env.EMULATOR_LOG ? (l) => console.log(l) : undefined });
+const emu = await startLocalEmulator(dataDir, {
+  log: process.env.EMULATOR_LOG ? (l) => console.log(l) : undefined,
+});
 
 console.log(`
   OpenStack emulator ready (speed ×${emu.engine.speed}; state in ${path.join(dataDir, "emulator")})

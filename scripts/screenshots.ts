@@ -18,7 +18,9 @@ async function shoot(page: Page, name: string) {
 }
 
 const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
-const page = await browser.newPage({ viewport: { width: Number(process.env.SHOT_WIDTH ?? 1280), height: 800 } });
+const page = await browser.newPage({
+  viewport: { width: Number(process.env.SHOT_WIDTH ?? 1280), height: 800 },
+});
 await page.goto(`${base}/sign-in`);
 await shoot(page, "sign-in");
 await page.goto(`${base}/sign-up`);
