@@ -40,8 +40,7 @@ export function ClustersEmpty({ projectId }: { projectId: string }) {
         description={
           <>
             Clusters in this project will run on <span className="font-medium text-fg">{cloudLabel}</span>.
-            Cluster creation is not enabled in this console yet; it becomes available once the OpenStack
-            integration is switched on.
+            Creating clusters is not available in this version of the console yet.
           </>
         }
         action={
