@@ -10,7 +10,10 @@ export type Executor = Db | Tx;
 export function createDb(url: string, max = 10): Db {
   const pool = new pg.Pool({ connectionString: url, max, idleTimeoutMillis: 30_000 });
   // An idle client's error (server restart) must not crash the process.
-  pool.on("error", (err) => console.error("[db] idle client error:", err.message));
+  pool.on("error", (err: Error & { code?: string }) => {
+    // 57P01: the server is shutting down (e.g. the embedded one at exit) — expected, not news.
+    if (err.code !== "57P01") console.error("[db] idle client error:", err.message);
+  });
   return drizzle(pool, { schema });
 }
 
