@@ -4,6 +4,7 @@
  * validate the environment, then serve the console.
  */
 import { EnvError, parseEnv } from "@/server/env";
+import { startWorker } from "@/server/reconciler/worker";
 import { serveConsole } from "@/server/runtime/http-server";
 import { prepareLocalRuntime } from "@/server/runtime/local";
 
@@ -20,6 +21,15 @@ async function main() {
 
   const config = parseEnv(process.env);
   const server = await serveConsole({ dev: !production, hostname, port, trustProxy: config.TRUST_PROXY });
+  // One reconciler worker in-process; `npm run worker` adds more.
+  const worker = process.env.CONSOLE_NO_WORKER
+    ? null
+    : await startWorker({
+        databaseUrl: config.DATABASE_URL,
+        encryptionKey: config.CONSOLE_ENCRYPTION_KEY,
+        emulator: config.EMULATOR_URL && config.EMULATOR_ADMIN_KEY ? { url: config.EMULATOR_URL, adminKey: config.EMULATOR_ADMIN_KEY } : null,
+        log: config.LOG_LEVEL === "debug" ? (l) => console.log(l) : undefined,
+      });
   console.log(
     `\n  Console ready at http://localhost:${port}  (${production ? "production" : "development"})\n`,
   );
@@ -30,6 +40,7 @@ async function main() {
     stopping = true;
     console.log(`[serve] ${signal}: shutting down`);
     server.close();
+    await worker?.stop().catch(() => undefined);
     await runtime.stop().catch(() => undefined);
     process.exit(0);
   };

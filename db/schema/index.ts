@@ -3,3 +3,4 @@ export * from "./projects";
 export * from "./cloud";
 export * from "./audit";
 export * from "./emulator";
+export * from "./clusters";

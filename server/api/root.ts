@@ -1,6 +1,7 @@
 import { auditRouter } from "./routers/audit";
 import { authRouter } from "./routers/auth";
 import { cloudRouter } from "./routers/cloud";
+import { clusterRouter, nodeGroupRouter, operationRouter } from "./routers/cluster";
 import { memberRouter } from "./routers/member";
 import { projectRouter } from "./routers/project";
 import { createCallerFactory, router } from "./trpc";
@@ -11,6 +12,9 @@ export const appRouter = router({
   member: memberRouter,
   cloud: cloudRouter,
   audit: auditRouter,
+  cluster: clusterRouter,
+  nodeGroup: nodeGroupRouter,
+  operation: operationRouter,
 });
 
 export type AppRouter = typeof appRouter;

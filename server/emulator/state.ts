@@ -346,16 +346,18 @@ export function seedState(): EmuState {
         "hw:cpu_policy": "shared",
       },
     })),
-    images: ["1.30.14", "1.31.10", "1.32.6", "1.33.2"].map((v, i) => ({
+    images: [
+      ["22.04", "1.33.2"],
+      ["24.04", "1.34.4"],
+      ["24.04", "1.34.6"],
+      ["24.04", "1.35.1"],
+      ["24.04", "1.35.3"],
+      ["24.04", "1.36.1"],
+    ].map(([os, v], i) => ({
       id: uuid(),
-      name: `k8s-node-ubuntu-22.04-v${v}`,
-      createdAt: now - (4 - i) * 86_400_000 * 30,
-      properties: {
-        os_distro: "ubuntu",
-        os_version: "22.04",
-        kubernetes_version: v,
-        container_runtime: "containerd 1.7",
-      },
+      name: `k8s-node-ubuntu-${os}-v${v}`,
+      createdAt: now - (6 - i) * 86_400_000 * 30,
+      properties: { os_distro: "ubuntu", os_version: os!, kubernetes_version: v!, container_runtime: "containerd" },
     })),
     volumeTypes: [
       {

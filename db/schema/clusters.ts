@@ -1,0 +1,87 @@
+import { sql } from "drizzle-orm";
+import { bigserial, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import type { ClusterSpec, Condition, Phase } from "@/server/contracts/cluster";
+import { projects } from "./projects";
+import { users } from "./users";
+
+/** What the reconciler last observed, for the UI (status is separate from intent). */
+export interface ClusterStatus {
+  apiEndpoint: string | null;
+  apiAddress: string | null;
+  nodes: Array<{ name: string; group: string; role: "master" | "worker"; zone: string; flavor: string; ip: string | null; state: string; serverId: string }>;
+  lastError: { step: string; message: string; at: string; attempts: number; terminal: boolean } | null;
+}
+
+/**
+ * Intent (`spec`, `generation`) and status (`observedGeneration`, `phase`,
+ * `conditions`, `status`) in one row, written by different parties: the API
+ * writes intent, the reconciler writes status.
+ */
+export const clusters = pgTable(
+  "clusters",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    projectId: uuid("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "restrict" }),
+    name: text("name").notNull(),
+    spec: jsonb("spec").$type<ClusterSpec>().notNull(),
+    generation: integer("generation").notNull().default(1),
+    observedGeneration: integer("observed_generation").notNull().default(0),
+    phase: text("phase").$type<Phase>().notNull().default("Provisioning"),
+    conditions: jsonb("conditions").$type<Condition[]>().notNull().default([]),
+    status: jsonb("status").$type<ClusterStatus>().notNull().default({ apiEndpoint: null, apiAddress: null, nodes: [], lastError: null }),
+    deletionRequestedAt: timestamp("deletion_requested_at", { withTimezone: true }),
+    deletedAt: timestamp("deleted_at", { withTimezone: true }),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    // Names are unique among a project's clusters that still exist.
+    uniqueIndex("clusters_project_name_live_key").on(t.projectId, t.name).where(sql`deleted_at IS NULL`),
+    index("clusters_project_idx").on(t.projectId, t.createdAt.desc()),
+  ],
+);
+
+export const operations = pgTable(
+  "operations",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    clusterId: uuid("cluster_id")
+      .notNull()
+      .references(() => clusters.id, { onDelete: "cascade" }),
+    projectId: uuid("project_id").notNull(),
+    kind: text("kind").$type<"create" | "update" | "scale" | "delete">().notNull(),
+    /** The spec generation this operation converges to. */
+    generation: integer("generation").notNull(),
+    status: text("status").$type<"pending" | "running" | "succeeded" | "failed" | "superseded">().notNull().default("pending"),
+    stepsDone: integer("steps_done").notNull().default(0),
+    stepsTotal: integer("steps_total").notNull().default(0),
+    currentStep: text("current_step"),
+    error: text("error"),
+    attempts: integer("attempts").notNull().default(0),
+    actorUserId: uuid("actor_user_id"),
+    actorEmail: text("actor_email"),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+  },
+  (t) => [index("operations_cluster_idx").on(t.clusterId, t.startedAt.desc())],
+);
+
+export const clusterEvents = pgTable(
+  "cluster_events",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    clusterId: uuid("cluster_id")
+      .notNull()
+      .references(() => clusters.id, { onDelete: "cascade" }),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+    type: text("type").$type<"Normal" | "Warning">().notNull(),
+    reason: text("reason").notNull(),
+    objectKind: text("object_kind").notNull(),
+    objectName: text("object_name").notNull(),
+    message: text("message").notNull(),
+  },
+  (t) => [index("cluster_events_cluster_at_idx").on(t.clusterId, t.at.desc())],
+);

@@ -1,0 +1,37 @@
+/**
+ * The one place that names and tags cloud resources. Every resource a
+ * cluster owns is named `<cluster>-<role>[-<n>]` and tagged (or, for Cinder
+ * volumes, metadata-labelled) with the cluster id, so it is found again by
+ * a server-side filter after a crash, and nothing leaks on delete.
+ */
+export const clusterTag = (clusterId: string) => `kc-cluster=${clusterId}`;
+export const roleTag = (role: string) => `kc-role=${role}`;
+export const groupTag = (group: string) => `kc-group=${group}`;
+export const META_CLUSTER = "kc-cluster";
+
+export function resourceNames(cluster: string) {
+  return {
+    network: `${cluster}-net`,
+    subnet: `${cluster}-subnet`,
+    router: `${cluster}-router`,
+    secGroup: (role: "base" | "master" | "minion") => `${cluster}-${role}`,
+    masterServerGroup: `${cluster}-master`,
+    workerServerGroup: (group: string) => `${cluster}-${group}`,
+    etcdVolume: (i: number) => `${cluster}-etcd-${i}`,
+    master: (i: number) => `${cluster}-master-${i}`,
+    worker: (group: string, i: number) => `${cluster}-${group}-${i}`,
+    lb: `${cluster}-api`,
+    listener: `${cluster}-api-6443`,
+    pool: `${cluster}-api-masters`,
+    healthMonitor: `${cluster}-api-hm`,
+    apiFloatingIp: `${cluster}-api`,
+  };
+}
+
+/** `c1-workers-12` → 12 for group `workers` of cluster `c1`. */
+export function workerIndex(cluster: string, group: string, serverName: string): number | null {
+  const prefix = `${cluster}-${group}-`;
+  if (!serverName.startsWith(prefix)) return null;
+  const n = Number(serverName.slice(prefix.length));
+  return Number.isInteger(n) && n >= 0 ? n : null;
+}

@@ -1,0 +1,123 @@
+import type { OpenStackCloud } from "@/server/openstack";
+import type { Volume } from "@/server/openstack/blockstorage";
+import type { Server, ServerGroup } from "@/server/openstack/compute";
+import type { HealthMonitor, Listener, LoadBalancer, Member, Pool } from "@/server/openstack/loadbalancer";
+import type { FloatingIp, Network, Port, Router, SecurityGroup, Subnet } from "@/server/openstack/network";
+import { clusterTag, META_CLUSTER, resourceNames } from "./names";
+
+/** Everything that exists for one cluster, found by tag (or exact name where the API has no tags). */
+export interface Observed {
+  externalNetwork: Network | null;
+  network: Network | null;
+  subnet: Subnet | null;
+  router: Router | null;
+  routerInterface: boolean;
+  secGroups: Map<string, SecurityGroup>;
+  serverGroups: Map<string, ServerGroup>;
+  ports: Map<string, Port>;
+  servers: Map<string, Server>;
+  volumes: Map<string, Volume>;
+  lb: LoadBalancer | null;
+  listener: Listener | null;
+  pool: Pool | null;
+  members: Member[];
+  healthMonitor: HealthMonitor | null;
+  floatingIp: FloatingIp | null;
+  /** Duplicates found (more than one resource for one name): an error, never silently adopted. */
+  duplicates: string[];
+}
+
+function byName<T extends { name: string }>(items: T[], duplicates: string[]): Map<string, T> {
+  const m = new Map<string, T>();
+  for (const it of items) {
+    if (m.has(it.name)) duplicates.push(it.name);
+    else m.set(it.name, it);
+  }
+  return m;
+}
+
+function single<T extends { name: string }>(items: T[], name: string, duplicates: string[]): T | null {
+  const found = items.filter((i) => i.name === name);
+  if (found.length > 1) duplicates.push(name);
+  return found[0] ?? null;
+}
+
+export async function observe(cloud: OpenStackCloud, cluster: { id: string; name: string }): Promise<Observed> {
+  const tag = [clusterTag(cluster.id)];
+  const n = resourceNames(cluster.name);
+  const duplicates: string[] = [];
+  const [externals, networks, subnets, routers, secGroups, serverGroups, ports, servers, volumes, lbs, fips] = await Promise.all([
+    cloud.network.listNetworks({ external: true }),
+    cloud.network.listNetworks({ tags: tag }),
+    cloud.network.listSubnets({ tags: tag }),
+    cloud.network.listRouters({ tags: tag }),
+    cloud.network.listSecurityGroups({ tags: tag }),
+    // Nova server groups have no tags: exact names, which start with the cluster name.
+    cloud.compute.listServerGroups(),
+    cloud.network.listPorts({ tags: tag }),
+    cloud.compute.listServers({ tags: tag }),
+    cloud.blockStorage.listVolumes({ metadata: { [META_CLUSTER]: cluster.id } }),
+    cloud.loadBalancer.listLoadBalancers({ tags: tag }),
+    cloud.network.listFloatingIps({ tags: tag }),
+  ]);
+  const lb = single(lbs, n.lb, duplicates);
+  let listener: Listener | null = null;
+  let pool: Pool | null = null;
+  let members: Member[] = [];
+  let healthMonitor: HealthMonitor | null = null;
+  if (lb && lb.provisioningStatus !== "PENDING_DELETE") {
+    const [listeners, pools] = await Promise.all([cloud.loadBalancer.listListeners({ loadBalancerId: lb.id }), cloud.loadBalancer.listPools({ loadBalancerId: lb.id })]);
+    listener = single(listeners, n.listener, duplicates);
+    pool = single(pools, n.pool, duplicates);
+    if (pool) {
+      members = await cloud.loadBalancer.listMembers(pool.id);
+      if (pool.healthMonitorId) healthMonitor = (await cloud.loadBalancer.listHealthMonitors({ name: n.healthMonitor })).find((h) => h.id === pool!.healthMonitorId) ?? null;
+    }
+  }
+  const network = single(networks, n.network, duplicates);
+  const subnet = single(subnets, n.subnet, duplicates);
+  const router = single(routers, n.router, duplicates);
+  const routerInterface = await hasInterface(cloud, router, subnet);
+  const ownGroups = serverGroups.filter((g) => g.name === n.masterServerGroup || g.name.startsWith(`${cluster.name}-`));
+  return {
+    externalNetwork: externals[0] ?? null,
+    network,
+    subnet,
+    router,
+    routerInterface,
+    secGroups: byName(secGroups, duplicates),
+    serverGroups: byName(ownGroups, duplicates),
+    ports: byName(ports, duplicates),
+    servers: byName(servers, duplicates),
+    volumes: byName(volumes, duplicates),
+    lb,
+    listener,
+    pool,
+    members,
+    healthMonitor,
+    floatingIp: fips[0] ?? null,
+    duplicates,
+  };
+}
+
+async function hasInterface(cloud: OpenStackCloud, router: Router | null, subnet: Subnet | null): Promise<boolean> {
+  if (!router || !subnet) return false;
+  const ports = await cloud.network.listPorts({ deviceId: router.id });
+  return ports.some((p) => p.deviceOwner === "network:router_interface" && p.fixedIps.some((f) => f.subnetId === subnet.id));
+}
+
+/** True when nothing tagged with the cluster remains. */
+export function isEmpty(o: Observed): boolean {
+  return (
+    !o.network &&
+    !o.subnet &&
+    !o.router &&
+    o.secGroups.size === 0 &&
+    o.serverGroups.size === 0 &&
+    o.ports.size === 0 &&
+    o.servers.size === 0 &&
+    o.volumes.size === 0 &&
+    !o.lb &&
+    !o.floatingIp
+  );
+}

@@ -1,0 +1,256 @@
+import { TRPCError } from "@trpc/server";
+import { eq } from "drizzle-orm";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Db } from "@/db/client";
+import { clusters, operations } from "@/db/schema";
+import { createTestDb, makeUser } from "@/db/testing";
+import type { ClusterSpecInput } from "@/server/contracts/cluster";
+import { startTestCloud, type TestCloud } from "@/server/testing/cloud";
+import { reconcileCluster } from "./reconcile";
+
+let db: Db;
+let drop: () => Promise<void>;
+let t: TestCloud;
+beforeAll(async () => ({ db, drop } = await createTestDb()));
+afterAll(() => drop());
+beforeEach(async () => {
+  t = await startTestCloud();
+});
+afterEach(() => t.stop());
+
+const deps = () => ({ db, cloudFor: async () => t.cloud });
+
+/** Passes until converged, moving emulated time on between them. */
+async function converge(clusterId: string, maxPasses = 200): Promise<number> {
+  for (let pass = 1; pass <= maxPasses; pass++) {
+    const r = await reconcileCluster(deps(), clusterId);
+    if (r.converged) return pass;
+    if (r.requeueAfterMs === null) throw new Error(`stopped without converging: ${JSON.stringify((await row(clusterId)).status.lastError)}`);
+    t.advance(5_000);
+  }
+  throw new Error("did not converge");
+}
+const row = async (id: string) => (await db.select().from(clusters).where(eq(clusters.id, id)))[0]!;
+
+const spec = (over: Partial<ClusterSpecInput> = {}): ClusterSpecInput => ({
+  name: "c1",
+  topology: "standard",
+  masterCount: 3,
+  masterZone: "ru-msk-b",
+  masterFlavor: "STD2-4-8",
+  nodeGroups: [{ name: "workers", flavor: "STD2-2-4", zone: "ru-msk-a", scaling: { mode: "fixed", size: 2 } }],
+  ...over,
+});
+
+/** Everything in the emulator that belongs to the demo project. */
+function cloudState() {
+  const s = t.emu.engine.state;
+  const pid = t.emu.demo.projectId;
+  const mine = <T extends { projectId: string }>(r: Record<string, T>) => Object.values(r).filter((x) => x.projectId === pid);
+  return {
+    servers: mine(s.servers),
+    volumes: mine(s.volumes),
+    networks: mine(s.networks),
+    subnets: mine(s.subnets),
+    routers: mine(s.routers),
+    ports: mine(s.ports),
+    secGroups: mine(s.securityGroups),
+    serverGroups: Object.values(s.serverGroups).filter((g) => g.projectId === pid),
+    lbs: mine(s.loadBalancers),
+    listeners: mine(s.listeners),
+    pools: mine(s.pools),
+    members: mine(s.members),
+    hms: mine(s.healthMonitors),
+    fips: mine(s.floatingIps),
+  };
+}
+
+async function create(over: Partial<ClusterSpecInput> = {}) {
+  const u = await makeUser(db);
+  const c = await u.caller.cluster.create({ projectId: u.personalProjectId, spec: spec(over) });
+  return { u, c };
+}
+
+describe("create", () => {
+  it("builds a standard 3-master cluster with exactly the resources it needs", async () => {
+    const { u, c } = await create({ apiAccess: { public: true, allowedCidrs: ["203.0.113.0/24"] } });
+    expect(c.phase).toBe("Provisioning");
+    const passes = await converge(c.id);
+    const s = cloudState();
+    const masters = s.servers.filter((x) => x.name.startsWith("c1-master-"));
+    const workers = s.servers.filter((x) => x.name.startsWith("c1-workers-"));
+    expect(masters.map((m) => m.az)).toEqual(["ru-msk-b", "ru-msk-b", "ru-msk-b"]);
+    expect(workers.map((w) => [w.name, w.az]).sort()).toEqual([["c1-workers-0", "ru-msk-a"], ["c1-workers-1", "ru-msk-a"]]);
+    expect(s.serverGroups).toMatchObject([{ name: "c1-master", policy: "soft-anti-affinity" }]);
+    expect(s.serverGroups[0]!.members.sort()).toEqual(masters.map((m) => m.id).sort());
+    // One etcd volume per master, High-IOPS, in its zone, attached to it.
+    expect(s.volumes).toHaveLength(3);
+    for (const m of masters) {
+      const v = s.volumes.find((x) => x.attachment?.serverId === m.id)!;
+      expect(v).toMatchObject({ volumeTypeName: "high-iops", az: m.az, status: "in-use", size: 20 });
+    }
+    expect(s.secGroups.map((g) => g.name).sort()).toEqual(["c1-base", "c1-master", "c1-minion"]);
+    expect(s.networks.map((n) => n.name)).toEqual(["c1-net"]);
+    expect(s.routers).toHaveLength(1);
+    expect(s.lbs).toHaveLength(1);
+    expect(s.listeners).toMatchObject([{ protocol: "TCP", protocolPort: 6443, allowedCidrs: ["203.0.113.0/24"] }]);
+    expect(s.members.map((m) => m.protocolPort)).toEqual([6443, 6443, 6443]);
+    expect(s.hms).toMatchObject([{ type: "TCP" }]);
+    expect(s.fips).toHaveLength(1);
+    expect(s.fips[0]!.portId).toBe(s.lbs[0]!.vipPortId);
+
+    const view = await u.caller.cluster.get({ projectId: u.personalProjectId, clusterId: c.id });
+    expect(view.phase).toBe("Running");
+    expect(view.observedGeneration).toBe(1);
+    expect(view.status.apiEndpoint).toMatch(/^https:\/\/127\.64\.\d+\.\d+:6443$/);
+    expect(view.status.nodes.filter((n) => n.state === "Ready")).toHaveLength(5);
+    expect(view.conditions.map((x) => [x.type, x.status])).toEqual([
+      ["NetworkReady", "True"],
+      ["ControlPlaneReady", "True"],
+      ["APILoadBalancerReady", "True"],
+      ["NodeGroupsReady", "True"],
+    ]);
+    const [op] = await u.caller.operation.list({ projectId: u.personalProjectId, clusterId: c.id });
+    expect(op).toMatchObject({ kind: "create", status: "succeeded" });
+    expect(op!.stepsDone).toBe(op!.stepsTotal);
+    // A second pass after convergence changes nothing in the cloud.
+    const posts = t.log.filter((e) => e.method !== "GET").length;
+    await reconcileCluster(deps(), c.id);
+    expect(t.log.filter((e) => e.method !== "GET").length).toBe(posts);
+    expect(passes).toBeLessThan(60);
+  });
+
+  it("spreads a regional 5-master cluster over all zones (2 + 2 + 1), private API without a floating IP", async () => {
+    const { c } = await create({ name: "reg", topology: "regional", masterCount: 5, apiAccess: { public: false, allowedCidrs: [] }, nodeGroups: [] });
+    await converge(c.id);
+    const s = cloudState();
+    const zones = s.servers.map((x) => x.az).sort();
+    expect(zones).toEqual(["ru-msk-a", "ru-msk-a", "ru-msk-b", "ru-msk-b", "ru-msk-c"]);
+    for (const v of s.volumes) expect(v.az).toBe(s.servers.find((x) => x.id === v.attachment?.serverId)?.az);
+    expect(s.fips).toHaveLength(0);
+    expect((await row(c.id)).status.apiEndpoint).toMatch(/^https:\/\/10\.0\.0\.\d+:6443$/);
+  });
+
+  it("builds a single-master cluster with an anti-affinity node group", async () => {
+    const { c } = await create({ name: "dev", topology: "single", masterCount: 1, nodeGroups: [{ name: "spread", flavor: "STD2-2-4", zone: "ru-msk-c", scaling: { mode: "fixed", size: 3 }, antiAffinity: true }] });
+    await converge(c.id);
+    const s = cloudState();
+    expect(s.servers).toHaveLength(4);
+    expect(s.serverGroups.map((g) => [g.name, g.policy]).sort()).toEqual([["dev-master", "soft-anti-affinity"], ["dev-spread", "anti-affinity"]]);
+    expect(s.serverGroups.find((g) => g.name === "dev-spread")!.members).toHaveLength(3);
+  });
+});
+
+describe("scale and delete", () => {
+  it("scales a group up and down (newest removed first), adds and removes groups, then deletes everything", async () => {
+    const { u, c } = await create();
+    const p = u.personalProjectId;
+    await converge(c.id);
+    let g = (await row(c.id)).generation;
+    await u.caller.nodeGroup.update({ projectId: p, clusterId: c.id, generation: g, name: "workers", scaling: { mode: "fixed", size: 4 } });
+    expect((await row(c.id)).phase).toBe("Running"); // the API stored intent only
+    await converge(c.id);
+    expect(cloudState().servers.filter((x) => x.name.startsWith("c1-workers-")).map((x) => x.name).sort()).toEqual(["c1-workers-0", "c1-workers-1", "c1-workers-2", "c1-workers-3"]);
+
+    g = (await row(c.id)).generation;
+    await u.caller.nodeGroup.update({ projectId: p, clusterId: c.id, generation: g, name: "workers", scaling: { mode: "fixed", size: 1 } });
+    await converge(c.id);
+    expect(cloudState().servers.filter((x) => x.name.startsWith("c1-workers-")).map((x) => x.name)).toEqual(["c1-workers-0"]);
+    expect(cloudState().ports.filter((x) => x.name.startsWith("c1-workers-"))).toHaveLength(1);
+
+    g = (await row(c.id)).generation;
+    await u.caller.nodeGroup.add({ projectId: p, clusterId: c.id, generation: g, nodeGroup: { name: "gpu", flavor: "STD3-8-16", zone: "ru-msk-c", scaling: { mode: "fixed", size: 2 }, antiAffinity: true } });
+    await converge(c.id);
+    expect(cloudState().servers.filter((x) => x.name.startsWith("c1-gpu-"))).toHaveLength(2);
+    g = (await row(c.id)).generation;
+    await u.caller.nodeGroup.remove({ projectId: p, clusterId: c.id, generation: g, name: "gpu" });
+    await converge(c.id);
+    expect(cloudState().servers.filter((x) => x.name.startsWith("c1-gpu-"))).toHaveLength(0);
+    expect(cloudState().serverGroups.map((x) => x.name)).toEqual(["c1-master"]);
+
+    const wrong = await u.caller.cluster.delete({ projectId: p, clusterId: c.id, confirmName: "c2" }).catch((e: unknown) => e);
+    expect((wrong as TRPCError).code).toBe("BAD_REQUEST");
+    await u.caller.cluster.delete({ projectId: p, clusterId: c.id, confirmName: "c1" });
+    await converge(c.id);
+    const s = cloudState();
+    for (const [kind, items] of Object.entries(s)) expect({ kind, left: items.length }).toEqual({ kind, left: 0 });
+    const deleted = await row(c.id);
+    expect(deleted).toMatchObject({ phase: "Deleted" });
+    expect(deleted.deletedAt).not.toBeNull();
+    const ops = await db.select().from(operations).where(eq(operations.clusterId, c.id));
+    expect(ops.map((o) => o.kind).sort()).toEqual(["create", "delete", "scale", "scale", "scale", "scale"]);
+    await expect(u.caller.cluster.get({ projectId: p, clusterId: c.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    expect(await u.caller.operation.list({ projectId: p, clusterId: c.id })).toHaveLength(6);
+  });
+
+  it("deletes a half-built cluster", async () => {
+    const { u, c } = await create();
+    for (let i = 0; i < 4; i++) {
+      await reconcileCluster(deps(), c.id);
+      t.advance(5_000);
+    }
+    expect(cloudState().servers.length).toBeGreaterThan(0);
+    await u.caller.cluster.delete({ projectId: u.personalProjectId, clusterId: c.id, confirmName: "c1" });
+    await converge(c.id);
+    for (const [kind, items] of Object.entries(cloudState())) expect({ kind, left: items.length }).toEqual({ kind, left: 0 });
+  });
+});
+
+describe("intent rules and errors", () => {
+  it("refuses a stale generation with CONFLICT, changes to immutable fields, and changes while deleting", async () => {
+    const { u, c } = await create();
+    const p = u.personalProjectId;
+    await u.caller.nodeGroup.update({ projectId: p, clusterId: c.id, generation: 1, name: "workers", scaling: { mode: "fixed", size: 3 } });
+    const stale = await u.caller.nodeGroup.update({ projectId: p, clusterId: c.id, generation: 1, name: "workers", scaling: { mode: "fixed", size: 5 } }).catch((e: unknown) => e);
+    expect(stale).toMatchObject({ code: "CONFLICT", message: expect.stringMatching(/changed meanwhile \(now at revision 2, you edited revision 1\)/) });
+    const current = await u.caller.cluster.get({ projectId: p, clusterId: c.id });
+    const immutable = await u.caller.cluster.update({ projectId: p, clusterId: c.id, generation: current.generation, spec: { ...current.spec, topology: "regional" } }).catch((e: unknown) => e);
+    expect(immutable).toMatchObject({ code: "BAD_REQUEST", message: "The topology cannot be changed after creation" });
+    const aa = await u.caller.nodeGroup.update({ projectId: p, clusterId: c.id, generation: current.generation, name: "workers", scaling: { mode: "fixed", size: 3 } }).then(() => null);
+    expect(aa).toBeNull();
+    await u.caller.cluster.delete({ projectId: p, clusterId: c.id, confirmName: "c1" });
+    const g = (await row(c.id)).generation;
+    const late = await u.caller.nodeGroup.update({ projectId: p, clusterId: c.id, generation: g, name: "workers", scaling: { mode: "fixed", size: 1 } }).catch((e: unknown) => e);
+    expect(late).toMatchObject({ code: "PRECONDITION_FAILED", message: "Cluster c1 is being deleted; it can no longer be changed" });
+  });
+
+  it("stops in Error with the quota named, and converges after the quota is raised and the user retries", async () => {
+    await t.admin("PUT", `/projects/${t.emu.demo.projectId}/quotas`, { instances: 3 });
+    const { u, c } = await create();
+    for (let i = 0; i < 60; i++) {
+      const r = await reconcileCluster(deps(), c.id);
+      if (r.requeueAfterMs === null) break;
+      t.advance(5_000);
+    }
+    const failed = await row(c.id);
+    expect(failed.phase).toBe("Error");
+    expect(failed.status.lastError).toMatchObject({ terminal: true, message: expect.stringMatching(/Quota exceeded for instances/) });
+    const [op] = await u.caller.operation.list({ projectId: u.personalProjectId, clusterId: c.id });
+    expect(op).toMatchObject({ status: "failed", error: expect.stringMatching(/instances/) });
+
+    await t.admin("PUT", `/projects/${t.emu.demo.projectId}/quotas`, { instances: 10 });
+    await u.caller.cluster.retry({ projectId: u.personalProjectId, clusterId: c.id });
+    await converge(c.id);
+    expect((await row(c.id)).phase).toBe("Running");
+  });
+
+  it("reports an unknown flavor as a terminal error naming it", async () => {
+    const { c } = await create({ masterFlavor: "NOPE-1-1" });
+    await reconcileCluster(deps(), c.id);
+    const r = await row(c.id);
+    expect(r.phase).toBe("Error");
+    expect(r.status.lastError?.message).toMatch(/Flavor 'NOPE-1-1' does not exist/);
+  });
+
+  it("converges through 20% injected 503s without duplicates", async () => {
+    await t.injectFault({ status: 503, rate: 0.2 });
+    const { c } = await create({ nodeGroups: [{ name: "workers", flavor: "STD2-2-4", zone: "ru-msk-a", scaling: { mode: "fixed", size: 3 } }] });
+    await converge(c.id, 400);
+    const s = cloudState();
+    expect(s.servers).toHaveLength(6);
+    expect(s.volumes).toHaveLength(3);
+    expect(s.lbs).toHaveLength(1);
+    expect(s.members).toHaveLength(3);
+    expect(new Set(s.servers.map((x) => x.name)).size).toBe(6);
+  });
+});

@@ -1,0 +1,296 @@
+import { and, desc, eq, inArray } from "drizzle-orm";
+import type { Db } from "@/db/client";
+import { clusterEvents, clusters, operations, type ClusterStatus } from "@/db/schema";
+import type { ClusterSpec } from "@/server/contracts/cluster";
+import { desiredGroupSize } from "@/server/domain/placement";
+import { BadRequest, NotFound, OpenStackError, QuotaExceeded, type OpenStackCloud } from "@/server/openstack";
+import { groupTag, resourceNames, workerIndex } from "./names";
+import { isEmpty, observe, type Observed } from "./observe";
+import { conditionsFrom, nodesOf, phaseOf } from "./status";
+import { buildSteps, TerminalError, type Catalog, type Step } from "./steps";
+
+export interface ReconcileDeps {
+  db: Db;
+  cloudFor: (projectId: string) => Promise<OpenStackCloud>;
+}
+
+export interface PassResult {
+  /** Intent and cloud agree (or, when deleting, nothing remains). */
+  converged: boolean;
+  /** When to look again; null: only on new intent or the periodic resync. */
+  requeueAfterMs: number | null;
+  actions: string[];
+}
+
+type Action = { label: string; run: () => Promise<unknown>; event?: { reason: string; kind: string; name: string } };
+
+const POLL_MS = 2_000;
+
+function classify(err: unknown): { terminal: boolean; message: string } {
+  if (err instanceof TerminalError) return { terminal: true, message: err.message };
+  if (err instanceof QuotaExceeded) return { terminal: true, message: `Quota exceeded for ${err.resource}: ${err.message}` };
+  if (err instanceof BadRequest) return { terminal: true, message: `The cloud refused the request: ${err.message}` };
+  if (err instanceof OpenStackError) return { terminal: false, message: `${err.name}: ${err.message}` };
+  return { terminal: false, message: err instanceof Error ? err.message : String(err) };
+}
+
+async function catalogOf(cloud: OpenStackCloud): Promise<Catalog> {
+  const [flavors, images] = await Promise.all([cloud.compute.listFlavors(), cloud.image.listImages()]);
+  return { flavors, imageId: (name) => images.find((i) => i.name === name && i.status === "active")?.id ?? null };
+}
+
+/** Actions that remove what intent no longer wants: extra workers (newest first), removed groups, failed servers. */
+function pruneActions(cloud: OpenStackCloud, cluster: { name: string; spec: ClusterSpec }, o: Observed): Action[] {
+  const n = resourceNames(cluster.name);
+  const actions: Action[] = [];
+  const groups = new Map(cluster.spec.nodeGroups.map((g) => [g.name, g]));
+  const workers = [...o.servers.values()].filter((s) => s.tags.includes("kc-role=worker"));
+  const byGroup = new Map<string, typeof workers>();
+  for (const w of workers) {
+    const g = w.tags.find((t) => t.startsWith("kc-group="))?.slice(9) ?? "";
+    byGroup.set(g, [...(byGroup.get(g) ?? []), w]);
+  }
+  const doomed = new Set<string>();
+  for (const [gname, servers] of byGroup) {
+    const g = groups.get(gname);
+    const live = servers.filter((s) => s.taskState !== "deleting");
+    const keep = g ? desiredGroupSize(g, live.length) : 0;
+    // Newest first: the last created go first when scaling down.
+    const extra = [...live].sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.name.localeCompare(a.name, undefined, { numeric: true })).slice(0, Math.max(0, live.length - keep));
+    for (const s of extra) doomed.add(s.name);
+  }
+  for (const s of o.servers.values()) {
+    if (s.status === "ERROR" && s.taskState !== "deleting" && !doomed.has(s.name)) {
+      actions.push({ label: `Replace failed server ${s.name}: ${s.fault?.message ?? "ERROR"}`, run: () => cloud.compute.deleteServer(s.id), event: { reason: "ServerFailed", kind: "Server", name: s.name } });
+    }
+  }
+  for (const name of doomed) {
+    const s = o.servers.get(name)!;
+    actions.push({ label: `Remove worker ${name}`, run: () => cloud.compute.deleteServer(s.id), event: { reason: "ScaledDown", kind: "Server", name } });
+  }
+  // Ports of workers no longer wanted, once their server is gone.
+  for (const p of o.ports.values()) {
+    if (!p.tags.includes("kc-role=worker") || o.servers.has(p.name)) continue;
+    const gname = p.tags.find((t) => t.startsWith("kc-group="))?.slice(9) ?? "";
+    const g = groups.get(gname);
+    const idx = workerIndex(cluster.name, gname, p.name);
+    const wanted = g && idx !== null && idx < desiredGroupSize(g, (byGroup.get(gname) ?? []).length);
+    if (!wanted) actions.push({ label: `Delete port ${p.name}`, run: () => cloud.network.deletePort(p.id) });
+  }
+  // Server groups of removed anti-affinity groups, once empty.
+  for (const [name, sg] of o.serverGroups) {
+    if (name === n.masterServerGroup) continue;
+    const gname = name.slice(cluster.name.length + 1);
+    const still = groups.get(gname)?.antiAffinity;
+    if (!still && !workers.some((w) => w.tags.includes(groupTag(gname)))) actions.push({ label: `Delete server group ${name}`, run: () => cloud.compute.deleteServerGroup(sg.id) });
+  }
+  return actions;
+}
+
+/** Reverse order: what still has dependents waits for them to go. 404 on delete is success. */
+function teardownActions(cloud: OpenStackCloud, o: Observed): Action[] {
+  const a: Action[] = [];
+  if (o.floatingIp) a.push({ label: "Release the API address", run: () => cloud.network.deleteFloatingIp(o.floatingIp!.id) });
+  if (o.lb && (o.lb.provisioningStatus === "ACTIVE" || o.lb.provisioningStatus === "ERROR")) {
+    a.push({ label: "Delete the API load balancer", run: () => cloud.loadBalancer.deleteLoadBalancer(o.lb!.id, true), event: { reason: "Deleting", kind: "LoadBalancer", name: o.lb.name } });
+  }
+  for (const s of o.servers.values()) {
+    if (s.taskState !== "deleting") a.push({ label: `Delete server ${s.name}`, run: () => cloud.compute.deleteServer(s.id), event: { reason: "Deleting", kind: "Server", name: s.name } });
+  }
+  const serversGone = o.servers.size === 0;
+  if (serversGone) {
+    for (const v of o.volumes.values()) {
+      if (["available", "error"].includes(v.status)) a.push({ label: `Delete volume ${v.name}`, run: () => cloud.blockStorage.deleteVolume(v.id), event: { reason: "Deleting", kind: "Volume", name: v.name } });
+    }
+    for (const p of o.ports.values()) a.push({ label: `Delete port ${p.name}`, run: () => cloud.network.deletePort(p.id) });
+    for (const g of o.serverGroups.values()) a.push({ label: `Delete server group ${g.name}`, run: () => cloud.compute.deleteServerGroup(g.id) });
+  }
+  const noPorts = serversGone && o.ports.size === 0 && !o.lb && !o.floatingIp;
+  if (noPorts) {
+    for (const g of o.secGroups.values()) a.push({ label: `Delete security group ${g.name}`, run: () => cloud.network.deleteSecurityGroup(g.id) });
+    if (o.router && o.subnet && o.routerInterface) a.push({ label: "Detach subnet from router", run: () => cloud.network.removeRouterInterface(o.router!.id, o.subnet!.id) });
+    if (o.router && !o.routerInterface) a.push({ label: "Delete router", run: () => cloud.network.deleteRouter(o.router!.id) });
+    if (!o.routerInterface) {
+      if (o.subnet) a.push({ label: "Delete subnet", run: () => cloud.network.deleteSubnet(o.subnet!.id) });
+      if (o.network && !o.subnet) a.push({ label: "Delete network", run: () => cloud.network.deleteNetwork(o.network!.id) });
+    }
+  }
+  return a;
+}
+
+async function runAll(actions: Action[]) {
+  const results = await Promise.allSettled(actions.map((a) => a.run()));
+  return results.map((r, i) => ({ action: actions[i]!, error: r.status === "rejected" ? (r.reason as unknown) : null }));
+}
+
+async function currentOperation(db: Db, clusterId: string) {
+  const [op] = await db
+    .select()
+    .from(operations)
+    .where(and(eq(operations.clusterId, clusterId), inArray(operations.status, ["pending", "running"])))
+    .orderBy(desc(operations.startedAt))
+    .limit(1);
+  return op ?? null;
+}
+
+/**
+ * One level-triggered pass over one cluster: observe by tags, run the next
+ * steps, record status. Safe to repeat and to kill at any point: every
+ * step first looks for its resource, so a repeat adopts instead of
+ * creating twice.
+ */
+export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): Promise<PassResult> {
+  const { db } = deps;
+  const [cluster] = await db.select().from(clusters).where(eq(clusters.id, clusterId));
+  if (!cluster || cluster.deletedAt) return { converged: true, requeueAfterMs: null, actions: [] };
+  const cloud = await deps.cloudFor(cluster.projectId);
+  const now = new Date();
+  const op = await currentOperation(db, cluster.id);
+  const events: Array<typeof clusterEvents.$inferInsert> = [];
+  const event = (type: "Normal" | "Warning", reason: string, objectKind: string, objectName: string, message: string) =>
+    events.push({ clusterId: cluster.id, type, reason, objectKind, objectName, message });
+
+  let observed: Observed;
+  let catalog: Catalog;
+  try {
+    [observed, catalog] = await Promise.all([observe(cloud, cluster), catalogOf(cloud)]);
+  } catch (err) {
+    const c = classify(err);
+    await recordError(db, cluster.id, op?.id ?? null, "Observe the cloud", c.message, c.terminal, cluster.status, now);
+    return { converged: false, requeueAfterMs: c.terminal ? null : backoff(op?.attempts ?? 0), actions: [] };
+  }
+
+  // ── deletion ──────────────────────────────────────────────────────────────
+  if (cluster.deletionRequestedAt) {
+    if (isEmpty(observed)) {
+      await db.transaction(async (tx) => {
+        await tx.update(clusters).set({ phase: "Deleted", deletedAt: now, observedGeneration: cluster.generation, status: { ...cluster.status, nodes: [], lastError: null }, updatedAt: now }).where(eq(clusters.id, cluster.id));
+        if (op) await tx.update(operations).set({ status: "succeeded", finishedAt: now, currentStep: null, stepsDone: op.stepsTotal }).where(eq(operations.id, op.id));
+        await tx.insert(clusterEvents).values({ clusterId: cluster.id, type: "Normal", reason: "Deleted", objectKind: "Cluster", objectName: cluster.name, message: "All cloud resources are gone" });
+      });
+      return { converged: true, requeueAfterMs: null, actions: [] };
+    }
+    const actions = teardownActions(cloud, observed);
+    const results = await runAll(actions);
+    for (const r of results) if (r.action.event && !r.error) event("Normal", r.action.event.reason, r.action.event.kind, r.action.event.name, r.action.label);
+    const failed = results.filter((r) => r.error && !(r.error instanceof NotFound));
+    const remaining = countResources(observed);
+    await db.transaction(async (tx) => {
+      await tx
+        .update(clusters)
+        .set({ phase: "Deleting", status: { ...cluster.status, nodes: nodesOf(observed, (f) => f ?? ""), lastError: failed[0] ? { step: failed[0].action.label, message: classify(failed[0].error).message, at: now.toISOString(), attempts: (op?.attempts ?? 0) + 1, terminal: false } : null }, updatedAt: now })
+        .where(eq(clusters.id, cluster.id));
+      if (op) {
+        const total = Math.max(op.stepsTotal, remaining);
+        await tx.update(operations).set({ status: "running", stepsTotal: total, stepsDone: Math.max(0, total - remaining), currentStep: actions[0]?.label ?? "Waiting for the cloud to finish deleting", attempts: failed.length ? op.attempts + 1 : op.attempts, error: failed[0] ? classify(failed[0].error).message : null }).where(eq(operations.id, op.id));
+      }
+      if (events.length) await tx.insert(clusterEvents).values(events);
+    });
+    return { converged: false, requeueAfterMs: failed.length ? backoff(op?.attempts ?? 0) : POLL_MS, actions: actions.map((a) => a.label) };
+  }
+
+  // ── create / update / scale ───────────────────────────────────────────────
+  let steps: Step[];
+  try {
+    if (observed.duplicates.length) throw new TerminalError(`More than one cloud resource carries the name ${observed.duplicates.join(", ")} for this cluster; remove the extra one(s)`);
+    steps = buildSteps({ cloud, cluster, observed, catalog });
+  } catch (err) {
+    const c = classify(err);
+    await recordError(db, cluster.id, op?.id ?? null, "Plan", c.message, c.terminal, cluster.status, now);
+    return { converged: false, requeueAfterMs: c.terminal ? null : backoff(op?.attempts ?? 0), actions: [] };
+  }
+  const done = new Set(steps.filter((s) => s.state === "done").map((s) => s.key));
+  const lbBusy = observed.lb !== null && observed.lb.provisioningStatus !== "ACTIVE";
+  let lbSlot = !lbBusy && !steps.some((s) => s.lbMutation && s.state === "pending");
+  const runnable: Action[] = [];
+  for (const s of steps) {
+    if (s.state !== "missing" || !s.deps.every((d) => done.has(d))) continue;
+    if (s.lbMutation && s.key !== "lb") {
+      if (!lbSlot) continue;
+      lbSlot = false;
+    }
+    runnable.push({ label: s.label, run: s.run });
+  }
+  const prune = pruneActions(cloud, cluster, observed);
+  const results = await runAll([...runnable, ...prune]);
+  for (const r of results) {
+    if (r.error) continue;
+    if (r.action.event) event("Warning", r.action.event.reason, r.action.event.kind, r.action.event.name, r.action.label);
+    else event("Normal", "Created", "Step", r.action.label, r.action.label);
+  }
+  const errors = results.filter((r) => r.error && !(r.error instanceof NotFound)).map((r) => ({ step: r.action.label, ...classify(r.error) }));
+  const terminal = errors.find((e) => e.terminal) ?? null;
+  // Servers still going away (scale-down, removed groups) mean the cloud has not caught up yet.
+  const settling = [...observed.servers.values()].some((s) => s.taskState === "deleting");
+  const converged = steps.every((s) => s.state === "done") && prune.length === 0 && runnable.length === 0 && errors.length === 0 && !settling;
+
+  // Node state changes become events (the dashboards draw them).
+  const flavorName = (f: string | null) => catalog.flavors.find((x) => x.id === f || x.name === f)?.name ?? f ?? "";
+  const nodes = nodesOf(observed, flavorName);
+  const before = new Map(cluster.status.nodes.map((x) => [x.name, x.state]));
+  for (const node of nodes) {
+    const was = before.get(node.name);
+    if (was !== node.state) event(node.state === "NotReady" ? "Warning" : "Normal", node.state, "Node", node.name, was ? `${was} → ${node.state}` : `${node.state} (${node.zone}, ${node.flavor})`);
+  }
+  for (const [name, state] of before) if (!nodes.some((x) => x.name === name)) event("Normal", "Terminated", "Node", name, `${state} → Terminated`);
+
+  const lbAddress = observed.floatingIp?.address ?? observed.lb?.vipAddress ?? null;
+  const nowIso = now.toISOString();
+  const everRunning = cluster.observedGeneration > 0;
+  const phase = phaseOf({ deleting: false, terminalError: terminal !== null, converged, everRunning, current: cluster.phase });
+  const pendingStep = steps.find((s) => s.state !== "done");
+  const status: ClusterStatus = {
+    apiEndpoint: lbAddress ? `https://${lbAddress}:6443` : null,
+    apiAddress: lbAddress,
+    nodes,
+    lastError: errors[0] ? { step: (terminal ?? errors[0]).step, message: (terminal ?? errors[0]).message, at: nowIso, attempts: (op?.attempts ?? 0) + 1, terminal: terminal !== null } : null,
+  };
+
+  await db.transaction(async (tx) => {
+    await tx
+      .update(clusters)
+      .set({ phase, conditions: conditionsFrom(steps, cluster.conditions, nowIso), status, updatedAt: now, ...(converged ? { observedGeneration: cluster.generation } : {}) })
+      .where(eq(clusters.id, cluster.id));
+    if (op) {
+      const stepsDone = steps.filter((s) => s.state === "done").length;
+      await tx
+        .update(operations)
+        .set(
+          converged
+            ? { status: "succeeded", stepsDone: steps.length, stepsTotal: steps.length, currentStep: null, error: null, finishedAt: now }
+            : terminal
+              ? { status: "failed", stepsDone, stepsTotal: steps.length, currentStep: terminal.step, error: terminal.message, attempts: op.attempts + 1, finishedAt: now }
+              : { status: "running", stepsDone, stepsTotal: steps.length, currentStep: runnable[0]?.label ?? prune[0]?.label ?? pendingStep?.label ?? null, error: errors[0]?.message ?? null, attempts: errors.length ? op.attempts + 1 : op.attempts },
+        )
+        .where(eq(operations.id, op.id));
+    }
+    if (events.length) await tx.insert(clusterEvents).values(events);
+  });
+
+  return {
+    converged,
+    requeueAfterMs: converged || terminal ? null : errors.length ? backoff(op?.attempts ?? 0) : POLL_MS,
+    actions: [...runnable, ...prune].map((a) => a.label),
+  };
+}
+
+function countResources(o: Observed): number {
+  return [o.network, o.subnet, o.router, o.lb, o.floatingIp].filter(Boolean).length + o.secGroups.size + o.serverGroups.size + o.ports.size + o.servers.size + o.volumes.size;
+}
+
+/** Exponential backoff with a cap: 2 s, 4 s, 8 s … 60 s. */
+export function backoff(attempts: number): number {
+  return Math.min(60_000, 2_000 * 2 ** Math.min(attempts, 5));
+}
+
+async function recordError(db: Db, clusterId: string, opId: string | null, step: string, message: string, terminal: boolean, prev: ClusterStatus, now: Date) {
+  await db.transaction(async (tx) => {
+    const [op] = opId ? await tx.select().from(operations).where(eq(operations.id, opId)) : [];
+    await tx
+      .update(clusters)
+      .set({ ...(terminal ? { phase: "Error" as const } : {}), status: { ...prev, lastError: { step, message, at: now.toISOString(), attempts: (op?.attempts ?? 0) + 1, terminal } }, updatedAt: now })
+      .where(eq(clusters.id, clusterId));
+    if (op) await tx.update(operations).set({ attempts: op.attempts + 1, error: message, currentStep: step, ...(terminal ? { status: "failed" as const, finishedAt: now } : {}) }).where(eq(operations.id, op.id));
+    await tx.insert(clusterEvents).values({ clusterId, type: "Warning", reason: terminal ? "Failed" : "Retrying", objectKind: "Cluster", objectName: step, message });
+  });
+}

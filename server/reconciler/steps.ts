@@ -1,0 +1,292 @@
+import type { ClusterSpec } from "@/server/contracts/cluster";
+import { ZONES } from "@/server/contracts/cluster";
+import { desiredGroupSize, masterZones } from "@/server/domain/placement";
+import { versionInfo } from "@/server/domain/versions";
+import type { OpenStackCloud } from "@/server/openstack";
+import type { Flavor } from "@/server/openstack/compute";
+import { clusterTag, groupTag, META_CLUSTER, resourceNames, roleTag, workerIndex } from "./names";
+import type { Observed } from "./observe";
+
+/**
+ * The cluster as a graph of steps. A step is `done` (exists and ready),
+ * `pending` (exists, the cloud is still working: BUILD, PENDING_*, creating)
+ * or `missing`. A pass runs every missing step whose dependencies are done,
+ * all at once, so wall time follows the longest chain, not the sum.
+ */
+export type StepState = "done" | "pending" | "missing";
+
+export interface Step {
+  key: string;
+  label: string;
+  deps: string[];
+  /** Octavia accepts one change at a time per load balancer. */
+  lbMutation?: boolean;
+  state: StepState;
+  run: () => Promise<unknown>;
+}
+
+export interface Catalog {
+  flavors: Flavor[];
+  imageId: (name: string) => string | null;
+}
+
+export class TerminalError extends Error {
+  override name = "TerminalError";
+}
+
+function flavorId(catalog: Catalog, name: string): string {
+  const f = catalog.flavors.find((x) => x.name === name || x.id === name);
+  if (!f) throw new TerminalError(`Flavor '${name}' does not exist in this cloud (has: ${catalog.flavors.map((x) => x.name).join(", ")})`);
+  return f.id;
+}
+
+const serverState = (status: string | undefined): StepState => (status === "ACTIVE" ? "done" : status === undefined ? "missing" : "pending");
+
+export function buildSteps(args: {
+  cloud: OpenStackCloud;
+  cluster: { id: string; name: string; spec: ClusterSpec };
+  observed: Observed;
+  catalog: Catalog;
+}): Step[] {
+  const { cloud, cluster, observed: o, catalog } = args;
+  const spec = cluster.spec;
+  const n = resourceNames(cluster.name);
+  const tags = [clusterTag(cluster.id)];
+  const steps: Step[] = [];
+  const add = (s: Step) => steps.push(s);
+  const image = () => {
+    const v = versionInfo(spec.version);
+    const id = v ? catalog.imageId(v.image) : null;
+    if (!v || !id) throw new TerminalError(`No node image for Kubernetes ${spec.version} in this cloud (looked for '${v?.image ?? spec.version}')`);
+    return id;
+  };
+
+  // Fail fast on what no pass could fix: unknown flavors or a missing node image.
+  flavorId(catalog, spec.masterFlavor);
+  for (const g of spec.nodeGroups) flavorId(catalog, g.flavor);
+  image();
+
+  // ── network ──────────────────────────────────────────────────────────────
+  if (spec.network.mode === "new") {
+    const cidr = spec.network.cidr;
+    add({ key: "network", label: "Create network", deps: [], state: o.network ? "done" : "missing", run: () => cloud.network.createNetwork({ name: n.network, tags }) });
+    add({
+      key: "subnet",
+      label: "Create subnet",
+      deps: ["network"],
+      state: o.subnet ? "done" : "missing",
+      run: () => cloud.network.createSubnet({ name: n.subnet, networkId: o.network!.id, cidr, dnsNameservers: ["8.8.8.8", "1.1.1.1"], tags }),
+    });
+    add({
+      key: "router",
+      label: "Create router with external gateway",
+      deps: [],
+      state: o.router ? "done" : "missing",
+      run: () => {
+        if (!o.externalNetwork) throw new TerminalError("The cloud has no external network for the router gateway");
+        return cloud.network.createRouter({ name: n.router, externalNetworkId: o.externalNetwork.id, tags });
+      },
+    });
+    add({ key: "router-interface", label: "Attach subnet to router", deps: ["router", "subnet"], state: o.routerInterface ? "done" : "missing", run: () => cloud.network.addRouterInterface(o.router!.id, o.subnet!.id) });
+  }
+  const netDeps = spec.network.mode === "new" ? ["subnet"] : [];
+  const networkId = () => (spec.network.mode === "new" ? o.network!.id : spec.network.networkId);
+  const subnetId = () => (spec.network.mode === "new" ? o.subnet!.id : spec.network.subnetId);
+
+  // ── security groups: <name>-base (all nodes), -master, -minion ────────────
+  const sgRules = {
+    base: (id: string) => [{ direction: "ingress" as const, remoteGroupId: id, description: "all traffic between cluster nodes" }],
+    master: () => [
+      { direction: "ingress" as const, protocol: "tcp" as const, portRangeMin: 6443, remoteIpPrefix: "0.0.0.0/0", description: "Kubernetes API" },
+      { direction: "ingress" as const, protocol: "tcp" as const, portRangeMin: 2379, portRangeMax: 2380, remoteIpPrefix: spec.network.mode === "new" ? spec.network.cidr : "0.0.0.0/0", description: "etcd peers" },
+    ],
+    minion: () => [{ direction: "ingress" as const, protocol: "tcp" as const, portRangeMin: 30000, portRangeMax: 32767, remoteIpPrefix: "0.0.0.0/0", description: "NodePort services" }],
+  };
+  for (const role of ["base", "master", "minion"] as const) {
+    const name = n.secGroup(role);
+    const existing = o.secGroups.get(name);
+    add({
+      key: `sg-${role}`,
+      label: `Create security group ${name}`,
+      deps: [],
+      state: existing && existing.rules.some((r) => r.direction === "ingress") ? "done" : "missing",
+      run: async () => {
+        const sg = existing ?? (await cloud.network.createSecurityGroup({ name, description: `Kubernetes ${role} nodes of ${cluster.name}`, tags }));
+        const rules = role === "base" ? sgRules.base(sg.id) : sgRules[role]();
+        for (const r of rules) {
+          await cloud.network.createSecurityGroupRule(sg.id, r).catch((e: unknown) => {
+            if ((e as { name?: string }).name !== "Conflict") throw e; // the rule exists already (repeat after a crash)
+          });
+        }
+      },
+    });
+  }
+
+  // ── server groups ─────────────────────────────────────────────────────────
+  add({
+    key: "sg-masters",
+    label: "Create soft-anti-affinity server group for masters",
+    deps: [],
+    state: o.serverGroups.has(n.masterServerGroup) ? "done" : "missing",
+    run: () => cloud.compute.createServerGroup(n.masterServerGroup, "soft-anti-affinity"),
+  });
+  for (const g of spec.nodeGroups.filter((x) => x.antiAffinity)) {
+    const name = n.workerServerGroup(g.name);
+    add({ key: `sg-group-${g.name}`, label: `Create anti-affinity server group for ${g.name}`, deps: [], state: o.serverGroups.has(name) ? "done" : "missing", run: () => cloud.compute.createServerGroup(name, "anti-affinity") });
+  }
+
+  // ── masters: etcd volume, port, server, attachment ────────────────────────
+  const zones = masterZones(spec, ZONES);
+  zones.forEach((zone, i) => {
+    const volName = n.etcdVolume(i);
+    const vol = o.volumes.get(volName);
+    add({
+      key: `etcd-${i}`,
+      label: `Create etcd volume ${volName} (${spec.etcd.volumeType})`,
+      deps: [],
+      state: !vol ? "missing" : vol.status === "creating" ? "pending" : "done",
+      run: () =>
+        cloud.blockStorage.createVolume({ name: volName, sizeGb: spec.etcd.sizeGb, availabilityZone: zone, volumeType: spec.etcd.volumeType, metadata: { [META_CLUSTER]: cluster.id, "kc-role": "etcd", "kc-index": String(i) } }),
+    });
+    const name = n.master(i);
+    const port = o.ports.get(name);
+    add({
+      key: `master-port-${i}`,
+      label: `Create port for ${name}`,
+      deps: [...netDeps, "sg-base", "sg-master"],
+      state: port ? "done" : "missing",
+      run: () => cloud.network.createPort({ name, networkId: networkId(), subnetId: subnetId(), securityGroupIds: [o.secGroups.get(n.secGroup("base"))!.id, o.secGroups.get(n.secGroup("master"))!.id], tags: [...tags, roleTag("master")] }),
+    });
+    const server = o.servers.get(name);
+    add({
+      key: `master-${i}`,
+      label: `Boot master ${name} in ${zone}`,
+      deps: [`master-port-${i}`, "sg-masters"],
+      state: server?.status === "ERROR" ? "pending" : serverState(server?.status),
+      run: () =>
+        cloud.compute.createServer({
+          name,
+          flavorId: flavorId(catalog, spec.masterFlavor),
+          imageId: image(),
+          availabilityZone: zone,
+          network: { portId: port!.id },
+          serverGroupId: o.serverGroups.get(n.masterServerGroup)!.id,
+          metadata: { [META_CLUSTER]: cluster.id, "kc-role": "master", "kc-version": spec.version },
+          tags: [...tags, roleTag("master")],
+          userData: `#cloud-config\n# kubernetes control plane ${spec.version}\n`,
+        }),
+    });
+    add({
+      key: `etcd-attach-${i}`,
+      label: `Attach ${volName} to ${name}`,
+      deps: [`etcd-${i}`, `master-${i}`],
+      state: !vol ? "missing" : vol.status === "attaching" ? "pending" : vol.attachedTo.some((a) => a.serverId === server?.id) && vol.status === "in-use" ? "done" : "missing",
+      run: () => cloud.compute.attachVolume(server!.id, vol!.id),
+    });
+  });
+
+  // ── API load balancer: LB → listener → pool → members + health monitor; floating IP ─
+  const lb = o.lb;
+  const lbActive = lb?.provisioningStatus === "ACTIVE";
+  add({
+    key: "lb",
+    label: "Create API load balancer",
+    deps: netDeps,
+    state: !lb ? "missing" : lbActive ? "done" : "pending",
+    lbMutation: true,
+    run: () => cloud.loadBalancer.createLoadBalancer({ name: n.lb, vipSubnetId: subnetId(), description: `Kubernetes API of ${cluster.name}`, tags }),
+  });
+  add({
+    key: "listener",
+    label: "Create TCP 6443 listener",
+    deps: ["lb"],
+    lbMutation: true,
+    state: !o.listener ? "missing" : o.listener.provisioningStatus === "ACTIVE" ? "done" : "pending",
+    run: () => cloud.loadBalancer.createListener({ name: n.listener, loadBalancerId: lb!.id, protocol: "TCP", port: 6443, allowedCidrs: spec.apiAccess.allowedCidrs, tags }),
+  });
+  add({
+    key: "pool",
+    label: "Create pool of masters",
+    deps: ["listener"],
+    lbMutation: true,
+    state: !o.pool ? "missing" : o.pool.provisioningStatus === "ACTIVE" ? "done" : "pending",
+    run: () => cloud.loadBalancer.createPool({ name: n.pool, listenerId: o.listener!.id, protocol: "TCP", tags }),
+  });
+  zones.forEach((_z, i) => {
+    const port = o.ports.get(n.master(i));
+    const ip = port?.fixedIps[0]?.ipAddress;
+    const member = ip ? o.members.find((m) => m.address === ip) : undefined;
+    add({
+      key: `member-${i}`,
+      label: `Add ${n.master(i)} to the API pool`,
+      deps: ["pool", `master-port-${i}`],
+      lbMutation: true,
+      state: !member ? "missing" : member.provisioningStatus === "ACTIVE" ? "done" : "pending",
+      run: () => cloud.loadBalancer.createMember(o.pool!.id, { name: n.master(i), address: ip!, port: 6443, subnetId: subnetId(), tags }),
+    });
+  });
+  add({
+    key: "health-monitor",
+    label: "Create API health monitor",
+    deps: ["pool"],
+    lbMutation: true,
+    state: !o.healthMonitor ? "missing" : o.healthMonitor.provisioningStatus === "ACTIVE" ? "done" : "pending",
+    run: () => cloud.loadBalancer.createHealthMonitor({ name: n.healthMonitor, poolId: o.pool!.id, type: "TCP", delay: 5, timeout: 3, maxRetries: 3, tags }),
+  });
+  if (spec.apiAccess.public) {
+    add({
+      key: "api-floating-ip",
+      label: "Allocate the API's public address",
+      deps: ["lb", ...(spec.network.mode === "new" ? ["router-interface"] : [])],
+      state: o.floatingIp?.portId === lb?.vipPortId && o.floatingIp ? "done" : "missing",
+      run: async () => {
+        if (o.floatingIp) return cloud.network.associateFloatingIp(o.floatingIp.id, lb!.vipPortId);
+        if (!o.externalNetwork) throw new TerminalError("The cloud has no external network for a public API address");
+        return cloud.network.createFloatingIp({ networkId: o.externalNetwork.id, portId: lb!.vipPortId, description: `${n.apiFloatingIp} (Kubernetes API)`, tags });
+      },
+    });
+  }
+
+  // ── workers per node group ────────────────────────────────────────────────
+  for (const g of spec.nodeGroups) {
+    const existing = [...o.servers.values()].filter((s) => workerIndex(cluster.name, g.name, s.name) !== null && s.tags.includes(groupTag(g.name)));
+    const want = desiredGroupSize(g, existing.length);
+    const have = new Set(existing.map((s) => workerIndex(cluster.name, g.name, s.name)!));
+    // Keep what exists (scale-down is a separate step); fill the lowest free indices.
+    const indices: number[] = [...have];
+    for (let i = 0; indices.length < want; i++) if (!have.has(i)) indices.push(i);
+    for (const i of indices.sort((a, b) => a - b)) {
+      const name = n.worker(g.name, i);
+      const port = o.ports.get(name);
+      const server = o.servers.get(name);
+      if (!have.has(i)) {
+        add({
+          key: `worker-port-${g.name}-${i}`,
+          label: `Create port for ${name}`,
+          deps: [...netDeps, "sg-base", "sg-minion"],
+          state: port ? "done" : "missing",
+          run: () => cloud.network.createPort({ name, networkId: networkId(), subnetId: subnetId(), securityGroupIds: [o.secGroups.get(n.secGroup("base"))!.id, o.secGroups.get(n.secGroup("minion"))!.id], tags: [...tags, roleTag("worker"), groupTag(g.name)] }),
+        });
+      }
+      add({
+        key: `worker-${g.name}-${i}`,
+        label: `Boot worker ${name} in ${g.zone}`,
+        deps: [...(have.has(i) ? [] : [`worker-port-${g.name}-${i}`]), ...(g.antiAffinity ? [`sg-group-${g.name}`] : [])],
+        state: server?.status === "ERROR" ? "pending" : serverState(server?.status),
+        run: () =>
+          cloud.compute.createServer({
+            name,
+            flavorId: flavorId(catalog, g.flavor),
+            imageId: image(),
+            availabilityZone: g.zone,
+            network: { portId: port!.id },
+            serverGroupId: g.antiAffinity ? o.serverGroups.get(n.workerServerGroup(g.name))!.id : undefined,
+            metadata: { [META_CLUSTER]: cluster.id, "kc-role": "worker", "kc-group": g.name, "kc-version": spec.version },
+            tags: [...tags, roleTag("worker"), groupTag(g.name)],
+            userData: `#cloud-config\n# kubernetes node ${spec.version}, group ${g.name}\n`,
+          }),
+      });
+    }
+  }
+  return steps;
+}

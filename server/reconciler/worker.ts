@@ -1,0 +1,68 @@
+import { sql } from "drizzle-orm";
+import { run, type Runner } from "graphile-worker";
+import { createDb, type Db } from "@/db/client";
+import { quietLogger } from "@/db/migrate";
+import { cloudFor as sharedCloud, type OpenStackCloud } from "@/server/openstack";
+import { resolveProjectCloud, type EmulatorEndpoint } from "@/server/services/cloud/resolve";
+import { enqueueReconcile, RECONCILE_TASK } from "./queue";
+import { reconcileCluster } from "./reconcile";
+
+export interface WorkerOptions {
+  databaseUrl: string;
+  encryptionKey: string;
+  emulator: EmulatorEndpoint | null;
+  /** Clusters reconciled at once by this worker (each cluster is only ever in one worker). */
+  concurrency?: number;
+  /** Shortest wait between passes while the cloud works (tests shorten it). */
+  minRequeueMs?: number;
+  log?: (line: string) => void;
+  /** Tests inject a cloud factory (e.g. with a test clock). */
+  cloudFor?: (projectId: string) => Promise<OpenStackCloud>;
+}
+
+/**
+ * The reconciler worker: graphile-worker on the console's own PostgreSQL.
+ * Jobs are per cluster (queue `cluster:<id>`, so two workers never work on
+ * one cluster at once); each pass re-enqueues itself while the cloud is
+ * still working, and a cron job resyncs every live cluster each minute
+ * (drift repair) even without new intent.
+ */
+export async function startWorker(opts: WorkerOptions): Promise<{ runner: Runner; db: Db; stop: () => Promise<void> }> {
+  const db = createDb(opts.databaseUrl, (opts.concurrency ?? 4) + 2);
+  const log = opts.log ?? (() => undefined);
+  const cloudFor =
+    opts.cloudFor ??
+    (async (projectId: string) => {
+      const resolved = await resolveProjectCloud(db, projectId, opts.encryptionKey, opts.emulator);
+      return sharedCloud(resolved.config, { log: (e) => log(`[openstack] ${e.method} ${e.path} ${e.status} ${e.durationMs}ms ${e.requestId ?? ""}`) });
+    });
+  const runner = await run({
+    connectionString: opts.databaseUrl,
+    concurrency: opts.concurrency ?? 4,
+    noHandleSignals: true,
+    pollInterval: 500,
+    logger: quietLogger,
+    crontab: "* * * * * resync_clusters ?max=1",
+    taskList: {
+      [RECONCILE_TASK]: async (payload) => {
+        const { clusterId } = payload as { clusterId: string };
+        const started = Date.now();
+        const r = await reconcileCluster({ db, cloudFor }, clusterId);
+        log(`[reconciler] ${clusterId} ${r.converged ? "converged" : "in progress"} (${r.actions.length} actions, ${Date.now() - started} ms)${r.actions.length ? `: ${r.actions.slice(0, 3).join("; ")}${r.actions.length > 3 ? " …" : ""}` : ""}`);
+        if (r.requeueAfterMs !== null) await enqueueReconcile(db, clusterId, Math.max(r.requeueAfterMs, opts.minRequeueMs ?? 0));
+      },
+      resync_clusters: async () => {
+        const rows = await db.execute<{ id: string }>(sql`SELECT id FROM clusters WHERE deleted_at IS NULL`);
+        for (const row of rows.rows) await enqueueReconcile(db, row.id);
+      },
+    },
+  });
+  return {
+    runner,
+    db,
+    stop: async () => {
+      await runner.stop();
+      await db.$client.end();
+    },
+  };
+}

@@ -1,0 +1,142 @@
+import { and, desc, eq, inArray, isNull } from "drizzle-orm";
+import type { Executor } from "@/db/client";
+import { clusters, operations } from "@/db/schema";
+import type { ClusterSpec, Condition, Phase } from "@/server/contracts/cluster";
+import { enqueueReconcile } from "@/server/reconciler/queue";
+import { recordAudit } from "../audit/record";
+import type { ServiceContext } from "../context";
+import { ServiceError } from "../errors";
+import type { ProjectAccess } from "../project/access";
+
+export type ClusterRow = typeof clusters.$inferSelect;
+
+export interface ClusterView {
+  id: string;
+  name: string;
+  spec: ClusterSpec;
+  generation: number;
+  observedGeneration: number;
+  phase: Phase;
+  conditions: Condition[];
+  status: ClusterRow["status"];
+  deletionRequestedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+  progress: { operation: string; done: number; total: number; currentStep: string | null; attempts: number; error: string | null } | null;
+}
+
+export function toView(c: ClusterRow, op: typeof operations.$inferSelect | null): ClusterView {
+  return {
+    id: c.id,
+    name: c.name,
+    spec: c.spec,
+    generation: c.generation,
+    observedGeneration: c.observedGeneration,
+    phase: c.phase,
+    conditions: c.conditions,
+    status: c.status,
+    deletionRequestedAt: c.deletionRequestedAt,
+    createdAt: c.createdAt,
+    updatedAt: c.updatedAt,
+    progress: op ? { operation: op.kind, done: op.stepsDone, total: op.stepsTotal, currentStep: op.currentStep, attempts: op.attempts, error: op.error } : null,
+  };
+}
+
+export async function activeOperations(exec: Executor, clusterIds: string[]) {
+  if (clusterIds.length === 0) return new Map<string, typeof operations.$inferSelect>();
+  const rows = await exec
+    .select()
+    .from(operations)
+    .where(and(inArray(operations.clusterId, clusterIds), inArray(operations.status, ["pending", "running", "failed"])))
+    .orderBy(desc(operations.startedAt));
+  const m = new Map<string, typeof operations.$inferSelect>();
+  for (const r of rows) if (!m.has(r.clusterId)) m.set(r.clusterId, r);
+  return m;
+}
+
+/** A live cluster of this project, or NOT_FOUND (also for other projects' clusters). */
+export async function loadCluster(exec: Executor, projectId: string, clusterId: string, lock = false): Promise<ClusterRow> {
+  const q = exec.select().from(clusters).where(and(eq(clusters.id, clusterId), eq(clusters.projectId, projectId), isNull(clusters.deletedAt)));
+  const [row] = lock ? await q.for("update") : await q;
+  if (!row) throw new ServiceError("NOT_FOUND", "Cluster not found");
+  return row;
+}
+
+/** JSON with sorted keys: PostgreSQL's jsonb does not keep key order. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
+  if (v && typeof v === "object") {
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(",")}}`;
+  }
+  return JSON.stringify(v) ?? "undefined";
+}
+
+/** Fields fixed at creation; other issues' verbs (upgrade) change some of them on purpose. */
+export function assertImmutable(before: ClusterSpec, after: ClusterSpec): void {
+  const fixed: Array<[keyof ClusterSpec, string]> = [
+    ["name", "The cluster name cannot be changed"],
+    ["version", "Use Upgrade to change the Kubernetes version"],
+    ["topology", "The topology cannot be changed after creation"],
+    ["masterCount", "The number of masters cannot be changed after creation"],
+    ["masterZone", "The masters' zone cannot be changed after creation"],
+    ["masterFlavor", "The master flavor cannot be changed after creation"],
+    ["etcd", "The etcd volumes cannot be changed after creation"],
+    ["network", "The network cannot be changed after creation"],
+    ["podCidr", "The pod CIDR cannot be changed after creation"],
+    ["serviceCidr", "The service CIDR cannot be changed after creation"],
+  ];
+  const fieldErrors: Record<string, string[]> = {};
+  for (const [k, message] of fixed) if (canonical(before[k]) !== canonical(after[k])) fieldErrors[k] = [message];
+  const first = Object.values(fieldErrors)[0]?.[0];
+  if (first) throw new ServiceError("VALIDATION", first, { fieldErrors });
+}
+
+/**
+ * Store new intent: check the caller saw the current generation and that the
+ * phase allows it, bump the generation, supersede the running operation,
+ * record a new one, audit, and enqueue — one transaction.
+ */
+export async function writeIntent(args: {
+  ctx: ServiceContext;
+  project: ProjectAccess;
+  clusterId: string;
+  expectedGeneration: number;
+  kind: "update" | "scale";
+  action: string;
+  change: (spec: ClusterSpec) => ClusterSpec;
+  details?: Record<string, string | number | boolean | null>;
+}): Promise<ClusterView> {
+  const { ctx, project } = args;
+  return ctx.db.transaction(async (tx) => {
+    const row = await loadCluster(tx, project.id, args.clusterId, true);
+    if (row.deletionRequestedAt) throw new ServiceError("PRECONDITION_FAILED", `Cluster ${row.name} is being deleted; it can no longer be changed`);
+    if (row.phase === "Stopped" || row.phase === "Stopping" || row.phase === "Starting" || row.phase === "Upgrading") {
+      throw new ServiceError("PRECONDITION_FAILED", `Cluster ${row.name} is ${row.phase.toLowerCase()}; wait until it is running`);
+    }
+    if (row.generation !== args.expectedGeneration) {
+      throw new ServiceError(
+        "CONFLICT",
+        `Cluster ${row.name} was changed meanwhile (now at revision ${row.generation}, you edited revision ${args.expectedGeneration}). Reload it and apply your change again.`,
+      );
+    }
+    const next = args.change(row.spec);
+    assertImmutable(row.spec, next);
+    const generation = row.generation + 1;
+    const now = new Date();
+    await tx.update(clusters).set({ spec: next, generation, updatedAt: now }).where(eq(clusters.id, row.id));
+    await tx
+      .update(operations)
+      .set({ status: "superseded", finishedAt: now })
+      .where(and(eq(operations.clusterId, row.id), inArray(operations.status, ["pending", "running", "failed"])));
+    const [op] = await tx
+      .insert(operations)
+      .values({ clusterId: row.id, projectId: project.id, kind: args.kind, generation, actorUserId: ctx.actor.userId, actorEmail: ctx.actor.email })
+      .returning();
+    await recordAudit(tx, ctx, { action: args.action, outcome: "success", projectId: project.id, targetType: "cluster", targetId: row.id, targetLabel: row.name, details: { generation, ...args.details } });
+    await enqueueReconcile(tx, row.id);
+    return toView({ ...row, spec: next, generation, updatedAt: now }, op ?? null);
+  });
+}
