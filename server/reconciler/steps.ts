@@ -4,6 +4,7 @@ import { desiredGroupSize, masterZones } from "@/server/domain/placement";
 import { versionInfo } from "@/server/domain/versions";
 import type { OpenStackCloud } from "@/server/openstack";
 import type { Flavor } from "@/server/openstack/compute";
+import type { RuleInput } from "@/server/openstack/network";
 import { clusterTag, groupTag, META_CLUSTER, resourceNames, roleTag, workerIndex } from "./names";
 import type { Observed } from "./observe";
 
@@ -38,6 +39,18 @@ function flavorId(catalog: Catalog, name: string): string {
   const f = catalog.flavors.find((x) => x.name === name || x.id === name);
   if (!f) throw new TerminalError(`Flavor '${name}' does not exist in this cloud (has: ${catalog.flavors.map((x) => x.name).join(", ")})`);
   return f.id;
+}
+
+/** A wanted rule matches an existing one when direction, protocol, ports and remote agree. */
+function sameRule(r: { direction: string; protocol: string | null; portRangeMin: number | null; portRangeMax: number | null; remoteIpPrefix: string | null; remoteGroupId: string | null }, w: RuleInput): boolean {
+  return (
+    r.direction === w.direction &&
+    (r.protocol ?? null) === (w.protocol ?? null) &&
+    (r.portRangeMin ?? null) === (w.portRangeMin ?? null) &&
+    (r.portRangeMax ?? null) === (w.portRangeMax ?? w.portRangeMin ?? null) &&
+    (r.remoteIpPrefix ?? null) === (w.remoteIpPrefix ?? null) &&
+    (r.remoteGroupId ?? null) === (w.remoteGroupId ?? null)
+  );
 }
 
 const serverState = (status: string | undefined): StepState => (status === "ACTIVE" ? "done" : status === undefined ? "missing" : "pending");
@@ -105,17 +118,20 @@ export function buildSteps(args: {
   for (const role of ["base", "master", "minion"] as const) {
     const name = n.secGroup(role);
     const existing = o.secGroups.get(name);
+    const wanted = existing ? (role === "base" ? sgRules.base(existing.id) : sgRules[role]()) : [];
+    // Done only when every rule is there: a pass killed between two rules must add the rest.
+    const missingRules = existing ? wanted.filter((w) => !existing.rules.some((r) => sameRule(r, w))) : [];
     add({
       key: `sg-${role}`,
       label: `Create security group ${name}`,
       deps: [],
-      state: existing && existing.rules.some((r) => r.direction === "ingress") ? "done" : "missing",
+      state: existing && missingRules.length === 0 ? "done" : "missing",
       run: async () => {
         const sg = existing ?? (await cloud.network.createSecurityGroup({ name, description: `Kubernetes ${role} nodes of ${cluster.name}`, tags }));
-        const rules = role === "base" ? sgRules.base(sg.id) : sgRules[role]();
+        const rules = existing ? missingRules : role === "base" ? sgRules.base(sg.id) : sgRules[role]();
         for (const r of rules) {
           await cloud.network.createSecurityGroupRule(sg.id, r).catch((e: unknown) => {
-            if ((e as { name?: string }).name !== "Conflict") throw e; // the rule exists already (repeat after a crash)
+            if ((e as { name?: string }).name !== "Conflict") throw e; // the rule exists already
           });
         }
       },

@@ -1,0 +1,25 @@
+/**
+ * A reconciler in a child process, for the crash-safety test: runs passes
+ * on one cluster until it converges. The test kills it with SIGKILL at
+ * random moments and starts it again.
+ */
+import { createDb } from "@/db/client";
+import { createCloud } from "@/server/openstack";
+import { reconcileCluster } from "@/server/reconciler/reconcile";
+
+const env = process.env as Record<string, string>;
+const db = createDb(env.DATABASE_URL!, 4);
+const cloud = createCloud({
+  authUrl: env.EMU_AUTH_URL!,
+  interface: "public",
+  auth: { type: "application_credential", id: env.EMU_CRED_ID!, secret: env.EMU_CRED_SECRET! },
+});
+process.stdout.write("ready\n");
+for (;;) {
+  const r = await reconcileCluster({ db, cloudFor: async () => cloud }, env.CLUSTER_ID!);
+  if (r.converged) break;
+  await new Promise((res) => setTimeout(res, 5));
+}
+process.stdout.write("converged\n");
+cloud.close();
+await db.$client.end();
