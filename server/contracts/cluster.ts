@@ -20,15 +20,23 @@ const dns1123 = (what: string, max: number) =>
     .trim()
     .min(1, `Enter a ${what}`)
     .max(max, `The ${what} must be at most ${max} characters`)
-    .regex(/^[a-z]([-a-z0-9]*[a-z0-9])?$/, `The ${what} may contain lowercase letters, digits and '-', must start with a letter and end with a letter or digit`);
+    .regex(
+      /^[a-z]([-a-z0-9]*[a-z0-9])?$/,
+      `The ${what} may contain lowercase letters, digits and '-', must start with a letter and end with a letter or digit`,
+    );
 
 export const Topology = z.enum(["single", "standard", "regional"]);
 export type Topology = z.infer<typeof Topology>;
 
 const LabelKey = z
   .string()
-  .regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/, "Not a valid Kubernetes label key");
-const LabelValue = z.string().regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/, "Not a valid Kubernetes label value");
+  .regex(
+    /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/,
+    "Not a valid Kubernetes label key",
+  );
+const LabelValue = z
+  .string()
+  .regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/, "Not a valid Kubernetes label value");
 
 export const Taint = z.object({
   key: LabelKey,
@@ -37,11 +45,22 @@ export const Taint = z.object({
 });
 
 export const Scaling = z.discriminatedUnion("mode", [
-  z.object({ mode: z.literal("fixed"), size: z.number().int().min(0, "Size cannot be negative").max(LIMITS.nodesPerGroup, `At most ${LIMITS.nodesPerGroup} nodes per group`) }),
+  z.object({
+    mode: z.literal("fixed"),
+    size: z
+      .number()
+      .int()
+      .min(0, "Size cannot be negative")
+      .max(LIMITS.nodesPerGroup, `At most ${LIMITS.nodesPerGroup} nodes per group`),
+  }),
   z.object({
     mode: z.literal("autoscale"),
     min: z.number().int().min(0, "Minimum cannot be negative").max(LIMITS.nodesPerGroup),
-    max: z.number().int().min(1, "Maximum must be at least 1").max(LIMITS.nodesPerGroup, `At most ${LIMITS.nodesPerGroup} nodes per group`),
+    max: z
+      .number()
+      .int()
+      .min(1, "Maximum must be at least 1")
+      .max(LIMITS.nodesPerGroup, `At most ${LIMITS.nodesPerGroup} nodes per group`),
   }),
 ]);
 export type Scaling = z.infer<typeof Scaling>;
@@ -53,7 +72,12 @@ export const NodeGroupSpec = z.object({
   scaling: Scaling,
   labels: z.record(LabelKey, LabelValue).default({}),
   taints: z.array(Taint).max(20).default([]),
-  diskGb: z.number().int().min(20, "Node disks are at least 20 GB").max(2000, "Node disks are at most 2000 GB").default(50),
+  diskGb: z
+    .number()
+    .int()
+    .min(20, "Node disks are at least 20 GB")
+    .max(2000, "Node disks are at most 2000 GB")
+    .default(50),
   diskType: z.string().default("ceph-ssd"),
   antiAffinity: z.boolean().default(false),
 });
@@ -61,7 +85,11 @@ export type NodeGroupSpec = z.infer<typeof NodeGroupSpec>;
 
 export const NetworkSpec = z.discriminatedUnion("mode", [
   z.object({ mode: z.literal("new"), cidr: z.string().default("10.0.0.0/24") }),
-  z.object({ mode: z.literal("existing"), networkId: z.string().min(1, "Choose a network"), subnetId: z.string().min(1, "Choose a subnet") }),
+  z.object({
+    mode: z.literal("existing"),
+    networkId: z.string().min(1, "Choose a network"),
+    subnetId: z.string().min(1, "Choose a subnet"),
+  }),
 ]);
 
 const ClusterSpecShape = z.object({
@@ -72,12 +100,27 @@ const ClusterSpecShape = z.object({
   /** The zone of the masters for single and standard topologies (regional uses all). */
   masterZone: z.enum(ZONES).default("ru-msk-a"),
   masterFlavor: z.string().trim().min(1, "Choose a master flavor"),
-  etcd: z.object({ volumeType: z.string().default("high-iops"), sizeGb: z.number().int().min(10, "etcd volumes are at least 10 GB").max(200, "etcd volumes are at most 200 GB").default(20) }).default({ volumeType: "high-iops", sizeGb: 20 }),
+  etcd: z
+    .object({
+      volumeType: z.string().default("high-iops"),
+      sizeGb: z
+        .number()
+        .int()
+        .min(10, "etcd volumes are at least 10 GB")
+        .max(200, "etcd volumes are at most 200 GB")
+        .default(20),
+    })
+    .default({ volumeType: "high-iops", sizeGb: 20 }),
   network: NetworkSpec.default({ mode: "new", cidr: "10.0.0.0/24" }),
   podCidr: z.string().default("10.100.0.0/16"),
   serviceCidr: z.string().default("10.254.0.0/16"),
-  apiAccess: z.object({ public: z.boolean().default(true), allowedCidrs: z.array(z.string()).max(50).default([]) }).default({ public: true, allowedCidrs: [] }),
-  nodeGroups: z.array(NodeGroupSpec).max(LIMITS.nodeGroupsPerCluster, `At most ${LIMITS.nodeGroupsPerCluster} node groups per cluster`).default([]),
+  apiAccess: z
+    .object({ public: z.boolean().default(true), allowedCidrs: z.array(z.string()).max(50).default([]) })
+    .default({ public: true, allowedCidrs: [] }),
+  nodeGroups: z
+    .array(NodeGroupSpec)
+    .max(LIMITS.nodeGroupsPerCluster, `At most ${LIMITS.nodeGroupsPerCluster} node groups per cluster`)
+    .default([]),
 });
 
 function groupMaxNodes(g: { scaling: Scaling }): number {
@@ -85,41 +128,62 @@ function groupMaxNodes(g: { scaling: Scaling }): number {
 }
 
 /** Every cross-field rule, with a message naming the field. */
-export function validateClusterSpec(spec: z.infer<typeof ClusterSpecShape>, ctx: z.RefinementCtx, today = new Date()): void {
-  const issue = (path: Array<string | number>, message: string) => ctx.addIssue({ code: "custom", path, message });
+export function validateClusterSpec(
+  spec: z.infer<typeof ClusterSpecShape>,
+  ctx: z.RefinementCtx,
+  today = new Date(),
+): void {
+  const issue = (path: Array<string | number>, message: string) =>
+    ctx.addIssue({ code: "custom", path, message });
 
   const v = versionInfo(spec.version, today);
-  if (!v) issue(["version"], `Kubernetes ${spec.version} is not offered. Choose one of ${ALL_VERSIONS.join(", ")}`);
+  if (!v)
+    issue(["version"], `Kubernetes ${spec.version} is not offered. Choose one of ${ALL_VERSIONS.join(", ")}`);
 
   const allowed = spec.topology === "single" ? [1] : [3, 5];
   if (!allowed.includes(spec.masterCount)) {
-    issue(["masterCount"], spec.topology === "single" ? "A single-master cluster has exactly 1 master" : `A ${spec.topology} cluster has 3 or 5 masters`);
+    issue(
+      ["masterCount"],
+      spec.topology === "single"
+        ? "A single-master cluster has exactly 1 master"
+        : `A ${spec.topology} cluster has 3 or 5 masters`,
+    );
   }
 
   const cidrs: Array<{ path: string[]; label: string; value: string }> = [
     { path: ["podCidr"], label: "pod CIDR", value: spec.podCidr },
     { path: ["serviceCidr"], label: "service CIDR", value: spec.serviceCidr },
   ];
-  if (spec.network.mode === "new") cidrs.unshift({ path: ["network", "cidr"], label: "node subnet", value: spec.network.cidr });
+  if (spec.network.mode === "new")
+    cidrs.unshift({ path: ["network", "cidr"], label: "node subnet", value: spec.network.cidr });
   const parsed = cidrs.map((c) => ({ ...c, cidr: parseCidr(c.value) }));
   for (const c of parsed) {
     if (!c.cidr) {
-      issue(c.path, `'${c.value}' is not a network in CIDR notation (e.g. 10.0.0.0/24, with no host bits set)`);
+      issue(
+        c.path,
+        `'${c.value}' is not a network in CIDR notation (e.g. 10.0.0.0/24, with no host bits set)`,
+      );
       continue;
     }
     const reserved = RESERVED.find(([r]) => overlaps(c.cidr!, parseCidr(r)!));
     if (reserved) issue(c.path, `The ${c.label} ${c.value} overlaps ${reserved[0]} (${reserved[1]})`);
-    else if (!isPrivate(c.cidr)) issue(c.path, `The ${c.label} must be a private range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10)`);
+    else if (!isPrivate(c.cidr))
+      issue(
+        c.path,
+        `The ${c.label} must be a private range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10)`,
+      );
   }
   const node = parsed.find((c) => c.label === "node subnet");
-  if (node?.cidr && (node.cidr.prefix > 27 || node.cidr.prefix < 16)) issue(node.path, "The node subnet must be between /16 and /27");
+  if (node?.cidr && (node.cidr.prefix > 27 || node.cidr.prefix < 16))
+    issue(node.path, "The node subnet must be between /16 and /27");
   const pod = parsed.find((c) => c.label === "pod CIDR");
   if (pod?.cidr && pod.cidr.prefix > 20) issue(pod.path, "The pod CIDR must be /20 or larger");
   for (let i = 0; i < parsed.length; i++) {
     for (let j = i + 1; j < parsed.length; j++) {
       const a = parsed[i]!;
       const b = parsed[j]!;
-      if (a.cidr && b.cidr && overlaps(a.cidr, b.cidr)) issue(b.path, `The ${b.label} ${b.value} overlaps the ${a.label} ${a.value}`);
+      if (a.cidr && b.cidr && overlaps(a.cidr, b.cidr))
+        issue(b.path, `The ${b.label} ${b.value} overlaps the ${a.label} ${a.value}`);
     }
   }
   spec.apiAccess.allowedCidrs.forEach((c, i) => {
@@ -133,15 +197,24 @@ export function validateClusterSpec(spec: z.infer<typeof ClusterSpecShape>, ctx:
   let total = 0;
   spec.nodeGroups.forEach((g, i) => {
     const first = names.get(g.name);
-    if (first !== undefined) issue(["nodeGroups", i, "name"], `Node group name '${g.name}' is already used by group ${first + 1}`);
+    if (first !== undefined)
+      issue(["nodeGroups", i, "name"], `Node group name '${g.name}' is already used by group ${first + 1}`);
     else names.set(g.name, i);
-    if (g.scaling.mode === "autoscale" && g.scaling.min > g.scaling.max) issue(["nodeGroups", i, "scaling", "min"], "The minimum must not exceed the maximum");
+    if (g.scaling.mode === "autoscale" && g.scaling.min > g.scaling.max)
+      issue(["nodeGroups", i, "scaling", "min"], "The minimum must not exceed the maximum");
     if (g.antiAffinity && groupMaxNodes(g) > LIMITS.antiAffinityMaxNodes) {
-      issue(["nodeGroups", i, "antiAffinity"], `Anti-affinity places each node on its own host: at most ${LIMITS.antiAffinityMaxNodes} nodes (this group can have ${groupMaxNodes(g)})`);
+      issue(
+        ["nodeGroups", i, "antiAffinity"],
+        `Anti-affinity places each node on its own host: at most ${LIMITS.antiAffinityMaxNodes} nodes (this group can have ${groupMaxNodes(g)})`,
+      );
     }
     total += groupMaxNodes(g);
   });
-  if (total > LIMITS.nodesPerCluster) issue(["nodeGroups"], `At most ${LIMITS.nodesPerCluster} worker nodes per cluster; these groups can reach ${total}`);
+  if (total > LIMITS.nodesPerCluster)
+    issue(
+      ["nodeGroups"],
+      `At most ${LIMITS.nodesPerCluster} worker nodes per cluster; these groups can reach ${total}`,
+    );
 }
 
 export const ClusterSpec = ClusterSpecShape.superRefine((s, ctx) => validateClusterSpec(s, ctx));
@@ -151,11 +224,24 @@ export type ClusterSpecInput = z.input<typeof ClusterSpec>;
 export const CreateClusterInput = ProjectScoped.extend({ spec: ClusterSpec });
 export const ClusterRef = ProjectScoped.extend({ clusterId: z.uuid() });
 /** Callers send the generation they saw; a stale one is refused with CONFLICT. */
-export const UpdateClusterInput = ClusterRef.extend({ generation: z.number().int().positive(), spec: ClusterSpec });
+export const UpdateClusterInput = ClusterRef.extend({
+  generation: z.number().int().positive(),
+  spec: ClusterSpec,
+});
 export const DeleteClusterInput = ClusterRef.extend({ confirmName: z.string() });
-export const NodeGroupInput = ClusterRef.extend({ generation: z.number().int().positive(), nodeGroup: NodeGroupSpec });
-export const ScaleNodeGroupInput = ClusterRef.extend({ generation: z.number().int().positive(), name: z.string(), scaling: Scaling });
-export const RemoveNodeGroupInput = ClusterRef.extend({ generation: z.number().int().positive(), name: z.string() });
+export const NodeGroupInput = ClusterRef.extend({
+  generation: z.number().int().positive(),
+  nodeGroup: NodeGroupSpec,
+});
+export const ScaleNodeGroupInput = ClusterRef.extend({
+  generation: z.number().int().positive(),
+  name: z.string(),
+  scaling: Scaling,
+});
+export const RemoveNodeGroupInput = ClusterRef.extend({
+  generation: z.number().int().positive(),
+  name: z.string(),
+});
 export const ListClustersInput = ProjectScoped.extend({
   search: z.string().trim().max(60).optional(),
   phase: z.string().optional(),
@@ -164,7 +250,18 @@ export const ListClustersInput = ProjectScoped.extend({
 });
 export const ListOperationsInput = ClusterRef.extend({ limit: z.number().int().min(1).max(200).default(50) });
 
-export const PHASES = ["Provisioning", "Running", "Updating", "Stopping", "Stopped", "Starting", "Upgrading", "Deleting", "Deleted", "Error"] as const;
+export const PHASES = [
+  "Provisioning",
+  "Running",
+  "Updating",
+  "Stopping",
+  "Stopped",
+  "Starting",
+  "Upgrading",
+  "Deleting",
+  "Deleted",
+  "Error",
+] as const;
 export type Phase = (typeof PHASES)[number];
 
 export interface Condition {
@@ -174,4 +271,3 @@ export interface Condition {
   message: string;
   lastTransitionTime: string;
 }
-

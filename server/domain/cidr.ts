@@ -37,5 +37,7 @@ export function isPrivate(c: Cidr): boolean {
     const n = parseCidr(net)!;
     return c.base >= n.base && c.base + c.size <= n.base + n.size;
   };
-  return inside("10.0.0.0/8") || inside("172.16.0.0/12") || inside("192.168.0.0/16") || inside("100.64.0.0/10");
+  return (
+    inside("10.0.0.0/8") || inside("172.16.0.0/12") || inside("192.168.0.0/16") || inside("100.64.0.0/10")
+  );
 }

@@ -5,7 +5,10 @@ import type { ClusterSpec } from "@/server/contracts/cluster";
  * the chosen zone; regional ones spread them evenly across every zone
  * (3 → one per zone, 5 → 2 + 2 + 1).
  */
-export function masterZones(spec: Pick<ClusterSpec, "topology" | "masterCount" | "masterZone">, zones: readonly string[]): string[] {
+export function masterZones(
+  spec: Pick<ClusterSpec, "topology" | "masterCount" | "masterZone">,
+  zones: readonly string[],
+): string[] {
   if (spec.topology !== "regional") return Array.from({ length: spec.masterCount }, () => spec.masterZone);
   return Array.from({ length: spec.masterCount }, (_, i) => zones[i % zones.length]!);
 }

@@ -357,7 +357,12 @@ export function seedState(): EmuState {
       id: uuid(),
       name: `k8s-node-ubuntu-${os}-v${v}`,
       createdAt: now - (6 - i) * 86_400_000 * 30,
-      properties: { os_distro: "ubuntu", os_version: os!, kubernetes_version: v!, container_runtime: "containerd" },
+      properties: {
+        os_distro: "ubuntu",
+        os_version: os!,
+        kubernetes_version: v!,
+        container_runtime: "containerd",
+      },
     })),
     volumeTypes: [
       {

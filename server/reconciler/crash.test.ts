@@ -57,7 +57,8 @@ function runAndKill(clusterId: string, ms: number): Promise<boolean> {
 function tagged() {
   const s = t.emu.engine.state;
   const pid = t.emu.demo.projectId;
-  const mine = <T extends { projectId: string }>(r: Record<string, T>) => Object.values(r).filter((x) => x.projectId === pid);
+  const mine = <T extends { projectId: string }>(r: Record<string, T>) =>
+    Object.values(r).filter((x) => x.projectId === pid);
   return {
     servers: mine(s.servers),
     volumes: mine(s.volumes),
@@ -78,59 +79,91 @@ function tagged() {
 }
 
 describe("crash safety", () => {
-  it("survives SIGKILL at random points during create and delete: no duplicate, nothing leaked", { timeout: 240_000 }, async () => {
-    const rand = lcg(20261121);
-    const u = await makeUser(db);
-    const c = await u.caller.cluster.create({
-      projectId: u.personalProjectId,
-      spec: {
-        name: "crash",
-        topology: "regional",
-        masterCount: 3,
-        masterFlavor: "STD2-4-8",
-        nodeGroups: [
-          { name: "a", flavor: "STD2-2-4", zone: "ru-msk-a", scaling: { mode: "fixed", size: 2 } },
-          { name: "b", flavor: "STD2-2-4", zone: "ru-msk-b", scaling: { mode: "fixed", size: 2 }, antiAffinity: true },
-        ],
-      },
-    });
+  it(
+    "survives SIGKILL at random points during create and delete: no duplicate, nothing leaked",
+    { timeout: 240_000 },
+    async () => {
+      const rand = lcg(20261121);
+      const u = await makeUser(db);
+      const c = await u.caller.cluster.create({
+        projectId: u.personalProjectId,
+        spec: {
+          name: "crash",
+          topology: "regional",
+          masterCount: 3,
+          masterFlavor: "STD2-4-8",
+          nodeGroups: [
+            { name: "a", flavor: "STD2-2-4", zone: "ru-msk-a", scaling: { mode: "fixed", size: 2 } },
+            {
+              name: "b",
+              flavor: "STD2-2-4",
+              zone: "ru-msk-b",
+              scaling: { mode: "fixed", size: 2 },
+              antiAffinity: true,
+            },
+          ],
+        },
+      });
 
-    let kills = 0;
-    let converged = false;
-    while (kills < 20 || !converged) {
-      converged = await runAndKill(c.id, Math.floor(rand() * 150));
-      if (!converged) kills++;
-      t.advance(8_000);
-      if (kills > 200) throw new Error("no convergence after 200 kills");
-    }
-    // Converged under kills; one more clean pass must not change anything.
-    const r = await reconcileCluster({ db, cloudFor: async () => t.cloud }, c.id);
-    expect(r.actions).toEqual([]);
-    let s = tagged();
-    expect(kills).toBeGreaterThanOrEqual(20);
-    expect(s.servers.map((x) => x.name).sort()).toEqual(["crash-a-0", "crash-a-1", "crash-b-0", "crash-b-1", "crash-master-0", "crash-master-1", "crash-master-2"]);
-    expect(s.volumes).toHaveLength(3);
-    expect(s.ports).toHaveLength(7 + 1 + 1); // nodes, router interface, LB VIP
-    expect(s.secGroups).toHaveLength(3);
-    expect(s.rules).toHaveLength(3 * 2 + 1 + 2 + 1); // default egress ×2 each, base 1, master 2, minion 1
-    expect(s.serverGroups.map((g) => g.name).sort()).toEqual(["crash-b", "crash-master"]);
-    expect([s.networks.length, s.subnets.length, s.routers.length, s.lbs.length, s.listeners.length, s.pools.length, s.hms.length, s.fips.length]).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
-    expect(s.members).toHaveLength(3);
-    expect((await db.select().from(clusters).where(eq(clusters.id, c.id)))[0]?.phase).toBe("Running");
+      let kills = 0;
+      let converged = false;
+      while (kills < 20 || !converged) {
+        converged = await runAndKill(c.id, Math.floor(rand() * 150));
+        if (!converged) kills++;
+        t.advance(8_000);
+        if (kills > 200) throw new Error("no convergence after 200 kills");
+      }
+      // Converged under kills; one more clean pass must not change anything.
+      const r = await reconcileCluster({ db, cloudFor: async () => t.cloud }, c.id);
+      expect(r.actions).toEqual([]);
+      let s = tagged();
+      expect(kills).toBeGreaterThanOrEqual(20);
+      expect(s.servers.map((x) => x.name).sort()).toEqual([
+        "crash-a-0",
+        "crash-a-1",
+        "crash-b-0",
+        "crash-b-1",
+        "crash-master-0",
+        "crash-master-1",
+        "crash-master-2",
+      ]);
+      expect(s.volumes).toHaveLength(3);
+      expect(s.ports).toHaveLength(7 + 1 + 1); // nodes, router interface, LB VIP
+      expect(s.secGroups).toHaveLength(3);
+      expect(s.rules).toHaveLength(3 * 2 + 1 + 2 + 1); // default egress ×2 each, base 1, master 2, minion 1
+      expect(s.serverGroups.map((g) => g.name).sort()).toEqual(["crash-b", "crash-master"]);
+      expect([
+        s.networks.length,
+        s.subnets.length,
+        s.routers.length,
+        s.lbs.length,
+        s.listeners.length,
+        s.pools.length,
+        s.hms.length,
+        s.fips.length,
+      ]).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
+      expect(s.members).toHaveLength(3);
+      expect((await db.select().from(clusters).where(eq(clusters.id, c.id)))[0]?.phase).toBe("Running");
 
-    // Delete, with kills again.
-    await u.caller.cluster.delete({ projectId: u.personalProjectId, clusterId: c.id, confirmName: "crash" });
-    let deleteKills = 0;
-    converged = false;
-    while (deleteKills < 10 || !converged) {
-      converged = await runAndKill(c.id, Math.floor(rand() * 150));
-      if (!converged) deleteKills++;
-      t.advance(8_000);
-      if (deleteKills > 200) throw new Error("no teardown after 200 kills");
-    }
-    s = tagged();
-    for (const [kind, items] of Object.entries(s)) expect({ kind, left: items.length }).toEqual({ kind, left: 0 });
-    expect((await db.select().from(clusters).where(eq(clusters.id, c.id)))[0]?.phase).toBe("Deleted");
-    console.log(`crash test: ${kills} kills during create, ${deleteKills} during delete`);
-  });
+      // Delete, with kills again.
+      await u.caller.cluster.delete({
+        projectId: u.personalProjectId,
+        clusterId: c.id,
+        confirmName: "crash",
+      });
+      let deleteKills = 0;
+      converged = false;
+      while (deleteKills < 10 || !converged) {
+        converged = await runAndKill(c.id, Math.floor(rand() * 150));
+        if (!converged) deleteKills++;
+        t.advance(8_000);
+        if (deleteKills > 200) throw new Error("no teardown after 200 kills");
+      }
+      s = tagged();
+      for (const [kind, items] of Object.entries(s))
+        expect({ kind, left: items.length }).toEqual({ kind, left: 0 });
+      expect((await db.select().from(clusters).where(eq(clusters.id, c.id)))[0]?.phase).toBe("Deleted");
+      console.log(`crash test: ${kills} kills during create, ${deleteKills} during delete`);
+    },
+  );
 });

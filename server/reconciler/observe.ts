@@ -42,43 +42,56 @@ function single<T extends { name: string }>(items: T[], name: string, duplicates
   return found[0] ?? null;
 }
 
-export async function observe(cloud: OpenStackCloud, cluster: { id: string; name: string }): Promise<Observed> {
+export async function observe(
+  cloud: OpenStackCloud,
+  cluster: { id: string; name: string },
+): Promise<Observed> {
   const tag = [clusterTag(cluster.id)];
   const n = resourceNames(cluster.name);
   const duplicates: string[] = [];
-  const [externals, networks, subnets, routers, secGroups, serverGroups, ports, servers, volumes, lbs, fips] = await Promise.all([
-    cloud.network.listNetworks({ external: true }),
-    cloud.network.listNetworks({ tags: tag }),
-    cloud.network.listSubnets({ tags: tag }),
-    cloud.network.listRouters({ tags: tag }),
-    cloud.network.listSecurityGroups({ tags: tag }),
-    // Nova server groups have no tags: exact names, which start with the cluster name.
-    cloud.compute.listServerGroups(),
-    cloud.network.listPorts({ tags: tag }),
-    cloud.compute.listServers({ tags: tag }),
-    cloud.blockStorage.listVolumes({ metadata: { [META_CLUSTER]: cluster.id } }),
-    cloud.loadBalancer.listLoadBalancers({ tags: tag }),
-    cloud.network.listFloatingIps({ tags: tag }),
-  ]);
+  const [externals, networks, subnets, routers, secGroups, serverGroups, ports, servers, volumes, lbs, fips] =
+    await Promise.all([
+      cloud.network.listNetworks({ external: true }),
+      cloud.network.listNetworks({ tags: tag }),
+      cloud.network.listSubnets({ tags: tag }),
+      cloud.network.listRouters({ tags: tag }),
+      cloud.network.listSecurityGroups({ tags: tag }),
+      // Nova server groups have no tags: exact names, which start with the cluster name.
+      cloud.compute.listServerGroups(),
+      cloud.network.listPorts({ tags: tag }),
+      cloud.compute.listServers({ tags: tag }),
+      cloud.blockStorage.listVolumes({ metadata: { [META_CLUSTER]: cluster.id } }),
+      cloud.loadBalancer.listLoadBalancers({ tags: tag }),
+      cloud.network.listFloatingIps({ tags: tag }),
+    ]);
   const lb = single(lbs, n.lb, duplicates);
   let listener: Listener | null = null;
   let pool: Pool | null = null;
   let members: Member[] = [];
   let healthMonitor: HealthMonitor | null = null;
   if (lb && lb.provisioningStatus !== "PENDING_DELETE") {
-    const [listeners, pools] = await Promise.all([cloud.loadBalancer.listListeners({ loadBalancerId: lb.id }), cloud.loadBalancer.listPools({ loadBalancerId: lb.id })]);
+    const [listeners, pools] = await Promise.all([
+      cloud.loadBalancer.listListeners({ loadBalancerId: lb.id }),
+      cloud.loadBalancer.listPools({ loadBalancerId: lb.id }),
+    ]);
     listener = single(listeners, n.listener, duplicates);
     pool = single(pools, n.pool, duplicates);
     if (pool) {
       members = await cloud.loadBalancer.listMembers(pool.id);
-      if (pool.healthMonitorId) healthMonitor = (await cloud.loadBalancer.listHealthMonitors({ name: n.healthMonitor })).find((h) => h.id === pool!.healthMonitorId) ?? null;
+      if (pool.healthMonitorId)
+        healthMonitor =
+          (await cloud.loadBalancer.listHealthMonitors({ name: n.healthMonitor })).find(
+            (h) => h.id === pool!.healthMonitorId,
+          ) ?? null;
     }
   }
   const network = single(networks, n.network, duplicates);
   const subnet = single(subnets, n.subnet, duplicates);
   const router = single(routers, n.router, duplicates);
   const routerInterface = await hasInterface(cloud, router, subnet);
-  const ownGroups = serverGroups.filter((g) => g.name === n.masterServerGroup || g.name.startsWith(`${cluster.name}-`));
+  const ownGroups = serverGroups.filter(
+    (g) => g.name === n.masterServerGroup || g.name.startsWith(`${cluster.name}-`),
+  );
   return {
     externalNetwork: externals[0] ?? null,
     network,
@@ -100,10 +113,16 @@ export async function observe(cloud: OpenStackCloud, cluster: { id: string; name
   };
 }
 
-async function hasInterface(cloud: OpenStackCloud, router: Router | null, subnet: Subnet | null): Promise<boolean> {
+async function hasInterface(
+  cloud: OpenStackCloud,
+  router: Router | null,
+  subnet: Subnet | null,
+): Promise<boolean> {
   if (!router || !subnet) return false;
   const ports = await cloud.network.listPorts({ deviceId: router.id });
-  return ports.some((p) => p.deviceOwner === "network:router_interface" && p.fixedIps.some((f) => f.subnetId === subnet.id));
+  return ports.some(
+    (p) => p.deviceOwner === "network:router_interface" && p.fixedIps.some((f) => f.subnetId === subnet.id),
+  );
 }
 
 /** True when nothing tagged with the cluster remains. */

@@ -1,4 +1,4 @@
-import { TRPCError } from "@trpc/server";
+import { type TRPCError } from "@trpc/server";
 import { eq } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
@@ -25,7 +25,10 @@ async function converge(clusterId: string, maxPasses = 200): Promise<number> {
   for (let pass = 1; pass <= maxPasses; pass++) {
     const r = await reconcileCluster(deps(), clusterId);
     if (r.converged) return pass;
-    if (r.requeueAfterMs === null) throw new Error(`stopped without converging: ${JSON.stringify((await row(clusterId)).status.lastError)}`);
+    if (r.requeueAfterMs === null)
+      throw new Error(
+        `stopped without converging: ${JSON.stringify((await row(clusterId)).status.lastError)}`,
+      );
     t.advance(5_000);
   }
   throw new Error("did not converge");
@@ -38,7 +41,9 @@ const spec = (over: Partial<ClusterSpecInput> = {}): ClusterSpecInput => ({
   masterCount: 3,
   masterZone: "ru-msk-b",
   masterFlavor: "STD2-4-8",
-  nodeGroups: [{ name: "workers", flavor: "STD2-2-4", zone: "ru-msk-a", scaling: { mode: "fixed", size: 2 } }],
+  nodeGroups: [
+    { name: "workers", flavor: "STD2-2-4", zone: "ru-msk-a", scaling: { mode: "fixed", size: 2 } },
+  ],
   ...over,
 });
 
@@ -46,7 +51,8 @@ const spec = (over: Partial<ClusterSpecInput> = {}): ClusterSpecInput => ({
 function cloudState() {
   const s = t.emu.engine.state;
   const pid = t.emu.demo.projectId;
-  const mine = <T extends { projectId: string }>(r: Record<string, T>) => Object.values(r).filter((x) => x.projectId === pid);
+  const mine = <T extends { projectId: string }>(r: Record<string, T>) =>
+    Object.values(r).filter((x) => x.projectId === pid);
   return {
     servers: mine(s.servers),
     volumes: mine(s.volumes),
@@ -80,7 +86,10 @@ describe("create", () => {
     const masters = s.servers.filter((x) => x.name.startsWith("c1-master-"));
     const workers = s.servers.filter((x) => x.name.startsWith("c1-workers-"));
     expect(masters.map((m) => m.az)).toEqual(["ru-msk-b", "ru-msk-b", "ru-msk-b"]);
-    expect(workers.map((w) => [w.name, w.az]).sort()).toEqual([["c1-workers-0", "ru-msk-a"], ["c1-workers-1", "ru-msk-a"]]);
+    expect(workers.map((w) => [w.name, w.az]).sort()).toEqual([
+      ["c1-workers-0", "ru-msk-a"],
+      ["c1-workers-1", "ru-msk-a"],
+    ]);
     expect(s.serverGroups).toMatchObject([{ name: "c1-master", policy: "soft-anti-affinity" }]);
     expect(s.serverGroups[0]!.members.sort()).toEqual(masters.map((m) => m.id).sort());
     // One etcd volume per master, High-IOPS, in its zone, attached to it.
@@ -93,7 +102,9 @@ describe("create", () => {
     expect(s.networks.map((n) => n.name)).toEqual(["c1-net"]);
     expect(s.routers).toHaveLength(1);
     expect(s.lbs).toHaveLength(1);
-    expect(s.listeners).toMatchObject([{ protocol: "TCP", protocolPort: 6443, allowedCidrs: ["203.0.113.0/24"] }]);
+    expect(s.listeners).toMatchObject([
+      { protocol: "TCP", protocolPort: 6443, allowedCidrs: ["203.0.113.0/24"] },
+    ]);
     expect(s.members.map((m) => m.protocolPort)).toEqual([6443, 6443, 6443]);
     expect(s.hms).toMatchObject([{ type: "TCP" }]);
     expect(s.fips).toHaveLength(1);
@@ -121,7 +132,13 @@ describe("create", () => {
   });
 
   it("spreads a regional 5-master cluster over all zones (2 + 2 + 1), private API without a floating IP", async () => {
-    const { c } = await create({ name: "reg", topology: "regional", masterCount: 5, apiAccess: { public: false, allowedCidrs: [] }, nodeGroups: [] });
+    const { c } = await create({
+      name: "reg",
+      topology: "regional",
+      masterCount: 5,
+      apiAccess: { public: false, allowedCidrs: [] },
+      nodeGroups: [],
+    });
     await converge(c.id);
     const s = cloudState();
     const zones = s.servers.map((x) => x.az).sort();
@@ -132,11 +149,27 @@ describe("create", () => {
   });
 
   it("builds a single-master cluster with an anti-affinity node group", async () => {
-    const { c } = await create({ name: "dev", topology: "single", masterCount: 1, nodeGroups: [{ name: "spread", flavor: "STD2-2-4", zone: "ru-msk-c", scaling: { mode: "fixed", size: 3 }, antiAffinity: true }] });
+    const { c } = await create({
+      name: "dev",
+      topology: "single",
+      masterCount: 1,
+      nodeGroups: [
+        {
+          name: "spread",
+          flavor: "STD2-2-4",
+          zone: "ru-msk-c",
+          scaling: { mode: "fixed", size: 3 },
+          antiAffinity: true,
+        },
+      ],
+    });
     await converge(c.id);
     const s = cloudState();
     expect(s.servers).toHaveLength(4);
-    expect(s.serverGroups.map((g) => [g.name, g.policy]).sort()).toEqual([["dev-master", "soft-anti-affinity"], ["dev-spread", "anti-affinity"]]);
+    expect(s.serverGroups.map((g) => [g.name, g.policy]).sort()).toEqual([
+      ["dev-master", "soft-anti-affinity"],
+      ["dev-spread", "anti-affinity"],
+    ]);
     expect(s.serverGroups.find((g) => g.name === "dev-spread")!.members).toHaveLength(3);
   });
 });
@@ -147,19 +180,51 @@ describe("scale and delete", () => {
     const p = u.personalProjectId;
     await converge(c.id);
     let g = (await row(c.id)).generation;
-    await u.caller.nodeGroup.update({ projectId: p, clusterId: c.id, generation: g, name: "workers", scaling: { mode: "fixed", size: 4 } });
+    await u.caller.nodeGroup.update({
+      projectId: p,
+      clusterId: c.id,
+      generation: g,
+      name: "workers",
+      scaling: { mode: "fixed", size: 4 },
+    });
     expect((await row(c.id)).phase).toBe("Running"); // the API stored intent only
     await converge(c.id);
-    expect(cloudState().servers.filter((x) => x.name.startsWith("c1-workers-")).map((x) => x.name).sort()).toEqual(["c1-workers-0", "c1-workers-1", "c1-workers-2", "c1-workers-3"]);
+    expect(
+      cloudState()
+        .servers.filter((x) => x.name.startsWith("c1-workers-"))
+        .map((x) => x.name)
+        .sort(),
+    ).toEqual(["c1-workers-0", "c1-workers-1", "c1-workers-2", "c1-workers-3"]);
 
     g = (await row(c.id)).generation;
-    await u.caller.nodeGroup.update({ projectId: p, clusterId: c.id, generation: g, name: "workers", scaling: { mode: "fixed", size: 1 } });
+    await u.caller.nodeGroup.update({
+      projectId: p,
+      clusterId: c.id,
+      generation: g,
+      name: "workers",
+      scaling: { mode: "fixed", size: 1 },
+    });
     await converge(c.id);
-    expect(cloudState().servers.filter((x) => x.name.startsWith("c1-workers-")).map((x) => x.name)).toEqual(["c1-workers-0"]);
+    expect(
+      cloudState()
+        .servers.filter((x) => x.name.startsWith("c1-workers-"))
+        .map((x) => x.name),
+    ).toEqual(["c1-workers-0"]);
     expect(cloudState().ports.filter((x) => x.name.startsWith("c1-workers-"))).toHaveLength(1);
 
     g = (await row(c.id)).generation;
-    await u.caller.nodeGroup.add({ projectId: p, clusterId: c.id, generation: g, nodeGroup: { name: "gpu", flavor: "STD3-8-16", zone: "ru-msk-c", scaling: { mode: "fixed", size: 2 }, antiAffinity: true } });
+    await u.caller.nodeGroup.add({
+      projectId: p,
+      clusterId: c.id,
+      generation: g,
+      nodeGroup: {
+        name: "gpu",
+        flavor: "STD3-8-16",
+        zone: "ru-msk-c",
+        scaling: { mode: "fixed", size: 2 },
+        antiAffinity: true,
+      },
+    });
     await converge(c.id);
     expect(cloudState().servers.filter((x) => x.name.startsWith("c1-gpu-"))).toHaveLength(2);
     g = (await row(c.id)).generation;
@@ -168,18 +233,23 @@ describe("scale and delete", () => {
     expect(cloudState().servers.filter((x) => x.name.startsWith("c1-gpu-"))).toHaveLength(0);
     expect(cloudState().serverGroups.map((x) => x.name)).toEqual(["c1-master"]);
 
-    const wrong = await u.caller.cluster.delete({ projectId: p, clusterId: c.id, confirmName: "c2" }).catch((e: unknown) => e);
+    const wrong = await u.caller.cluster
+      .delete({ projectId: p, clusterId: c.id, confirmName: "c2" })
+      .catch((e: unknown) => e);
     expect((wrong as TRPCError).code).toBe("BAD_REQUEST");
     await u.caller.cluster.delete({ projectId: p, clusterId: c.id, confirmName: "c1" });
     await converge(c.id);
     const s = cloudState();
-    for (const [kind, items] of Object.entries(s)) expect({ kind, left: items.length }).toEqual({ kind, left: 0 });
+    for (const [kind, items] of Object.entries(s))
+      expect({ kind, left: items.length }).toEqual({ kind, left: 0 });
     const deleted = await row(c.id);
     expect(deleted).toMatchObject({ phase: "Deleted" });
     expect(deleted.deletedAt).not.toBeNull();
     const ops = await db.select().from(operations).where(eq(operations.clusterId, c.id));
     expect(ops.map((o) => o.kind).sort()).toEqual(["create", "delete", "scale", "scale", "scale", "scale"]);
-    await expect(u.caller.cluster.get({ projectId: p, clusterId: c.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(u.caller.cluster.get({ projectId: p, clusterId: c.id })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
     expect(await u.caller.operation.list({ projectId: p, clusterId: c.id })).toHaveLength(6);
   });
 
@@ -192,7 +262,8 @@ describe("scale and delete", () => {
     expect(cloudState().servers.length).toBeGreaterThan(0);
     await u.caller.cluster.delete({ projectId: u.personalProjectId, clusterId: c.id, confirmName: "c1" });
     await converge(c.id);
-    for (const [kind, items] of Object.entries(cloudState())) expect({ kind, left: items.length }).toEqual({ kind, left: 0 });
+    for (const [kind, items] of Object.entries(cloudState()))
+      expect({ kind, left: items.length }).toEqual({ kind, left: 0 });
   });
 });
 
@@ -200,18 +271,64 @@ describe("intent rules and errors", () => {
   it("refuses a stale generation with CONFLICT, changes to immutable fields, and changes while deleting", async () => {
     const { u, c } = await create();
     const p = u.personalProjectId;
-    await u.caller.nodeGroup.update({ projectId: p, clusterId: c.id, generation: 1, name: "workers", scaling: { mode: "fixed", size: 3 } });
-    const stale = await u.caller.nodeGroup.update({ projectId: p, clusterId: c.id, generation: 1, name: "workers", scaling: { mode: "fixed", size: 5 } }).catch((e: unknown) => e);
-    expect(stale).toMatchObject({ code: "CONFLICT", message: expect.stringMatching(/changed meanwhile \(now at revision 2, you edited revision 1\)/) });
+    await u.caller.nodeGroup.update({
+      projectId: p,
+      clusterId: c.id,
+      generation: 1,
+      name: "workers",
+      scaling: { mode: "fixed", size: 3 },
+    });
+    const stale = await u.caller.nodeGroup
+      .update({
+        projectId: p,
+        clusterId: c.id,
+        generation: 1,
+        name: "workers",
+        scaling: { mode: "fixed", size: 5 },
+      })
+      .catch((e: unknown) => e);
+    expect(stale).toMatchObject({
+      code: "CONFLICT",
+      message: expect.stringMatching(/changed meanwhile \(now at revision 2, you edited revision 1\)/),
+    });
     const current = await u.caller.cluster.get({ projectId: p, clusterId: c.id });
-    const immutable = await u.caller.cluster.update({ projectId: p, clusterId: c.id, generation: current.generation, spec: { ...current.spec, topology: "regional" } }).catch((e: unknown) => e);
-    expect(immutable).toMatchObject({ code: "BAD_REQUEST", message: "The topology cannot be changed after creation" });
-    const aa = await u.caller.nodeGroup.update({ projectId: p, clusterId: c.id, generation: current.generation, name: "workers", scaling: { mode: "fixed", size: 3 } }).then(() => null);
+    const immutable = await u.caller.cluster
+      .update({
+        projectId: p,
+        clusterId: c.id,
+        generation: current.generation,
+        spec: { ...current.spec, topology: "regional" },
+      })
+      .catch((e: unknown) => e);
+    expect(immutable).toMatchObject({
+      code: "BAD_REQUEST",
+      message: "The topology cannot be changed after creation",
+    });
+    const aa = await u.caller.nodeGroup
+      .update({
+        projectId: p,
+        clusterId: c.id,
+        generation: current.generation,
+        name: "workers",
+        scaling: { mode: "fixed", size: 3 },
+      })
+      .then(() => null);
     expect(aa).toBeNull();
     await u.caller.cluster.delete({ projectId: p, clusterId: c.id, confirmName: "c1" });
     const g = (await row(c.id)).generation;
-    const late = await u.caller.nodeGroup.update({ projectId: p, clusterId: c.id, generation: g, name: "workers", scaling: { mode: "fixed", size: 1 } }).catch((e: unknown) => e);
-    expect(late).toMatchObject({ code: "PRECONDITION_FAILED", message: "Cluster c1 is being deleted; it can no longer be changed" });
+    const late = await u.caller.nodeGroup
+      .update({
+        projectId: p,
+        clusterId: c.id,
+        generation: g,
+        name: "workers",
+        scaling: { mode: "fixed", size: 1 },
+      })
+      .catch((e: unknown) => e);
+    expect(late).toMatchObject({
+      code: "PRECONDITION_FAILED",
+      message: "Cluster c1 is being deleted; it can no longer be changed",
+    });
   });
 
   it("stops in Error with the quota named, and converges after the quota is raised and the user retries", async () => {
@@ -224,7 +341,10 @@ describe("intent rules and errors", () => {
     }
     const failed = await row(c.id);
     expect(failed.phase).toBe("Error");
-    expect(failed.status.lastError).toMatchObject({ terminal: true, message: expect.stringMatching(/Quota exceeded for instances/) });
+    expect(failed.status.lastError).toMatchObject({
+      terminal: true,
+      message: expect.stringMatching(/Quota exceeded for instances/),
+    });
     const [op] = await u.caller.operation.list({ projectId: u.personalProjectId, clusterId: c.id });
     expect(op).toMatchObject({ status: "failed", error: expect.stringMatching(/instances/) });
 
@@ -244,7 +364,11 @@ describe("intent rules and errors", () => {
 
   it("converges through 20% injected 503s without duplicates", async () => {
     await t.injectFault({ status: 503, rate: 0.2 });
-    const { c } = await create({ nodeGroups: [{ name: "workers", flavor: "STD2-2-4", zone: "ru-msk-a", scaling: { mode: "fixed", size: 3 } }] });
+    const { c } = await create({
+      nodeGroups: [
+        { name: "workers", flavor: "STD2-2-4", zone: "ru-msk-a", scaling: { mode: "fixed", size: 3 } },
+      ],
+    });
     await converge(c.id, 400);
     const s = cloudState();
     expect(s.servers).toHaveLength(6);

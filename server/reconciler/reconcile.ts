@@ -22,25 +22,41 @@ export interface PassResult {
   actions: string[];
 }
 
-type Action = { label: string; run: () => Promise<unknown>; event?: { reason: string; kind: string; name: string } };
+type Action = {
+  label: string;
+  run: () => Promise<unknown>;
+  event?: { reason: string; kind: string; name: string };
+};
 
+/** While the cloud works on something (BUILD, PENDING_*), look again after this long. */
 const POLL_MS = 2_000;
+/** After a pass that made progress, the next steps are often ready at once (a subnet after its network). */
+const PROGRESS_MS = 200;
 
 function classify(err: unknown): { terminal: boolean; message: string } {
   if (err instanceof TerminalError) return { terminal: true, message: err.message };
-  if (err instanceof QuotaExceeded) return { terminal: true, message: `Quota exceeded for ${err.resource}: ${err.message}` };
-  if (err instanceof BadRequest) return { terminal: true, message: `The cloud refused the request: ${err.message}` };
+  if (err instanceof QuotaExceeded)
+    return { terminal: true, message: `Quota exceeded for ${err.resource}: ${err.message}` };
+  if (err instanceof BadRequest)
+    return { terminal: true, message: `The cloud refused the request: ${err.message}` };
   if (err instanceof OpenStackError) return { terminal: false, message: `${err.name}: ${err.message}` };
   return { terminal: false, message: err instanceof Error ? err.message : String(err) };
 }
 
 async function catalogOf(cloud: OpenStackCloud): Promise<Catalog> {
   const [flavors, images] = await Promise.all([cloud.compute.listFlavors(), cloud.image.listImages()]);
-  return { flavors, imageId: (name) => images.find((i) => i.name === name && i.status === "active")?.id ?? null };
+  return {
+    flavors,
+    imageId: (name) => images.find((i) => i.name === name && i.status === "active")?.id ?? null,
+  };
 }
 
 /** Actions that remove what intent no longer wants: extra workers (newest first), removed groups, failed servers. */
-function pruneActions(cloud: OpenStackCloud, cluster: { name: string; spec: ClusterSpec }, o: Observed): Action[] {
+function pruneActions(
+  cloud: OpenStackCloud,
+  cluster: { name: string; spec: ClusterSpec },
+  o: Observed,
+): Action[] {
   const n = resourceNames(cluster.name);
   const actions: Action[] = [];
   const groups = new Map(cluster.spec.nodeGroups.map((g) => [g.name, g]));
@@ -56,17 +72,31 @@ function pruneActions(cloud: OpenStackCloud, cluster: { name: string; spec: Clus
     const live = servers.filter((s) => s.taskState !== "deleting");
     const keep = g ? desiredGroupSize(g, live.length) : 0;
     // Newest first: the last created go first when scaling down.
-    const extra = [...live].sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.name.localeCompare(a.name, undefined, { numeric: true })).slice(0, Math.max(0, live.length - keep));
+    const extra = [...live]
+      .sort(
+        (a, b) =>
+          b.createdAt.localeCompare(a.createdAt) ||
+          b.name.localeCompare(a.name, undefined, { numeric: true }),
+      )
+      .slice(0, Math.max(0, live.length - keep));
     for (const s of extra) doomed.add(s.name);
   }
   for (const s of o.servers.values()) {
     if (s.status === "ERROR" && s.taskState !== "deleting" && !doomed.has(s.name)) {
-      actions.push({ label: `Replace failed server ${s.name}: ${s.fault?.message ?? "ERROR"}`, run: () => cloud.compute.deleteServer(s.id), event: { reason: "ServerFailed", kind: "Server", name: s.name } });
+      actions.push({
+        label: `Replace failed server ${s.name}: ${s.fault?.message ?? "ERROR"}`,
+        run: () => cloud.compute.deleteServer(s.id),
+        event: { reason: "ServerFailed", kind: "Server", name: s.name },
+      });
     }
   }
   for (const name of doomed) {
     const s = o.servers.get(name)!;
-    actions.push({ label: `Remove worker ${name}`, run: () => cloud.compute.deleteServer(s.id), event: { reason: "ScaledDown", kind: "Server", name } });
+    actions.push({
+      label: `Remove worker ${name}`,
+      run: () => cloud.compute.deleteServer(s.id),
+      event: { reason: "ScaledDown", kind: "Server", name },
+    });
   }
   // Ports of workers no longer wanted, once their server is gone.
   for (const p of o.ports.values()) {
@@ -82,7 +112,11 @@ function pruneActions(cloud: OpenStackCloud, cluster: { name: string; spec: Clus
     if (name === n.masterServerGroup) continue;
     const gname = name.slice(cluster.name.length + 1);
     const still = groups.get(gname)?.antiAffinity;
-    if (!still && !workers.some((w) => w.tags.includes(groupTag(gname)))) actions.push({ label: `Delete server group ${name}`, run: () => cloud.compute.deleteServerGroup(sg.id) });
+    if (!still && !workers.some((w) => w.tags.includes(groupTag(gname))))
+      actions.push({
+        label: `Delete server group ${name}`,
+        run: () => cloud.compute.deleteServerGroup(sg.id),
+      });
   }
   return actions;
 }
@@ -90,29 +124,56 @@ function pruneActions(cloud: OpenStackCloud, cluster: { name: string; spec: Clus
 /** Reverse order: what still has dependents waits for them to go. 404 on delete is success. */
 function teardownActions(cloud: OpenStackCloud, o: Observed): Action[] {
   const a: Action[] = [];
-  if (o.floatingIp) a.push({ label: "Release the API address", run: () => cloud.network.deleteFloatingIp(o.floatingIp!.id) });
+  if (o.floatingIp)
+    a.push({ label: "Release the API address", run: () => cloud.network.deleteFloatingIp(o.floatingIp!.id) });
   if (o.lb && (o.lb.provisioningStatus === "ACTIVE" || o.lb.provisioningStatus === "ERROR")) {
-    a.push({ label: "Delete the API load balancer", run: () => cloud.loadBalancer.deleteLoadBalancer(o.lb!.id, true), event: { reason: "Deleting", kind: "LoadBalancer", name: o.lb.name } });
+    a.push({
+      label: "Delete the API load balancer",
+      run: () => cloud.loadBalancer.deleteLoadBalancer(o.lb!.id, true),
+      event: { reason: "Deleting", kind: "LoadBalancer", name: o.lb.name },
+    });
   }
   for (const s of o.servers.values()) {
-    if (s.taskState !== "deleting") a.push({ label: `Delete server ${s.name}`, run: () => cloud.compute.deleteServer(s.id), event: { reason: "Deleting", kind: "Server", name: s.name } });
+    if (s.taskState !== "deleting")
+      a.push({
+        label: `Delete server ${s.name}`,
+        run: () => cloud.compute.deleteServer(s.id),
+        event: { reason: "Deleting", kind: "Server", name: s.name },
+      });
   }
   const serversGone = o.servers.size === 0;
   if (serversGone) {
     for (const v of o.volumes.values()) {
-      if (["available", "error"].includes(v.status)) a.push({ label: `Delete volume ${v.name}`, run: () => cloud.blockStorage.deleteVolume(v.id), event: { reason: "Deleting", kind: "Volume", name: v.name } });
+      if (["available", "error"].includes(v.status))
+        a.push({
+          label: `Delete volume ${v.name}`,
+          run: () => cloud.blockStorage.deleteVolume(v.id),
+          event: { reason: "Deleting", kind: "Volume", name: v.name },
+        });
     }
-    for (const p of o.ports.values()) a.push({ label: `Delete port ${p.name}`, run: () => cloud.network.deletePort(p.id) });
-    for (const g of o.serverGroups.values()) a.push({ label: `Delete server group ${g.name}`, run: () => cloud.compute.deleteServerGroup(g.id) });
+    for (const p of o.ports.values())
+      a.push({ label: `Delete port ${p.name}`, run: () => cloud.network.deletePort(p.id) });
+    for (const g of o.serverGroups.values())
+      a.push({ label: `Delete server group ${g.name}`, run: () => cloud.compute.deleteServerGroup(g.id) });
   }
   const noPorts = serversGone && o.ports.size === 0 && !o.lb && !o.floatingIp;
   if (noPorts) {
-    for (const g of o.secGroups.values()) a.push({ label: `Delete security group ${g.name}`, run: () => cloud.network.deleteSecurityGroup(g.id) });
-    if (o.router && o.subnet && o.routerInterface) a.push({ label: "Detach subnet from router", run: () => cloud.network.removeRouterInterface(o.router!.id, o.subnet!.id) });
-    if (o.router && !o.routerInterface) a.push({ label: "Delete router", run: () => cloud.network.deleteRouter(o.router!.id) });
+    for (const g of o.secGroups.values())
+      a.push({
+        label: `Delete security group ${g.name}`,
+        run: () => cloud.network.deleteSecurityGroup(g.id),
+      });
+    if (o.router && o.subnet && o.routerInterface)
+      a.push({
+        label: "Detach subnet from router",
+        run: () => cloud.network.removeRouterInterface(o.router!.id, o.subnet!.id),
+      });
+    if (o.router && !o.routerInterface)
+      a.push({ label: "Delete router", run: () => cloud.network.deleteRouter(o.router!.id) });
     if (!o.routerInterface) {
       if (o.subnet) a.push({ label: "Delete subnet", run: () => cloud.network.deleteSubnet(o.subnet!.id) });
-      if (o.network && !o.subnet) a.push({ label: "Delete network", run: () => cloud.network.deleteNetwork(o.network!.id) });
+      if (o.network && !o.subnet)
+        a.push({ label: "Delete network", run: () => cloud.network.deleteNetwork(o.network!.id) });
     }
   }
   return a;
@@ -120,7 +181,10 @@ function teardownActions(cloud: OpenStackCloud, o: Observed): Action[] {
 
 async function runAll(actions: Action[]) {
   const results = await Promise.allSettled(actions.map((a) => a.run()));
-  return results.map((r, i) => ({ action: actions[i]!, error: r.status === "rejected" ? (r.reason as unknown) : null }));
+  return results.map((r, i) => ({
+    action: actions[i]!,
+    error: r.status === "rejected" ? (r.reason as unknown) : null,
+  }));
 }
 
 async function currentOperation(db: Db, clusterId: string) {
@@ -147,8 +211,13 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
   const now = new Date();
   const op = await currentOperation(db, cluster.id);
   const events: Array<typeof clusterEvents.$inferInsert> = [];
-  const event = (type: "Normal" | "Warning", reason: string, objectKind: string, objectName: string, message: string) =>
-    events.push({ clusterId: cluster.id, type, reason, objectKind, objectName, message });
+  const event = (
+    type: "Normal" | "Warning",
+    reason: string,
+    objectKind: string,
+    objectName: string,
+    message: string,
+  ) => events.push({ clusterId: cluster.id, type, reason, objectKind, objectName, message });
 
   let observed: Observed;
   let catalog: Catalog;
@@ -156,7 +225,16 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
     [observed, catalog] = await Promise.all([observe(cloud, cluster), catalogOf(cloud)]);
   } catch (err) {
     const c = classify(err);
-    await recordError(db, cluster.id, op?.id ?? null, "Observe the cloud", c.message, c.terminal, cluster.status, now);
+    await recordError(
+      db,
+      cluster.id,
+      op?.id ?? null,
+      "Observe the cloud",
+      c.message,
+      c.terminal,
+      cluster.status,
+      now,
+    );
     return { converged: false, requeueAfterMs: c.terminal ? null : backoff(op?.attempts ?? 0), actions: [] };
   }
 
@@ -164,35 +242,90 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
   if (cluster.deletionRequestedAt) {
     if (isEmpty(observed)) {
       await db.transaction(async (tx) => {
-        await tx.update(clusters).set({ phase: "Deleted", deletedAt: now, observedGeneration: cluster.generation, status: { ...cluster.status, nodes: [], lastError: null }, updatedAt: now }).where(eq(clusters.id, cluster.id));
-        if (op) await tx.update(operations).set({ status: "succeeded", finishedAt: now, currentStep: null, stepsDone: op.stepsTotal }).where(eq(operations.id, op.id));
-        await tx.insert(clusterEvents).values({ clusterId: cluster.id, type: "Normal", reason: "Deleted", objectKind: "Cluster", objectName: cluster.name, message: "All cloud resources are gone" });
+        await tx
+          .update(clusters)
+          .set({
+            phase: "Deleted",
+            deletedAt: now,
+            observedGeneration: cluster.generation,
+            status: { ...cluster.status, nodes: [], lastError: null },
+            updatedAt: now,
+          })
+          .where(eq(clusters.id, cluster.id));
+        if (op)
+          await tx
+            .update(operations)
+            .set({ status: "succeeded", finishedAt: now, currentStep: null, stepsDone: op.stepsTotal })
+            .where(eq(operations.id, op.id));
+        await tx.insert(clusterEvents).values({
+          clusterId: cluster.id,
+          type: "Normal",
+          reason: "Deleted",
+          objectKind: "Cluster",
+          objectName: cluster.name,
+          message: "All cloud resources are gone",
+        });
       });
       return { converged: true, requeueAfterMs: null, actions: [] };
     }
     const actions = teardownActions(cloud, observed);
     const results = await runAll(actions);
-    for (const r of results) if (r.action.event && !r.error) event("Normal", r.action.event.reason, r.action.event.kind, r.action.event.name, r.action.label);
+    for (const r of results)
+      if (r.action.event && !r.error)
+        event("Normal", r.action.event.reason, r.action.event.kind, r.action.event.name, r.action.label);
     const failed = results.filter((r) => r.error && !(r.error instanceof NotFound));
     const remaining = countResources(observed);
     await db.transaction(async (tx) => {
       await tx
         .update(clusters)
-        .set({ phase: "Deleting", status: { ...cluster.status, nodes: nodesOf(observed, (f) => f ?? ""), lastError: failed[0] ? { step: failed[0].action.label, message: classify(failed[0].error).message, at: now.toISOString(), attempts: (op?.attempts ?? 0) + 1, terminal: false } : null }, updatedAt: now })
+        .set({
+          phase: "Deleting",
+          status: {
+            ...cluster.status,
+            nodes: nodesOf(observed, (f) => f ?? ""),
+            lastError: failed[0]
+              ? {
+                  step: failed[0].action.label,
+                  message: classify(failed[0].error).message,
+                  at: now.toISOString(),
+                  attempts: (op?.attempts ?? 0) + 1,
+                  terminal: false,
+                }
+              : null,
+          },
+          updatedAt: now,
+        })
         .where(eq(clusters.id, cluster.id));
       if (op) {
         const total = Math.max(op.stepsTotal, remaining);
-        await tx.update(operations).set({ status: "running", stepsTotal: total, stepsDone: Math.max(0, total - remaining), currentStep: actions[0]?.label ?? "Waiting for the cloud to finish deleting", attempts: failed.length ? op.attempts + 1 : op.attempts, error: failed[0] ? classify(failed[0].error).message : null }).where(eq(operations.id, op.id));
+        await tx
+          .update(operations)
+          .set({
+            status: "running",
+            stepsTotal: total,
+            stepsDone: Math.max(0, total - remaining),
+            currentStep: actions[0]?.label ?? "Waiting for the cloud to finish deleting",
+            attempts: failed.length ? op.attempts + 1 : op.attempts,
+            error: failed[0] ? classify(failed[0].error).message : null,
+          })
+          .where(eq(operations.id, op.id));
       }
       if (events.length) await tx.insert(clusterEvents).values(events);
     });
-    return { converged: false, requeueAfterMs: failed.length ? backoff(op?.attempts ?? 0) : POLL_MS, actions: actions.map((a) => a.label) };
+    return {
+      converged: false,
+      requeueAfterMs: failed.length ? backoff(op?.attempts ?? 0) : POLL_MS,
+      actions: actions.map((a) => a.label),
+    };
   }
 
   // ── create / update / scale ───────────────────────────────────────────────
   let steps: Step[];
   try {
-    if (observed.duplicates.length) throw new TerminalError(`More than one cloud resource carries the name ${observed.duplicates.join(", ")} for this cluster; remove the extra one(s)`);
+    if (observed.duplicates.length)
+      throw new TerminalError(
+        `More than one cloud resource carries the name ${observed.duplicates.join(", ")} for this cluster; remove the extra one(s)`,
+      );
     steps = buildSteps({ cloud, cluster, observed, catalog });
   } catch (err) {
     const c = classify(err);
@@ -215,41 +348,79 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
   const results = await runAll([...runnable, ...prune]);
   for (const r of results) {
     if (r.error) continue;
-    if (r.action.event) event("Warning", r.action.event.reason, r.action.event.kind, r.action.event.name, r.action.label);
+    if (r.action.event)
+      event("Warning", r.action.event.reason, r.action.event.kind, r.action.event.name, r.action.label);
     else event("Normal", "Created", "Step", r.action.label, r.action.label);
   }
-  const errors = results.filter((r) => r.error && !(r.error instanceof NotFound)).map((r) => ({ step: r.action.label, ...classify(r.error) }));
+  const errors = results
+    .filter((r) => r.error && !(r.error instanceof NotFound))
+    .map((r) => ({ step: r.action.label, ...classify(r.error) }));
   const terminal = errors.find((e) => e.terminal) ?? null;
   // Servers still going away (scale-down, removed groups) mean the cloud has not caught up yet.
   const settling = [...observed.servers.values()].some((s) => s.taskState === "deleting");
-  const converged = steps.every((s) => s.state === "done") && prune.length === 0 && runnable.length === 0 && errors.length === 0 && !settling;
+  const converged =
+    steps.every((s) => s.state === "done") &&
+    prune.length === 0 &&
+    runnable.length === 0 &&
+    errors.length === 0 &&
+    !settling;
 
   // Node state changes become events (the dashboards draw them).
-  const flavorName = (f: string | null) => catalog.flavors.find((x) => x.id === f || x.name === f)?.name ?? f ?? "";
+  const flavorName = (f: string | null) =>
+    catalog.flavors.find((x) => x.id === f || x.name === f)?.name ?? f ?? "";
   const nodes = nodesOf(observed, flavorName);
   const before = new Map(cluster.status.nodes.map((x) => [x.name, x.state]));
   for (const node of nodes) {
     const was = before.get(node.name);
-    if (was !== node.state) event(node.state === "NotReady" ? "Warning" : "Normal", node.state, "Node", node.name, was ? `${was} → ${node.state}` : `${node.state} (${node.zone}, ${node.flavor})`);
+    if (was !== node.state)
+      event(
+        node.state === "NotReady" ? "Warning" : "Normal",
+        node.state,
+        "Node",
+        node.name,
+        was ? `${was} → ${node.state}` : `${node.state} (${node.zone}, ${node.flavor})`,
+      );
   }
-  for (const [name, state] of before) if (!nodes.some((x) => x.name === name)) event("Normal", "Terminated", "Node", name, `${state} → Terminated`);
+  for (const [name, state] of before)
+    if (!nodes.some((x) => x.name === name))
+      event("Normal", "Terminated", "Node", name, `${state} → Terminated`);
 
   const lbAddress = observed.floatingIp?.address ?? observed.lb?.vipAddress ?? null;
   const nowIso = now.toISOString();
   const everRunning = cluster.observedGeneration > 0;
-  const phase = phaseOf({ deleting: false, terminalError: terminal !== null, converged, everRunning, current: cluster.phase });
+  const phase = phaseOf({
+    deleting: false,
+    terminalError: terminal !== null,
+    converged,
+    everRunning,
+    current: cluster.phase,
+  });
   const pendingStep = steps.find((s) => s.state !== "done");
   const status: ClusterStatus = {
     apiEndpoint: lbAddress ? `https://${lbAddress}:6443` : null,
     apiAddress: lbAddress,
     nodes,
-    lastError: errors[0] ? { step: (terminal ?? errors[0]).step, message: (terminal ?? errors[0]).message, at: nowIso, attempts: (op?.attempts ?? 0) + 1, terminal: terminal !== null } : null,
+    lastError: errors[0]
+      ? {
+          step: (terminal ?? errors[0]).step,
+          message: (terminal ?? errors[0]).message,
+          at: nowIso,
+          attempts: (op?.attempts ?? 0) + 1,
+          terminal: terminal !== null,
+        }
+      : null,
   };
 
   await db.transaction(async (tx) => {
     await tx
       .update(clusters)
-      .set({ phase, conditions: conditionsFrom(steps, cluster.conditions, nowIso), status, updatedAt: now, ...(converged ? { observedGeneration: cluster.generation } : {}) })
+      .set({
+        phase,
+        conditions: conditionsFrom(steps, cluster.conditions, nowIso),
+        status,
+        updatedAt: now,
+        ...(converged ? { observedGeneration: cluster.generation } : {}),
+      })
       .where(eq(clusters.id, cluster.id));
     if (op) {
       const stepsDone = steps.filter((s) => s.state === "done").length;
@@ -257,10 +428,32 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
         .update(operations)
         .set(
           converged
-            ? { status: "succeeded", stepsDone: steps.length, stepsTotal: steps.length, currentStep: null, error: null, finishedAt: now }
+            ? {
+                status: "succeeded",
+                stepsDone: steps.length,
+                stepsTotal: steps.length,
+                currentStep: null,
+                error: null,
+                finishedAt: now,
+              }
             : terminal
-              ? { status: "failed", stepsDone, stepsTotal: steps.length, currentStep: terminal.step, error: terminal.message, attempts: op.attempts + 1, finishedAt: now }
-              : { status: "running", stepsDone, stepsTotal: steps.length, currentStep: runnable[0]?.label ?? prune[0]?.label ?? pendingStep?.label ?? null, error: errors[0]?.message ?? null, attempts: errors.length ? op.attempts + 1 : op.attempts },
+              ? {
+                  status: "failed",
+                  stepsDone,
+                  stepsTotal: steps.length,
+                  currentStep: terminal.step,
+                  error: terminal.message,
+                  attempts: op.attempts + 1,
+                  finishedAt: now,
+                }
+              : {
+                  status: "running",
+                  stepsDone,
+                  stepsTotal: steps.length,
+                  currentStep: runnable[0]?.label ?? prune[0]?.label ?? pendingStep?.label ?? null,
+                  error: errors[0]?.message ?? null,
+                  attempts: errors.length ? op.attempts + 1 : op.attempts,
+                },
         )
         .where(eq(operations.id, op.id));
     }
@@ -269,13 +462,27 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
 
   return {
     converged,
-    requeueAfterMs: converged || terminal ? null : errors.length ? backoff(op?.attempts ?? 0) : POLL_MS,
+    requeueAfterMs:
+      converged || terminal
+        ? null
+        : errors.length
+          ? backoff(op?.attempts ?? 0)
+          : runnable.length + prune.length > 0
+            ? PROGRESS_MS
+            : POLL_MS,
     actions: [...runnable, ...prune].map((a) => a.label),
   };
 }
 
 function countResources(o: Observed): number {
-  return [o.network, o.subnet, o.router, o.lb, o.floatingIp].filter(Boolean).length + o.secGroups.size + o.serverGroups.size + o.ports.size + o.servers.size + o.volumes.size;
+  return (
+    [o.network, o.subnet, o.router, o.lb, o.floatingIp].filter(Boolean).length +
+    o.secGroups.size +
+    o.serverGroups.size +
+    o.ports.size +
+    o.servers.size +
+    o.volumes.size
+  );
 }
 
 /** Exponential backoff with a cap: 2 s, 4 s, 8 s … 60 s. */
@@ -283,14 +490,46 @@ export function backoff(attempts: number): number {
   return Math.min(60_000, 2_000 * 2 ** Math.min(attempts, 5));
 }
 
-async function recordError(db: Db, clusterId: string, opId: string | null, step: string, message: string, terminal: boolean, prev: ClusterStatus, now: Date) {
+async function recordError(
+  db: Db,
+  clusterId: string,
+  opId: string | null,
+  step: string,
+  message: string,
+  terminal: boolean,
+  prev: ClusterStatus,
+  now: Date,
+) {
   await db.transaction(async (tx) => {
     const [op] = opId ? await tx.select().from(operations).where(eq(operations.id, opId)) : [];
     await tx
       .update(clusters)
-      .set({ ...(terminal ? { phase: "Error" as const } : {}), status: { ...prev, lastError: { step, message, at: now.toISOString(), attempts: (op?.attempts ?? 0) + 1, terminal } }, updatedAt: now })
+      .set({
+        ...(terminal ? { phase: "Error" as const } : {}),
+        status: {
+          ...prev,
+          lastError: { step, message, at: now.toISOString(), attempts: (op?.attempts ?? 0) + 1, terminal },
+        },
+        updatedAt: now,
+      })
       .where(eq(clusters.id, clusterId));
-    if (op) await tx.update(operations).set({ attempts: op.attempts + 1, error: message, currentStep: step, ...(terminal ? { status: "failed" as const, finishedAt: now } : {}) }).where(eq(operations.id, op.id));
-    await tx.insert(clusterEvents).values({ clusterId, type: "Warning", reason: terminal ? "Failed" : "Retrying", objectKind: "Cluster", objectName: step, message });
+    if (op)
+      await tx
+        .update(operations)
+        .set({
+          attempts: op.attempts + 1,
+          error: message,
+          currentStep: step,
+          ...(terminal ? { status: "failed" as const, finishedAt: now } : {}),
+        })
+        .where(eq(operations.id, op.id));
+    await tx.insert(clusterEvents).values({
+      clusterId,
+      type: "Warning",
+      reason: terminal ? "Failed" : "Retrying",
+      objectKind: "Cluster",
+      objectName: step,
+      message,
+    });
   });
 }

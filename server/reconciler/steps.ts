@@ -37,12 +37,25 @@ export class TerminalError extends Error {
 
 function flavorId(catalog: Catalog, name: string): string {
   const f = catalog.flavors.find((x) => x.name === name || x.id === name);
-  if (!f) throw new TerminalError(`Flavor '${name}' does not exist in this cloud (has: ${catalog.flavors.map((x) => x.name).join(", ")})`);
+  if (!f)
+    throw new TerminalError(
+      `Flavor '${name}' does not exist in this cloud (has: ${catalog.flavors.map((x) => x.name).join(", ")})`,
+    );
   return f.id;
 }
 
 /** A wanted rule matches an existing one when direction, protocol, ports and remote agree. */
-function sameRule(r: { direction: string; protocol: string | null; portRangeMin: number | null; portRangeMax: number | null; remoteIpPrefix: string | null; remoteGroupId: string | null }, w: RuleInput): boolean {
+function sameRule(
+  r: {
+    direction: string;
+    protocol: string | null;
+    portRangeMin: number | null;
+    portRangeMax: number | null;
+    remoteIpPrefix: string | null;
+    remoteGroupId: string | null;
+  },
+  w: RuleInput,
+): boolean {
   return (
     r.direction === w.direction &&
     (r.protocol ?? null) === (w.protocol ?? null) &&
@@ -53,7 +66,8 @@ function sameRule(r: { direction: string; protocol: string | null; portRangeMin:
   );
 }
 
-const serverState = (status: string | undefined): StepState => (status === "ACTIVE" ? "done" : status === undefined ? "missing" : "pending");
+const serverState = (status: string | undefined): StepState =>
+  status === "ACTIVE" ? "done" : status === undefined ? "missing" : "pending";
 
 export function buildSteps(args: {
   cloud: OpenStackCloud;
@@ -70,7 +84,10 @@ export function buildSteps(args: {
   const image = () => {
     const v = versionInfo(spec.version);
     const id = v ? catalog.imageId(v.image) : null;
-    if (!v || !id) throw new TerminalError(`No node image for Kubernetes ${spec.version} in this cloud (looked for '${v?.image ?? spec.version}')`);
+    if (!v || !id)
+      throw new TerminalError(
+        `No node image for Kubernetes ${spec.version} in this cloud (looked for '${v?.image ?? spec.version}')`,
+      );
     return id;
   };
 
@@ -82,13 +99,26 @@ export function buildSteps(args: {
   // ── network ──────────────────────────────────────────────────────────────
   if (spec.network.mode === "new") {
     const cidr = spec.network.cidr;
-    add({ key: "network", label: "Create network", deps: [], state: o.network ? "done" : "missing", run: () => cloud.network.createNetwork({ name: n.network, tags }) });
+    add({
+      key: "network",
+      label: "Create network",
+      deps: [],
+      state: o.network ? "done" : "missing",
+      run: () => cloud.network.createNetwork({ name: n.network, tags }),
+    });
     add({
       key: "subnet",
       label: "Create subnet",
       deps: ["network"],
       state: o.subnet ? "done" : "missing",
-      run: () => cloud.network.createSubnet({ name: n.subnet, networkId: o.network!.id, cidr, dnsNameservers: ["8.8.8.8", "1.1.1.1"], tags }),
+      run: () =>
+        cloud.network.createSubnet({
+          name: n.subnet,
+          networkId: o.network!.id,
+          cidr,
+          dnsNameservers: ["8.8.8.8", "1.1.1.1"],
+          tags,
+        }),
     });
     add({
       key: "router",
@@ -96,11 +126,18 @@ export function buildSteps(args: {
       deps: [],
       state: o.router ? "done" : "missing",
       run: () => {
-        if (!o.externalNetwork) throw new TerminalError("The cloud has no external network for the router gateway");
+        if (!o.externalNetwork)
+          throw new TerminalError("The cloud has no external network for the router gateway");
         return cloud.network.createRouter({ name: n.router, externalNetworkId: o.externalNetwork.id, tags });
       },
     });
-    add({ key: "router-interface", label: "Attach subnet to router", deps: ["router", "subnet"], state: o.routerInterface ? "done" : "missing", run: () => cloud.network.addRouterInterface(o.router!.id, o.subnet!.id) });
+    add({
+      key: "router-interface",
+      label: "Attach subnet to router",
+      deps: ["router", "subnet"],
+      state: o.routerInterface ? "done" : "missing",
+      run: () => cloud.network.addRouterInterface(o.router!.id, o.subnet!.id),
+    });
   }
   const netDeps = spec.network.mode === "new" ? ["subnet"] : [];
   const networkId = () => (spec.network.mode === "new" ? o.network!.id : spec.network.networkId);
@@ -108,12 +145,36 @@ export function buildSteps(args: {
 
   // ── security groups: <name>-base (all nodes), -master, -minion ────────────
   const sgRules = {
-    base: (id: string) => [{ direction: "ingress" as const, remoteGroupId: id, description: "all traffic between cluster nodes" }],
-    master: () => [
-      { direction: "ingress" as const, protocol: "tcp" as const, portRangeMin: 6443, remoteIpPrefix: "0.0.0.0/0", description: "Kubernetes API" },
-      { direction: "ingress" as const, protocol: "tcp" as const, portRangeMin: 2379, portRangeMax: 2380, remoteIpPrefix: spec.network.mode === "new" ? spec.network.cidr : "0.0.0.0/0", description: "etcd peers" },
+    base: (id: string) => [
+      { direction: "ingress" as const, remoteGroupId: id, description: "all traffic between cluster nodes" },
     ],
-    minion: () => [{ direction: "ingress" as const, protocol: "tcp" as const, portRangeMin: 30000, portRangeMax: 32767, remoteIpPrefix: "0.0.0.0/0", description: "NodePort services" }],
+    master: () => [
+      {
+        direction: "ingress" as const,
+        protocol: "tcp" as const,
+        portRangeMin: 6443,
+        remoteIpPrefix: "0.0.0.0/0",
+        description: "Kubernetes API",
+      },
+      {
+        direction: "ingress" as const,
+        protocol: "tcp" as const,
+        portRangeMin: 2379,
+        portRangeMax: 2380,
+        remoteIpPrefix: spec.network.mode === "new" ? spec.network.cidr : "0.0.0.0/0",
+        description: "etcd peers",
+      },
+    ],
+    minion: () => [
+      {
+        direction: "ingress" as const,
+        protocol: "tcp" as const,
+        portRangeMin: 30000,
+        portRangeMax: 32767,
+        remoteIpPrefix: "0.0.0.0/0",
+        description: "NodePort services",
+      },
+    ],
   };
   for (const role of ["base", "master", "minion"] as const) {
     const name = n.secGroup(role);
@@ -127,7 +188,13 @@ export function buildSteps(args: {
       deps: [],
       state: existing && missingRules.length === 0 ? "done" : "missing",
       run: async () => {
-        const sg = existing ?? (await cloud.network.createSecurityGroup({ name, description: `Kubernetes ${role} nodes of ${cluster.name}`, tags }));
+        const sg =
+          existing ??
+          (await cloud.network.createSecurityGroup({
+            name,
+            description: `Kubernetes ${role} nodes of ${cluster.name}`,
+            tags,
+          }));
         const rules = existing ? missingRules : role === "base" ? sgRules.base(sg.id) : sgRules[role]();
         for (const r of rules) {
           await cloud.network.createSecurityGroupRule(sg.id, r).catch((e: unknown) => {
@@ -148,7 +215,13 @@ export function buildSteps(args: {
   });
   for (const g of spec.nodeGroups.filter((x) => x.antiAffinity)) {
     const name = n.workerServerGroup(g.name);
-    add({ key: `sg-group-${g.name}`, label: `Create anti-affinity server group for ${g.name}`, deps: [], state: o.serverGroups.has(name) ? "done" : "missing", run: () => cloud.compute.createServerGroup(name, "anti-affinity") });
+    add({
+      key: `sg-group-${g.name}`,
+      label: `Create anti-affinity server group for ${g.name}`,
+      deps: [],
+      state: o.serverGroups.has(name) ? "done" : "missing",
+      run: () => cloud.compute.createServerGroup(name, "anti-affinity"),
+    });
   }
 
   // ── masters: etcd volume, port, server, attachment ────────────────────────
@@ -162,7 +235,13 @@ export function buildSteps(args: {
       deps: [],
       state: !vol ? "missing" : vol.status === "creating" ? "pending" : "done",
       run: () =>
-        cloud.blockStorage.createVolume({ name: volName, sizeGb: spec.etcd.sizeGb, availabilityZone: zone, volumeType: spec.etcd.volumeType, metadata: { [META_CLUSTER]: cluster.id, "kc-role": "etcd", "kc-index": String(i) } }),
+        cloud.blockStorage.createVolume({
+          name: volName,
+          sizeGb: spec.etcd.sizeGb,
+          availabilityZone: zone,
+          volumeType: spec.etcd.volumeType,
+          metadata: { [META_CLUSTER]: cluster.id, "kc-role": "etcd", "kc-index": String(i) },
+        }),
     });
     const name = n.master(i);
     const port = o.ports.get(name);
@@ -171,7 +250,17 @@ export function buildSteps(args: {
       label: `Create port for ${name}`,
       deps: [...netDeps, "sg-base", "sg-master"],
       state: port ? "done" : "missing",
-      run: () => cloud.network.createPort({ name, networkId: networkId(), subnetId: subnetId(), securityGroupIds: [o.secGroups.get(n.secGroup("base"))!.id, o.secGroups.get(n.secGroup("master"))!.id], tags: [...tags, roleTag("master")] }),
+      run: () =>
+        cloud.network.createPort({
+          name,
+          networkId: networkId(),
+          subnetId: subnetId(),
+          securityGroupIds: [
+            o.secGroups.get(n.secGroup("base"))!.id,
+            o.secGroups.get(n.secGroup("master"))!.id,
+          ],
+          tags: [...tags, roleTag("master")],
+        }),
     });
     const server = o.servers.get(name);
     add({
@@ -196,7 +285,13 @@ export function buildSteps(args: {
       key: `etcd-attach-${i}`,
       label: `Attach ${volName} to ${name}`,
       deps: [`etcd-${i}`, `master-${i}`],
-      state: !vol ? "missing" : vol.status === "attaching" ? "pending" : vol.attachedTo.some((a) => a.serverId === server?.id) && vol.status === "in-use" ? "done" : "missing",
+      state: !vol
+        ? "missing"
+        : vol.status === "attaching"
+          ? "pending"
+          : vol.attachedTo.some((a) => a.serverId === server?.id) && vol.status === "in-use"
+            ? "done"
+            : "missing",
       run: () => cloud.compute.attachVolume(server!.id, vol!.id),
     });
   });
@@ -210,7 +305,13 @@ export function buildSteps(args: {
     deps: netDeps,
     state: !lb ? "missing" : lbActive ? "done" : "pending",
     lbMutation: true,
-    run: () => cloud.loadBalancer.createLoadBalancer({ name: n.lb, vipSubnetId: subnetId(), description: `Kubernetes API of ${cluster.name}`, tags }),
+    run: () =>
+      cloud.loadBalancer.createLoadBalancer({
+        name: n.lb,
+        vipSubnetId: subnetId(),
+        description: `Kubernetes API of ${cluster.name}`,
+        tags,
+      }),
   });
   add({
     key: "listener",
@@ -218,7 +319,15 @@ export function buildSteps(args: {
     deps: ["lb"],
     lbMutation: true,
     state: !o.listener ? "missing" : o.listener.provisioningStatus === "ACTIVE" ? "done" : "pending",
-    run: () => cloud.loadBalancer.createListener({ name: n.listener, loadBalancerId: lb!.id, protocol: "TCP", port: 6443, allowedCidrs: spec.apiAccess.allowedCidrs, tags }),
+    run: () =>
+      cloud.loadBalancer.createListener({
+        name: n.listener,
+        loadBalancerId: lb!.id,
+        protocol: "TCP",
+        port: 6443,
+        allowedCidrs: spec.apiAccess.allowedCidrs,
+        tags,
+      }),
   });
   add({
     key: "pool",
@@ -226,7 +335,8 @@ export function buildSteps(args: {
     deps: ["listener"],
     lbMutation: true,
     state: !o.pool ? "missing" : o.pool.provisioningStatus === "ACTIVE" ? "done" : "pending",
-    run: () => cloud.loadBalancer.createPool({ name: n.pool, listenerId: o.listener!.id, protocol: "TCP", tags }),
+    run: () =>
+      cloud.loadBalancer.createPool({ name: n.pool, listenerId: o.listener!.id, protocol: "TCP", tags }),
   });
   zones.forEach((_z, i) => {
     const port = o.ports.get(n.master(i));
@@ -238,7 +348,14 @@ export function buildSteps(args: {
       deps: ["pool", `master-port-${i}`],
       lbMutation: true,
       state: !member ? "missing" : member.provisioningStatus === "ACTIVE" ? "done" : "pending",
-      run: () => cloud.loadBalancer.createMember(o.pool!.id, { name: n.master(i), address: ip!, port: 6443, subnetId: subnetId(), tags }),
+      run: () =>
+        cloud.loadBalancer.createMember(o.pool!.id, {
+          name: n.master(i),
+          address: ip!,
+          port: 6443,
+          subnetId: subnetId(),
+          tags,
+        }),
     });
   });
   add({
@@ -246,8 +363,21 @@ export function buildSteps(args: {
     label: "Create API health monitor",
     deps: ["pool"],
     lbMutation: true,
-    state: !o.healthMonitor ? "missing" : o.healthMonitor.provisioningStatus === "ACTIVE" ? "done" : "pending",
-    run: () => cloud.loadBalancer.createHealthMonitor({ name: n.healthMonitor, poolId: o.pool!.id, type: "TCP", delay: 5, timeout: 3, maxRetries: 3, tags }),
+    state: !o.healthMonitor
+      ? "missing"
+      : o.healthMonitor.provisioningStatus === "ACTIVE"
+        ? "done"
+        : "pending",
+    run: () =>
+      cloud.loadBalancer.createHealthMonitor({
+        name: n.healthMonitor,
+        poolId: o.pool!.id,
+        type: "TCP",
+        delay: 5,
+        timeout: 3,
+        maxRetries: 3,
+        tags,
+      }),
   });
   if (spec.apiAccess.public) {
     add({
@@ -257,15 +387,23 @@ export function buildSteps(args: {
       state: o.floatingIp?.portId === lb?.vipPortId && o.floatingIp ? "done" : "missing",
       run: async () => {
         if (o.floatingIp) return cloud.network.associateFloatingIp(o.floatingIp.id, lb!.vipPortId);
-        if (!o.externalNetwork) throw new TerminalError("The cloud has no external network for a public API address");
-        return cloud.network.createFloatingIp({ networkId: o.externalNetwork.id, portId: lb!.vipPortId, description: `${n.apiFloatingIp} (Kubernetes API)`, tags });
+        if (!o.externalNetwork)
+          throw new TerminalError("The cloud has no external network for a public API address");
+        return cloud.network.createFloatingIp({
+          networkId: o.externalNetwork.id,
+          portId: lb!.vipPortId,
+          description: `${n.apiFloatingIp} (Kubernetes API)`,
+          tags,
+        });
       },
     });
   }
 
   // ── workers per node group ────────────────────────────────────────────────
   for (const g of spec.nodeGroups) {
-    const existing = [...o.servers.values()].filter((s) => workerIndex(cluster.name, g.name, s.name) !== null && s.tags.includes(groupTag(g.name)));
+    const existing = [...o.servers.values()].filter(
+      (s) => workerIndex(cluster.name, g.name, s.name) !== null && s.tags.includes(groupTag(g.name)),
+    );
     const want = desiredGroupSize(g, existing.length);
     const have = new Set(existing.map((s) => workerIndex(cluster.name, g.name, s.name)!));
     // Keep what exists (scale-down is a separate step); fill the lowest free indices.
@@ -281,13 +419,26 @@ export function buildSteps(args: {
           label: `Create port for ${name}`,
           deps: [...netDeps, "sg-base", "sg-minion"],
           state: port ? "done" : "missing",
-          run: () => cloud.network.createPort({ name, networkId: networkId(), subnetId: subnetId(), securityGroupIds: [o.secGroups.get(n.secGroup("base"))!.id, o.secGroups.get(n.secGroup("minion"))!.id], tags: [...tags, roleTag("worker"), groupTag(g.name)] }),
+          run: () =>
+            cloud.network.createPort({
+              name,
+              networkId: networkId(),
+              subnetId: subnetId(),
+              securityGroupIds: [
+                o.secGroups.get(n.secGroup("base"))!.id,
+                o.secGroups.get(n.secGroup("minion"))!.id,
+              ],
+              tags: [...tags, roleTag("worker"), groupTag(g.name)],
+            }),
         });
       }
       add({
         key: `worker-${g.name}-${i}`,
         label: `Boot worker ${name} in ${g.zone}`,
-        deps: [...(have.has(i) ? [] : [`worker-port-${g.name}-${i}`]), ...(g.antiAffinity ? [`sg-group-${g.name}`] : [])],
+        deps: [
+          ...(have.has(i) ? [] : [`worker-port-${g.name}-${i}`]),
+          ...(g.antiAffinity ? [`sg-group-${g.name}`] : []),
+        ],
         state: server?.status === "ERROR" ? "pending" : serverState(server?.status),
         run: () =>
           cloud.compute.createServer({
@@ -297,7 +448,12 @@ export function buildSteps(args: {
             availabilityZone: g.zone,
             network: { portId: port!.id },
             serverGroupId: g.antiAffinity ? o.serverGroups.get(n.workerServerGroup(g.name))!.id : undefined,
-            metadata: { [META_CLUSTER]: cluster.id, "kc-role": "worker", "kc-group": g.name, "kc-version": spec.version },
+            metadata: {
+              [META_CLUSTER]: cluster.id,
+              "kc-role": "worker",
+              "kc-group": g.name,
+              "kc-version": spec.version,
+            },
             tags: [...tags, roleTag("worker"), groupTag(g.name)],
             userData: `#cloud-config\n# kubernetes node ${spec.version}, group ${g.name}\n`,
           }),

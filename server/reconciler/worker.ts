@@ -15,6 +15,8 @@ export interface WorkerOptions {
   concurrency?: number;
   /** Shortest wait between passes while the cloud works (tests shorten it). */
   minRequeueMs?: number;
+  /** How often to look for jobs whose run_at has come (new jobs wake workers at once via LISTEN/NOTIFY). */
+  pollIntervalMs?: number;
   log?: (line: string) => void;
   /** Tests inject a cloud factory (e.g. with a test clock). */
   cloudFor?: (projectId: string) => Promise<OpenStackCloud>;
@@ -27,20 +29,25 @@ export interface WorkerOptions {
  * still working, and a cron job resyncs every live cluster each minute
  * (drift repair) even without new intent.
  */
-export async function startWorker(opts: WorkerOptions): Promise<{ runner: Runner; db: Db; stop: () => Promise<void> }> {
+export async function startWorker(
+  opts: WorkerOptions,
+): Promise<{ runner: Runner; db: Db; stop: () => Promise<void> }> {
   const db = createDb(opts.databaseUrl, (opts.concurrency ?? 4) + 2);
   const log = opts.log ?? (() => undefined);
   const cloudFor =
     opts.cloudFor ??
     (async (projectId: string) => {
       const resolved = await resolveProjectCloud(db, projectId, opts.encryptionKey, opts.emulator);
-      return sharedCloud(resolved.config, { log: (e) => log(`[openstack] ${e.method} ${e.path} ${e.status} ${e.durationMs}ms ${e.requestId ?? ""}`) });
+      return sharedCloud(resolved.config, {
+        log: (e) =>
+          log(`[openstack] ${e.method} ${e.path} ${e.status} ${e.durationMs}ms ${e.requestId ?? ""}`),
+      });
     });
   const runner = await run({
     connectionString: opts.databaseUrl,
     concurrency: opts.concurrency ?? 4,
     noHandleSignals: true,
-    pollInterval: 500,
+    pollInterval: opts.pollIntervalMs ?? 500,
     logger: quietLogger,
     crontab: "* * * * * resync_clusters ?max=1",
     taskList: {
@@ -48,8 +55,11 @@ export async function startWorker(opts: WorkerOptions): Promise<{ runner: Runner
         const { clusterId } = payload as { clusterId: string };
         const started = Date.now();
         const r = await reconcileCluster({ db, cloudFor }, clusterId);
-        log(`[reconciler] ${clusterId} ${r.converged ? "converged" : "in progress"} (${r.actions.length} actions, ${Date.now() - started} ms)${r.actions.length ? `: ${r.actions.slice(0, 3).join("; ")}${r.actions.length > 3 ? " …" : ""}` : ""}`);
-        if (r.requeueAfterMs !== null) await enqueueReconcile(db, clusterId, Math.max(r.requeueAfterMs, opts.minRequeueMs ?? 0));
+        log(
+          `[reconciler] ${clusterId} ${r.converged ? "converged" : "in progress"} (${r.actions.length} actions, ${Date.now() - started} ms)${r.actions.length ? `: ${r.actions.slice(0, 3).join("; ")}${r.actions.length > 3 ? " …" : ""}` : ""}`,
+        );
+        if (r.requeueAfterMs !== null)
+          await enqueueReconcile(db, clusterId, Math.max(r.requeueAfterMs, opts.minRequeueMs ?? 0));
       },
       resync_clusters: async () => {
         const rows = await db.execute<{ id: string }>(sql`SELECT id FROM clusters WHERE deleted_at IS NULL`);

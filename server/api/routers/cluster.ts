@@ -10,7 +10,12 @@ import {
   ScaleNodeGroupInput,
   UpdateClusterInput,
 } from "@/server/contracts/cluster";
-import { addNodeGroup, removeNodeGroup, scaleNodeGroup, updateCluster } from "@/server/services/cluster/change";
+import {
+  addNodeGroup,
+  removeNodeGroup,
+  scaleNodeGroup,
+  updateCluster,
+} from "@/server/services/cluster/change";
 import { createCluster } from "@/server/services/cluster/create";
 import { deleteCluster, retryCluster } from "@/server/services/cluster/delete";
 import { getCluster, listClusters, listEvents, listOperations } from "@/server/services/cluster/read";
@@ -22,38 +27,86 @@ export const clusterRouter = router({
     .query(({ ctx, input }) => listClusters({ ctx: ctx.svc, project: ctx.project, input })),
   get: projectProcedure("viewer")
     .input(ClusterRef)
-    .query(({ ctx, input }) => getCluster({ ctx: ctx.svc, project: ctx.project, clusterId: input.clusterId })),
+    .query(({ ctx, input }) =>
+      getCluster({ ctx: ctx.svc, project: ctx.project, clusterId: input.clusterId }),
+    ),
   create: projectProcedure("member")
     .input(CreateClusterInput)
     .mutation(({ ctx, input }) => createCluster({ ctx: ctx.svc, project: ctx.project, spec: input.spec })),
   update: projectProcedure("member")
     .input(UpdateClusterInput)
-    .mutation(({ ctx, input }) => updateCluster({ ctx: ctx.svc, project: ctx.project, clusterId: input.clusterId, generation: input.generation, spec: input.spec })),
+    .mutation(({ ctx, input }) =>
+      updateCluster({
+        ctx: ctx.svc,
+        project: ctx.project,
+        clusterId: input.clusterId,
+        generation: input.generation,
+        spec: input.spec,
+      }),
+    ),
   delete: projectProcedure("member")
     .input(DeleteClusterInput)
-    .mutation(({ ctx, input }) => deleteCluster({ ctx: ctx.svc, project: ctx.project, clusterId: input.clusterId, confirmName: input.confirmName })),
+    .mutation(({ ctx, input }) =>
+      deleteCluster({
+        ctx: ctx.svc,
+        project: ctx.project,
+        clusterId: input.clusterId,
+        confirmName: input.confirmName,
+      }),
+    ),
   retry: projectProcedure("member")
     .input(ClusterRef)
-    .mutation(({ ctx, input }) => retryCluster({ ctx: ctx.svc, project: ctx.project, clusterId: input.clusterId })),
+    .mutation(({ ctx, input }) =>
+      retryCluster({ ctx: ctx.svc, project: ctx.project, clusterId: input.clusterId }),
+    ),
   events: projectProcedure("viewer")
     .input(ClusterRef.extend({ limit: z.number().int().min(1).max(500).default(100) }))
-    .query(({ ctx, input }) => listEvents({ ctx: ctx.svc, project: ctx.project, clusterId: input.clusterId, limit: input.limit })),
+    .query(({ ctx, input }) =>
+      listEvents({ ctx: ctx.svc, project: ctx.project, clusterId: input.clusterId, limit: input.limit }),
+    ),
 });
 
 export const nodeGroupRouter = router({
   add: projectProcedure("member")
     .input(NodeGroupInput)
-    .mutation(({ ctx, input }) => addNodeGroup({ ctx: ctx.svc, project: ctx.project, clusterId: input.clusterId, generation: input.generation, nodeGroup: input.nodeGroup })),
+    .mutation(({ ctx, input }) =>
+      addNodeGroup({
+        ctx: ctx.svc,
+        project: ctx.project,
+        clusterId: input.clusterId,
+        generation: input.generation,
+        nodeGroup: input.nodeGroup,
+      }),
+    ),
   update: projectProcedure("member")
     .input(ScaleNodeGroupInput)
-    .mutation(({ ctx, input }) => scaleNodeGroup({ ctx: ctx.svc, project: ctx.project, clusterId: input.clusterId, generation: input.generation, name: input.name, scaling: input.scaling })),
+    .mutation(({ ctx, input }) =>
+      scaleNodeGroup({
+        ctx: ctx.svc,
+        project: ctx.project,
+        clusterId: input.clusterId,
+        generation: input.generation,
+        name: input.name,
+        scaling: input.scaling,
+      }),
+    ),
   remove: projectProcedure("member")
     .input(RemoveNodeGroupInput)
-    .mutation(({ ctx, input }) => removeNodeGroup({ ctx: ctx.svc, project: ctx.project, clusterId: input.clusterId, generation: input.generation, name: input.name })),
+    .mutation(({ ctx, input }) =>
+      removeNodeGroup({
+        ctx: ctx.svc,
+        project: ctx.project,
+        clusterId: input.clusterId,
+        generation: input.generation,
+        name: input.name,
+      }),
+    ),
 });
 
 export const operationRouter = router({
   list: projectProcedure("viewer")
     .input(ListOperationsInput)
-    .query(({ ctx, input }) => listOperations({ ctx: ctx.svc, project: ctx.project, clusterId: input.clusterId, limit: input.limit })),
+    .query(({ ctx, input }) =>
+      listOperations({ ctx: ctx.svc, project: ctx.project, clusterId: input.clusterId, limit: input.limit }),
+    ),
 });

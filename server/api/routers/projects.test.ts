@@ -24,30 +24,90 @@ const clusterSpec = {
   topology: "single" as const,
   masterCount: 1 as const,
   masterFlavor: "STD2-2-4",
-  nodeGroups: [{ name: "workers", flavor: "STD2-2-4", zone: "ru-msk-a" as const, scaling: { mode: "fixed" as const, size: 1 } }],
+  nodeGroups: [
+    {
+      name: "workers",
+      flavor: "STD2-2-4",
+      zone: "ru-msk-a" as const,
+      scaling: { mode: "fixed" as const, size: 1 },
+    },
+  ],
 };
 
 /** When the role may call it but the fixture makes it fail for another reason. */
-const ALLOWED_BUT: Record<string, string> = { "member.cancelInvitation": "NOT_FOUND", "cluster.retry": "PRECONDITION_FAILED" };
+const ALLOWED_BUT: Record<string, string> = {
+  "member.cancelInvitation": "NOT_FOUND",
+  "cluster.retry": "PRECONDITION_FAILED",
+};
 
 const PROCEDURES: Record<string, { min: ProjectRole; call: (c: Caller, f: Fixture) => Promise<unknown> }> = {
   "cluster.list": { min: "viewer", call: (c, f) => c.cluster.list({ projectId: f.projectId }) },
-  "cluster.get": { min: "viewer", call: (c, f) => c.cluster.get({ projectId: f.projectId, clusterId: f.clusterId }) },
-  "cluster.events": { min: "viewer", call: (c, f) => c.cluster.events({ projectId: f.projectId, clusterId: f.clusterId }) },
-  "operation.list": { min: "viewer", call: (c, f) => c.operation.list({ projectId: f.projectId, clusterId: f.clusterId }) },
-  "cluster.create": { min: "member", call: (c, f) => c.cluster.create({ projectId: f.projectId, spec: { ...clusterSpec, name: "second" } }) },
+  "cluster.get": {
+    min: "viewer",
+    call: (c, f) => c.cluster.get({ projectId: f.projectId, clusterId: f.clusterId }),
+  },
+  "cluster.events": {
+    min: "viewer",
+    call: (c, f) => c.cluster.events({ projectId: f.projectId, clusterId: f.clusterId }),
+  },
+  "operation.list": {
+    min: "viewer",
+    call: (c, f) => c.operation.list({ projectId: f.projectId, clusterId: f.clusterId }),
+  },
+  "cluster.create": {
+    min: "member",
+    call: (c, f) => c.cluster.create({ projectId: f.projectId, spec: { ...clusterSpec, name: "second" } }),
+  },
   "cluster.update": {
     min: "member",
-    call: (c, f) => c.cluster.update({ projectId: f.projectId, clusterId: f.clusterId, generation: 1, spec: { ...clusterSpec, apiAccess: { public: false, allowedCidrs: [] } } }),
+    call: (c, f) =>
+      c.cluster.update({
+        projectId: f.projectId,
+        clusterId: f.clusterId,
+        generation: 1,
+        spec: { ...clusterSpec, apiAccess: { public: false, allowedCidrs: [] } },
+      }),
   },
-  "cluster.delete": { min: "member", call: (c, f) => c.cluster.delete({ projectId: f.projectId, clusterId: f.clusterId, confirmName: "matrix" }) },
-  "cluster.retry": { min: "member", call: (c, f) => c.cluster.retry({ projectId: f.projectId, clusterId: f.clusterId }) },
+  "cluster.delete": {
+    min: "member",
+    call: (c, f) =>
+      c.cluster.delete({ projectId: f.projectId, clusterId: f.clusterId, confirmName: "matrix" }),
+  },
+  "cluster.retry": {
+    min: "member",
+    call: (c, f) => c.cluster.retry({ projectId: f.projectId, clusterId: f.clusterId }),
+  },
   "nodeGroup.add": {
     min: "member",
-    call: (c, f) => c.nodeGroup.add({ projectId: f.projectId, clusterId: f.clusterId, generation: 1, nodeGroup: { name: "more", flavor: "STD2-2-4", zone: "ru-msk-b", scaling: { mode: "fixed", size: 1 } } }),
+    call: (c, f) =>
+      c.nodeGroup.add({
+        projectId: f.projectId,
+        clusterId: f.clusterId,
+        generation: 1,
+        nodeGroup: {
+          name: "more",
+          flavor: "STD2-2-4",
+          zone: "ru-msk-b",
+          scaling: { mode: "fixed", size: 1 },
+        },
+      }),
   },
-  "nodeGroup.update": { min: "member", call: (c, f) => c.nodeGroup.update({ projectId: f.projectId, clusterId: f.clusterId, generation: 1, name: "workers", scaling: { mode: "fixed", size: 2 } }) },
-  "nodeGroup.remove": { min: "member", call: (c, f) => c.nodeGroup.remove({ projectId: f.projectId, clusterId: f.clusterId, generation: 1, name: "workers" }) },
+  "nodeGroup.update": {
+    min: "member",
+    call: (c, f) =>
+      c.nodeGroup.update({
+        projectId: f.projectId,
+        clusterId: f.clusterId,
+        generation: 1,
+        name: "workers",
+        scaling: { mode: "fixed", size: 2 },
+      }),
+  },
+  "nodeGroup.remove": {
+    min: "member",
+    call: (c, f) =>
+      c.nodeGroup.remove({ projectId: f.projectId, clusterId: f.clusterId, generation: 1, name: "workers" }),
+  },
   "project.get": { min: "viewer", call: (c, f) => c.project.get({ projectId: f.projectId }) },
   "project.rename": {
     min: "admin",
@@ -186,8 +246,16 @@ describe("authorization", () => {
     const missing = "11111111-1111-4111-8111-111111111111";
     const cluster = await owner.caller.cluster.create({ projectId: project.id, spec: clusterSpec });
     for (const [path, proc] of Object.entries(PROCEDURES)) {
-      const real = await errorOf(proc.call(outsider.caller, { projectId: project.id, otherUserId: owner.userId, clusterId: cluster.id }));
-      const none = await errorOf(proc.call(outsider.caller, { projectId: missing, otherUserId: owner.userId, clusterId: cluster.id }));
+      const real = await errorOf(
+        proc.call(outsider.caller, {
+          projectId: project.id,
+          otherUserId: owner.userId,
+          clusterId: cluster.id,
+        }),
+      );
+      const none = await errorOf(
+        proc.call(outsider.caller, { projectId: missing, otherUserId: owner.userId, clusterId: cluster.id }),
+      );
       expect({ path, code: real?.code, message: real?.message }).toEqual({
         path,
         code: "NOT_FOUND",

@@ -19,7 +19,13 @@ function revalidate(spec: ClusterSpec): ClusterSpec {
 }
 
 export function updateCluster(a: Args & { spec: ClusterSpec }) {
-  return writeIntent({ ...a, expectedGeneration: a.generation, kind: "update", action: "cluster.update", change: () => a.spec });
+  return writeIntent({
+    ...a,
+    expectedGeneration: a.generation,
+    kind: "update",
+    action: "cluster.update",
+    change: () => a.spec,
+  });
 }
 
 export function addNodeGroup(a: Args & { nodeGroup: NodeGroupSpec }) {
@@ -39,10 +45,20 @@ export function scaleNodeGroup(a: Args & { name: string; scaling: Scaling }) {
     expectedGeneration: a.generation,
     kind: "scale",
     action: "nodeGroup.update",
-    details: { nodeGroup: a.name, mode: a.scaling.mode, size: a.scaling.mode === "fixed" ? a.scaling.size : null, min: a.scaling.mode === "autoscale" ? a.scaling.min : null, max: a.scaling.mode === "autoscale" ? a.scaling.max : null },
+    details: {
+      nodeGroup: a.name,
+      mode: a.scaling.mode,
+      size: a.scaling.mode === "fixed" ? a.scaling.size : null,
+      min: a.scaling.mode === "autoscale" ? a.scaling.min : null,
+      max: a.scaling.mode === "autoscale" ? a.scaling.max : null,
+    },
     change: (spec) => {
-      if (!spec.nodeGroups.some((g) => g.name === a.name)) throw new ServiceError("NOT_FOUND", `Node group ${a.name} not found`);
-      return revalidate({ ...spec, nodeGroups: spec.nodeGroups.map((g) => (g.name === a.name ? { ...g, scaling: a.scaling } : g)) });
+      if (!spec.nodeGroups.some((g) => g.name === a.name))
+        throw new ServiceError("NOT_FOUND", `Node group ${a.name} not found`);
+      return revalidate({
+        ...spec,
+        nodeGroups: spec.nodeGroups.map((g) => (g.name === a.name ? { ...g, scaling: a.scaling } : g)),
+      });
     },
   });
 }
@@ -55,7 +71,8 @@ export function removeNodeGroup(a: Args & { name: string }) {
     action: "nodeGroup.remove",
     details: { nodeGroup: a.name },
     change: (spec) => {
-      if (!spec.nodeGroups.some((g) => g.name === a.name)) throw new ServiceError("NOT_FOUND", `Node group ${a.name} not found`);
+      if (!spec.nodeGroups.some((g) => g.name === a.name))
+        throw new ServiceError("NOT_FOUND", `Node group ${a.name} not found`);
       return { ...spec, nodeGroups: spec.nodeGroups.filter((g) => g.name !== a.name) };
     },
   });

@@ -10,16 +10,34 @@ import type { ProjectAccess } from "../project/access";
 import { toView, type ClusterView } from "./shared";
 
 /** Store the desired cluster and ask the reconciler to build it. Never calls the cloud. */
-export async function createCluster({ ctx, project, spec }: { ctx: ServiceContext; project: ProjectAccess; spec: ClusterSpec }): Promise<ClusterView> {
+export async function createCluster({
+  ctx,
+  project,
+  spec,
+}: {
+  ctx: ServiceContext;
+  project: ProjectAccess;
+  spec: ClusterSpec;
+}): Promise<ClusterView> {
   if (versionInfo(spec.version)?.endOfLifeReached) {
-    throw new ServiceError("VALIDATION", `Kubernetes ${spec.version} has reached end of life; new clusters use a supported version`, {
-      fieldErrors: { version: [`Kubernetes ${spec.version} has reached end of life`] },
-    });
+    throw new ServiceError(
+      "VALIDATION",
+      `Kubernetes ${spec.version} has reached end of life; new clusters use a supported version`,
+      {
+        fieldErrors: { version: [`Kubernetes ${spec.version} has reached end of life`] },
+      },
+    );
   }
   return ctx.db.transaction(async (tx) => {
-    const [live] = await tx.select({ n: count() }).from(clusters).where(and(eq(clusters.projectId, project.id), isNull(clusters.deletedAt)));
+    const [live] = await tx
+      .select({ n: count() })
+      .from(clusters)
+      .where(and(eq(clusters.projectId, project.id), isNull(clusters.deletedAt)));
     if ((live?.n ?? 0) >= LIMITS.clustersPerProject) {
-      throw new ServiceError("LIMIT_EXCEEDED", `A project can have at most ${LIMITS.clustersPerProject} clusters`);
+      throw new ServiceError(
+        "LIMIT_EXCEEDED",
+        `A project can have at most ${LIMITS.clustersPerProject} clusters`,
+      );
     }
     const [row] = await tx
       .insert(clusters)
@@ -32,7 +50,14 @@ export async function createCluster({ ctx, project, spec }: { ctx: ServiceContex
     }
     const [op] = await tx
       .insert(operations)
-      .values({ clusterId: row.id, projectId: project.id, kind: "create", generation: 1, actorUserId: ctx.actor.userId, actorEmail: ctx.actor.email })
+      .values({
+        clusterId: row.id,
+        projectId: project.id,
+        kind: "create",
+        generation: 1,
+        actorUserId: ctx.actor.userId,
+        actorEmail: ctx.actor.email,
+      })
       .returning();
     await recordAudit(tx, ctx, {
       action: "cluster.create",
@@ -41,7 +66,12 @@ export async function createCluster({ ctx, project, spec }: { ctx: ServiceContex
       targetType: "cluster",
       targetId: row.id,
       targetLabel: row.name,
-      details: { version: spec.version, topology: spec.topology, masters: spec.masterCount, nodeGroups: spec.nodeGroups.length },
+      details: {
+        version: spec.version,
+        topology: spec.topology,
+        masters: spec.masterCount,
+        nodeGroups: spec.nodeGroups.length,
+      },
     });
     await enqueueReconcile(tx, row.id);
     return toView(row, op ?? null);

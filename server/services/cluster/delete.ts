@@ -12,38 +12,94 @@ import { loadCluster, toView } from "./shared";
  * the row only once nothing tagged with the cluster remains. The user types
  * the name to confirm.
  */
-export async function deleteCluster({ ctx, project, clusterId, confirmName }: { ctx: ServiceContext; project: ProjectAccess; clusterId: string; confirmName: string }) {
+export async function deleteCluster({
+  ctx,
+  project,
+  clusterId,
+  confirmName,
+}: {
+  ctx: ServiceContext;
+  project: ProjectAccess;
+  clusterId: string;
+  confirmName: string;
+}) {
   return ctx.db.transaction(async (tx) => {
     const row = await loadCluster(tx, project.id, clusterId, true);
     if (confirmName !== row.name) {
-      throw new ServiceError("VALIDATION", `Type the cluster name (${row.name}) to confirm`, { fieldErrors: { confirmName: [`Type ${row.name} to confirm`] } });
+      throw new ServiceError("VALIDATION", `Type the cluster name (${row.name}) to confirm`, {
+        fieldErrors: { confirmName: [`Type ${row.name} to confirm`] },
+      });
     }
     if (row.deletionRequestedAt) return toView(row, null);
     const now = new Date();
-    await tx.update(clusters).set({ deletionRequestedAt: now, phase: "Deleting", updatedAt: now }).where(eq(clusters.id, row.id));
+    await tx
+      .update(clusters)
+      .set({ deletionRequestedAt: now, phase: "Deleting", updatedAt: now })
+      .where(eq(clusters.id, row.id));
     await tx
       .update(operations)
       .set({ status: "superseded", finishedAt: now })
-      .where(and(eq(operations.clusterId, row.id), inArray(operations.status, ["pending", "running", "failed"])));
+      .where(
+        and(eq(operations.clusterId, row.id), inArray(operations.status, ["pending", "running", "failed"])),
+      );
     const [op] = await tx
       .insert(operations)
-      .values({ clusterId: row.id, projectId: project.id, kind: "delete", generation: row.generation, actorUserId: ctx.actor.userId, actorEmail: ctx.actor.email })
+      .values({
+        clusterId: row.id,
+        projectId: project.id,
+        kind: "delete",
+        generation: row.generation,
+        actorUserId: ctx.actor.userId,
+        actorEmail: ctx.actor.email,
+      })
       .returning();
-    await recordAudit(tx, ctx, { action: "cluster.delete", outcome: "success", projectId: project.id, targetType: "cluster", targetId: row.id, targetLabel: row.name });
+    await recordAudit(tx, ctx, {
+      action: "cluster.delete",
+      outcome: "success",
+      projectId: project.id,
+      targetType: "cluster",
+      targetId: row.id,
+      targetLabel: row.name,
+    });
     await enqueueReconcile(tx, row.id);
     return toView({ ...row, deletionRequestedAt: now, phase: "Deleting" }, op ?? null);
   });
 }
 
 /** Retry a cluster whose last operation failed on a terminal error (quota, bad request): enqueue another pass. */
-export async function retryCluster({ ctx, project, clusterId }: { ctx: ServiceContext; project: ProjectAccess; clusterId: string }) {
+export async function retryCluster({
+  ctx,
+  project,
+  clusterId,
+}: {
+  ctx: ServiceContext;
+  project: ProjectAccess;
+  clusterId: string;
+}) {
   return ctx.db.transaction(async (tx) => {
     const row = await loadCluster(tx, project.id, clusterId, true);
-    const [failed] = await tx.select().from(operations).where(and(eq(operations.clusterId, row.id), eq(operations.status, "failed")));
-    if (!failed) throw new ServiceError("PRECONDITION_FAILED", `Cluster ${row.name} has no failed operation to retry`);
-    await tx.update(operations).set({ status: "running", finishedAt: null, error: null }).where(eq(operations.id, failed.id));
-    await tx.update(clusters).set({ phase: row.observedGeneration > 0 ? "Updating" : "Provisioning", updatedAt: new Date() }).where(eq(clusters.id, row.id));
-    await recordAudit(tx, ctx, { action: "cluster.retry", outcome: "success", projectId: project.id, targetType: "cluster", targetId: row.id, targetLabel: row.name });
+    const [failed] = await tx
+      .select()
+      .from(operations)
+      .where(and(eq(operations.clusterId, row.id), eq(operations.status, "failed")));
+    if (!failed)
+      throw new ServiceError("PRECONDITION_FAILED", `Cluster ${row.name} has no failed operation to retry`);
+    await tx
+      .update(operations)
+      .set({ status: "running", finishedAt: null, error: null })
+      .where(eq(operations.id, failed.id));
+    await tx
+      .update(clusters)
+      .set({ phase: row.observedGeneration > 0 ? "Updating" : "Provisioning", updatedAt: new Date() })
+      .where(eq(clusters.id, row.id));
+    await recordAudit(tx, ctx, {
+      action: "cluster.retry",
+      outcome: "success",
+      projectId: project.id,
+      targetType: "cluster",
+      targetId: row.id,
+      targetLabel: row.name,
+    });
     await enqueueReconcile(tx, row.id);
     return { id: row.id };
   });

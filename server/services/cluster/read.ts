@@ -4,7 +4,15 @@ import type { ServiceContext } from "../context";
 import type { ProjectAccess } from "../project/access";
 import { activeOperations, loadCluster, toView, type ClusterView } from "./shared";
 
-export async function getCluster({ ctx, project, clusterId }: { ctx: ServiceContext; project: ProjectAccess; clusterId: string }): Promise<ClusterView> {
+export async function getCluster({
+  ctx,
+  project,
+  clusterId,
+}: {
+  ctx: ServiceContext;
+  project: ProjectAccess;
+  clusterId: string;
+}): Promise<ClusterView> {
   const row = await loadCluster(ctx.db, project.id, clusterId);
   const ops = await activeOperations(ctx.db, [row.id]);
   return toView(row, ops.get(row.id) ?? null);
@@ -26,7 +34,8 @@ export async function listClusters({
   if (input.cursor) {
     const [at, id] = input.cursor.split("|");
     const t = new Date(at ?? "");
-    if (!Number.isNaN(t.getTime()) && id) where.push(or(lt(clusters.createdAt, t), and(eq(clusters.createdAt, t), lt(clusters.id, id)))!);
+    if (!Number.isNaN(t.getTime()) && id)
+      where.push(or(lt(clusters.createdAt, t), and(eq(clusters.createdAt, t), lt(clusters.id, id)))!);
   }
   const rows = await ctx.db
     .select()
@@ -35,20 +44,62 @@ export async function listClusters({
     .orderBy(desc(clusters.createdAt), desc(clusters.id))
     .limit(input.limit + 1);
   const page = rows.slice(0, input.limit);
-  const ops = await activeOperations(ctx.db, page.map((r) => r.id));
+  const ops = await activeOperations(
+    ctx.db,
+    page.map((r) => r.id),
+  );
   const last = page.at(-1);
-  return { items: page.map((r) => toView(r, ops.get(r.id) ?? null)), nextCursor: rows.length > input.limit && last ? `${last.createdAt.toISOString()}|${last.id}` : null };
+  return {
+    items: page.map((r) => toView(r, ops.get(r.id) ?? null)),
+    nextCursor: rows.length > input.limit && last ? `${last.createdAt.toISOString()}|${last.id}` : null,
+  };
 }
 
-export async function listOperations({ ctx, project, clusterId, limit }: { ctx: ServiceContext; project: ProjectAccess; clusterId: string; limit: number }) {
+export async function listOperations({
+  ctx,
+  project,
+  clusterId,
+  limit,
+}: {
+  ctx: ServiceContext;
+  project: ProjectAccess;
+  clusterId: string;
+  limit: number;
+}) {
   // Operations outlive the cluster row's deletion: the history stays visible.
-  const [owned] = await ctx.db.select({ id: clusters.id }).from(clusters).where(and(eq(clusters.id, clusterId), eq(clusters.projectId, project.id)));
+  const [owned] = await ctx.db
+    .select({ id: clusters.id })
+    .from(clusters)
+    .where(and(eq(clusters.id, clusterId), eq(clusters.projectId, project.id)));
   if (!owned) return [];
-  return ctx.db.select().from(operations).where(eq(operations.clusterId, clusterId)).orderBy(desc(operations.startedAt)).limit(limit);
+  return ctx.db
+    .select()
+    .from(operations)
+    .where(eq(operations.clusterId, clusterId))
+    .orderBy(desc(operations.startedAt))
+    .limit(limit);
 }
 
-export async function listEvents({ ctx, project, clusterId, limit }: { ctx: ServiceContext; project: ProjectAccess; clusterId: string; limit: number }) {
-  const [owned] = await ctx.db.select({ id: clusters.id }).from(clusters).where(and(eq(clusters.id, clusterId), eq(clusters.projectId, project.id)));
+export async function listEvents({
+  ctx,
+  project,
+  clusterId,
+  limit,
+}: {
+  ctx: ServiceContext;
+  project: ProjectAccess;
+  clusterId: string;
+  limit: number;
+}) {
+  const [owned] = await ctx.db
+    .select({ id: clusters.id })
+    .from(clusters)
+    .where(and(eq(clusters.id, clusterId), eq(clusters.projectId, project.id)));
   if (!owned) return [];
-  return ctx.db.select().from(clusterEvents).where(eq(clusterEvents.clusterId, clusterId)).orderBy(desc(clusterEvents.id)).limit(limit);
+  return ctx.db
+    .select()
+    .from(clusterEvents)
+    .where(eq(clusterEvents.clusterId, clusterId))
+    .orderBy(desc(clusterEvents.id))
+    .limit(limit);
 }

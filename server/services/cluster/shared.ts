@@ -22,7 +22,14 @@ export interface ClusterView {
   deletionRequestedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
-  progress: { operation: string; done: number; total: number; currentStep: string | null; attempts: number; error: string | null } | null;
+  progress: {
+    operation: string;
+    done: number;
+    total: number;
+    currentStep: string | null;
+    attempts: number;
+    error: string | null;
+  } | null;
 }
 
 export function toView(c: ClusterRow, op: typeof operations.$inferSelect | null): ClusterView {
@@ -38,7 +45,16 @@ export function toView(c: ClusterRow, op: typeof operations.$inferSelect | null)
     deletionRequestedAt: c.deletionRequestedAt,
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
-    progress: op ? { operation: op.kind, done: op.stepsDone, total: op.stepsTotal, currentStep: op.currentStep, attempts: op.attempts, error: op.error } : null,
+    progress: op
+      ? {
+          operation: op.kind,
+          done: op.stepsDone,
+          total: op.stepsTotal,
+          currentStep: op.currentStep,
+          attempts: op.attempts,
+          error: op.error,
+        }
+      : null,
   };
 }
 
@@ -47,7 +63,12 @@ export async function activeOperations(exec: Executor, clusterIds: string[]) {
   const rows = await exec
     .select()
     .from(operations)
-    .where(and(inArray(operations.clusterId, clusterIds), inArray(operations.status, ["pending", "running", "failed"])))
+    .where(
+      and(
+        inArray(operations.clusterId, clusterIds),
+        inArray(operations.status, ["pending", "running", "failed"]),
+      ),
+    )
     .orderBy(desc(operations.startedAt));
   const m = new Map<string, typeof operations.$inferSelect>();
   for (const r of rows) if (!m.has(r.clusterId)) m.set(r.clusterId, r);
@@ -55,8 +76,16 @@ export async function activeOperations(exec: Executor, clusterIds: string[]) {
 }
 
 /** A live cluster of this project, or NOT_FOUND (also for other projects' clusters). */
-export async function loadCluster(exec: Executor, projectId: string, clusterId: string, lock = false): Promise<ClusterRow> {
-  const q = exec.select().from(clusters).where(and(eq(clusters.id, clusterId), eq(clusters.projectId, projectId), isNull(clusters.deletedAt)));
+export async function loadCluster(
+  exec: Executor,
+  projectId: string,
+  clusterId: string,
+  lock = false,
+): Promise<ClusterRow> {
+  const q = exec
+    .select()
+    .from(clusters)
+    .where(and(eq(clusters.id, clusterId), eq(clusters.projectId, projectId), isNull(clusters.deletedAt)));
   const [row] = lock ? await q.for("update") : await q;
   if (!row) throw new ServiceError("NOT_FOUND", "Cluster not found");
   return row;
@@ -89,7 +118,8 @@ export function assertImmutable(before: ClusterSpec, after: ClusterSpec): void {
     ["serviceCidr", "The service CIDR cannot be changed after creation"],
   ];
   const fieldErrors: Record<string, string[]> = {};
-  for (const [k, message] of fixed) if (canonical(before[k]) !== canonical(after[k])) fieldErrors[k] = [message];
+  for (const [k, message] of fixed)
+    if (canonical(before[k]) !== canonical(after[k])) fieldErrors[k] = [message];
   const first = Object.values(fieldErrors)[0]?.[0];
   if (first) throw new ServiceError("VALIDATION", first, { fieldErrors });
 }
@@ -112,9 +142,21 @@ export async function writeIntent(args: {
   const { ctx, project } = args;
   return ctx.db.transaction(async (tx) => {
     const row = await loadCluster(tx, project.id, args.clusterId, true);
-    if (row.deletionRequestedAt) throw new ServiceError("PRECONDITION_FAILED", `Cluster ${row.name} is being deleted; it can no longer be changed`);
-    if (row.phase === "Stopped" || row.phase === "Stopping" || row.phase === "Starting" || row.phase === "Upgrading") {
-      throw new ServiceError("PRECONDITION_FAILED", `Cluster ${row.name} is ${row.phase.toLowerCase()}; wait until it is running`);
+    if (row.deletionRequestedAt)
+      throw new ServiceError(
+        "PRECONDITION_FAILED",
+        `Cluster ${row.name} is being deleted; it can no longer be changed`,
+      );
+    if (
+      row.phase === "Stopped" ||
+      row.phase === "Stopping" ||
+      row.phase === "Starting" ||
+      row.phase === "Upgrading"
+    ) {
+      throw new ServiceError(
+        "PRECONDITION_FAILED",
+        `Cluster ${row.name} is ${row.phase.toLowerCase()}; wait until it is running`,
+      );
     }
     if (row.generation !== args.expectedGeneration) {
       throw new ServiceError(
@@ -130,12 +172,29 @@ export async function writeIntent(args: {
     await tx
       .update(operations)
       .set({ status: "superseded", finishedAt: now })
-      .where(and(eq(operations.clusterId, row.id), inArray(operations.status, ["pending", "running", "failed"])));
+      .where(
+        and(eq(operations.clusterId, row.id), inArray(operations.status, ["pending", "running", "failed"])),
+      );
     const [op] = await tx
       .insert(operations)
-      .values({ clusterId: row.id, projectId: project.id, kind: args.kind, generation, actorUserId: ctx.actor.userId, actorEmail: ctx.actor.email })
+      .values({
+        clusterId: row.id,
+        projectId: project.id,
+        kind: args.kind,
+        generation,
+        actorUserId: ctx.actor.userId,
+        actorEmail: ctx.actor.email,
+      })
       .returning();
-    await recordAudit(tx, ctx, { action: args.action, outcome: "success", projectId: project.id, targetType: "cluster", targetId: row.id, targetLabel: row.name, details: { generation, ...args.details } });
+    await recordAudit(tx, ctx, {
+      action: args.action,
+      outcome: "success",
+      projectId: project.id,
+      targetType: "cluster",
+      targetId: row.id,
+      targetLabel: row.name,
+      details: { generation, ...args.details },
+    });
     await enqueueReconcile(tx, row.id);
     return toView({ ...row, spec: next, generation, updatedAt: now }, op ?? null);
   });
