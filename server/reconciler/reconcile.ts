@@ -314,7 +314,7 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
     });
     return {
       converged: false,
-      requeueAfterMs: failed.length ? backoff(op?.attempts ?? 0) : POLL_MS,
+      requeueAfterMs: failed.length ? backoff(op?.attempts ?? 0) : actions.length ? PROGRESS_MS : POLL_MS,
       actions: actions.map((a) => a.label),
     };
   }
