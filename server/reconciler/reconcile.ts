@@ -43,12 +43,22 @@ function classify(err: unknown): { terminal: boolean; message: string } {
   return { terminal: false, message: err instanceof Error ? err.message : String(err) };
 }
 
-async function catalogOf(cloud: OpenStackCloud): Promise<Catalog> {
-  const [flavors, images] = await Promise.all([cloud.compute.listFlavors(), cloud.image.listImages()]);
-  return {
-    flavors,
-    imageId: (name) => images.find((i) => i.name === name && i.status === "active")?.id ?? null,
-  };
+const CATALOG_TTL_MS = 5 * 60_000;
+const catalogs = new WeakMap<OpenStackCloud, { at: number; catalog: Promise<Catalog> }>();
+
+/** Flavors and images change rarely: read them once per cloud every few minutes, not on every pass. */
+function catalogOf(cloud: OpenStackCloud): Promise<Catalog> {
+  const cached = catalogs.get(cloud);
+  if (cached && Date.now() - cached.at < CATALOG_TTL_MS) return cached.catalog;
+  const catalog = Promise.all([cloud.compute.listFlavors(), cloud.image.listImages()]).then(
+    ([flavors, images]) => ({
+      flavors,
+      imageId: (name: string) => images.find((i) => i.name === name && i.status === "active")?.id ?? null,
+    }),
+  );
+  catalogs.set(cloud, { at: Date.now(), catalog });
+  catalog.catch(() => catalogs.delete(cloud));
+  return catalog;
 }
 
 /** Actions that remove what intent no longer wants: extra workers (newest first), removed groups, failed servers. */
