@@ -70,7 +70,19 @@ export const NodeGroupSpec = z.object({
   flavor: z.string().trim().min(1, "Choose a flavor"),
   zone: z.enum(ZONES, { message: `Choose one of the region's zones: ${ZONES.join(", ")}` }),
   scaling: Scaling,
-  labels: z.record(LabelKey, LabelValue).default({}),
+  labels: z
+    .record(z.string(), LabelValue)
+    .superRefine((labels, ctx) => {
+      for (const key of Object.keys(labels)) {
+        if (!LabelKey.safeParse(key).success)
+          ctx.addIssue({
+            code: "custom",
+            path: [key],
+            message: `'${key}' is not a valid Kubernetes label key`,
+          });
+      }
+    })
+    .default({}),
   taints: z.array(Taint).max(20).default([]),
   diskGb: z
     .number()

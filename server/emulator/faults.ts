@@ -18,8 +18,9 @@ export const FaultRuleInput = z
     delayMs: z.number().int().min(0).max(600_000).default(0),
     /** Apply this many times, then stop. */
     count: z.number().int().positive().optional(),
-    /** Apply to this fraction of matching requests (deterministic sequence). */
+    /** Apply to this fraction of matching requests, drawn from a seeded sequence (repeatable, not periodic). */
     rate: z.number().min(0).max(1).optional(),
+    seed: z.number().int().default(1),
   })
   .refine((r) => r.path === undefined || isValidRegex(r.path), {
     path: ["path"],
@@ -40,6 +41,17 @@ export interface FaultRule extends FaultRuleInput {
   id: number;
   hits: number;
   seen: number;
+  /** State of the rule's pseudo-random sequence (mulberry32). */
+  prng: number;
+}
+
+/** mulberry32: a small seeded generator; returns [value in [0,1), next state]. */
+function mulberry32(state: number): [number, number] {
+  const next = (state + 0x6d2b79f5) | 0;
+  let t = next;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return [((t ^ (t >>> 14)) >>> 0) / 4294967296, next];
 }
 
 export class Faults {
@@ -47,7 +59,7 @@ export class Faults {
   private nextId = 1;
 
   add(input: FaultRuleInput): FaultRule {
-    const rule: FaultRule = { ...input, id: this.nextId++, hits: 0, seen: 0 };
+    const rule: FaultRule = { ...input, id: this.nextId++, hits: 0, seen: 0, prng: input.seed };
     this.rules.push(rule);
     return rule;
   }
@@ -71,8 +83,12 @@ export class Faults {
       if (r.path && !new RegExp(r.path).test(path)) continue;
       if (r.count !== undefined && r.hits >= r.count) continue;
       r.seen++;
-      // A rate applies evenly: the n-th matching request fires when floor(n·rate) grows.
-      if (r.rate !== undefined && Math.floor(r.seen * r.rate) === Math.floor((r.seen - 1) * r.rate)) continue;
+      if (r.rate !== undefined) {
+        // Seeded, so a run can be replayed; not periodic, so it cannot line up with a client's request pattern.
+        const [x, next] = mulberry32(r.prng);
+        r.prng = next;
+        if (x >= r.rate) continue;
+      }
       r.hits++;
       return r;
     }

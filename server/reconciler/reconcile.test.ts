@@ -31,7 +31,11 @@ async function converge(clusterId: string, maxPasses = 200): Promise<number> {
       );
     t.advance(5_000);
   }
-  throw new Error("did not converge");
+  const r = await row(clusterId);
+  const [op] = await db.select().from(operations).where(eq(operations.clusterId, clusterId));
+  throw new Error(
+    `did not converge: phase ${r.phase}, step ${op?.currentStep}, lastError ${JSON.stringify(r.status.lastError)}, conditions ${JSON.stringify(r.conditions.map((c) => c.message))}`,
+  );
 }
 const row = async (id: string) => (await db.select().from(clusters).where(eq(clusters.id, id)))[0]!;
 

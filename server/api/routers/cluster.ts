@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { estimateCost } from "@/server/domain/cost";
 import {
   ClusterRef,
   CreateClusterInput,
@@ -59,6 +60,10 @@ export const clusterRouter = router({
     .mutation(({ ctx, input }) =>
       retryCluster({ ctx: ctx.svc, project: ctx.project, clusterId: input.clusterId }),
     ),
+  /** Hourly and monthly cost of a spec, before creating it (the wizard's review step). */
+  estimate: projectProcedure("viewer")
+    .input(CreateClusterInput)
+    .query(({ input }) => estimateCost(input.spec)),
   events: projectProcedure("viewer")
     .input(ClusterRef.extend({ limit: z.number().int().min(1).max(500).default(100) }))
     .query(({ ctx, input }) =>

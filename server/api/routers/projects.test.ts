@@ -46,6 +46,10 @@ const PROCEDURES: Record<string, { min: ProjectRole; call: (c: Caller, f: Fixtur
     min: "viewer",
     call: (c, f) => c.cluster.get({ projectId: f.projectId, clusterId: f.clusterId }),
   },
+  "cluster.estimate": {
+    min: "viewer",
+    call: (c, f) => c.cluster.estimate({ projectId: f.projectId, spec: clusterSpec }),
+  },
   "cluster.events": {
     min: "viewer",
     call: (c, f) => c.cluster.events({ projectId: f.projectId, clusterId: f.clusterId }),

@@ -2,6 +2,7 @@ import { and, desc, eq, inArray, isNull } from "drizzle-orm";
 import type { Executor } from "@/db/client";
 import { clusters, operations } from "@/db/schema";
 import type { ClusterSpec, Condition, Phase } from "@/server/contracts/cluster";
+import { estimateCost, PRICES } from "@/server/domain/cost";
 import { enqueueReconcile } from "@/server/reconciler/queue";
 import { recordAudit } from "../audit/record";
 import type { ServiceContext } from "../context";

@@ -1,0 +1,125 @@
+import { z } from "zod";
+import type { ClusterSpec } from "@/server/contracts/cluster";
+import prices from "./data/prices.json";
+import { desiredGroupSize } from "./placement";
+
+const PriceList = z.object({
+  currency: z.string(),
+  hoursPerMonth: z.number().positive(),
+  flavors: z.record(z.string(), z.number().nonnegative()),
+  volumeTypesPerGbMonth: z.record(z.string(), z.number().nonnegative()),
+  loadBalancerPerHour: z.number().nonnegative(),
+  floatingIpPerHour: z.number().nonnegative(),
+  masterRootDiskGb: z.number().int().positive(),
+});
+export type PriceList = z.infer<typeof PriceList>;
+export const PRICES: PriceList = PriceList.parse(prices);
+
+export interface CostLine {
+  item: "masters" | "nodes" | "disks" | "loadBalancer" | "publicAddress";
+  label: string;
+  perHour: number;
+  perMonth: number;
+}
+
+export interface CostEstimate {
+  currency: string;
+  lines: CostLine[];
+  perHour: number;
+  perMonth: number;
+  /** What the estimate could not price (unknown flavor or volume type). */
+  unpriced: string[];
+  /** Autoscaling groups are priced at their minimum, with the maximum shown as a ceiling. */
+  perMonthAtMax: number;
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
+
+/**
+ * Hourly and monthly cost of a cluster spec from a price list: masters and
+ * worker nodes by flavor, etcd and node disks by volume type, the API load
+ * balancer and, when public, its address. `stopped` prices a stopped
+ * cluster (disks and addresses only).
+ */
+export function estimateCost(
+  spec: Pick<ClusterSpec, "masterCount" | "masterFlavor" | "etcd" | "nodeGroups" | "apiAccess">,
+  list: PriceList = PRICES,
+  opts: { stopped?: boolean } = {},
+): CostEstimate {
+  const unpriced: string[] = [];
+  const flavor = (name: string) => {
+    const p = list.flavors[name];
+    if (p === undefined) unpriced.push(`flavor ${name}`);
+    return p ?? 0;
+  };
+  const gbMonth = (type: string) => {
+    const p = list.volumeTypesPerGbMonth[type];
+    if (p === undefined) unpriced.push(`volume type ${type}`);
+    return p ?? 0;
+  };
+  const h = list.hoursPerMonth;
+  const running = opts.stopped ? 0 : 1;
+  const nodes = (atMax: boolean) =>
+    spec.nodeGroups.reduce((sum, g) => {
+      const n = atMax && g.scaling.mode === "autoscale" ? g.scaling.max : desiredGroupSize(g, 0);
+      return sum + n * flavor(g.flavor);
+    }, 0);
+  const nodeCount = spec.nodeGroups.reduce((s, g) => s + desiredGroupSize(g, 0), 0);
+  const nodeDisksMonth = spec.nodeGroups.reduce(
+    (s, g) => s + desiredGroupSize(g, 0) * g.diskGb * gbMonth(g.diskType),
+    0,
+  );
+  const disksMonth =
+    spec.masterCount *
+      (spec.etcd.sizeGb * gbMonth(spec.etcd.volumeType) + list.masterRootDiskGb * gbMonth("ceph-ssd")) +
+    nodeDisksMonth;
+  const lines: CostLine[] = [
+    {
+      item: "masters",
+      label: `${spec.masterCount} × ${spec.masterFlavor}`,
+      perHour: running * spec.masterCount * flavor(spec.masterFlavor),
+      perMonth: 0,
+    },
+    {
+      item: "nodes",
+      label: `${nodeCount} worker node${nodeCount === 1 ? "" : "s"}`,
+      perHour: running * nodes(false),
+      perMonth: 0,
+    },
+    {
+      item: "disks",
+      label: `etcd ${spec.masterCount} × ${spec.etcd.sizeGb} GB ${spec.etcd.volumeType}, system and node disks`,
+      perHour: disksMonth / h,
+      perMonth: disksMonth,
+    },
+    {
+      item: "loadBalancer",
+      label: "API load balancer (active/standby)",
+      perHour: list.loadBalancerPerHour,
+      perMonth: 0,
+    },
+  ];
+  if (spec.apiAccess.public)
+    lines.push({
+      item: "publicAddress",
+      label: "Public API address",
+      perHour: list.floatingIpPerHour,
+      perMonth: 0,
+    });
+  for (const l of lines) if (l.item !== "disks") l.perMonth = l.perHour * h;
+  const perHour = lines.reduce((s, l) => s + l.perHour, 0);
+  const perMonth = lines.reduce((s, l) => s + l.perMonth, 0);
+  const extraAtMax = (nodes(true) - nodes(false)) * h * running;
+  return {
+    currency: list.currency,
+    lines: lines.map((l) => ({
+      ...l,
+      perHour: round(l.perHour * 10_000) / 10_000,
+      perMonth: round(l.perMonth),
+    })),
+    perHour: Math.round(perHour * 10_000) / 10_000,
+    perMonth: round(perMonth),
+    perMonthAtMax: round(perMonth + extraAtMax),
+    unpriced: [...new Set(unpriced)],
+  };
+}

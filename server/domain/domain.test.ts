@@ -1,0 +1,185 @@
+import { describe, expect, it } from "vitest";
+import { ClusterSpec, type ClusterSpecInput } from "@/server/contracts/cluster";
+import { estimateCost, PRICES } from "./cost";
+import { masterZones } from "./placement";
+import { versionInfo } from "./versions";
+
+const base: ClusterSpecInput = {
+  name: "prod",
+  topology: "regional",
+  masterCount: 3,
+  masterFlavor: "STD2-4-8",
+  nodeGroups: [
+    { name: "workers", flavor: "STD2-2-4", zone: "ru-msk-a", scaling: { mode: "fixed", size: 3 } },
+  ],
+};
+const issues = (over: Record<string, unknown>) => {
+  const r = ClusterSpec.safeParse({ ...base, ...over });
+  return r.success ? [] : r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
+};
+
+describe("cluster spec validation", () => {
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    ["name with uppercase", { name: "Prod" }, /^name: The cluster name may contain lowercase letters/],
+    ["unknown version", { version: "1.20.0" }, /^version: Kubernetes 1.20.0 is not offered/],
+    [
+      "single with 3 masters",
+      { topology: "single", masterCount: 3 },
+      /^masterCount: A single-master cluster has exactly 1 master/,
+    ],
+    ["regional with 1 master", { masterCount: 1 }, /^masterCount: A regional cluster has 3 or 5 masters/],
+    [
+      "pod CIDR overlapping nodes",
+      { podCidr: "10.0.0.0/16" },
+      /^podCidr: The pod CIDR 10.0.0.0\/16 overlaps the node subnet 10.0.0.0\/24/,
+    ],
+    [
+      "service CIDR overlapping pods",
+      { serviceCidr: "10.100.128.0/24" },
+      /^serviceCidr: The service CIDR 10.100.128.0\/24 overlaps the pod CIDR/,
+    ],
+    [
+      "loopback node subnet",
+      { network: { mode: "new", cidr: "127.1.0.0/24" } },
+      /^network.cidr: The node subnet 127.1.0.0\/24 overlaps 127.0.0.0\/8 \(loopback\)/,
+    ],
+    [
+      "public node subnet",
+      { network: { mode: "new", cidr: "8.8.8.0/24" } },
+      /^network.cidr: The node subnet must be a private range/,
+    ],
+    [
+      "host bits set",
+      { podCidr: "10.100.0.1/16" },
+      /^podCidr: '10.100.0.1\/16' is not a network in CIDR notation/,
+    ],
+    [
+      "bad allowlist entry",
+      { apiAccess: { public: true, allowedCidrs: ["office"] } },
+      /^apiAccess.allowedCidrs.0: 'office' is not a CIDR/,
+    ],
+    [
+      "allowlist on private API",
+      { apiAccess: { public: false, allowedCidrs: ["203.0.113.0/24"] } },
+      /^apiAccess.allowedCidrs: An allowlist applies only to a public API endpoint/,
+    ],
+    [
+      "duplicate group names",
+      { nodeGroups: [base.nodeGroups![0], { ...base.nodeGroups![0], zone: "ru-msk-b" }] },
+      /^nodeGroups.1.name: Node group name 'workers' is already used by group 1/,
+    ],
+    [
+      "6 nodes with anti-affinity",
+      { nodeGroups: [{ ...base.nodeGroups![0], scaling: { mode: "fixed", size: 6 }, antiAffinity: true }] },
+      /^nodeGroups.0.antiAffinity: Anti-affinity places each node on its own host: at most 5 nodes \(this group can have 6\)/,
+    ],
+    [
+      "autoscale min above max",
+      { nodeGroups: [{ ...base.nodeGroups![0], scaling: { mode: "autoscale", min: 4, max: 2 } }] },
+      /^nodeGroups.0.scaling.min: The minimum must not exceed the maximum/,
+    ],
+    [
+      "too many nodes",
+      {
+        nodeGroups: Array.from({ length: 3 }, (_, i) => ({
+          ...base.nodeGroups![0],
+          name: `g${i}`,
+          scaling: { mode: "fixed", size: 40 },
+        })),
+      },
+      /^nodeGroups: At most 100 worker nodes per cluster; these groups can reach 120/,
+    ],
+    [
+      "bad label",
+      { nodeGroups: [{ ...base.nodeGroups![0], labels: { "bad key!": "x" } }] },
+      /^nodeGroups.0.labels.bad key!: 'bad key!' is not a valid Kubernetes label key/,
+    ],
+  ])("rejects %s with a precise message", (_name, over, message) => {
+    const found = issues(over);
+    expect(
+      found.some((m) => message.test(m)),
+      found.join("\n"),
+    ).toBe(true);
+  });
+
+  it("accepts a good spec and fills defaults", () => {
+    const r = ClusterSpec.parse(base);
+    expect(r).toMatchObject({
+      version: "1.36.1",
+      podCidr: "10.100.0.0/16",
+      serviceCidr: "10.254.0.0/16",
+      etcd: { volumeType: "high-iops", sizeGb: 20 },
+      apiAccess: { public: true },
+    });
+    expect(r.nodeGroups[0]).toMatchObject({ diskGb: 50, antiAffinity: false, labels: {}, taints: [] });
+  });
+});
+
+describe("placement and versions", () => {
+  it.each([
+    [{ topology: "single", masterCount: 1, masterZone: "ru-msk-b" }, ["ru-msk-b"]],
+    [{ topology: "standard", masterCount: 3, masterZone: "ru-msk-c" }, ["ru-msk-c", "ru-msk-c", "ru-msk-c"]],
+    [{ topology: "regional", masterCount: 3, masterZone: "ru-msk-a" }, ["ru-msk-a", "ru-msk-b", "ru-msk-c"]],
+    [
+      { topology: "regional", masterCount: 5, masterZone: "ru-msk-a" },
+      ["ru-msk-a", "ru-msk-b", "ru-msk-c", "ru-msk-a", "ru-msk-b"],
+    ],
+  ] as const)("places masters for %j", (spec, zones) => {
+    expect(masterZones(spec as never, ["ru-msk-a", "ru-msk-b", "ru-msk-c"])).toEqual(zones);
+  });
+
+  it("knows images and end of life", () => {
+    expect(versionInfo("1.35.3", new Date("2026-11-21"))).toMatchObject({
+      minor: "1.35",
+      image: "k8s-node-ubuntu-24.04-v1.35.3",
+      endOfLifeReached: false,
+    });
+    expect(versionInfo("1.33.2", new Date("2026-11-21"))?.endOfLifeReached).toBe(true);
+    expect(versionInfo("1.99.0")).toBeNull();
+  });
+});
+
+describe("cost estimate", () => {
+  it("prices masters, nodes, disks, the load balancer and the public address", () => {
+    const spec = ClusterSpec.parse(base);
+    const c = estimateCost(spec);
+    const h = PRICES.hoursPerMonth;
+    const masters = 3 * 0.0444 * h;
+    const nodes = 3 * 0.0222 * h;
+    const disks = 3 * (20 * 0.2 + 40 * 0.09) + 3 * 50 * 0.09;
+    const lb = 0.025 * h;
+    const fip = 0.005 * h;
+    expect(c.lines.map((l) => l.item)).toEqual([
+      "masters",
+      "nodes",
+      "disks",
+      "loadBalancer",
+      "publicAddress",
+    ]);
+    expect(c.perMonth).toBeCloseTo(masters + nodes + disks + lb + fip, 1);
+    expect(c.lines.find((l) => l.item === "disks")?.perMonth).toBeCloseTo(disks, 2);
+    expect(c.unpriced).toEqual([]);
+  });
+
+  it("prices autoscaling at the minimum with the maximum as a ceiling, and a stopped cluster at disks and addresses only", () => {
+    const spec = ClusterSpec.parse({
+      ...base,
+      apiAccess: { public: false, allowedCidrs: [] },
+      nodeGroups: [{ ...base.nodeGroups![0], scaling: { mode: "autoscale", min: 1, max: 4 } }],
+    });
+    const c = estimateCost(spec);
+    expect(c.perMonthAtMax - c.perMonth).toBeCloseTo(3 * 0.0222 * PRICES.hoursPerMonth, 1);
+    const stopped = estimateCost(spec, PRICES, { stopped: true });
+    expect(stopped.lines.find((l) => l.item === "masters")?.perMonth).toBe(0);
+    expect(stopped.perMonth).toBeCloseTo(
+      stopped.lines.find((l) => l.item === "disks")!.perMonth + 0.025 * PRICES.hoursPerMonth,
+      1,
+    );
+  });
+
+  it("names what it cannot price", () => {
+    expect(estimateCost(ClusterSpec.parse({ ...base, masterFlavor: "GOLD-1" })).unpriced).toEqual([
+      "flavor GOLD-1",
+    ]);
+  });
+});
