@@ -31,6 +31,8 @@ export interface ClusterView {
     attempts: number;
     error: string | null;
   } | null;
+  /** From the price list; a stopped cluster costs its disks and addresses only. */
+  cost: { perHour: number; perMonth: number; currency: string };
 }
 
 export function toView(c: ClusterRow, op: typeof operations.$inferSelect | null): ClusterView {
@@ -56,7 +58,13 @@ export function toView(c: ClusterRow, op: typeof operations.$inferSelect | null)
           error: op.error,
         }
       : null,
+    cost: costOf(c),
   };
+}
+
+function costOf(c: ClusterRow): ClusterView["cost"] {
+  const e = estimateCost(c.spec, PRICES, { stopped: c.phase === "Stopped" });
+  return { perHour: e.perHour, perMonth: e.perMonth, currency: e.currency };
 }
 
 export async function activeOperations(exec: Executor, clusterIds: string[]) {
