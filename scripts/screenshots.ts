@@ -22,6 +22,7 @@ const page = await browser.newPage({
   viewport: { width: Number(process.env.SHOT_WIDTH ?? 1280), height: 800 },
 });
 await page.goto(`${base}/sign-in`);
+page.context().setDefaultNavigationTimeout(60_000);
 await shoot(page, "sign-in");
 await page.goto(`${base}/sign-up`);
 const email = `shot-${Date.now()}@example.com`;
@@ -44,6 +45,29 @@ await shoot(page, "settings");
 await page.goto(`${projectUrl}/audit`);
 await page.getByRole("table").waitFor();
 await shoot(page, "audit");
+// A cluster, created through the API (the wizard is a separate page), watched while it provisions.
+const projectId = projectUrl.split("/").pop()!;
+await page.request.post(`${base}/api/trpc/cluster.create`, {
+  data: {
+    json: {
+      projectId,
+      spec: {
+        name: "payments-prod",
+        topology: "regional",
+        masterCount: 3,
+        masterFlavor: "STD2-4-8",
+        nodeGroups: [
+          { name: "workers", flavor: "STD2-2-4", zone: "ru-msk-a", scaling: { mode: "fixed", size: 3 } },
+        ],
+      },
+    },
+  },
+});
+await page.goto(`${projectUrl}/clusters`);
+await page.getByRole("progressbar").first().waitFor({ timeout: 30_000 });
+await shoot(page, "clusters-provisioning");
+await page.getByRole("table").getByText("Running", { exact: true }).waitFor({ timeout: 120_000 });
+await shoot(page, "clusters-running");
 await page.getByRole("button", { name: /Switch project/ }).click();
 await page.waitForTimeout(200);
 await page.screenshot({ path: `${out}/switcher-light.png` });

@@ -27,7 +27,10 @@ async function main() {
     : await startWorker({
         databaseUrl: config.DATABASE_URL,
         encryptionKey: config.CONSOLE_ENCRYPTION_KEY,
-        emulator: config.EMULATOR_URL && config.EMULATOR_ADMIN_KEY ? { url: config.EMULATOR_URL, adminKey: config.EMULATOR_ADMIN_KEY } : null,
+        emulator:
+          config.EMULATOR_URL && config.EMULATOR_ADMIN_KEY
+            ? { url: config.EMULATOR_URL, adminKey: config.EMULATOR_ADMIN_KEY }
+            : null,
         log: config.LOG_LEVEL === "debug" ? (l) => console.log(l) : undefined,
       });
   console.log(

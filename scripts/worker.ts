@@ -10,7 +10,10 @@ const env = parseEnv(process.env);
 const worker = await startWorker({
   databaseUrl: env.DATABASE_URL,
   encryptionKey: env.CONSOLE_ENCRYPTION_KEY,
-  emulator: env.EMULATOR_URL && env.EMULATOR_ADMIN_KEY ? { url: env.EMULATOR_URL, adminKey: env.EMULATOR_ADMIN_KEY } : null,
+  emulator:
+    env.EMULATOR_URL && env.EMULATOR_ADMIN_KEY
+      ? { url: env.EMULATOR_URL, adminKey: env.EMULATOR_ADMIN_KEY }
+      : null,
   concurrency: Number(process.env.WORKER_CONCURRENCY ?? 4),
   log: (l) => console.log(l),
 });

@@ -85,6 +85,8 @@ export function AuditLog({ projectId }: { projectId: string }) {
               <option value="project">project.*</option>
               <option value="member">member.*</option>
               <option value="cloud">cloud.*</option>
+              <option value="cluster">cluster.*</option>
+              <option value="nodeGroup">nodeGroup.*</option>
               {AUDIT_ACTIONS.map((a) => (
                 <option key={a} value={a}>
                   {a}

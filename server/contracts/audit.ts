@@ -41,4 +41,11 @@ export const AUDIT_ACTIONS = [
   "member.leave",
   "cloud.setCredentials",
   "cloud.clearCredentials",
+  "cluster.create",
+  "cluster.update",
+  "cluster.delete",
+  "cluster.retry",
+  "nodeGroup.add",
+  "nodeGroup.update",
+  "nodeGroup.remove",
 ] as const;

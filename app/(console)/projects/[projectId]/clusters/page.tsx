@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { ClustersEmpty } from "@/components/clusters/clusters-empty";
+import { ClustersList } from "@/components/clusters/clusters-list";
 import { PageHeader } from "@/components/layout/app-shell";
 
 export const metadata: Metadata = { title: "Clusters" };
@@ -9,7 +9,7 @@ export default async function ClustersPage({ params }: { params: Promise<{ proje
   return (
     <>
       <PageHeader title="Clusters" description="Kubernetes clusters running in this project's cloud." />
-      <ClustersEmpty projectId={projectId} />
+      <ClustersList projectId={projectId} />
     </>
   );
 }

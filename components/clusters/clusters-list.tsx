@@ -1,0 +1,200 @@
+"use client";
+
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { AlertTriangle } from "lucide-react";
+import { useState } from "react";
+import { useTRPC } from "@/components/trpc/client";
+import { Badge } from "@/components/ui/badge";
+import { Input, Select } from "@/components/ui/field";
+import { Spinner } from "@/components/ui/spinner";
+import { PHASES, type Phase } from "@/server/contracts/cluster";
+import { ClustersEmpty } from "./clusters-empty";
+
+const TONE: Record<Phase, "success" | "primary" | "warning" | "danger" | "neutral"> = {
+  Running: "success",
+  Provisioning: "primary",
+  Updating: "primary",
+  Starting: "primary",
+  Upgrading: "primary",
+  Stopping: "warning",
+  Stopped: "neutral",
+  Deleting: "warning",
+  Deleted: "neutral",
+  Error: "danger",
+};
+const TOPOLOGY = { single: "Single master", standard: "Standard", regional: "Regional" } as const;
+const money = (n: number, currency: string) =>
+  new Intl.NumberFormat(undefined, { style: "currency", currency, maximumFractionDigits: 0 }).format(n);
+
+/** Live list of the project's clusters: refreshed every 2 s, so changes show without a reload. */
+export function ClustersList({ projectId }: { projectId: string }) {
+  const trpc = useTRPC();
+  const [search, setSearch] = useState("");
+  const [phase, setPhase] = useState("");
+  const list = useQuery({
+    ...trpc.cluster.list.queryOptions({
+      projectId,
+      search: search || undefined,
+      phase: phase || undefined,
+      limit: 100,
+    }),
+    placeholderData: keepPreviousData,
+    // Changes made elsewhere (another user, the API, the reconciler) show within 2 s.
+    refetchInterval: 2_000,
+  });
+
+  if (list.isPending) {
+    return (
+      <div className="flex items-center justify-center gap-2 py-16 text-sm text-muted">
+        <Spinner className="size-4" /> Loading clusters…
+      </div>
+    );
+  }
+  if (list.isError) {
+    return (
+      <div role="alert" className="rounded-lg border border-danger/30 bg-danger/10 p-4 text-sm text-danger">
+        {list.error.message}
+      </div>
+    );
+  }
+  const items = list.data.items;
+  if (items.length === 0 && !search && !phase) return <ClustersEmpty projectId={projectId} />;
+
+  return (
+    <div className="space-y-4">
+      <div className="flex items-end gap-3">
+        <label className="w-72">
+          <span className="sr-only">Search clusters</span>
+          <Input
+            type="search"
+            placeholder="Search by name…"
+            value={search}
+            onChange={(e) => setSearch(e.target.value)}
+          />
+        </label>
+        <label className="w-48">
+          <span className="sr-only">Filter by status</span>
+          <Select value={phase} onChange={(e) => setPhase(e.target.value)}>
+            <option value="">All statuses</option>
+            {PHASES.filter((p) => p !== "Deleted").map((p) => (
+              <option key={p} value={p}>
+                {p}
+              </option>
+            ))}
+          </Select>
+        </label>
+        <span className="ml-auto text-xs text-muted">
+          {items.length} cluster{items.length === 1 ? "" : "s"}
+        </span>
+      </div>
+      <div className="overflow-x-auto rounded-lg border border-border bg-surface shadow-xs">
+        <table className="w-full min-w-[52rem] text-left text-sm">
+          <caption className="sr-only">Clusters</caption>
+          <thead className="border-b border-border bg-surface-2 text-xs text-muted">
+            <tr>
+              <th scope="col" className="px-4 py-2.5 font-medium">
+                Name
+              </th>
+              <th scope="col" className="w-64 px-4 py-2.5 font-medium">
+                Status
+              </th>
+              <th scope="col" className="px-4 py-2.5 font-medium">
+                Version
+              </th>
+              <th scope="col" className="px-4 py-2.5 font-medium">
+                Topology
+              </th>
+              <th scope="col" className="px-4 py-2.5 text-right font-medium">
+                Nodes
+              </th>
+              <th scope="col" className="px-4 py-2.5 font-medium">
+                Zones
+              </th>
+              <th scope="col" className="px-4 py-2.5 text-right font-medium">
+                Per month
+              </th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-border">
+            {items.map((c) => {
+              const p = c.progress;
+              const busy = p && c.phase !== "Running" && c.phase !== "Error" && p.total > 0;
+              const zones = [
+                ...new Set([
+                  c.spec.masterZone,
+                  ...c.spec.nodeGroups.map((g) => g.zone),
+                  ...(c.spec.topology === "regional" ? ["ru-msk-a", "ru-msk-b", "ru-msk-c"] : []),
+                ]),
+              ].sort();
+              return (
+                <tr key={c.id} className="align-top">
+                  <td className="px-4 py-3">
+                    <div className="font-medium text-fg">{c.name}</div>
+                    <div className="text-xs text-muted">{c.status.apiEndpoint ?? "API endpoint pending"}</div>
+                  </td>
+                  <td className="px-4 py-3">
+                    <Badge tone={TONE[c.phase]}>{c.phase}</Badge>
+                    {busy && (
+                      <div className="mt-2">
+                        <div
+                          className="h-1.5 overflow-hidden rounded-full bg-surface-2"
+                          role="progressbar"
+                          aria-label={`${c.name} progress`}
+                          aria-valuemin={0}
+                          aria-valuemax={p.total}
+                          aria-valuenow={p.done}
+                        >
+                          <div
+                            className="h-full rounded-full bg-primary transition-[width]"
+                            style={{ width: `${Math.round((p.done / p.total) * 100)}%` }}
+                          />
+                        </div>
+                        <div className="mt-1 truncate text-xs text-muted" title={p.currentStep ?? undefined}>
+                          {p.done}/{p.total} · {p.currentStep ?? "Waiting for the cloud"}
+                        </div>
+                      </div>
+                    )}
+                    {c.status.lastError && (
+                      <div
+                        className="mt-1.5 flex items-start gap-1 text-xs text-danger"
+                        title={c.status.lastError.message}
+                      >
+                        <AlertTriangle className="mt-0.5 size-3 shrink-0" aria-hidden />
+                        <span className="line-clamp-2">{c.status.lastError.message}</span>
+                      </div>
+                    )}
+                  </td>
+                  <td className="px-4 py-3 text-fg tabular-nums">{c.spec.version}</td>
+                  <td className="px-4 py-3 text-fg">
+                    {TOPOLOGY[c.spec.topology]}
+                    <div className="text-xs text-muted">
+                      {c.spec.masterCount} master{c.spec.masterCount === 1 ? "" : "s"}
+                    </div>
+                  </td>
+                  <td className="px-4 py-3 text-right text-fg tabular-nums">
+                    {c.status.nodes.filter((n) => n.role === "worker" && n.state === "Ready").length}/
+                    {c.spec.nodeGroups.reduce(
+                      (s, g) => s + (g.scaling.mode === "fixed" ? g.scaling.size : g.scaling.min),
+                      0,
+                    )}
+                  </td>
+                  <td className="px-4 py-3 text-xs text-muted">{zones.join(", ")}</td>
+                  <td className="px-4 py-3 text-right text-fg tabular-nums">
+                    {money(c.cost.perMonth, c.cost.currency)}
+                  </td>
+                </tr>
+              );
+            })}
+            {items.length === 0 && (
+              <tr>
+                <td colSpan={7} className="px-4 py-10 text-center text-sm text-muted">
+                  No clusters match these filters.
+                </td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}
