@@ -1,5 +1,15 @@
 import { sql } from "drizzle-orm";
-import { bigserial, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import {
+  bigserial,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
 import type { ClusterSpec, Condition, Phase } from "@/server/contracts/cluster";
 import { projects } from "./projects";
 import { users } from "./users";
@@ -8,7 +18,16 @@ import { users } from "./users";
 export interface ClusterStatus {
   apiEndpoint: string | null;
   apiAddress: string | null;
-  nodes: Array<{ name: string; group: string; role: "master" | "worker"; zone: string; flavor: string; ip: string | null; state: string; serverId: string }>;
+  nodes: Array<{
+    name: string;
+    group: string;
+    role: "master" | "worker";
+    zone: string;
+    flavor: string;
+    ip: string | null;
+    state: string;
+    serverId: string;
+  }>;
   lastError: { step: string; message: string; at: string; attempts: number; terminal: boolean } | null;
 }
 
@@ -30,7 +49,10 @@ export const clusters = pgTable(
     observedGeneration: integer("observed_generation").notNull().default(0),
     phase: text("phase").$type<Phase>().notNull().default("Provisioning"),
     conditions: jsonb("conditions").$type<Condition[]>().notNull().default([]),
-    status: jsonb("status").$type<ClusterStatus>().notNull().default({ apiEndpoint: null, apiAddress: null, nodes: [], lastError: null }),
+    status: jsonb("status")
+      .$type<ClusterStatus>()
+      .notNull()
+      .default({ apiEndpoint: null, apiAddress: null, nodes: [], lastError: null }),
     deletionRequestedAt: timestamp("deletion_requested_at", { withTimezone: true }),
     deletedAt: timestamp("deleted_at", { withTimezone: true }),
     createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
@@ -39,7 +61,9 @@ export const clusters = pgTable(
   },
   (t) => [
     // Names are unique among a project's clusters that still exist.
-    uniqueIndex("clusters_project_name_live_key").on(t.projectId, t.name).where(sql`deleted_at IS NULL`),
+    uniqueIndex("clusters_project_name_live_key")
+      .on(t.projectId, t.name)
+      .where(sql`deleted_at IS NULL`),
     index("clusters_project_idx").on(t.projectId, t.createdAt.desc()),
   ],
 );
@@ -55,7 +79,10 @@ export const operations = pgTable(
     kind: text("kind").$type<"create" | "update" | "scale" | "delete">().notNull(),
     /** The spec generation this operation converges to. */
     generation: integer("generation").notNull(),
-    status: text("status").$type<"pending" | "running" | "succeeded" | "failed" | "superseded">().notNull().default("pending"),
+    status: text("status")
+      .$type<"pending" | "running" | "succeeded" | "failed" | "superseded">()
+      .notNull()
+      .default("pending"),
     stepsDone: integer("steps_done").notNull().default(0),
     stepsTotal: integer("steps_total").notNull().default(0),
     currentStep: text("current_step"),
