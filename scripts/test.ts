@@ -78,7 +78,7 @@ for (const stage of stages) {
   const started = Date.now();
   const res = spawnSync(stage.cmd[0]!, stage.cmd.slice(1), {
     stdio: "inherit",
-    env: { ...process.env, ...stage.env },
+    env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", ...stage.env },
   });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
   const counted = stage.count?.() ?? null;

@@ -141,6 +141,8 @@ export interface Server extends Base {
   fault: { code: number; message: string } | null;
   /** Scheduled to fail to build (fault injection, AZ outage). */
   failBuild: boolean;
+  /** Booted from a volume (block_device_mapping_v2): Nova then reports `image: ""`. */
+  bootFromVolume?: boolean;
 }
 export interface ServerGroup {
   id: string;
@@ -160,6 +162,10 @@ export interface Volume extends Base {
   metadata: Record<string, string>;
   attachment: { attachmentId: string; serverId: string; device: string; attachedAt: number } | null;
   pendingSize: number | null;
+  /** A root volume Nova created from an image (boot from volume). */
+  bootable?: boolean;
+  /** Deleted together with the server it is attached to. */
+  deleteOnTermination?: boolean;
 }
 
 export type ProvisioningStatus =

@@ -50,8 +50,9 @@ export function applyChange(engine: Engine, c: ScheduledChange): void {
         }
       }
       for (const v of Object.values(s.volumes)) {
-        if (v.attachment?.serverId === srv.id)
-          Object.assign(v, { attachment: null, status: "available", updatedAt: now });
+        if (v.attachment?.serverId !== srv.id) continue;
+        if (v.deleteOnTermination) delete s.volumes[v.id];
+        else Object.assign(v, { attachment: null, status: "available", updatedAt: now });
       }
       for (const g of Object.values(s.serverGroups)) g.members = g.members.filter((m) => m !== srv.id);
       delete s.servers[srv.id];

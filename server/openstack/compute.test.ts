@@ -152,6 +152,44 @@ describe("Nova", () => {
     expect((await t.cloud.blockStorage.getVolume(vol.id))?.status).toBe("available");
   });
 
+  it("boots from a volume of the given size and type, deleted with the server", async () => {
+    const { id } = await boot(t, "bfv", { rootVolume: { sizeGb: 80, volumeType: "ceph-hdd" } });
+    const srv = await t.cloud.compute.getServer(id);
+    expect(srv?.imageId).toBeNull(); // Nova reports image "" for volume-backed servers
+    const [root] = (await t.cloud.blockStorage.listVolumes()).filter((v) =>
+      v.attachedTo.some((a) => a.serverId === id),
+    );
+    expect(root).toMatchObject({
+      sizeGb: 80,
+      volumeType: "ceph-hdd",
+      status: "in-use",
+      attachedTo: [{ serverId: id, device: "/dev/vda" }],
+    });
+    // A data volume attached later takes the next device.
+    const data = await t.cloud.blockStorage.createVolume({
+      name: "data",
+      sizeGb: 5,
+      availabilityZone: "ru-msk-b",
+      volumeType: "ceph-ssd",
+    });
+    t.advance(3 * MINUTE);
+    expect((await t.cloud.compute.attachVolume(id, data.id)).device).toBe("/dev/vdb");
+    t.advance(MINUTE);
+    await t.cloud.compute.deleteServer(id);
+    t.advance(MINUTE);
+    expect(await t.cloud.blockStorage.getVolume(root!.id)).toBeNull();
+    expect((await t.cloud.blockStorage.getVolume(data.id))?.status).toBe("available");
+  });
+
+  it("refuses a root volume beyond the gigabytes quota, naming it", async () => {
+    await t.admin("PUT", `/projects/${t.emu.demo.projectId}/quotas`, { gigabytes: 50 });
+    const err = await boot(t, "big", { rootVolume: { sizeGb: 80, volumeType: "ceph-ssd" } }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(QuotaExceeded);
+    expect((err as QuotaExceeded).resource).toBe("gigabytes");
+  });
+
   it("deletes asynchronously; afterwards GET is null and delete again is a no-op", async () => {
     const { id } = await boot(t, "d1");
     t.advance(3 * MINUTE);

@@ -106,6 +106,8 @@ export interface CreateServerInput {
   tags?: string[];
   userData?: string;
   securityGroups?: string[];
+  /** Boot from a new volume made from the image (size and type), deleted with the server. */
+  rootVolume?: { sizeGb: number; volumeType: string };
 }
 
 export class ComputeClient extends ServiceClient {
@@ -158,7 +160,22 @@ export class ComputeClient extends ServiceClient {
       server: {
         name: input.name,
         flavorRef: input.flavorId,
-        imageRef: input.imageId,
+        imageRef: input.rootVolume ? "" : input.imageId,
+        ...(input.rootVolume
+          ? {
+              block_device_mapping_v2: [
+                {
+                  boot_index: 0,
+                  uuid: input.imageId,
+                  source_type: "image",
+                  destination_type: "volume",
+                  volume_size: input.rootVolume.sizeGb,
+                  volume_type: input.rootVolume.volumeType,
+                  delete_on_termination: true,
+                },
+              ],
+            }
+          : {}),
         availability_zone: input.availabilityZone,
         networks: [
           "portId" in input.network ? { port: input.network.portId } : { uuid: input.network.networkId },

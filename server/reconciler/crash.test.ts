@@ -127,7 +127,8 @@ describe("crash safety", () => {
         "crash-master-1",
         "crash-master-2",
       ]);
-      expect(s.volumes).toHaveLength(3);
+      expect(s.volumes.filter((v) => v.name.startsWith("crash-etcd-"))).toHaveLength(3);
+      expect(s.volumes.filter((v) => v.bootable)).toHaveLength(7);
       expect(s.ports).toHaveLength(7 + 1 + 1); // nodes, router interface, LB VIP
       expect(s.secGroups).toHaveLength(3);
       expect(s.rules).toHaveLength(3 * 2 + 1 + 2 + 1); // default egress ×2 each, base 1, master 2, minion 1

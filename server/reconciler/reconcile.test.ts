@@ -97,7 +97,17 @@ describe("create", () => {
     expect(s.serverGroups).toMatchObject([{ name: "c1-master", policy: "soft-anti-affinity" }]);
     expect(s.serverGroups[0]!.members.sort()).toEqual(masters.map((m) => m.id).sort());
     // One etcd volume per master, High-IOPS, in its zone, attached to it.
-    expect(s.volumes).toHaveLength(3);
+    const etcd = s.volumes.filter((v) => v.name.includes("-etcd-"));
+    expect(etcd).toHaveLength(3);
+    // Every node boots from its own root volume: masters 40 GB, workers the group's disk size and type.
+    const roots = s.volumes.filter((v) => v.bootable);
+    expect(roots.map((v) => [v.size, v.volumeTypeName]).sort()).toEqual([
+      [40, "ceph-ssd"],
+      [40, "ceph-ssd"],
+      [40, "ceph-ssd"],
+      [50, "ceph-ssd"],
+      [50, "ceph-ssd"],
+    ]);
     for (const m of masters) {
       const v = s.volumes.find((x) => x.attachment?.serverId === m.id)!;
       expect(v).toMatchObject({ volumeTypeName: "high-iops", az: m.az, status: "in-use", size: 20 });
@@ -164,6 +174,8 @@ describe("create", () => {
           zone: "ru-msk-c",
           scaling: { mode: "fixed", size: 3 },
           antiAffinity: true,
+          diskGb: 100,
+          diskType: "ceph-hdd",
         },
       ],
     });
@@ -175,6 +187,9 @@ describe("create", () => {
       ["dev-spread", "anti-affinity"],
     ]);
     expect(s.serverGroups.find((g) => g.name === "dev-spread")!.members).toHaveLength(3);
+    expect(
+      s.volumes.filter((v) => v.bootable && v.size === 100 && v.volumeTypeName === "ceph-hdd"),
+    ).toHaveLength(3);
   });
 });
 
@@ -376,7 +391,8 @@ describe("intent rules and errors", () => {
     await converge(c.id, 400);
     const s = cloudState();
     expect(s.servers).toHaveLength(6);
-    expect(s.volumes).toHaveLength(3);
+    expect(s.volumes.filter((v) => v.name.includes("-etcd-"))).toHaveLength(3);
+    expect(s.volumes.filter((v) => v.bootable)).toHaveLength(6);
     expect(s.lbs).toHaveLength(1);
     expect(s.members).toHaveLength(3);
     expect(new Set(s.servers.map((x) => x.name)).size).toBe(6);

@@ -1,5 +1,6 @@
 import type { ClusterSpec } from "@/server/contracts/cluster";
 import { ZONES } from "@/server/contracts/cluster";
+import { PRICES } from "@/server/domain/cost";
 import { desiredGroupSize, masterZones } from "@/server/domain/placement";
 import { versionInfo } from "@/server/domain/versions";
 import type { OpenStackCloud } from "@/server/openstack";
@@ -278,6 +279,7 @@ export function buildSteps(args: {
           serverGroupId: o.serverGroups.get(n.masterServerGroup)!.id,
           metadata: { [META_CLUSTER]: cluster.id, "kc-role": "master", "kc-version": spec.version },
           tags: [...tags, roleTag("master")],
+          rootVolume: { sizeGb: PRICES.masterRootDiskGb, volumeType: "ceph-ssd" },
           userData: `#cloud-config\n# kubernetes control plane ${spec.version}\n`,
         }),
     });
@@ -455,6 +457,7 @@ export function buildSteps(args: {
               "kc-version": spec.version,
             },
             tags: [...tags, roleTag("worker"), groupTag(g.name)],
+            rootVolume: { sizeGb: g.diskGb, volumeType: g.diskType },
             userData: `#cloud-config\n# kubernetes node ${spec.version}, group ${g.name}\n`,
           }),
       });

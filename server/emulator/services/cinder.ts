@@ -38,7 +38,7 @@ export function cinderRoutes(router: Router, engine: Engine): void {
         { rel: "bookmark", href: href.replace("/v3/", "/") },
       ],
       user_id: req.auth?.userId,
-      bootable: "false",
+      bootable: v.bootable ? "true" : "false",
       encrypted: false,
       replication_status: null,
       consistencygroup_id: null,

@@ -128,10 +128,12 @@ export function novaRoutes(router: Router, engine: Engine): void {
       user_id: need(req).userId,
       metadata: srv.metadata,
       hostId: srv.hostId,
-      image: {
-        id: srv.imageId,
-        links: [{ rel: "bookmark", href: `${req.baseUrl}/compute/images/${srv.imageId}` }],
-      },
+      image: srv.bootFromVolume
+        ? ""
+        : {
+            id: srv.imageId,
+            links: [{ rel: "bookmark", href: `${req.baseUrl}/compute/images/${srv.imageId}` }],
+          },
       flavor: flavorView(req, srv.flavorId),
       created: iso.nova(srv.createdAt),
       updated: iso.nova(srv.updatedAt),
@@ -392,9 +394,36 @@ export function novaRoutes(router: Router, engine: Engine): void {
     const flavorRef = str(body, "flavorRef") ?? "";
     const flavor = s().flavors.find((f) => f.id === flavorRef || f.name === flavorRef);
     if (!flavor) throw fault("compute", 400, `Flavor ${flavorRef} could not be found.`);
-    const imageRef = str(body, "imageRef") ?? "";
+    // Boot from volume: block_device_mapping_v2 with an image source and a volume destination.
+    const bdms = Array.isArray(body.block_device_mapping_v2)
+      ? (body.block_device_mapping_v2 as Array<Record<string, unknown>>)
+      : [];
+    const rootBdm = bdms.find((b) => Number(b.boot_index) === 0);
+    if (rootBdm && (rootBdm.source_type !== "image" || rootBdm.destination_type !== "volume")) {
+      throw fault("compute", 400, "Only image → volume root block device mappings are emulated.");
+    }
+    const imageRef = (rootBdm ? String(rootBdm.uuid ?? "") : undefined) || (str(body, "imageRef") ?? "");
     const image = s().images.find((i) => i.id === imageRef);
     if (!image) throw fault("compute", 400, `Image ${imageRef} could not be found.`);
+    const rootSize = rootBdm ? Number(rootBdm.volume_size) : 0;
+    const rootType = rootBdm ? String(rootBdm.volume_type ?? "ceph-ssd") : "";
+    if (rootBdm) {
+      if (!Number.isInteger(rootSize) || rootSize < 1)
+        throw fault(
+          "compute",
+          400,
+          `Invalid input for field/attribute volume_size. Value: ${String(rootBdm.volume_size)}.`,
+        );
+      if (!s().volumeTypes.some((t) => t.name === rootType || t.id === rootType))
+        throw fault("compute", 400, `Volume type ${rootType} could not be found.`);
+      const vq = engine.overQuota(projectId, { volumes: 1, gigabytes: rootSize })[0];
+      if (vq)
+        throw fault(
+          "compute",
+          403,
+          `Quota exceeded for ${vq.key}: Requested ${vq.requested}, but already used ${vq.used} of ${vq.limit} ${vq.key}`,
+        );
+    }
     const azRaw = str(body, "availability_zone");
     if (azRaw !== undefined && !(ZONES as readonly string[]).includes(azRaw.split(":")[0]!)) {
       throw fault("compute", 400, "The requested availability zone is not available");
@@ -508,6 +537,29 @@ export function novaRoutes(router: Router, engine: Engine): void {
       fault: null,
       failBuild: s().zonesDown.includes(az),
     };
+    if (rootBdm) {
+      srv.bootFromVolume = true;
+      const vid = uuid();
+      s().volumes[vid] = {
+        id: vid,
+        projectId,
+        name: "",
+        description: "",
+        tags: [],
+        createdAt: now,
+        updatedAt: now,
+        revision: 0,
+        status: "in-use",
+        size: rootSize,
+        az,
+        volumeTypeName: s().volumeTypes.find((t) => t.name === rootType || t.id === rootType)!.name,
+        metadata: {},
+        attachment: { attachmentId: uuid(), serverId: id, device: "/dev/vda", attachedAt: now },
+        pendingSize: null,
+        bootable: true,
+        deleteOnTermination: rootBdm.delete_on_termination === true,
+      };
+    }
     s().servers[id] = srv;
     group?.members.push(id);
     engine.schedule("server.built", id, "serverBoot");
@@ -682,7 +734,9 @@ export function novaRoutes(router: Router, engine: Engine): void {
         400,
         `Invalid volume: volume ${vol.id} status must be available, but current status is: ${vol.status}`,
       );
-    const used = Object.values(s().volumes).filter((v) => v.attachment?.serverId === srv.id).length;
+    const used = Object.values(s().volumes).filter(
+      (v) => v.attachment?.serverId === srv.id && !v.bootable,
+    ).length;
     const device = `/dev/vd${String.fromCharCode(98 + used)}`;
     vol.status = "attaching";
     vol.attachment = { attachmentId: uuid(), serverId: srv.id, device, attachedAt: engine.now() };
