@@ -29,6 +29,8 @@ export interface ClusterStatus {
     serverId: string;
   }>;
   lastError: { step: string; message: string; at: string; attempts: number; terminal: boolean } | null;
+  /** Last seen state of the load balancer and volumes (`kind:name` → state), to turn changes into events. */
+  resources?: Record<string, string>;
 }
 
 /**

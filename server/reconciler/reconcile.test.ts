@@ -138,6 +138,24 @@ describe("create", () => {
     const [op] = await u.caller.operation.list({ projectId: u.personalProjectId, clusterId: c.id });
     expect(op).toMatchObject({ kind: "create", status: "succeeded" });
     expect(op!.stepsDone).toBe(op!.stepsTotal);
+    // Every state change became an event: nodes, the load balancer, the volumes.
+    const events = await u.caller.cluster.events({
+      projectId: u.personalProjectId,
+      clusterId: c.id,
+      limit: 500,
+    });
+    const reasons = new Set(events.map((e) => `${e.objectKind}:${e.reason}`));
+    for (const r of [
+      "Node:Installing",
+      "Node:Ready",
+      "LoadBalancer:LoadBalancerStatus",
+      "Volume:VolumeStatus",
+      "Step:Created",
+    ])
+      expect(reasons).toContain(r);
+    expect(
+      events.find((e) => e.objectKind === "LoadBalancer" && e.message.endsWith("ACTIVE/ONLINE")),
+    ).toBeDefined();
     // A second pass after convergence changes nothing in the cloud.
     const posts = t.log.filter((e) => e.method !== "GET").length;
     await reconcileCluster(deps(), c.id);

@@ -395,6 +395,26 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
     if (!nodes.some((x) => x.name === name))
       event("Normal", "Terminated", "Node", name, `${state} → Terminated`);
 
+  // The load balancer's and the volumes' state changes are events too (the LB-health dashboard draws them).
+  const resources: Record<string, string> = {};
+  if (observed.lb)
+    resources[`LoadBalancer:${observed.lb.name}`] =
+      `${observed.lb.provisioningStatus}/${observed.lb.operatingStatus}`;
+  for (const v of observed.volumes.values()) resources[`Volume:${v.name}`] = v.status;
+  const seen = cluster.status.resources ?? {};
+  for (const [key, state] of Object.entries(resources)) {
+    if (seen[key] === state) continue;
+    const [kind, name] = key.split(/:(.*)/s) as [string, string];
+    const bad = /ERROR|DEGRADED|OFFLINE|error/.test(state) && !/PENDING_CREATE/.test(state);
+    event(
+      bad ? "Warning" : "Normal",
+      kind === "LoadBalancer" ? "LoadBalancerStatus" : "VolumeStatus",
+      kind,
+      name,
+      seen[key] ? `${seen[key]} → ${state}` : state,
+    );
+  }
+
   const lbAddress = observed.floatingIp?.address ?? observed.lb?.vipAddress ?? null;
   const nowIso = now.toISOString();
   const everRunning = cluster.observedGeneration > 0;
@@ -410,6 +430,7 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
     apiEndpoint: lbAddress ? `https://${lbAddress}:6443` : null,
     apiAddress: lbAddress,
     nodes,
+    resources,
     lastError: errors[0]
       ? {
           step: (terminal ?? errors[0]).step,

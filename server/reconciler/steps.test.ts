@@ -1,0 +1,137 @@
+import { describe, expect, it } from "vitest";
+import { ClusterSpec, type ClusterSpecInput } from "@/server/contracts/cluster";
+import type { OpenStackCloud } from "@/server/openstack";
+import type { LoadBalancer } from "@/server/openstack/loadbalancer";
+import type { Network } from "@/server/openstack/network";
+import type { Observed } from "./observe";
+import { buildSteps, TerminalError, type Catalog } from "./steps";
+
+/** The plan is pure: it never touches the cloud while deciding. */
+const cloud = new Proxy(
+  {},
+  {
+    get: () => {
+      throw new Error("the plan must not call the cloud");
+    },
+  },
+) as unknown as OpenStackCloud;
+const catalog: Catalog = {
+  flavors: [{ id: "f1", name: "STD2-2-4", vcpus: 2, ramMb: 4096, diskGb: 40, extraSpecs: {} }],
+  imageId: (name) => (name.startsWith("k8s-node-") ? "img-1" : null),
+};
+const empty = (): Observed => ({
+  externalNetwork: {
+    id: "ext",
+    name: "ext-net",
+    tags: [],
+    status: "ACTIVE",
+    external: true,
+    subnetIds: [],
+  } satisfies Network,
+  network: null,
+  subnet: null,
+  router: null,
+  routerInterface: false,
+  secGroups: new Map(),
+  serverGroups: new Map(),
+  ports: new Map(),
+  servers: new Map(),
+  volumes: new Map(),
+  lb: null,
+  listener: null,
+  pool: null,
+  members: [],
+  healthMonitor: null,
+  floatingIp: null,
+  duplicates: [],
+});
+const spec = (over: Partial<ClusterSpecInput> = {}) =>
+  ClusterSpec.parse({
+    name: "p",
+    topology: "standard",
+    masterCount: 3,
+    masterFlavor: "STD2-2-4",
+    nodeGroups: [{ name: "w", flavor: "STD2-2-4", zone: "ru-msk-a", scaling: { mode: "fixed", size: 2 } }],
+    ...over,
+  });
+const plan = (s: ReturnType<typeof spec>, o: Observed = empty()) =>
+  buildSteps({ cloud, cluster: { id: "c", name: "p", spec: s }, observed: o, catalog });
+const firstWave = (steps: ReturnType<typeof plan>) => {
+  const done = new Set(steps.filter((x) => x.state === "done").map((x) => x.key));
+  return steps
+    .filter((x) => x.state === "missing" && x.deps.every((d) => done.has(d)))
+    .map((x) => x.key)
+    .sort();
+};
+
+describe("the plan (intent + observed → steps)", () => {
+  it("starts everything without inputs at once on an empty cloud", () => {
+    const steps = plan(spec());
+    expect(steps.every((s) => s.state === "missing")).toBe(true);
+    expect(firstWave(steps)).toEqual(
+      [
+        "etcd-0",
+        "etcd-1",
+        "etcd-2",
+        "network",
+        "router",
+        "sg-base",
+        "sg-master",
+        "sg-masters",
+        "sg-minion",
+      ].sort(),
+    );
+    expect(steps).toHaveLength(4 + 3 + 1 + 3 * 4 + 4 + 3 + 1 + 2 * 2); // network ×4, SGs, server group, per master ×4, LB/listener/pool/HM, members, FIP, workers ×2
+  });
+
+  it("moves to the next wave as resources appear, and waits on what the cloud is still building", () => {
+    const o = empty();
+    o.network = { id: "n", name: "p-net", tags: [], status: "ACTIVE", external: false, subnetIds: [] };
+    o.subnet = {
+      id: "s",
+      name: "p-subnet",
+      tags: [],
+      networkId: "n",
+      cidr: "10.0.0.0/24",
+      gatewayIp: "10.0.0.1",
+    };
+    o.lb = {
+      id: "lb",
+      name: "p-api",
+      tags: [],
+      provisioningStatus: "PENDING_CREATE",
+      operatingStatus: "OFFLINE",
+      vipAddress: "10.0.0.5",
+      vipPortId: "vp",
+      vipSubnetId: "s",
+    } satisfies LoadBalancer;
+    const steps = plan(spec(), o);
+    const state = Object.fromEntries(steps.map((s) => [s.key, s.state]));
+    expect(state).toMatchObject({ network: "done", subnet: "done", lb: "pending", listener: "missing" });
+    expect(firstWave(steps)).not.toContain("listener"); // needs an ACTIVE load balancer
+    expect(firstWave(steps)).not.toContain("lb"); // already there
+  });
+
+  it("has no floating-IP step for a private API, and no network steps for an existing network", () => {
+    expect(plan(spec({ apiAccess: { public: false, allowedCidrs: [] } })).map((s) => s.key)).not.toContain(
+      "api-floating-ip",
+    );
+    const keys = plan(spec({ network: { mode: "existing", networkId: "n0", subnetId: "s0" } })).map(
+      (s) => s.key,
+    );
+    expect(keys).not.toContain("network");
+    expect(keys).not.toContain("router-interface");
+  });
+
+  it("refuses what no pass could fix: an unknown flavor or a missing node image", () => {
+    expect(() => plan(spec({ masterFlavor: "GOLD" }))).toThrow(TerminalError);
+    expect(() =>
+      buildSteps({
+        cloud,
+        cluster: { id: "c", name: "p", spec: spec() },
+        observed: empty(),
+        catalog: { ...catalog, imageId: () => null },
+      }),
+    ).toThrow(/No node image for Kubernetes/);
+  });
+});
