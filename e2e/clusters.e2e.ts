@@ -1,4 +1,4 @@
-import { expect, test, trpcMutation } from "./fixtures";
+import { expect, signInViaApi, signUpViaApi, test, trpcMutation } from "./fixtures";
 
 test("a cluster created through the API provisions live in the list, then is deleted", async ({
   page,
@@ -37,4 +37,69 @@ test("a cluster created through the API provisions live in the list, then is del
   await page.goto(`/projects/${user.personalProjectId}/audit`);
   await expect(page.getByRole("row").filter({ hasText: "cluster.create" })).toHaveCount(1);
   await expect(page.getByRole("row").filter({ hasText: "cluster.delete" })).toHaveCount(1);
+});
+
+test("the cluster page: scale a node group, a viewer sees no actions, delete with type-the-name", async ({
+  page,
+  user,
+  browser,
+}) => {
+  const cluster = await trpcMutation<{ id: string }>(page.request, "cluster.create", {
+    projectId: user.personalProjectId,
+    spec: {
+      name: "shop",
+      topology: "single",
+      masterCount: 1,
+      masterFlavor: "STD2-2-4",
+      nodeGroups: [
+        { name: "workers", flavor: "STD2-2-4", zone: "ru-msk-b", scaling: { mode: "fixed", size: 1 } },
+      ],
+    },
+  });
+  await page.goto(`/projects/${user.personalProjectId}/clusters`);
+  await page.getByRole("link", { name: "shop" }).click();
+  await expect(page.getByRole("heading", { name: "shop" })).toBeVisible();
+  await expect(page.getByText("Running", { exact: true })).toBeVisible({ timeout: 90_000 });
+  await expect(page.getByText("NodeGroupsReady")).toBeVisible();
+
+  await page.getByRole("tab", { name: "Node groups" }).click();
+  await page.getByLabel("Nodes in workers").fill("2");
+  await page.getByRole("button", { name: "Scale" }).click();
+  const newNode = page.getByRole("row").filter({ hasText: "shop-workers-1" });
+  await expect(newNode).toBeVisible({ timeout: 30_000 });
+  await expect(newNode.getByText("Ready")).toBeVisible({ timeout: 60_000 });
+
+  // Out-of-range sizes are refused next to the field, and nothing changes.
+  await page.getByLabel("Nodes in workers").fill("101");
+  await page.getByRole("button", { name: "Scale" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: /100/ })).toBeVisible();
+
+  // A viewer sees the cluster but no actions; the server refuses them anyway.
+  const viewer = await signUpViaApi(page.request, "Val Viewer");
+  await trpcMutation(page.request, "member.add", {
+    projectId: user.personalProjectId,
+    email: viewer.email,
+    role: "viewer",
+  });
+  const ctx = await browser.newContext();
+  const vpage = await ctx.newPage();
+  await signInViaApi(vpage, viewer);
+  await vpage.goto(`/projects/${user.personalProjectId}/clusters/${cluster.id}`);
+  await expect(vpage.getByRole("heading", { name: "shop" })).toBeVisible();
+  await expect(vpage.getByRole("button", { name: "Delete" })).toHaveCount(0);
+  await vpage.getByRole("tab", { name: "Node groups" }).click();
+  await expect(vpage.getByRole("button", { name: "Scale" })).toHaveCount(0);
+  const refused = await vpage.request.post("/api/trpc/cluster.delete", {
+    data: { json: { projectId: user.personalProjectId, clusterId: cluster.id, confirmName: "shop" } },
+  });
+  expect(refused.status()).toBe(403);
+  await ctx.close();
+
+  await page.getByRole("button", { name: "Delete" }).click();
+  const dialog = page.getByRole("dialog", { name: "Delete cluster shop?" });
+  await expect(dialog.getByRole("button", { name: "Delete cluster" })).toBeDisabled();
+  await dialog.getByLabel("Type shop to confirm").fill("shop");
+  await dialog.getByRole("button", { name: "Delete cluster" }).click();
+  await expect(page).toHaveURL(new RegExp(`/projects/${user.personalProjectId}/clusters$`));
+  await expect(page.getByRole("heading", { name: "No clusters yet" })).toBeVisible({ timeout: 90_000 });
 });

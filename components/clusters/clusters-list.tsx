@@ -7,24 +7,10 @@ import { useTRPC } from "@/components/trpc/client";
 import { Badge } from "@/components/ui/badge";
 import { Input, Select } from "@/components/ui/field";
 import { Spinner } from "@/components/ui/spinner";
-import { PHASES, type Phase } from "@/server/contracts/cluster";
+import Link from "next/link";
+import { PHASES } from "@/server/contracts/cluster";
+import { formatMoney, PHASE_TONE, TOPOLOGY_LABEL } from "./labels";
 import { ClustersEmpty } from "./clusters-empty";
-
-const TONE: Record<Phase, "success" | "primary" | "warning" | "danger" | "neutral"> = {
-  Running: "success",
-  Provisioning: "primary",
-  Updating: "primary",
-  Starting: "primary",
-  Upgrading: "primary",
-  Stopping: "warning",
-  Stopped: "neutral",
-  Deleting: "warning",
-  Deleted: "neutral",
-  Error: "danger",
-};
-const TOPOLOGY = { single: "Single master", standard: "Standard", regional: "Regional" } as const;
-const money = (n: number, currency: string) =>
-  new Intl.NumberFormat(undefined, { style: "currency", currency, maximumFractionDigits: 0 }).format(n);
 
 /** Live list of the project's clusters: refreshed every 2 s, so changes show without a reload. */
 export function ClustersList({ projectId }: { projectId: string }) {
@@ -129,11 +115,16 @@ export function ClustersList({ projectId }: { projectId: string }) {
               return (
                 <tr key={c.id} className="align-top">
                   <td className="px-4 py-3">
-                    <div className="font-medium text-fg">{c.name}</div>
+                    <Link
+                      href={`/projects/${projectId}/clusters/${c.id}`}
+                      className="font-medium text-fg hover:text-primary hover:underline focus-visible:ring-2 focus-visible:ring-ring outline-none rounded"
+                    >
+                      {c.name}
+                    </Link>
                     <div className="text-xs text-muted">{c.status.apiEndpoint ?? "API endpoint pending"}</div>
                   </td>
                   <td className="px-4 py-3">
-                    <Badge tone={TONE[c.phase]}>{c.phase}</Badge>
+                    <Badge tone={PHASE_TONE[c.phase]}>{c.phase}</Badge>
                     {busy && (
                       <div className="mt-2">
                         <div
@@ -166,7 +157,7 @@ export function ClustersList({ projectId }: { projectId: string }) {
                   </td>
                   <td className="px-4 py-3 text-fg tabular-nums">{c.spec.version}</td>
                   <td className="px-4 py-3 text-fg">
-                    {TOPOLOGY[c.spec.topology]}
+                    {TOPOLOGY_LABEL[c.spec.topology]}
                     <div className="text-xs text-muted">
                       {c.spec.masterCount} master{c.spec.masterCount === 1 ? "" : "s"}
                     </div>
@@ -180,7 +171,7 @@ export function ClustersList({ projectId }: { projectId: string }) {
                   </td>
                   <td className="px-4 py-3 text-xs text-muted">{zones.join(", ")}</td>
                   <td className="px-4 py-3 text-right text-fg tabular-nums">
-                    {money(c.cost.perMonth, c.cost.currency)}
+                    {formatMoney(c.cost.perMonth, c.cost.currency)}
                   </td>
                 </tr>
               );

@@ -150,7 +150,7 @@ describe("create", () => {
       "Node:Ready",
       "LoadBalancer:LoadBalancerStatus",
       "Volume:VolumeStatus",
-      "Step:Created",
+      "Cluster:StepDone",
     ])
       expect(reasons).toContain(r);
     expect(

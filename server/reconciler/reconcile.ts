@@ -360,7 +360,7 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
     if (r.error) continue;
     if (r.action.event)
       event("Warning", r.action.event.reason, r.action.event.kind, r.action.event.name, r.action.label);
-    else event("Normal", "Created", "Step", r.action.label, r.action.label);
+    else event("Normal", "StepDone", "Cluster", cluster.name, r.action.label);
   }
   const errors = results
     .filter((r) => r.error && !(r.error instanceof NotFound))

@@ -1,0 +1,33 @@
+import type { inferRouterOutputs } from "@trpc/server";
+import type { AppRouter } from "@/server/api/root";
+import type { Phase, Topology } from "@/server/contracts/cluster";
+
+export type ClusterData = inferRouterOutputs<AppRouter>["cluster"]["get"];
+
+export const PHASE_TONE: Record<Phase, "success" | "primary" | "warning" | "danger" | "neutral"> = {
+  Running: "success",
+  Provisioning: "primary",
+  Updating: "primary",
+  Starting: "primary",
+  Upgrading: "primary",
+  Stopping: "warning",
+  Stopped: "neutral",
+  Deleting: "warning",
+  Deleted: "neutral",
+  Error: "danger",
+};
+
+export const TOPOLOGY_LABEL: Record<Topology, string> = {
+  single: "Single master",
+  standard: "Standard",
+  regional: "Regional",
+};
+
+export function formatMoney(n: number, currency: string, digits = 0): string {
+  return new Intl.NumberFormat(undefined, {
+    style: "currency",
+    currency,
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  }).format(n);
+}
