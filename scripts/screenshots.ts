@@ -45,24 +45,26 @@ await shoot(page, "settings");
 await page.goto(`${projectUrl}/audit`);
 await page.getByRole("table").waitFor();
 await shoot(page, "audit");
-// A cluster, created through the API (the wizard is a separate page), watched while it provisions.
-const projectId = projectUrl.split("/").pop()!;
-await page.request.post(`${base}/api/trpc/cluster.create`, {
-  data: {
-    json: {
-      projectId,
-      spec: {
-        name: "payments-prod",
-        topology: "regional",
-        masterCount: 3,
-        masterFlavor: "STD2-4-8",
-        nodeGroups: [
-          { name: "workers", flavor: "STD2-2-4", zone: "ru-msk-a", scaling: { mode: "fixed", size: 3 } },
-        ],
-      },
-    },
-  },
-});
+// A cluster, created through the wizard, watched while it provisions.
+await page.goto(`${projectUrl}/clusters/new`);
+await page.getByRole("radiogroup", { name: "Purpose" }).waitFor();
+await shoot(page, "wizard-0-purpose");
+await page.getByRole("button", { name: "Next", exact: true }).click();
+await page.getByLabel("Cluster name").fill("payments-prod");
+await shoot(page, "wizard-1-basics");
+await page.getByRole("button", { name: "Next", exact: true }).click();
+await shoot(page, "wizard-2-network");
+await page.getByRole("button", { name: "Next", exact: true }).click();
+await shoot(page, "wizard-3-node-groups");
+await page.getByRole("button", { name: "Next", exact: true }).click();
+await shoot(page, "wizard-4-addons");
+await page.getByRole("button", { name: "Next", exact: true }).click();
+await page.getByText("Total").waitFor();
+await shoot(page, "wizard-5-review");
+await page.getByRole("button", { name: "Create cluster" }).click();
+await page.getByRole("heading", { name: "payments-prod" }).waitFor();
+await page.getByRole("progressbar").waitFor({ timeout: 30_000 });
+await shoot(page, "cluster-provisioning");
 await page.goto(`${projectUrl}/clusters`);
 await page.getByRole("progressbar").first().waitFor({ timeout: 30_000 });
 await shoot(page, "clusters-provisioning");

@@ -1,7 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { AlertTriangle, ArrowLeft, CheckCircle2, CircleDashed, RotateCcw, Trash2 } from "lucide-react";
+import { AlertTriangle, ArrowLeft, CheckCircle2, CircleDashed, Copy, RotateCcw, Trash2 } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent, type ReactNode } from "react";
@@ -452,6 +452,11 @@ function ClusterActions({ projectId, cluster: c }: { projectId: string; cluster:
           <RotateCcw className="size-4" aria-hidden /> Retry
         </Button>
       )}
+      <Button variant="secondary" size="sm" asChild>
+        <Link href={`/projects/${projectId}/clusters/new?from=${c.id}`}>
+          <Copy className="size-4" aria-hidden /> Clone
+        </Link>
+      </Button>
       <Button variant="secondary" size="sm" className="text-danger" onClick={() => setDeleting(true)}>
         <Trash2 className="size-4" aria-hidden /> Delete
       </Button>

@@ -40,13 +40,13 @@ export function ClustersEmpty({ projectId }: { projectId: string }) {
         description={
           <>
             Clusters in this project will run on <span className="font-medium text-fg">{cloudLabel}</span>.
-            Creating clusters is not available in this version of the console yet.
+            Create one in a few steps; it is ready in minutes.
           </>
         }
         action={
           <>
-            <Button disabled title="Cluster creation is not enabled yet">
-              Create cluster
+            <Button asChild>
+              <Link href={`/projects/${projectId}/clusters/new`}>Create cluster</Link>
             </Button>
             <Button variant="secondary" asChild>
               <Link href={`/projects/${projectId}/settings#cloud`}>
@@ -58,7 +58,7 @@ export function ClustersEmpty({ projectId }: { projectId: string }) {
       />
       <section aria-labelledby="topologies-heading">
         <h2 id="topologies-heading" className="mb-3 text-sm font-medium text-muted">
-          Topologies you will be able to choose from
+          Topologies
         </h2>
         <div className="grid grid-cols-3 gap-4">
           {TOPOLOGIES.map(({ icon: Icon, title, text }) => (

@@ -1,7 +1,8 @@
 "use client";
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { AlertTriangle } from "lucide-react";
+import { AlertTriangle, Plus } from "lucide-react";
+import { Button } from "@/components/ui/button";
 import { useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
 import { Badge } from "@/components/ui/badge";
@@ -72,6 +73,11 @@ export function ClustersList({ projectId }: { projectId: string }) {
         <span className="ml-auto text-xs text-muted">
           {items.length} cluster{items.length === 1 ? "" : "s"}
         </span>
+        <Button asChild>
+          <Link href={`/projects/${projectId}/clusters/new`}>
+            <Plus className="size-4" aria-hidden /> Create cluster
+          </Link>
+        </Button>
       </div>
       <div className="overflow-x-auto rounded-lg border border-border bg-surface shadow-xs">
         <table className="w-full min-w-[52rem] text-left text-sm">

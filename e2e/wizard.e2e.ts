@@ -1,0 +1,74 @@
+import { expect, test } from "./fixtures";
+
+test("the wizard creates a regional cluster with two node groups in different zones", async ({
+  page,
+  user,
+}) => {
+  await page.goto(`/projects/${user.personalProjectId}/clusters`);
+  await page.getByRole("link", { name: "Create cluster" }).click();
+  await page.getByText("Production").click();
+  await page.getByRole("button", { name: "Next", exact: true }).click();
+  await page.getByLabel("Cluster name").fill("web");
+  // A draft survives a reload.
+  await page.reload();
+  await expect(page.getByLabel("Cluster name")).toHaveValue("web");
+  await page.getByRole("button", { name: "Next", exact: true }).click();
+  await page.getByRole("button", { name: "Next", exact: true }).click();
+  // Two groups in different zones; make them small so the run is quick.
+  for (const i of [0, 1]) {
+    await page.getByLabel("Scaling").nth(i).selectOption("fixed");
+    await page.getByLabel("Nodes", { exact: true }).nth(i).fill("1");
+  }
+  await expect(page.getByLabel("Zone").nth(0)).toHaveValue("ru-msk-a");
+  await expect(page.getByLabel("Zone").nth(1)).toHaveValue("ru-msk-b");
+  await page.getByRole("button", { name: "Next", exact: true }).click();
+  await page.getByRole("button", { name: "Next", exact: true }).click();
+  await expect(page.getByRole("cell", { name: "Total" })).toBeVisible();
+  await page.getByRole("button", { name: "Create cluster" }).click();
+
+  await expect(page.getByRole("heading", { name: "web" })).toBeVisible();
+  await expect(page.getByRole("progressbar")).toBeVisible();
+  await expect(page.getByText("Running", { exact: true })).toBeVisible({ timeout: 120_000 });
+  await page.getByRole("tab", { name: "Node groups" }).click();
+  const masters = page.getByRole("table", { name: "Nodes of Control plane" });
+  for (const z of ["ru-msk-a", "ru-msk-b", "ru-msk-c"])
+    await expect(masters.getByRole("cell", { name: z })).toBeVisible();
+  await expect(
+    page.getByRole("table", { name: "Nodes of workers-a" }).getByRole("cell", { name: "ru-msk-a" }),
+  ).toBeVisible();
+  await expect(
+    page.getByRole("table", { name: "Nodes of workers-b" }).getByRole("cell", { name: "ru-msk-b" }),
+  ).toBeVisible();
+});
+
+test("the wizard shows errors next to the fields and creates nothing", async ({ page, user }) => {
+  await page.goto(`/projects/${user.personalProjectId}/clusters/new`);
+  await page.getByRole("button", { name: "Next", exact: true }).click();
+  await page.getByLabel("Cluster name").fill("Bad Name");
+  await page.getByRole("button", { name: "Next", exact: true }).click();
+  await expect(page.getByText(/The cluster name may contain lowercase letters/)).toBeVisible();
+  await page.getByLabel("Cluster name").fill("checks");
+  await page.getByRole("button", { name: "Next", exact: true }).click();
+
+  await page.getByLabel("Pod CIDR").fill("10.0.0.0/16");
+  await page.getByRole("button", { name: "Next", exact: true }).click();
+  await expect(page.getByText("The pod CIDR 10.0.0.0/16 overlaps the node subnet 10.0.0.0/24")).toBeVisible();
+  await page.getByLabel("Pod CIDR").fill("10.100.0.0/16");
+  await page.getByRole("button", { name: "Next", exact: true }).click();
+
+  await page.getByLabel("Name").nth(1).fill("workers-a");
+  await page.getByLabel("Scaling").nth(0).selectOption("fixed");
+  await page.getByLabel("Nodes", { exact: true }).first().fill("6");
+  await page
+    .getByLabel(/Anti-affinity/)
+    .first()
+    .check();
+  await page.getByRole("button", { name: "Next", exact: true }).click();
+  await expect(page.getByText("Node group name 'workers-a' is already used by group 1")).toBeVisible();
+  await expect(page.getByText(/at most 5 nodes \(this group can have 6\)/)).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Node groups" })).toBeVisible(); // still on this step
+
+  // Nothing was created.
+  await page.goto(`/projects/${user.personalProjectId}/clusters`);
+  await expect(page.getByRole("heading", { name: "No clusters yet" })).toBeVisible();
+});
