@@ -8,7 +8,6 @@ import { useEffect, useMemo, useState, type ReactNode } from "react";
 import { parseDocument, stringify } from "yaml";
 import { formatMoney } from "@/components/clusters/labels";
 import { fieldErrorsOf, useTRPC } from "@/components/trpc/client";
-import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
@@ -956,18 +955,18 @@ function ReviewStep({
           )}
         </Field>
         {issues.length > 0 && (
-          <ul
-            role="alert"
-            aria-label="Problems in the specification"
-            className="space-y-1 text-sm text-danger"
-          >
-            {issues.map(([path, messages]) => (
-              <li key={path}>
-                <Badge tone="danger">{lineOf(path) ? `line ${lineOf(path)}` : path}</Badge>{" "}
-                <span className="font-mono text-xs">{path}</span>: {messages.join(" ")}
-              </li>
-            ))}
-          </ul>
+          <div role="alert">
+            <ul aria-label="Problems in the specification" className="space-y-1 text-sm text-danger">
+              {issues.map(([path, messages]) => (
+                <li key={path}>
+                  <span className="mr-1.5 rounded border border-danger/40 px-1.5 py-0.5 font-mono text-xs">
+                    {lineOf(path) ? `line ${lineOf(path)}` : path}
+                  </span>
+                  <span className="font-mono text-xs">{path}</span>: {messages.join(" ")}
+                </li>
+              ))}
+            </ul>
+          </div>
         )}
       </Section>
     </>

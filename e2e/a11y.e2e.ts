@@ -1,0 +1,55 @@
+import AxeBuilder from "@axe-core/playwright";
+import type { Page } from "@playwright/test";
+import { expect, test, trpcMutation } from "./fixtures";
+
+/** Serious and critical WCAG violations, in both themes. */
+async function scan(page: Page, label: string) {
+  for (const scheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    const result = await new AxeBuilder({ page })
+      .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"])
+      .analyze();
+    const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+    expect(
+      bad.map(
+        (v) =>
+          `${label} (${scheme}): ${v.id} — ${v.help} — ${v.nodes
+            .map((n) => n.target.join(" "))
+            .slice(0, 3)
+            .join(", ")}`,
+      ),
+    ).toEqual([]);
+  }
+}
+
+test("the wizard and the cluster page have no serious or critical accessibility violations", async ({
+  page,
+  user,
+}) => {
+  await page.goto(`/projects/${user.personalProjectId}/clusters/new`);
+  await expect(page.getByRole("radiogroup", { name: "Purpose" })).toBeVisible();
+  for (const step of ["Purpose", "Basics", "Network", "Node groups", "Addons & policies", "Review"]) {
+    await page.getByRole("navigation", { name: "Wizard steps" }).getByRole("button", { name: step }).click();
+    await scan(page, `wizard: ${step}`);
+  }
+
+  const c = await trpcMutation<{ id: string }>(page.request, "cluster.create", {
+    projectId: user.personalProjectId,
+    spec: {
+      name: "a11y",
+      topology: "single",
+      masterCount: 1,
+      masterFlavor: "STD2-2-4",
+      nodeGroups: [{ name: "w", flavor: "STD2-2-4", zone: "ru-msk-a", scaling: { mode: "fixed", size: 1 } }],
+    },
+  });
+  await page.goto(`/projects/${user.personalProjectId}/clusters/${c.id}`);
+  await expect(page.getByRole("heading", { name: "a11y" })).toBeVisible();
+  for (const tab of ["Overview", "Node groups", "Operations", "Events"]) {
+    await page.getByRole("tab", { name: tab }).click();
+    await scan(page, `cluster page: ${tab}`);
+  }
+  await page.goto(`/projects/${user.personalProjectId}/clusters`);
+  await expect(page.getByRole("table")).toBeVisible();
+  await scan(page, "clusters list");
+});
