@@ -15,6 +15,7 @@ import { Field, Input, Select, Textarea } from "@/components/ui/field";
 import { ClusterSpec, LIMITS, ZONES, type ClusterSpecInput } from "@/server/contracts/cluster";
 import { fieldErrorsFromIssues } from "@/server/contracts/field-errors";
 import { allocatable, FLAVORS } from "@/server/domain/flavors";
+import { quotaProblems } from "@/server/domain/quota";
 import { VERSIONS, versionInfo } from "@/server/domain/versions";
 import { PURPOSES, presetSpec, type Purpose } from "./presets";
 
@@ -73,6 +74,7 @@ export function ClusterWizard({ projectId, initialSpec }: { projectId: string; i
   }, [draft, projectId]);
 
   const parsed = useMemo(() => ClusterSpec.safeParse(spec), [spec]);
+  const quotaBlocked = useQuotaBlocked(projectId, parsed.success ? parsed.data : null);
   const create = useMutation(trpc.cluster.create.mutationOptions({ meta: { inlineErrors: true } }));
   const errors = useMemo(
     () => ({
@@ -198,7 +200,7 @@ export function ClusterWizard({ projectId, initialSpec }: { projectId: string; i
             {step < STEPS.length - 1 ? (
               <Button onClick={next}>Next</Button>
             ) : (
-              <Button onClick={submit} loading={create.isPending}>
+              <Button onClick={submit} loading={create.isPending} disabled={quotaBlocked}>
                 Create cluster
               </Button>
             )}
@@ -874,6 +876,8 @@ function ReviewStep({
         ))}
       </Section>
 
+      <QuotaCheck projectId={projectId} spec={valid} serverProblems={errors._quota} />
+
       <Section
         title="Estimated cost"
         description="From the public price list; autoscaling groups at their minimum."
@@ -971,4 +975,58 @@ function ReviewStep({
       </Section>
     </>
   );
+}
+
+/** The project's cloud quotas (as a worker last read them) against what this cluster needs. */
+function QuotaCheck({
+  projectId,
+  spec,
+  serverProblems,
+}: {
+  projectId: string;
+  spec: ClusterSpec | null;
+  serverProblems?: string[];
+}) {
+  const trpc = useTRPC();
+  const quotas = useQuery({
+    ...trpc.cloud.quotas.queryOptions({ projectId }),
+    refetchInterval: (q) => (q.state.data?.quotas && !q.state.data.refreshing ? false : 1_500),
+  });
+  const problems =
+    spec && quotas.data?.quotas ? quotaProblems(spec, quotas.data.quotas).map((p) => p.message) : [];
+  const all = [...new Set([...problems, ...(serverProblems ?? [])])];
+  return (
+    <Section title="Quotas" description="What this cluster needs from the project's cloud quotas.">
+      {all.length > 0 ? (
+        <div
+          role="alert"
+          className="space-y-1 rounded-md border border-danger/30 bg-danger/10 px-3 py-2.5 text-sm text-danger"
+        >
+          {all.map((m) => (
+            <p key={m} className="flex items-start gap-2">
+              <AlertTriangle className="mt-0.5 size-4 shrink-0" aria-hidden /> {m}
+            </p>
+          ))}
+          <p className="text-xs text-fg">
+            Make the cluster smaller, or ask your cloud administrator to raise the quota.
+          </p>
+        </div>
+      ) : !quotas.data?.quotas ? (
+        <p className="text-sm text-muted">Reading this project&apos;s quotas from the cloud…</p>
+      ) : spec ? (
+        <p className="flex items-center gap-2 text-sm text-success">
+          <Check className="size-4" aria-hidden /> Fits within the project&apos;s quotas.
+        </p>
+      ) : (
+        <p className="text-sm text-muted">Fix the errors below to check quotas.</p>
+      )}
+    </Section>
+  );
+}
+
+/** True when the last quota reading shows the spec would not fit. */
+function useQuotaBlocked(projectId: string, spec: ClusterSpec | null): boolean {
+  const trpc = useTRPC();
+  const quotas = useQuery(trpc.cloud.quotas.queryOptions({ projectId }));
+  return Boolean(spec && quotas.data?.quotas && quotaProblems(spec, quotas.data.quotas).length > 0);
 }

@@ -4,3 +4,4 @@ export * from "./cloud";
 export * from "./audit";
 export * from "./emulator";
 export * from "./clusters";
+export * from "./quotas";

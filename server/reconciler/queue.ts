@@ -20,3 +20,17 @@ export async function enqueueReconcile(exec: Executor, clusterId: string, delayM
       job_key_mode := 'replace'
     )`);
 }
+
+export const QUOTA_TASK = "refresh_cloud_quotas";
+
+/** Ask a worker to read the project's cloud quotas and usage (one pending job per project). */
+export async function enqueueQuotaRefresh(exec: Executor, projectId: string): Promise<void> {
+  await exec.execute(sql`
+    SELECT graphile_worker.add_job(
+      ${QUOTA_TASK},
+      json_build_object('projectId', ${projectId}::text),
+      max_attempts := 3,
+      job_key := ${`quotas:${projectId}`},
+      job_key_mode := 'preserve_run_at'
+    )`);
+}

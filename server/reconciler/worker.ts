@@ -4,7 +4,8 @@ import { createDb, type Db } from "@/db/client";
 import { quietLogger } from "@/db/migrate";
 import { cloudFor as sharedCloud, type OpenStackCloud } from "@/server/openstack";
 import { resolveProjectCloud, type EmulatorEndpoint } from "@/server/services/cloud/resolve";
-import { enqueueReconcile, RECONCILE_TASK } from "./queue";
+import { enqueueReconcile, QUOTA_TASK, RECONCILE_TASK } from "./queue";
+import { refreshQuotas } from "./quotas";
 import { reconcileCluster } from "./reconcile";
 
 export interface WorkerOptions {
@@ -60,6 +61,10 @@ export async function startWorker(
         );
         if (r.requeueAfterMs !== null)
           await enqueueReconcile(db, clusterId, Math.max(r.requeueAfterMs, opts.minRequeueMs ?? 0));
+      },
+      [QUOTA_TASK]: async (payload) => {
+        const { projectId } = payload as { projectId: string };
+        await refreshQuotas(db, projectId, await cloudFor(projectId));
       },
       resync_clusters: async () => {
         const rows = await db.execute<{ id: string }>(sql`SELECT id FROM clusters WHERE deleted_at IS NULL`);

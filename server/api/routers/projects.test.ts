@@ -140,6 +140,7 @@ const PROCEDURES: Record<string, { min: ProjectRole; call: (c: Caller, f: Fixtur
     call: (c, f) => c.member.remove({ projectId: f.projectId, userId: f.otherUserId }),
   },
   "cloud.get": { min: "viewer", call: (c, f) => c.cloud.get({ projectId: f.projectId }) },
+  "cloud.quotas": { min: "viewer", call: (c, f) => c.cloud.quotas({ projectId: f.projectId }) },
   "cloud.set": {
     min: "admin",
     call: (c, f) =>

@@ -1,7 +1,9 @@
 import { and, count, eq, isNull } from "drizzle-orm";
 import { clusters, operations } from "@/db/schema";
 import { LIMITS, type ClusterSpec } from "@/server/contracts/cluster";
+import { quotaProblems } from "@/server/domain/quota";
 import { versionInfo } from "@/server/domain/versions";
+import { quotaSnapshot, QUOTA_TRUSTED_MS } from "../cloud/quotas";
 import { enqueueReconcile } from "@/server/reconciler/queue";
 import { recordAudit } from "../audit/record";
 import type { ServiceContext } from "../context";
@@ -27,6 +29,16 @@ export async function createCluster({
         fieldErrors: { version: [`Kubernetes ${spec.version} has reached end of life`] },
       },
     );
+  }
+  // Checked against the last quota reading when it is recent (the worker refreshes it; the cloud is never called here).
+  const snapshot = await quotaSnapshot(ctx.db, project.id);
+  if (snapshot && Date.now() - snapshot.fetchedAt.getTime() < QUOTA_TRUSTED_MS) {
+    const problems = quotaProblems(spec, snapshot.data);
+    if (problems.length > 0) {
+      throw new ServiceError("LIMIT_EXCEEDED", problems.map((p) => p.message).join("; "), {
+        fieldErrors: { _quota: problems.map((p) => p.message) },
+      });
+    }
   }
   return ctx.db.transaction(async (tx) => {
     const [live] = await tx
