@@ -1,7 +1,8 @@
 import { defineConfig } from "@playwright/test";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "./e2e/chromium";
+import { E2E_EMULATOR_ADMIN_KEY, E2E_EMULATOR_PORT, E2E_PORT } from "./e2e/env";
 
-const PORT = Number(process.env.E2E_PORT ?? 3100);
+const PORT = E2E_PORT;
 
 /**
  * End-to-end tests against the production build (`next build` first; `npm test`
@@ -33,6 +34,6 @@ export default defineConfig({
     gracefulShutdown: { signal: "SIGTERM", timeout: 15_000 },
     stdout: "pipe",
     stderr: "pipe",
-    env: { E2E_PORT: String(PORT) },
+    env: { E2E_PORT: String(PORT), E2E_EMULATOR_PORT: String(E2E_EMULATOR_PORT), E2E_EMULATOR_ADMIN_KEY },
   },
 });

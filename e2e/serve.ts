@@ -4,7 +4,7 @@
  * tests create users freely), removed afterwards.
  */
 import { execFileSync } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { freePort } from "../db/testing/free-port";
@@ -17,11 +17,18 @@ if (!existsSync(".next/BUILD_ID")) {
 const dataDir = mkdtempSync(path.join(os.tmpdir(), "kube-console-e2e-"));
 chmodSync(dataDir, 0o755);
 process.on("exit", () => rmSync(dataDir, { recursive: true, force: true }));
+// The tests reach the emulator's admin API with a key they know.
+if (process.env.E2E_EMULATOR_ADMIN_KEY) {
+  mkdirSync(path.join(dataDir, "emulator"), { recursive: true });
+  writeFileSync(path.join(dataDir, "emulator", "admin.key"), process.env.E2E_EMULATOR_ADMIN_KEY + "\n", {
+    mode: 0o600,
+  });
+}
 delete process.env.DATABASE_URL;
 Object.assign(process.env, {
   CONSOLE_DATA_DIR: dataDir,
   EMBEDDED_PG_PORT: String(await freePort()),
-  EMULATOR_PORT: String(await freePort()),
+  EMULATOR_PORT: process.env.E2E_EMULATOR_PORT ?? String(await freePort()),
   PORT: process.env.E2E_PORT ?? "3100",
   NEXTAUTH_URL: `http://localhost:${process.env.E2E_PORT ?? "3100"}`,
   // Every test signs up fresh users from 127.0.0.1.

@@ -1,3 +1,4 @@
+import { E2E_EMULATOR_ADMIN_KEY, E2E_EMULATOR_PORT } from "./env";
 import { expect, test } from "./fixtures";
 
 test("the wizard creates a regional cluster with two node groups in different zones", async ({
@@ -69,6 +70,45 @@ test("the wizard shows errors next to the fields and creates nothing", async ({ 
   await expect(page.getByRole("heading", { name: "Node groups" })).toBeVisible(); // still on this step
 
   // Nothing was created.
+  await page.goto(`/projects/${user.personalProjectId}/clusters`);
+  await expect(page.getByRole("heading", { name: "No clusters yet" })).toBeVisible();
+});
+
+test("the review step names an exceeded quota, and nothing can be created", async ({
+  page,
+  user,
+  request,
+}) => {
+  await page.goto(`/projects/${user.personalProjectId}/clusters/new`);
+  await page.getByRole("button", { name: "Next", exact: true }).click();
+  await page.getByLabel("Cluster name").fill("quota");
+  for (let i = 0; i < 4; i++) await page.getByRole("button", { name: "Next", exact: true }).click();
+  // The first reading also creates this project's emulator project.
+  await expect(page.getByText("Fits within the project's quotas.")).toBeVisible({ timeout: 30_000 });
+
+  // The cloud administrator lowers the instance quota; the user checks again.
+  const admin = { "x-emulator-admin-key": E2E_EMULATOR_ADMIN_KEY };
+  const base = `http://127.0.0.1:${E2E_EMULATOR_PORT}/_emulator`;
+  const summary = (await (await request.get(`${base}/summary`, { headers: admin })).json()) as {
+    projects: Array<{ id: string; name: string }>;
+  };
+  const emuProject = summary.projects.find(
+    (p) => p.name === `console-${user.personalProjectId.slice(0, 8)}`,
+  )!;
+  expect(
+    (
+      await request.put(`${base}/projects/${emuProject.id}/quotas`, {
+        headers: admin,
+        data: { instances: 3 },
+      })
+    ).status(),
+  ).toBe(200);
+  await page.getByRole("button", { name: "Check again" }).click();
+
+  await expect(
+    page.getByText("Quota exceeded for instances: this cluster needs 7, 3 of 3 are available"),
+  ).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByRole("button", { name: "Create cluster" })).toBeDisabled();
   await page.goto(`/projects/${user.personalProjectId}/clusters`);
   await expect(page.getByRole("heading", { name: "No clusters yet" })).toBeVisible();
 });

@@ -988,15 +988,45 @@ function QuotaCheck({
   serverProblems?: string[];
 }) {
   const trpc = useTRPC();
+  // "Check again" asks a worker for a fresh reading; poll until one newer than the shown one arrives.
+  const [asked, setAsked] = useState<Date | null>(null);
+  const refresh = useMutation(trpc.cloud.refreshQuotas.mutationOptions());
   const quotas = useQuery({
     ...trpc.cloud.quotas.queryOptions({ projectId }),
-    refetchInterval: (q) => (q.state.data?.quotas && !q.state.data.refreshing ? false : 1_500),
+    refetchInterval: (q) => {
+      const d = q.state.data;
+      const waiting = asked !== null && (!d?.fetchedAt || d.fetchedAt <= asked);
+      return waiting || !d?.quotas || d.refreshing ? 1_000 : false;
+    },
   });
+  const waiting = asked !== null && (!quotas.data?.fetchedAt || quotas.data.fetchedAt <= asked);
   const problems =
-    spec && quotas.data?.quotas ? quotaProblems(spec, quotas.data.quotas).map((p) => p.message) : [];
+    spec && quotas.data?.quotas && !waiting
+      ? quotaProblems(spec, quotas.data.quotas).map((p) => p.message)
+      : [];
   const all = [...new Set([...problems, ...(serverProblems ?? [])])];
   return (
-    <Section title="Quotas" description="What this cluster needs from the project's cloud quotas.">
+    <Section
+      title="Quotas"
+      description={
+        <>
+          What this cluster needs from the project&apos;s cloud quotas
+          {quotas.data?.fetchedAt ? `, as read at ${quotas.data.fetchedAt.toLocaleTimeString()}` : ""}.{" "}
+          <button
+            type="button"
+            className="font-medium text-primary hover:underline disabled:opacity-60"
+            disabled={waiting || refresh.isPending}
+            onClick={() => {
+              // Wait for a reading newer than the one shown (server time; no clock comparison with the browser).
+              setAsked(quotas.data?.fetchedAt ?? new Date(0));
+              refresh.mutate({ projectId });
+            }}
+          >
+            {waiting ? "Checking…" : "Check again"}
+          </button>
+        </>
+      }
+    >
       {all.length > 0 ? (
         <div
           role="alert"

@@ -1,6 +1,6 @@
 import { SetCloudBindingInput } from "@/server/contracts/cloud";
 import { clearCloudBinding, getCloudBinding, setCloudBinding } from "@/server/services/cloud/binding";
-import { getQuotas } from "@/server/services/cloud/quotas";
+import { getQuotas, requestQuotaRefresh } from "@/server/services/cloud/quotas";
 import { projectProcedure, router } from "../trpc";
 
 export const cloudRouter = router({
@@ -11,6 +11,9 @@ export const cloudRouter = router({
     .mutation(({ ctx, input }) => setCloudBinding({ ctx: ctx.svc, project: ctx.project, input })),
   /** Quotas and usage as last read from the cloud (refreshed in the background). */
   quotas: projectProcedure("viewer").query(({ ctx }) => getQuotas({ ctx: ctx.svc, project: ctx.project })),
+  refreshQuotas: projectProcedure("viewer").mutation(({ ctx }) =>
+    requestQuotaRefresh({ ctx: ctx.svc, project: ctx.project }),
+  ),
   clear: projectProcedure("admin").mutation(({ ctx }) =>
     clearCloudBinding({ ctx: ctx.svc, project: ctx.project }),
   ),

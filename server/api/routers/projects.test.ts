@@ -141,6 +141,7 @@ const PROCEDURES: Record<string, { min: ProjectRole; call: (c: Caller, f: Fixtur
   },
   "cloud.get": { min: "viewer", call: (c, f) => c.cloud.get({ projectId: f.projectId }) },
   "cloud.quotas": { min: "viewer", call: (c, f) => c.cloud.quotas({ projectId: f.projectId }) },
+  "cloud.refreshQuotas": { min: "viewer", call: (c, f) => c.cloud.refreshQuotas({ projectId: f.projectId }) },
   "cloud.set": {
     min: "admin",
     call: (c, f) =>

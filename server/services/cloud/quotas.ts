@@ -21,3 +21,9 @@ export async function getQuotas({ ctx, project }: { ctx: ServiceContext; project
   if (stale) await enqueueQuotaRefresh(ctx.db, project.id);
   return { quotas: row?.data ?? null, fetchedAt: row?.fetchedAt ?? null, refreshing: stale };
 }
+
+/** Ask for a fresh reading now (the user pressed "Check again"). */
+export async function requestQuotaRefresh({ ctx, project }: { ctx: ServiceContext; project: ProjectAccess }) {
+  await enqueueQuotaRefresh(ctx.db, project.id);
+  return { requested: true };
+}
