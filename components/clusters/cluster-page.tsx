@@ -15,7 +15,7 @@ import { Field, Input, Select } from "@/components/ui/field";
 import { Spinner } from "@/components/ui/spinner";
 import { TabsContent, TabsList, TabsRoot } from "@/components/ui/tabs";
 import { toast } from "@/components/ui/toast-store";
-import { roleAtLeast } from "@/server/contracts/project";
+import { roleAtLeast } from "@/server/contracts/roles";
 import { formatMoney, PHASE_TONE, TOPOLOGY_LABEL, type ClusterData } from "./labels";
 
 const STATE_TONE: Record<string, "success" | "primary" | "warning" | "danger" | "neutral"> = {

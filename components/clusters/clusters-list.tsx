@@ -1,6 +1,6 @@
 "use client";
 
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 import { AlertTriangle, Plus } from "lucide-react";
 import { Button } from "@/components/ui/button";
 import { useState } from "react";
@@ -9,22 +9,22 @@ import { Badge } from "@/components/ui/badge";
 import { Input, Select } from "@/components/ui/field";
 import { Spinner } from "@/components/ui/spinner";
 import Link from "next/link";
-import { PHASES } from "@/server/contracts/cluster";
+import { PHASES } from "@/server/contracts/phases";
 import { formatMoney, PHASE_TONE, TOPOLOGY_LABEL } from "./labels";
 import { ClustersEmpty } from "./clusters-empty";
+
+const PAGE = 100;
 
 /** Live list of the project's clusters: refreshed every 2 s, so changes show without a reload. */
 export function ClustersList({ projectId }: { projectId: string }) {
   const trpc = useTRPC();
   const [search, setSearch] = useState("");
   const [phase, setPhase] = useState("");
-  const list = useQuery({
-    ...trpc.cluster.list.queryOptions({
-      projectId,
-      search: search || undefined,
-      phase: phase || undefined,
-      limit: 100,
-    }),
+  const list = useInfiniteQuery({
+    ...trpc.cluster.list.infiniteQueryOptions(
+      { projectId, search: search || undefined, phase: phase || undefined, limit: PAGE },
+      { getNextPageParam: (last) => last.nextCursor ?? undefined },
+    ),
     placeholderData: keepPreviousData,
     // Changes made elsewhere (another user, the API, the reconciler) show within 2 s.
     refetchInterval: 2_000,
@@ -44,7 +44,7 @@ export function ClustersList({ projectId }: { projectId: string }) {
       </div>
     );
   }
-  const items = list.data.items;
+  const items = list.data.pages.flatMap((p) => p.items);
   if (items.length === 0 && !search && !phase) return <ClustersEmpty projectId={projectId} />;
 
   return (
@@ -71,7 +71,8 @@ export function ClustersList({ projectId }: { projectId: string }) {
           </Select>
         </label>
         <span className="ml-auto text-xs text-muted">
-          {items.length} cluster{items.length === 1 ? "" : "s"}
+          {items.length}
+          {list.hasNextPage ? "+" : ""} cluster{items.length === 1 ? "" : "s"}
         </span>
         <Button asChild>
           <Link href={`/projects/${projectId}/clusters/new`}>
@@ -191,6 +192,19 @@ export function ClustersList({ projectId }: { projectId: string }) {
             )}
           </tbody>
         </table>
+        {list.hasNextPage && (
+          <div className="flex items-center justify-between border-t border-border px-4 py-2.5 text-xs text-muted">
+            <span>{items.length} shown</span>
+            <Button
+              variant="secondary"
+              size="sm"
+              loading={list.isFetchingNextPage}
+              onClick={() => void list.fetchNextPage()}
+            >
+              Load more clusters
+            </Button>
+          </div>
+        )}
       </div>
     </div>
   );

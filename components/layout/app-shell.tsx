@@ -5,7 +5,7 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import type { ReactNode } from "react";
 import { cn } from "@/components/ui/cn";
-import { ROLE_LABELS, roleAtLeast, type ProjectRole } from "@/server/contracts/project";
+import { ROLE_LABELS, roleAtLeast, type ProjectRole } from "@/server/contracts/roles";
 import { Logo } from "./logo";
 import { ProjectSwitcher } from "./project-switcher";
 import { ThemeToggle } from "./theme-toggle";

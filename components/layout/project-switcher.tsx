@@ -6,7 +6,7 @@ import { usePathname, useRouter } from "next/navigation";
 import { useState } from "react";
 import { CreateProjectDialog } from "@/components/projects/create-project-dialog";
 import { useTRPC } from "@/components/trpc/client";
-import { ROLE_LABELS } from "@/server/contracts/project";
+import { ROLE_LABELS } from "@/server/contracts/roles";
 import { Badge } from "@/components/ui/badge";
 import {
   DropdownContent,

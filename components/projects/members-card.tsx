@@ -17,7 +17,7 @@ import {
   ROLE_LABELS,
   roleAtLeast,
   type ProjectRole,
-} from "@/server/contracts/project";
+} from "@/server/contracts/roles";
 
 export function MembersCard({
   projectId,

@@ -8,7 +8,7 @@ import { Button } from "@/components/ui/button";
 import { Card, CardHeader } from "@/components/ui/card";
 import { Field, Input } from "@/components/ui/field";
 import { toast } from "@/components/ui/toast-store";
-import { roleAtLeast } from "@/server/contracts/project";
+import { roleAtLeast } from "@/server/contracts/roles";
 import { CloudBindingCard } from "./cloud-binding-card";
 import { MembersCard } from "./members-card";
 

@@ -257,24 +257,12 @@ export const RemoveNodeGroupInput = ClusterRef.extend({
 export const ListClustersInput = ProjectScoped.extend({
   search: z.string().trim().max(60).optional(),
   phase: z.string().optional(),
-  cursor: z.string().optional(),
+  cursor: z.uuid().optional(),
   limit: z.number().int().min(1).max(200).default(50),
 });
 export const ListOperationsInput = ClusterRef.extend({ limit: z.number().int().min(1).max(200).default(50) });
 
-export const PHASES = [
-  "Provisioning",
-  "Running",
-  "Updating",
-  "Stopping",
-  "Stopped",
-  "Starting",
-  "Upgrading",
-  "Deleting",
-  "Deleted",
-  "Error",
-] as const;
-export type Phase = (typeof PHASES)[number];
+export { PHASES, type Phase } from "./phases";
 
 export interface Condition {
   type: string;

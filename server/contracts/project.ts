@@ -1,28 +1,11 @@
 import { z } from "zod";
 import { Email } from "./auth";
 
-export const PROJECT_ROLES = ["viewer", "member", "admin", "owner"] as const;
+import { PROJECT_ROLES } from "./roles";
+
+export { PROJECT_ROLES, ROLE_DESCRIPTIONS, ROLE_LABELS, roleAtLeast } from "./roles";
 export const ProjectRole = z.enum(PROJECT_ROLES);
 export type ProjectRole = z.infer<typeof ProjectRole>;
-
-export const ROLE_LABELS: Record<ProjectRole, string> = {
-  viewer: "Viewer",
-  member: "Member",
-  admin: "Admin",
-  owner: "Owner",
-};
-
-export const ROLE_DESCRIPTIONS: Record<ProjectRole, string> = {
-  viewer: "Sees clusters, dashboards and settings; changes nothing.",
-  member: "Creates and operates clusters.",
-  admin: "Also manages members, cloud credentials and reads the audit log.",
-  owner: "Full control, including roles of other owners.",
-};
-
-/** True when `role` is at least `min` in viewer < member < admin < owner. */
-export function roleAtLeast(role: ProjectRole, min: ProjectRole): boolean {
-  return PROJECT_ROLES.indexOf(role) >= PROJECT_ROLES.indexOf(min);
-}
 
 export const ProjectId = z.uuid({ message: "Not a valid project id" });
 export const ProjectName = z

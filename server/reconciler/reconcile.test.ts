@@ -416,3 +416,42 @@ describe("intent rules and errors", () => {
     expect(new Set(s.servers.map((x) => x.name)).size).toBe(6);
   });
 });
+
+describe("listing", () => {
+  it("pages through clusters created in the same instant without skipping or repeating (microsecond keyset)", async () => {
+    const u = await makeUser(db);
+    const p = u.personalProjectId;
+    const base = (await u.caller.cluster.create({ projectId: p, spec: spec({ name: "seed" }) })).spec;
+    // One statement: identical created_at for all rows.
+    await db.insert(clusters).values(
+      Array.from({ length: 25 }, (_, i) => ({
+        projectId: p,
+        name: `same-${i}`,
+        spec: { ...base, name: `same-${i}` },
+      })),
+    );
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await u.caller.cluster.list({ projectId: p, limit: 7, cursor });
+      seen.push(...page.items.map((c) => c.name));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen).toHaveLength(26);
+    expect(new Set(seen).size).toBe(26);
+    const filtered = await u.caller.cluster.list({ projectId: p, search: "same-1", limit: 50 });
+    expect(filtered.items.map((c) => c.name).sort()).toEqual([
+      "same-1",
+      "same-10",
+      "same-11",
+      "same-12",
+      "same-13",
+      "same-14",
+      "same-15",
+      "same-16",
+      "same-17",
+      "same-18",
+      "same-19",
+    ]);
+  });
+});

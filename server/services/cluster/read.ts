@@ -1,4 +1,4 @@
-import { and, desc, eq, ilike, isNull, lt, or, type SQL } from "drizzle-orm";
+import { and, desc, eq, ilike, isNull, sql, type SQL } from "drizzle-orm";
 import { clusterEvents, clusters, operations } from "@/db/schema";
 import type { ServiceContext } from "../context";
 import type { ProjectAccess } from "../project/access";
@@ -18,7 +18,7 @@ export async function getCluster({
   return toView(row, ops.get(row.id) ?? null);
 }
 
-/** Newest first; keyset cursor `<createdAt ISO>|<id>`. */
+/** Newest first; the cursor is the id of the last row of the previous page. */
 export async function listClusters({
   ctx,
   project,
@@ -32,10 +32,17 @@ export async function listClusters({
   if (input.search) where.push(ilike(clusters.name, `%${input.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`));
   if (input.phase) where.push(eq(clusters.phase, input.phase as ClusterView["phase"]));
   if (input.cursor) {
-    const [at, id] = input.cursor.split("|");
-    const t = new Date(at ?? "");
-    if (!Number.isNaN(t.getTime()) && id)
-      where.push(or(lt(clusters.createdAt, t), and(eq(clusters.createdAt, t), lt(clusters.id, id)))!);
+    // Keyset on (created_at, id), compared by PostgreSQL at full (microsecond) precision:
+    // a timestamp carried through JavaScript would lose the microseconds and skip or repeat rows.
+    const [cursorAt] = await ctx.db
+      .select({ at: clusters.createdAt })
+      .from(clusters)
+      .where(and(eq(clusters.id, input.cursor), eq(clusters.projectId, project.id)));
+    if (cursorAt) {
+      where.push(
+        sql`(${clusters.createdAt}, ${clusters.id}) < ((SELECT created_at FROM clusters WHERE id = ${input.cursor}), ${input.cursor}::uuid)`,
+      );
+    }
   }
   const rows = await ctx.db
     .select()
@@ -51,7 +58,7 @@ export async function listClusters({
   const last = page.at(-1);
   return {
     items: page.map((r) => toView(r, ops.get(r.id) ?? null)),
-    nextCursor: rows.length > input.limit && last ? `${last.createdAt.toISOString()}|${last.id}` : null,
+    nextCursor: rows.length > input.limit && last ? last.id : null,
   };
 }
 
