@@ -348,31 +348,35 @@ function ScaleForm({
 }) {
   const trpc = useTRPC();
   const qc = useQueryClient();
-  const [size, setSize] = useState(
-    group.scaling.mode === "fixed" ? String(group.scaling.size) : String(group.scaling.min),
-  );
+  const autoscale = group.scaling.mode === "autoscale";
+  const current =
+    group.scaling.mode === "fixed"
+      ? { a: group.scaling.size, b: 0 }
+      : { a: group.scaling.min, b: group.scaling.max };
+  const [a, setA] = useState(String(current.a));
+  const [b, setB] = useState(String(current.b));
   const scale = useMutation(trpc.nodeGroup.update.mutationOptions({ meta: { inlineErrors: true } }));
   const errors = fieldErrorsOf(scale.error);
   const message =
-    errors["nodeGroups.0.antiAffinity"]?.[0] ??
     Object.values(errors)[0]?.[0] ??
     (scale.error && !Object.keys(errors).length ? scale.error.message : null);
-  if (group.scaling.mode !== "fixed") return null;
+  const unchanged = Number(a) === current.a && (!autoscale || Number(b) === current.b);
+  const errId = `size-err-${group.name}`;
+
   function onSubmit(e: FormEvent) {
     e.preventDefault();
+    const scaling = autoscale
+      ? { mode: "autoscale" as const, min: Number(a), max: Number(b) }
+      : { mode: "fixed" as const, size: Number(a) };
     scale.mutate(
-      {
-        projectId,
-        clusterId: cluster.id,
-        generation: cluster.generation,
-        name: group.name,
-        scaling: { mode: "fixed", size: Number(size) },
-      },
+      { projectId, clusterId: cluster.id, generation: cluster.generation, name: group.name, scaling },
       {
         onSuccess: () => {
           toast({
             variant: "success",
-            title: `Scaling ${group.name} to ${size} node${size === "1" ? "" : "s"}`,
+            title: autoscale
+              ? `${group.name}: autoscaling between ${a} and ${b} nodes`
+              : `Scaling ${group.name} to ${a} node${a === "1" ? "" : "s"}`,
           });
           void qc.invalidateQueries({
             queryKey: trpc.cluster.get.queryKey({ projectId, clusterId: cluster.id }),
@@ -381,41 +385,45 @@ function ScaleForm({
       },
     );
   }
+  const box = (id: string, label: string, value: string, set: (v: string) => void) => (
+    <>
+      <label className="sr-only" htmlFor={id}>
+        {label}
+      </label>
+      <Input
+        id={id}
+        type="number"
+        min={0}
+        max={100}
+        value={value}
+        onChange={(e) => set(e.target.value)}
+        className="h-8 w-20"
+        aria-invalid={Boolean(message)}
+        aria-describedby={message ? errId : undefined}
+      />
+    </>
+  );
   return (
     <form onSubmit={onSubmit} className="flex items-start gap-2" noValidate>
       <div>
-        <label className="sr-only" htmlFor={`size-${group.name}`}>
-          Nodes in {group.name}
-        </label>
-        <Input
-          id={`size-${group.name}`}
-          type="number"
-          min={0}
-          max={100}
-          value={size}
-          onChange={(e) => setSize(e.target.value)}
-          className="h-8 w-20"
-          aria-invalid={Boolean(message)}
-          aria-describedby={message ? `size-err-${group.name}` : undefined}
-        />
+        <div className="flex items-center gap-1.5 text-xs text-muted">
+          {autoscale ? (
+            <>
+              {box(`min-${group.name}`, `Minimum nodes in ${group.name}`, a, setA)} to{" "}
+              {box(`max-${group.name}`, `Maximum nodes in ${group.name}`, b, setB)}
+            </>
+          ) : (
+            box(`size-${group.name}`, `Nodes in ${group.name}`, a, setA)
+          )}
+        </div>
         {message && (
-          <p
-            id={`size-err-${group.name}`}
-            role="alert"
-            className="mt-1 max-w-72 text-xs font-medium text-danger"
-          >
+          <p id={errId} role="alert" className="mt-1 max-w-72 text-xs font-medium text-danger">
             {message}
           </p>
         )}
       </div>
-      <Button
-        type="submit"
-        size="sm"
-        variant="secondary"
-        loading={scale.isPending}
-        disabled={String(group.scaling.size) === size}
-      >
-        Scale
+      <Button type="submit" size="sm" variant="secondary" loading={scale.isPending} disabled={unchanged}>
+        {autoscale ? "Save" : "Scale"}
       </Button>
     </form>
   );

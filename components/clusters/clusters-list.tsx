@@ -14,6 +14,7 @@ import { formatMoney, PHASE_TONE, TOPOLOGY_LABEL } from "./labels";
 import { ClustersEmpty } from "./clusters-empty";
 
 const PAGE = 100;
+const created = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
 
 /** Live list of the project's clusters: refreshed every 2 s, so changes show without a reload. */
 export function ClustersList({ projectId }: { projectId: string }) {
@@ -81,7 +82,7 @@ export function ClustersList({ projectId }: { projectId: string }) {
         </Button>
       </div>
       <div className="overflow-x-auto rounded-lg border border-border bg-surface shadow-xs">
-        <table className="w-full min-w-[52rem] text-left text-sm">
+        <table className="w-full min-w-[58rem] text-left text-sm">
           <caption className="sr-only">Clusters</caption>
           <thead className="border-b border-border bg-surface-2 text-xs text-muted">
             <tr>
@@ -105,6 +106,9 @@ export function ClustersList({ projectId }: { projectId: string }) {
               </th>
               <th scope="col" className="px-4 py-2.5 text-right font-medium">
                 Per month
+              </th>
+              <th scope="col" className="px-4 py-2.5 font-medium">
+                Created
               </th>
             </tr>
           </thead>
@@ -180,12 +184,18 @@ export function ClustersList({ projectId }: { projectId: string }) {
                   <td className="px-4 py-3 text-right text-fg tabular-nums">
                     {formatMoney(c.cost.perMonth, c.cost.currency)}
                   </td>
+                  <td
+                    className="px-4 py-3 text-xs whitespace-nowrap text-muted"
+                    title={c.createdAt.toISOString()}
+                  >
+                    {created.format(c.createdAt)}
+                  </td>
                 </tr>
               );
             })}
             {items.length === 0 && (
               <tr>
-                <td colSpan={7} className="px-4 py-10 text-center text-sm text-muted">
+                <td colSpan={8} className="px-4 py-10 text-center text-sm text-muted">
                   No clusters match these filters.
                 </td>
               </tr>

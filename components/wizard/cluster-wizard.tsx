@@ -87,6 +87,12 @@ export function ClusterWizard({ projectId, initialSpec }: { projectId: string; i
     Object.keys(errors).filter((k) => STEPS[i]!.fields.some((f) => k === f || k.startsWith(`${f}.`)));
   const show = (i: number) => attempted.has(i) || attempted.has(STEPS.length - 1);
   const err = (path: string) => (show(step) ? errors[path] : undefined);
+  const under = (prefix: string) =>
+    show(step)
+      ? Object.entries(errors)
+          .filter(([k]) => k === prefix || k.startsWith(`${prefix}.`))
+          .flatMap(([, v]) => v)
+      : [];
 
   function next() {
     setAttempted((a) => new Set(a).add(step));
@@ -164,9 +170,9 @@ export function ClusterWizard({ projectId, initialSpec }: { projectId: string; i
             onPick={(p) => update({ purpose: p, spec: { ...presetSpec(p), name: spec.name } })}
           />
         )}
-        {step === 1 && <BasicsStep spec={spec} setSpec={setSpec} err={err} />}
-        {step === 2 && <NetworkStep spec={spec} setSpec={setSpec} err={err} />}
-        {step === 3 && <NodeGroupsStep spec={spec} setSpec={setSpec} err={err} />}
+        {step === 1 && <BasicsStep spec={spec} setSpec={setSpec} err={err} under={under} />}
+        {step === 2 && <NetworkStep spec={spec} setSpec={setSpec} err={err} under={under} />}
+        {step === 3 && <NodeGroupsStep spec={spec} setSpec={setSpec} err={err} under={under} />}
         {step === 4 && <AddonsStep />}
         {step === 5 && (
           <ReviewStep
@@ -269,7 +275,13 @@ function ChoiceCard({
   );
 }
 
-type StepProps = { spec: Spec; setSpec: (s: Spec) => void; err: (path: string) => string[] | undefined };
+type StepProps = {
+  spec: Spec;
+  setSpec: (s: Spec) => void;
+  err: (path: string) => string[] | undefined;
+  /** Every message at or below a path (e.g. all label keys of a group). */
+  under: (prefix: string) => string[];
+};
 
 function PurposeStep({ purpose, onPick }: { purpose: Purpose; onPick: (p: Purpose) => void }) {
   return (
@@ -557,7 +569,7 @@ function NetworkStep({ spec, setSpec, err }: StepProps) {
   );
 }
 
-function NodeGroupsStep({ spec, setSpec, err }: StepProps) {
+function NodeGroupsStep({ spec, setSpec, err, under }: StepProps) {
   const groups = spec.nodeGroups ?? [];
   const setGroup = (i: number, g: Group) =>
     setSpec({ ...spec, nodeGroups: groups.map((x, j) => (j === i ? g : x)) });
@@ -715,6 +727,47 @@ function NodeGroupsStep({ spec, setSpec, err }: StepProps) {
                     max={2000}
                     value={g.diskGb ?? 50}
                     onChange={(ev) => setGroup(i, { ...g, diskGb: Number(ev.target.value) })}
+                  />
+                )}
+              </Field>
+              <Field label="Disk type" errors={e("diskType")}>
+                {(p) => (
+                  <Select
+                    {...p}
+                    value={g.diskType ?? "ceph-ssd"}
+                    onChange={(ev) => setGroup(i, { ...g, diskType: ev.target.value })}
+                  >
+                    <option value="ceph-ssd">SSD (ceph-ssd)</option>
+                    <option value="high-iops">High-IOPS SSD (high-iops)</option>
+                    <option value="ceph-hdd">HDD (ceph-hdd)</option>
+                  </Select>
+                )}
+              </Field>
+              <Field
+                label="Labels"
+                hint="key=value, comma-separated"
+                errors={under(`nodeGroups.${i}.labels`)}
+              >
+                {(p) => (
+                  <KeyValueInput
+                    {...p}
+                    value={labelsText(g.labels)}
+                    onCommit={(text) => setGroup(i, { ...g, labels: parseLabels(text) })}
+                    placeholder="tier=web, team=payments"
+                  />
+                )}
+              </Field>
+              <Field
+                label="Taints"
+                hint="key=value:NoSchedule | PreferNoSchedule | NoExecute"
+                errors={under(`nodeGroups.${i}.taints`)}
+              >
+                {(p) => (
+                  <KeyValueInput
+                    {...p}
+                    value={taintsText(g.taints)}
+                    onCommit={(text) => setGroup(i, { ...g, taints: parseTaints(text) })}
+                    placeholder="gpu=true:NoSchedule"
                   />
                 )}
               </Field>
@@ -1059,4 +1112,64 @@ function useQuotaBlocked(projectId: string, spec: ClusterSpec | null): boolean {
   const trpc = useTRPC();
   const quotas = useQuery(trpc.cloud.quotas.queryOptions({ projectId }));
   return Boolean(spec && quotas.data?.quotas && quotaProblems(spec, quotas.data.quotas).length > 0);
+}
+
+function labelsText(labels: Record<string, string> | undefined): string {
+  return Object.entries(labels ?? {})
+    .map(([k, v]) => `${k}=${v}`)
+    .join(", ");
+}
+
+function parseLabels(text: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of text
+    .split(",")
+    .map((x) => x.trim())
+    .filter(Boolean)) {
+    const [k, ...v] = part.split("=");
+    out[(k ?? "").trim()] = v.join("=").trim();
+  }
+  return out;
+}
+
+type Taint = { key: string; value?: string; effect: "NoSchedule" | "PreferNoSchedule" | "NoExecute" };
+
+function taintsText(taints: Taint[] | undefined): string {
+  return (taints ?? []).map((t) => `${t.key}${t.value ? `=${t.value}` : ""}:${t.effect}`).join(", ");
+}
+
+function parseTaints(text: string): Taint[] {
+  return text
+    .split(",")
+    .map((x) => x.trim())
+    .filter(Boolean)
+    .map((part) => {
+      const [kv = "", effect = ""] = part.split(":");
+      const [key = "", value = ""] = kv.split("=");
+      return { key: key.trim(), value: value.trim(), effect: effect.trim() as Taint["effect"] };
+    });
+}
+
+/** A text field edited freely and applied to the spec on blur (so half-typed pairs are not parsed). */
+function KeyValueInput({
+  value,
+  onCommit,
+  ...p
+}: {
+  value: string;
+  onCommit: (text: string) => void;
+  id: string;
+  placeholder?: string;
+  "aria-invalid": boolean;
+  "aria-describedby": string | undefined;
+}) {
+  const [text, setText] = useState(value);
+  const [seen, setSeen] = useState(value);
+  if (value !== seen) {
+    setSeen(value);
+    setText(value);
+  }
+  return (
+    <Input {...p} value={text} onChange={(e) => setText(e.target.value)} onBlur={() => onCommit(text)} />
+  );
 }

@@ -1,5 +1,5 @@
 import { TRPCError } from "@trpc/server";
-import { notFound } from "next/navigation";
+import { notFound, redirect } from "next/navigation";
 import type { ReactNode } from "react";
 import { AppShell } from "@/components/layout/app-shell";
 import { serverCaller } from "@/components/trpc/server";
@@ -11,6 +11,8 @@ async function load(projectId: string) {
   } catch (err) {
     // Not a member, no such project, or not even a valid id: all look the same.
     if (err instanceof TRPCError && ["NOT_FOUND", "BAD_REQUEST"].includes(err.code)) notFound();
+    // The session ended meanwhile (signed out elsewhere, account removed): sign in again.
+    if (err instanceof TRPCError && err.code === "UNAUTHORIZED") redirect("/sign-in");
     throw err;
   }
 }
