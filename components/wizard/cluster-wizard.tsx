@@ -171,7 +171,9 @@ export function ClusterWizard({ projectId, initialSpec }: { projectId: string; i
           />
         )}
         {step === 1 && <BasicsStep spec={spec} setSpec={setSpec} err={err} under={under} />}
-        {step === 2 && <NetworkStep spec={spec} setSpec={setSpec} err={err} under={under} />}
+        {step === 2 && (
+          <NetworkStep spec={spec} setSpec={setSpec} err={err} under={under} projectId={projectId} />
+        )}
         {step === 3 && <NodeGroupsStep spec={spec} setSpec={setSpec} err={err} under={under} />}
         {step === 4 && <AddonsStep />}
         {step === 5 && (
@@ -476,28 +478,112 @@ function FlavorSelect({
   );
 }
 
-function NetworkStep({ spec, setSpec, err }: StepProps) {
+function NetworkStep({ spec, setSpec, err, projectId }: StepProps & { projectId: string }) {
+  const trpc = useTRPC();
+  const facts = useQuery(trpc.cloud.quotas.queryOptions({ projectId }));
+  const networks = facts.data?.networks ?? [];
   const net = spec.network ?? { mode: "new" as const, cidr: "10.0.0.0/24" };
   const api = { public: spec.apiAccess?.public ?? true, allowedCidrs: spec.apiAccess?.allowedCidrs ?? [] };
+  const chosen = net.mode === "existing" ? networks.find((n) => n.id === net.networkId) : undefined;
   return (
     <Section
       title="Network"
       description="Nodes live in a private network; only the API load balancer can have a public address."
     >
-      <div className="grid grid-cols-3 gap-4">
-        <Field
-          label="Node subnet (new network)"
-          hint="Between /16 and /27, private."
-          errors={err("network.cidr")}
+      <div role="radiogroup" aria-label="Node network" className="grid grid-cols-2 gap-4">
+        <ChoiceCard
+          name="network-mode"
+          title="New network"
+          selected={net.mode === "new"}
+          onSelect={() => setSpec({ ...spec, network: { mode: "new", cidr: "10.0.0.0/24" } })}
         >
-          {(p) => (
-            <Input
-              {...p}
-              value={net.mode === "new" ? (net.cidr ?? "") : ""}
-              onChange={(e) => setSpec({ ...spec, network: { mode: "new", cidr: e.target.value } })}
-            />
-          )}
-        </Field>
+          The console creates a network, subnet and router for this cluster, and removes them with it.
+        </ChoiceCard>
+        <ChoiceCard
+          name="network-mode"
+          title="Existing network"
+          selected={net.mode === "existing"}
+          onSelect={() =>
+            setSpec({
+              ...spec,
+              network: {
+                mode: "existing",
+                networkId: networks[0]?.id ?? "",
+                subnetId: networks[0]?.subnets[0]?.id ?? "",
+              },
+            })
+          }
+        >
+          {networks.length > 0
+            ? `One of this project's ${networks.length} network${networks.length === 1 ? "" : "s"}; it must already route to the internet.`
+            : "This project has no networks of its own in the cloud yet."}
+        </ChoiceCard>
+      </div>
+      <div className="grid grid-cols-3 gap-4">
+        {net.mode === "new" ? (
+          <Field
+            label="Node subnet (new network)"
+            hint="Between /16 and /27, private."
+            errors={err("network.cidr")}
+          >
+            {(p) => (
+              <Input
+                {...p}
+                value={net.cidr ?? ""}
+                onChange={(e) => setSpec({ ...spec, network: { mode: "new", cidr: e.target.value } })}
+              />
+            )}
+          </Field>
+        ) : (
+          <>
+            <Field label="Network" errors={err("network.networkId")}>
+              {(p) => (
+                <Select
+                  {...p}
+                  value={net.networkId}
+                  onChange={(e) => {
+                    const n = networks.find((x) => x.id === e.target.value);
+                    setSpec({
+                      ...spec,
+                      network: {
+                        mode: "existing",
+                        networkId: e.target.value,
+                        subnetId: n?.subnets[0]?.id ?? "",
+                      },
+                    });
+                  }}
+                >
+                  {networks.length === 0 && <option value="">No networks</option>}
+                  {networks.map((n) => (
+                    <option key={n.id} value={n.id}>
+                      {n.name || n.id}
+                    </option>
+                  ))}
+                </Select>
+              )}
+            </Field>
+            <Field label="Subnet" errors={err("network.subnetId")}>
+              {(p) => (
+                <Select
+                  {...p}
+                  value={net.subnetId}
+                  onChange={(e) =>
+                    setSpec({
+                      ...spec,
+                      network: { mode: "existing", networkId: net.networkId, subnetId: e.target.value },
+                    })
+                  }
+                >
+                  {(chosen?.subnets ?? []).map((sb) => (
+                    <option key={sb.id} value={sb.id}>
+                      {sb.name || sb.id} ({sb.cidr})
+                    </option>
+                  ))}
+                </Select>
+              )}
+            </Field>
+          </>
+        )}
         <Field label="Pod CIDR" hint="/20 or larger." errors={err("podCidr")}>
           {(p) => (
             <Input

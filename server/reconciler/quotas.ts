@@ -1,5 +1,5 @@
 import type { Db } from "@/db/client";
-import { cloudQuotas, type QuotaSnapshot } from "@/db/schema";
+import { cloudQuotas, type NetworkSnapshot, type QuotaSnapshot } from "@/db/schema";
 import type { OpenStackCloud } from "@/server/openstack";
 
 /** Read quotas and usage from every service and store them for the wizard's check. */
@@ -9,13 +9,26 @@ export async function refreshQuotas(
   cloud: OpenStackCloud,
 ): Promise<QuotaSnapshot> {
   const cloudProject = (await cloud.session.auth()).projectId;
-  const [limits, volumes, network, lbQuota, lbs] = await Promise.all([
+  const [limits, volumes, network, lbQuota, lbs, nets, subnets] = await Promise.all([
     cloud.compute.limits(),
     cloud.blockStorage.quotaUsage(cloudProject),
     cloud.network.quotaDetails(cloudProject),
     cloud.loadBalancer.quota(cloudProject),
     cloud.loadBalancer.listLoadBalancers(),
+    cloud.network.listNetworks({ external: false }),
+    cloud.network.listSubnets(),
   ]);
+  // The project's own networks with subnets, leaving out the ones clusters made (tagged kc-cluster=…).
+  const networks: NetworkSnapshot = nets
+    .filter((nw) => !nw.tags.some((t) => t.startsWith("kc-cluster=")))
+    .map((nw) => ({
+      id: nw.id,
+      name: nw.name,
+      subnets: subnets
+        .filter((sb) => sb.networkId === nw.id)
+        .map((sb) => ({ id: sb.id, name: sb.name, cidr: sb.cidr })),
+    }))
+    .filter((nw) => nw.subnets.length > 0);
   const n = (k: string) => network[k] ?? { limit: -1, used: 0 };
   const data: QuotaSnapshot = {
     instances: { limit: limits.maxTotalInstances, used: limits.totalInstancesUsed },
@@ -33,7 +46,7 @@ export async function refreshQuotas(
   const fetchedAt = new Date();
   await db
     .insert(cloudQuotas)
-    .values({ projectId, data, fetchedAt })
-    .onConflictDoUpdate({ target: cloudQuotas.projectId, set: { data, fetchedAt } });
+    .values({ projectId, data, networks, fetchedAt })
+    .onConflictDoUpdate({ target: cloudQuotas.projectId, set: { data, networks, fetchedAt } });
   return data;
 }

@@ -19,7 +19,12 @@ export async function getQuotas({ ctx, project }: { ctx: ServiceContext; project
   const row = await quotaSnapshot(ctx.db, project.id);
   const stale = !row || Date.now() - row.fetchedAt.getTime() > QUOTA_STALE_MS;
   if (stale) await enqueueQuotaRefresh(ctx.db, project.id);
-  return { quotas: row?.data ?? null, fetchedAt: row?.fetchedAt ?? null, refreshing: stale };
+  return {
+    quotas: row?.data ?? null,
+    networks: row?.networks ?? [],
+    fetchedAt: row?.fetchedAt ?? null,
+    refreshing: stale,
+  };
 }
 
 /** Ask for a fresh reading now (the user pressed "Check again"). */

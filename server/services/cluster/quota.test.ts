@@ -69,6 +69,18 @@ describe("quota check", () => {
     const first = await u.caller.cloud.quotas({ projectId: u.personalProjectId });
     expect(first).toMatchObject({ quotas: null, refreshing: true });
 
+    // The project's own network is offered to the wizard; a cluster's tagged network is not.
+    const own = await t.cloud.network.createNetwork({ name: "corp-net" });
+    const ownSubnet = await t.cloud.network.createSubnet({
+      name: "corp-subnet",
+      networkId: own.id,
+      cidr: "10.50.0.0/24",
+    });
+    const made = await t.cloud.network.createNetwork({
+      name: "c-net",
+      tags: ["kc-cluster=00000000-0000-4000-8000-000000000000"],
+    });
+    await t.cloud.network.createSubnet({ name: "c-subnet", networkId: made.id, cidr: "10.60.0.0/24" });
     await t.admin("PUT", `/projects/${t.emu.demo.projectId}/quotas`, { instances: 4, cores: 20 });
     const snapshot = await refreshQuotas(db, u.personalProjectId, t.cloud);
     expect(snapshot).toMatchObject({
@@ -77,7 +89,15 @@ describe("quota check", () => {
       loadbalancers: { limit: 20, used: 0 },
       floatingips: { limit: 30, used: 0 },
     });
-    expect((await u.caller.cloud.quotas({ projectId: u.personalProjectId })).quotas).toEqual(snapshot);
+    const read = await u.caller.cloud.quotas({ projectId: u.personalProjectId });
+    expect(read.quotas).toEqual(snapshot);
+    expect(read.networks).toEqual([
+      {
+        id: own.id,
+        name: "corp-net",
+        subnets: [{ id: ownSubnet.id, name: "corp-subnet", cidr: "10.50.0.0/24" }],
+      },
+    ]);
 
     const err = await u.caller.cluster
       .create({ projectId: u.personalProjectId, spec })

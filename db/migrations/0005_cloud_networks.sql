@@ -1,0 +1,1 @@
+ALTER TABLE "cloud_quotas" ADD COLUMN "networks" jsonb;
