@@ -1,11 +1,11 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { clusters, operations } from "@/db/schema";
 import { enqueueReconcile } from "@/server/reconciler/queue";
 import { recordAudit } from "../audit/record";
 import type { ServiceContext } from "../context";
 import { ServiceError } from "../errors";
 import type { ProjectAccess } from "../project/access";
-import { loadCluster, toView } from "./shared";
+import { loadCluster, startOperation, toView } from "./shared";
 
 /**
  * Request deletion: the reconciler tears down in reverse order and removes
@@ -36,23 +36,13 @@ export async function deleteCluster({
       .update(clusters)
       .set({ deletionRequestedAt: now, phase: "Deleting", updatedAt: now })
       .where(eq(clusters.id, row.id));
-    await tx
-      .update(operations)
-      .set({ status: "superseded", finishedAt: now })
-      .where(
-        and(eq(operations.clusterId, row.id), inArray(operations.status, ["pending", "running", "failed"])),
-      );
-    const [op] = await tx
-      .insert(operations)
-      .values({
-        clusterId: row.id,
-        projectId: project.id,
-        kind: "delete",
-        generation: row.generation,
-        actorUserId: ctx.actor.userId,
-        actorEmail: ctx.actor.email,
-      })
-      .returning();
+    const op = await startOperation(tx, ctx, {
+      clusterId: row.id,
+      projectId: project.id,
+      kind: "delete",
+      generation: row.generation,
+      now,
+    });
     await recordAudit(tx, ctx, {
       action: "cluster.delete",
       outcome: "success",
@@ -62,7 +52,7 @@ export async function deleteCluster({
       targetLabel: row.name,
     });
     await enqueueReconcile(tx, row.id);
-    return toView({ ...row, deletionRequestedAt: now, phase: "Deleting" }, op ?? null);
+    return toView({ ...row, deletionRequestedAt: now, phase: "Deleting" }, op);
   });
 }
 

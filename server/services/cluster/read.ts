@@ -62,51 +62,36 @@ export async function listClusters({
   };
 }
 
-export async function listOperations({
-  ctx,
-  project,
-  clusterId,
-  limit,
-}: {
-  ctx: ServiceContext;
-  project: ProjectAccess;
-  clusterId: string;
-  limit: number;
-}) {
-  // Operations outlive the cluster row's deletion: the history stays visible.
+type HistoryArgs = { ctx: ServiceContext; project: ProjectAccess; clusterId: string; limit: number };
+
+/**
+ * Whether the cluster belongs to the project, deleted or not: operations and
+ * events outlive the row's deletion, so the history stays visible.
+ */
+async function ownsCluster({ ctx, project, clusterId }: HistoryArgs): Promise<boolean> {
   const [owned] = await ctx.db
     .select({ id: clusters.id })
     .from(clusters)
     .where(and(eq(clusters.id, clusterId), eq(clusters.projectId, project.id)));
-  if (!owned) return [];
-  return ctx.db
-    .select()
-    .from(operations)
-    .where(eq(operations.clusterId, clusterId))
-    .orderBy(desc(operations.startedAt))
-    .limit(limit);
+  return Boolean(owned);
 }
 
-export async function listEvents({
-  ctx,
-  project,
-  clusterId,
-  limit,
-}: {
-  ctx: ServiceContext;
-  project: ProjectAccess;
-  clusterId: string;
-  limit: number;
-}) {
-  const [owned] = await ctx.db
-    .select({ id: clusters.id })
-    .from(clusters)
-    .where(and(eq(clusters.id, clusterId), eq(clusters.projectId, project.id)));
-  if (!owned) return [];
-  return ctx.db
+export async function listOperations(args: HistoryArgs) {
+  if (!(await ownsCluster(args))) return [];
+  return args.ctx.db
+    .select()
+    .from(operations)
+    .where(eq(operations.clusterId, args.clusterId))
+    .orderBy(desc(operations.startedAt))
+    .limit(args.limit);
+}
+
+export async function listEvents(args: HistoryArgs) {
+  if (!(await ownsCluster(args))) return [];
+  return args.ctx.db
     .select()
     .from(clusterEvents)
-    .where(eq(clusterEvents.clusterId, clusterId))
+    .where(eq(clusterEvents.clusterId, args.clusterId))
     .orderBy(desc(clusterEvents.id))
-    .limit(limit);
+    .limit(args.limit);
 }

@@ -134,6 +134,44 @@ export function assertImmutable(before: ClusterSpec, after: ClusterSpec): void {
 }
 
 /**
+ * A new operation for a cluster; any unfinished one is superseded (the
+ * reconciler works toward the newest intent only).
+ */
+export async function startOperation(
+  tx: Executor,
+  ctx: ServiceContext,
+  a: {
+    clusterId: string;
+    projectId: string;
+    kind: "update" | "scale" | "delete";
+    generation: number;
+    now: Date;
+  },
+) {
+  await tx
+    .update(operations)
+    .set({ status: "superseded", finishedAt: a.now })
+    .where(
+      and(
+        eq(operations.clusterId, a.clusterId),
+        inArray(operations.status, ["pending", "running", "failed"]),
+      ),
+    );
+  const [op] = await tx
+    .insert(operations)
+    .values({
+      clusterId: a.clusterId,
+      projectId: a.projectId,
+      kind: a.kind,
+      generation: a.generation,
+      actorUserId: ctx.actor.userId,
+      actorEmail: ctx.actor.email,
+    })
+    .returning();
+  return op ?? null;
+}
+
+/**
  * Store new intent: check the caller saw the current generation and that the
  * phase allows it, bump the generation, supersede the running operation,
  * record a new one, audit, and enqueue — one transaction.
@@ -178,23 +216,13 @@ export async function writeIntent(args: {
     const generation = row.generation + 1;
     const now = new Date();
     await tx.update(clusters).set({ spec: next, generation, updatedAt: now }).where(eq(clusters.id, row.id));
-    await tx
-      .update(operations)
-      .set({ status: "superseded", finishedAt: now })
-      .where(
-        and(eq(operations.clusterId, row.id), inArray(operations.status, ["pending", "running", "failed"])),
-      );
-    const [op] = await tx
-      .insert(operations)
-      .values({
-        clusterId: row.id,
-        projectId: project.id,
-        kind: args.kind,
-        generation,
-        actorUserId: ctx.actor.userId,
-        actorEmail: ctx.actor.email,
-      })
-      .returning();
+    const op = await startOperation(tx, ctx, {
+      clusterId: row.id,
+      projectId: project.id,
+      kind: args.kind,
+      generation,
+      now,
+    });
     await recordAudit(tx, ctx, {
       action: args.action,
       outcome: "success",
@@ -205,6 +233,6 @@ export async function writeIntent(args: {
       details: { generation, ...args.details },
     });
     await enqueueReconcile(tx, row.id);
-    return toView({ ...row, spec: next, generation, updatedAt: now }, op ?? null);
+    return toView({ ...row, spec: next, generation, updatedAt: now }, op);
   });
 }
