@@ -3,7 +3,11 @@ import { projects } from "./projects";
 
 export type QuotaSnapshot = Record<string, { limit: number; used: number }>;
 /** The project's own networks (not made by the console), for the wizard's "existing network" choice. */
-export type NetworkSnapshot = Array<{ id: string; name: string; subnets: Array<{ id: string; name: string; cidr: string }> }>;
+export type NetworkSnapshot = Array<{
+  id: string;
+  name: string;
+  subnets: Array<{ id: string; name: string; cidr: string }>;
+}>;
 
 /**
  * The project's cloud quotas and usage as the worker last read them; the
