@@ -10,6 +10,23 @@ const Common = {
   tags: z.array(z.string()).default([]),
 };
 
+/** The camel-cased fields every Octavia object shares. */
+function common(o: {
+  id: string;
+  name: string;
+  tags: string[];
+  provisioning_status: string;
+  operating_status: string;
+}) {
+  return {
+    id: o.id,
+    name: o.name,
+    tags: o.tags,
+    provisioningStatus: o.provisioning_status,
+    operatingStatus: o.operating_status,
+  };
+}
+
 export const LoadBalancer = z
   .object({
     ...Common,
@@ -19,11 +36,7 @@ export const LoadBalancer = z
     vip_network_id: z.string().nullish(),
   })
   .transform((l) => ({
-    id: l.id,
-    name: l.name,
-    tags: l.tags,
-    provisioningStatus: l.provisioning_status,
-    operatingStatus: l.operating_status,
+    ...common(l),
     vipAddress: l.vip_address,
     vipPortId: l.vip_port_id,
     vipSubnetId: l.vip_subnet_id ?? null,
@@ -40,11 +53,7 @@ export const Listener = z
     allowed_cidrs: z.array(z.string()).nullish(),
   })
   .transform((l) => ({
-    id: l.id,
-    name: l.name,
-    tags: l.tags,
-    provisioningStatus: l.provisioning_status,
-    operatingStatus: l.operating_status,
+    ...common(l),
     protocol: l.protocol,
     protocolPort: l.protocol_port,
     defaultPoolId: l.default_pool_id,
@@ -64,11 +73,7 @@ export const Pool = z
     members: z.array(z.object({ id: z.string() })).default([]),
   })
   .transform((p) => ({
-    id: p.id,
-    name: p.name,
-    tags: p.tags,
-    provisioningStatus: p.provisioning_status,
-    operatingStatus: p.operating_status,
+    ...common(p),
     protocol: p.protocol,
     lbAlgorithm: p.lb_algorithm,
     loadBalancerId: p.loadbalancers[0]?.id ?? null,
@@ -87,11 +92,7 @@ export const Member = z
     weight: z.number().optional(),
   })
   .transform((m) => ({
-    id: m.id,
-    name: m.name,
-    tags: m.tags,
-    provisioningStatus: m.provisioning_status,
-    operatingStatus: m.operating_status,
+    ...common(m),
     address: m.address,
     protocolPort: m.protocol_port,
   }));
@@ -107,11 +108,7 @@ export const HealthMonitor = z
     pools: z.array(z.object({ id: z.string() })).default([]),
   })
   .transform((h) => ({
-    id: h.id,
-    name: h.name,
-    tags: h.tags,
-    provisioningStatus: h.provisioning_status,
-    operatingStatus: h.operating_status,
+    ...common(h),
     type: h.type,
     delay: h.delay,
     timeout: h.timeout,
