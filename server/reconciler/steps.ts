@@ -143,6 +143,25 @@ export function buildSteps(args: {
   const netDeps = spec.network.mode === "new" ? ["subnet"] : [];
   const networkId = () => (spec.network.mode === "new" ? o.network!.id : spec.network.networkId);
   const subnetId = () => (spec.network.mode === "new" ? o.subnet!.id : spec.network.subnetId);
+  /** A node's port: on the cluster subnet, in the base group plus its role's group. */
+  const nodePortStep = (key: string, name: string, roleGroup: "master" | "minion", portTags: string[]) =>
+    add({
+      key,
+      label: `Create port for ${name}`,
+      deps: [...netDeps, "sg-base", `sg-${roleGroup}`],
+      state: o.ports.get(name) ? "done" : "missing",
+      run: () =>
+        cloud.network.createPort({
+          name,
+          networkId: networkId(),
+          subnetId: subnetId(),
+          securityGroupIds: [
+            o.secGroups.get(n.secGroup("base"))!.id,
+            o.secGroups.get(n.secGroup(roleGroup))!.id,
+          ],
+          tags: [...tags, ...portTags],
+        }),
+    });
 
   // ── security groups: <name>-base (all nodes), -master, -minion ────────────
   const sgRules = {
@@ -245,24 +264,8 @@ export function buildSteps(args: {
         }),
     });
     const name = n.master(i);
+    nodePortStep(`master-port-${i}`, name, "master", [roleTag("master")]);
     const port = o.ports.get(name);
-    add({
-      key: `master-port-${i}`,
-      label: `Create port for ${name}`,
-      deps: [...netDeps, "sg-base", "sg-master"],
-      state: port ? "done" : "missing",
-      run: () =>
-        cloud.network.createPort({
-          name,
-          networkId: networkId(),
-          subnetId: subnetId(),
-          securityGroupIds: [
-            o.secGroups.get(n.secGroup("base"))!.id,
-            o.secGroups.get(n.secGroup("master"))!.id,
-          ],
-          tags: [...tags, roleTag("master")],
-        }),
-    });
     const server = o.servers.get(name);
     add({
       key: `master-${i}`,
@@ -416,23 +419,7 @@ export function buildSteps(args: {
       const port = o.ports.get(name);
       const server = o.servers.get(name);
       if (!have.has(i)) {
-        add({
-          key: `worker-port-${g.name}-${i}`,
-          label: `Create port for ${name}`,
-          deps: [...netDeps, "sg-base", "sg-minion"],
-          state: port ? "done" : "missing",
-          run: () =>
-            cloud.network.createPort({
-              name,
-              networkId: networkId(),
-              subnetId: subnetId(),
-              securityGroupIds: [
-                o.secGroups.get(n.secGroup("base"))!.id,
-                o.secGroups.get(n.secGroup("minion"))!.id,
-              ],
-              tags: [...tags, roleTag("worker"), groupTag(g.name)],
-            }),
-        });
+        nodePortStep(`worker-port-${g.name}-${i}`, name, "minion", [roleTag("worker"), groupTag(g.name)]);
       }
       add({
         key: `worker-${g.name}-${i}`,
