@@ -8,7 +8,7 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Field, Input, Select } from "@/components/ui/field";
-import { Spinner } from "@/components/ui/spinner";
+import { LoadError, LoadingBlock } from "@/components/ui/load-state";
 import { AUDIT_ACTIONS, AUDIT_OUTCOMES } from "@/server/contracts/audit";
 
 const outcomeTone = { success: "success", failure: "danger", denied: "warning" } as const;
@@ -139,13 +139,9 @@ export function AuditLog({ projectId }: { projectId: string }) {
       </div>
 
       {query.isPending ? (
-        <div className="flex items-center justify-center gap-2 py-16 text-sm text-muted">
-          <Spinner className="size-4" /> Loading audit log…
-        </div>
+        <LoadingBlock label="Loading audit log…" />
       ) : query.isError ? (
-        <div role="alert" className="rounded-lg border border-danger/30 bg-danger/10 p-4 text-sm text-danger">
-          {query.error.message}
-        </div>
+        <LoadError>{query.error.message}</LoadError>
       ) : rows.length === 0 ? (
         <EmptyState
           icon={<ScrollText className="size-6" aria-hidden />}

@@ -12,7 +12,7 @@ import { Card, CardHeader } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
 import { Dialog } from "@/components/ui/dialog";
 import { Field, Input, Select } from "@/components/ui/field";
-import { Spinner } from "@/components/ui/spinner";
+import { LoadingBlock } from "@/components/ui/load-state";
 import { TabsContent, TabsList, TabsRoot } from "@/components/ui/tabs";
 import { toast } from "@/components/ui/toast-store";
 import { roleAtLeast } from "@/server/contracts/roles";
@@ -45,11 +45,7 @@ export function ClusterPage({ projectId, clusterId }: { projectId: string; clust
   const canEdit = project.data ? roleAtLeast(project.data.role, "member") : false;
 
   if (cluster.isPending) {
-    return (
-      <div className="flex items-center justify-center gap-2 py-20 text-sm text-muted">
-        <Spinner className="size-4" /> Loading cluster…
-      </div>
-    );
+    return <LoadingBlock label="Loading cluster…" className="py-20" />;
   }
   if (cluster.isError) {
     return (

@@ -7,7 +7,7 @@ import { useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
 import { Badge } from "@/components/ui/badge";
 import { Input, Select } from "@/components/ui/field";
-import { Spinner } from "@/components/ui/spinner";
+import { LoadError, LoadingBlock } from "@/components/ui/load-state";
 import Link from "next/link";
 import { PHASES } from "@/server/contracts/phases";
 import { formatMoney, PHASE_TONE, TOPOLOGY_LABEL } from "./labels";
@@ -32,18 +32,10 @@ export function ClustersList({ projectId }: { projectId: string }) {
   });
 
   if (list.isPending) {
-    return (
-      <div className="flex items-center justify-center gap-2 py-16 text-sm text-muted">
-        <Spinner className="size-4" /> Loading clusters…
-      </div>
-    );
+    return <LoadingBlock label="Loading clusters…" />;
   }
   if (list.isError) {
-    return (
-      <div role="alert" className="rounded-lg border border-danger/30 bg-danger/10 p-4 text-sm text-danger">
-        {list.error.message}
-      </div>
-    );
+    return <LoadError>{list.error.message}</LoadError>;
   }
   const items = list.data.pages.flatMap((p) => p.items);
   if (items.length === 0 && !search && !phase) return <ClustersEmpty projectId={projectId} />;
