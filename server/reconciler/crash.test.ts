@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
 import { clusters } from "@/db/schema";
 import { createTestDb, makeUser } from "@/db/testing";
-import { startTestCloud, type TestCloud } from "@/server/testing/cloud";
+import { projectResources, startTestCloud, type TestCloud } from "@/server/testing/cloud";
 import { reconcileCluster } from "./reconcile";
 
 let db: Db;
@@ -54,29 +54,7 @@ function runAndKill(clusterId: string, ms: number): Promise<boolean> {
   });
 }
 
-function tagged() {
-  const s = t.emu.engine.state;
-  const pid = t.emu.demo.projectId;
-  const mine = <T extends { projectId: string }>(r: Record<string, T>) =>
-    Object.values(r).filter((x) => x.projectId === pid);
-  return {
-    servers: mine(s.servers),
-    volumes: mine(s.volumes),
-    networks: mine(s.networks),
-    subnets: mine(s.subnets),
-    routers: mine(s.routers),
-    ports: mine(s.ports),
-    secGroups: mine(s.securityGroups),
-    rules: Object.values(s.securityGroupRules).filter((r) => r.projectId === pid),
-    serverGroups: Object.values(s.serverGroups).filter((g) => g.projectId === pid),
-    lbs: mine(s.loadBalancers),
-    listeners: mine(s.listeners),
-    pools: mine(s.pools),
-    members: mine(s.members),
-    hms: mine(s.healthMonitors),
-    fips: mine(s.floatingIps),
-  };
-}
+const tagged = () => projectResources(t.emu);
 
 describe("crash safety", () => {
   it(

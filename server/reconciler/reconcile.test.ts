@@ -5,7 +5,7 @@ import type { Db } from "@/db/client";
 import { clusters, operations } from "@/db/schema";
 import { createTestDb, makeUser } from "@/db/testing";
 import type { ClusterSpecInput } from "@/server/contracts/cluster";
-import { startTestCloud, type TestCloud } from "@/server/testing/cloud";
+import { projectResources, startTestCloud, type TestCloud } from "@/server/testing/cloud";
 import { reconcileCluster } from "./reconcile";
 
 let db: Db;
@@ -51,29 +51,7 @@ const spec = (over: Partial<ClusterSpecInput> = {}): ClusterSpecInput => ({
   ...over,
 });
 
-/** Everything in the emulator that belongs to the demo project. */
-function cloudState() {
-  const s = t.emu.engine.state;
-  const pid = t.emu.demo.projectId;
-  const mine = <T extends { projectId: string }>(r: Record<string, T>) =>
-    Object.values(r).filter((x) => x.projectId === pid);
-  return {
-    servers: mine(s.servers),
-    volumes: mine(s.volumes),
-    networks: mine(s.networks),
-    subnets: mine(s.subnets),
-    routers: mine(s.routers),
-    ports: mine(s.ports),
-    secGroups: mine(s.securityGroups),
-    serverGroups: Object.values(s.serverGroups).filter((g) => g.projectId === pid),
-    lbs: mine(s.loadBalancers),
-    listeners: mine(s.listeners),
-    pools: mine(s.pools),
-    members: mine(s.members),
-    hms: mine(s.healthMonitors),
-    fips: mine(s.floatingIps),
-  };
-}
+const cloudState = () => projectResources(t.emu);
 
 async function create(over: Partial<ClusterSpecInput> = {}) {
   const u = await makeUser(db);

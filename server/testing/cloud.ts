@@ -87,3 +87,28 @@ export async function startTestCloud(
     },
   };
 }
+
+/** Everything in the emulator that belongs to its demo project, by kind. */
+export function projectResources(emu: RunningEmulator) {
+  const s = emu.engine.state;
+  const pid = emu.demo.projectId;
+  const mine = <T extends { projectId: string }>(r: Record<string, T>) =>
+    Object.values(r).filter((x) => x.projectId === pid);
+  return {
+    servers: mine(s.servers),
+    volumes: mine(s.volumes),
+    networks: mine(s.networks),
+    subnets: mine(s.subnets),
+    routers: mine(s.routers),
+    ports: mine(s.ports),
+    secGroups: mine(s.securityGroups),
+    rules: mine(s.securityGroupRules),
+    serverGroups: mine(s.serverGroups),
+    lbs: mine(s.loadBalancers),
+    listeners: mine(s.listeners),
+    pools: mine(s.pools),
+    members: mine(s.members),
+    hms: mine(s.healthMonitors),
+    fips: mine(s.floatingIps),
+  };
+}
