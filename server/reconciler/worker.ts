@@ -1,6 +1,7 @@
-import { sql } from "drizzle-orm";
+import { isNull } from "drizzle-orm";
 import { run, type Runner } from "graphile-worker";
 import { createDb, type Db } from "@/db/client";
+import { clusters } from "@/db/schema";
 import { quietLogger } from "@/db/migrate";
 import { cloudFor as sharedCloud, type OpenStackCloud } from "@/server/openstack";
 import { resolveProjectCloud, type EmulatorEndpoint } from "@/server/services/cloud/resolve";
@@ -67,8 +68,8 @@ export async function startWorker(
         await refreshQuotas(db, projectId, await cloudFor(projectId));
       },
       resync_clusters: async () => {
-        const rows = await db.execute<{ id: string }>(sql`SELECT id FROM clusters WHERE deleted_at IS NULL`);
-        for (const row of rows.rows) await enqueueReconcile(db, row.id);
+        const rows = await db.select({ id: clusters.id }).from(clusters).where(isNull(clusters.deletedAt));
+        for (const row of rows) await enqueueReconcile(db, row.id);
       },
     },
   });
