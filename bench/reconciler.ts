@@ -93,9 +93,9 @@ for (const [label, over] of topologies) {
   const start = clock.now();
   // Passes whenever asked, time moving in 1 s steps between them.
   for (;;) {
-    let r = await reconcileCluster({ db, cloudFor: async () => cloud }, c.id);
+    let r = await reconcileCluster({ db, cloudFor: async () => cloud, encryptionKey: key }, c.id);
     while (!r.converged && r.requeueAfterMs !== null && r.actions.length > 0)
-      r = await reconcileCluster({ db, cloudFor: async () => cloud }, c.id);
+      r = await reconcileCluster({ db, cloudFor: async () => cloud, encryptionKey: key }, c.id);
     if (r.converged) break;
     clock.advance(1_000);
   }

@@ -14,6 +14,26 @@ import type { ClusterSpec, Condition, Phase } from "@/server/contracts/cluster";
 import { projects } from "./projects";
 import { users } from "./users";
 
+export type OperationKind =
+  "create" | "update" | "scale" | "delete" | "stop" | "start" | "upgrade" | "rotate-ca";
+
+/** Per-node progress of an upgrade, for the cluster page. */
+export interface UpgradeStatus {
+  from: string;
+  to: string;
+  /** Node name → where it stands. */
+  nodes: Record<
+    string,
+    { state: "pending" | "draining" | "replacing" | "done" | "failed"; message?: string }
+  >;
+  /** Each node group's size when the upgrade began (the floor for maxUnavailable). */
+  sizes: Record<string, number>;
+  /** Delete pods whose PodDisruptionBudget blocks a drain (the user acknowledged it). */
+  forceDrain?: boolean;
+  failed: { node: string; message: string; retried: boolean } | null;
+  completedAt?: string;
+}
+
 /** What the reconciler last observed, for the UI (status is separate from intent). */
 export interface ClusterStatus {
   apiEndpoint: string | null;
@@ -27,8 +47,16 @@ export interface ClusterStatus {
     ip: string | null;
     state: string;
     serverId: string;
+    /** The kubelet's version, when the Kubernetes API answers. */
+    version?: string;
   }>;
   lastError: { step: string; message: string; at: string; attempts: number; terminal: boolean } | null;
+  /** The running (or last) upgrade's per-node progress. */
+  upgrade?: UpgradeStatus | null;
+  /** Workers the stop cordoned (uncordoned again by the start). */
+  cordonedByStop?: string[];
+  /** Kubernetes version each node's kubelet reports (node name → version), when the API answers. */
+  kubeletVersions?: Record<string, string>;
   /** Last seen state of the load balancer and volumes (`kind:name` → state), to turn changes into events. */
   resources?: Record<string, string>;
 }
@@ -55,6 +83,8 @@ export const clusters = pgTable(
       .$type<ClusterStatus>()
       .notNull()
       .default({ apiEndpoint: null, apiAddress: null, nodes: [], lastError: null }),
+    /** Power intent: "off" stops every server (disks, network and addresses stay). */
+    power: text("power").$type<"on" | "off">().notNull().default("on"),
     deletionRequestedAt: timestamp("deletion_requested_at", { withTimezone: true }),
     deletedAt: timestamp("deleted_at", { withTimezone: true }),
     createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
@@ -78,7 +108,7 @@ export const operations = pgTable(
       .notNull()
       .references(() => clusters.id, { onDelete: "cascade" }),
     projectId: uuid("project_id").notNull(),
-    kind: text("kind").$type<"create" | "update" | "scale" | "delete">().notNull(),
+    kind: text("kind").$type<OperationKind>().notNull(),
     /** The spec generation this operation converges to. */
     generation: integer("generation").notNull(),
     status: text("status")
@@ -114,3 +144,25 @@ export const clusterEvents = pgTable(
   },
   (t) => [index("cluster_events_cluster_at_idx").on(t.clusterId, t.at.desc())],
 );
+
+/**
+ * A cluster's PKI. Private keys are AES-256-GCM ciphertexts bound to the
+ * cluster id (server/security/encryption.ts) and never leave the server
+ * except inside a kubeconfig the user downloads.
+ */
+export const clusterPki = pgTable("cluster_pki", {
+  clusterId: uuid("cluster_id")
+    .primaryKey()
+    .references(() => clusters.id, { onDelete: "cascade" }),
+  caCertPem: text("ca_cert_pem").notNull(),
+  caKeyCiphertext: text("ca_key_ciphertext").notNull(),
+  /** During a CA rotation: the CA being replaced, still trusted for client certificates until it completes. */
+  previousCaCertPem: text("previous_ca_cert_pem"),
+  rotationStartedAt: timestamp("rotation_started_at", { withTimezone: true }),
+  rotatedAt: timestamp("rotated_at", { withTimezone: true }),
+  /** The console's own client certificate (system:masters), for the reconciler's Kubernetes calls. */
+  consoleCertPem: text("console_cert_pem").notNull(),
+  consoleKeyCiphertext: text("console_key_ciphertext").notNull(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});

@@ -65,6 +65,44 @@ export const Scaling = z.discriminatedUnion("mode", [
 ]);
 export type Scaling = z.infer<typeof Scaling>;
 
+/**
+ * How a node group moves to a new Kubernetes version. Rolling: add up to
+ * maxSurge new nodes, drain and delete old ones while at most
+ * maxUnavailable are missing. In-place: drain and rebuild each server
+ * with the new image (same server, addresses and volumes), one at a time.
+ */
+export const UpgradeStrategy = z
+  .object({
+    mode: z.enum(["rolling", "in-place"]).default("rolling"),
+    maxSurge: z
+      .number()
+      .int()
+      .min(0, "maxSurge cannot be negative")
+      .max(10, "maxSurge is at most 10")
+      .default(1),
+    maxUnavailable: z
+      .number()
+      .int()
+      .min(0, "maxUnavailable cannot be negative")
+      .max(10, "maxUnavailable is at most 10")
+      .default(0),
+  })
+  .superRefine((u, ctx) => {
+    if (u.mode === "rolling" && u.maxSurge + u.maxUnavailable < 1)
+      ctx.addIssue({
+        code: "custom",
+        path: ["maxSurge"],
+        message: "A rolling upgrade needs maxSurge or maxUnavailable of at least 1",
+      });
+    if (u.mode === "in-place" && u.maxUnavailable < 1)
+      ctx.addIssue({
+        code: "custom",
+        path: ["maxUnavailable"],
+        message: "An in-place upgrade takes one node down at a time: set maxUnavailable to at least 1",
+      });
+  });
+export type UpgradeStrategy = z.infer<typeof UpgradeStrategy>;
+
 export const NodeGroupSpec = z.object({
   name: dns1123("node group name", 20),
   flavor: z.string().trim().min(1, "Choose a flavor"),
@@ -92,6 +130,7 @@ export const NodeGroupSpec = z.object({
     .default(50),
   diskType: z.string().default("ceph-ssd"),
   antiAffinity: z.boolean().default(false),
+  upgrade: UpgradeStrategy.default({ mode: "rolling", maxSurge: 1, maxUnavailable: 0 }),
 });
 export type NodeGroupSpec = z.infer<typeof NodeGroupSpec>;
 
@@ -271,3 +310,19 @@ export interface Condition {
   message: string;
   lastTransitionTime: string;
 }
+
+/** How long a downloaded admin kubeconfig's client certificate is valid. */
+export const KUBECONFIG_VALIDITIES = {
+  "8h": { label: "8 hours", ms: 8 * 3_600_000 },
+  "24h": { label: "24 hours", ms: 24 * 3_600_000 },
+  "7d": { label: "7 days", ms: 7 * 86_400_000 },
+  "30d": { label: "30 days", ms: 30 * 86_400_000 },
+  "365d": { label: "1 year", ms: 365 * 86_400_000 },
+} as const;
+export const KubeconfigRequest = z.object({
+  validity: z.enum(Object.keys(KUBECONFIG_VALIDITIES) as [keyof typeof KUBECONFIG_VALIDITIES], {
+    message: `Choose a validity: ${Object.keys(KUBECONFIG_VALIDITIES).join(", ")}`,
+  }),
+  kind: z.enum(["certificate", "oidc"]).default("certificate"),
+});
+export type KubeconfigRequest = z.infer<typeof KubeconfigRequest>;

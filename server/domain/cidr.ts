@@ -41,3 +41,11 @@ export function isPrivate(c: Cidr): boolean {
     inside("10.0.0.0/8") || inside("172.16.0.0/12") || inside("192.168.0.0/16") || inside("100.64.0.0/10")
   );
 }
+
+/** The first usable address of a range: the in-cluster `kubernetes` Service IP of a service CIDR. */
+export function firstServiceIp(cidr: string): string | null {
+  const c = parseCidr(cidr);
+  if (!c || c.size < 4) return null;
+  const n = c.base + 1;
+  return [24, 16, 8, 0].map((s) => Math.floor(n / 2 ** s) % 256).join(".");
+}

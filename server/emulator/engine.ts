@@ -24,6 +24,7 @@ export interface EngineOptions {
   /** Divides the base latencies; Infinity means every change is immediate. */
   speed: number;
   stateFile?: string;
+  externalCidr?: string;
 }
 
 /**
@@ -43,7 +44,8 @@ export class Engine {
     this.clock = opts.clock;
     this.speed = opts.speed;
     this.stateFile = opts.stateFile;
-    this.state = this.load() ?? seedState();
+    this.state = this.load() ?? seedState(opts.externalCidr);
+    this.state.kube ??= {};
   }
 
   private load(): EmuState | null {

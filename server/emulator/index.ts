@@ -13,6 +13,7 @@ import { microversionHeaders, novaRoutes, parseMicroversion } from "./services/n
 import { neutronRoutes } from "./services/neutron";
 import { octaviaRoutes } from "./services/octavia";
 import { DEMO } from "./state";
+import { KubeApis } from "./kube/server";
 import { applyChange } from "./transitions";
 
 export { TestClock, RealClock } from "./clock";
@@ -30,6 +31,10 @@ export interface EmulatorOptions {
   /** Page size cap for list calls (Nova's osapi_max_limit); 1000 by default. */
   maxPageSize?: number;
   log?: (line: string) => void;
+  /** The provider network's loopback range (default 127.64.0.0/16); see seedState. */
+  externalCidr?: string;
+  /** Port of the emulated Kubernetes APIs on their floating IPs (6443, as in the kubeconfig). */
+  kubeApiPort?: number;
 }
 
 export interface RunningEmulator {
@@ -40,6 +45,8 @@ export interface RunningEmulator {
   engine: Engine;
   faults: Faults;
   demo: typeof DEMO & { projectId: string };
+  /** The emulated Kubernetes APIs (one TLS listener per cluster's API address). */
+  kube: KubeApis;
   stop(): Promise<void>;
 }
 
@@ -62,7 +69,12 @@ function serviceOf(path: string): Service | null {
 
 export async function startEmulator(opts: EmulatorOptions = {}): Promise<RunningEmulator> {
   const clock = opts.clock ?? new RealClock();
-  const engine = new Engine({ clock, speed: opts.speed ?? 1, stateFile: opts.stateFile });
+  const engine = new Engine({
+    clock,
+    speed: opts.speed ?? 1,
+    stateFile: opts.stateFile,
+    externalCidr: opts.externalCidr,
+  });
   const faults = new Faults();
   const adminKey = opts.adminKey ?? randomBytes(18).toString("base64url");
   let tokenTtlMs = (opts.tokenTtlSeconds ?? 3600) * 1000;
@@ -78,6 +90,16 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   const adminRouter = new Router();
   adminRoutes(adminRouter, engine, { faults, setTokenTtlMs: (ms) => (tokenTtlMs = ms) });
 
+  const kube = new KubeApis(
+    engine,
+    () => engine.advance((c) => applyChange(engine, c)),
+    log,
+    opts.kubeApiPort,
+  );
+  const syncKube = () =>
+    kube
+      .sync()
+      .catch((err: unknown) => log(`ERROR kube sync: ${err instanceof Error ? err.message : String(err)}`));
   const sockets = new Set<Socket>();
   let baseUrl = "";
 
@@ -191,6 +213,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       });
     try {
       finish(matched.handler(req, matched.params));
+      if (method !== "GET") void syncKube();
     } catch (err) {
       if (err instanceof Fault) return finish({ status: err.status, body: err.body, headers: err.headers });
       log(`ERROR ${method} ${path}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
@@ -216,6 +239,8 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   const addr = server.address();
   const port = typeof addr === "object" && addr ? addr.port : 0;
   baseUrl = `http://${HOST}:${port}`;
+  kube.start(500);
+  void syncKube();
   const demoProject = Object.values(engine.state.projects).find((p) => p.name === DEMO.projectName);
 
   return {
@@ -225,7 +250,9 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     engine,
     faults,
     demo: { ...DEMO, projectId: demoProject?.id ?? "" },
+    kube,
     stop: async () => {
+      await kube.stop();
       for (const s of sockets) s.destroy();
       await new Promise<void>((r) => server.close(() => r()));
       await engine.flush();

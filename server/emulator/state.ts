@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
+import type { KubeClusterState } from "./kube/model";
 
 /**
  * The emulator's whole world, JSON-serialisable so it can be saved to disk
@@ -289,6 +290,8 @@ export interface EmuState {
   quotas: Record<string, Quota>;
   schedule: ScheduledChange[];
   seq: number;
+  /** Emulated Kubernetes clusters (see kube/), by cluster id. */
+  kube: Record<string, KubeClusterState>;
 }
 
 export const hexId = () => randomBytes(16).toString("hex");
@@ -322,7 +325,23 @@ export const DEMO = {
   appCredentialSecret: "demo-app-credential-secret",
 };
 
-export function seedState(): EmuState {
+/**
+ * `externalCidr`: the provider network's loopback range (a /16 or /24 inside
+ * 127.0.0.0/8). Tests give each emulator its own, so emulated Kubernetes
+ * APIs of parallel test files never share an address.
+ */
+export function seedState(externalCidr = "127.64.0.0/16"): EmuState {
+  const [base, bits] = externalCidr.split("/");
+  const octets = (base ?? "127.64.0.0").split(".").map(Number);
+  const prefix = Number(bits);
+  if (octets[0] !== 127 || !(prefix === 16 || prefix === 24))
+    throw new Error(`externalCidr must be a /16 or /24 inside 127.0.0.0/8, got ${externalCidr}`);
+  const net = prefix === 16 ? `${octets[0]}.${octets[1]}` : `${octets[0]}.${octets[1]}.${octets[2]}`;
+  const gatewayIp = prefix === 16 ? `${net}.0.1` : `${net}.1`;
+  const pool =
+    prefix === 16
+      ? { start: `${net}.0.10`, end: `${net}.255.250` }
+      : { start: `${net}.10`, end: `${net}.250` };
   const now = Date.now();
   const project: Project = { id: hexId(), name: DEMO.projectName };
   const user: User = { id: hexId(), name: DEMO.userName, password: DEMO.password, projectIds: [project.id] };
@@ -409,6 +428,7 @@ export function seedState(): EmuState {
     quotas: { [project.id]: { ...DEFAULT_QUOTA } },
     schedule: [],
     seq: 0,
+    kube: {},
   };
   // The provider's external network: floating IPs and router gateways come from loopback
   // 127.64.0.0/16, so anything that connects to them stays on this machine.
@@ -438,11 +458,11 @@ export function seedState(): EmuState {
     updatedAt: now,
     revision: 0,
     networkId: ext.id,
-    cidr: "127.64.0.0/16",
-    gatewayIp: "127.64.0.1",
+    cidr: externalCidr,
+    gatewayIp,
     enableDhcp: false,
     dnsNameservers: [],
-    pool: { start: "127.64.0.10", end: "127.64.255.250" },
+    pool,
   };
   state.subnets[extSubnet.id] = extSubnet;
   return state;

@@ -212,9 +212,25 @@ export class ComputeClient extends ServiceClient {
     await this.call("POST", `/servers/${id}/action`, { "os-start": null });
   }
   /** Same server, new image: keeps id, ports and volumes. */
-  async rebuildServer(id: string, imageId: string, metadata?: Record<string, string>): Promise<void> {
-    await this.call("POST", `/servers/${id}/action`, {
-      rebuild: { imageRef: imageId, ...(metadata ? { metadata } : {}) },
+  async rebuildServer(
+    id: string,
+    imageId: string,
+    opts: { metadata?: Record<string, string>; userData?: string } = {},
+  ): Promise<void> {
+    // 2.93: a volume-backed server (our nodes) may be rebuilt with a different image.
+    await this.session.request(this.service, {
+      method: "POST",
+      path: `${this.prefix}/servers/${id}/action`,
+      headers: { ...this.headers, "OpenStack-API-Version": "compute 2.93" },
+      body: {
+        rebuild: {
+          imageRef: imageId,
+          ...(opts.metadata ? { metadata: opts.metadata } : {}),
+          ...(opts.userData !== undefined
+            ? { user_data: Buffer.from(opts.userData).toString("base64") }
+            : {}),
+        },
+      },
     });
   }
   async listVolumeAttachments(serverId: string): Promise<VolumeAttachment[]> {

@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
 import { clusters } from "@/db/schema";
-import { createTestDb, makeUser } from "@/db/testing";
+import { createTestDb, makeUser, TEST_ENCRYPTION_KEY } from "@/db/testing";
 import { projectResources, startTestCloud, type TestCloud } from "@/server/testing/cloud";
 import { reconcileCluster } from "./reconcile";
 
@@ -37,6 +37,7 @@ function runAndKill(clusterId: string, ms: number): Promise<boolean> {
         EMU_CRED_ID: t.emu.demo.appCredentialId,
         EMU_CRED_SECRET: t.emu.demo.appCredentialSecret,
         CLUSTER_ID: clusterId,
+        CONSOLE_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
       },
       stdio: ["ignore", "pipe", "inherit"],
     });
@@ -92,7 +93,10 @@ describe("crash safety", () => {
         if (kills > 200) throw new Error("no convergence after 200 kills");
       }
       // Converged under kills; one more clean pass must not change anything.
-      const r = await reconcileCluster({ db, cloudFor: async () => t.cloud }, c.id);
+      const r = await reconcileCluster(
+        { db, cloudFor: async () => t.cloud, encryptionKey: TEST_ENCRYPTION_KEY },
+        c.id,
+      );
       expect(r.actions).toEqual([]);
       let s = tagged();
       expect(kills).toBeGreaterThanOrEqual(20);

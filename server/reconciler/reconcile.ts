@@ -6,12 +6,31 @@ import { desiredGroupSize } from "@/server/domain/placement";
 import { BadRequest, NotFound, OpenStackError, QuotaExceeded, type OpenStackCloud } from "@/server/openstack";
 import { groupTag, resourceNames, workerIndex } from "./names";
 import { isEmpty, observe, type Observed } from "./observe";
+import { createKubeClient, type KubeClient, type KubeNode, type KubeTarget } from "@/server/kube/client";
+import { nodeCloudConfig } from "@/server/kube/cloud-config";
+import { apiServerAltNames, issueCertificate } from "@/server/kube/pki";
+import { ensureClusterPki } from "@/server/kube/store";
+import { firstServiceIp } from "@/server/domain/cidr";
+import { versionInfo } from "@/server/domain/versions";
+import {
+  DrainBlocked,
+  emptyUpgradeStatus,
+  outdated,
+  startPlan,
+  stopPlan,
+  upgradePlan,
+  type LifecycleAction,
+} from "./lifecycle";
 import { conditionsFrom, nodesOf, phaseOf } from "./status";
 import { buildSteps, TerminalError, type Catalog, type Step } from "./steps";
 
 export interface ReconcileDeps {
   db: Db;
   cloudFor: (projectId: string) => Promise<OpenStackCloud>;
+  /** CONSOLE_ENCRYPTION_KEY: the cluster CA's key is decrypted to sign serving certificates. */
+  encryptionKey: string;
+  /** The Kubernetes API client (tests may wrap it). */
+  kubeFor?: (target: KubeTarget) => KubeClient;
 }
 
 export interface PassResult {
@@ -66,6 +85,7 @@ function pruneActions(
   cloud: OpenStackCloud,
   cluster: { name: string; spec: ClusterSpec },
   o: Observed,
+  sizeOverride: Map<string, number> = new Map(),
 ): Action[] {
   const n = resourceNames(cluster.name);
   const actions: Action[] = [];
@@ -80,7 +100,7 @@ function pruneActions(
   for (const [gname, servers] of byGroup) {
     const g = groups.get(gname);
     const live = servers.filter((s) => s.taskState !== "deleting");
-    const keep = g ? desiredGroupSize(g, live.length) : 0;
+    const keep = g ? (sizeOverride.get(g.name) ?? desiredGroupSize(g, live.length)) : 0;
     // Newest first: the last created go first when scaling down.
     const extra = [...live]
       .sort(
@@ -114,7 +134,10 @@ function pruneActions(
     const gname = p.tags.find((t) => t.startsWith("kc-group="))?.slice(9) ?? "";
     const g = groups.get(gname);
     const idx = workerIndex(cluster.name, gname, p.name);
-    const wanted = g && idx !== null && idx < desiredGroupSize(g, (byGroup.get(gname) ?? []).length);
+    const wanted =
+      g &&
+      idx !== null &&
+      idx < (sizeOverride.get(gname) ?? desiredGroupSize(g, (byGroup.get(gname) ?? []).length));
     if (!wanted) actions.push({ label: `Delete port ${p.name}`, run: () => cloud.network.deletePort(p.id) });
   }
   // Server groups of removed anti-affinity groups, once empty.
@@ -329,14 +352,149 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
     };
   }
 
-  // ── create / update / scale ───────────────────────────────────────────────
+  // ── credentials and the Kubernetes API ──────────────────────────────────────
+  const pki = await ensureClusterPki(db, cluster, deps.encryptionKey);
+  const credentials = {
+    caCertPem: pki.ca.certPem,
+    issueApiServerCert: (altNames: string[]) =>
+      issueCertificate({
+        ca: pki.ca,
+        commonName: "kube-apiserver",
+        usage: "server" as const,
+        altNames,
+        validityMs: 365 * 86_400_000,
+      }),
+  };
+  const publicAddress =
+    observed.floatingIp && observed.lb && observed.floatingIp.portId === observed.lb.vipPortId
+      ? observed.floatingIp.address
+      : null;
+  const anyMasterUp = [...observed.servers.values()].some(
+    (s) => s.tags.includes("kc-role=master") && s.status === "ACTIVE",
+  );
+  let kube: KubeClient | null = null;
+  let kubeNodes: Map<string, KubeNode> | null = null;
+  if (publicAddress && anyMasterUp && observed.lb?.provisioningStatus === "ACTIVE") {
+    kube = (deps.kubeFor ?? createKubeClient)({
+      server: `https://${publicAddress}:6443`,
+      // During a CA rotation the API server may still present a certificate of the previous CA.
+      caCertPem: [pki.ca.certPem, pki.previousCaCertPem].filter(Boolean).join("\n"),
+      clientCertPem: pki.console.certPem,
+      clientKeyPem: pki.console.keyPem,
+    });
+    try {
+      kubeNodes = new Map((await kube.listNodes()).map((n) => [n.name, n]));
+    } catch {
+      kubeNodes = null; // not answering (yet): flows that need it wait
+    }
+  }
+
+  // ── create / update / scale, stop / start / upgrade ───────────────────────
+  const prevStatus = cluster.status;
+  const liveServers = [...observed.servers.values()].filter((s) => s.taskState !== "deleting");
+  const mode: "stop" | "start" | "upgrade" | "converge" =
+    cluster.power === "off"
+      ? "stop"
+      : liveServers.some((s) => s.status === "SHUTOFF") || (prevStatus.cordonedByStop ?? []).length > 0
+        ? "start"
+        : outdated(cluster.spec, observed).length > 0 ||
+            (prevStatus.upgrade?.to === cluster.spec.version && !prevStatus.upgrade.completedAt)
+          ? "upgrade"
+          : "converge";
   let steps: Step[];
+  let lifecycle: {
+    actions: LifecycleAction[];
+    done: boolean;
+    waiting: string | null;
+    failure: { node: string; message: string } | null;
+  } = { actions: [], done: true, waiting: null, failure: null };
+  let sizeOverride = new Map<string, number>();
+  let cordonedByStop = prevStatus.cordonedByStop ?? [];
+  let upgradeStatus = prevStatus.upgrade ?? null;
+  const imageFor = (version: string) => {
+    const v = versionInfo(version);
+    return v ? catalog.imageId(v.image) : null;
+  };
+  const masterUserData = async (server: { name: string; fixedIps: string[] }) =>
+    nodeCloudConfig({
+      node: {
+        clusterId: cluster.id,
+        clusterName: cluster.name,
+        role: "master",
+        group: null,
+        labels: {},
+        taints: [],
+      },
+      version: cluster.spec.version,
+      caCertPem: pki.ca.certPem,
+      apiServer: await credentials.issueApiServerCert(
+        apiServerAltNames(
+          [observed.floatingIp?.address, observed.lb?.vipAddress, server.fixedIps[0]].filter(
+            (a): a is string => Boolean(a),
+          ),
+          firstServiceIp(cluster.spec.serviceCidr),
+        ),
+      ),
+    });
   try {
     if (observed.duplicates.length)
       throw new TerminalError(
         `More than one cloud resource carries the name ${observed.duplicates.join(", ")} for this cluster; remove the extra one(s)`,
       );
-    steps = buildSteps({ cloud, cluster, observed, catalog });
+    if (mode === "stop") {
+      const p = stopPlan({ cloud, observed, kube, kubeNodes, cordonedByStop });
+      cordonedByStop = p.cordoned;
+      lifecycle = { ...p, failure: null };
+    } else if (mode === "start") {
+      const apiHealthy = kube !== null && kubeNodes !== null && (await kube.readyz());
+      const p = startPlan({ cloud, observed, kube, kubeNodes, apiHealthy, cordonedByStop });
+      cordonedByStop = p.cordoned;
+      lifecycle = { ...p, failure: null };
+    } else if (mode === "upgrade") {
+      const imageId = imageFor(cluster.spec.version);
+      if (!imageId)
+        throw new TerminalError(`No node image for Kubernetes ${cluster.spec.version} in this cloud`);
+      const base =
+        upgradeStatus && upgradeStatus.to === cluster.spec.version
+          ? upgradeStatus
+          : emptyUpgradeStatus(
+              liveServers
+                .map((s) => s.metadata["kc-version"] ?? "")
+                .find((v) => v && v !== cluster.spec.version) ?? cluster.spec.version,
+              cluster.spec.version,
+            );
+      const p = upgradePlan({
+        cloud,
+        spec: cluster.spec,
+        observed,
+        kube,
+        kubeNodes,
+        status: base,
+        forceDrain: base.forceDrain ?? false,
+        imageId,
+        masterUserData: (s) => masterUserData(s),
+        workerUserData: (g) =>
+          nodeCloudConfig({
+            node: {
+              clusterId: cluster.id,
+              clusterName: cluster.name,
+              role: "worker",
+              group: g.name,
+              labels: g.labels,
+              taints: g.taints,
+            },
+            version: cluster.spec.version,
+            caCertPem: pki.ca.certPem,
+          }),
+      });
+      sizeOverride = p.sizeOverride;
+      upgradeStatus = p.done ? { ...p.status, completedAt: now.toISOString() } : p.status;
+      lifecycle = p;
+    }
+    steps =
+      mode === "converge" || mode === "upgrade"
+        ? buildSteps({ cloud, cluster, observed, catalog, credentials, sizeOverride })
+        : [];
   } catch (err) {
     const c = classify(err);
     await recordError(db, cluster.id, op?.id ?? null, "Plan", c.message, c.terminal, cluster.status, now);
@@ -354,32 +512,66 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
     }
     runnable.push({ label: s.label, run: s.run });
   }
-  const prune = pruneActions(cloud, cluster, observed);
-  const results = await runAll([...runnable, ...prune]);
+  // A failed upgrade stops here: nothing is replaced until the user retries.
+  const prune =
+    (mode === "converge" || mode === "upgrade") && !lifecycle.failure
+      ? pruneActions(cloud, cluster, observed, sizeOverride)
+      : [];
+  const lifecycleActions: Action[] = lifecycle.actions.map((a) => ({
+    label: a.label,
+    run: a.run,
+    event: a.event,
+  }));
+  const results = await runAll([...runnable, ...prune, ...lifecycleActions]);
   for (const r of results) {
     if (r.error) continue;
     if (r.action.event)
-      event("Warning", r.action.event.reason, r.action.event.kind, r.action.event.name, r.action.label);
+      event(
+        lifecycleActions.includes(r.action) ? "Normal" : "Warning",
+        r.action.event.reason,
+        r.action.event.kind,
+        r.action.event.name,
+        r.action.label,
+      );
     else event("Normal", "StepDone", "Cluster", cluster.name, r.action.label);
   }
   const errors = results
     .filter((r) => r.error && !(r.error instanceof NotFound))
     .map((r) => ({ step: r.action.label, ...classify(r.error) }));
+  if (lifecycle.failure)
+    errors.unshift({
+      step: `Upgrade ${lifecycle.failure.node}`,
+      terminal: true,
+      message: lifecycle.failure.message,
+    });
   const terminal = errors.find((e) => e.terminal) ?? null;
+  const drainBlocked = results.find((r) => r.error instanceof DrainBlocked);
   // Servers still going away (scale-down, removed groups) mean the cloud has not caught up yet.
   const settling = [...observed.servers.values()].some((s) => s.taskState === "deleting");
   const converged =
-    steps.every((s) => s.state === "done") &&
-    prune.length === 0 &&
-    runnable.length === 0 &&
-    errors.length === 0 &&
-    !settling;
+    mode === "stop"
+      ? lifecycle.done && lifecycleActions.length === 0 && errors.length === 0
+      : mode === "converge" &&
+        steps.every((s) => s.state === "done") &&
+        prune.length === 0 &&
+        runnable.length === 0 &&
+        errors.length === 0 &&
+        !settling;
 
   // Node state changes become events (the dashboards draw them).
   const flavorName = (f: string | null) =>
     catalog.flavors.find((x) => x.id === f || x.name === f)?.name ?? f ?? "";
-  const nodes = nodesOf(observed, flavorName);
   const before = new Map(cluster.status.nodes.map((x) => [x.name, x.state]));
+  const nodes = nodesOf(observed, flavorName).map((node) => {
+    const k = kubeNodes?.get(node.name);
+    if (!k) return node;
+    let state = node.state;
+    if (node.state === "Ready" && !k.ready)
+      state = before.get(node.name) === "Installing" || !before.has(node.name) ? "Installing" : "NotReady";
+    if (state === "Ready" && k.unschedulable)
+      state = upgradeStatus?.nodes[node.name]?.state === "draining" ? "Draining" : "Cordoned";
+    return { ...node, state, version: k.kubeletVersion.replace(/^v/, "") };
+  });
   for (const node of nodes) {
     const was = before.get(node.name);
     if (was !== node.state)
@@ -414,23 +606,42 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
       seen[key] ? `${seen[key]} → ${state}` : state,
     );
   }
+  if (drainBlocked && !cluster.status.lastError?.message.startsWith("Draining"))
+    event(
+      "Warning",
+      "DrainBlocked",
+      "Node",
+      (drainBlocked.error as DrainBlocked).node,
+      (drainBlocked.error as Error).message,
+    );
 
   const lbAddress = observed.floatingIp?.address ?? observed.lb?.vipAddress ?? null;
   const nowIso = now.toISOString();
   const everRunning = cluster.observedGeneration > 0;
-  const phase = phaseOf({
-    deleting: false,
-    terminalError: terminal !== null,
-    converged,
-    everRunning,
-    current: cluster.phase,
-  });
+  const phase =
+    mode === "stop"
+      ? converged
+        ? "Stopped"
+        : "Stopping"
+      : mode === "start"
+        ? "Starting"
+        : mode === "upgrade"
+          ? "Upgrading"
+          : phaseOf({
+              deleting: false,
+              terminalError: terminal !== null,
+              converged,
+              everRunning,
+              current: cluster.phase,
+            });
   const pendingStep = steps.find((s) => s.state !== "done");
   const status: ClusterStatus = {
     apiEndpoint: lbAddress ? `https://${lbAddress}:6443` : null,
     apiAddress: lbAddress,
     nodes,
     resources,
+    upgrade: upgradeStatus,
+    cordonedByStop,
     lastError: errors[0]
       ? {
           step: (terminal ?? errors[0]).step,
@@ -441,28 +652,41 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
         }
       : null,
   };
+  const stepsTotal = mode === "converge" ? steps.length : Math.max(1, liveServers.length);
+  const stepsDone =
+    mode === "converge"
+      ? steps.filter((s) => s.state === "done").length
+      : mode === "upgrade"
+        ? Object.values(upgradeStatus?.nodes ?? {}).filter((n) => n.state === "done").length
+        : mode === "stop"
+          ? liveServers.filter((s) => s.status === "SHUTOFF").length
+          : liveServers.filter((s) => s.status === "ACTIVE" && kubeNodes?.get(s.name)?.ready).length;
+  const currentStep =
+    lifecycle.waiting ?? runnable[0]?.label ?? prune[0]?.label ?? pendingStep?.label ?? null;
 
   await db.transaction(async (tx) => {
     await tx
       .update(clusters)
       .set({
         phase,
-        conditions: conditionsFrom(steps, cluster.conditions, nowIso),
+        conditions:
+          mode === "converge" || mode === "upgrade"
+            ? conditionsFrom(steps, cluster.conditions, nowIso)
+            : cluster.conditions,
         status,
         updatedAt: now,
         ...(converged ? { observedGeneration: cluster.generation } : {}),
       })
       .where(eq(clusters.id, cluster.id));
     if (op) {
-      const stepsDone = steps.filter((s) => s.state === "done").length;
       await tx
         .update(operations)
         .set(
           converged
             ? {
                 status: "succeeded",
-                stepsDone: steps.length,
-                stepsTotal: steps.length,
+                stepsDone: stepsTotal,
+                stepsTotal,
                 currentStep: null,
                 error: null,
                 finishedAt: now,
@@ -470,8 +694,8 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
             : terminal
               ? {
                   status: "failed",
-                  stepsDone,
-                  stepsTotal: steps.length,
+                  stepsDone: Math.min(stepsDone, stepsTotal),
+                  stepsTotal,
                   currentStep: terminal.step,
                   error: terminal.message,
                   attempts: op.attempts + 1,
@@ -479,9 +703,9 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
                 }
               : {
                   status: "running",
-                  stepsDone,
-                  stepsTotal: steps.length,
-                  currentStep: runnable[0]?.label ?? prune[0]?.label ?? pendingStep?.label ?? null,
+                  stepsDone: Math.min(stepsDone, stepsTotal),
+                  stepsTotal,
+                  currentStep,
                   error: errors[0]?.message ?? null,
                   attempts: errors.length ? op.attempts + 1 : op.attempts,
                 },
@@ -498,10 +722,10 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
         ? null
         : errors.length
           ? backoff(op?.attempts ?? 0)
-          : runnable.length + prune.length > 0
+          : runnable.length + prune.length + lifecycleActions.length > 0
             ? PROGRESS_MS
             : POLL_MS,
-    actions: [...runnable, ...prune].map((a) => a.label),
+    actions: [...runnable, ...prune, ...lifecycleActions].map((a) => a.label),
   };
 }
 

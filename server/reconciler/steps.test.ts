@@ -19,6 +19,11 @@ const catalog: Catalog = {
   flavors: [{ id: "f1", name: "STD2-2-4", vcpus: 2, ramMb: 4096, diskGb: 40, extraSpecs: {} }],
   imageId: (name) => (name.startsWith("k8s-node-") ? "img-1" : null),
 };
+/** The plan only asks for certificates when a server step runs; none runs here. */
+const credentials = {
+  caCertPem: "",
+  issueApiServerCert: () => Promise.reject(new Error("the plan must not issue certificates")),
+};
 const empty = (): Observed => ({
   externalNetwork: {
     id: "ext",
@@ -55,7 +60,7 @@ const spec = (over: Partial<ClusterSpecInput> = {}) =>
     ...over,
   });
 const plan = (s: ReturnType<typeof spec>, o: Observed = empty()) =>
-  buildSteps({ cloud, cluster: { id: "c", name: "p", spec: s }, observed: o, catalog });
+  buildSteps({ cloud, cluster: { id: "c", name: "p", spec: s }, observed: o, catalog, credentials });
 const firstWave = (steps: ReturnType<typeof plan>) => {
   const done = new Set(steps.filter((x) => x.state === "done").map((x) => x.key));
   return steps
@@ -67,7 +72,8 @@ const firstWave = (steps: ReturnType<typeof plan>) => {
 describe("the plan (intent + observed → steps)", () => {
   it("starts everything without inputs at once on an empty cloud", () => {
     const steps = plan(spec());
-    expect(steps.every((s) => s.state === "missing")).toBe(true);
+    // Everything is missing except the gate that waits for the API's addresses (the masters' certificates name them).
+    expect(steps.filter((s) => s.state !== "missing").map((s) => s.key)).toEqual(["api-addresses"]);
     expect(firstWave(steps)).toEqual(
       [
         "etcd-0",
@@ -81,7 +87,8 @@ describe("the plan (intent + observed → steps)", () => {
         "sg-minion",
       ].sort(),
     );
-    expect(steps).toHaveLength(4 + 3 + 1 + 3 * 4 + 4 + 3 + 1 + 2 * 2); // network ×4, SGs, server group, per master ×4, LB/listener/pool/HM, members, FIP, workers ×2
+    // network ×4, SGs, server group, per master ×4, LB/listener/pool/HM, members, FIP + association + address gate, workers ×2
+    expect(steps).toHaveLength(4 + 3 + 1 + 3 * 4 + 4 + 3 + 3 + 2 * 2);
   });
 
   it("moves to the next wave as resources appear, and waits on what the cloud is still building", () => {
@@ -131,6 +138,7 @@ describe("the plan (intent + observed → steps)", () => {
         cluster: { id: "c", name: "p", spec: spec() },
         observed: empty(),
         catalog: { ...catalog, imageId: () => null },
+        credentials,
       }),
     ).toThrow(/No node image for Kubernetes/);
   });

@@ -1,11 +1,14 @@
 import type { ClusterSpec } from "@/server/contracts/cluster";
 import { ZONES } from "@/server/contracts/cluster";
+import { firstServiceIp } from "@/server/domain/cidr";
 import { PRICES } from "@/server/domain/cost";
 import { desiredGroupSize, masterZones } from "@/server/domain/placement";
 import { versionInfo } from "@/server/domain/versions";
 import type { OpenStackCloud } from "@/server/openstack";
 import type { Flavor } from "@/server/openstack/compute";
 import type { RuleInput } from "@/server/openstack/network";
+import { nodeCloudConfig } from "@/server/kube/cloud-config";
+import { apiServerAltNames } from "@/server/kube/pki";
 import { clusterTag, groupTag, META_CLUSTER, resourceNames, roleTag, workerIndex } from "./names";
 import type { Observed } from "./observe";
 
@@ -25,6 +28,12 @@ export interface Step {
   lbMutation?: boolean;
   state: StepState;
   run: () => Promise<unknown>;
+}
+
+/** What the PKI gives the plan: the CA certificate, and serving certificates on demand. */
+export interface NodeCredentials {
+  caCertPem: string;
+  issueApiServerCert(altNames: string[]): Promise<{ certPem: string; keyPem: string }>;
 }
 
 export interface Catalog {
@@ -75,8 +84,11 @@ export function buildSteps(args: {
   cluster: { id: string; name: string; spec: ClusterSpec };
   observed: Observed;
   catalog: Catalog;
+  credentials: NodeCredentials;
+  /** Node groups temporarily larger than their spec (surge nodes of a rolling upgrade). */
+  sizeOverride?: Map<string, number>;
 }): Step[] {
-  const { cloud, cluster, observed: o, catalog } = args;
+  const { cloud, cluster, observed: o, catalog, credentials } = args;
   const spec = cluster.spec;
   const n = resourceNames(cluster.name);
   const tags = [clusterTag(cluster.id)];
@@ -91,6 +103,36 @@ export function buildSteps(args: {
       );
     return id;
   };
+
+  const nodeConfig = (role: "master" | "worker", g?: ClusterSpec["nodeGroups"][number]) => ({
+    clusterId: cluster.id,
+    clusterName: cluster.name,
+    role,
+    group: g?.name ?? null,
+    labels: g?.labels ?? {},
+    taints: g?.taints ?? [],
+  });
+  /** The API server's names: public address, VIP, its own address, the in-cluster service IP. */
+  const masterUserData = async (name: string, port: { fixedIps: Array<{ ipAddress: string }> }) => {
+    const addresses = [o.floatingIp?.address, o.lb?.vipAddress, port.fixedIps[0]?.ipAddress].filter(
+      (a): a is string => Boolean(a),
+    );
+    const apiServer = await credentials.issueApiServerCert(
+      apiServerAltNames(addresses, firstServiceIp(spec.serviceCidr)),
+    );
+    return nodeCloudConfig({
+      node: nodeConfig("master"),
+      version: spec.version,
+      caCertPem: credentials.caCertPem,
+      apiServer,
+    });
+  };
+  const workerUserData = (g: ClusterSpec["nodeGroups"][number]) =>
+    nodeCloudConfig({
+      node: nodeConfig("worker", g),
+      version: spec.version,
+      caCertPem: credentials.caCertPem,
+    });
 
   // Fail fast on what no pass could fix: unknown flavors or a missing node image.
   flavorId(catalog, spec.masterFlavor);
@@ -270,9 +312,10 @@ export function buildSteps(args: {
     add({
       key: `master-${i}`,
       label: `Boot master ${name} in ${zone}`,
-      deps: [`master-port-${i}`, "sg-masters"],
+      // The serving certificate names the API's addresses, so they must exist first.
+      deps: [`master-port-${i}`, "sg-masters", "api-addresses"],
       state: server?.status === "ERROR" ? "pending" : serverState(server?.status),
-      run: () =>
+      run: async () =>
         cloud.compute.createServer({
           name,
           flavorId: flavorId(catalog, spec.masterFlavor),
@@ -283,7 +326,7 @@ export function buildSteps(args: {
           metadata: { [META_CLUSTER]: cluster.id, "kc-role": "master", "kc-version": spec.version },
           tags: [...tags, roleTag("master")],
           rootVolume: { sizeGb: PRICES.masterRootDiskGb, volumeType: "ceph-ssd" },
-          userData: `#cloud-config\n# kubernetes control plane ${spec.version}\n`,
+          userData: await masterUserData(name, port!),
         }),
     });
     add({
@@ -385,31 +428,45 @@ export function buildSteps(args: {
       }),
   });
   if (spec.apiAccess.public) {
+    // Allocated before the load balancer is up: the masters' certificates name it.
     add({
       key: "api-floating-ip",
       label: "Allocate the API's public address",
-      deps: ["lb", ...(spec.network.mode === "new" ? ["router-interface"] : [])],
-      state: o.floatingIp?.portId === lb?.vipPortId && o.floatingIp ? "done" : "missing",
+      deps: spec.network.mode === "new" ? ["router-interface"] : [],
+      state: o.floatingIp ? "done" : "missing",
       run: async () => {
-        if (o.floatingIp) return cloud.network.associateFloatingIp(o.floatingIp.id, lb!.vipPortId);
         if (!o.externalNetwork)
           throw new TerminalError("The cloud has no external network for a public API address");
         return cloud.network.createFloatingIp({
           networkId: o.externalNetwork.id,
-          portId: lb!.vipPortId,
           description: `${n.apiFloatingIp} (Kubernetes API)`,
           tags,
         });
       },
     });
+    add({
+      key: "api-floating-ip-associate",
+      label: "Point the API's public address at the load balancer",
+      deps: ["lb", "api-floating-ip"],
+      state: o.floatingIp && o.floatingIp.portId === lb?.vipPortId ? "done" : "missing",
+      run: () => cloud.network.associateFloatingIp(o.floatingIp!.id, lb!.vipPortId),
+    });
   }
+  // A gate, not an action: the API's addresses (VIP, public IP) are known.
+  add({
+    key: "api-addresses",
+    label: "Wait for the API's addresses",
+    deps: [],
+    state: lb && (!spec.apiAccess.public || o.floatingIp) ? "done" : "pending",
+    run: async () => undefined,
+  });
 
   // ── workers per node group ────────────────────────────────────────────────
   for (const g of spec.nodeGroups) {
     const existing = [...o.servers.values()].filter(
       (s) => workerIndex(cluster.name, g.name, s.name) !== null && s.tags.includes(groupTag(g.name)),
     );
-    const want = desiredGroupSize(g, existing.length);
+    const want = args.sizeOverride?.get(g.name) ?? desiredGroupSize(g, existing.length);
     const have = new Set(existing.map((s) => workerIndex(cluster.name, g.name, s.name)!));
     // Keep what exists (scale-down is a separate step); fill the lowest free indices.
     const indices: number[] = [...have];
@@ -445,7 +502,7 @@ export function buildSteps(args: {
             },
             tags: [...tags, roleTag("worker"), groupTag(g.name)],
             rootVolume: { sizeGb: g.diskGb, volumeType: g.diskType },
-            userData: `#cloud-config\n# kubernetes node ${spec.version}, group ${g.name}\n`,
+            userData: workerUserData(g),
           }),
       });
     }

@@ -56,7 +56,7 @@ export async function startWorker(
       [RECONCILE_TASK]: async (payload) => {
         const { clusterId } = payload as { clusterId: string };
         const started = Date.now();
-        const r = await reconcileCluster({ db, cloudFor }, clusterId);
+        const r = await reconcileCluster({ db, cloudFor, encryptionKey: opts.encryptionKey }, clusterId);
         log(
           `[reconciler] ${clusterId} ${r.converged ? "converged" : "in progress"} (${r.actions.length} actions, ${Date.now() - started} ms)${r.actions.length ? `: ${r.actions.slice(0, 3).join("; ")}${r.actions.length > 3 ? " …" : ""}` : ""}`,
         );

@@ -2,6 +2,15 @@ import { createCloud, type CloudOptions, type HttpLogEntry, type OpenStackCloud 
 import { startEmulator, TestClock, type EmulatorOptions, type RunningEmulator } from "@/server/emulator";
 import type { FaultRuleInput } from "@/server/emulator/faults";
 
+/**
+ * A /24 of its own inside 127.100.0.0–127.199.255.0 for each test
+ * emulator: floating IPs (and the emulated Kubernetes APIs on them) of
+ * parallel test files never collide, nor with a dev server's 127.64/16.
+ */
+export function randomLoopbackCidr(): string {
+  return `127.${100 + Math.floor(Math.random() * 100)}.${Math.floor(Math.random() * 256)}.0/24`;
+}
+
 export interface TestCloud {
   emu: RunningEmulator;
   clock: TestClock;
@@ -23,7 +32,7 @@ export async function startTestCloud(
   opts: EmulatorOptions & { cloud?: CloudOptions; auth?: "password" | "application_credential" } = {},
 ): Promise<TestCloud> {
   const clock = new TestClock();
-  const emu = await startEmulator({ clock, speed: 1, ...opts });
+  const emu = await startEmulator({ clock, speed: 1, externalCidr: randomLoopbackCidr(), ...opts });
   const log: HttpLogEntry[] = [];
   const sleeps: number[] = [];
   const cloud = createCloud(

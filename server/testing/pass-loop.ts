@@ -16,7 +16,10 @@ const cloud = createCloud({
 });
 process.stdout.write("ready\n");
 for (;;) {
-  const r = await reconcileCluster({ db, cloudFor: async () => cloud }, env.CLUSTER_ID!);
+  const r = await reconcileCluster(
+    { db, cloudFor: async () => cloud, encryptionKey: env.CONSOLE_ENCRYPTION_KEY! },
+    env.CLUSTER_ID!,
+  );
   if (r.converged) break;
   await new Promise((res) => setTimeout(res, 5));
 }

@@ -658,12 +658,20 @@ export function novaRoutes(router: Router, engine: Engine): void {
         const rb = bodyObject(req, "rebuild", "compute");
         const image = s().images.find((i) => i.id === str(rb, "imageRef"));
         if (!image) throw fault("compute", 400, `Image ${str(rb, "imageRef")} could not be found.`);
+        if (srv.bootFromVolume && image.id !== srv.imageId && req.microversion < 93)
+          throw fault(
+            "compute",
+            400,
+            "Unable to rebuild with a different image for a volume-backed server before microversion 2.93.",
+          );
         srv.imageId = image.id;
         srv.status = "REBUILD";
         srv.taskState = "rebuilding";
         srv.fault = null;
         if (rb.metadata && typeof rb.metadata === "object")
           srv.metadata = rb.metadata as Record<string, string>;
+        // Microversion 2.57+: rebuild may replace the user data (a node's new kubelet config).
+        if (typeof rb.user_data === "string" && req.microversion >= 57) srv.userData = rb.user_data;
         engine.schedule("server.rebuilt", srv.id, "serverRebuild");
         srv.updatedAt = now;
         engine.markDirty();

@@ -4,6 +4,7 @@ import { LIMITS, type ClusterSpec } from "@/server/contracts/cluster";
 import { quotaProblems } from "@/server/domain/quota";
 import { versionInfo } from "@/server/domain/versions";
 import { quotaSnapshot, QUOTA_TRUSTED_MS } from "../cloud/quotas";
+import { createClusterPki } from "@/server/kube/store";
 import { enqueueReconcile } from "@/server/reconciler/queue";
 import { recordAudit } from "../audit/record";
 import type { ServiceContext } from "../context";
@@ -60,6 +61,8 @@ export async function createCluster({
       const message = `A cluster named ${spec.name} already exists in this project`;
       throw new ServiceError("CONFLICT", message, { fieldErrors: { name: [message] } });
     }
+    // The cluster's own CA, from the start (its key encrypted at rest).
+    await createClusterPki(tx, row, ctx.encryptionKey);
     const [op] = await tx
       .insert(operations)
       .values({

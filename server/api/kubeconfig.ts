@@ -1,0 +1,108 @@
+import { z } from "zod";
+import { getDb } from "@/db/client";
+import { users } from "@/db/schema";
+import { eq } from "drizzle-orm";
+import { KubeconfigRequest } from "@/server/contracts/cluster";
+import { currentUserId } from "@/server/auth/session";
+import { requestMetaFrom } from "@/server/auth/request-meta";
+import { env } from "@/server/env";
+import { log } from "@/server/log";
+import { recordAudit } from "@/server/services/audit/record";
+import { issueKubeconfig } from "@/server/services/cluster/kubeconfig";
+import { ServiceError } from "@/server/services/errors";
+import { requireProjectRole } from "@/server/services/project/access";
+import { SERVICE_TO_TRPC } from "./errors";
+
+const HTTP: Record<string, number> = {
+  NOT_FOUND: 404,
+  BAD_REQUEST: 400,
+  CONFLICT: 409,
+  PRECONDITION_FAILED: 412,
+  FORBIDDEN: 403,
+  UNAUTHORIZED: 401,
+  TOO_MANY_REQUESTS: 429,
+};
+
+const json = (status: number, body: unknown) =>
+  new Response(JSON.stringify(body), {
+    status,
+    headers: { "Content-Type": "application/json", "Cache-Control": "no-store" },
+  });
+
+/**
+ * The kubeconfig download, as a route handler (a file, not JSON): the
+ * session is checked against the database, the caller must be at least a
+ * member of the project (members may create and delete clusters, so an admin
+ * kubeconfig gives them nothing more), and the request must come from the
+ * console's own origin. Refusals are audited like tRPC mutations.
+ */
+export async function downloadKubeconfig(
+  req: Request,
+  projectId: string,
+  clusterId: string,
+): Promise<Response> {
+  const meta = requestMetaFrom(req.headers);
+  const db = getDb();
+  const userId = await currentUserId();
+  if (!userId) return json(401, { error: "Sign in to continue" });
+  const [user] = await db
+    .select({ id: users.id, email: users.email })
+    .from(users)
+    .where(eq(users.id, userId));
+  if (!user) return json(401, { error: "Your session has ended; sign in again" });
+  const actor = { userId: user.id, email: user.email };
+  const ctx = { db, actor, ...meta, encryptionKey: env().CONSOLE_ENCRYPTION_KEY };
+  const refuse = async (status: number, code: string, message: string) => {
+    await recordAudit(db, ctx, {
+      action: "cluster.kubeconfig.download",
+      outcome: status === 403 || status === 404 ? "denied" : "failure",
+      projectId: z.uuid().safeParse(projectId).success ? projectId : null,
+      targetType: "cluster",
+      targetId: clusterId,
+      errorCode: code,
+    }).catch((err: unknown) =>
+      log.error("could not audit a refused kubeconfig download", { error: String(err) }),
+    );
+    return json(status, { error: message, requestId: meta.requestId });
+  };
+  // Cross-site requests never carry the session (SameSite=Lax), but refuse any foreign origin outright.
+  const origin = req.headers.get("origin");
+  const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
+  if (origin && host && new URL(origin).host !== host)
+    return refuse(403, "FORBIDDEN", "Cross-site request refused");
+  if (!z.uuid().safeParse(projectId).success || !z.uuid().safeParse(clusterId).success)
+    return refuse(404, "NOT_FOUND", "Cluster not found");
+  let body: unknown;
+  try {
+    body = await req.json();
+  } catch {
+    return refuse(400, "VALIDATION", "Send JSON: { validity, kind }");
+  }
+  const input = KubeconfigRequest.safeParse(body);
+  if (!input.success) return refuse(400, "VALIDATION", input.error.issues[0]?.message ?? "Invalid request");
+  try {
+    const project = await requireProjectRole(db, projectId, user.id, "member");
+    const out = await issueKubeconfig({ ctx, project, clusterId, request: input.data });
+    return new Response(out.content, {
+      status: 200,
+      headers: {
+        "Content-Type": "application/yaml; charset=utf-8",
+        "Content-Disposition": `attachment; filename="${out.filename}"`,
+        "Cache-Control": "no-store",
+        Pragma: "no-cache",
+        "X-Content-Type-Options": "nosniff",
+        ...(out.expiresAt ? { "X-Kubeconfig-Expires": out.expiresAt.toISOString() } : {}),
+      },
+    });
+  } catch (err) {
+    if (err instanceof ServiceError) {
+      const status = HTTP[SERVICE_TO_TRPC[err.code]] ?? 400;
+      return refuse(status, err.code, err.message);
+    }
+    log.error("kubeconfig download failed", {
+      requestId: meta.requestId,
+      error: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+    });
+    return json(500, { error: `Something went wrong on our side. Reference: ${meta.requestId}` });
+  }
+}

@@ -1,0 +1,387 @@
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { NODE_CONFIG_PATH, NodeConfig } from "@/server/contracts/node-config";
+import type { Engine } from "../engine";
+import type { Server } from "../state";
+
+/**
+ * The emulated Kubernetes side of a cluster. A cluster exists here because
+ * its servers booted with a cluster's cloud-config (user data), exactly as
+ * a real node joins: masters carry the API server's PKI, every node a
+ * node.json with its cluster, role, group, labels and taints. Nodes are
+ * derived from the Nova servers on every look (a stopped server is a
+ * NotReady node, a rebuilt one rejoins with its new image's kubelet);
+ * only what Kubernetes itself stores (cordons, pods, events) is kept.
+ */
+
+const CloudConfig = z.object({
+  write_files: z.array(z.object({ path: z.string(), content: z.string() })).default([]),
+});
+
+export interface Deployment {
+  namespace: string;
+  name: string;
+  replicas: number;
+  cpuMilli: number;
+  memoryMi: number;
+}
+export interface Pdb {
+  namespace: string;
+  name: string;
+  /** Pods of this deployment (label app=<name>). */
+  app: string;
+  minAvailable?: number;
+  maxUnavailable?: number;
+}
+export interface Pod {
+  namespace: string;
+  name: string;
+  app: string;
+  uid: string;
+  node: string | null;
+  createdAt: number;
+  scheduledAt: number | null;
+}
+export interface KubeEvent {
+  id: number;
+  namespace: string;
+  kind: string;
+  name: string;
+  reason: string;
+  message: string;
+  type: "Normal" | "Warning";
+  component: string;
+  at: number;
+}
+/** A client still calling an API version that a later release removes (apiserver_requested_deprecated_apis). */
+export interface DeprecatedApiUse {
+  group: string;
+  version: string;
+  resource: string;
+  removedRelease: string;
+  requests: number;
+}
+
+export interface KubeClusterState {
+  id: string;
+  name: string;
+  createdAt: number;
+  cordoned: Record<string, true>;
+  deployments: Deployment[];
+  pdbs: Pdb[];
+  deprecatedApis: DeprecatedApiUse[];
+  pods: Pod[];
+  events: KubeEvent[];
+  eventSeq: number;
+  podSeq: number;
+  resourceVersion: number;
+  /** Last seen readiness per node, to turn changes into events. */
+  seen: Record<string, { ready: boolean; createdAt: number }>;
+  /** Serving certificate and client-CA bundle pushed through the kube-system/kc-apiserver-pki Secret. */
+  pki: { caBundle: string; cert: string; key: string } | null;
+}
+
+export interface NodeView {
+  name: string;
+  server: Server;
+  config: NodeConfig;
+  ready: boolean;
+  kubeletVersion: string;
+  flavor: { name: string; vcpus: number; ram: number } | null;
+  ip: string | null;
+  unschedulable: boolean;
+  createdAt: number;
+}
+
+/** Base delays of a real cluster, divided by the emulator's speed. */
+const KUBELET_READY_MS = 20_000;
+const POD_START_MS = 5_000;
+const MAX_EVENTS = 1_000;
+
+const parsed = new Map<string, { raw: string | null; files: Map<string, string> }>();
+
+/** The files a server's cloud-config writes (cached per user-data value). */
+export function filesOf(srv: Server): Map<string, string> {
+  const hit = parsed.get(srv.id);
+  if (hit && hit.raw === srv.userData) return hit.files;
+  const files = new Map<string, string>();
+  try {
+    const text = srv.userData ? Buffer.from(srv.userData, "base64").toString("utf8") : "";
+    if (text.startsWith("#cloud-config")) {
+      const cc = CloudConfig.safeParse(parseYaml(text));
+      if (cc.success) for (const f of cc.data.write_files) files.set(f.path, f.content);
+    }
+  } catch {
+    // Not YAML: not a Kubernetes node.
+  }
+  parsed.set(srv.id, { raw: srv.userData, files });
+  return files;
+}
+
+export function nodeConfigOf(srv: Server): NodeConfig | null {
+  const raw = filesOf(srv).get(NODE_CONFIG_PATH);
+  if (!raw) return null;
+  try {
+    const r = NodeConfig.safeParse(JSON.parse(raw));
+    return r.success ? r.data : null;
+  } catch {
+    return null;
+  }
+}
+
+const scaled = (engine: Engine, ms: number) =>
+  engine.speed === Number.POSITIVE_INFINITY ? 0 : Math.round(ms / engine.speed);
+
+function ipOf(engine: Engine, srv: Server): string | null {
+  for (const pid of srv.portIds) {
+    const ip = engine.state.ports[pid]?.fixedIps[0]?.ipAddress;
+    if (ip) return ip;
+  }
+  return null;
+}
+
+/** Every node of every emulated cluster, from the servers that booted with a node config. */
+export function allNodes(engine: Engine): Map<string, NodeView[]> {
+  const out = new Map<string, NodeView[]>();
+  const now = engine.now();
+  for (const srv of Object.values(engine.state.servers)) {
+    if (srv.launchedAt === null) continue; // never booted: kubelet never registered
+    const config = nodeConfigOf(srv);
+    if (!config) continue;
+    const k = engine.state.kube[config.clusterId];
+    const image = engine.state.images.find((i) => i.id === srv.imageId);
+    const flavor = engine.state.flavors.find((f) => f.id === srv.flavorId) ?? null;
+    const ready =
+      srv.status === "ACTIVE" &&
+      srv.taskState !== "deleting" &&
+      now >= srv.launchedAt + scaled(engine, KUBELET_READY_MS);
+    const list = out.get(config.clusterId) ?? [];
+    list.push({
+      name: srv.name,
+      server: srv,
+      config,
+      ready,
+      kubeletVersion: `v${image?.properties.kubernetes_version ?? "0.0.0"}`,
+      flavor: flavor ? { name: flavor.name, vcpus: flavor.vcpus, ram: flavor.ram } : null,
+      ip: ipOf(engine, srv),
+      unschedulable: Boolean(k?.cordoned[srv.name]),
+      createdAt: k?.seen[srv.name]?.createdAt ?? srv.launchedAt,
+    });
+    out.set(config.clusterId, list);
+  }
+  for (const list of out.values())
+    list.sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
+  return out;
+}
+
+/** Masters whose API server answers (ready kubelet on an ACTIVE server). */
+export function apiServers(nodes: NodeView[]): NodeView[] {
+  return nodes.filter((n) => n.config.role === "master" && n.ready);
+}
+
+/** The sample workload every emulated cluster starts with (the dashboards and upgrade checks read it). */
+function sampleWorkload(): Pick<KubeClusterState, "deployments" | "pdbs" | "deprecatedApis"> {
+  return {
+    deployments: [
+      { namespace: "kube-system", name: "coredns", replicas: 2, cpuMilli: 100, memoryMi: 70 },
+      { namespace: "kube-system", name: "metrics-server", replicas: 1, cpuMilli: 100, memoryMi: 200 },
+      { namespace: "default", name: "web", replicas: 3, cpuMilli: 250, memoryMi: 256 },
+      { namespace: "default", name: "api", replicas: 2, cpuMilli: 500, memoryMi: 512 },
+      { namespace: "shop", name: "checkout", replicas: 2, cpuMilli: 200, memoryMi: 256 },
+    ],
+    pdbs: [
+      { namespace: "kube-system", name: "coredns", app: "coredns", minAvailable: 1 },
+      { namespace: "default", name: "web", app: "web", maxUnavailable: 1 },
+      // Blocks every voluntary eviction: as many pods required as there are replicas.
+      { namespace: "shop", name: "checkout", app: "checkout", minAvailable: 2 },
+    ],
+    deprecatedApis: [
+      {
+        group: "resource.k8s.io",
+        version: "v1beta1",
+        resource: "resourceclaimtemplates",
+        removedRelease: "1.36",
+        requests: 42,
+      },
+      {
+        group: "storage.k8s.io",
+        version: "v1beta1",
+        resource: "volumeattributesclasses",
+        removedRelease: "1.37",
+        requests: 7,
+      },
+    ],
+  };
+}
+
+export function newCluster(config: NodeConfig, now: number): KubeClusterState {
+  return {
+    id: config.clusterId,
+    name: config.clusterName,
+    createdAt: now,
+    cordoned: {},
+    ...sampleWorkload(),
+    pods: [],
+    events: [],
+    eventSeq: 0,
+    podSeq: 0,
+    resourceVersion: 1,
+    seen: {},
+    pki: null,
+  };
+}
+
+export function recordEvent(k: KubeClusterState, now: number, e: Omit<KubeEvent, "id" | "at">): void {
+  k.events.push({ ...e, id: ++k.eventSeq, at: now });
+  if (k.events.length > MAX_EVENTS) k.events.splice(0, k.events.length - MAX_EVENTS);
+  k.resourceVersion++;
+}
+
+export function podReady(engine: Engine, p: Pod, nodes: Map<string, NodeView>): boolean {
+  if (!p.node || p.scheduledAt === null) return false;
+  const n = nodes.get(p.node);
+  return Boolean(n?.ready) && engine.now() >= p.scheduledAt + scaled(engine, POD_START_MS);
+}
+
+/** Can `pod` be evicted now without breaking its disruption budget? Null when allowed, else the reason. */
+export function evictionBlockedBy(
+  engine: Engine,
+  k: KubeClusterState,
+  pod: Pod,
+  nodes: Map<string, NodeView>,
+): Pdb | null {
+  for (const pdb of k.pdbs) {
+    if (pdb.namespace !== pod.namespace || pdb.app !== pod.app) continue;
+    const dep = k.deployments.find((d) => d.namespace === pod.namespace && d.name === pod.app);
+    const expected = dep?.replicas ?? 0;
+    const healthy = k.pods.filter(
+      (p) => p.app === pod.app && p.namespace === pod.namespace && podReady(engine, p, nodes),
+    ).length;
+    const allowed =
+      pdb.minAvailable !== undefined
+        ? healthy - pdb.minAvailable
+        : (pdb.maxUnavailable ?? 0) - (expected - healthy);
+    if (allowed <= 0) return pdb;
+  }
+  return null;
+}
+
+export function removePod(engine: Engine, k: KubeClusterState, pod: Pod, reason: string): void {
+  k.pods = k.pods.filter((p) => p.uid !== pod.uid);
+  recordEvent(k, engine.now(), {
+    namespace: pod.namespace,
+    kind: "Pod",
+    name: pod.name,
+    reason: "Killing",
+    message: `Stopping container ${pod.app} (${reason})`,
+    type: "Normal",
+    component: "kubelet",
+  });
+}
+
+/**
+ * Bring every emulated cluster up to date with the cloud: register nodes,
+ * record readiness changes as events, forget removed nodes, and let the
+ * deployments' controllers and the scheduler place pods. Idempotent; called
+ * before every request.
+ */
+export function syncKube(engine: Engine): void {
+  const now = engine.now();
+  const byCluster = allNodes(engine);
+  const state = engine.state.kube;
+  for (const [clusterId, nodes] of byCluster) {
+    const first = nodes[0]!;
+    const k = (state[clusterId] ??= newCluster(first.config, now));
+    const byName = new Map(nodes.map((n) => [n.name, n]));
+    for (const n of nodes) {
+      const was = k.seen[n.name];
+      if (!was) {
+        k.seen[n.name] = { ready: n.ready, createdAt: now };
+        recordEvent(k, now, {
+          namespace: "default",
+          kind: "Node",
+          name: n.name,
+          reason: "RegisteredNode",
+          message: `Node ${n.name} event: Registered Node ${n.name} in Controller`,
+          type: "Normal",
+          component: "node-controller",
+        });
+        if (n.ready)
+          recordEvent(k, now, {
+            namespace: "default",
+            kind: "Node",
+            name: n.name,
+            reason: "NodeReady",
+            message: `Node ${n.name} status is now: NodeReady`,
+            type: "Normal",
+            component: "kubelet",
+          });
+      } else if (was.ready !== n.ready) {
+        was.ready = n.ready;
+        recordEvent(k, now, {
+          namespace: "default",
+          kind: "Node",
+          name: n.name,
+          reason: n.ready ? "NodeReady" : "NodeNotReady",
+          message: `Node ${n.name} status is now: ${n.ready ? "NodeReady" : "NodeNotReady"}`,
+          type: n.ready ? "Normal" : "Warning",
+          component: n.ready ? "kubelet" : "node-controller",
+        });
+      }
+    }
+    for (const name of Object.keys(k.seen)) {
+      if (byName.has(name)) continue;
+      delete k.seen[name];
+      delete k.cordoned[name];
+      recordEvent(k, now, {
+        namespace: "default",
+        kind: "Node",
+        name,
+        reason: "RemovingNode",
+        message: `Node ${name} event: Removing Node ${name} from Controller`,
+        type: "Normal",
+        component: "node-controller",
+      });
+    }
+    // Controllers and the scheduler run on the masters: nothing moves while no API server is up.
+    if (apiServers(nodes).length === 0) continue;
+    // Pods of removed nodes are gone; their deployments replace them.
+    for (const p of [...k.pods]) if (p.node && !byName.has(p.node)) removePod(engine, k, p, "node removed");
+    for (const d of k.deployments) {
+      const have = k.pods.filter((p) => p.namespace === d.namespace && p.app === d.name);
+      for (let i = have.length; i < d.replicas; i++) {
+        const suffix = (++k.podSeq).toString(36).padStart(5, "0").slice(-5);
+        k.pods.push({
+          namespace: d.namespace,
+          name: `${d.name}-${suffix}`,
+          app: d.name,
+          uid: `${clusterId.slice(0, 8)}-${k.podSeq}`,
+          node: null,
+          createdAt: now,
+          scheduledAt: null,
+        });
+        k.resourceVersion++;
+      }
+    }
+    const schedulable = nodes.filter((n) => n.config.role === "worker" && n.ready && !n.unschedulable);
+    for (const p of k.pods) {
+      if (p.node) continue;
+      if (schedulable.length === 0) continue;
+      const load = (n: NodeView) => k.pods.filter((x) => x.node === n.name).length;
+      const target = [...schedulable].sort((a, b) => load(a) - load(b) || a.name.localeCompare(b.name))[0]!;
+      p.node = target.name;
+      p.scheduledAt = now;
+      recordEvent(k, now, {
+        namespace: p.namespace,
+        kind: "Pod",
+        name: p.name,
+        reason: "Scheduled",
+        message: `Successfully assigned ${p.namespace}/${p.name} to ${target.name}`,
+        type: "Normal",
+        component: "default-scheduler",
+      });
+    }
+  }
+  // Clusters whose servers are all gone are gone.
+  for (const id of Object.keys(state)) if (!byCluster.has(id)) delete state[id];
+}

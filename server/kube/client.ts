@@ -1,0 +1,276 @@
+import https, { type RequestOptions } from "node:https";
+import { ApiException, CoreV1Api, KubeConfig, PolicyV1Api } from "@kubernetes/client-node";
+
+/**
+ * The console's view of a cluster's Kubernetes API, through
+ * @kubernetes/client-node, so the same calls work against the emulated API
+ * and a real cluster. Authenticates with the console's own client
+ * certificate (system:masters) and verifies the server against the cluster CA.
+ */
+
+export interface KubeNode {
+  name: string;
+  ready: boolean;
+  unschedulable: boolean;
+  kubeletVersion: string;
+  zone: string | null;
+  group: string | null;
+  controlPlane: boolean;
+}
+export interface KubePod {
+  namespace: string;
+  name: string;
+  node: string | null;
+  ownerKind: string | null;
+}
+export interface KubePdb {
+  namespace: string;
+  name: string;
+  disruptionsAllowed: number;
+  currentHealthy: number;
+  desiredHealthy: number;
+  expectedPods: number;
+}
+export interface KubeEventItem {
+  at: string | null;
+  type: string;
+  reason: string;
+  kind: string;
+  name: string;
+  message: string;
+}
+export interface DeprecatedApi {
+  group: string;
+  version: string;
+  resource: string;
+  removedRelease: string;
+}
+
+export type EvictionResult =
+  { result: "evicted" } | { result: "gone" } | { result: "blocked"; message: string };
+
+export interface KubeClient {
+  readyz(): Promise<boolean>;
+  listNodes(): Promise<KubeNode[]>;
+  setUnschedulable(node: string, unschedulable: boolean): Promise<void>;
+  podsOn(node: string): Promise<KubePod[]>;
+  evict(namespace: string, name: string): Promise<EvictionResult>;
+  deletePod(namespace: string, name: string): Promise<void>;
+  listPdbs(): Promise<KubePdb[]>;
+  recentEvents(limit: number): Promise<KubeEventItem[]>;
+  deprecatedApis(): Promise<DeprecatedApi[]>;
+  putPkiSecret(data: { caBundle: string; cert: string; key: string }): Promise<void>;
+}
+
+export interface KubeTarget {
+  server: string;
+  caCertPem: string;
+  clientCertPem: string;
+  clientKeyPem: string;
+  /** Per-request timeout; the reconciler never waits long on one cluster. */
+  timeoutMs?: number;
+}
+
+const NODE_GROUP_LABEL = "kube-console.io/node-group";
+
+function statusOf(err: unknown): number | null {
+  if (err instanceof ApiException) return err.code;
+  return null;
+}
+
+function messageOf(err: unknown): string {
+  if (err instanceof ApiException) {
+    try {
+      const b = (typeof err.body === "string" ? JSON.parse(err.body) : err.body) as {
+        message?: string;
+        details?: { causes?: Array<{ message?: string }> };
+      };
+      return [b.message, ...(b.details?.causes ?? []).map((c) => c.message)].filter(Boolean).join(": ");
+    } catch {
+      return `HTTP ${err.code}`;
+    }
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+export function kubeConfigFor(t: KubeTarget, user = "kube-console"): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: "cluster", server: t.server, caData: b64(t.caCertPem), skipTLSVerify: false }],
+    users: [{ name: user, certData: b64(t.clientCertPem), keyData: b64(t.clientKeyPem) }],
+    contexts: [{ name: "default", cluster: "cluster", user }],
+    currentContext: "default",
+  });
+  return kc;
+}
+
+const b64 = (s: string) => Buffer.from(s).toString("base64");
+
+export function createKubeClient(t: KubeTarget): KubeClient {
+  const kc = kubeConfigFor(t);
+  const core = kc.makeApiClient(CoreV1Api);
+  const policy = kc.makeApiClient(PolicyV1Api);
+  const timeoutMs = t.timeoutMs ?? 5_000;
+
+  /** A raw GET with the same TLS options (for /readyz and /metrics, which have no typed client). */
+  async function rawGet(path: string): Promise<{ status: number; text: string }> {
+    const opts: RequestOptions = {};
+    await kc.applyToHTTPSOptions(opts);
+    const url = new URL(path, t.server);
+    return new Promise((resolve, reject) => {
+      const req = https.request(
+        url,
+        { ...opts, method: "GET", timeout: timeoutMs, headers: { accept: "text/plain" } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () =>
+            resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }),
+          );
+        },
+      );
+      req.on("timeout", () => req.destroy(new Error(`timed out after ${timeoutMs} ms`)));
+      req.on("error", reject);
+      req.end();
+    });
+  }
+
+  const withTimeout = async <T>(p: Promise<T>): Promise<T> => {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await Promise.race([
+        p,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`Kubernetes API timed out after ${timeoutMs} ms`)),
+            timeoutMs,
+          );
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  return {
+    async readyz() {
+      try {
+        return (await rawGet("/readyz")).status === 200;
+      } catch {
+        return false;
+      }
+    },
+    async listNodes() {
+      const list = await withTimeout(core.listNode());
+      return list.items.map((n) => ({
+        name: n.metadata?.name ?? "",
+        ready: (n.status?.conditions ?? []).some((c) => c.type === "Ready" && c.status === "True"),
+        unschedulable: Boolean(n.spec?.unschedulable),
+        kubeletVersion: n.status?.nodeInfo?.kubeletVersion ?? "",
+        zone: n.metadata?.labels?.["topology.kubernetes.io/zone"] ?? null,
+        group: n.metadata?.labels?.[NODE_GROUP_LABEL] ?? null,
+        controlPlane: n.metadata?.labels?.["node-role.kubernetes.io/control-plane"] !== undefined,
+      }));
+    },
+    async setUnschedulable(node, unschedulable) {
+      await withTimeout(
+        core.patchNode({
+          name: node,
+          body: [{ op: "add", path: "/spec/unschedulable", value: unschedulable }],
+        }),
+      );
+    },
+    async podsOn(node) {
+      const list = await withTimeout(
+        core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node}` }),
+      );
+      return list.items.map((p) => ({
+        namespace: p.metadata?.namespace ?? "default",
+        name: p.metadata?.name ?? "",
+        node: p.spec?.nodeName ?? null,
+        ownerKind: p.metadata?.ownerReferences?.find((o) => o.controller)?.kind ?? null,
+      }));
+    },
+    async evict(namespace, name) {
+      try {
+        await withTimeout(
+          core.createNamespacedPodEviction({
+            name,
+            namespace,
+            body: { apiVersion: "policy/v1", kind: "Eviction", metadata: { name, namespace } },
+          }),
+        );
+        return { result: "evicted" };
+      } catch (err) {
+        const code = statusOf(err);
+        if (code === 404) return { result: "gone" };
+        if (code === 429) return { result: "blocked", message: messageOf(err) };
+        throw new Error(`Evicting ${namespace}/${name}: ${messageOf(err)}`);
+      }
+    },
+    async deletePod(namespace, name) {
+      try {
+        await withTimeout(core.deleteNamespacedPod({ name, namespace }));
+      } catch (err) {
+        if (statusOf(err) !== 404) throw new Error(`Deleting ${namespace}/${name}: ${messageOf(err)}`);
+      }
+    },
+    async listPdbs() {
+      const list = await withTimeout(policy.listPodDisruptionBudgetForAllNamespaces());
+      return list.items.map((b) => ({
+        namespace: b.metadata?.namespace ?? "",
+        name: b.metadata?.name ?? "",
+        disruptionsAllowed: b.status?.disruptionsAllowed ?? 0,
+        currentHealthy: b.status?.currentHealthy ?? 0,
+        desiredHealthy: b.status?.desiredHealthy ?? 0,
+        expectedPods: b.status?.expectedPods ?? 0,
+      }));
+    },
+    async recentEvents(limit) {
+      const list = await withTimeout(core.listEventForAllNamespaces({ limit }));
+      return list.items.map((e) => ({
+        at: e.lastTimestamp ? new Date(e.lastTimestamp).toISOString() : null,
+        type: e.type ?? "Normal",
+        reason: e.reason ?? "",
+        kind: e.involvedObject.kind ?? "",
+        name: e.involvedObject.name ?? "",
+        message: e.message ?? "",
+      }));
+    },
+    async deprecatedApis() {
+      const res = await rawGet("/metrics");
+      if (res.status !== 200) throw new Error(`GET /metrics answered ${res.status}`);
+      const out: DeprecatedApi[] = [];
+      for (const line of res.text.split("\n")) {
+        if (!line.startsWith("apiserver_requested_deprecated_apis{")) continue;
+        const labels = Object.fromEntries(
+          [...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!] as const),
+        );
+        out.push({
+          group: labels.group ?? "",
+          version: labels.version ?? "",
+          resource: labels.resource ?? "",
+          removedRelease: labels.removed_release ?? "",
+        });
+      }
+      return out;
+    },
+    async putPkiSecret(data) {
+      const body = {
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: { name: "kc-apiserver-pki", namespace: "kube-system" },
+        type: "Opaque",
+        data: { "ca-bundle.crt": b64(data.caBundle), "tls.crt": b64(data.cert), "tls.key": b64(data.key) },
+      };
+      try {
+        await withTimeout(
+          core.replaceNamespacedSecret({ name: "kc-apiserver-pki", namespace: "kube-system", body }),
+        );
+      } catch (err) {
+        if (statusOf(err) !== 404) throw new Error(`Updating the API server's PKI: ${messageOf(err)}`);
+        await withTimeout(core.createNamespacedSecret({ namespace: "kube-system", body }));
+      }
+    },
+  };
+}

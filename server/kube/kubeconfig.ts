@@ -1,0 +1,82 @@
+import { stringify } from "yaml";
+
+const b64 = (s: string) => Buffer.from(s).toString("base64");
+
+interface Base {
+  clusterName: string;
+  server: string;
+  caCertPem: string;
+}
+
+/** A kubeconfig with an admin client certificate (what kubectl reads from `--kubeconfig`). */
+export function certificateKubeconfig(
+  a: Base & { user: string; clientCertPem: string; clientKeyPem: string },
+) {
+  const userName = `${a.user}@${a.clusterName}`;
+  return stringify(
+    {
+      apiVersion: "v1",
+      kind: "Config",
+      clusters: [
+        {
+          name: a.clusterName,
+          cluster: { server: a.server, "certificate-authority-data": b64(a.caCertPem) },
+        },
+      ],
+      users: [
+        {
+          name: userName,
+          user: { "client-certificate-data": b64(a.clientCertPem), "client-key-data": b64(a.clientKeyPem) },
+        },
+      ],
+      contexts: [{ name: a.clusterName, context: { cluster: a.clusterName, user: userName } }],
+      "current-context": a.clusterName,
+      preferences: {},
+    },
+    { lineWidth: 0 },
+  );
+}
+
+/**
+ * A kubeconfig without any secret: kubectl runs the oidc-login exec
+ * plugin (kubelogin), which signs the user in at the console's identity
+ * provider and hands kubectl a short-lived ID token.
+ */
+export function oidcKubeconfig(a: Base & { issuerUrl: string; clientId: string }) {
+  return stringify(
+    {
+      apiVersion: "v1",
+      kind: "Config",
+      clusters: [
+        {
+          name: a.clusterName,
+          cluster: { server: a.server, "certificate-authority-data": b64(a.caCertPem) },
+        },
+      ],
+      users: [
+        {
+          name: `oidc@${a.clusterName}`,
+          user: {
+            exec: {
+              apiVersion: "client.authentication.k8s.io/v1beta1",
+              command: "kubectl",
+              args: [
+                "oidc-login",
+                "get-token",
+                `--oidc-issuer-url=${a.issuerUrl}`,
+                `--oidc-client-id=${a.clientId}`,
+                "--oidc-extra-scope=email",
+              ],
+              interactiveMode: "IfAvailable",
+              provideClusterInfo: false,
+            },
+          },
+        },
+      ],
+      contexts: [{ name: a.clusterName, context: { cluster: a.clusterName, user: `oidc@${a.clusterName}` } }],
+      "current-context": a.clusterName,
+      preferences: {},
+    },
+    { lineWidth: 0 },
+  );
+}
