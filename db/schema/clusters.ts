@@ -11,6 +11,7 @@ import {
   uuid,
 } from "drizzle-orm/pg-core";
 import type { ClusterSpec, Condition, Phase } from "@/server/contracts/cluster";
+import type { WorkloadSnapshot } from "@/server/domain/upgrade-readiness";
 import { projects } from "./projects";
 import { users } from "./users";
 
@@ -53,6 +54,8 @@ export interface ClusterStatus {
   lastError: { step: string; message: string; at: string; attempts: number; terminal: boolean } | null;
   /** The running (or last) upgrade's per-node progress. */
   upgrade?: UpgradeStatus | null;
+  /** PodDisruptionBudgets and deprecated-API usage, as last read from the cluster (upgrade readiness). */
+  workload?: WorkloadSnapshot;
   /** Workers the stop cordoned (uncordoned again by the start). */
   cordonedByStop?: string[];
   /** Kubernetes version each node's kubelet reports (node name → version), when the API answers. */

@@ -280,6 +280,14 @@ export const UpdateClusterInput = ClusterRef.extend({
   spec: ClusterSpec,
 });
 export const DeleteClusterInput = ClusterRef.extend({ confirmName: z.string() });
+export const UpgradeReadinessInput = ClusterRef.extend({
+  target: z.string().regex(/^1\.\d+\.\d+$/, "Choose a Kubernetes version such as 1.36.1"),
+});
+export const UpgradeClusterInput = UpgradeReadinessInput.extend({
+  generation: z.number().int().positive(),
+  /** Ids of the readiness report's blocking findings the user accepts. */
+  acknowledged: z.array(z.string().max(300)).max(100).default([]),
+});
 export const NodeGroupInput = ClusterRef.extend({
   generation: z.number().int().positive(),
   nodeGroup: NodeGroupSpec,

@@ -220,6 +220,10 @@ export function upgradePlan(ctx: UpgradeContext): LifecyclePlan & {
   const mark = (name: string, state: UpgradeStatus["nodes"][string]["state"], message?: string) => {
     status.nodes[name] = message ? { state, message } : { state };
   };
+  // Nodes a rolling group replaced are gone: their part is done.
+  for (const name of Object.keys(status.nodes))
+    if (!servers.some((s) => s.name === name) && status.nodes[name]!.state !== "done")
+      mark(name, "done", "replaced by a new node");
   for (const s of servers) {
     const prev = status.nodes[s.name];
     if (versionOf(s) === spec.version && nodeReadyOn(ctx, s) && !ctx.kubeNodes?.get(s.name)?.unschedulable)

@@ -391,6 +391,16 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
 
   // ── create / update / scale, stop / start / upgrade ───────────────────────
   const prevStatus = cluster.status;
+  // What the upgrade readiness report needs from the cluster, refreshed about once a minute.
+  let workload = prevStatus.workload;
+  if (kube && kubeNodes && (!workload || now.getTime() - new Date(workload.at).getTime() > 60_000)) {
+    try {
+      const [pdbs, deprecatedApis] = await Promise.all([kube.listPdbs(), kube.deprecatedApis()]);
+      workload = { at: now.toISOString(), pdbs, deprecatedApis };
+    } catch {
+      // keep the previous snapshot; the report says when it is stale
+    }
+  }
   const liveServers = [...observed.servers.values()].filter((s) => s.taskState !== "deleting");
   const mode: "stop" | "start" | "upgrade" | "converge" =
     cluster.power === "off"
@@ -642,6 +652,7 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
     resources,
     upgrade: upgradeStatus,
     cordonedByStop,
+    workload,
     lastError: errors[0]
       ? {
           step: (terminal ?? errors[0]).step,

@@ -10,7 +10,16 @@ import {
   RemoveNodeGroupInput,
   ScaleNodeGroupInput,
   UpdateClusterInput,
+  UpgradeClusterInput,
+  UpgradeReadinessInput,
 } from "@/server/contracts/cluster";
+import {
+  startCluster,
+  stopCluster,
+  upgradeCluster,
+  upgradeOptions,
+  upgradeReadiness,
+} from "@/server/services/cluster/lifecycle";
 import {
   addNodeGroup,
   removeNodeGroup,
@@ -59,6 +68,45 @@ export const clusterRouter = router({
     .input(ClusterRef)
     .mutation(({ ctx, input }) =>
       retryCluster({ ctx: ctx.svc, project: ctx.project, clusterId: input.clusterId }),
+    ),
+  stop: projectProcedure("member")
+    .input(ClusterRef)
+    .mutation(({ ctx, input }) =>
+      stopCluster({ ctx: ctx.svc, project: ctx.project, clusterId: input.clusterId }),
+    ),
+  start: projectProcedure("member")
+    .input(ClusterRef)
+    .mutation(({ ctx, input }) =>
+      startCluster({ ctx: ctx.svc, project: ctx.project, clusterId: input.clusterId }),
+    ),
+  /** The versions this cluster may move to (one minor at a time). */
+  upgradeOptions: projectProcedure("viewer")
+    .input(ClusterRef)
+    .query(({ ctx, input }) =>
+      upgradeOptions({ ctx: ctx.svc, project: ctx.project, clusterId: input.clusterId }),
+    ),
+  /** What could go wrong with an upgrade to `target`, before confirming it. */
+  upgradeReadiness: projectProcedure("viewer")
+    .input(UpgradeReadinessInput)
+    .query(({ ctx, input }) =>
+      upgradeReadiness({
+        ctx: ctx.svc,
+        project: ctx.project,
+        clusterId: input.clusterId,
+        target: input.target,
+      }),
+    ),
+  upgrade: projectProcedure("member")
+    .input(UpgradeClusterInput)
+    .mutation(({ ctx, input }) =>
+      upgradeCluster({
+        ctx: ctx.svc,
+        project: ctx.project,
+        clusterId: input.clusterId,
+        generation: input.generation,
+        target: input.target,
+        acknowledged: input.acknowledged,
+      }),
     ),
   /** Hourly and monthly cost of a spec, before creating it (the wizard's review step). */
   estimate: projectProcedure("viewer")

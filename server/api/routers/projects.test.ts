@@ -38,6 +38,11 @@ const clusterSpec = {
 const ALLOWED_BUT: Record<string, string> = {
   "member.cancelInvitation": "NOT_FOUND",
   "cluster.retry": "PRECONDITION_FAILED",
+  // The fixture cluster is still provisioning, on the newest version.
+  "cluster.stop": "PRECONDITION_FAILED",
+  "cluster.start": "PRECONDITION_FAILED",
+  "cluster.upgrade": "PRECONDITION_FAILED",
+  "cluster.upgradeReadiness": "BAD_REQUEST",
 };
 
 const PROCEDURES: Record<string, { min: ProjectRole; call: (c: Caller, f: Fixture) => Promise<unknown> }> = {
@@ -80,6 +85,28 @@ const PROCEDURES: Record<string, { min: ProjectRole; call: (c: Caller, f: Fixtur
   "cluster.retry": {
     min: "member",
     call: (c, f) => c.cluster.retry({ projectId: f.projectId, clusterId: f.clusterId }),
+  },
+  "cluster.stop": {
+    min: "member",
+    call: (c, f) => c.cluster.stop({ projectId: f.projectId, clusterId: f.clusterId }),
+  },
+  "cluster.start": {
+    min: "member",
+    call: (c, f) => c.cluster.start({ projectId: f.projectId, clusterId: f.clusterId }),
+  },
+  "cluster.upgradeOptions": {
+    min: "viewer",
+    call: (c, f) => c.cluster.upgradeOptions({ projectId: f.projectId, clusterId: f.clusterId }),
+  },
+  "cluster.upgradeReadiness": {
+    min: "viewer",
+    call: (c, f) =>
+      c.cluster.upgradeReadiness({ projectId: f.projectId, clusterId: f.clusterId, target: "1.36.1" }),
+  },
+  "cluster.upgrade": {
+    min: "member",
+    call: (c, f) =>
+      c.cluster.upgrade({ projectId: f.projectId, clusterId: f.clusterId, generation: 1, target: "1.36.1" }),
   },
   "nodeGroup.add": {
     min: "member",

@@ -95,6 +95,8 @@ export function adminRoutes(router: Router, engine: Engine, opts: AdminOptions):
   router.on("POST", `${A}/servers/:id/fail`, (_req, { id }) => {
     const srv = s().servers[id!];
     if (!srv) throw fault("admin", 404, `Server ${id} not found`);
+    // Whatever the server was doing (booting, rebuilding, stopping) will not finish.
+    engine.unschedule(srv.id);
     Object.assign(srv, {
       status: "ERROR",
       taskState: null,

@@ -78,9 +78,22 @@ export async function retryCluster({
       .update(operations)
       .set({ status: "running", finishedAt: null, error: null })
       .where(eq(operations.id, failed.id));
+    const upgrade = row.status.upgrade;
     await tx
       .update(clusters)
-      .set({ phase: row.observedGeneration > 0 ? "Updating" : "Provisioning", updatedAt: new Date() })
+      .set({
+        phase: upgrade?.failed ? "Upgrading" : row.observedGeneration > 0 ? "Updating" : "Provisioning",
+        // A failed upgrade node is repaired (rebuilt or replaced) on the next pass.
+        ...(upgrade?.failed
+          ? {
+              status: {
+                ...row.status,
+                upgrade: { ...upgrade, failed: { ...upgrade.failed, retried: true } },
+              },
+            }
+          : {}),
+        updatedAt: new Date(),
+      })
       .where(eq(clusters.id, row.id));
     await recordAudit(tx, ctx, {
       action: "cluster.retry",

@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray, isNull } from "drizzle-orm";
 import type { Executor } from "@/db/client";
-import { clusters, operations } from "@/db/schema";
+import { clusters, operations, type OperationKind } from "@/db/schema";
 import type { ClusterSpec, Condition, Phase } from "@/server/contracts/cluster";
 import { estimateCost, PRICES } from "@/server/domain/cost";
 import { enqueueReconcile } from "@/server/reconciler/queue";
@@ -33,6 +33,9 @@ export interface ClusterView {
   } | null;
   /** From the price list; a stopped cluster costs its disks and addresses only. */
   cost: { perHour: number; perMonth: number; currency: string };
+  /** Power intent, and what stopping saves per month. */
+  power: "on" | "off";
+  stopSaving: { perMonth: number; stoppedPerMonth: number; currency: string };
 }
 
 export function toView(c: ClusterRow, op: typeof operations.$inferSelect | null): ClusterView {
@@ -59,11 +62,23 @@ export function toView(c: ClusterRow, op: typeof operations.$inferSelect | null)
         }
       : null,
     cost: costOf(c),
+    power: c.power,
+    stopSaving: stopSavingOf(c),
+  };
+}
+
+function stopSavingOf(c: ClusterRow): ClusterView["stopSaving"] {
+  const on = estimateCost(c.spec, PRICES, { stopped: false });
+  const off = estimateCost(c.spec, PRICES, { stopped: true });
+  return {
+    perMonth: Math.round((on.perMonth - off.perMonth) * 100) / 100,
+    stoppedPerMonth: off.perMonth,
+    currency: on.currency,
   };
 }
 
 function costOf(c: ClusterRow): ClusterView["cost"] {
-  const e = estimateCost(c.spec, PRICES, { stopped: c.phase === "Stopped" });
+  const e = estimateCost(c.spec, PRICES, { stopped: c.phase === "Stopped" || c.power === "off" });
   return { perHour: e.perHour, perMonth: e.perMonth, currency: e.currency };
 }
 
@@ -143,7 +158,7 @@ export async function startOperation(
   a: {
     clusterId: string;
     projectId: string;
-    kind: "update" | "scale" | "delete";
+    kind: OperationKind;
     generation: number;
     now: Date;
   },

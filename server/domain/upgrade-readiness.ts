@@ -1,0 +1,181 @@
+import type { ClusterSpec } from "@/server/contracts/cluster";
+import { FLAVORS } from "./flavors";
+import { desiredGroupSize } from "./placement";
+import { removedBy, upgradeTargets, versionInfo } from "./versions";
+
+/** What the reconciler last read from the cluster's Kubernetes API. */
+export interface WorkloadSnapshot {
+  at: string;
+  pdbs: Array<{
+    namespace: string;
+    name: string;
+    disruptionsAllowed: number;
+    currentHealthy: number;
+    desiredHealthy: number;
+    expectedPods: number;
+  }>;
+  deprecatedApis: Array<{ group: string; version: string; resource: string; removedRelease: string }>;
+}
+
+export interface Finding {
+  /** Stable id: acknowledging blocking findings means sending their ids back. */
+  id: string;
+  severity: "blocking" | "warning" | "info";
+  title: string;
+  detail: string;
+}
+
+export interface ReadinessReport {
+  from: string;
+  to: string;
+  kind: "patch" | "minor";
+  findings: Finding[];
+  highlights: string[];
+  /** Nodes created or rebuilt, for the confirmation. */
+  nodesToReplace: number;
+}
+
+const STALE_MS = 15 * 60_000;
+
+/**
+ * Everything that could make an upgrade hurt, found before it starts:
+ * APIs the target removes that clients still call, disruption budgets that
+ * would hold drains forever, quota for surge nodes, groups that would drop
+ * below their minimum, an API server that goes away (single master).
+ * Pure: reads the spec, the last workload snapshot and the quota snapshot.
+ */
+export function readinessReport(args: {
+  spec: ClusterSpec;
+  target: string;
+  workload: WorkloadSnapshot | null;
+  quota: Record<string, { limit: number; used: number }> | null;
+  now?: Date;
+}): ReadinessReport | null {
+  const now = args.now ?? new Date();
+  const { spec, target } = args;
+  const t = upgradeTargets(spec.version, now).find((x) => x.version === target);
+  if (!t) return null;
+  const findings: Finding[] = [];
+  const cur = versionInfo(spec.version, now);
+  if (cur?.endOfLifeReached)
+    findings.push({
+      id: "eol",
+      severity: "info",
+      title: `Kubernetes ${cur.minor} reached end of life on ${cur.endOfLife}`,
+      detail: "It no longer gets security fixes; this upgrade moves the cluster toward a supported version.",
+    });
+  if (t.endOfLifeReached)
+    findings.push({
+      id: "target-eol",
+      severity: "warning",
+      title: `${target} is itself past end of life`,
+      detail: "Minors cannot be skipped, so this is a step; plan the next upgrade right after it.",
+    });
+
+  const w = args.workload;
+  if (!w || now.getTime() - new Date(w.at).getTime() > STALE_MS) {
+    findings.push({
+      id: "workload-unknown",
+      severity: "warning",
+      title: "The cluster's workload could not be checked recently",
+      detail:
+        "The Kubernetes API did not answer the console in the last 15 minutes, so removed-API usage and disruption budgets are unknown.",
+    });
+  } else {
+    if (t.kind === "minor")
+      for (const d of w.deprecatedApis)
+        if (removedBy(d.removedRelease, target))
+          findings.push({
+            id: `api:${d.group}/${d.version}/${d.resource}`,
+            severity: "blocking",
+            title: `${d.resource}.${d.group}/${d.version} is removed in ${d.removedRelease}`,
+            detail: `Clients still call this API version. After the upgrade those calls fail with 404: move the manifests and controllers to a served version first.`,
+          });
+    for (const p of w.pdbs)
+      if (p.expectedPods > 0 && p.disruptionsAllowed === 0)
+        findings.push({
+          id: `pdb:${p.namespace}/${p.name}`,
+          severity: "blocking",
+          title: `PodDisruptionBudget ${p.namespace}/${p.name} allows no disruption`,
+          detail: `${p.desiredHealthy} of ${p.expectedPods} pods must stay healthy (${p.currentHealthy} are), so no node running them can be drained. Acknowledge to let the upgrade delete those pods when their node is drained (a short disruption of ${p.namespace}/${p.name}).`,
+        });
+  }
+
+  // Surge nodes (rolling groups) need room in the quota while old and new nodes overlap.
+  let surgeNodes = 0;
+  let surgeCores = 0;
+  let surgeRam = 0;
+  let replaced = spec.masterCount;
+  for (const g of spec.nodeGroups) {
+    const size = desiredGroupSize(g, 0);
+    replaced += size;
+    const strat = g.upgrade ?? { mode: "rolling" as const, maxSurge: 1, maxUnavailable: 0 };
+    const f = FLAVORS.find((x) => x.name === g.flavor);
+    if (strat.mode === "rolling" && size > 0) {
+      const n = Math.min(strat.maxSurge, size);
+      surgeNodes = Math.max(surgeNodes, n);
+      surgeCores = Math.max(surgeCores, n * (f?.vcpus ?? 0));
+      surgeRam = Math.max(surgeRam, n * (f?.ramGb ?? 0) * 1024);
+    }
+    if (g.scaling.mode === "autoscale" && size - strat.maxUnavailable < g.scaling.min)
+      findings.push({
+        id: `min:${g.name}`,
+        severity: "blocking",
+        title: `Node group ${g.name} would drop below its minimum of ${g.scaling.min}`,
+        detail: `With maxUnavailable ${strat.maxUnavailable} it may have only ${size - strat.maxUnavailable} Ready nodes during the upgrade. Lower maxUnavailable or use a rolling upgrade with surge.`,
+      });
+  }
+  if (surgeNodes > 0) {
+    const q = args.quota;
+    if (!q) {
+      findings.push({
+        id: "quota-unknown",
+        severity: "warning",
+        title: "Quota for surge nodes could not be checked",
+        detail: `A rolling upgrade adds up to ${surgeNodes} node(s) at a time; the cloud's quotas have not been read yet.`,
+      });
+    } else {
+      const short = (
+        [
+          ["instances", surgeNodes, "instances"],
+          ["cores", surgeCores, "vCPUs"],
+          ["ram", surgeRam, "MB of RAM"],
+        ] as const
+      ).filter(([k, need]) => {
+        const v = q[k];
+        return v && v.limit >= 0 && v.limit - v.used < need;
+      });
+      if (short.length)
+        findings.push({
+          id: "quota:surge",
+          severity: "blocking",
+          title: "Not enough quota for surge nodes",
+          detail: `A rolling upgrade adds up to ${surgeNodes} node(s) at a time. Short of: ${short
+            .map(([k, need, label]) => `${label} (needs ${need}, free ${q[k]!.limit - q[k]!.used})`)
+            .join(", ")}. Raise the quota, lower maxSurge, or upgrade in place.`,
+        });
+    }
+  }
+  if (spec.masterCount === 1)
+    findings.push({
+      id: "single-master",
+      severity: "warning",
+      title: "The Kubernetes API is unavailable while the only master is rebuilt",
+      detail:
+        "Workloads keep running; kubectl and controllers pause for a few minutes. Clusters with 3 or 5 masters upgrade without API downtime.",
+    });
+  findings.push({
+    id: "addons",
+    severity: "info",
+    title: "Addons",
+    detail: "No addons are installed on this cluster; nothing to check for compatibility.",
+  });
+  return {
+    from: spec.version,
+    to: target,
+    kind: t.kind,
+    findings,
+    highlights: t.highlights,
+    nodesToReplace: replaced,
+  };
+}

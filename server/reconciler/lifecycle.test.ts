@@ -1,0 +1,312 @@
+import { and, eq, inArray } from "drizzle-orm";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Db } from "@/db/client";
+import { auditLog } from "@/db/schema";
+import { createTestDb, makeUser } from "@/db/testing";
+import type { ClusterSpecInput } from "@/server/contracts/cluster";
+import { allNodes } from "@/server/emulator/kube/model";
+import { projectResources, startTestCloud, type TestCloud } from "@/server/testing/cloud";
+import { clusterRow, drive } from "@/server/testing/converge";
+
+let db: Db;
+let drop: () => Promise<void>;
+let t: TestCloud;
+beforeAll(async () => ({ db, drop } = await createTestDb()));
+afterAll(() => drop());
+beforeEach(async () => {
+  t = await startTestCloud();
+});
+afterEach(() => t.stop());
+
+const baseSpec = (over: Partial<ClusterSpecInput> = {}): ClusterSpecInput => ({
+  name: "life",
+  topology: "standard",
+  masterCount: 3,
+  masterZone: "ru-msk-a",
+  masterFlavor: "STD2-2-4",
+  nodeGroups: [{ name: "web", flavor: "STD2-2-4", zone: "ru-msk-b", scaling: { mode: "fixed", size: 2 } }],
+  ...over,
+});
+
+/** Create, converge, and wait for every kubelet to be Ready. */
+async function running(over: Partial<ClusterSpecInput> = {}) {
+  const u = await makeUser(db);
+  const c = await u.caller.cluster.create({ projectId: u.personalProjectId, spec: baseSpec(over) });
+  await drive(db, t, c.id);
+  await drive(db, t, c.id, {
+    until: async () => {
+      const row = await clusterRow(db, c.id);
+      return row.phase === "Running" && row.status.nodes.every((n) => n.state === "Ready");
+    },
+  });
+  const ref = { projectId: u.personalProjectId, clusterId: c.id };
+  return { u, c, ref };
+}
+
+const kubeNodes = (clusterId: string) => allNodes(t.emu.engine).get(clusterId) ?? [];
+
+describe("stop and start", () => {
+  it("round trip keeps volumes, addresses and node names; masters first on start; audited", async () => {
+    const { u, c, ref } = await running();
+    const before = projectResources(t.emu);
+    const volumes = before.volumes.map((v) => v.id).sort();
+    const ports = before.ports.map((p) => `${p.name}=${p.fixedIps.map((f) => f.ipAddress).join(",")}`).sort();
+    const fips = before.fips.map((f) => f.address);
+    const names = (await clusterRow(db, c.id)).status.nodes.map((n) => n.name).sort();
+    const running1 = await u.caller.cluster.get(ref);
+    expect(running1.stopSaving.perMonth).toBeGreaterThan(0);
+
+    const stopping = await u.caller.cluster.stop(ref);
+    expect(stopping.phase).toBe("Stopping");
+    // Workers stop before any master.
+    let mastersStoppedWhileWorkersUp = false;
+    await drive(db, t, c.id, {
+      stepMs: 2_000,
+      onTick: () => {
+        const servers = Object.values(t.emu.engine.state.servers);
+        const workerUp = servers.some((s) => s.name.includes("-web-") && s.status === "ACTIVE");
+        const masterDown = servers.some(
+          (s) => s.name.includes("-master-") && (s.status === "SHUTOFF" || s.taskState === "powering-off"),
+        );
+        if (workerUp && masterDown) mastersStoppedWhileWorkersUp = true;
+      },
+    });
+    expect(mastersStoppedWhileWorkersUp).toBe(false);
+    const stopped = await u.caller.cluster.get(ref);
+    expect(stopped.phase).toBe("Stopped");
+    expect(Object.values(t.emu.engine.state.servers).every((s) => s.status === "SHUTOFF")).toBe(true);
+    expect(stopped.cost.perMonth).toBeCloseTo(running1.cost.perMonth - running1.stopSaving.perMonth, 1);
+    // The API is gone while stopped (the load balancer has no running member).
+    await t.emu.kube.sync();
+    expect(t.emu.kube.addresses()).toEqual([]);
+
+    // Refused while stopped: scaling, upgrading, stopping again.
+    await expect(
+      u.caller.nodeGroup.update({
+        ...ref,
+        generation: stopped.generation,
+        name: "web",
+        scaling: { mode: "fixed", size: 3 },
+      }),
+    ).rejects.toThrow(/is stopped/);
+    await expect(u.caller.cluster.stop(ref)).rejects.toThrow(/already stopped/);
+    await expect(
+      u.caller.cluster.upgrade({ ...ref, generation: stopped.generation, target: "1.36.1" }),
+    ).rejects.toThrow(/start it before upgrading/);
+
+    await u.caller.cluster.start(ref);
+    let workerStartedBeforeApi = false;
+    await drive(db, t, c.id, {
+      stepMs: 2_000,
+      until: async () => (await clusterRow(db, c.id)).phase === "Running",
+      onTick: () => {
+        const nodes = kubeNodes(c.id);
+        const apiUp = nodes.some((n) => n.config.role === "master" && n.ready);
+        const workerBooting = Object.values(t.emu.engine.state.servers).some(
+          (s) => s.name.includes("-web-") && (s.status === "ACTIVE" || s.taskState === "powering-on"),
+        );
+        if (workerBooting && !apiUp) workerStartedBeforeApi = true;
+      },
+    });
+    expect(workerStartedBeforeApi).toBe(false);
+    const after = projectResources(t.emu);
+    expect(after.volumes.map((v) => v.id).sort()).toEqual(volumes);
+    expect(
+      after.ports.map((p) => `${p.name}=${p.fixedIps.map((f) => f.ipAddress).join(",")}`).sort(),
+    ).toEqual(ports);
+    expect(after.fips.map((f) => f.address)).toEqual(fips);
+    const row = await clusterRow(db, c.id);
+    expect(row.status.nodes.map((n) => n.name).sort()).toEqual(names);
+    expect(row.status.nodes.every((n) => n.state === "Ready")).toBe(true);
+    // Uncordoned again: every worker schedulable.
+    expect(
+      kubeNodes(c.id)
+        .filter((n) => n.config.role === "worker")
+        .every((n) => n.ready && !n.unschedulable),
+    ).toBe(true);
+    expect(row.status.cordonedByStop).toEqual([]);
+
+    const audits = await db
+      .select({ action: auditLog.action, outcome: auditLog.outcome })
+      .from(auditLog)
+      .where(and(eq(auditLog.targetId, c.id), inArray(auditLog.action, ["cluster.stop", "cluster.start"])));
+    expect(
+      audits
+        .filter((a) => a.outcome === "success")
+        .map((a) => a.action)
+        .sort(),
+    ).toEqual(["cluster.start", "cluster.stop"]);
+  }, 120_000);
+
+  it("refuses transitions that make no sense, with the reason", async () => {
+    const u = await makeUser(db);
+    const c = await u.caller.cluster.create({
+      projectId: u.personalProjectId,
+      spec: baseSpec({ name: "early" }),
+    });
+    const ref = { projectId: u.personalProjectId, clusterId: c.id };
+    await expect(u.caller.cluster.stop(ref)).rejects.toThrow(/still being created/);
+    await expect(u.caller.cluster.start(ref)).rejects.toThrow(/still being created/);
+    await u.caller.cluster.delete({ ...ref, confirmName: "early" });
+    await expect(u.caller.cluster.stop(ref)).rejects.toThrow(/being deleted/);
+    const refused = await db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, "cluster.stop"), eq(auditLog.outcome, "failure")));
+    expect(refused.length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe("upgrade", () => {
+  const twoGroups: Partial<ClusterSpecInput> = {
+    name: "upg",
+    version: "1.35.1",
+    nodeGroups: [
+      {
+        name: "roll",
+        flavor: "STD2-2-4",
+        zone: "ru-msk-b",
+        scaling: { mode: "fixed", size: 3 },
+        upgrade: { mode: "rolling", maxSurge: 1, maxUnavailable: 0 },
+      },
+      {
+        name: "inplace",
+        flavor: "STD2-2-4",
+        zone: "ru-msk-c",
+        scaling: { mode: "fixed", size: 2 },
+        upgrade: { mode: "in-place", maxSurge: 0, maxUnavailable: 1 },
+      },
+    ],
+  };
+
+  it("3 masters and two node groups (rolling and in-place) keep quorum and capacity at every tick", async () => {
+    const { u, c, ref } = await running(twoGroups);
+    const serverIds = () =>
+      Object.fromEntries(Object.values(t.emu.engine.state.servers).map((s) => [s.name, s.id]));
+    const idsBefore = serverIds();
+
+    const report = await u.caller.cluster.upgradeReadiness({ ...ref, target: "1.35.3" });
+    const blocking = report.findings.filter((f) => f.severity === "blocking").map((f) => f.id);
+    expect(blocking).toContain("pdb:shop/checkout"); // minAvailable 2 of 2 replicas
+    const row0 = await clusterRow(db, c.id);
+    await expect(
+      u.caller.cluster.upgrade({ ...ref, generation: row0.generation, target: "1.35.3" }),
+    ).rejects.toThrow(/Acknowledge the blocking findings/);
+    await expect(
+      u.caller.cluster.upgrade({ ...ref, generation: row0.generation, target: "1.33.2" }),
+    ).rejects.toThrow(/not an allowed upgrade/);
+
+    await u.caller.cluster.upgrade({
+      ...ref,
+      generation: row0.generation,
+      target: "1.35.3",
+      acknowledged: blocking,
+    });
+    await expect(u.caller.cluster.stop(ref)).rejects.toThrow(/is upgrading/);
+
+    const violations: string[] = [];
+    let ticks = 0;
+    await drive(db, t, c.id, {
+      stepMs: 2_000,
+      maxPasses: 1500,
+      until: async () => (await clusterRow(db, c.id)).phase === "Running",
+      onTick: () => {
+        ticks++;
+        const nodes = kubeNodes(c.id);
+        const readyMasters = nodes.filter((n) => n.config.role === "master" && n.ready).length;
+        if (readyMasters < 2) violations.push(`tick ${ticks}: ${readyMasters} Ready masters`);
+        const roll = nodes.filter((n) => n.config.group === "roll" && n.ready).length;
+        if (roll < 3) violations.push(`tick ${ticks}: ${roll} Ready in roll (size 3, maxUnavailable 0)`);
+        const inplace = nodes.filter((n) => n.config.group === "inplace" && n.ready).length;
+        if (inplace < 1)
+          violations.push(`tick ${ticks}: ${inplace} Ready in inplace (size 2, maxUnavailable 1)`);
+      },
+    });
+    expect(violations).toEqual([]);
+    expect(ticks).toBeGreaterThan(20);
+    const nodes = kubeNodes(c.id);
+    expect(nodes.map((n) => n.kubeletVersion)).toEqual(nodes.map(() => "v1.35.3"));
+    expect(nodes.every((n) => n.ready && !n.unschedulable)).toBe(true);
+    const idsAfter = serverIds();
+    // Masters and in-place nodes are the same servers (rebuilt); rolling nodes are new ones.
+    for (const name of ["upg-master-0", "upg-master-1", "upg-master-2", "upg-inplace-0", "upg-inplace-1"])
+      expect(idsAfter[name]).toBe(idsBefore[name]);
+    const rollBefore = Object.entries(idsBefore)
+      .filter(([n]) => n.startsWith("upg-roll-"))
+      .map(([, id]) => id);
+    const rollAfter = Object.entries(idsAfter)
+      .filter(([n]) => n.startsWith("upg-roll-"))
+      .map(([, id]) => id);
+    expect(rollAfter).toHaveLength(3);
+    expect(rollAfter.filter((id) => rollBefore.includes(id))).toEqual([]);
+
+    const row = await clusterRow(db, c.id);
+    expect(row.spec.version).toBe("1.35.3");
+    expect(Object.values(row.status.upgrade!.nodes).every((n) => n.state === "done")).toBe(true);
+    expect(row.status.upgrade!.completedAt).toBeTruthy();
+    const audits = await db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, "cluster.upgrade"), eq(auditLog.projectId, ref.projectId)));
+    // The two refusals (unacknowledged findings, a version that is not allowed) and the upgrade.
+    expect(audits.map((a) => a.outcome).sort()).toEqual(["failure", "failure", "success"]);
+    expect(audits.find((a) => a.outcome === "success")?.details).toMatchObject({
+      from: "1.35.1",
+      to: "1.35.3",
+      forceDrain: true,
+    });
+  }, 300_000);
+
+  it("a node that fails stops the rollout, the cluster keeps serving, and retry finishes it", async () => {
+    const { u, c, ref } = await running({
+      name: "fail",
+      version: "1.35.1",
+      masterCount: 1,
+      topology: "single",
+      nodeGroups: [
+        {
+          name: "ip",
+          flavor: "STD2-2-4",
+          zone: "ru-msk-b",
+          scaling: { mode: "fixed", size: 2 },
+          upgrade: { mode: "in-place", maxSurge: 0, maxUnavailable: 1 },
+        },
+      ],
+    });
+    const report = await u.caller.cluster.upgradeReadiness({ ...ref, target: "1.35.3" });
+    const row0 = await clusterRow(db, c.id);
+    await u.caller.cluster.upgrade({
+      ...ref,
+      generation: row0.generation,
+      target: "1.35.3",
+      acknowledged: report.findings.filter((f) => f.severity === "blocking").map((f) => f.id),
+    });
+    // Let the master finish, then break the first worker while it is rebuilt.
+    let broke = false;
+    await expect(
+      drive(db, t, c.id, {
+        stepMs: 2_000,
+        onTick: async () => {
+          const w = Object.values(t.emu.engine.state.servers).find((s) => s.name === "fail-ip-0");
+          if (!broke && w?.status === "REBUILD") {
+            broke = true;
+            await t.admin("POST", `/servers/${w.id}/fail`);
+          }
+        },
+      }),
+    ).rejects.toThrow(/stopped: phase Upgrading/);
+    const failed = await clusterRow(db, c.id);
+    expect(failed.status.upgrade?.failed?.node).toBe("fail-ip-0");
+    expect(failed.status.lastError?.terminal).toBe(true);
+    // Still serving: the API answers and the other worker is Ready and schedulable.
+    const other = kubeNodes(c.id).find((n) => n.name === "fail-ip-1")!;
+    expect(other.ready && !other.unschedulable).toBe(true);
+
+    await u.caller.cluster.retry(ref);
+    await drive(db, t, c.id, {
+      stepMs: 2_000,
+      until: async () => (await clusterRow(db, c.id)).phase === "Running",
+    });
+    expect(kubeNodes(c.id).every((n) => n.ready && n.kubeletVersion === "v1.35.3")).toBe(true);
+  }, 200_000);
+});

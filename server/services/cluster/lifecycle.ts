@@ -1,0 +1,205 @@
+import { eq } from "drizzle-orm";
+import type { Executor } from "@/db/client";
+import { cloudQuotas, clusters } from "@/db/schema";
+import type { Phase } from "@/server/contracts/cluster";
+import { readinessReport, type ReadinessReport } from "@/server/domain/upgrade-readiness";
+import { isAllowedUpgrade, upgradeTargets, versionInfo, type UpgradeTarget } from "@/server/domain/versions";
+import { enqueueReconcile } from "@/server/reconciler/queue";
+import { recordAudit } from "../audit/record";
+import type { ServiceContext } from "../context";
+import { ServiceError } from "../errors";
+import type { ProjectAccess } from "../project/access";
+import { loadCluster, startOperation, toView, type ClusterRow, type ClusterView } from "./shared";
+
+type Args = { ctx: ServiceContext; project: ProjectAccess; clusterId: string };
+
+/** Why a cluster in `phase` cannot do `verb` now (null: it can). */
+export function transitionRefusal(
+  row: Pick<ClusterRow, "name" | "phase" | "power" | "deletionRequestedAt">,
+  verb: "stop" | "start" | "upgrade",
+): string | null {
+  const n = row.name;
+  if (row.deletionRequestedAt) return `Cluster ${n} is being deleted`;
+  const allowedFrom: Record<typeof verb, Phase> = { stop: "Running", start: "Stopped", upgrade: "Running" };
+  if (row.phase === allowedFrom[verb]) return null;
+  const reasons: Partial<Record<Phase, string>> = {
+    Provisioning: `Cluster ${n} is still being created; wait until it is running`,
+    Updating: `Cluster ${n} has changes being applied; wait until it is running`,
+    Stopping: `Cluster ${n} is stopping; wait until it has stopped`,
+    Stopped:
+      verb === "upgrade"
+        ? `Cluster ${n} is stopped; start it before upgrading`
+        : `Cluster ${n} is already stopped`,
+    Starting: `Cluster ${n} is starting; wait until it is running`,
+    Upgrading: `Cluster ${n} is upgrading; wait until the upgrade finishes`,
+    Running: `Cluster ${n} is already running`,
+    Error: `Cluster ${n} has a failed operation; retry it (or delete the cluster) first`,
+  };
+  return reasons[row.phase] ?? `Cluster ${n} cannot ${verb} while ${row.phase.toLowerCase()}`;
+}
+
+async function setPower(
+  a: Args,
+  power: "on" | "off",
+  verb: "stop" | "start",
+  actor: "user" | "schedule" = "user",
+) {
+  const { ctx, project } = a;
+  return ctx.db.transaction(async (tx) => {
+    const row = await loadCluster(tx, project.id, a.clusterId, true);
+    const refusal = transitionRefusal(row, verb);
+    if (refusal) throw new ServiceError("PRECONDITION_FAILED", refusal);
+    const generation = row.generation + 1;
+    const now = new Date();
+    const phase: Phase = verb === "stop" ? "Stopping" : "Starting";
+    await tx
+      .update(clusters)
+      .set({ power, generation, phase, updatedAt: now })
+      .where(eq(clusters.id, row.id));
+    const op = await startOperation(tx, ctx, {
+      clusterId: row.id,
+      projectId: project.id,
+      kind: verb,
+      generation,
+      now,
+    });
+    const saving = toView(row, null).stopSaving;
+    await recordAudit(tx, ctx, {
+      action: `cluster.${verb}`,
+      outcome: "success",
+      projectId: project.id,
+      targetType: "cluster",
+      targetId: row.id,
+      targetLabel: row.name,
+      details: { generation, monthlySaving: saving.perMonth, currency: saving.currency, by: actor },
+    });
+    await enqueueReconcile(tx, row.id);
+    return toView({ ...row, power, generation, phase, updatedAt: now }, op);
+  });
+}
+
+/** Stop every server (workers, then masters); disks, network, load balancer and addresses stay. */
+export const stopCluster = (a: Args & { by?: "user" | "schedule" }) => setPower(a, "off", "stop", a.by);
+/** Masters first, then workers once the API answers. */
+export const startCluster = (a: Args & { by?: "user" | "schedule" }) => setPower(a, "on", "start", a.by);
+
+async function quotaOf(exec: Executor, projectId: string) {
+  const [q] = await exec.select().from(cloudQuotas).where(eq(cloudQuotas.projectId, projectId));
+  return q?.data ?? null;
+}
+
+export interface UpgradeOptions {
+  current: string;
+  endOfLife: string | null;
+  endOfLifeReached: boolean;
+  targets: UpgradeTarget[];
+}
+
+export async function upgradeOptions(a: Args): Promise<UpgradeOptions> {
+  const row = await loadCluster(a.ctx.db, a.project.id, a.clusterId);
+  const v = versionInfo(row.spec.version);
+  return {
+    current: row.spec.version,
+    endOfLife: v?.endOfLife ?? null,
+    endOfLifeReached: v?.endOfLifeReached ?? false,
+    targets: upgradeTargets(row.spec.version),
+  };
+}
+
+export async function upgradeReadiness(a: Args & { target: string }): Promise<ReadinessReport> {
+  const row = await loadCluster(a.ctx.db, a.project.id, a.clusterId);
+  const report = readinessReport({
+    spec: row.spec,
+    target: a.target,
+    workload: row.status.workload ?? null,
+    quota: await quotaOf(a.ctx.db, a.project.id),
+  });
+  if (!report)
+    throw new ServiceError(
+      "VALIDATION",
+      `${a.target} is not an allowed upgrade from ${row.spec.version} (one minor at a time; allowed: ${
+        upgradeTargets(row.spec.version)
+          .map((t) => t.version)
+          .join(", ") || "none"
+      })`,
+      { fieldErrors: { target: ["Not an allowed upgrade target"] } },
+    );
+  return report;
+}
+
+/**
+ * Upgrade to `target`: blocking findings of the readiness report must be
+ * acknowledged by id. Masters first (one at a time), then node groups with
+ * their strategy; see server/reconciler/lifecycle.ts.
+ */
+export async function upgradeCluster(
+  a: Args & { generation: number; target: string; acknowledged: string[]; by?: "user" | "maintenance" },
+): Promise<ClusterView> {
+  const { ctx, project } = a;
+  return ctx.db.transaction(async (tx) => {
+    const row = await loadCluster(tx, project.id, a.clusterId, true);
+    const refusal = transitionRefusal(row, "upgrade");
+    if (refusal) throw new ServiceError("PRECONDITION_FAILED", refusal);
+    if (row.generation !== a.generation)
+      throw new ServiceError(
+        "CONFLICT",
+        `Cluster ${row.name} was changed meanwhile (now at revision ${row.generation}); review the upgrade again`,
+      );
+    if (!isAllowedUpgrade(row.spec.version, a.target))
+      throw new ServiceError(
+        "VALIDATION",
+        `${a.target} is not an allowed upgrade from ${row.spec.version} (one minor at a time)`,
+        { fieldErrors: { target: ["Not an allowed upgrade target"] } },
+      );
+    const report = readinessReport({
+      spec: row.spec,
+      target: a.target,
+      workload: row.status.workload ?? null,
+      quota: await quotaOf(tx, project.id),
+    })!;
+    const unacknowledged = report.findings.filter(
+      (f) => f.severity === "blocking" && !a.acknowledged.includes(f.id),
+    );
+    if (unacknowledged.length)
+      throw new ServiceError(
+        "PRECONDITION_FAILED",
+        `Acknowledge the blocking findings first: ${unacknowledged.map((f) => f.title).join("; ")}`,
+      );
+    const forceDrain = report.findings.some((f) => f.id.startsWith("pdb:") && a.acknowledged.includes(f.id));
+    const generation = row.generation + 1;
+    const now = new Date();
+    const spec = { ...row.spec, version: a.target };
+    const status = {
+      ...row.status,
+      upgrade: { from: row.spec.version, to: a.target, nodes: {}, sizes: {}, forceDrain, failed: null },
+    };
+    await tx
+      .update(clusters)
+      .set({ spec, generation, phase: "Upgrading", status, updatedAt: now })
+      .where(eq(clusters.id, row.id));
+    const op = await startOperation(tx, ctx, {
+      clusterId: row.id,
+      projectId: project.id,
+      kind: "upgrade",
+      generation,
+      now,
+    });
+    await recordAudit(tx, ctx, {
+      action: "cluster.upgrade",
+      outcome: "success",
+      projectId: project.id,
+      targetType: "cluster",
+      targetId: row.id,
+      targetLabel: row.name,
+      details: {
+        from: row.spec.version,
+        to: a.target,
+        acknowledged: a.acknowledged.join(",") || null,
+        forceDrain,
+        by: a.by ?? "user",
+      },
+    });
+    await enqueueReconcile(tx, row.id);
+    return toView({ ...row, spec, generation, phase: "Upgrading", status, updatedAt: now }, op);
+  });
+}
