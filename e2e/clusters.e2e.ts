@@ -24,7 +24,7 @@ test("a cluster created through the API provisions live in the list, then is del
   await expect(row).toContainText("Provisioning");
   await expect(row.getByRole("progressbar")).toBeVisible();
   await expect(row.getByText("Running", { exact: true })).toBeVisible({ timeout: 90_000 });
-  await expect(row).toContainText(/https:\/\/127\.64\.\d+\.\d+:6443/);
+  await expect(row).toContainText(/https:\/\/127\.65\.\d+\.\d+:6443/);
   await expect(row).toContainText("1/1");
 
   await trpcMutation(page.request, "cluster.delete", {

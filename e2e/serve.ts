@@ -31,6 +31,8 @@ Object.assign(process.env, {
   EMULATOR_PORT: process.env.E2E_EMULATOR_PORT ?? String(await freePort()),
   PORT: process.env.E2E_PORT ?? "3100",
   NEXTAUTH_URL: `http://localhost:${process.env.E2E_PORT ?? "3100"}`,
+  // Its own loopback range, so a dev console's emulated clusters never hold the same API addresses.
+  EMULATOR_EXTERNAL_CIDR: "127.65.0.0/16",
   // Every test signs up fresh users from 127.0.0.1.
   AUTH_SIGNUP_LIMIT_PER_HOUR: "10000",
 });

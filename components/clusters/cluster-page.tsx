@@ -17,6 +17,13 @@ import { TabsContent, TabsList, TabsRoot } from "@/components/ui/tabs";
 import { toast } from "@/components/ui/toast-store";
 import { roleAtLeast } from "@/server/contracts/roles";
 import { formatMoney, PHASE_TONE, TOPOLOGY_LABEL, type ClusterData } from "./labels";
+import {
+  EolBanner,
+  KubeconfigButton,
+  PowerButton,
+  UpgradeButton,
+  UpgradeProgress,
+} from "./lifecycle-actions";
 
 const STATE_TONE: Record<string, "success" | "primary" | "warning" | "danger" | "neutral"> = {
   Ready: "success",
@@ -26,6 +33,8 @@ const STATE_TONE: Record<string, "success" | "primary" | "warning" | "danger" | 
   Stopped: "neutral",
   Terminating: "warning",
   NotReady: "danger",
+  Draining: "warning",
+  Cordoned: "warning",
 };
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
 const timeOnly = new Intl.DateTimeFormat(undefined, { timeStyle: "medium" });
@@ -107,6 +116,8 @@ export function ClusterPage({ projectId, clusterId }: { projectId: string; clust
           </p>
         </div>
       )}
+      <UpgradeProgress cluster={c} />
+      <EolBanner projectId={projectId} cluster={c} />
       {c.status.lastError && (
         <div
           role="alert"
@@ -304,6 +315,9 @@ function NodeTable({
               IP
             </th>
             <th scope="col" className="px-5 py-2 font-medium">
+              Version
+            </th>
+            <th scope="col" className="px-5 py-2 font-medium">
               State
             </th>
           </tr>
@@ -311,7 +325,7 @@ function NodeTable({
         <tbody className="divide-y divide-border">
           {nodes.length === 0 && (
             <tr>
-              <td colSpan={5} className="px-5 py-4 text-sm text-muted">
+              <td colSpan={6} className="px-5 py-4 text-sm text-muted">
                 No nodes yet.
               </td>
             </tr>
@@ -322,6 +336,7 @@ function NodeTable({
               <td className="px-5 py-2.5 text-fg">{n.zone}</td>
               <td className="px-5 py-2.5 text-fg">{n.flavor}</td>
               <td className="px-5 py-2.5 font-mono text-xs text-fg">{n.ip ?? "—"}</td>
+              <td className="px-5 py-2.5 font-mono text-xs text-fg">{n.version ?? "—"}</td>
               <td className="px-5 py-2.5">
                 <Badge tone={STATE_TONE[n.state] ?? "neutral"}>{n.state}</Badge>
               </td>
@@ -436,7 +451,10 @@ function ClusterActions({ projectId, cluster: c }: { projectId: string; cluster:
   if (c.phase === "Deleting") return null;
   return (
     <div className="flex shrink-0 items-center gap-2">
-      {c.phase === "Error" && (
+      <KubeconfigButton projectId={projectId} cluster={c} />
+      <PowerButton projectId={projectId} cluster={c} />
+      <UpgradeButton projectId={projectId} cluster={c} />
+      {(c.phase === "Error" || c.status.lastError?.terminal) && (
         <Button
           variant="secondary"
           size="sm"

@@ -11,6 +11,7 @@ export function Dialog({
   description,
   children,
   trigger,
+  size = "md",
 }: {
   open: boolean;
   onOpenChange: (open: boolean) => void;
@@ -18,13 +19,17 @@ export function Dialog({
   description?: ReactNode;
   children: ReactNode;
   trigger?: ReactNode;
+  /** md: confirmations and short forms; lg: reports. */
+  size?: "md" | "lg";
 }) {
   return (
     <D.Root open={open} onOpenChange={onOpenChange}>
       {trigger && <D.Trigger asChild>{trigger}</D.Trigger>}
       <D.Portal>
         <D.Overlay className="fixed inset-0 z-40 bg-black/40 backdrop-blur-[1px] data-[state=open]:animate-in" />
-        <D.Content className="fixed top-1/2 left-1/2 z-50 w-[min(92vw,28rem)] -translate-x-1/2 -translate-y-1/2 rounded-lg border border-border bg-surface p-6 shadow-xl outline-none">
+        <D.Content
+          className={`fixed top-1/2 left-1/2 z-50 max-h-[90vh] -translate-x-1/2 -translate-y-1/2 overflow-y-auto rounded-lg border border-border bg-surface p-6 shadow-xl outline-none ${size === "lg" ? "w-[min(94vw,44rem)]" : "w-[min(92vw,28rem)]"}`}
+        >
           <D.Title className="text-base font-semibold text-fg">{title}</D.Title>
           {description ? (
             <D.Description className="mt-1 text-sm text-muted">{description}</D.Description>

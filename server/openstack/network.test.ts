@@ -25,7 +25,7 @@ describe("Neutron", () => {
     });
     expect(s).toMatchObject({ cidr: "10.0.0.0/24", gatewayIp: "10.0.0.1", tags: tag });
     const r = await net.createRouter({ name: "c1-router", externalNetworkId: ext!.id, tags: tag });
-    expect(r.externalIps[0]).toMatch(/^127\.64\./);
+    expect(r.externalIps[0]).toMatch(/^127\.\d+\./);
     await net.addRouterInterface(r.id, s.id);
     await expect(net.addRouterInterface(r.id, s.id)).rejects.toBeInstanceOf(BadRequest);
 
@@ -104,7 +104,7 @@ describe("Neutron", () => {
     const s = await net.createSubnet({ name: "s", networkId: n.id, cidr: "10.2.0.0/24" });
     const port = await net.createPort({ name: "api-vip", networkId: n.id, subnetId: s.id });
     const fip = await net.createFloatingIp({ networkId: ext!.id, tags: tag, description: "c1 API" });
-    expect(fip.address).toMatch(/^127\.64\.\d+\.\d+$/);
+    expect(fip.address).toMatch(/^127\.\d+\.\d+\.\d+$/);
     // No router to the external network yet: Neutron refuses the association.
     await expect(net.associateFloatingIp(fip.id, port.id)).rejects.toThrow(/not reachable/);
     const r = await net.createRouter({ name: "r", externalNetworkId: ext!.id });

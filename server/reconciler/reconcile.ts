@@ -6,7 +6,7 @@ import { desiredGroupSize } from "@/server/domain/placement";
 import { BadRequest, NotFound, OpenStackError, QuotaExceeded, type OpenStackCloud } from "@/server/openstack";
 import { groupTag, resourceNames, workerIndex } from "./names";
 import { isEmpty, observe, type Observed } from "./observe";
-import { createKubeClient, type KubeClient, type KubeNode, type KubeTarget } from "@/server/kube/client";
+import type { KubeClient, KubeNode, KubeTarget } from "@/server/kube/client";
 import { nodeCloudConfig } from "@/server/kube/cloud-config";
 import { apiServerAltNames, issueCertificate } from "@/server/kube/pki";
 import { ensureClusterPki } from "@/server/kube/store";
@@ -375,7 +375,9 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
   let kube: KubeClient | null = null;
   let kubeNodes: Map<string, KubeNode> | null = null;
   if (publicAddress && anyMasterUp && observed.lb?.provisioningStatus === "ACTIVE") {
-    kube = (deps.kubeFor ?? createKubeClient)({
+    // Loaded on first use: @kubernetes/client-node takes most of a second to import.
+    const kubeFor = deps.kubeFor ?? (await import("@/server/kube/client")).createKubeClient;
+    kube = kubeFor({
       server: `https://${publicAddress}:6443`,
       // During a CA rotation the API server may still present a certificate of the previous CA.
       caCertPem: [pki.ca.certPem, pki.previousCaCertPem].filter(Boolean).join("\n"),

@@ -34,6 +34,8 @@ export async function startLocalEmulator(
       adminKey,
       stateFile: path.join(dir, "state.json"),
       log: opts.log,
+      // Floating IPs (and the clusters' Kubernetes APIs on them) come from this loopback range.
+      externalCidr: process.env.EMULATOR_EXTERNAL_CIDR || undefined,
     });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "EADDRINUSE") {
