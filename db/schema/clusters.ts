@@ -11,9 +11,18 @@ import {
   uuid,
 } from "drizzle-orm/pg-core";
 import type { ClusterSpec, Condition, Phase } from "@/server/contracts/cluster";
+import type { MaintenanceWindow, StopSchedule } from "@/server/contracts/schedule";
 import type { WorkloadSnapshot } from "@/server/domain/upgrade-readiness";
 import { projects } from "./projects";
 import { users } from "./users";
+
+export interface ClusterSchedules {
+  stop?: (StopSchedule & { setBy: { userId: string; email: string } }) | null;
+  maintenance?: (MaintenanceWindow & { setBy: { userId: string; email: string } }) | null;
+  /** The last stop/start event and maintenance window the worker acted on (ISO times). */
+  lastStopEventAt?: string;
+  lastWindowAt?: string;
+}
 
 export type OperationKind =
   "create" | "update" | "scale" | "delete" | "stop" | "start" | "upgrade" | "rotate-ca";
@@ -86,6 +95,8 @@ export const clusters = pgTable(
       .$type<ClusterStatus>()
       .notNull()
       .default({ apiEndpoint: null, apiAddress: null, nodes: [], lastError: null }),
+    /** Stop schedule and maintenance window (who set them), and what the worker last executed. */
+    schedules: jsonb("schedules").$type<ClusterSchedules>().notNull().default({}),
     /** Power intent: "off" stops every server (disks, network and addresses stay). */
     power: text("power").$type<"on" | "off">().notNull().default("on"),
     deletionRequestedAt: timestamp("deletion_requested_at", { withTimezone: true }),

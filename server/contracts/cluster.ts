@@ -2,6 +2,7 @@ import { z } from "zod";
 import { isPrivate, overlaps, parseCidr, RESERVED } from "@/server/domain/cidr";
 import { ALL_VERSIONS, NEWEST_VERSION, versionInfo } from "@/server/domain/versions";
 import { ProjectScoped } from "./project";
+import { MaintenanceWindow, StopSchedule } from "./schedule";
 
 /** Provider limits, like a real managed Kubernetes offer. */
 export const LIMITS = {
@@ -280,6 +281,8 @@ export const UpdateClusterInput = ClusterRef.extend({
   spec: ClusterSpec,
 });
 export const DeleteClusterInput = ClusterRef.extend({ confirmName: z.string() });
+export const StopScheduleInput = ClusterRef.extend({ schedule: StopSchedule.nullable() });
+export const MaintenanceWindowInput = ClusterRef.extend({ window: MaintenanceWindow.nullable() });
 export const UpgradeReadinessInput = ClusterRef.extend({
   target: z.string().regex(/^1\.\d+\.\d+$/, "Choose a Kubernetes version such as 1.36.1"),
 });

@@ -8,6 +8,7 @@ import { resolveProjectCloud, type EmulatorEndpoint } from "@/server/services/cl
 import { enqueueReconcile, QUOTA_TASK, RECONCILE_TASK } from "./queue";
 import { refreshQuotas } from "./quotas";
 import { reconcileCluster } from "./reconcile";
+import { runSchedules } from "./schedules";
 
 export interface WorkerOptions {
   databaseUrl: string;
@@ -51,7 +52,7 @@ export async function startWorker(
     noHandleSignals: true,
     pollInterval: opts.pollIntervalMs ?? 500,
     logger: quietLogger,
-    crontab: "* * * * * resync_clusters ?max=1",
+    crontab: "* * * * * resync_clusters ?max=1\n* * * * * run_schedules ?max=1",
     taskList: {
       [RECONCILE_TASK]: async (payload) => {
         const { clusterId } = payload as { clusterId: string };
@@ -66,6 +67,10 @@ export async function startWorker(
       [QUOTA_TASK]: async (payload) => {
         const { projectId } = payload as { projectId: string };
         await refreshQuotas(db, projectId, await cloudFor(projectId));
+      },
+      run_schedules: async () => {
+        const done = await runSchedules(db, opts.encryptionKey);
+        for (const line of done) log(`[schedules] ${line}`);
       },
       resync_clusters: async () => {
         const rows = await db.select({ id: clusters.id }).from(clusters).where(isNull(clusters.deletedAt));

@@ -12,7 +12,10 @@ import {
   UpdateClusterInput,
   UpgradeClusterInput,
   UpgradeReadinessInput,
+  StopScheduleInput,
+  MaintenanceWindowInput,
 } from "@/server/contracts/cluster";
+import { setMaintenanceWindow, setStopSchedule } from "@/server/services/cluster/schedule";
 import {
   startCluster,
   stopCluster,
@@ -78,6 +81,26 @@ export const clusterRouter = router({
     .input(ClusterRef)
     .mutation(({ ctx, input }) =>
       startCluster({ ctx: ctx.svc, project: ctx.project, clusterId: input.clusterId }),
+    ),
+  setStopSchedule: projectProcedure("member")
+    .input(StopScheduleInput)
+    .mutation(({ ctx, input }) =>
+      setStopSchedule({
+        ctx: ctx.svc,
+        project: ctx.project,
+        clusterId: input.clusterId,
+        schedule: input.schedule,
+      }),
+    ),
+  setMaintenanceWindow: projectProcedure("member")
+    .input(MaintenanceWindowInput)
+    .mutation(({ ctx, input }) =>
+      setMaintenanceWindow({
+        ctx: ctx.svc,
+        project: ctx.project,
+        clusterId: input.clusterId,
+        window: input.window,
+      }),
     ),
   /** The versions this cluster may move to (one minor at a time). */
   upgradeOptions: projectProcedure("viewer")

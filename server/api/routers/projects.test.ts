@@ -94,6 +94,31 @@ const PROCEDURES: Record<string, { min: ProjectRole; call: (c: Caller, f: Fixtur
     min: "member",
     call: (c, f) => c.cluster.start({ projectId: f.projectId, clusterId: f.clusterId }),
   },
+  "cluster.setStopSchedule": {
+    min: "member",
+    call: (c, f) =>
+      c.cluster.setStopSchedule({
+        projectId: f.projectId,
+        clusterId: f.clusterId,
+        schedule: {
+          enabled: true,
+          timezone: "Europe/Moscow",
+          events: [
+            { action: "stop", days: ["Mon", "Tue", "Wed", "Thu", "Fri"], at: "20:00" },
+            { action: "start", days: ["Mon", "Tue", "Wed", "Thu", "Fri"], at: "08:00" },
+          ],
+        },
+      }),
+  },
+  "cluster.setMaintenanceWindow": {
+    min: "member",
+    call: (c, f) =>
+      c.cluster.setMaintenanceWindow({
+        projectId: f.projectId,
+        clusterId: f.clusterId,
+        window: { day: "Tue", start: "03:00", durationHours: 4, timezone: "Europe/Moscow" },
+      }),
+  },
   "cluster.upgradeOptions": {
     min: "viewer",
     call: (c, f) => c.cluster.upgradeOptions({ projectId: f.projectId, clusterId: f.clusterId }),

@@ -2,7 +2,16 @@ import { and, desc, eq, inArray, isNull } from "drizzle-orm";
 import type { Executor } from "@/db/client";
 import { clusters, operations, type OperationKind } from "@/db/schema";
 import type { ClusterSpec, Condition, Phase } from "@/server/contracts/cluster";
+import type { MaintenanceWindow, StopSchedule } from "@/server/contracts/schedule";
 import { estimateCost, PRICES } from "@/server/domain/cost";
+import {
+  nextPowerEvent,
+  nextWindow,
+  offHoursPerWeek,
+  pendingMaintenance,
+  projectedSaving,
+  type PendingMaintenance,
+} from "@/server/domain/schedule";
 import { enqueueReconcile } from "@/server/reconciler/queue";
 import { recordAudit } from "../audit/record";
 import type { ServiceContext } from "../context";
@@ -36,6 +45,23 @@ export interface ClusterView {
   /** Power intent, and what stopping saves per month. */
   power: "on" | "off";
   stopSaving: { perMonth: number; stoppedPerMonth: number; currency: string };
+  schedules: {
+    stop:
+      | (StopSchedule & {
+          setByEmail: string;
+          offHoursPerWeek: number;
+          projectedSavingPerMonth: number;
+          next: { at: Date; action: "stop" | "start" } | null;
+        })
+      | null;
+    maintenance:
+      | (MaintenanceWindow & {
+          setByEmail: string;
+          next: { start: Date; end: Date };
+          pending: PendingMaintenance | null;
+        })
+      | null;
+  };
 }
 
 export function toView(c: ClusterRow, op: typeof operations.$inferSelect | null): ClusterView {
@@ -64,6 +90,33 @@ export function toView(c: ClusterRow, op: typeof operations.$inferSelect | null)
     cost: costOf(c),
     power: c.power,
     stopSaving: stopSavingOf(c),
+    schedules: schedulesOf(c),
+  };
+}
+
+function schedulesOf(c: ClusterRow, now = new Date()): ClusterView["schedules"] {
+  const s = c.schedules;
+  const saving = stopSavingOf(c).perMonth;
+  const strip = <T extends { setBy: { email: string } }>(x: T) => {
+    const { setBy, ...rest } = x;
+    return { ...rest, setByEmail: setBy.email };
+  };
+  return {
+    stop: s.stop
+      ? {
+          ...strip(s.stop),
+          offHoursPerWeek: offHoursPerWeek(s.stop),
+          projectedSavingPerMonth: projectedSaving(s.stop, saving),
+          next: s.stop.enabled ? nextPowerEvent(s.stop, now) : null,
+        }
+      : null,
+    maintenance: s.maintenance
+      ? {
+          ...strip(s.maintenance),
+          next: nextWindow(s.maintenance, now),
+          pending: pendingMaintenance(c.spec.version, now),
+        }
+      : null,
   };
 }
 
