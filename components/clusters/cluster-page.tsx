@@ -24,6 +24,7 @@ import {
   UpgradeButton,
   UpgradeProgress,
 } from "./lifecycle-actions";
+import { MaintenanceBanner, Schedules } from "./schedules";
 
 const STATE_TONE: Record<string, "success" | "primary" | "warning" | "danger" | "neutral"> = {
   Ready: "success",
@@ -118,6 +119,7 @@ export function ClusterPage({ projectId, clusterId }: { projectId: string; clust
       )}
       <UpgradeProgress cluster={c} />
       <EolBanner projectId={projectId} cluster={c} />
+      <MaintenanceBanner cluster={c} />
       {c.status.lastError && (
         <div
           role="alert"
@@ -144,6 +146,7 @@ export function ClusterPage({ projectId, clusterId }: { projectId: string; clust
           items={[
             { value: "overview", label: "Overview" },
             { value: "nodes", label: "Node groups" },
+            { value: "schedules", label: "Schedules" },
             { value: "operations", label: "Operations" },
             { value: "events", label: "Events" },
           ]}
@@ -153,6 +156,9 @@ export function ClusterPage({ projectId, clusterId }: { projectId: string; clust
         </TabsContent>
         <TabsContent value="nodes">
           <NodeGroups projectId={projectId} cluster={c} canEdit={canEdit} />
+        </TabsContent>
+        <TabsContent value="schedules">
+          <Schedules projectId={projectId} cluster={c} canEdit={canEdit} />
         </TabsContent>
         <TabsContent value="operations">
           <Operations projectId={projectId} clusterId={clusterId} />

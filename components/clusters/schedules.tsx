@@ -1,0 +1,493 @@
+"use client";
+
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { CalendarClock, Plus, Wrench, X } from "lucide-react";
+import { useState } from "react";
+import { fieldErrorsOf, useTRPC } from "@/components/trpc/client";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Card, CardHeader } from "@/components/ui/card";
+import { Field, Input, Select } from "@/components/ui/field";
+import { toast } from "@/components/ui/toast-store";
+import { WEEKDAYS, type ScheduleEvent, type Weekday } from "@/server/contracts/schedule";
+import { formatMoney, type ClusterData } from "./labels";
+
+const ZONES = [
+  "UTC",
+  "Europe/Moscow",
+  "Europe/Paris",
+  "Europe/Berlin",
+  "Europe/London",
+  "Asia/Yekaterinburg",
+  "Asia/Novosibirsk",
+  "Asia/Vladivostok",
+  "America/New_York",
+  "America/Los_Angeles",
+  "Asia/Singapore",
+];
+const browserZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone;
+const when = (d: Date, tz: string) =>
+  new Intl.DateTimeFormat(undefined, {
+    weekday: "short",
+    dateStyle: undefined,
+    hour: "2-digit",
+    minute: "2-digit",
+    day: "numeric",
+    month: "short",
+    timeZone: tz,
+  }).format(new Date(d));
+
+function useSaved(projectId: string, clusterId: string) {
+  const trpc = useTRPC();
+  const qc = useQueryClient();
+  return () => void qc.invalidateQueries({ queryKey: trpc.cluster.get.queryKey({ projectId, clusterId }) });
+}
+
+export function Schedules({
+  projectId,
+  cluster: c,
+  canEdit,
+}: {
+  projectId: string;
+  cluster: ClusterData;
+  canEdit: boolean;
+}) {
+  return (
+    <div className="grid grid-cols-2 gap-6">
+      <StopScheduleCard projectId={projectId} cluster={c} canEdit={canEdit} />
+      <MaintenanceCard projectId={projectId} cluster={c} canEdit={canEdit} />
+    </div>
+  );
+}
+
+function DayPicker({
+  value,
+  onChange,
+  label,
+}: {
+  value: Weekday[];
+  onChange: (d: Weekday[]) => void;
+  label: string;
+}) {
+  return (
+    <div role="group" aria-label={label} className="flex gap-1">
+      {WEEKDAYS.map((d) => {
+        const on = value.includes(d);
+        return (
+          <button
+            key={d}
+            type="button"
+            aria-pressed={on}
+            onClick={() =>
+              onChange(
+                on ? value.filter((x) => x !== d) : WEEKDAYS.filter((x) => x === d || value.includes(x)),
+              )
+            }
+            className={`h-8 w-10 rounded-md border text-xs font-medium outline-none focus-visible:ring-2 focus-visible:ring-ring ${
+              on
+                ? "border-primary bg-primary text-primary-fg"
+                : "border-border bg-surface text-muted hover:text-fg"
+            }`}
+          >
+            {d}
+          </button>
+        );
+      })}
+    </div>
+  );
+}
+
+const PRESET: ScheduleEvent[] = [
+  { action: "stop", days: ["Mon", "Tue", "Wed", "Thu", "Fri"], at: "20:00" },
+  { action: "start", days: ["Mon", "Tue", "Wed", "Thu", "Fri"], at: "08:00" },
+];
+
+function StopScheduleCard({
+  projectId,
+  cluster: c,
+  canEdit,
+}: {
+  projectId: string;
+  cluster: ClusterData;
+  canEdit: boolean;
+}) {
+  const trpc = useTRPC();
+  const saved = useSaved(projectId, c.id);
+  const current = c.schedules.stop;
+  const [editing, setEditing] = useState(false);
+  const [timezone, setTimezone] = useState(current?.timezone ?? browserZone());
+  const [events, setEvents] = useState<ScheduleEvent[]>(current?.events ?? PRESET);
+  const [enabled, setEnabled] = useState(current?.enabled ?? true);
+  const save = useMutation(trpc.cluster.setStopSchedule.mutationOptions({ meta: { inlineErrors: true } }));
+  const errors = fieldErrorsOf(save.error);
+  const zones = ZONES.includes(timezone) ? ZONES : [timezone, ...ZONES];
+
+  return (
+    <Card>
+      <CardHeader
+        title="Stop schedule"
+        description="Stop the whole cluster at night or over the weekend; disks, addresses and the API endpoint stay."
+        actions={
+          canEdit && !editing ? (
+            <Button size="sm" variant="secondary" onClick={() => setEditing(true)}>
+              <CalendarClock className="size-4" aria-hidden /> {current ? "Edit" : "Set up"}
+            </Button>
+          ) : undefined
+        }
+      />
+      {!editing && (
+        <div className="px-5 py-4 text-sm">
+          {!current ? (
+            <p className="text-muted">
+              No schedule. A weeknight-and-weekend schedule would save about{" "}
+              {formatMoney((c.stopSaving.perMonth * 108) / 168, c.stopSaving.currency)} per month.
+            </p>
+          ) : (
+            <dl className="grid grid-cols-[9rem_1fr] gap-y-2">
+              <dt className="text-muted">Status</dt>
+              <dd>
+                <Badge tone={current.enabled ? "success" : "neutral"}>
+                  {current.enabled ? "Active" : "Paused"}
+                </Badge>
+              </dd>
+              {current.events.map((e, i) => (
+                <div key={i} className="contents">
+                  <dt className="text-muted capitalize">{e.action}</dt>
+                  <dd className="text-fg">
+                    {e.days.join(", ")} at {e.at}
+                  </dd>
+                </div>
+              ))}
+              <dt className="text-muted">Time zone</dt>
+              <dd className="text-fg">{current.timezone}</dd>
+              <dt className="text-muted">Stopped</dt>
+              <dd className="text-fg">{current.offHoursPerWeek} h per week</dd>
+              <dt className="text-muted">Saves</dt>
+              <dd className="font-medium text-success">
+                about {formatMoney(current.projectedSavingPerMonth, c.stopSaving.currency)} per month
+              </dd>
+              {current.next && (
+                <>
+                  <dt className="text-muted">Next</dt>
+                  <dd className="text-fg">
+                    {current.next.action === "stop" ? "Stop" : "Start"} on{" "}
+                    {when(current.next.at, current.timezone)} ({current.timezone})
+                  </dd>
+                </>
+              )}
+              <dt className="text-muted">Set by</dt>
+              <dd className="text-fg">{current.setByEmail}</dd>
+            </dl>
+          )}
+        </div>
+      )}
+      {editing && (
+        <form
+          className="space-y-4 px-5 py-4"
+          onSubmit={(e) => {
+            e.preventDefault();
+            save.mutate(
+              { projectId, clusterId: c.id, schedule: { enabled, timezone, events } },
+              {
+                onSuccess: () => {
+                  setEditing(false);
+                  saved();
+                  toast({ variant: "success", title: "Stop schedule saved" });
+                },
+              },
+            );
+          }}
+          noValidate
+        >
+          <Field label="Time zone" errors={errors.timezone ?? errors["schedule.timezone"]}>
+            {(p) => (
+              <Select {...p} value={timezone} onChange={(e) => setTimezone(e.target.value)}>
+                {zones.map((z) => (
+                  <option key={z} value={z}>
+                    {z}
+                  </option>
+                ))}
+              </Select>
+            )}
+          </Field>
+          <ul className="space-y-3">
+            {events.map((ev, i) => (
+              <li key={i} className="space-y-2 rounded-md border border-border p-3">
+                <div className="flex items-center gap-2">
+                  <Select
+                    aria-label={`Event ${i + 1} action`}
+                    value={ev.action}
+                    onChange={(e) =>
+                      setEvents(
+                        events.map((x, j) =>
+                          j === i ? { ...x, action: e.target.value as "stop" | "start" } : x,
+                        ),
+                      )
+                    }
+                    className="w-28"
+                  >
+                    <option value="stop">Stop</option>
+                    <option value="start">Start</option>
+                  </Select>
+                  <span className="text-sm text-muted">at</span>
+                  <Input
+                    type="time"
+                    aria-label={`Event ${i + 1} time`}
+                    value={ev.at}
+                    onChange={(e) =>
+                      setEvents(events.map((x, j) => (j === i ? { ...x, at: e.target.value } : x)))
+                    }
+                    className="w-32"
+                  />
+                  <Button
+                    type="button"
+                    size="sm"
+                    variant="ghost"
+                    aria-label={`Remove event ${i + 1}`}
+                    onClick={() => setEvents(events.filter((_, j) => j !== i))}
+                  >
+                    <X className="size-4" aria-hidden />
+                  </Button>
+                </div>
+                <DayPicker
+                  label={`Event ${i + 1} days`}
+                  value={ev.days}
+                  onChange={(days) => setEvents(events.map((x, j) => (j === i ? { ...x, days } : x)))}
+                />
+                {(errors[`schedule.events.${i}.at`] ?? errors[`schedule.events.${i}.days`]) && (
+                  <p role="alert" className="text-xs font-medium text-danger">
+                    {(errors[`schedule.events.${i}.at`] ?? errors[`schedule.events.${i}.days`])!.join(" ")}
+                  </p>
+                )}
+              </li>
+            ))}
+          </ul>
+          <Button
+            type="button"
+            size="sm"
+            variant="secondary"
+            onClick={() => setEvents([...events, { action: "stop", days: ["Fri"], at: "20:00" }])}
+          >
+            <Plus className="size-4" aria-hidden /> Add event
+          </Button>
+          <label className="flex items-center gap-2 text-sm text-fg">
+            <input
+              type="checkbox"
+              className="size-4"
+              checked={enabled}
+              onChange={(e) => setEnabled(e.target.checked)}
+            />
+            Active (untick to pause without losing the schedule)
+          </label>
+          {save.error && (
+            <p role="alert" className="text-sm font-medium text-danger">
+              {errors["schedule.events"]?.join(" ") ?? save.error.message}
+            </p>
+          )}
+          <div className="flex justify-between gap-2">
+            {current ? (
+              <Button
+                type="button"
+                variant="secondary"
+                className="text-danger"
+                onClick={() =>
+                  save.mutate(
+                    { projectId, clusterId: c.id, schedule: null },
+                    { onSuccess: () => (setEditing(false), saved()) },
+                  )
+                }
+              >
+                Remove schedule
+              </Button>
+            ) : (
+              <span />
+            )}
+            <div className="flex gap-2">
+              <Button type="button" variant="secondary" onClick={() => (setEditing(false), save.reset())}>
+                Cancel
+              </Button>
+              <Button type="submit" loading={save.isPending}>
+                Save schedule
+              </Button>
+            </div>
+          </div>
+        </form>
+      )}
+    </Card>
+  );
+}
+
+function MaintenanceCard({
+  projectId,
+  cluster: c,
+  canEdit,
+}: {
+  projectId: string;
+  cluster: ClusterData;
+  canEdit: boolean;
+}) {
+  const trpc = useTRPC();
+  const saved = useSaved(projectId, c.id);
+  const current = c.schedules.maintenance;
+  const [editing, setEditing] = useState(false);
+  const [day, setDay] = useState<Weekday>(current?.day ?? "Tue");
+  const [start, setStart] = useState(current?.start ?? "03:00");
+  const [hours, setHours] = useState(current?.durationHours ?? 4);
+  const [timezone, setTimezone] = useState(current?.timezone ?? browserZone());
+  const save = useMutation(
+    trpc.cluster.setMaintenanceWindow.mutationOptions({ meta: { inlineErrors: true } }),
+  );
+  const errors = fieldErrorsOf(save.error);
+  const zones = ZONES.includes(timezone) ? ZONES : [timezone, ...ZONES];
+  return (
+    <Card>
+      <CardHeader
+        title="Maintenance window"
+        description="Patch upgrades, and forced upgrades off end-of-life versions, run only in this window."
+        actions={
+          canEdit && !editing ? (
+            <Button size="sm" variant="secondary" onClick={() => setEditing(true)}>
+              <Wrench className="size-4" aria-hidden /> {current ? "Edit" : "Set up"}
+            </Button>
+          ) : undefined
+        }
+      />
+      {!editing && (
+        <div className="px-5 py-4 text-sm">
+          {!current ? (
+            <p className="text-muted">
+              No window: nothing is upgraded automatically. Upgrades run only when you start them.
+            </p>
+          ) : (
+            <dl className="grid grid-cols-[9rem_1fr] gap-y-2">
+              <dt className="text-muted">Window</dt>
+              <dd className="text-fg">
+                {current.day} {current.start}, {current.durationHours} h ({current.timezone})
+              </dd>
+              <dt className="text-muted">Next</dt>
+              <dd className="text-fg">{when(current.next.start, current.timezone)}</dd>
+              <dt className="text-muted">Planned</dt>
+              <dd className="text-fg">
+                {current.pending
+                  ? `${current.pending.reason === "patch" ? "Patch upgrade" : "Forced upgrade (end of life)"} to ${current.pending.target}`
+                  : "Nothing: the cluster is on the newest patch"}
+              </dd>
+              <dt className="text-muted">Set by</dt>
+              <dd className="text-fg">{current.setByEmail}</dd>
+            </dl>
+          )}
+        </div>
+      )}
+      {editing && (
+        <form
+          className="grid grid-cols-2 gap-4 px-5 py-4"
+          onSubmit={(e) => {
+            e.preventDefault();
+            save.mutate(
+              { projectId, clusterId: c.id, window: { day, start, durationHours: hours, timezone } },
+              {
+                onSuccess: () => {
+                  setEditing(false);
+                  saved();
+                  toast({ variant: "success", title: "Maintenance window saved" });
+                },
+              },
+            );
+          }}
+          noValidate
+        >
+          <Field label="Day" errors={errors["window.day"]}>
+            {(p) => (
+              <Select {...p} value={day} onChange={(e) => setDay(e.target.value as Weekday)}>
+                {WEEKDAYS.map((d) => (
+                  <option key={d} value={d}>
+                    {d}
+                  </option>
+                ))}
+              </Select>
+            )}
+          </Field>
+          <Field label="Starts at" errors={errors["window.start"]}>
+            {(p) => <Input {...p} type="time" value={start} onChange={(e) => setStart(e.target.value)} />}
+          </Field>
+          <Field label="Duration (hours)" errors={errors["window.durationHours"]}>
+            {(p) => (
+              <Input
+                {...p}
+                type="number"
+                min={1}
+                max={8}
+                value={hours}
+                onChange={(e) => setHours(Number(e.target.value))}
+              />
+            )}
+          </Field>
+          <Field label="Time zone" errors={errors["window.timezone"]}>
+            {(p) => (
+              <Select {...p} value={timezone} onChange={(e) => setTimezone(e.target.value)}>
+                {zones.map((z) => (
+                  <option key={z} value={z}>
+                    {z}
+                  </option>
+                ))}
+              </Select>
+            )}
+          </Field>
+          <div className="col-span-2 flex justify-between gap-2">
+            {current ? (
+              <Button
+                type="button"
+                variant="secondary"
+                className="text-danger"
+                onClick={() =>
+                  save.mutate(
+                    { projectId, clusterId: c.id, window: null },
+                    { onSuccess: () => (setEditing(false), saved()) },
+                  )
+                }
+              >
+                Remove window
+              </Button>
+            ) : (
+              <span />
+            )}
+            <div className="flex gap-2">
+              <Button type="button" variant="secondary" onClick={() => (setEditing(false), save.reset())}>
+                Cancel
+              </Button>
+              <Button type="submit" loading={save.isPending}>
+                Save window
+              </Button>
+            </div>
+          </div>
+        </form>
+      )}
+    </Card>
+  );
+}
+
+/** Announced on the cluster page while a maintenance upgrade is planned. */
+export function MaintenanceBanner({ cluster: c }: { cluster: ClusterData }) {
+  const m = c.schedules.maintenance;
+  if (!m?.pending || c.phase === "Upgrading") return null;
+  return (
+    <div
+      role="status"
+      className="flex items-start gap-3 rounded-lg border border-primary/30 bg-primary/5 p-4 text-sm"
+    >
+      <Wrench className="mt-0.5 size-4 shrink-0 text-primary" aria-hidden />
+      <div>
+        <span className="font-medium text-fg">
+          {m.pending.reason === "patch" ? "Patch upgrade" : "Forced upgrade off an end-of-life version"} to{" "}
+          {m.pending.target}
+        </span>{" "}
+        <span className="text-muted">
+          is scheduled for the maintenance window on {when(m.next.start, m.timezone)} ({m.timezone}).
+          {m.pending.forced
+            ? " It goes ahead even with blocking findings."
+            : " If the readiness report has blocking findings, it waits for you."}
+        </span>
+      </div>
+    </div>
+  );
+}
