@@ -30,6 +30,10 @@ export function KubeconfigButton({ projectId, cluster: c }: { projectId: string;
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
   const ready = Boolean(c.status.apiEndpoint) && c.phase !== "Provisioning" && c.phase !== "Deleting";
+  const trpc = useTRPC();
+  const refresh = useRefresh(projectId, c.id);
+  const [rotating, setRotating] = useState(false);
+  const rotate = useMutation(trpc.cluster.rotateCa.mutationOptions({ meta: { inlineErrors: true } }));
 
   async function download() {
     setPending(true);
@@ -138,6 +142,60 @@ export function KubeconfigButton({ projectId, cluster: c }: { projectId: string;
             </Button>
           </div>
         </form>
+        <section aria-labelledby="rotate-ca" className="mt-6 border-t border-border pt-4">
+          <h3 id="rotate-ca" className="text-sm font-semibold text-fg">
+            Rotate the cluster CA
+          </h3>
+          <p className="mt-1 text-xs text-muted">
+            Revokes every kubeconfig issued so far: they keep working until the API server has moved to the
+            new CA (about a minute), then stop. Admins and owners only; audited.
+          </p>
+          {rotating ? (
+            <div className="mt-3 flex items-center gap-2">
+              <Button
+                size="sm"
+                variant="danger"
+                loading={rotate.isPending}
+                onClick={() =>
+                  rotate.mutate(
+                    { projectId, clusterId: c.id },
+                    {
+                      onSuccess: () => {
+                        setRotating(false);
+                        refresh();
+                        toast({
+                          variant: "success",
+                          title: "CA rotation started",
+                          description: "Download a new kubeconfig.",
+                        });
+                      },
+                    },
+                  )
+                }
+              >
+                Rotate now
+              </Button>
+              <Button size="sm" variant="secondary" onClick={() => (setRotating(false), rotate.reset())}>
+                Keep the current CA
+              </Button>
+            </div>
+          ) : (
+            <Button
+              className="mt-3"
+              size="sm"
+              variant="secondary"
+              onClick={() => setRotating(true)}
+              disabled={c.phase !== "Running"}
+            >
+              Rotate CA…
+            </Button>
+          )}
+          {rotate.error && (
+            <p role="alert" className="mt-2 text-sm font-medium text-danger">
+              {rotate.error.message}
+            </p>
+          )}
+        </section>
       </Dialog>
     </>
   );

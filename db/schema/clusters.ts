@@ -65,6 +65,8 @@ export interface ClusterStatus {
   upgrade?: UpgradeStatus | null;
   /** PodDisruptionBudgets and deprecated-API usage, as last read from the cluster (upgrade readiness). */
   workload?: WorkloadSnapshot;
+  /** The CA rotation's progress: both CAs trusted, then only the new one. */
+  caRotation?: { phase: "trusting" | "done"; at: string };
   /** Workers the stop cordoned (uncordoned again by the start). */
   cordonedByStop?: string[];
   /** Kubernetes version each node's kubelet reports (node name → version), when the API answers. */
@@ -172,6 +174,8 @@ export const clusterPki = pgTable("cluster_pki", {
   caKeyCiphertext: text("ca_key_ciphertext").notNull(),
   /** During a CA rotation: the CA being replaced, still trusted for client certificates until it completes. */
   previousCaCertPem: text("previous_ca_cert_pem"),
+  /** …and its key, to sign the serving certificate old kubeconfigs still verify until the rotation completes. */
+  previousCaKeyCiphertext: text("previous_ca_key_ciphertext"),
   rotationStartedAt: timestamp("rotation_started_at", { withTimezone: true }),
   rotatedAt: timestamp("rotated_at", { withTimezone: true }),
   /** The console's own client certificate (system:masters), for the reconciler's Kubernetes calls. */

@@ -234,6 +234,53 @@ describe("kubeconfig and the emulated Kubernetes API", () => {
     expect((await kube.deprecatedApis()).length).toBeGreaterThan(0);
   });
 
+  it("rotating the CA: old kubeconfigs work until the rotation completes, then stop; new ones work", async () => {
+    const project = await requireProjectRole(db, user.personalProjectId, user.userId, "member");
+    const kubeconfig = async (name: string) =>
+      save(
+        name,
+        (
+          await issueKubeconfig({
+            ctx: svcCtx(),
+            project,
+            clusterId,
+            request: { validity: "8h", kind: "certificate" },
+          })
+        ).content,
+      );
+    const before = await kubeconfig("before.yaml");
+    expect((await kubectl(before, "get", "nodes")).code).toBe(0);
+
+    await user.caller.cluster.rotateCa({ projectId: user.personalProjectId, clusterId });
+    await expect(
+      user.caller.cluster.rotateCa({ projectId: user.personalProjectId, clusterId }),
+    ).rejects.toThrow();
+    // First step: both CAs trusted; the old kubeconfig still works, and so does one issued now.
+    await drive(db, t, clusterId, {
+      until: async () => (await clusterRow(db, clusterId)).status.caRotation?.phase === "trusting",
+    });
+    await t.emu.kube.sync();
+    expect((await kubectl(before, "get", "nodes")).code).toBe(0);
+    const during = await kubeconfig("during.yaml");
+    expect((await kubectl(during, "get", "nodes")).code).toBe(0);
+
+    await drive(db, t, clusterId);
+    await t.emu.kube.sync();
+    const row = await clusterRow(db, clusterId);
+    expect(row.status.caRotation?.phase).toBe("done");
+    expect(row.phase).toBe("Running");
+    const old = await kubectl(before, "get", "nodes");
+    expect(old.code).not.toBe(0);
+    expect(old.stderr).toMatch(/certificate signed by unknown authority|Unauthorized/);
+    expect((await kubectl(during, "get", "nodes")).code).toBe(0);
+    expect((await kubectl(await kubeconfig("after.yaml"), "get", "nodes")).code).toBe(0);
+    const audits = await db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, "cluster.ca.rotate"), eq(auditLog.targetId, clusterId)));
+    expect(audits).toHaveLength(1);
+  });
+
   it("the kubeconfig is refused before the API has an address, and for viewers", async () => {
     const project = await requireProjectRole(db, user.personalProjectId, user.userId, "member");
     await expect(

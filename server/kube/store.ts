@@ -7,6 +7,7 @@ import { createCa, issueCertificate, type KeyPairPem } from "./pki";
 /** Encryption contexts: a ciphertext copied to another cluster's row does not decrypt. */
 const caContext = (clusterId: string) => `cluster-ca-key:${clusterId}`;
 const consoleContext = (clusterId: string) => `cluster-console-key:${clusterId}`;
+const previousCaContext = (clusterId: string) => `cluster-previous-ca-key:${clusterId}`;
 
 /** The console's own identity toward every cluster it manages. */
 export const CONSOLE_IDENTITY = { commonName: "kube-console", organizations: ["system:masters"] };
@@ -16,6 +17,8 @@ export interface ClusterPki {
   ca: KeyPairPem;
   /** Trusted for client certificates while a rotation runs. */
   previousCaCertPem: string | null;
+  /** The CA being replaced (cert and key) while a rotation runs. */
+  previousCa: KeyPairPem | null;
   rotationStartedAt: Date | null;
   console: KeyPairPem;
 }
@@ -62,6 +65,13 @@ export async function ensureClusterPki(
       keyPem: decryptSecret(row.caKeyCiphertext, caContext(cluster.id), encryptionKey),
     },
     previousCaCertPem: row.previousCaCertPem,
+    previousCa:
+      row.previousCaCertPem && row.previousCaKeyCiphertext
+        ? {
+            certPem: row.previousCaCertPem,
+            keyPem: decryptSecret(row.previousCaKeyCiphertext, previousCaContext(cluster.id), encryptionKey),
+          }
+        : null,
     rotationStartedAt: row.rotationStartedAt,
     console: {
       certPem: row.consoleCertPem,
@@ -81,26 +91,61 @@ export async function createClusterPki(
     .onConflictDoNothing();
 }
 
-/** Step 1 of a CA rotation: a new CA; the old one stays trusted for clients until completeCaRotation. */
+/**
+ * Step 1 of a CA rotation: a new CA signs new kubeconfigs from now on. The
+ * old CA (cert and key) is kept until completeCaRotation: the API server
+ * keeps serving an old-CA certificate and trusts clients of both, so
+ * kubeconfigs issued before keep working until the rotation completes.
+ * The console's own client certificate stays the old one until then.
+ */
 export async function beginCaRotation(
   db: Executor,
   cluster: { id: string; name: string },
   encryptionKey: string,
   now = new Date(),
-): Promise<void> {
+): Promise<boolean> {
   const current = await ensureClusterPki(db, cluster, encryptionKey);
-  if (current.rotationStartedAt) return; // already rotating: repeatable
-  const next = await newRow(cluster.id, cluster.name, encryptionKey);
+  if (current.rotationStartedAt) return false; // already rotating
+  const ca = await createCa(`kubernetes-ca ${cluster.name}`, 10, now);
   await db
     .update(clusterPki)
-    .set({ ...next, previousCaCertPem: current.ca.certPem, rotationStartedAt: now, updatedAt: now })
+    .set({
+      caCertPem: ca.certPem,
+      caKeyCiphertext: encryptSecret(ca.keyPem, caContext(cluster.id), encryptionKey),
+      previousCaCertPem: current.ca.certPem,
+      previousCaKeyCiphertext: encryptSecret(current.ca.keyPem, previousCaContext(cluster.id), encryptionKey),
+      rotationStartedAt: now,
+      updatedAt: now,
+    })
     .where(eq(clusterPki.clusterId, cluster.id));
+  return true;
 }
 
-/** Last step of a CA rotation: the old CA is no longer trusted; certificates it signed stop working. */
-export async function completeCaRotation(db: Executor, clusterId: string, now = new Date()): Promise<void> {
+/** Last step: only the new CA remains; the console gets a client certificate from it. */
+export async function completeCaRotation(
+  db: Executor,
+  cluster: { id: string; name: string },
+  encryptionKey: string,
+  now = new Date(),
+): Promise<void> {
+  const pki = await ensureClusterPki(db, cluster, encryptionKey);
+  const consoleCert = await issueCertificate({
+    ca: pki.ca,
+    ...CONSOLE_IDENTITY,
+    usage: "client",
+    validityMs: CONSOLE_CERT_VALIDITY_MS,
+    now,
+  });
   await db
     .update(clusterPki)
-    .set({ previousCaCertPem: null, rotationStartedAt: null, rotatedAt: now, updatedAt: now })
-    .where(eq(clusterPki.clusterId, clusterId));
+    .set({
+      previousCaCertPem: null,
+      previousCaKeyCiphertext: null,
+      rotationStartedAt: null,
+      rotatedAt: now,
+      consoleCertPem: consoleCert.certPem,
+      consoleKeyCiphertext: encryptSecret(consoleCert.keyPem, consoleContext(cluster.id), encryptionKey),
+      updatedAt: now,
+    })
+    .where(eq(clusterPki.clusterId, cluster.id));
 }

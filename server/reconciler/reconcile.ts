@@ -9,7 +9,7 @@ import { isEmpty, observe, type Observed } from "./observe";
 import type { KubeClient, KubeNode, KubeTarget } from "@/server/kube/client";
 import { nodeCloudConfig } from "@/server/kube/cloud-config";
 import { apiServerAltNames, issueCertificate } from "@/server/kube/pki";
-import { ensureClusterPki } from "@/server/kube/store";
+import { completeCaRotation, ensureClusterPki } from "@/server/kube/store";
 import { firstServiceIp } from "@/server/domain/cidr";
 import { versionInfo } from "@/server/domain/versions";
 import {
@@ -448,6 +448,104 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
         ),
       ),
     });
+  let caRotation = prevStatus.caRotation;
+  /**
+   * CA rotation, in two steps through the kube-system/kc-apiserver-pki Secret:
+   * trust clients of both CAs (still serving an old-CA certificate, so
+   * existing kubeconfigs keep working), then serve a new-CA certificate and
+   * trust only the new CA, once a new-CA client is seen to be accepted.
+   */
+  const caRotationPlan = () => {
+    const previous = pki.previousCa;
+    if (!kube || !kubeNodes || !previous)
+      return {
+        actions: [],
+        done: false,
+        waiting: "Waiting for the Kubernetes API to rotate the CA",
+        failure: null,
+      };
+    const altNames = apiServerAltNames(
+      [
+        observed.floatingIp?.address,
+        observed.lb?.vipAddress,
+        ...[...observed.servers.values()]
+          .filter((s) => s.tags.includes("kc-role=master"))
+          .map((s) => s.fixedIps[0]),
+      ].filter((a): a is string => Boolean(a)),
+      firstServiceIp(cluster.spec.serviceCidr),
+    );
+    const started = pki.rotationStartedAt!.toISOString();
+    const trusting = caRotation?.phase === "trusting" && caRotation.at >= started;
+    if (!trusting)
+      return {
+        actions: [
+          {
+            label: "Trust the new cluster CA alongside the old one",
+            run: async () => {
+              const serving = await issueCertificate({
+                ca: previous,
+                commonName: "kube-apiserver",
+                usage: "server",
+                altNames,
+                validityMs: 365 * 86_400_000,
+              });
+              await kube!.putPkiSecret({
+                caBundle: `${pki.ca.certPem}\n${previous.certPem}`,
+                cert: serving.certPem,
+                key: serving.keyPem,
+              });
+              caRotation = { phase: "trusting", at: new Date().toISOString() };
+            },
+            event: { reason: "CARotation", kind: "Cluster", name: cluster.name },
+          },
+        ],
+        done: false,
+        waiting: "Rotating the cluster CA: trusting both CAs",
+        failure: null,
+      };
+    return {
+      actions: [
+        {
+          label: "Complete the CA rotation: serve and trust only the new CA",
+          run: async () => {
+            // A client of the new CA must be accepted before the old CA goes.
+            const probe = await issueCertificate({
+              ca: pki.ca,
+              commonName: "kube-console-probe",
+              organizations: ["system:masters"],
+              usage: "client",
+              validityMs: 600_000,
+            });
+            const kubeFor = deps.kubeFor ?? (await import("@/server/kube/client")).createKubeClient;
+            await kubeFor({
+              server: `https://${publicAddress}:6443`,
+              caCertPem: `${pki.ca.certPem}\n${previous.certPem}`,
+              clientCertPem: probe.certPem,
+              clientKeyPem: probe.keyPem,
+            }).listNodes();
+            const serving = await issueCertificate({
+              ca: pki.ca,
+              commonName: "kube-apiserver",
+              usage: "server",
+              altNames,
+              validityMs: 365 * 86_400_000,
+            });
+            await kube!.putPkiSecret({
+              caBundle: pki.ca.certPem,
+              cert: serving.certPem,
+              key: serving.keyPem,
+            });
+            await completeCaRotation(db, cluster, deps.encryptionKey);
+            caRotation = { phase: "done", at: new Date().toISOString() };
+          },
+          event: { reason: "CARotation", kind: "Cluster", name: cluster.name },
+        },
+      ],
+      done: false,
+      waiting: "Rotating the cluster CA: retiring the old CA",
+      failure: null,
+    };
+  };
   try {
     if (observed.duplicates.length)
       throw new TerminalError(
@@ -502,6 +600,8 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
       sizeOverride = p.sizeOverride;
       upgradeStatus = p.done ? { ...p.status, completedAt: now.toISOString() } : p.status;
       lifecycle = p;
+    } else if (pki.rotationStartedAt) {
+      lifecycle = caRotationPlan();
     }
     steps =
       mode === "converge" || mode === "upgrade"
@@ -564,6 +664,8 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
     mode === "stop"
       ? lifecycle.done && lifecycleActions.length === 0 && errors.length === 0
       : mode === "converge" &&
+        !pki.rotationStartedAt &&
+        lifecycleActions.length === 0 &&
         steps.every((s) => s.state === "done") &&
         prune.length === 0 &&
         runnable.length === 0 &&
@@ -655,6 +757,7 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
     upgrade: upgradeStatus,
     cordonedByStop,
     workload,
+    caRotation,
     lastError: errors[0]
       ? {
           step: (terminal ?? errors[0]).step,

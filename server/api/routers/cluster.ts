@@ -17,6 +17,7 @@ import {
 } from "@/server/contracts/cluster";
 import { setMaintenanceWindow, setStopSchedule } from "@/server/services/cluster/schedule";
 import {
+  rotateCa,
   startCluster,
   stopCluster,
   upgradeCluster,
@@ -81,6 +82,12 @@ export const clusterRouter = router({
     .input(ClusterRef)
     .mutation(({ ctx, input }) =>
       startCluster({ ctx: ctx.svc, project: ctx.project, clusterId: input.clusterId }),
+    ),
+  /** New CA; old kubeconfigs stop working once the API server has moved to it. */
+  rotateCa: projectProcedure("admin")
+    .input(ClusterRef)
+    .mutation(({ ctx, input }) =>
+      rotateCa({ ctx: ctx.svc, project: ctx.project, clusterId: input.clusterId }),
     ),
   setStopSchedule: projectProcedure("member")
     .input(StopScheduleInput)

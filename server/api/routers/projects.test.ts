@@ -42,6 +42,7 @@ const ALLOWED_BUT: Record<string, string> = {
   "cluster.stop": "PRECONDITION_FAILED",
   "cluster.start": "PRECONDITION_FAILED",
   "cluster.upgrade": "PRECONDITION_FAILED",
+  "cluster.rotateCa": "PRECONDITION_FAILED",
   "cluster.upgradeReadiness": "BAD_REQUEST",
 };
 
@@ -93,6 +94,10 @@ const PROCEDURES: Record<string, { min: ProjectRole; call: (c: Caller, f: Fixtur
   "cluster.start": {
     min: "member",
     call: (c, f) => c.cluster.start({ projectId: f.projectId, clusterId: f.clusterId }),
+  },
+  "cluster.rotateCa": {
+    min: "admin",
+    call: (c, f) => c.cluster.rotateCa({ projectId: f.projectId, clusterId: f.clusterId }),
   },
   "cluster.setStopSchedule": {
     min: "member",

@@ -4,6 +4,7 @@ import { cloudQuotas, clusters } from "@/db/schema";
 import type { Phase } from "@/server/contracts/cluster";
 import { readinessReport, type ReadinessReport } from "@/server/domain/upgrade-readiness";
 import { isAllowedUpgrade, upgradeTargets, versionInfo, type UpgradeTarget } from "@/server/domain/versions";
+import { beginCaRotation } from "@/server/kube/store";
 import { enqueueReconcile } from "@/server/reconciler/queue";
 import { recordAudit } from "../audit/record";
 import type { ServiceContext } from "../context";
@@ -16,19 +17,24 @@ type Args = { ctx: ServiceContext; project: ProjectAccess; clusterId: string };
 /** Why a cluster in `phase` cannot do `verb` now (null: it can). */
 export function transitionRefusal(
   row: Pick<ClusterRow, "name" | "phase" | "power" | "deletionRequestedAt">,
-  verb: "stop" | "start" | "upgrade",
+  verb: "stop" | "start" | "upgrade" | "rotate-ca",
 ): string | null {
   const n = row.name;
   if (row.deletionRequestedAt) return `Cluster ${n} is being deleted`;
-  const allowedFrom: Record<typeof verb, Phase> = { stop: "Running", start: "Stopped", upgrade: "Running" };
+  const allowedFrom: Record<typeof verb, Phase> = {
+    stop: "Running",
+    start: "Stopped",
+    upgrade: "Running",
+    "rotate-ca": "Running",
+  };
   if (row.phase === allowedFrom[verb]) return null;
   const reasons: Partial<Record<Phase, string>> = {
     Provisioning: `Cluster ${n} is still being created; wait until it is running`,
     Updating: `Cluster ${n} has changes being applied; wait until it is running`,
     Stopping: `Cluster ${n} is stopping; wait until it has stopped`,
     Stopped:
-      verb === "upgrade"
-        ? `Cluster ${n} is stopped; start it before upgrading`
+      verb === "upgrade" || verb === "rotate-ca"
+        ? `Cluster ${n} is stopped; start it before ${verb === "upgrade" ? "upgrading" : "rotating its CA"}`
         : `Cluster ${n} is already stopped`,
     Starting: `Cluster ${n} is starting; wait until it is running`,
     Upgrading: `Cluster ${n} is upgrading; wait until the upgrade finishes`,
@@ -201,5 +207,50 @@ export async function upgradeCluster(
     });
     await enqueueReconcile(tx, row.id);
     return toView({ ...row, spec, generation, phase: "Upgrading", status, updatedAt: now }, op);
+  });
+}
+
+/**
+ * Rotate the cluster CA: new kubeconfigs are signed by a new CA at once;
+ * kubeconfigs issued before keep working until the reconciler has moved the
+ * API server to the new CA, then stop working. Audited.
+ */
+export async function rotateCa(a: Args): Promise<ClusterView> {
+  const { ctx, project } = a;
+  return ctx.db.transaction(async (tx) => {
+    const row = await loadCluster(tx, project.id, a.clusterId, true);
+    const refusal = transitionRefusal(row, "rotate-ca");
+    if (refusal) throw new ServiceError("PRECONDITION_FAILED", refusal);
+    if (!row.status.apiEndpoint)
+      throw new ServiceError(
+        "PRECONDITION_FAILED",
+        `Cluster ${row.name} has no API address to rotate the CA on`,
+      );
+    const started = await beginCaRotation(tx, row, ctx.encryptionKey);
+    if (!started) throw new ServiceError("CONFLICT", `A CA rotation of ${row.name} is already running`);
+    const generation = row.generation + 1;
+    const now = new Date();
+    await tx
+      .update(clusters)
+      .set({ generation, phase: "Updating", updatedAt: now })
+      .where(eq(clusters.id, row.id));
+    const op = await startOperation(tx, ctx, {
+      clusterId: row.id,
+      projectId: project.id,
+      kind: "rotate-ca",
+      generation,
+      now,
+    });
+    await recordAudit(tx, ctx, {
+      action: "cluster.ca.rotate",
+      outcome: "success",
+      projectId: project.id,
+      targetType: "cluster",
+      targetId: row.id,
+      targetLabel: row.name,
+      details: { generation },
+    });
+    await enqueueReconcile(tx, row.id);
+    return toView({ ...row, generation, phase: "Updating", updatedAt: now }, op);
   });
 }

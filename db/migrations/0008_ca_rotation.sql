@@ -1,0 +1,1 @@
+ALTER TABLE "cluster_pki" ADD COLUMN "previous_ca_key_ciphertext" text;
