@@ -34,7 +34,12 @@ export interface UpgradeStatus {
   /** Node name → where it stands. */
   nodes: Record<
     string,
-    { state: "pending" | "draining" | "replacing" | "done" | "failed"; message?: string }
+    {
+      state: "pending" | "draining" | "replacing" | "done" | "failed";
+      message?: string;
+      /** When its drain began: a drain blocked by a PodDisruptionBudget is forced after DRAIN_TIMEOUT_MS. */
+      since?: string;
+    }
   >;
   /** Each node group's size when the upgrade began (the floor for maxUnavailable). */
   sizes: Record<string, number>;

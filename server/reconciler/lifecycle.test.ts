@@ -36,7 +36,12 @@ async function running(over: Partial<ClusterSpecInput> = {}) {
   await drive(db, t, c.id, {
     until: async () => {
       const row = await clusterRow(db, c.id);
-      return row.phase === "Running" && row.status.nodes.every((n) => n.state === "Ready");
+      // …and the console has read the workload (PDBs, API usage) for the readiness report.
+      return (
+        row.phase === "Running" &&
+        row.status.nodes.every((n) => n.state === "Ready") &&
+        (row.status.workload?.pdbs.length ?? 0) > 0
+      );
     },
   });
   const ref = { projectId: u.personalProjectId, clusterId: c.id };

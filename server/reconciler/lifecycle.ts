@@ -99,9 +99,12 @@ export function startPlan(args: {
   kube: KubeClient | null;
   kubeNodes: Map<string, KubeNode> | null;
   apiHealthy: boolean;
+  /** False for a private API the console cannot reach: then servers are only checked through Nova. */
+  apiReachable: boolean;
   cordonedByStop: string[];
 }): LifecyclePlan & { cordoned: string[] } {
-  const { cloud, observed: o, kube, kubeNodes, apiHealthy } = args;
+  const { cloud, observed: o, kube, kubeNodes } = args;
+  const apiHealthy = args.apiHealthy || !args.apiReachable;
   const servers = [...o.servers.values()].filter(live).sort(byName);
   const masters = servers.filter(isMaster);
   const workers = servers.filter((s) => !isMaster(s));
@@ -116,7 +119,7 @@ export function startPlan(args: {
   if (mastersUp && apiHealthy)
     for (const w of workers) if (w.status === "SHUTOFF" && !w.taskState) actions.push(start(w));
   let cordoned = [...args.cordonedByStop];
-  let allReady = false;
+  let allReady = !args.apiReachable;
   if (kube && kubeNodes && apiHealthy) {
     allReady = servers.every((s) => kubeNodes.get(s.name)?.ready === true);
     for (const name of args.cordonedByStop) {
@@ -163,6 +166,7 @@ export interface UpgradeContext {
   forceDrain: boolean;
   /** The target image id. */
   imageId: string;
+  now: Date;
   masterUserData: (server: Server) => Promise<string>;
   workerUserData: (group: NodeGroupSpec) => string;
 }
@@ -177,8 +181,19 @@ function nodeReadyOn(ctx: UpgradeContext, s: Server): boolean {
   return Boolean(n?.ready) && n!.kubeletVersion === `v${ctx.spec.version}` && s.status === "ACTIVE";
 }
 
+/**
+ * How long a drain respects PodDisruptionBudgets that allow no disruption
+ * before it deletes the pods they protect (as managed Kubernetes services
+ * do), when the user did not acknowledge that up front.
+ */
+export const DRAIN_TIMEOUT_MS = 30 * 60_000;
+
 /** Drain one node: cordon, evict (or, when forced, delete) its pods; true once it is empty. */
-async function drain(ctx: UpgradeContext, node: string): Promise<{ empty: boolean; blocked: string | null }> {
+async function drain(
+  ctx: UpgradeContext,
+  node: string,
+  force: boolean,
+): Promise<{ empty: boolean; blocked: string | null }> {
   const kube = ctx.kube!;
   const n = ctx.kubeNodes?.get(node);
   if (n && !n.unschedulable) await kube.setUnschedulable(node, true);
@@ -189,7 +204,7 @@ async function drain(ctx: UpgradeContext, node: string): Promise<{ empty: boolea
     if (p.ownerKind === "DaemonSet") continue;
     const r = await kube.evict(p.namespace, p.name);
     if (r.result === "blocked") {
-      if (ctx.forceDrain) await kube.deletePod(p.namespace, p.name);
+      if (force) await kube.deletePod(p.namespace, p.name);
       else blocked ??= `${p.namespace}/${p.name}: ${r.message}`;
     }
   }
@@ -218,7 +233,11 @@ export function upgradePlan(ctx: UpgradeContext): LifecyclePlan & {
   const sizeOverride = new Map<string, number>();
   const servers = [...o.servers.values()].filter(live).sort(byName);
   const mark = (name: string, state: UpgradeStatus["nodes"][string]["state"], message?: string) => {
-    status.nodes[name] = message ? { state, message } : { state };
+    const prev = status.nodes[name];
+    // Keep when the drain began, so a drain held back by a budget is forced after DRAIN_TIMEOUT_MS.
+    const since =
+      state === "draining" ? (prev?.state === "draining" ? prev.since : ctx.now.toISOString()) : undefined;
+    status.nodes[name] = { state, ...(message ? { message } : {}), ...(since ? { since } : {}) };
   };
   // Nodes a rolling group replaced are gone: their part is done.
   for (const name of Object.keys(status.nodes))
@@ -397,10 +416,14 @@ export function upgradePlan(ctx: UpgradeContext): LifecyclePlan & {
       };
     }
     mark(candidate.name, "draining");
+    const since = status.nodes[candidate.name]?.since;
+    const force =
+      ctx.forceDrain ||
+      (since !== undefined && ctx.now.getTime() - new Date(since).getTime() > DRAIN_TIMEOUT_MS);
     actions.push({
       label: `Drain ${candidate.name}`,
       run: async () => {
-        const r = await drain(ctx, candidate.name);
+        const r = await drain(ctx, candidate.name, force);
         if (!r.empty) {
           if (r.blocked) throw new DrainBlocked(candidate.name, r.blocked);
           return;
@@ -444,7 +467,7 @@ export class DrainBlocked extends Error {
     detail: string,
   ) {
     super(
-      `Draining ${node} is blocked by a PodDisruptionBudget (${detail}); it is retried until the budget allows it`,
+      `Draining ${node} is blocked by a PodDisruptionBudget (${detail}); retried until the budget allows it, forced after ${DRAIN_TIMEOUT_MS / 60_000} minutes`,
     );
   }
 }

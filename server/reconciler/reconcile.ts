@@ -557,7 +557,15 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
       lifecycle = { ...p, failure: null };
     } else if (mode === "start") {
       const apiHealthy = kube !== null && kubeNodes !== null && (await kube.readyz());
-      const p = startPlan({ cloud, observed, kube, kubeNodes, apiHealthy, cordonedByStop });
+      const p = startPlan({
+        cloud,
+        observed,
+        kube,
+        kubeNodes,
+        apiHealthy,
+        apiReachable: cluster.spec.apiAccess.public,
+        cordonedByStop,
+      });
       cordonedByStop = p.cordoned;
       lifecycle = { ...p, failure: null };
     } else if (mode === "upgrade") {
@@ -582,6 +590,7 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
         status: base,
         forceDrain: base.forceDrain ?? false,
         imageId,
+        now,
         masterUserData: (s) => masterUserData(s),
         workerUserData: (g) =>
           nodeCloudConfig({
@@ -660,18 +669,6 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
   const drainBlocked = results.find((r) => r.error instanceof DrainBlocked);
   // Servers still going away (scale-down, removed groups) mean the cloud has not caught up yet.
   const settling = [...observed.servers.values()].some((s) => s.taskState === "deleting");
-  const converged =
-    mode === "stop"
-      ? lifecycle.done && lifecycleActions.length === 0 && errors.length === 0
-      : mode === "converge" &&
-        !pki.rotationStartedAt &&
-        lifecycleActions.length === 0 &&
-        steps.every((s) => s.state === "done") &&
-        prune.length === 0 &&
-        runnable.length === 0 &&
-        errors.length === 0 &&
-        !settling;
-
   // Node state changes become events (the dashboards draw them).
   const flavorName = (f: string | null) =>
     catalog.flavors.find((x) => x.id === f || x.name === f)?.name ?? f ?? "";
@@ -700,6 +697,20 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
   for (const [name, state] of before)
     if (!nodes.some((x) => x.name === name))
       event("Normal", "Terminated", "Node", name, `${state} → Terminated`);
+
+  const converged =
+    mode === "stop"
+      ? lifecycle.done && lifecycleActions.length === 0 && errors.length === 0
+      : mode === "converge" &&
+        !pki.rotationStartedAt &&
+        lifecycleActions.length === 0 &&
+        steps.every((s) => s.state === "done") &&
+        prune.length === 0 &&
+        runnable.length === 0 &&
+        errors.length === 0 &&
+        !settling &&
+        // Kubelets that have not reported Ready yet: keep looking (a node that later goes NotReady does not hold this).
+        !nodes.some((n) => n.state === "Installing");
 
   // The load balancer's and the volumes' state changes are events too (the LB-health dashboard draws them).
   const resources: Record<string, string> = {};

