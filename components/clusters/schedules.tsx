@@ -120,7 +120,6 @@ function StopScheduleCard({
   const [enabled, setEnabled] = useState(current?.enabled ?? true);
   const save = useMutation(trpc.cluster.setStopSchedule.mutationOptions({ meta: { inlineErrors: true } }));
   const errors = fieldErrorsOf(save.error);
-  const zones = ZONES.includes(timezone) ? ZONES : [timezone, ...ZONES];
 
   return (
     <Card>
@@ -202,11 +201,7 @@ function StopScheduleCard({
           <Field label="Time zone" errors={errors.timezone ?? errors["schedule.timezone"]}>
             {(p) => (
               <Select {...p} value={timezone} onChange={(e) => setTimezone(e.target.value)}>
-                {zones.map((z) => (
-                  <option key={z} value={z}>
-                    {z}
-                  </option>
-                ))}
+                <ZoneOptions current={timezone} />
               </Select>
             )}
           </Field>
@@ -284,33 +279,20 @@ function StopScheduleCard({
               {errors["schedule.events"]?.join(" ") ?? save.error.message}
             </p>
           )}
-          <div className="flex justify-between gap-2">
-            {current ? (
-              <Button
-                type="button"
-                variant="secondary"
-                className="text-danger"
-                onClick={() =>
-                  save.mutate(
-                    { projectId, clusterId: c.id, schedule: null },
-                    { onSuccess: () => (setEditing(false), saved()) },
-                  )
-                }
-              >
-                Remove schedule
-              </Button>
-            ) : (
-              <span />
-            )}
-            <div className="flex gap-2">
-              <Button type="button" variant="secondary" onClick={() => (setEditing(false), save.reset())}>
-                Cancel
-              </Button>
-              <Button type="submit" loading={save.isPending}>
-                Save schedule
-              </Button>
-            </div>
-          </div>
+          <FormFooter
+            what="schedule"
+            onRemove={
+              current
+                ? () =>
+                    save.mutate(
+                      { projectId, clusterId: c.id, schedule: null },
+                      { onSuccess: () => (setEditing(false), saved()) },
+                    )
+                : null
+            }
+            onCancel={() => (setEditing(false), save.reset())}
+            saving={save.isPending}
+          />
         </form>
       )}
     </Card>
@@ -338,7 +320,6 @@ function MaintenanceCard({
     trpc.cluster.setMaintenanceWindow.mutationOptions({ meta: { inlineErrors: true } }),
   );
   const errors = fieldErrorsOf(save.error);
-  const zones = ZONES.includes(timezone) ? ZONES : [timezone, ...ZONES];
   return (
     <Card>
       <CardHeader
@@ -425,44 +406,71 @@ function MaintenanceCard({
           <Field label="Time zone" errors={errors["window.timezone"]}>
             {(p) => (
               <Select {...p} value={timezone} onChange={(e) => setTimezone(e.target.value)}>
-                {zones.map((z) => (
-                  <option key={z} value={z}>
-                    {z}
-                  </option>
-                ))}
+                <ZoneOptions current={timezone} />
               </Select>
             )}
           </Field>
-          <div className="col-span-2 flex justify-between gap-2">
-            {current ? (
-              <Button
-                type="button"
-                variant="secondary"
-                className="text-danger"
-                onClick={() =>
-                  save.mutate(
-                    { projectId, clusterId: c.id, window: null },
-                    { onSuccess: () => (setEditing(false), saved()) },
-                  )
-                }
-              >
-                Remove window
-              </Button>
-            ) : (
-              <span />
-            )}
-            <div className="flex gap-2">
-              <Button type="button" variant="secondary" onClick={() => (setEditing(false), save.reset())}>
-                Cancel
-              </Button>
-              <Button type="submit" loading={save.isPending}>
-                Save window
-              </Button>
-            </div>
-          </div>
+          <FormFooter
+            className="col-span-2"
+            what="window"
+            onRemove={
+              current
+                ? () =>
+                    save.mutate(
+                      { projectId, clusterId: c.id, window: null },
+                      { onSuccess: () => (setEditing(false), saved()) },
+                    )
+                : null
+            }
+            onCancel={() => (setEditing(false), save.reset())}
+            saving={save.isPending}
+          />
         </form>
       )}
     </Card>
+  );
+}
+
+/** The common zones, plus the current one when it is another (e.g. the browser's). */
+function ZoneOptions({ current }: { current: string }) {
+  return (ZONES.includes(current) ? ZONES : [current, ...ZONES]).map((z) => (
+    <option key={z} value={z}>
+      {z}
+    </option>
+  ));
+}
+
+function FormFooter({
+  what,
+  onRemove,
+  onCancel,
+  saving,
+  className,
+}: {
+  what: "schedule" | "window";
+  onRemove: (() => void) | null;
+  onCancel: () => void;
+  saving: boolean;
+  className?: string;
+}) {
+  return (
+    <div className={`flex justify-between gap-2 ${className ?? ""}`}>
+      {onRemove ? (
+        <Button type="button" variant="secondary" className="text-danger" onClick={onRemove}>
+          Remove {what}
+        </Button>
+      ) : (
+        <span />
+      )}
+      <div className="flex gap-2">
+        <Button type="button" variant="secondary" onClick={onCancel}>
+          Cancel
+        </Button>
+        <Button type="submit" loading={saving}>
+          Save {what}
+        </Button>
+      </div>
+    </div>
   );
 }
 

@@ -8,11 +8,8 @@ interface Base {
   caCertPem: string;
 }
 
-/** A kubeconfig with an admin client certificate (what kubectl reads from `--kubeconfig`). */
-export function certificateKubeconfig(
-  a: Base & { user: string; clientCertPem: string; clientKeyPem: string },
-) {
-  const userName = `${a.user}@${a.clusterName}`;
+/** One cluster, one user, one context: the shape kubectl reads from `--kubeconfig`. */
+function render(a: Base, userName: string, user: Record<string, unknown>): string {
   return stringify(
     {
       apiVersion: "v1",
@@ -23,12 +20,7 @@ export function certificateKubeconfig(
           cluster: { server: a.server, "certificate-authority-data": b64(a.caCertPem) },
         },
       ],
-      users: [
-        {
-          name: userName,
-          user: { "client-certificate-data": b64(a.clientCertPem), "client-key-data": b64(a.clientKeyPem) },
-        },
-      ],
+      users: [{ name: userName, user }],
       contexts: [{ name: a.clusterName, context: { cluster: a.clusterName, user: userName } }],
       "current-context": a.clusterName,
       preferences: {},
@@ -37,46 +29,35 @@ export function certificateKubeconfig(
   );
 }
 
+/** A kubeconfig with an admin client certificate. */
+export function certificateKubeconfig(
+  a: Base & { user: string; clientCertPem: string; clientKeyPem: string },
+) {
+  return render(a, `${a.user}@${a.clusterName}`, {
+    "client-certificate-data": b64(a.clientCertPem),
+    "client-key-data": b64(a.clientKeyPem),
+  });
+}
+
 /**
  * A kubeconfig without any secret: kubectl runs the oidc-login exec
  * plugin (kubelogin), which signs the user in at the console's identity
  * provider and hands kubectl a short-lived ID token.
  */
 export function oidcKubeconfig(a: Base & { issuerUrl: string; clientId: string }) {
-  return stringify(
-    {
-      apiVersion: "v1",
-      kind: "Config",
-      clusters: [
-        {
-          name: a.clusterName,
-          cluster: { server: a.server, "certificate-authority-data": b64(a.caCertPem) },
-        },
+  return render(a, `oidc@${a.clusterName}`, {
+    exec: {
+      apiVersion: "client.authentication.k8s.io/v1beta1",
+      command: "kubectl",
+      args: [
+        "oidc-login",
+        "get-token",
+        `--oidc-issuer-url=${a.issuerUrl}`,
+        `--oidc-client-id=${a.clientId}`,
+        "--oidc-extra-scope=email",
       ],
-      users: [
-        {
-          name: `oidc@${a.clusterName}`,
-          user: {
-            exec: {
-              apiVersion: "client.authentication.k8s.io/v1beta1",
-              command: "kubectl",
-              args: [
-                "oidc-login",
-                "get-token",
-                `--oidc-issuer-url=${a.issuerUrl}`,
-                `--oidc-client-id=${a.clientId}`,
-                "--oidc-extra-scope=email",
-              ],
-              interactiveMode: "IfAvailable",
-              provideClusterInfo: false,
-            },
-          },
-        },
-      ],
-      contexts: [{ name: a.clusterName, context: { cluster: a.clusterName, user: `oidc@${a.clusterName}` } }],
-      "current-context": a.clusterName,
-      preferences: {},
+      interactiveMode: "IfAvailable",
+      provideClusterInfo: false,
     },
-    { lineWidth: 0 },
-  );
+  });
 }

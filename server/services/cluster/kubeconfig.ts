@@ -36,6 +36,16 @@ export async function issueKubeconfig(args: {
   const pki = await ensureClusterPki(ctx.db, cluster, ctx.encryptionKey);
   const caCertPem = [pki.ca.certPem, pki.previousCaCertPem].filter(Boolean).join("\n");
   const filename = `${cluster.name}-kubeconfig.yaml`;
+  const audit = (details: Record<string, string>) =>
+    recordAudit(ctx.db, ctx, {
+      action: "cluster.kubeconfig.download",
+      outcome: "success",
+      projectId: project.id,
+      targetType: "cluster",
+      targetId: cluster.id,
+      targetLabel: cluster.name,
+      details,
+    });
   if (request.kind === "oidc") {
     const e = env();
     if (!oidcConfigured(e) || !e.OIDC_ISSUER || !e.OIDC_CLIENT_ID)
@@ -47,15 +57,7 @@ export async function issueKubeconfig(args: {
       issuerUrl: e.OIDC_ISSUER,
       clientId: e.OIDC_CLIENT_ID,
     });
-    await recordAudit(ctx.db, ctx, {
-      action: "cluster.kubeconfig.download",
-      outcome: "success",
-      projectId: project.id,
-      targetType: "cluster",
-      targetId: cluster.id,
-      targetLabel: cluster.name,
-      details: { kind: "oidc" },
-    });
+    await audit({ kind: "oidc" });
     return { filename: `${cluster.name}-oidc-kubeconfig.yaml`, content, expiresAt: null };
   }
   const validity = KUBECONFIG_VALIDITIES[request.validity];
@@ -75,14 +77,6 @@ export async function issueKubeconfig(args: {
     clientCertPem: cert.certPem,
     clientKeyPem: cert.keyPem,
   });
-  await recordAudit(ctx.db, ctx, {
-    action: "cluster.kubeconfig.download",
-    outcome: "success",
-    projectId: project.id,
-    targetType: "cluster",
-    targetId: cluster.id,
-    targetLabel: cluster.name,
-    details: { kind: "certificate", validity: request.validity, expiresAt: cert.notAfter.toISOString() },
-  });
+  await audit({ kind: "certificate", validity: request.validity, expiresAt: cert.notAfter.toISOString() });
   return { filename, content, expiresAt: cert.notAfter };
 }
