@@ -45,9 +45,20 @@ test("the wizard and the cluster page have no serious or critical accessibility 
   });
   await page.goto(`/projects/${user.personalProjectId}/clusters/${c.id}`);
   await expect(page.getByRole("heading", { name: "a11y" })).toBeVisible();
-  for (const tab of ["Overview", "Node groups", "Operations", "Events"]) {
+  for (const tab of ["Overview", "Node groups", "Schedules", "Operations", "Events"]) {
     await page.getByRole("tab", { name: tab }).click();
     await scan(page, `cluster page: ${tab}`);
+  }
+  // The schedule editor and the lifecycle dialogs.
+  await page.getByRole("tab", { name: "Schedules" }).click();
+  await page.getByRole("button", { name: "Set up" }).first().click();
+  await scan(page, "stop schedule editor");
+  await expect(page.getByText("Running", { exact: true })).toBeVisible({ timeout: 90_000 });
+  for (const button of ["Kubeconfig", "Stop"]) {
+    await page.getByRole("button", { name: button, exact: true }).click();
+    await expect(page.getByRole("dialog")).toBeVisible();
+    await scan(page, `${button} dialog`);
+    await page.keyboard.press("Escape");
   }
   await page.goto(`/projects/${user.personalProjectId}/clusters`);
   await expect(page.getByRole("table")).toBeVisible();
