@@ -47,6 +47,8 @@ type Action = {
   event?: { reason: string; kind: string; name: string };
 };
 
+/** How long an operation waits for the Kubernetes API to answer before converging without it. */
+const API_WAIT_MS = 10 * 60_000;
 /** While the cloud works on something (BUILD, PENDING_*), look again after this long. */
 const POLL_MS = 2_000;
 /** After a pass that made progress, the next steps are often ready at once (a subnet after its network). */
@@ -698,6 +700,24 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
     if (!nodes.some((x) => x.name === name))
       event("Normal", "Terminated", "Node", name, `${state} → Terminated`);
 
+  // An operation is done once the Kubernetes API answers too (for up to API_WAIT_MS; a cluster whose API
+  // never answers still converges, with a warning, rather than hanging its operation).
+  // With an allowlist, the console may be outside it: then the API is not waited for.
+  const apiExpected =
+    publicAddress !== null &&
+    anyMasterUp &&
+    observed.lb?.provisioningStatus === "ACTIVE" &&
+    cluster.spec.apiAccess.allowedCidrs.length === 0;
+  const waitingForApi =
+    apiExpected && kubeNodes === null && op !== null && now.getTime() - op.startedAt.getTime() < API_WAIT_MS;
+  if (apiExpected && kubeNodes === null && op !== null && !waitingForApi)
+    event(
+      "Warning",
+      "APIUnreachable",
+      "Cluster",
+      cluster.name,
+      `The Kubernetes API at https://${publicAddress}:6443 does not answer the console`,
+    );
   const converged =
     mode === "stop"
       ? lifecycle.done && lifecycleActions.length === 0 && errors.length === 0
@@ -710,7 +730,8 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
         errors.length === 0 &&
         !settling &&
         // Kubelets that have not reported Ready yet: keep looking (a node that later goes NotReady does not hold this).
-        !nodes.some((n) => n.state === "Installing");
+        !nodes.some((n) => n.state === "Installing") &&
+        !waitingForApi;
 
   // The load balancer's and the volumes' state changes are events too (the LB-health dashboard draws them).
   const resources: Record<string, string> = {};
