@@ -116,17 +116,6 @@ export async function issueCertificate(o: IssueOptions): Promise<KeyPairPem & { 
   return { certPem: cert.toString("pem"), keyPem: await keyPem(keys.privateKey), notAfter };
 }
 
-export function certificateInfo(pem: string) {
-  const c = new x509.X509Certificate(pem);
-  return {
-    subject: c.subject,
-    issuer: c.issuer,
-    notBefore: c.notBefore,
-    notAfter: c.notAfter,
-    serialNumber: c.serialNumber,
-  };
-}
-
 /** SANs of a cluster's API server: its addresses plus the in-cluster names. */
 export function apiServerAltNames(addresses: string[], firstServiceIp: string | null): string[] {
   return [

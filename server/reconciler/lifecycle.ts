@@ -1,4 +1,4 @@
-import type { ClusterStatus, UpgradeStatus } from "@/db/schema";
+import type { UpgradeStatus } from "@/db/schema";
 import type { ClusterSpec, NodeGroupSpec, UpgradeStrategy } from "@/server/contracts/cluster";
 import { desiredGroupSize } from "@/server/domain/placement";
 import type { KubeClient, KubeNode } from "@/server/kube/client";
@@ -475,5 +475,3 @@ export class DrainBlocked extends Error {
 export function emptyUpgradeStatus(from: string, to: string): UpgradeStatus {
   return { from, to, nodes: {}, sizes: {}, failed: null };
 }
-
-export type { ClusterStatus };

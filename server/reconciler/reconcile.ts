@@ -7,10 +7,8 @@ import { BadRequest, NotFound, OpenStackError, QuotaExceeded, type OpenStackClou
 import { groupTag, resourceNames, workerIndex } from "./names";
 import { isEmpty, observe, type Observed } from "./observe";
 import type { KubeClient, KubeNode, KubeTarget } from "@/server/kube/client";
-import { nodeCloudConfig } from "@/server/kube/cloud-config";
-import { apiServerAltNames, issueCertificate } from "@/server/kube/pki";
+import { issueCertificate } from "@/server/kube/pki";
 import { completeCaRotation, ensureClusterPki } from "@/server/kube/store";
-import { firstServiceIp } from "@/server/domain/cidr";
 import { versionInfo } from "@/server/domain/versions";
 import {
   DrainBlocked,
@@ -23,6 +21,7 @@ import {
 } from "./lifecycle";
 import { conditionsFrom, nodesOf, phaseOf } from "./status";
 import { buildSteps, TerminalError, type Catalog, type Step } from "./steps";
+import { nodeUserData } from "./user-data";
 
 export interface ReconcileDeps {
   db: Db;
@@ -429,27 +428,7 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
     const v = versionInfo(version);
     return v ? catalog.imageId(v.image) : null;
   };
-  const masterUserData = async (server: { name: string; fixedIps: string[] }) =>
-    nodeCloudConfig({
-      node: {
-        clusterId: cluster.id,
-        clusterName: cluster.name,
-        role: "master",
-        group: null,
-        labels: {},
-        taints: [],
-      },
-      version: cluster.spec.version,
-      caCertPem: pki.ca.certPem,
-      apiServer: await credentials.issueApiServerCert(
-        apiServerAltNames(
-          [observed.floatingIp?.address, observed.lb?.vipAddress, server.fixedIps[0]].filter(
-            (a): a is string => Boolean(a),
-          ),
-          firstServiceIp(cluster.spec.serviceCidr),
-        ),
-      ),
-    });
+  const userData = nodeUserData({ cluster, observed, credentials });
   let caRotation = prevStatus.caRotation;
   /**
    * CA rotation, in two steps through the kube-system/kc-apiserver-pki Secret:
@@ -466,15 +445,10 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
         waiting: "Waiting for the Kubernetes API to rotate the CA",
         failure: null,
       };
-    const altNames = apiServerAltNames(
-      [
-        observed.floatingIp?.address,
-        observed.lb?.vipAddress,
-        ...[...observed.servers.values()]
-          .filter((s) => s.tags.includes("kc-role=master"))
-          .map((s) => s.fixedIps[0]),
-      ].filter((a): a is string => Boolean(a)),
-      firstServiceIp(cluster.spec.serviceCidr),
+    const altNames = userData.altNames(
+      [...observed.servers.values()]
+        .filter((s) => s.tags.includes("kc-role=master"))
+        .map((s) => s.fixedIps[0]),
     );
     const started = pki.rotationStartedAt!.toISOString();
     const trusting = caRotation?.phase === "trusting" && caRotation.at >= started;
@@ -593,20 +567,8 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
         forceDrain: base.forceDrain ?? false,
         imageId,
         now,
-        masterUserData: (s) => masterUserData(s),
-        workerUserData: (g) =>
-          nodeCloudConfig({
-            node: {
-              clusterId: cluster.id,
-              clusterName: cluster.name,
-              role: "worker",
-              group: g.name,
-              labels: g.labels,
-              taints: g.taints,
-            },
-            version: cluster.spec.version,
-            caCertPem: pki.ca.certPem,
-          }),
+        masterUserData: (s) => userData.master(s.fixedIps[0]),
+        workerUserData: (g) => userData.worker(g),
       });
       sizeOverride = p.sizeOverride;
       upgradeStatus = p.done ? { ...p.status, completedAt: now.toISOString() } : p.status;

@@ -1,16 +1,14 @@
 import type { ClusterSpec } from "@/server/contracts/cluster";
 import { ZONES } from "@/server/contracts/cluster";
-import { firstServiceIp } from "@/server/domain/cidr";
 import { PRICES } from "@/server/domain/cost";
 import { desiredGroupSize, masterZones } from "@/server/domain/placement";
 import { versionInfo } from "@/server/domain/versions";
 import type { OpenStackCloud } from "@/server/openstack";
 import type { Flavor } from "@/server/openstack/compute";
 import type { RuleInput } from "@/server/openstack/network";
-import { nodeCloudConfig } from "@/server/kube/cloud-config";
-import { apiServerAltNames } from "@/server/kube/pki";
 import { clusterTag, groupTag, META_CLUSTER, resourceNames, roleTag, workerIndex } from "./names";
 import type { Observed } from "./observe";
+import { nodeUserData, type NodeCredentials } from "./user-data";
 
 /**
  * The cluster as a graph of steps. A step is `done` (exists and ready),
@@ -28,12 +26,6 @@ export interface Step {
   lbMutation?: boolean;
   state: StepState;
   run: () => Promise<unknown>;
-}
-
-/** What the PKI gives the plan: the CA certificate, and serving certificates on demand. */
-export interface NodeCredentials {
-  caCertPem: string;
-  issueApiServerCert(altNames: string[]): Promise<{ certPem: string; keyPem: string }>;
 }
 
 export interface Catalog {
@@ -104,35 +96,7 @@ export function buildSteps(args: {
     return id;
   };
 
-  const nodeConfig = (role: "master" | "worker", g?: ClusterSpec["nodeGroups"][number]) => ({
-    clusterId: cluster.id,
-    clusterName: cluster.name,
-    role,
-    group: g?.name ?? null,
-    labels: g?.labels ?? {},
-    taints: g?.taints ?? [],
-  });
-  /** The API server's names: public address, VIP, its own address, the in-cluster service IP. */
-  const masterUserData = async (name: string, port: { fixedIps: Array<{ ipAddress: string }> }) => {
-    const addresses = [o.floatingIp?.address, o.lb?.vipAddress, port.fixedIps[0]?.ipAddress].filter(
-      (a): a is string => Boolean(a),
-    );
-    const apiServer = await credentials.issueApiServerCert(
-      apiServerAltNames(addresses, firstServiceIp(spec.serviceCidr)),
-    );
-    return nodeCloudConfig({
-      node: nodeConfig("master"),
-      version: spec.version,
-      caCertPem: credentials.caCertPem,
-      apiServer,
-    });
-  };
-  const workerUserData = (g: ClusterSpec["nodeGroups"][number]) =>
-    nodeCloudConfig({
-      node: nodeConfig("worker", g),
-      version: spec.version,
-      caCertPem: credentials.caCertPem,
-    });
+  const userData = nodeUserData({ cluster, observed: o, credentials });
 
   // Fail fast on what no pass could fix: unknown flavors or a missing node image.
   flavorId(catalog, spec.masterFlavor);
@@ -326,7 +290,7 @@ export function buildSteps(args: {
           metadata: { [META_CLUSTER]: cluster.id, "kc-role": "master", "kc-version": spec.version },
           tags: [...tags, roleTag("master")],
           rootVolume: { sizeGb: PRICES.masterRootDiskGb, volumeType: "ceph-ssd" },
-          userData: await masterUserData(name, port!),
+          userData: await userData.master(port!.fixedIps[0]?.ipAddress),
         }),
     });
     add({
@@ -502,7 +466,7 @@ export function buildSteps(args: {
             },
             tags: [...tags, roleTag("worker"), groupTag(g.name)],
             rootVolume: { sizeGb: g.diskGb, volumeType: g.diskType },
-            userData: workerUserData(g),
+            userData: userData.worker(g),
           }),
       });
     }
