@@ -1,16 +1,14 @@
 import { eq } from "drizzle-orm";
 import type { Executor } from "@/db/client";
-import { cloudQuotas, clusters } from "@/db/schema";
+import { cloudQuotas } from "@/db/schema";
 import type { Phase } from "@/server/contracts/cluster";
 import { readinessReport, type ReadinessReport } from "@/server/domain/upgrade-readiness";
 import { isAllowedUpgrade, upgradeTargets, versionInfo, type UpgradeTarget } from "@/server/domain/versions";
 import { beginCaRotation } from "@/server/kube/store";
-import { enqueueReconcile } from "@/server/reconciler/queue";
-import { recordAudit } from "../audit/record";
 import type { ServiceContext } from "../context";
 import { ServiceError } from "../errors";
 import type { ProjectAccess } from "../project/access";
-import { loadCluster, startOperation, toView, type ClusterRow, type ClusterView } from "./shared";
+import { commitChange, loadCluster, stopSavingOf, type ClusterRow, type ClusterView } from "./shared";
 
 type Args = { ctx: ServiceContext; project: ProjectAccess; clusterId: string };
 
@@ -55,32 +53,13 @@ async function setPower(
     const row = await loadCluster(tx, project.id, a.clusterId, true);
     const refusal = transitionRefusal(row, verb);
     if (refusal) throw new ServiceError("PRECONDITION_FAILED", refusal);
-    const generation = row.generation + 1;
-    const now = new Date();
-    const phase: Phase = verb === "stop" ? "Stopping" : "Starting";
-    await tx
-      .update(clusters)
-      .set({ power, generation, phase, updatedAt: now })
-      .where(eq(clusters.id, row.id));
-    const op = await startOperation(tx, ctx, {
-      clusterId: row.id,
-      projectId: project.id,
+    const saving = stopSavingOf(row);
+    return commitChange(tx, ctx, row, {
       kind: verb,
-      generation,
-      now,
-    });
-    const saving = toView(row, null).stopSaving;
-    await recordAudit(tx, ctx, {
       action: `cluster.${verb}`,
-      outcome: "success",
-      projectId: project.id,
-      targetType: "cluster",
-      targetId: row.id,
-      targetLabel: row.name,
-      details: { generation, monthlySaving: saving.perMonth, currency: saving.currency, by: actor },
+      set: { power, phase: verb === "stop" ? "Stopping" : "Starting" },
+      details: { monthlySaving: saving.perMonth, currency: saving.currency, by: actor },
     });
-    await enqueueReconcile(tx, row.id);
-    return toView({ ...row, power, generation, phase, updatedAt: now }, op);
   });
 }
 
@@ -177,31 +156,17 @@ export async function upgradeCluster(
         `Acknowledge the blocking findings first: ${unacknowledged.map((f) => f.title).join("; ")}`,
       );
     const forceDrain = report.findings.some((f) => f.id.startsWith("pdb:") && a.acknowledged.includes(f.id));
-    const generation = row.generation + 1;
-    const now = new Date();
-    const spec = { ...row.spec, version: a.target };
-    const status = {
-      ...row.status,
-      upgrade: { from: row.spec.version, to: a.target, nodes: {}, sizes: {}, forceDrain, failed: null },
-    };
-    await tx
-      .update(clusters)
-      .set({ spec, generation, phase: "Upgrading", status, updatedAt: now })
-      .where(eq(clusters.id, row.id));
-    const op = await startOperation(tx, ctx, {
-      clusterId: row.id,
-      projectId: project.id,
+    return commitChange(tx, ctx, row, {
       kind: "upgrade",
-      generation,
-      now,
-    });
-    await recordAudit(tx, ctx, {
       action: "cluster.upgrade",
-      outcome: "success",
-      projectId: project.id,
-      targetType: "cluster",
-      targetId: row.id,
-      targetLabel: row.name,
+      set: {
+        spec: { ...row.spec, version: a.target },
+        phase: "Upgrading",
+        status: {
+          ...row.status,
+          upgrade: { from: row.spec.version, to: a.target, nodes: {}, sizes: {}, forceDrain, failed: null },
+        },
+      },
       details: {
         from: row.spec.version,
         to: a.target,
@@ -210,8 +175,6 @@ export async function upgradeCluster(
         by: a.by ?? "user",
       },
     });
-    await enqueueReconcile(tx, row.id);
-    return toView({ ...row, spec, generation, phase: "Upgrading", status, updatedAt: now }, op);
   });
 }
 
@@ -233,29 +196,10 @@ export async function rotateCa(a: Args): Promise<ClusterView> {
       );
     const started = await beginCaRotation(tx, row, ctx.encryptionKey);
     if (!started) throw new ServiceError("CONFLICT", `A CA rotation of ${row.name} is already running`);
-    const generation = row.generation + 1;
-    const now = new Date();
-    await tx
-      .update(clusters)
-      .set({ generation, phase: "Updating", updatedAt: now })
-      .where(eq(clusters.id, row.id));
-    const op = await startOperation(tx, ctx, {
-      clusterId: row.id,
-      projectId: project.id,
+    return commitChange(tx, ctx, row, {
       kind: "rotate-ca",
-      generation,
-      now,
-    });
-    await recordAudit(tx, ctx, {
       action: "cluster.ca.rotate",
-      outcome: "success",
-      projectId: project.id,
-      targetType: "cluster",
-      targetId: row.id,
-      targetLabel: row.name,
-      details: { generation },
+      set: { phase: "Updating" },
     });
-    await enqueueReconcile(tx, row.id);
-    return toView({ ...row, generation, phase: "Updating", updatedAt: now }, op);
   });
 }

@@ -65,6 +65,9 @@ export interface ClusterView {
 }
 
 export function toView(c: ClusterRow, op: typeof operations.$inferSelect | null): ClusterView {
+  const prices = pricesOf(c);
+  const stopped = c.phase === "Stopped" || c.power === "off";
+  const cost = stopped ? prices.off : prices.on;
   return {
     id: c.id,
     name: c.name,
@@ -87,16 +90,15 @@ export function toView(c: ClusterRow, op: typeof operations.$inferSelect | null)
           error: op.error,
         }
       : null,
-    cost: costOf(c),
+    cost: { perHour: cost.perHour, perMonth: cost.perMonth, currency: cost.currency },
     power: c.power,
-    stopSaving: stopSavingOf(c),
-    schedules: schedulesOf(c),
+    stopSaving: stopSavingOf(prices),
+    schedules: schedulesOf(c, stopSavingOf(prices).perMonth),
   };
 }
 
-function schedulesOf(c: ClusterRow, now = new Date()): ClusterView["schedules"] {
+function schedulesOf(c: ClusterRow, saving: number, now = new Date()): ClusterView["schedules"] {
   const s = c.schedules;
-  const saving = stopSavingOf(c).perMonth;
   const strip = <T extends { setBy: { email: string } }>(x: T) => {
     const { setBy, ...rest } = x;
     return { ...rest, setByEmail: setBy.email };
@@ -120,19 +122,24 @@ function schedulesOf(c: ClusterRow, now = new Date()): ClusterView["schedules"] 
   };
 }
 
-function stopSavingOf(c: ClusterRow): ClusterView["stopSaving"] {
-  const on = estimateCost(c.spec, PRICES, { stopped: false });
-  const off = estimateCost(c.spec, PRICES, { stopped: true });
+/** The cluster's cost running and stopped (disks and addresses only), from the price list. */
+function pricesOf(c: Pick<ClusterRow, "spec">) {
+  return {
+    on: estimateCost(c.spec, PRICES, { stopped: false }),
+    off: estimateCost(c.spec, PRICES, { stopped: true }),
+  };
+}
+
+/** What stopping saves per month, and what a stopped cluster still costs. */
+export function stopSavingOf(
+  p: ReturnType<typeof pricesOf> | Pick<ClusterRow, "spec">,
+): ClusterView["stopSaving"] {
+  const { on, off } = "on" in p ? p : pricesOf(p);
   return {
     perMonth: Math.round((on.perMonth - off.perMonth) * 100) / 100,
     stoppedPerMonth: off.perMonth,
     currency: on.currency,
   };
-}
-
-function costOf(c: ClusterRow): ClusterView["cost"] {
-  const e = estimateCost(c.spec, PRICES, { stopped: c.phase === "Stopped" || c.power === "off" });
-  return { perHour: e.perHour, perMonth: e.perMonth, currency: e.currency };
 }
 
 export async function activeOperations(exec: Executor, clusterIds: string[]) {
@@ -240,6 +247,48 @@ export async function startOperation(
 }
 
 /**
+ * The tail of every verb that changes a cluster: apply `set` with the next
+ * generation, start an operation (superseding the running one), audit, and
+ * enqueue the reconciler — inside the caller's transaction.
+ */
+export async function commitChange(
+  tx: Executor,
+  ctx: ServiceContext,
+  row: ClusterRow,
+  a: {
+    kind: OperationKind;
+    action: string;
+    set: Partial<Pick<ClusterRow, "spec" | "phase" | "power" | "status">>;
+    details?: Record<string, string | number | boolean | null>;
+  },
+): Promise<ClusterView> {
+  const generation = row.generation + 1;
+  const now = new Date();
+  await tx
+    .update(clusters)
+    .set({ ...a.set, generation, updatedAt: now })
+    .where(eq(clusters.id, row.id));
+  const op = await startOperation(tx, ctx, {
+    clusterId: row.id,
+    projectId: row.projectId,
+    kind: a.kind,
+    generation,
+    now,
+  });
+  await recordAudit(tx, ctx, {
+    action: a.action,
+    outcome: "success",
+    projectId: row.projectId,
+    targetType: "cluster",
+    targetId: row.id,
+    targetLabel: row.name,
+    details: { generation, ...a.details },
+  });
+  await enqueueReconcile(tx, row.id);
+  return toView({ ...row, ...a.set, generation, updatedAt: now }, op);
+}
+
+/**
  * Store new intent: check the caller saw the current generation and that the
  * phase allows it, bump the generation, supersede the running operation,
  * record a new one, audit, and enqueue — one transaction.
@@ -281,26 +330,11 @@ export async function writeIntent(args: {
     }
     const next = args.change(row.spec);
     assertImmutable(row.spec, next);
-    const generation = row.generation + 1;
-    const now = new Date();
-    await tx.update(clusters).set({ spec: next, generation, updatedAt: now }).where(eq(clusters.id, row.id));
-    const op = await startOperation(tx, ctx, {
-      clusterId: row.id,
-      projectId: project.id,
+    return commitChange(tx, ctx, row, {
       kind: args.kind,
-      generation,
-      now,
-    });
-    await recordAudit(tx, ctx, {
       action: args.action,
-      outcome: "success",
-      projectId: project.id,
-      targetType: "cluster",
-      targetId: row.id,
-      targetLabel: row.name,
-      details: { generation, ...args.details },
+      set: { spec: next },
+      details: args.details,
     });
-    await enqueueReconcile(tx, row.id);
-    return toView({ ...row, spec: next, generation, updatedAt: now }, op);
   });
 }
