@@ -1,7 +1,6 @@
+import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { z } from "zod";
 import { getDb } from "@/db/client";
-import { users } from "@/db/schema";
-import { eq } from "drizzle-orm";
 import { KubeconfigRequest } from "@/server/contracts/cluster";
 import { currentUserId } from "@/server/auth/session";
 import { requestMetaFrom } from "@/server/auth/request-meta";
@@ -11,17 +10,8 @@ import { recordAudit } from "@/server/services/audit/record";
 import { issueKubeconfig } from "@/server/services/cluster/kubeconfig";
 import { ServiceError } from "@/server/services/errors";
 import { requireProjectRole } from "@/server/services/project/access";
-import { SERVICE_TO_TRPC } from "./errors";
-
-const HTTP: Record<string, number> = {
-  NOT_FOUND: 404,
-  BAD_REQUEST: 400,
-  CONFLICT: 409,
-  PRECONDITION_FAILED: 412,
-  FORBIDDEN: 403,
-  UNAUTHORIZED: 401,
-  TOO_MANY_REQUESTS: 429,
-};
+import { toTRPCError } from "./errors";
+import { sessionUser } from "./trpc";
 
 const json = (status: number, body: unknown) =>
   new Response(JSON.stringify(body), {
@@ -45,10 +35,7 @@ export async function downloadKubeconfig(
   const db = getDb();
   const userId = await currentUserId();
   if (!userId) return json(401, { error: "Sign in to continue" });
-  const [user] = await db
-    .select({ id: users.id, email: users.email })
-    .from(users)
-    .where(eq(users.id, userId));
+  const user = await sessionUser(db, userId);
   if (!user) return json(401, { error: "Your session has ended; sign in again" });
   const actor = { userId: user.id, email: user.email };
   const ctx = { db, actor, ...meta, encryptionKey: env().CONSOLE_ENCRYPTION_KEY };
@@ -96,7 +83,7 @@ export async function downloadKubeconfig(
     });
   } catch (err) {
     if (err instanceof ServiceError) {
-      const status = HTTP[SERVICE_TO_TRPC[err.code]] ?? 400;
+      const status = getHTTPStatusCodeFromError(toTRPCError(err));
       return refuse(status, err.code, err.message);
     }
     log.error("kubeconfig download failed", {

@@ -77,14 +77,20 @@ const mapErrors = t.middleware(async ({ next, path, ctx }) => {
 
 export const publicProcedure = t.procedure.use(mapErrors);
 
+/** The account behind a session cookie, or null when it no longer exists (sessions are re-checked on every call). */
+export async function sessionUser(db: Db, userId: string) {
+  const [user] = await db
+    .select({ id: users.id, email: users.email, name: users.name })
+    .from(users)
+    .where(eq(users.id, userId))
+    .limit(1);
+  return user ?? null;
+}
+
 /** Signed in, and the account still exists. `ctx.actor` is non-null from here on. */
 const authed = t.middleware(async ({ ctx, next }) => {
   if (!ctx.session) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue" });
-  const [user] = await ctx.db
-    .select({ id: users.id, email: users.email, name: users.name })
-    .from(users)
-    .where(eq(users.id, ctx.session.userId))
-    .limit(1);
+  const user = await sessionUser(ctx.db, ctx.session.userId);
   if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Your session has ended; sign in again" });
   const svc: ServiceContext = {
     db: ctx.db,

@@ -1,5 +1,6 @@
 import https, { type RequestOptions } from "node:https";
 import { ApiException, CoreV1Api, KubeConfig, PolicyV1Api } from "@kubernetes/client-node";
+import type { WorkloadSnapshot } from "@/server/domain/upgrade-readiness";
 
 /**
  * The console's view of a cluster's Kubernetes API, through
@@ -23,14 +24,8 @@ export interface KubePod {
   node: string | null;
   ownerKind: string | null;
 }
-export interface KubePdb {
-  namespace: string;
-  name: string;
-  disruptionsAllowed: number;
-  currentHealthy: number;
-  desiredHealthy: number;
-  expectedPods: number;
-}
+/** The shapes the upgrade readiness report stores (server/domain/upgrade-readiness.ts). */
+export type KubePdb = WorkloadSnapshot["pdbs"][number];
 export interface KubeEventItem {
   at: string | null;
   type: string;
@@ -39,12 +34,7 @@ export interface KubeEventItem {
   name: string;
   message: string;
 }
-export interface DeprecatedApi {
-  group: string;
-  version: string;
-  resource: string;
-  removedRelease: string;
-}
+export type DeprecatedApi = WorkloadSnapshot["deprecatedApis"][number];
 
 export type EvictionResult =
   { result: "evicted" } | { result: "gone" } | { result: "blocked"; message: string };

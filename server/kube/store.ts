@@ -23,20 +23,28 @@ export interface ClusterPki {
   console: KeyPairPem;
 }
 
-async function newRow(clusterId: string, clusterName: string, encryptionKey: string) {
-  const ca = await createCa(`kubernetes-ca ${clusterName}`);
-  const consoleCert = await issueCertificate({
+/** The console's client certificate from `ca`, its key encrypted for storage. */
+async function consoleCredential(clusterId: string, ca: KeyPairPem, encryptionKey: string, now = new Date()) {
+  const cert = await issueCertificate({
     ca,
     ...CONSOLE_IDENTITY,
     usage: "client",
     validityMs: CONSOLE_CERT_VALIDITY_MS,
+    now,
   });
+  return {
+    consoleCertPem: cert.certPem,
+    consoleKeyCiphertext: encryptSecret(cert.keyPem, consoleContext(clusterId), encryptionKey),
+  };
+}
+
+async function newRow(clusterId: string, clusterName: string, encryptionKey: string) {
+  const ca = await createCa(`kubernetes-ca ${clusterName}`);
   return {
     clusterId,
     caCertPem: ca.certPem,
     caKeyCiphertext: encryptSecret(ca.keyPem, caContext(clusterId), encryptionKey),
-    consoleCertPem: consoleCert.certPem,
-    consoleKeyCiphertext: encryptSecret(consoleCert.keyPem, consoleContext(clusterId), encryptionKey),
+    ...(await consoleCredential(clusterId, ca, encryptionKey)),
   };
 }
 
@@ -129,13 +137,7 @@ export async function completeCaRotation(
   now = new Date(),
 ): Promise<void> {
   const pki = await ensureClusterPki(db, cluster, encryptionKey);
-  const consoleCert = await issueCertificate({
-    ca: pki.ca,
-    ...CONSOLE_IDENTITY,
-    usage: "client",
-    validityMs: CONSOLE_CERT_VALIDITY_MS,
-    now,
-  });
+  const credential = await consoleCredential(cluster.id, pki.ca, encryptionKey, now);
   await db
     .update(clusterPki)
     .set({
@@ -143,8 +145,7 @@ export async function completeCaRotation(
       previousCaKeyCiphertext: null,
       rotationStartedAt: null,
       rotatedAt: now,
-      consoleCertPem: consoleCert.certPem,
-      consoleKeyCiphertext: encryptSecret(consoleCert.keyPem, consoleContext(cluster.id), encryptionKey),
+      ...credential,
       updatedAt: now,
     })
     .where(eq(clusterPki.clusterId, cluster.id));

@@ -3,6 +3,7 @@ import type { Engine } from "../engine";
 import {
   apiServers,
   evictionBlockedBy,
+  pdbStatus,
   podReady,
   recordEvent,
   removePod,
@@ -598,17 +599,8 @@ export function handleKube(ctx: ApiContext, req: KubeRequest): KubeResponse {
     if (!pod) return notFound("pods", name);
     if (podOne[3]) {
       if (req.method !== "POST") return status(405, "MethodNotAllowed", "evictions are created with POST");
-      const pdb = evictionBlockedBy(engine, k, pod, nodes);
-      if (pdb) {
-        const healthy = k.pods.filter(
-          (x) => x.app === pod.app && x.namespace === pod.namespace && podReady(engine, x, nodes),
-        ).length;
-        const need =
-          pdb.minAvailable ??
-          Math.max(
-            0,
-            (k.deployments.find((d) => d.name === pod.app)?.replicas ?? 0) - (pdb.maxUnavailable ?? 0),
-          );
+      const blocked = evictionBlockedBy(engine, k, pod, nodes);
+      if (blocked) {
         return status(
           429,
           "TooManyRequests",
@@ -617,7 +609,7 @@ export function handleKube(ctx: ApiContext, req: KubeRequest): KubeResponse {
             causes: [
               {
                 reason: "DisruptionBudget",
-                message: `The disruption budget ${pdb.name} needs ${need} healthy pods and has ${healthy} currently`,
+                message: `The disruption budget ${blocked.pdb.name} needs ${blocked.status.desired} healthy pods and has ${blocked.status.healthy} currently`,
               },
             ],
           },
@@ -709,12 +701,7 @@ export function handleKube(ctx: ApiContext, req: KubeRequest): KubeResponse {
     const items = k.pdbs
       .filter((b) => !ns || b.namespace === ns)
       .map((b) => {
-        const dep = k.deployments.find((d) => d.namespace === b.namespace && d.name === b.app);
-        const expected = dep?.replicas ?? 0;
-        const healthy = k.pods.filter(
-          (x) => x.app === b.app && x.namespace === b.namespace && podReady(engine, x, nodes),
-        ).length;
-        const desired = b.minAvailable ?? Math.max(0, expected - (b.maxUnavailable ?? 0));
+        const st = pdbStatus(engine, k, b, nodes);
         return {
           kind: "PodDisruptionBudget",
           apiVersion: "policy/v1",
@@ -725,10 +712,10 @@ export function handleKube(ctx: ApiContext, req: KubeRequest): KubeResponse {
             ...(b.maxUnavailable !== undefined ? { maxUnavailable: b.maxUnavailable } : {}),
           },
           status: {
-            currentHealthy: healthy,
-            desiredHealthy: desired,
-            expectedPods: expected,
-            disruptionsAllowed: Math.max(0, healthy - desired),
+            currentHealthy: st.healthy,
+            desiredHealthy: st.desired,
+            expectedPods: st.expected,
+            disruptionsAllowed: st.allowed,
             observedGeneration: 1,
           },
         };

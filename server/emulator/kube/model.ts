@@ -243,25 +243,28 @@ export function podReady(engine: Engine, p: Pod, nodes: Map<string, NodeView>): 
   return Boolean(n?.ready) && engine.now() >= p.scheduledAt + scaled(engine, POD_START_MS);
 }
 
-/** Can `pod` be evicted now without breaking its disruption budget? Null when allowed, else the reason. */
+/** A budget's status as the disruption controller computes it (expected, healthy, desired, allowed). */
+export function pdbStatus(engine: Engine, k: KubeClusterState, pdb: Pdb, nodes: Map<string, NodeView>) {
+  const expected =
+    k.deployments.find((d) => d.namespace === pdb.namespace && d.name === pdb.app)?.replicas ?? 0;
+  const healthy = k.pods.filter(
+    (p) => p.app === pdb.app && p.namespace === pdb.namespace && podReady(engine, p, nodes),
+  ).length;
+  const desired = pdb.minAvailable ?? Math.max(0, expected - (pdb.maxUnavailable ?? 0));
+  return { expected, healthy, desired, allowed: Math.max(0, healthy - desired) };
+}
+
+/** The budget that forbids evicting `pod` now, with its status; null when the eviction is allowed. */
 export function evictionBlockedBy(
   engine: Engine,
   k: KubeClusterState,
   pod: Pod,
   nodes: Map<string, NodeView>,
-): Pdb | null {
+): { pdb: Pdb; status: ReturnType<typeof pdbStatus> } | null {
   for (const pdb of k.pdbs) {
     if (pdb.namespace !== pod.namespace || pdb.app !== pod.app) continue;
-    const dep = k.deployments.find((d) => d.namespace === pod.namespace && d.name === pod.app);
-    const expected = dep?.replicas ?? 0;
-    const healthy = k.pods.filter(
-      (p) => p.app === pod.app && p.namespace === pod.namespace && podReady(engine, p, nodes),
-    ).length;
-    const allowed =
-      pdb.minAvailable !== undefined
-        ? healthy - pdb.minAvailable
-        : (pdb.maxUnavailable ?? 0) - (expected - healthy);
-    if (allowed <= 0) return pdb;
+    const status = pdbStatus(engine, k, pdb, nodes);
+    if (status.allowed <= 0) return { pdb, status };
   }
   return null;
 }
