@@ -7,6 +7,7 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent, type ReactNode } from "react";
 import { fieldErrorsOf, useTRPC } from "@/components/trpc/client";
 import { Badge } from "@/components/ui/badge";
+import { Banner } from "@/components/ui/banner";
 import { Button } from "@/components/ui/button";
 import { Card, CardHeader } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
@@ -121,23 +122,17 @@ export function ClusterPage({ projectId, clusterId }: { projectId: string; clust
       <EolBanner projectId={projectId} cluster={c} />
       <MaintenanceBanner cluster={c} />
       {c.status.lastError && (
-        <div
-          role="alert"
-          className="flex items-start gap-3 rounded-lg border border-danger/30 bg-danger/10 p-4 text-sm"
-        >
-          <AlertTriangle className="mt-0.5 size-4 shrink-0 text-danger" aria-hidden />
-          <div>
-            <div className="font-medium text-danger">
-              {c.status.lastError.terminal ? "Stopped" : "Retrying"}: {c.status.lastError.step}
-            </div>
-            <div className="mt-0.5 text-fg">{c.status.lastError.message}</div>
-            {c.status.lastError.terminal && (
-              <div className="mt-1 text-xs text-muted">
-                Fix the cause (for example the quota) and press Retry, or change the cluster.
-              </div>
-            )}
+        <Banner tone="danger" icon={AlertTriangle}>
+          <div className="font-medium text-danger">
+            {c.status.lastError.terminal ? "Stopped" : "Retrying"}: {c.status.lastError.step}
           </div>
-        </div>
+          <div className="mt-0.5 text-fg">{c.status.lastError.message}</div>
+          {c.status.lastError.terminal && (
+            <div className="mt-1 text-xs text-muted">
+              Fix the cause (for example the quota) and press Retry, or change the cluster.
+            </div>
+          )}
+        </Banner>
       )}
 
       <TabsRoot defaultValue="overview">

@@ -5,6 +5,7 @@ import { AlertTriangle, ArrowUpCircle, Download, Info, Play, Power } from "lucid
 import { useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
 import { Badge } from "@/components/ui/badge";
+import { Banner } from "@/components/ui/banner";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
 import { Field, Select } from "@/components/ui/field";
@@ -473,22 +474,16 @@ export function EolBanner({ projectId, cluster: c }: { projectId: string; cluste
   const options = useQuery(trpc.cluster.upgradeOptions.queryOptions({ projectId, clusterId: c.id }));
   if (!options.data?.endOfLifeReached) return null;
   return (
-    <div
-      role="status"
-      className="flex items-start gap-3 rounded-lg border border-warning/40 bg-warning/10 p-4 text-sm"
-    >
-      <AlertTriangle className="mt-0.5 size-4 shrink-0 text-warning" aria-hidden />
-      <div>
-        <div className="font-medium text-fg">
-          Kubernetes {c.spec.version.split(".").slice(0, 2).join(".")} reached end of life on{" "}
-          {options.data.endOfLife}
-        </div>
-        <div className="mt-0.5 text-muted">
-          It no longer receives security fixes. Upgrade to{" "}
-          {options.data.targets.at(-1)?.version ?? "a supported version"} with the Upgrade button.
-        </div>
+    <Banner tone="warning" icon={AlertTriangle}>
+      <div className="font-medium text-fg">
+        Kubernetes {c.spec.version.split(".").slice(0, 2).join(".")} reached end of life on{" "}
+        {options.data.endOfLife}
       </div>
-    </div>
+      <div className="mt-0.5 text-muted">
+        It no longer receives security fixes. Upgrade to{" "}
+        {options.data.targets.at(-1)?.version ?? "a supported version"} with the Upgrade button.
+      </div>
+    </Banner>
   );
 }
 

@@ -5,6 +5,7 @@ import { CalendarClock, Plus, Wrench, X } from "lucide-react";
 import { useState } from "react";
 import { fieldErrorsOf, useTRPC } from "@/components/trpc/client";
 import { Badge } from "@/components/ui/badge";
+import { Banner } from "@/components/ui/banner";
 import { Button } from "@/components/ui/button";
 import { Card, CardHeader } from "@/components/ui/card";
 import { Field, Input, Select } from "@/components/ui/field";
@@ -479,23 +480,17 @@ export function MaintenanceBanner({ cluster: c }: { cluster: ClusterData }) {
   const m = c.schedules.maintenance;
   if (!m?.pending || c.phase === "Upgrading") return null;
   return (
-    <div
-      role="status"
-      className="flex items-start gap-3 rounded-lg border border-primary/30 bg-primary/5 p-4 text-sm"
-    >
-      <Wrench className="mt-0.5 size-4 shrink-0 text-primary" aria-hidden />
-      <div>
-        <span className="font-medium text-fg">
-          {m.pending.reason === "patch" ? "Patch upgrade" : "Forced upgrade off an end-of-life version"} to{" "}
-          {m.pending.target}
-        </span>{" "}
-        <span className="text-muted">
-          is scheduled for the maintenance window on {when(m.next.start, m.timezone)} ({m.timezone}).
-          {m.pending.forced
-            ? " It goes ahead even with blocking findings."
-            : " If the readiness report has blocking findings, it waits for you."}
-        </span>
-      </div>
-    </div>
+    <Banner tone="primary" icon={Wrench}>
+      <span className="font-medium text-fg">
+        {m.pending.reason === "patch" ? "Patch upgrade" : "Forced upgrade off an end-of-life version"} to{" "}
+        {m.pending.target}
+      </span>{" "}
+      <span className="text-muted">
+        is scheduled for the maintenance window on {when(m.next.start, m.timezone)} ({m.timezone}).
+        {m.pending.forced
+          ? " It goes ahead even with blocking findings."
+          : " If the readiness report has blocking findings, it waits for you."}
+      </span>
+    </Banner>
   );
 }
