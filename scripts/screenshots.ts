@@ -102,6 +102,17 @@ await page.getByRole("button", { name: "Set up" }).click();
 await page.getByRole("button", { name: "Save window" }).click();
 await page.getByText("Planned").waitFor();
 await shoot(page, "cluster-schedules");
+// An upgrade in progress, with per-node steps.
+await page.getByRole("button", { name: "Upgrade", exact: true }).click();
+const upgrade = page.getByRole("dialog");
+await upgrade.getByLabel("Target version").selectOption("1.35.3");
+await upgrade.getByRole("listitem").first().waitFor({ timeout: 30_000 });
+for (const box of await upgrade.getByRole("checkbox").all()) await box.check();
+await upgrade.getByRole("button", { name: "Upgrade to 1.35.3" }).click();
+await page.getByRole("heading", { name: /^Upgrade 1\.35\.1/ }).waitFor();
+await page.getByRole("tab", { name: "Node groups" }).click();
+await page.getByText("In progress").first().waitFor({ timeout: 60_000 });
+await shoot(page, "cluster-upgrading");
 await page.getByRole("button", { name: /Switch project/ }).click();
 await page.waitForTimeout(200);
 await page.screenshot({ path: `${out}/switcher-light.png` });

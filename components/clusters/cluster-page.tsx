@@ -72,7 +72,8 @@ export function ClusterPage({ projectId, clusterId }: { projectId: string; clust
   }
   const c = cluster.data;
   const p = c.progress;
-  const busy = p && p.total > 0 && c.phase !== "Running" && c.phase !== "Error";
+  // An upgrade shows its own per-node progress (UpgradeProgress), with its bar.
+  const busy = p && p.total > 0 && c.phase !== "Running" && c.phase !== "Error" && p.operation !== "upgrade";
 
   return (
     <div className="space-y-6">

@@ -493,7 +493,7 @@ const NODE_STEP: Record<
 > = {
   pending: { label: "Waiting", tone: "neutral" },
   draining: { label: "Draining", tone: "warning" },
-  replacing: { label: "Rebuilding / replacing", tone: "primary" },
+  replacing: { label: "In progress", tone: "primary" },
   done: { label: "Upgraded", tone: "success" },
   failed: { label: "Failed", tone: "danger" },
 };
@@ -519,7 +519,21 @@ export function UpgradeProgress({ cluster: c }: { cluster: ClusterData }) {
           {done}/{entries.length} nodes
         </span>
       </div>
-      <ul className="mt-3 grid grid-cols-[repeat(auto-fill,minmax(15rem,1fr))] gap-2">
+      <div
+        className="mt-2 h-2 overflow-hidden rounded-full bg-surface-2"
+        role="progressbar"
+        aria-label="Upgrade progress"
+        aria-valuemin={0}
+        aria-valuemax={entries.length}
+        aria-valuenow={done}
+      >
+        <div
+          className="h-full rounded-full bg-primary transition-[width]"
+          style={{ width: `${entries.length ? Math.round((done / entries.length) * 100) : 0}%` }}
+        />
+      </div>
+      {c.progress?.currentStep && <p className="mt-2 text-xs text-muted">{c.progress.currentStep}</p>}
+      <ul className="mt-3 grid grid-cols-[repeat(auto-fill,minmax(17rem,1fr))] gap-2">
         {entries.map(([name, n]) => (
           <li
             key={name}
