@@ -286,9 +286,9 @@ export function removePod(engine: Engine, k: KubeClusterState, pod: Pod, reason:
  * Bring every emulated cluster up to date with the cloud: register nodes,
  * record readiness changes as events, forget removed nodes, and let the
  * deployments' controllers and the scheduler place pods. Idempotent; called
- * before every request.
+ * before every request. Returns the nodes it saw, by cluster.
  */
-export function syncKube(engine: Engine): void {
+export function syncKube(engine: Engine): Map<string, NodeView[]> {
   const now = engine.now();
   const byCluster = allNodes(engine);
   const state = engine.state.kube;
@@ -387,4 +387,5 @@ export function syncKube(engine: Engine): void {
   }
   // Clusters whose servers are all gone are gone.
   for (const id of Object.keys(state)) if (!byCluster.has(id)) delete state[id];
+  return byCluster;
 }

@@ -5,7 +5,7 @@ import type { TLSSocket } from "node:tls";
 import { cidrRange, ipToInt, type Engine } from "../engine";
 import { handleKube } from "./api";
 import { PKI_PATHS } from "@/server/contracts/node-config";
-import { allNodes, apiServers, filesOf, nodeConfigOf, syncKube } from "./model";
+import { apiServers, filesOf, nodeConfigOf, syncKube, type NodeView } from "./model";
 
 /**
  * Serves each emulated cluster's Kubernetes API where a real one is
@@ -80,10 +80,14 @@ function allowed(cidrs: string[], ip: string | undefined): boolean {
 }
 
 /** Serving certificate and client-CA bundle of a cluster: the pushed Secret, else a running master's files. */
-function pkiOf(engine: Engine, clusterId: string): { ca: string; cert: string; key: string } | null {
+function pkiOf(
+  engine: Engine,
+  clusterId: string,
+  nodes: NodeView[],
+): { ca: string; cert: string; key: string } | null {
   const k = engine.state.kube[clusterId];
   if (k?.pki) return { ca: k.pki.caBundle, cert: k.pki.cert, key: k.pki.key };
-  const masters = apiServers(allNodes(engine).get(clusterId) ?? []);
+  const masters = apiServers(nodes);
   for (const m of masters) {
     const f = filesOf(m.server);
     const ca = f.get(PKI_PATHS.ca);
@@ -119,12 +123,12 @@ export class KubeApis {
     if (this.stopped) return;
     this.advance();
     const before = JSON.stringify(Object.values(this.engine.state.kube).map((k) => k.resourceVersion));
-    syncKube(this.engine);
+    const byCluster = syncKube(this.engine);
     if (JSON.stringify(Object.values(this.engine.state.kube).map((k) => k.resourceVersion)) !== before)
       this.engine.markDirty();
     const wanted = new Map<string, { ep: Endpoint; pki: { ca: string; cert: string; key: string } }>();
     for (const ep of endpoints(this.engine)) {
-      const pki = pkiOf(this.engine, ep.clusterId);
+      const pki = pkiOf(this.engine, ep.clusterId, byCluster.get(ep.clusterId) ?? []);
       if (pki) wanted.set(ep.address, { ep, pki });
     }
     for (const [address, l] of this.listening) {
@@ -164,9 +168,8 @@ export class KubeApis {
         req.on("data", (c: Buffer) => chunks.push(c));
         req.on("end", () => {
           this.advance();
-          syncKube(this.engine);
+          const nodes = syncKube(this.engine).get(ep.clusterId) ?? [];
           const current = endpoints(this.engine).find((e) => e.address === ep.address);
-          const nodes = allNodes(this.engine).get(ep.clusterId) ?? [];
           const k = this.engine.state.kube[ep.clusterId];
           // The load balancer has nowhere to send the request: the connection drops.
           if (!current || !k || apiServers(nodes).length === 0) {
