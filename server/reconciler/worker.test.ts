@@ -56,12 +56,15 @@ describe("workers on the job queue", () => {
       for (const w of [w1, w2]) {
         w.runner.events.on("job:start", ({ job }) => {
           const id = (job.payload as { clusterId?: string }).clusterId ?? "";
+          // Cron tasks (resync, schedules) carry no cluster and may run side by side.
+          if (!id) return;
           const n = (inFlight.get(id) ?? 0) + 1;
           inFlight.set(id, n);
           if (n > 1) overlap++;
         });
         w.runner.events.on("job:complete", ({ job }) => {
           const id = (job.payload as { clusterId?: string }).clusterId ?? "";
+          if (!id) return;
           inFlight.set(id, (inFlight.get(id) ?? 1) - 1);
         });
       }
