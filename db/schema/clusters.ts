@@ -27,6 +27,36 @@ export interface ClusterSchedules {
 export type OperationKind =
   "create" | "update" | "scale" | "delete" | "stop" | "start" | "upgrade" | "rotate-ca";
 
+/** An addon as the reconciler last saw it. */
+export interface AddonStatus {
+  phase: "Installing" | "Installed" | "Failed" | "Removing";
+  version: string;
+  message: string | null;
+  /** When it entered this phase. */
+  since: string;
+  /** Its cloud resources, e.g. "Load balancer c1-ingress-nginx-ingress 203.0.113.7 → 10.0.0.9 (ACTIVE/ONLINE)". */
+  resources: string[];
+}
+
+/** Gatekeeper and each constraint's audit, as last read from the cluster. */
+export interface PolicyStatus {
+  at: string;
+  gatekeeper: "Off" | "Installing" | "Ready" | "Removing" | "Unreachable";
+  error?: string;
+  constraints: Record<
+    string,
+    {
+      state: "Enforced" | "Pending" | "Disabled";
+      /** null until Gatekeeper's audit has looked (or could not evaluate the template). */
+      totalViolations: number | null;
+      /** The first violations (Gatekeeper keeps 20). */
+      violations: Array<{ kind: string; namespace: string; name: string; message: string }>;
+      auditTimestamp: string | null;
+      auditError: string | null;
+    }
+  >;
+}
+
 /** Per-node progress of an upgrade, for the cluster page. */
 export interface UpgradeStatus {
   from: string;
@@ -78,6 +108,10 @@ export interface ClusterStatus {
   kubeletVersions?: Record<string, string>;
   /** Last seen state of the load balancer and volumes (`kind:name` → state), to turn changes into events. */
   resources?: Record<string, string>;
+  /** Addons by id (Installing / Installed / Failed / Removing). */
+  addons?: Record<string, AddonStatus>;
+  /** Gatekeeper and its constraints' audit results. */
+  policies?: PolicyStatus;
 }
 
 /**

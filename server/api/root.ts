@@ -1,3 +1,4 @@
+import { addonRouter, policyRouter } from "./routers/addon";
 import { auditRouter } from "./routers/audit";
 import { authRouter } from "./routers/auth";
 import { cloudRouter } from "./routers/cloud";
@@ -15,6 +16,8 @@ export const appRouter = router({
   cluster: clusterRouter,
   nodeGroup: nodeGroupRouter,
   operation: operationRouter,
+  addon: addonRouter,
+  policy: policyRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,6 +1,9 @@
 import { z } from "zod";
 import { isPrivate, overlaps, parseCidr, RESERVED } from "@/server/domain/cidr";
 import { ALL_VERSIONS, NEWEST_VERSION, versionInfo } from "@/server/domain/versions";
+import { checkAddons, defaultAddons } from "@/server/domain/addons";
+import { checkPolicies, defaultPolicies } from "@/server/domain/policies";
+import { AddonChoice, ConstraintSpec, EnforcementAction, PoliciesSpec } from "./policies";
 import { ProjectScoped } from "./project";
 import { MaintenanceWindow, StopSchedule } from "./schedule";
 
@@ -173,6 +176,13 @@ const ClusterSpecShape = z.object({
     .array(NodeGroupSpec)
     .max(LIMITS.nodeGroupsPerCluster, `At most ${LIMITS.nodeGroupsPerCluster} node groups per cluster`)
     .default([]),
+  /** Addons from the catalog, with their version and values (YAML). */
+  addons: z
+    .array(AddonChoice)
+    .max(20, "At most 20 addons per cluster")
+    .default(() => defaultAddons(NEWEST_VERSION)),
+  /** OPA Gatekeeper: on/off, custom templates, constraints. */
+  policies: PoliciesSpec.default(() => defaultPolicies()),
 });
 
 function groupMaxNodes(g: { scaling: Scaling }): number {
@@ -267,6 +277,11 @@ export function validateClusterSpec(
       ["nodeGroups"],
       `At most ${LIMITS.nodesPerCluster} worker nodes per cluster; these groups can reach ${total}`,
     );
+
+  const kubernetes = v ? spec.version : null;
+  for (const a of checkAddons(spec.addons, kubernetes))
+    issue(a.index < spec.addons.length ? ["addons", a.index, a.field] : ["addons"], a.message);
+  for (const p of checkPolicies(spec.policies, kubernetes)) issue(["policies", ...p.path], p.message);
 }
 
 export const ClusterSpec = ClusterSpecShape.superRefine((s, ctx) => validateClusterSpec(s, ctx));
@@ -337,3 +352,25 @@ export const KubeconfigRequest = z.object({
   kind: z.enum(["certificate", "oidc"]).default("certificate"),
 });
 export type KubeconfigRequest = z.infer<typeof KubeconfigRequest>;
+
+// ── addons and policies ──────────────────────────────────────────────────────
+const Generation = { generation: z.number().int().positive() };
+export const InstallAddonInput = ClusterRef.extend({ ...Generation, addon: AddonChoice });
+export const UninstallAddonInput = ClusterRef.extend({ ...Generation, id: z.string().min(1) });
+export const SetGatekeeperInput = ClusterRef.extend({ ...Generation, enabled: z.boolean() });
+export const SaveConstraintInput = ClusterRef.extend({
+  ...Generation,
+  /** The name it had, when editing (a rename replaces it). */
+  originalName: z.string().optional(),
+  constraint: ConstraintSpec,
+});
+export const ConstraintRefInput = ClusterRef.extend({ ...Generation, name: z.string().min(1) });
+export const SetEnforcementInput = ConstraintRefInput.extend({ enforcementAction: EnforcementAction });
+export const AddTemplateInput = ClusterRef.extend({
+  ...Generation,
+  yaml: z
+    .string()
+    .min(1, "Paste or upload a ConstraintTemplate")
+    .max(100_000, "A template is at most 100 KB"),
+});
+export const DeleteTemplateInput = ClusterRef.extend({ ...Generation, kind: z.string().min(1) });

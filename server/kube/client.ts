@@ -1,5 +1,12 @@
 import https, { type RequestOptions } from "node:https";
-import { ApiException, CoreV1Api, KubeConfig, PolicyV1Api } from "@kubernetes/client-node";
+import {
+  ApiException,
+  AppsV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  KubeConfig,
+  PolicyV1Api,
+} from "@kubernetes/client-node";
 import type { WorkloadSnapshot } from "@/server/domain/upgrade-readiness";
 
 /**
@@ -39,6 +46,35 @@ export type DeprecatedApi = WorkloadSnapshot["deprecatedApis"][number];
 export type EvictionResult =
   { result: "evicted" } | { result: "gone" } | { result: "blocked"; message: string };
 
+/** An addon release as the cluster stores it (kube-system/kc-addon-<id>). */
+export interface KubeRelease {
+  id: string;
+  hash: string;
+}
+export interface KubeDeployment {
+  name: string;
+  replicas: number;
+  ready: number;
+}
+/** A Gatekeeper object the console applied (template or constraint), with the hash of what it applied. */
+export interface KubeGatekeeperObject {
+  kind: string;
+  name: string;
+  hash: string | null;
+  managed: string | null;
+}
+export interface KubeConstraintStatus extends KubeGatekeeperObject {
+  enforcementAction: string;
+  /** null until the audit has run (or when it cannot evaluate the template). */
+  totalViolations: number | null;
+  auditTimestamp: string | null;
+  violations: Array<{ kind: string; namespace: string; name: string; message: string }>;
+  auditError: string | null;
+}
+
+export const HASH_ANNOTATION = "kube-console.io/applied-hash";
+export const RELEASE_LABEL = "kube-console.io/addon";
+
 export interface KubeClient {
   readyz(): Promise<boolean>;
   listNodes(): Promise<KubeNode[]>;
@@ -50,6 +86,16 @@ export interface KubeClient {
   recentEvents(limit: number): Promise<KubeEventItem[]>;
   deprecatedApis(): Promise<DeprecatedApi[]>;
   putPkiSecret(data: { caBundle: string; cert: string; key: string }): Promise<void>;
+  listReleases(): Promise<KubeRelease[]>;
+  putRelease(id: string, hash: string, data: Record<string, string>): Promise<void>;
+  deleteRelease(id: string): Promise<void>;
+  deploymentsIn(namespace: string): Promise<KubeDeployment[]>;
+  /** null: Gatekeeper's CRDs are not there (yet). */
+  listTemplates(): Promise<KubeGatekeeperObject[] | null>;
+  listConstraints(kinds: string[]): Promise<KubeConstraintStatus[]>;
+  /** Create or replace a template or constraint (stamped with `hash`). */
+  applyGatekeeper(manifest: Record<string, unknown>, hash: string): Promise<void>;
+  deleteGatekeeper(kind: string, name: string): Promise<void>;
 }
 
 export interface KubeTarget {
@@ -100,6 +146,37 @@ export function createKubeClient(t: KubeTarget): KubeClient {
   const kc = kubeConfigFor(t);
   const core = kc.makeApiClient(CoreV1Api);
   const policy = kc.makeApiClient(PolicyV1Api);
+  const apps = kc.makeApiClient(AppsV1Api);
+  const custom = kc.makeApiClient(CustomObjectsApi);
+  const TEMPLATES = { group: "templates.gatekeeper.sh", version: "v1", plural: "constrainttemplates" };
+  const constraintsOf = (kind: string) => ({
+    group: "constraints.gatekeeper.sh",
+    version: "v1beta1",
+    plural: kind.toLowerCase(),
+  });
+  type Obj = {
+    kind?: string;
+    metadata?: {
+      name?: string;
+      resourceVersion?: string;
+      labels?: Record<string, string>;
+      annotations?: Record<string, string>;
+    };
+    status?: {
+      totalViolations?: number;
+      auditTimestamp?: string;
+      violations?: Array<{ kind?: string; namespace?: string; name?: string; message?: string }>;
+      byPod?: Array<{ errors?: Array<{ message?: string }> }>;
+    };
+    spec?: { enforcementAction?: string; crd?: { spec?: { names?: { kind?: string } } } };
+  };
+  const itemsOf = (list: unknown): Obj[] => (list as { items?: Obj[] }).items ?? [];
+  const observed = (o: Obj, kind: string): KubeGatekeeperObject => ({
+    kind,
+    name: o.metadata?.name ?? "",
+    hash: o.metadata?.annotations?.[HASH_ANNOTATION] ?? null,
+    managed: o.metadata?.labels?.["kube-console.io/managed"] ?? null,
+  });
   const timeoutMs = t.timeoutMs ?? 5_000;
 
   /** A raw GET with the same TLS options (for /readyz and /metrics, which have no typed client). */
@@ -143,6 +220,132 @@ export function createKubeClient(t: KubeTarget): KubeClient {
   };
 
   return {
+    async listReleases() {
+      const list = await withTimeout(
+        core.listNamespacedConfigMap({ namespace: "kube-system", labelSelector: RELEASE_LABEL }),
+      );
+      return list.items.map((c) => ({
+        id: c.metadata?.labels?.[RELEASE_LABEL] ?? "",
+        hash: c.data?.hash ?? "",
+      }));
+    },
+    async putRelease(id, hash, data) {
+      const name = `kc-addon-${id}`;
+      const body = {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: {
+          name,
+          namespace: "kube-system",
+          labels: { [RELEASE_LABEL]: id, "app.kubernetes.io/managed-by": "kube-console" },
+        },
+        data: { ...data, hash },
+      };
+      try {
+        await withTimeout(core.replaceNamespacedConfigMap({ name, namespace: "kube-system", body }));
+      } catch (err) {
+        if (statusOf(err) !== 404) throw new Error(`Updating release ${id}: ${messageOf(err)}`);
+        await withTimeout(core.createNamespacedConfigMap({ namespace: "kube-system", body }));
+      }
+    },
+    async deleteRelease(id) {
+      try {
+        await withTimeout(
+          core.deleteNamespacedConfigMap({ name: `kc-addon-${id}`, namespace: "kube-system" }),
+        );
+      } catch (err) {
+        if (statusOf(err) !== 404) throw new Error(`Removing release ${id}: ${messageOf(err)}`);
+      }
+    },
+    async deploymentsIn(namespace) {
+      const list = await withTimeout(apps.listNamespacedDeployment({ namespace }));
+      return list.items.map((d) => ({
+        name: d.metadata?.name ?? "",
+        replicas: d.spec?.replicas ?? 0,
+        ready: d.status?.readyReplicas ?? 0,
+      }));
+    },
+    async listTemplates() {
+      try {
+        const list = await withTimeout(custom.listClusterCustomObject(TEMPLATES));
+        return itemsOf(list).map((t) => observed(t, t.spec?.crd?.spec?.names?.kind ?? ""));
+      } catch (err) {
+        if (statusOf(err) === 404) return null;
+        throw new Error(`Listing constraint templates: ${messageOf(err)}`);
+      }
+    },
+    async listConstraints(kinds) {
+      const lists = await Promise.all(
+        kinds.map(async (kind) => {
+          try {
+            return {
+              kind,
+              items: itemsOf(await withTimeout(custom.listClusterCustomObject(constraintsOf(kind)))),
+            };
+          } catch (err) {
+            if (statusOf(err) === 404) return { kind, items: [] };
+            throw new Error(`Listing ${kind} constraints: ${messageOf(err)}`);
+          }
+        }),
+      );
+      return lists.flatMap(({ kind, items }) =>
+        items.map((c) => ({
+          ...observed(c, kind),
+          enforcementAction: c.spec?.enforcementAction ?? "deny",
+          totalViolations: c.status?.totalViolations ?? null,
+          auditTimestamp: c.status?.auditTimestamp ?? null,
+          violations: (c.status?.violations ?? []).map((v) => ({
+            kind: v.kind ?? "",
+            namespace: v.namespace ?? "",
+            name: v.name ?? "",
+            message: v.message ?? "",
+          })),
+          auditError:
+            (c.status?.byPod ?? []).flatMap((b) => b.errors ?? []).map((e) => e.message ?? "")[0] ?? null,
+        })),
+      );
+    },
+    async applyGatekeeper(manifest, hash) {
+      const m = manifest as Obj & { metadata: { name: string } };
+      const isTemplate = m.kind === "ConstraintTemplate";
+      const target = isTemplate ? TEMPLATES : constraintsOf(String(m.kind));
+      const body = {
+        ...m,
+        metadata: {
+          ...m.metadata,
+          annotations: { ...(m.metadata.annotations ?? {}), [HASH_ANNOTATION]: hash },
+        },
+      };
+      const name = m.metadata.name;
+      try {
+        const current = (await withTimeout(custom.getClusterCustomObject({ ...target, name }))) as Obj;
+        await withTimeout(
+          custom.replaceClusterCustomObject({
+            ...target,
+            name,
+            body: {
+              ...body,
+              metadata: { ...body.metadata, resourceVersion: current.metadata?.resourceVersion },
+            },
+          }),
+        );
+      } catch (err) {
+        if (statusOf(err) !== 404) throw new Error(`Applying ${String(m.kind)} ${name}: ${messageOf(err)}`);
+        try {
+          await withTimeout(custom.createClusterCustomObject({ ...target, body }));
+        } catch (e) {
+          throw new Error(`Applying ${String(m.kind)} ${name}: ${messageOf(e)}`);
+        }
+      }
+    },
+    async deleteGatekeeper(kind, name) {
+      const target = kind === "ConstraintTemplate" ? TEMPLATES : constraintsOf(kind);
+      try {
+        await withTimeout(custom.deleteClusterCustomObject({ ...target, name }));
+      } catch (err) {
+        if (statusOf(err) !== 404) throw new Error(`Deleting ${kind} ${name}: ${messageOf(err)}`);
+      }
+    },
     async readyz() {
       try {
         return (await rawGet("/readyz")).status === 200;

@@ -237,7 +237,8 @@ export class LoadBalancerClient extends ServiceClient {
   async createPool(input: {
     name: string;
     listenerId: string;
-    protocol: "TCP" | "HTTP" | "HTTPS" | "UDP";
+    /** PROXY: TCP with the PROXY protocol header, so backends see client addresses. */
+    protocol: "TCP" | "HTTP" | "HTTPS" | "UDP" | "PROXY" | "PROXYV2";
     algorithm?: "ROUND_ROBIN" | "LEAST_CONNECTIONS" | "SOURCE_IP";
     tags?: string[];
   }) {
@@ -278,6 +279,26 @@ export class LoadBalancerClient extends ServiceClient {
   }
   async listMembers(poolId: string) {
     return this.list(Member, `/pools/${poolId}/members`, "members");
+  }
+  /** Batch update: the pool's members become exactly `members` (one change of the load balancer). */
+  async setMembers(
+    poolId: string,
+    members: Array<{ name: string; address: string; port: number; subnetId?: string; tags?: string[] }>,
+  ): Promise<void> {
+    await this.call(
+      "PUT",
+      `/pools/${poolId}/members`,
+      {
+        members: members.map((m) => ({
+          name: m.name,
+          address: m.address,
+          protocol_port: m.port,
+          ...(m.subnetId ? { subnet_id: m.subnetId } : {}),
+          tags: m.tags ?? [],
+        })),
+      },
+      true,
+    );
   }
   async deleteMember(poolId: string, memberId: string) {
     return this.remove(`/pools/${poolId}/members/${memberId}`);

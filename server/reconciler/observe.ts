@@ -23,8 +23,50 @@ export interface Observed {
   members: Member[];
   healthMonitor: HealthMonitor | null;
   floatingIp: FloatingIp | null;
+  /** Load balancers addons need (tagged kc-addon=<id>), with their listeners, pools, members and monitors. */
+  addonLbs: AddonLb[];
+  /** Floating IPs of addon load balancers (tagged kc-addon=<id>). */
+  addonFips: FloatingIp[];
   /** Duplicates found (more than one resource for one name): an error, never silently adopted. */
   duplicates: string[];
+}
+
+export interface AddonLb {
+  addon: string;
+  lb: LoadBalancer;
+  listeners: Listener[];
+  pools: Pool[];
+  members: Map<string, Member[]>;
+  monitors: HealthMonitor[];
+}
+
+export const ADDON_TAG = "kc-addon=";
+export const addonOf = (tags: string[]) =>
+  tags.find((t) => t.startsWith(ADDON_TAG))?.slice(ADDON_TAG.length) ?? null;
+
+async function observeAddonLb(cloud: OpenStackCloud, lb: LoadBalancer): Promise<AddonLb> {
+  const base = {
+    addon: addonOf(lb.tags) ?? "",
+    lb,
+    listeners: [],
+    pools: [],
+    members: new Map(),
+    monitors: [],
+  };
+  if (lb.provisioningStatus === "PENDING_DELETE") return base;
+  const [listeners, pools] = await Promise.all([
+    cloud.loadBalancer.listListeners({ loadBalancerId: lb.id }),
+    cloud.loadBalancer.listPools({ loadBalancerId: lb.id }),
+  ]);
+  const members = new Map<string, Member[]>();
+  await Promise.all(pools.map(async (p) => members.set(p.id, await cloud.loadBalancer.listMembers(p.id))));
+  const monitorIds = new Set(pools.map((p) => p.healthMonitorId).filter(Boolean));
+  const monitors = monitorIds.size
+    ? (
+        await cloud.loadBalancer.listHealthMonitors({ tags: lb.tags.filter((t) => t.startsWith(ADDON_TAG)) })
+      ).filter((h) => monitorIds.has(h.id))
+    : [];
+  return { ...base, listeners, pools, members, monitors };
 }
 
 function byName<T extends { name: string }>(items: T[], duplicates: string[]): Map<string, T> {
@@ -64,7 +106,12 @@ export async function observe(
       cloud.loadBalancer.listLoadBalancers({ tags: tag }),
       cloud.network.listFloatingIps({ tags: tag }),
     ]);
-  const lb = single(lbs, n.lb, duplicates);
+  const lb = single(
+    lbs.filter((l) => !addonOf(l.tags)),
+    n.lb,
+    duplicates,
+  );
+  const addonLbs = await Promise.all(lbs.filter((l) => addonOf(l.tags)).map((l) => observeAddonLb(cloud, l)));
   let listener: Listener | null = null;
   let pool: Pool | null = null;
   let members: Member[] = [];
@@ -108,7 +155,9 @@ export async function observe(
     pool,
     members,
     healthMonitor,
-    floatingIp: fips[0] ?? null,
+    floatingIp: fips.find((f) => !addonOf(f.tags)) ?? null,
+    addonLbs,
+    addonFips: fips.filter((f) => addonOf(f.tags)),
     duplicates,
   };
 }
@@ -137,6 +186,8 @@ export function isEmpty(o: Observed): boolean {
     o.servers.size === 0 &&
     o.volumes.size === 0 &&
     !o.lb &&
-    !o.floatingIp
+    !o.floatingIp &&
+    o.addonLbs.length === 0 &&
+    o.addonFips.length === 0
   );
 }

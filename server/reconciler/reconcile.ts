@@ -5,7 +5,7 @@ import type { ClusterSpec } from "@/server/contracts/cluster";
 import { desiredGroupSize } from "@/server/domain/placement";
 import { BadRequest, NotFound, OpenStackError, QuotaExceeded, type OpenStackCloud } from "@/server/openstack";
 import { groupTag, resourceNames, workerIndex } from "./names";
-import { isEmpty, observe, type Observed } from "./observe";
+import { addonOf, isEmpty, observe, type Observed } from "./observe";
 import type { KubeClient, KubeNode, KubeTarget } from "@/server/kube/client";
 import { issueCertificate } from "@/server/kube/pki";
 import { completeCaRotation, ensureClusterPki } from "@/server/kube/store";
@@ -20,6 +20,7 @@ import {
   type LifecycleAction,
 } from "./lifecycle";
 import { conditionsFrom, nodesOf, phaseOf } from "./status";
+import { addonPruneActions, addonSteps, kubeAddonPlan, type KubeAddonPlan } from "./addons";
 import { buildSteps, TerminalError, type Catalog, type Step } from "./steps";
 import { nodeUserData } from "./user-data";
 
@@ -52,6 +53,8 @@ const API_WAIT_MS = 10 * 60_000;
 const POLL_MS = 2_000;
 /** After a pass that made progress, the next steps are often ready at once (a subnet after its network). */
 const PROGRESS_MS = 200;
+/** While addon pods start or Gatekeeper's first audit is due. */
+const WARMING_MS = 5_000;
 
 function classify(err: unknown): { terminal: boolean; message: string } {
   if (err instanceof TerminalError) return { terminal: true, message: err.message };
@@ -160,6 +163,18 @@ function teardownActions(cloud: OpenStackCloud, o: Observed): Action[] {
   const a: Action[] = [];
   if (o.floatingIp)
     a.push({ label: "Release the API address", run: () => cloud.network.deleteFloatingIp(o.floatingIp!.id) });
+  for (const f of o.addonFips)
+    a.push({
+      label: `Release the address ${f.address} of addon ${addonOf(f.tags)}`,
+      run: () => cloud.network.deleteFloatingIp(f.id),
+    });
+  for (const x of o.addonLbs)
+    if (x.lb.provisioningStatus === "ACTIVE" || x.lb.provisioningStatus === "ERROR")
+      a.push({
+        label: `Delete load balancer ${x.lb.name} of addon ${x.addon}`,
+        run: () => cloud.loadBalancer.deleteLoadBalancer(x.lb.id, true),
+        event: { reason: "Deleting", kind: "LoadBalancer", name: x.lb.name },
+      });
   if (o.lb && (o.lb.provisioningStatus === "ACTIVE" || o.lb.provisioningStatus === "ERROR")) {
     a.push({
       label: "Delete the API load balancer",
@@ -190,7 +205,13 @@ function teardownActions(cloud: OpenStackCloud, o: Observed): Action[] {
     for (const g of o.serverGroups.values())
       a.push({ label: `Delete server group ${g.name}`, run: () => cloud.compute.deleteServerGroup(g.id) });
   }
-  const noPorts = serversGone && o.ports.size === 0 && !o.lb && !o.floatingIp;
+  const noPorts =
+    serversGone &&
+    o.ports.size === 0 &&
+    !o.lb &&
+    !o.floatingIp &&
+    o.addonLbs.length === 0 &&
+    o.addonFips.length === 0;
   if (noPorts) {
     for (const g of o.secGroups.values())
       a.push({
@@ -576,9 +597,20 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
     } else if (pki.rotationStartedAt) {
       lifecycle = caRotationPlan();
     }
+    const newNet = cluster.spec.network.mode === "new";
     steps =
       mode === "converge" || mode === "upgrade"
-        ? buildSteps({ cloud, cluster, observed, catalog, credentials, sizeOverride })
+        ? [
+            ...buildSteps({ cloud, cluster, observed, catalog, credentials, sizeOverride }),
+            ...addonSteps({
+              cloud,
+              cluster,
+              observed,
+              netDeps: newNet ? ["subnet"] : [],
+              subnetId: () =>
+                cluster.spec.network.mode === "new" ? observed.subnet!.id : cluster.spec.network.subnetId,
+            }),
+          ]
         : [];
   } catch (err) {
     const c = classify(err);
@@ -586,33 +618,57 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
     return { converged: false, requeueAfterMs: c.terminal ? null : backoff(op?.attempts ?? 0), actions: [] };
   }
   const done = new Set(steps.filter((s) => s.state === "done").map((s) => s.key));
-  const lbBusy = observed.lb !== null && observed.lb.provisioningStatus !== "ACTIVE";
-  let lbSlot = !lbBusy && !steps.some((s) => s.lbMutation && s.state === "pending");
+  // Octavia takes one change at a time per load balancer: one slot per LB.
+  const lbTaken = new Set<string>();
+  if (observed.lb && observed.lb.provisioningStatus !== "ACTIVE") lbTaken.add("api");
+  for (const x of observed.addonLbs) if (x.lb.provisioningStatus !== "ACTIVE") lbTaken.add(x.lb.name);
+  for (const s of steps) if (s.lbMutation && s.state === "pending") lbTaken.add(s.lbKey ?? "api");
   const runnable: Action[] = [];
   for (const s of steps) {
     if (s.state !== "missing" || !s.deps.every((d) => done.has(d))) continue;
     if (s.lbMutation && s.key !== "lb") {
-      if (!lbSlot) continue;
-      lbSlot = false;
+      const slot = s.lbKey ?? "api";
+      if (lbTaken.has(slot)) continue;
+      lbTaken.add(slot);
     }
     runnable.push({ label: s.label, run: s.run });
   }
   // A failed upgrade stops here: nothing is replaced until the user retries.
   const prune =
     (mode === "converge" || mode === "upgrade") && !lifecycle.failure
-      ? pruneActions(cloud, cluster, observed, sizeOverride)
+      ? [
+          ...pruneActions(cloud, cluster, observed, sizeOverride),
+          ...addonPruneActions(cloud, cluster, observed),
+        ]
       : [];
+  // Addons' releases and Gatekeeper's objects in the cluster (only while nothing else moves the nodes).
+  // The console can reach the API only at a public address without an allowlist; otherwise it does not wait.
+  const consoleReachesApi = publicAddress !== null && cluster.spec.apiAccess.allowedCidrs.length === 0;
+  let addonPlan: KubeAddonPlan | null = null;
+  if (mode === "converge" && !pki.rotationStartedAt) {
+    const lastError = cluster.status.lastError;
+    addonPlan = await kubeAddonPlan({
+      kube: kube && kubeNodes ? kube : null,
+      cluster,
+      observed,
+      steps,
+      stepErrors: new Map(lastError ? [[lastError.step, lastError.message]] : []),
+      prev: cluster.status,
+      now,
+    });
+  }
+  const kubeActions: Action[] = addonPlan?.actions ?? [];
   const lifecycleActions: Action[] = lifecycle.actions.map((a) => ({
     label: a.label,
     run: a.run,
     event: a.event,
   }));
-  const results = await runAll([...runnable, ...prune, ...lifecycleActions]);
+  const results = await runAll([...runnable, ...prune, ...lifecycleActions, ...kubeActions]);
   for (const r of results) {
     if (r.error) continue;
     if (r.action.event)
       event(
-        lifecycleActions.includes(r.action) ? "Normal" : "Warning",
+        lifecycleActions.includes(r.action) || kubeActions.includes(r.action) ? "Normal" : "Warning",
         r.action.event.reason,
         r.action.event.kind,
         r.action.event.name,
@@ -693,13 +749,21 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
         !settling &&
         // Kubelets that have not reported Ready yet: keep looking (a node that later goes NotReady does not hold this).
         !nodes.some((n) => n.state === "Installing") &&
-        !waitingForApi;
+        !waitingForApi &&
+        kubeActions.length === 0 &&
+        // Addons installed and policies applied, unless the console cannot reach the API.
+        (addonPlan === null || addonPlan.settled || !consoleReachesApi || kubeNodes === null);
+  // Addon pods starting or Gatekeeper's first audit: look again soon, if a worker can run them.
+  const warming =
+    addonPlan?.warming === true && [...(kubeNodes?.values() ?? [])].some((n) => n.ready && !n.controlPlane);
 
   // The load balancer's and the volumes' state changes are events too (the LB-health dashboard draws them).
   const resources: Record<string, string> = {};
   if (observed.lb)
     resources[`LoadBalancer:${observed.lb.name}`] =
       `${observed.lb.provisioningStatus}/${observed.lb.operatingStatus}`;
+  for (const x of observed.addonLbs)
+    resources[`LoadBalancer:${x.lb.name}`] = `${x.lb.provisioningStatus}/${x.lb.operatingStatus}`;
   for (const v of observed.volumes.values()) resources[`Volume:${v.name}`] = v.status;
   const seen = cluster.status.resources ?? {};
   for (const [key, state] of Object.entries(resources)) {
@@ -752,6 +816,8 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
     cordonedByStop,
     workload,
     caRotation,
+    addons: addonPlan ? addonPlan.addons : prevStatus.addons,
+    policies: addonPlan ? addonPlan.policies : prevStatus.policies,
     lastError: errors[0]
       ? {
           step: (terminal ?? errors[0]).step,
@@ -772,7 +838,14 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
           ? liveServers.filter((s) => s.status === "SHUTOFF").length
           : liveServers.filter((s) => s.status === "ACTIVE" && kubeNodes?.get(s.name)?.ready).length;
   const currentStep =
-    lifecycle.waiting ?? runnable[0]?.label ?? prune[0]?.label ?? pendingStep?.label ?? null;
+    lifecycle.waiting ??
+    runnable[0]?.label ??
+    prune[0]?.label ??
+    pendingStep?.label ??
+    kubeActions[0]?.label ??
+    (addonPlan && !addonPlan.settled
+      ? (Object.entries(addonPlan.addons).find(([, a]) => a.phase !== "Installed")?.[1].message ?? null)
+      : null);
 
   await db.transaction(async (tx) => {
     await tx
@@ -828,20 +901,24 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
   return {
     converged,
     requeueAfterMs:
-      converged || terminal
-        ? null
-        : errors.length
-          ? backoff(op?.attempts ?? 0)
-          : runnable.length + prune.length + lifecycleActions.length > 0
-            ? PROGRESS_MS
-            : POLL_MS,
-    actions: [...runnable, ...prune, ...lifecycleActions].map((a) => a.label),
+      converged && warming
+        ? WARMING_MS
+        : converged || terminal
+          ? null
+          : errors.length
+            ? backoff(op?.attempts ?? 0)
+            : runnable.length + prune.length + lifecycleActions.length + kubeActions.length > 0
+              ? PROGRESS_MS
+              : POLL_MS,
+    actions: [...runnable, ...prune, ...lifecycleActions, ...kubeActions].map((a) => a.label),
   };
 }
 
 function countResources(o: Observed): number {
   return (
     [o.network, o.subnet, o.router, o.lb, o.floatingIp].filter(Boolean).length +
+    o.addonLbs.length +
+    o.addonFips.length +
     o.secGroups.size +
     o.serverGroups.size +
     o.ports.size +

@@ -48,6 +48,8 @@ const empty = (): Observed => ({
   members: [],
   healthMonitor: null,
   floatingIp: null,
+  addonLbs: [],
+  addonFips: [],
   duplicates: [],
 });
 const spec = (over: Partial<ClusterSpecInput> = {}) =>

@@ -24,6 +24,8 @@ export interface Step {
   deps: string[];
   /** Octavia accepts one change at a time per load balancer. */
   lbMutation?: boolean;
+  /** Which load balancer the mutation changes (default: the API's). */
+  lbKey?: string;
   state: StepState;
   run: () => Promise<unknown>;
 }

@@ -5,6 +5,8 @@ import type { Db } from "@/db/client";
 import { auditLog } from "@/db/schema";
 import { createTestDb, makeUser } from "@/db/testing";
 import type { ProjectRole } from "@/server/contracts/project";
+import { ADDONS, defaultValuesYaml } from "@/server/domain/addons";
+import { CUSTOM_TEMPLATE } from "@/server/testing/policies";
 import { appRouter } from "../root";
 
 let db: Db;
@@ -44,7 +46,12 @@ const ALLOWED_BUT: Record<string, string> = {
   "cluster.upgrade": "PRECONDITION_FAILED",
   "cluster.rotateCa": "PRECONDITION_FAILED",
   "cluster.upgradeReadiness": "BAD_REQUEST",
+  // The fixture has only the system addon, and no uploaded template.
+  "addon.uninstall": "BAD_REQUEST",
+  "policy.deleteTemplate": "NOT_FOUND",
 };
+const certManager = ADDONS.find((a) => a.id === "cert-manager")!;
+const g1 = (f: Fixture) => ({ projectId: f.projectId, clusterId: f.clusterId, generation: 1 });
 
 const PROCEDURES: Record<string, { min: ProjectRole; call: (c: Caller, f: Fixture) => Promise<unknown> }> = {
   "cluster.list": { min: "viewer", call: (c, f) => c.cluster.list({ projectId: f.projectId }) },
@@ -137,6 +144,60 @@ const PROCEDURES: Record<string, { min: ProjectRole; call: (c: Caller, f: Fixtur
     min: "member",
     call: (c, f) =>
       c.cluster.upgrade({ projectId: f.projectId, clusterId: f.clusterId, generation: 1, target: "1.36.1" }),
+  },
+  "addon.install": {
+    min: "member",
+    call: (c, f) =>
+      c.addon.install({
+        ...g1(f),
+        addon: { id: "cert-manager", version: "1.19.1", values: defaultValuesYaml(certManager) },
+      }),
+  },
+  "addon.uninstall": { min: "member", call: (c, f) => c.addon.uninstall({ ...g1(f), id: "metrics-server" }) },
+  "policy.setGatekeeper": {
+    min: "member",
+    call: (c, f) => c.policy.setGatekeeper({ ...g1(f), enabled: false }),
+  },
+  "policy.saveConstraint": {
+    min: "member",
+    call: (c, f) =>
+      c.policy.saveConstraint({
+        ...g1(f),
+        constraint: {
+          name: "team-label",
+          kind: "K8sRequiredLabels",
+          enforcementAction: "dryrun",
+          enabled: true,
+          parameters: { labels: [{ key: "team" }] },
+          match: {
+            kinds: [{ apiGroups: [""], kinds: ["Pod"] }],
+            namespaces: [],
+            excludedNamespaces: [],
+            labelSelector: { matchLabels: {} },
+          },
+        },
+      }),
+  },
+  "policy.setEnforcement": {
+    min: "member",
+    call: (c, f) =>
+      c.policy.setEnforcement({ ...g1(f), name: "psp-host-filesystem", enforcementAction: "deny" }),
+  },
+  "policy.setEnabled": {
+    min: "member",
+    call: (c, f) => c.policy.setEnabled({ ...g1(f), name: "psp-seccomp", enabled: false }),
+  },
+  "policy.deleteConstraint": {
+    min: "member",
+    call: (c, f) => c.policy.deleteConstraint({ ...g1(f), name: "block-nodeport-services" }),
+  },
+  "policy.addTemplate": {
+    min: "member",
+    call: (c, f) => c.policy.addTemplate({ ...g1(f), yaml: CUSTOM_TEMPLATE }),
+  },
+  "policy.deleteTemplate": {
+    min: "member",
+    call: (c, f) => c.policy.deleteTemplate({ ...g1(f), kind: "K8sNothing" }),
   },
   "nodeGroup.add": {
     min: "member",

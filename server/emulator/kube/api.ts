@@ -1,6 +1,13 @@
 import { NODE_GROUP_LABEL } from "@/server/contracts/node-config";
 import type { Engine } from "../engine";
 import {
+  constraintStatus,
+  gatekeeperInstalled,
+  invalidParameters,
+  podManifest,
+  serviceManifest,
+} from "./gatekeeper";
+import {
   apiServers,
   evictionBlockedBy,
   pdbStatus,
@@ -10,6 +17,7 @@ import {
   type KubeClusterState,
   type NodeView,
   type Pod,
+  type StoredObject,
 } from "./model";
 
 /**
@@ -117,6 +125,22 @@ const RESOURCES = {
       namespaced: true,
       kind: "Secret",
       verbs: ["create", "get", "update"],
+    },
+    {
+      name: "configmaps",
+      singularName: "configmap",
+      namespaced: true,
+      kind: "ConfigMap",
+      verbs: ["create", "delete", "get", "list", "update"],
+      shortNames: ["cm"],
+    },
+    {
+      name: "services",
+      singularName: "service",
+      namespaced: true,
+      kind: "Service",
+      verbs: ["get", "list"],
+      shortNames: ["svc"],
     },
   ],
   "policy/v1": [
@@ -292,18 +316,16 @@ function nodeStatusText(n: NodeView): string {
 }
 
 function podObject(ctx: ApiContext, p: Pod, nodes: Map<string, NodeView>) {
-  const dep = ctx.k.deployments.find((d) => d.namespace === p.namespace && d.name === p.app);
   const ready = podReady(ctx.engine, p, nodes);
   const node = p.node ? nodes.get(p.node) : undefined;
+  const m = podManifest(ctx.k, p);
   return {
     kind: "Pod",
     apiVersion: "v1",
     metadata: {
-      name: p.name,
-      namespace: p.namespace,
+      ...m.metadata,
       uid: p.uid,
       creationTimestamp: iso(p.createdAt),
-      labels: { app: p.app },
       ownerReferences: [
         {
           apiVersion: "apps/v1",
@@ -315,16 +337,7 @@ function podObject(ctx: ApiContext, p: Pod, nodes: Map<string, NodeView>) {
         },
       ],
     },
-    spec: {
-      ...(p.node ? { nodeName: p.node } : {}),
-      containers: [
-        {
-          name: p.app,
-          image: `registry.example.com/${p.namespace}/${p.app}:1.0`,
-          resources: { requests: { cpu: `${dep?.cpuMilli ?? 100}m`, memory: `${dep?.memoryMi ?? 128}Mi` } },
-        },
-      ],
-    },
+    spec: { ...(p.node ? { nodeName: p.node } : {}), ...m.spec },
     status: {
       phase: p.node ? "Running" : "Pending",
       conditions: [
@@ -467,7 +480,17 @@ export function handleKube(ctx: ApiContext, req: KubeRequest): KubeResponse {
         body: {
           kind: "APIGroupList",
           apiVersion: "v1",
-          groups: GROUPS.map((g) => ({
+          groups: [
+            ...GROUPS,
+            ...(gatekeeperInstalled(k)
+              ? [
+                  { name: "templates.gatekeeper.sh", version: "v1" },
+                  ...(Object.keys(k.templates).length
+                    ? [{ name: "constraints.gatekeeper.sh", version: "v1beta1" }]
+                    : []),
+                ]
+              : []),
+          ].map((g) => ({
             name: g.name,
             versions: [{ groupVersion: `${g.name}/${g.version}`, version: g.version }],
             preferredVersion: { groupVersion: `${g.name}/${g.version}`, version: g.version },
@@ -481,6 +504,45 @@ export function handleKube(ctx: ApiContext, req: KubeRequest): KubeResponse {
     if (p === "/api/v1") return rl("v1");
     if (p === "/apis/policy/v1") return rl("policy/v1");
     if (p === "/apis/apps/v1") return rl("apps/v1");
+    if (p === "/apis/templates.gatekeeper.sh/v1" && gatekeeperInstalled(k))
+      return {
+        status: 200,
+        body: {
+          kind: "APIResourceList",
+          apiVersion: "v1",
+          groupVersion: "templates.gatekeeper.sh/v1",
+          resources: [
+            {
+              name: "constrainttemplates",
+              singularName: "constrainttemplate",
+              namespaced: false,
+              kind: "ConstraintTemplate",
+              verbs: ["create", "delete", "get", "list", "update"],
+              shortNames: ["ct"],
+            },
+          ],
+        },
+      };
+    if (p === "/apis/constraints.gatekeeper.sh/v1beta1" && gatekeeperInstalled(k))
+      return {
+        status: 200,
+        body: {
+          kind: "APIResourceList",
+          apiVersion: "v1",
+          groupVersion: "constraints.gatekeeper.sh/v1beta1",
+          resources: Object.values(k.templates).map((t) => {
+            const kind = templateKind(t);
+            return {
+              name: kind.toLowerCase(),
+              singularName: kind.toLowerCase(),
+              namespaced: false,
+              kind,
+              verbs: ["create", "delete", "get", "list", "update"],
+              categories: ["constraint", "constraints"],
+            };
+          }),
+        },
+      };
     if (p === "/metrics") {
       const lines = [
         "# HELP apiserver_requested_deprecated_apis [STABLE] Gauge of deprecated APIs that have been requested, broken out by API group, version, resource, subresource, and removed_release.",
@@ -791,7 +853,259 @@ export function handleKube(ctx: ApiContext, req: KubeRequest): KubeResponse {
     return status(405, "MethodNotAllowed", `${req.method} is not supported on secrets`);
   }
 
+  const more = handleStored(ctx, req, p);
+  if (more) return more;
+
   return status(404, "NotFound", "the server could not find the requested resource");
+}
+
+const templateKind = (t: StoredObject) =>
+  String(
+    (t.spec as { crd?: { spec?: { names?: { kind?: unknown } } } } | undefined)?.crd?.spec?.names?.kind ?? "",
+  );
+
+/** ConfigMaps, services, and Gatekeeper's templates and constraints: objects kept as written. */
+function handleStored(ctx: ApiContext, req: KubeRequest, p: string): KubeResponse | null {
+  const { engine, k } = ctx;
+  const now = engine.now();
+  const nodes = new Map(ctx.nodes.map((n) => [n.name, n]));
+  const body = (req.body ?? {}) as Partial<StoredObject>;
+  const write = (
+    store: Record<string, StoredObject>,
+    key: string,
+    meta: { apiVersion: string; kind: string; name: string; namespace?: string },
+    existing: StoredObject | undefined,
+  ): KubeResponse => {
+    if (req.method === "POST" && existing)
+      return status(409, "AlreadyExists", `${meta.kind.toLowerCase()}s "${meta.name}" already exists`, {
+        name: meta.name,
+        kind: meta.kind,
+      });
+    if (req.method === "PUT" && !existing) return notFound(meta.kind.toLowerCase(), meta.name);
+    if (
+      req.method === "PUT" &&
+      existing &&
+      body.metadata?.resourceVersion !== undefined &&
+      body.metadata.resourceVersion !== existing.metadata.resourceVersion
+    )
+      return status(
+        409,
+        "Conflict",
+        `Operation cannot be fulfilled on ${meta.kind.toLowerCase()}s "${meta.name}": the object has been modified; please apply your changes to the latest version and try again`,
+      );
+    const { metadata: _m, apiVersion: _a, kind: _k, status: _s, ...rest } = body as StoredObject;
+    k.resourceVersion++;
+    const changed =
+      !existing ||
+      JSON.stringify(rest) !==
+        JSON.stringify(
+          Object.fromEntries(
+            Object.entries(existing).filter(
+              ([x]) => !["metadata", "apiVersion", "kind", "status"].includes(x),
+            ),
+          ),
+        );
+    const obj: StoredObject = {
+      ...rest,
+      apiVersion: meta.apiVersion,
+      kind: meta.kind,
+      metadata: {
+        name: meta.name,
+        ...(meta.namespace ? { namespace: meta.namespace } : {}),
+        ...(body.metadata?.labels ? { labels: body.metadata.labels } : {}),
+        ...(body.metadata?.annotations ? { annotations: body.metadata.annotations } : {}),
+        uid: existing?.metadata.uid ?? `${k.id.slice(0, 8)}-obj-${k.resourceVersion}`,
+        resourceVersion: String(k.resourceVersion),
+        generation: (existing?.metadata.generation ?? 0) + (changed ? 1 : 0),
+        creationTimestamp: existing?.metadata.creationTimestamp ?? iso(now),
+      },
+    };
+    store[key] = obj;
+    engine.markDirty();
+    return { status: existing ? 200 : 201, body: obj };
+  };
+  const remove = (store: Record<string, StoredObject>, key: string, kind: string, name: string) => {
+    const existing = store[key];
+    if (!existing) return notFound(kind, name);
+    delete store[key];
+    k.resourceVersion++;
+    engine.markDirty();
+    return status(200, "", `${kind} "${name}" deleted`, { name, kind });
+  };
+  const listOf = (kind: string, apiVersion: string, items: unknown[]) => ({
+    status: 200,
+    body: list(kind, apiVersion, items, k.resourceVersion),
+  });
+
+  // ── ConfigMaps ───────────────────────────────────────────────────────────────
+  const cm = /^\/api\/v1(?:\/namespaces\/([^/]+))?\/configmaps(?:\/([^/]+))?$/.exec(p);
+  if (cm) {
+    const ns = cm[1] ? decodeURIComponent(cm[1]) : null;
+    const name = cm[2] ? decodeURIComponent(cm[2]) : (body.metadata?.name ?? null);
+    if (req.method === "GET" && !cm[2])
+      return listOf(
+        "ConfigMap",
+        "v1",
+        Object.values(k.configMaps).filter(
+          (o) =>
+            (!ns || o.metadata.namespace === ns) &&
+            labelMatch(req.query.get("labelSelector"), o.metadata.labels ?? {}),
+        ),
+      );
+    if (!ns || !name) return status(405, "MethodNotAllowed", "configmaps are written in a namespace");
+    const key = `${ns}/${name}`;
+    if (req.method === "GET")
+      return k.configMaps[key] ? { status: 200, body: k.configMaps[key] } : notFound("configmaps", name);
+    if (req.method === "DELETE") return remove(k.configMaps, key, "configmaps", name);
+    if (req.method === "POST" || req.method === "PUT")
+      return write(
+        k.configMaps,
+        key,
+        { apiVersion: "v1", kind: "ConfigMap", name, namespace: ns },
+        k.configMaps[key],
+      );
+    return status(405, "MethodNotAllowed", `${req.method} is not supported on configmaps`);
+  }
+
+  // ── Services (read-only: the workload's and the addons') ─────────────────────
+  const svc = /^\/api\/v1(?:\/namespaces\/([^/]+))?\/services$/.exec(p);
+  if (svc && req.method === "GET") {
+    const ns = svc[1] ? decodeURIComponent(svc[1]) : null;
+    return listOf(
+      "Service",
+      "v1",
+      k.services
+        .filter((s) => !ns || s.namespace === ns)
+        .map((s) => ({ kind: "Service", apiVersion: "v1", ...serviceManifest(s) })),
+    );
+  }
+
+  // ── Gatekeeper ────────────────────────────────────────────────────────────────
+  const tpl = /^\/apis\/templates\.gatekeeper\.sh\/v1(?:beta1)?\/constrainttemplates(?:\/([^/]+))?$/.exec(p);
+  const con = /^\/apis\/constraints\.gatekeeper\.sh\/v1(?:beta1)?\/([^/]+)(?:\/([^/]+))?$/.exec(p);
+  if ((tpl || con) && !gatekeeperInstalled(k))
+    return status(
+      404,
+      "NotFound",
+      "the server could not find the requested resource (Gatekeeper is not installed)",
+    );
+  if (tpl) {
+    const name = tpl[1] ? decodeURIComponent(tpl[1]) : (body.metadata?.name ?? null);
+    const view = (t: StoredObject) => ({
+      ...t,
+      status: {
+        created: true,
+        byPod: [
+          {
+            id: "gatekeeper-controller-manager",
+            observedGeneration: t.metadata.generation,
+            operations: ["webhook"],
+          },
+        ],
+      },
+    });
+    if (req.method === "GET" && !tpl[1])
+      return listOf(
+        "ConstraintTemplate",
+        "templates.gatekeeper.sh/v1",
+        Object.values(k.templates)
+          .filter((t) => labelMatch(req.query.get("labelSelector"), t.metadata.labels ?? {}))
+          .map(view),
+      );
+    if (!name)
+      return status(
+        422,
+        "Invalid",
+        "ConstraintTemplate.templates.gatekeeper.sh is invalid: metadata.name: Required value",
+      );
+    if (req.method === "GET")
+      return k.templates[name]
+        ? { status: 200, body: view(k.templates[name]) }
+        : notFound("constrainttemplates", name, "templates.gatekeeper.sh");
+    if (req.method === "DELETE") {
+      const t = k.templates[name];
+      if (t) {
+        // The CRD goes, and every constraint of its kind with it.
+        const kind = templateKind(t);
+        for (const key of Object.keys(k.constraints))
+          if (key.startsWith(`${kind}/`)) delete k.constraints[key];
+      }
+      return remove(k.templates, name, "constrainttemplates", name);
+    }
+    if (req.method === "POST" || req.method === "PUT") {
+      const kind = templateKind(body as StoredObject);
+      const targets = (
+        body.spec as { targets?: Array<{ target?: string; rego?: string; code?: unknown }> } | undefined
+      )?.targets;
+      if (!kind || kind.toLowerCase() !== name)
+        return status(
+          422,
+          "Invalid",
+          `ConstraintTemplate.templates.gatekeeper.sh "${name}" is invalid: metadata.name: must be the lowercased spec.crd.spec.names.kind`,
+        );
+      if (!targets?.length || targets.some((t) => !t.rego && !t.code))
+        return status(
+          422,
+          "Invalid",
+          `ConstraintTemplate.templates.gatekeeper.sh "${name}" is invalid: spec.targets: a target needs rego or code`,
+        );
+      return {
+        ...write(
+          k.templates,
+          name,
+          { apiVersion: "templates.gatekeeper.sh/v1", kind: "ConstraintTemplate", name },
+          k.templates[name],
+        ),
+      };
+    }
+    return status(405, "MethodNotAllowed", `${req.method} is not supported on constrainttemplates`);
+  }
+  if (con) {
+    const plural = decodeURIComponent(con[1]!);
+    const template = Object.values(k.templates).find((t) => templateKind(t).toLowerCase() === plural);
+    if (!template) return status(404, "NotFound", "the server could not find the requested resource");
+    const kind = templateKind(template);
+    const name = con[2] ? decodeURIComponent(con[2]) : (body.metadata?.name ?? null);
+    const view = (c: StoredObject) => ({ ...c, status: constraintStatus(engine, k, c, nodes) });
+    if (req.method === "GET" && !con[2])
+      return listOf(
+        kind,
+        "constraints.gatekeeper.sh/v1beta1",
+        Object.values(k.constraints)
+          .filter((c) => c.kind === kind)
+          .map(view),
+      );
+    if (!name) return status(422, "Invalid", `${kind} is invalid: metadata.name: Required value`);
+    const key = `${kind}/${name}`;
+    if (req.method === "GET")
+      return k.constraints[key]
+        ? { status: 200, body: view(k.constraints[key]) }
+        : notFound(plural, name, "constraints.gatekeeper.sh");
+    if (req.method === "DELETE") return remove(k.constraints, key, plural, name);
+    if (req.method === "POST" || req.method === "PUT") {
+      const bad = invalidParameters(
+        template,
+        (body.spec as { parameters?: unknown } | undefined)?.parameters,
+      );
+      if (bad)
+        return status(422, "Invalid", `${kind}.constraints.gatekeeper.sh "${name}" is invalid: ${bad}`);
+      const action = (body.spec as { enforcementAction?: unknown } | undefined)?.enforcementAction ?? "deny";
+      if (!["deny", "dryrun", "warn"].includes(String(action)))
+        return status(
+          422,
+          "Invalid",
+          `${kind}.constraints.gatekeeper.sh "${name}" is invalid: spec.enforcementAction: Unsupported value: "${String(action)}"`,
+        );
+      return write(
+        k.constraints,
+        key,
+        { apiVersion: "constraints.gatekeeper.sh/v1beta1", kind, name },
+        k.constraints[key],
+      );
+    }
+    return status(405, "MethodNotAllowed", `${req.method} is not supported on ${plural}`);
+  }
+  return null;
 }
 
 function pkiSecret(k: KubeClusterState) {

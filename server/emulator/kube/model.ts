@@ -3,6 +3,7 @@ import { z } from "zod";
 import { NODE_CONFIG_PATH, NodeConfig } from "@/server/contracts/node-config";
 import type { Engine } from "../engine";
 import type { Server } from "../state";
+import { admissionDenials, recordDenied, syncReleases } from "./gatekeeper";
 
 /**
  * The emulated Kubernetes side of a cluster. A cluster exists here because
@@ -18,12 +19,56 @@ const CloudConfig = z.object({
   write_files: z.array(z.object({ path: z.string(), content: z.string() })).default([]),
 });
 
+export interface ContainerSpec {
+  name: string;
+  image: string;
+  securityContext?: Record<string, unknown>;
+  ports?: Array<{ containerPort: number; hostPort?: number; protocol?: string }>;
+  limits?: { cpu?: string; memory?: string };
+}
+/** The parts of a pod template the policies look at. */
+export interface PodTemplate {
+  labels: Record<string, string>;
+  annotations?: Record<string, string>;
+  hostNetwork?: boolean;
+  hostPID?: boolean;
+  hostIPC?: boolean;
+  securityContext?: Record<string, unknown>;
+  volumes?: Array<{ name: string; hostPath?: { path: string } }>;
+  containers: ContainerSpec[];
+}
 export interface Deployment {
   namespace: string;
   name: string;
   replicas: number;
   cpuMilli: number;
   memoryMi: number;
+  template: PodTemplate;
+  /** The release (addon) this deployment belongs to, when an addon installed it. */
+  release?: string;
+}
+export interface Service {
+  namespace: string;
+  name: string;
+  type: "ClusterIP" | "NodePort" | "LoadBalancer";
+  ports: Array<{ port: number; nodePort?: number }>;
+  release?: string;
+}
+/** A stored object the emulated API keeps as it was written (ConfigMaps, Gatekeeper resources). */
+export interface StoredObject {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    uid: string;
+    resourceVersion: string;
+    generation: number;
+    creationTimestamp: string;
+  };
+  [key: string]: unknown;
 }
 export interface Pdb {
   namespace: string;
@@ -68,6 +113,14 @@ export interface KubeClusterState {
   createdAt: number;
   cordoned: Record<string, true>;
   deployments: Deployment[];
+  services: Service[];
+  /** ConfigMaps by `namespace/name` (addon releases live in kube-system). */
+  configMaps: Record<string, StoredObject>;
+  /** Gatekeeper ConstraintTemplates by name, and constraints by `kind/name`. */
+  templates: Record<string, StoredObject>;
+  constraints: Record<string, StoredObject>;
+  /** When admission last refused a deployment's pod (one FailedCreate event a minute). */
+  admissionDenied: Record<string, number>;
   pdbs: Pdb[];
   deprecatedApis: DeprecatedApiUse[];
   pods: Pod[];
@@ -179,15 +232,153 @@ export function apiServers(nodes: NodeView[]): NodeView[] {
   return nodes.filter((n) => n.config.role === "master" && n.ready);
 }
 
-/** The sample workload every emulated cluster starts with (the dashboards and upgrade checks read it). */
-function sampleWorkload(): Pick<KubeClusterState, "deployments" | "pdbs" | "deprecatedApis"> {
+/** A container set up the way pod security asks (non-root, no escalation, RuntimeDefault seccomp). */
+function hardened(
+  name: string,
+  image: string,
+  extra: Partial<ContainerSpec> = {},
+  readOnly = true,
+): ContainerSpec {
+  return {
+    name,
+    image,
+    securityContext: {
+      allowPrivilegeEscalation: false,
+      runAsNonRoot: true,
+      readOnlyRootFilesystem: readOnly,
+      capabilities: { drop: ["ALL"] },
+      seccompProfile: { type: "RuntimeDefault" },
+    },
+    limits: { cpu: "500m", memory: "512Mi" },
+    ...extra,
+  };
+}
+
+/**
+ * The sample workload every emulated cluster starts with: what a customer
+ * has deployed. The dashboards, upgrade checks and policy audit read it.
+ * Some of it breaks the pre-configured policies on purpose: ops/node-agent
+ * is privileged on the host network with host paths, default/debug-shell
+ * escalates privileges with SYS_ADMIN, shop/checkout pulls from a private
+ * registry without limits or a team label, and a NodePort service exists.
+ */
+export function sampleWorkload(): Pick<
+  KubeClusterState,
+  "deployments" | "pdbs" | "deprecatedApis" | "services"
+> {
   return {
     deployments: [
-      { namespace: "kube-system", name: "coredns", replicas: 2, cpuMilli: 100, memoryMi: 70 },
-      { namespace: "kube-system", name: "metrics-server", replicas: 1, cpuMilli: 100, memoryMi: 200 },
-      { namespace: "default", name: "web", replicas: 3, cpuMilli: 250, memoryMi: 256 },
-      { namespace: "default", name: "api", replicas: 2, cpuMilli: 500, memoryMi: 512 },
-      { namespace: "shop", name: "checkout", replicas: 2, cpuMilli: 200, memoryMi: 256 },
+      {
+        namespace: "kube-system",
+        name: "coredns",
+        replicas: 2,
+        cpuMilli: 100,
+        memoryMi: 70,
+        template: {
+          labels: { app: "coredns", "k8s-app": "kube-dns" },
+          containers: [
+            hardened("coredns", "registry.k8s.io/coredns/coredns:v1.12.0", {
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                readOnlyRootFilesystem: true,
+                capabilities: { add: ["NET_BIND_SERVICE"], drop: ["ALL"] },
+                seccompProfile: { type: "RuntimeDefault" },
+              },
+            }),
+          ],
+        },
+      },
+      {
+        namespace: "default",
+        name: "web",
+        replicas: 3,
+        cpuMilli: 250,
+        memoryMi: 256,
+        // nginx writes its cache to the root filesystem.
+        template: {
+          labels: { app: "web", team: "storefront" },
+          containers: [hardened("nginx", "docker.io/library/nginx:1.27.3", {}, false)],
+        },
+      },
+      {
+        namespace: "default",
+        name: "api",
+        replicas: 2,
+        cpuMilli: 500,
+        memoryMi: 512,
+        template: {
+          labels: { app: "api", team: "backend" },
+          containers: [hardened("api", "ghcr.io/acme/api:2.4.1")],
+        },
+      },
+      {
+        namespace: "shop",
+        name: "checkout",
+        replicas: 2,
+        cpuMilli: 200,
+        memoryMi: 256,
+        template: {
+          labels: { app: "checkout" },
+          containers: [
+            { ...hardened("checkout", "registry.acme.example/shop/checkout:1.9.0"), limits: undefined },
+          ],
+        },
+      },
+      {
+        namespace: "ops",
+        name: "node-agent",
+        replicas: 2,
+        cpuMilli: 100,
+        memoryMi: 128,
+        template: {
+          labels: { app: "node-agent", team: "sre" },
+          hostNetwork: true,
+          hostPID: true,
+          volumes: [
+            { name: "logs", hostPath: { path: "/var/log" } },
+            { name: "proc", hostPath: { path: "/proc" } },
+          ],
+          containers: [
+            {
+              name: "agent",
+              image: "docker.io/acme/node-agent:0.9.2",
+              securityContext: { privileged: true },
+              limits: { cpu: "200m", memory: "256Mi" },
+            },
+          ],
+        },
+      },
+      {
+        namespace: "default",
+        name: "debug-shell",
+        replicas: 1,
+        cpuMilli: 50,
+        memoryMi: 64,
+        template: {
+          labels: { app: "debug-shell" },
+          containers: [
+            {
+              name: "shell",
+              image: "docker.io/library/busybox:1.36",
+              securityContext: {
+                allowPrivilegeEscalation: true,
+                capabilities: { add: ["SYS_ADMIN"] },
+                seccompProfile: { type: "RuntimeDefault" },
+              },
+            },
+          ],
+        },
+      },
+    ],
+    services: [
+      { namespace: "default", name: "web", type: "ClusterIP", ports: [{ port: 80 }] },
+      { namespace: "default", name: "api", type: "ClusterIP", ports: [{ port: 8080 }] },
+      {
+        namespace: "shop",
+        name: "checkout-nodeport",
+        type: "NodePort",
+        ports: [{ port: 80, nodePort: 31080 }],
+      },
     ],
     pdbs: [
       { namespace: "kube-system", name: "coredns", app: "coredns", minAvailable: 1 },
@@ -221,6 +412,10 @@ export function newCluster(config: NodeConfig, now: number): KubeClusterState {
     createdAt: now,
     cordoned: {},
     ...sampleWorkload(),
+    configMaps: {},
+    templates: {},
+    constraints: {},
+    admissionDenied: {},
     pods: [],
     events: [],
     eventSeq: 0,
@@ -295,6 +490,12 @@ export function syncKube(engine: Engine): Map<string, NodeView[]> {
   for (const [clusterId, nodes] of byCluster) {
     const first = nodes[0]!;
     const k = (state[clusterId] ??= newCluster(first.config, now));
+    // State saved by an older emulator lacks what later versions added.
+    k.configMaps ??= {};
+    k.templates ??= {};
+    k.constraints ??= {};
+    k.admissionDenied ??= {};
+    k.services ??= sampleWorkload().services;
     const byName = new Map(nodes.map((n) => [n.name, n]));
     for (const n of nodes) {
       const was = k.seen[n.name];
@@ -350,19 +551,28 @@ export function syncKube(engine: Engine): Map<string, NodeView[]> {
     if (apiServers(nodes).length === 0) continue;
     // Pods of removed nodes are gone; their deployments replace them.
     for (const p of [...k.pods]) if (p.node && !byName.has(p.node)) removePod(engine, k, p, "node removed");
+    syncReleases(engine, k);
     for (const d of k.deployments) {
       const have = k.pods.filter((p) => p.namespace === d.namespace && p.app === d.name);
       for (let i = have.length; i < d.replicas; i++) {
-        const suffix = (++k.podSeq).toString(36).padStart(5, "0").slice(-5);
-        k.pods.push({
+        const suffix = (k.podSeq + 1).toString(36).padStart(5, "0").slice(-5);
+        const pod: Pod = {
           namespace: d.namespace,
           name: `${d.name}-${suffix}`,
           app: d.name,
-          uid: `${clusterId.slice(0, 8)}-${k.podSeq}`,
+          uid: `${clusterId.slice(0, 8)}-${k.podSeq + 1}`,
           node: null,
           createdAt: now,
           scheduledAt: null,
-        });
+        };
+        // Gatekeeper's admission webhook: a deny constraint refuses the pod.
+        const denied = admissionDenials(engine, k, pod, byName);
+        if (denied.length > 0) {
+          recordDenied(engine, k, d, denied);
+          break;
+        }
+        k.podSeq++;
+        k.pods.push(pod);
         k.resourceVersion++;
       }
     }

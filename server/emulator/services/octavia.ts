@@ -548,6 +548,12 @@ export function octaviaRoutes(router: Router, engine: Engine): void {
     const parent = lb(req, l?.loadBalancerId ?? str(body, "loadbalancer_id") ?? "");
     mutable(parent);
     const protocol = str(body, "protocol") ?? "";
+    if (!["HTTP", "HTTPS", "PROXY", "PROXYV2", "TCP", "UDP", "SCTP"].includes(protocol))
+      throw fault(
+        "load-balancer",
+        400,
+        `Invalid input for field/attribute protocol. Value: '${protocol}'. Value should be one of: HTTP, HTTPS, PROXY, PROXYV2, SCTP, TCP, UDP`,
+      );
     const algorithm = str(body, "lb_algorithm") ?? "";
     if (!["ROUND_ROBIN", "LEAST_CONNECTIONS", "SOURCE_IP", "SOURCE_IP_PORT"].includes(algorithm)) {
       throw fault(
@@ -627,6 +633,46 @@ export function octaviaRoutes(router: Router, engine: Engine): void {
     s().members[m.id] = m;
     childChange(parent);
     return ok(201, { member: memberView(m) });
+  });
+  // Batch update: the pool's members become exactly the list (one change of the load balancer).
+  router.on("PUT", `${P}/pools/:pool/members`, (req, { pool: pid }) => {
+    const { projectId } = need(req);
+    const p = pool(req, pid!);
+    const parent = s().loadBalancers[p.loadBalancerId]!;
+    mutable(parent);
+    const raw = (req.body as { members?: unknown } | null)?.members;
+    if (!Array.isArray(raw)) throw fault("load-balancer", 400, "Invalid input: members must be a list.");
+    const wanted = raw.map((x) => {
+      const b = (x ?? {}) as Record<string, unknown>;
+      const address = str(b, "address");
+      const port = num(b, "protocol_port");
+      if (!address || !/^\d{1,3}(\.\d{1,3}){3}$/.test(address) || port === undefined)
+        throw fault(
+          "load-balancer",
+          400,
+          `Invalid input for member: address and protocol_port are mandatory.`,
+        );
+      return { body: b, address, port };
+    });
+    const current = children(s().members, "poolId", p.id);
+    for (const m of current)
+      if (!wanted.some((w) => w.address === m.address && w.port === m.protocolPort))
+        m.provisioningStatus = "PENDING_DELETE";
+    for (const w of wanted) {
+      if (current.some((m) => m.address === w.address && m.protocolPort === w.port)) continue;
+      const m: Member = {
+        ...base(projectId, w.body),
+        provisioningStatus: "PENDING_CREATE",
+        poolId: p.id,
+        address: w.address,
+        protocolPort: w.port,
+        subnetId: str(w.body, "subnet_id") ?? null,
+        weight: num(w.body, "weight") ?? 1,
+      };
+      s().members[m.id] = m;
+    }
+    childChange(parent);
+    return ok(202);
   });
   router.on("DELETE", `${P}/pools/:pool/members/:id`, (req, { pool: pid, id }) => {
     const p = pool(req, pid!);

@@ -1,0 +1,145 @@
+import { describe, expect, it } from "vitest";
+import { ClusterSpec } from "@/server/contracts/cluster";
+import { CUSTOM_TEMPLATE } from "@/server/testing/policies";
+import { ADDONS, addonResources, checkAddons, checkValues, defaultAddons, defaultValuesYaml } from "./addons";
+import {
+  checkParameters,
+  checkPolicies,
+  constraintManifest,
+  defaultPolicies,
+  LIBRARY_TEMPLATES,
+  manifestYaml,
+  parseTemplateYaml,
+} from "./policies";
+import { schemaError } from "./schema-check";
+import { ALL_VERSIONS } from "./versions";
+
+describe("addon catalog", () => {
+  it("has the addons the product promises", () => {
+    expect(ADDONS.map((a) => a.id)).toEqual(
+      expect.arrayContaining([
+        "ingress-nginx",
+        "cert-manager",
+        "kube-prometheus-stack",
+        "docker-registry",
+        "velero",
+        "metrics-server",
+      ]),
+    );
+  });
+
+  for (const a of ADDONS) {
+    it(`${a.id}: schema compiles, defaults are valid, resources resolve`, () => {
+      expect(schemaError(a.valuesSchema)).toBeNull();
+      expect(checkValues(a, defaultValuesYaml(a)).issues).toEqual([]);
+      const { loadBalancers, volumes } = addonResources(a, a.defaultValues);
+      for (const lb of loadBalancers)
+        for (const l of lb.listeners) expect(l.nodePort).toBeGreaterThanOrEqual(30000);
+      for (const v of volumes) expect(v.sizeGb).toBeGreaterThan(0);
+      // Every version names a valid range, and one version runs on the newest Kubernetes.
+      for (const v of a.versions)
+        expect(Number(v.kubernetes.min.split(".")[1])).toBeLessThanOrEqual(
+          Number(v.kubernetes.max.split(".")[1]),
+        );
+    });
+  }
+
+  it("errors point at the line of the value", () => {
+    const nginx = ADDONS.find((a) => a.id === "ingress-nginx")!;
+    const text = defaultValuesYaml(nginx)
+      .replace("http: 30080", "http: 80")
+      .replace("replicaCount: 2", "replicaCount: two");
+    const issues = checkValues(nginx, text).issues;
+    const lines = text.split("\n");
+    const at = (path: string) => issues.find((i) => i.path === path)!;
+    expect(lines[at("controller.replicaCount").line! - 1]).toContain("replicaCount: two");
+    expect(at("controller.replicaCount").message).toBe("controller.replicaCount must be integer");
+    expect(lines[at("controller.service.nodePorts.http").line! - 1]).toContain("http: 80");
+    expect(
+      checkValues(nginx, "controller:\n  bogus: 1\n").issues.find((i) => i.path === "controller.bogus")?.line,
+    ).toBe(2);
+  });
+
+  it("the default spec (system addons, pre-configured policies) is valid on every offered version", () => {
+    for (const v of ALL_VERSIONS) {
+      const r = ClusterSpec.safeParse({
+        name: "c",
+        version: v,
+        topology: "single",
+        masterCount: 1,
+        masterFlavor: "x",
+        addons: defaultAddons(v),
+      });
+      expect(r.success ? [] : r.error.issues.map((i) => i.message)).toEqual([]);
+    }
+    expect(checkAddons([], "1.36.1").map((i) => i.message)).toEqual([
+      "metrics-server is a system addon and cannot be removed",
+    ]);
+  });
+});
+
+describe("policy library", () => {
+  for (const t of LIBRARY_TEMPLATES) {
+    it(`${t.kind}: its manifest is a valid ConstraintTemplate and its example parameters pass`, () => {
+      const parsed = parseTemplateYaml(manifestYaml(t.manifest));
+      expect(parsed.issues).toEqual([]);
+      expect(parsed.template?.kind).toBe(t.kind);
+      expect(checkParameters(t, t.exampleParameters)).toEqual([]);
+    });
+  }
+
+  it("pre-configured constraints are valid and cover the pod-security family", () => {
+    const p = defaultPolicies();
+    expect(checkPolicies(p, "1.36.1")).toEqual([]);
+    const kinds = new Set(p.constraints.map((c) => c.kind));
+    for (const k of [
+      "K8sPSPPrivilegedContainer",
+      "K8sPSPHostNamespace",
+      "K8sPSPHostNetworkingPorts",
+      "K8sPSPHostFilesystem",
+      "K8sPSPAllowPrivilegeEscalationContainer",
+      "K8sPSPProcMount",
+      "K8sPSPCapabilities",
+      "K8sPSPAppArmor",
+      "K8sPSPSELinuxV2",
+      "K8sPSPSeccomp",
+      "K8sPSPReadOnlyRootFilesystem",
+      "K8sBlockNodePort",
+    ])
+      expect(kinds.has(k)).toBe(true);
+    expect(manifestYaml(constraintManifest(p.constraints[0]!))).toContain("enforcementAction: deny");
+  });
+
+  it("parameters are rejected with a message naming the field", () => {
+    const repos = LIBRARY_TEMPLATES.find((t) => t.kind === "K8sAllowedRepos")!;
+    expect(checkParameters(repos, { repos: [1] }).map((i) => i.message)).toEqual([
+      "parameters.repos[0] must be string",
+    ]);
+    expect(checkParameters(repos, { repo: ["x"] }).map((i) => i.message)).toEqual([
+      "parameters.repos is required",
+      "parameters.repo is not a known field here",
+    ]);
+    const limits = LIBRARY_TEMPLATES.find((t) => t.kind === "K8sContainerLimits")!;
+    expect(checkParameters(limits, { cpu: "lots", memory: "1Gi" })[0]?.message).toMatch(
+      /^parameters\.cpu has an invalid format/,
+    );
+  });
+
+  it("custom templates are checked for structure with precise errors", () => {
+    expect(parseTemplateYaml(CUSTOM_TEMPLATE).issues).toEqual([]);
+    const msgs = (yaml: string) => parseTemplateYaml(yaml).issues.map((i) => `${i.line}: ${i.message}`);
+    expect(msgs(CUSTOM_TEMPLATE.replace("kind: ConstraintTemplate", "kind: Template"))).toEqual([
+      '2: kind: must be ConstraintTemplate (found "Template")',
+    ]);
+    expect(msgs(CUSTOM_TEMPLATE.replace("admission.k8s.gatekeeper.sh", "audit.example"))).toEqual([
+      '21: spec.targets[0].target: must be admission.k8s.gatekeeper.sh (found "audit.example")',
+    ]);
+    expect(msgs(CUSTOM_TEMPLATE.replace("violation[", "deny["))).toEqual([
+      '23: spec.targets[0].rego: must define a violation[{"msg": msg}] rule',
+    ]);
+    expect(msgs(CUSTOM_TEMPLATE.replace("type: array", "type: lists"))[0]).toMatch(
+      /^15: spec\.crd\.spec\.validation\.openAPIV3Schema: is not a valid schema/,
+    );
+    expect(msgs("a: [")[0]).toMatch(/YAML syntax/);
+  });
+});

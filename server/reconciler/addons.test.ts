@@ -1,0 +1,345 @@
+import { TRPCError } from "@trpc/server";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import type { Db } from "@/db/client";
+import { createTestDb, makeUser } from "@/db/testing";
+import type { ClusterSpecInput } from "@/server/contracts/cluster";
+import { ADDONS, defaultValuesYaml } from "@/server/domain/addons";
+import { projectResources, startTestCloud, type TestCloud } from "@/server/testing/cloud";
+import { clusterRow, drive } from "@/server/testing/converge";
+import { CUSTOM_TEMPLATE } from "@/server/testing/policies";
+
+let db: Db;
+let drop: () => Promise<void>;
+let t: TestCloud;
+beforeAll(async () => ({ db, drop } = await createTestDb()));
+afterAll(() => drop());
+beforeEach(async () => {
+  t = await startTestCloud();
+});
+afterEach(() => t.stop());
+
+const values = (id: string) => defaultValuesYaml(ADDONS.find((a) => a.id === id)!);
+
+const spec = (over: Partial<ClusterSpecInput> = {}): ClusterSpecInput => ({
+  name: "addons",
+  topology: "single",
+  masterCount: 1,
+  masterFlavor: "STD2-2-4",
+  nodeGroups: [{ name: "web", flavor: "STD2-4-8", zone: "ru-msk-a", scaling: { mode: "fixed", size: 2 } }],
+  ...over,
+});
+
+async function running(over: Partial<ClusterSpecInput> = {}) {
+  const u = await makeUser(db);
+  const c = await u.caller.cluster.create({ projectId: u.personalProjectId, spec: spec(over) });
+  await drive(db, t, c.id);
+  const ref = { projectId: u.personalProjectId, clusterId: c.id };
+  return { u, c, ref };
+}
+
+async function errorOf(p: Promise<unknown>): Promise<TRPCError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof TRPCError) return e;
+    throw e;
+  }
+  throw new Error("expected the call to fail");
+}
+
+/** Drive until the addon reaches `phase` (or is gone, for null). */
+async function addonPhase(clusterId: string, id: string, phase: string | null) {
+  await drive(db, t, clusterId, {
+    until: async () => {
+      const s = (await clusterRow(db, clusterId)).status.addons ?? {};
+      return phase === null ? !(id in s) : s[id]?.phase === phase;
+    },
+  });
+}
+
+describe("addons", () => {
+  it("ingress-nginx gets a tagged Octavia TCP load balancer with the PROXY protocol; uninstalling removes it", async () => {
+    const { u, c, ref } = await running();
+    const row = await clusterRow(db, c.id);
+    expect(row.status.addons?.["metrics-server"]?.phase).toBe("Installed");
+
+    const installed = await u.caller.addon.install({
+      ...ref,
+      generation: row.generation,
+      addon: { id: "ingress-nginx", version: "4.13.3", values: values("ingress-nginx") },
+    });
+    expect(installed.spec.addons.map((a) => a.id)).toEqual(["metrics-server", "ingress-nginx"]);
+    await addonPhase(c.id, "ingress-nginx", "Installed");
+
+    const r = projectResources(t.emu);
+    const lb = r.lbs.find((l) => l.name === "addons-ingress-nginx-ingress")!;
+    expect(lb.tags).toEqual(expect.arrayContaining([`kc-cluster=${c.id}`, "kc-addon=ingress-nginx"]));
+    expect(lb.provisioningStatus).toBe("ACTIVE");
+    const listeners = r.listeners.filter((l) => l.loadBalancerId === lb.id);
+    expect(listeners.map((l) => `${l.protocol}:${l.protocolPort}`).sort()).toEqual(["TCP:443", "TCP:80"]);
+    const pools = r.pools.filter((p) => p.loadBalancerId === lb.id);
+    expect(pools.map((p) => p.protocol)).toEqual(["PROXY", "PROXY"]);
+    const workerIps = r.ports
+      .filter((p) => p.name.startsWith("addons-web-"))
+      .map((p) => p.fixedIps[0]!.ipAddress)
+      .sort();
+    for (const [pool, nodePort] of pools.map((p) => [p, p.name.endsWith("-80") ? 30080 : 30443] as const)) {
+      const members = r.members.filter((m) => m.poolId === pool.id);
+      expect(members.map((m) => m.address).sort()).toEqual(workerIps);
+      expect(members.every((m) => m.protocolPort === nodePort)).toBe(true);
+      expect(pool.healthMonitorId).not.toBeNull();
+    }
+    const fip = r.fips.find((f) => f.tags.includes("kc-addon=ingress-nginx"))!;
+    expect(fip.portId).toBe(lb.vipPortId);
+    const status = (await clusterRow(db, c.id)).status.addons!["ingress-nginx"]!;
+    expect(status.resources[0]).toContain(fip.address);
+    // The release is in the cluster and its controller runs.
+    const k = t.emu.engine.state.kube[c.id]!;
+    expect(k.configMaps["kube-system/kc-addon-ingress-nginx"]).toBeDefined();
+    expect(k.deployments.find((d) => d.name === "ingress-nginx-controller")?.replicas).toBe(2);
+
+    // Scaling the workers moves the members along.
+    const g = (await clusterRow(db, c.id)).generation;
+    await u.caller.nodeGroup.update({
+      ...ref,
+      generation: g,
+      name: "web",
+      scaling: { mode: "fixed", size: 3 },
+    });
+    await drive(db, t, c.id, {
+      until: () =>
+        projectResources(t.emu).members.filter(
+          (m) => m.poolId === pools[0]!.id && m.provisioningStatus === "ACTIVE",
+        ).length === 3,
+    });
+
+    // A second pass after convergence changes nothing in the cloud.
+    await drive(db, t, c.id);
+    const settled = await drive(db, t, c.id, { until: (res) => res.converged });
+    expect(settled).toBe(1);
+
+    const g2 = (await clusterRow(db, c.id)).generation;
+    await u.caller.addon.uninstall({ ...ref, generation: g2, id: "ingress-nginx" });
+    await addonPhase(c.id, "ingress-nginx", null);
+    const after = projectResources(t.emu);
+    expect(after.lbs.map((l) => l.name)).toEqual(["addons-api"]);
+    expect(after.fips.filter((f) => f.tags.includes("kc-addon=ingress-nginx"))).toEqual([]);
+    expect(k.configMaps["kube-system/kc-addon-ingress-nginx"]).toBeUndefined();
+    expect(k.deployments.some((d) => d.name === "ingress-nginx-controller")).toBe(false);
+  });
+
+  it("a cluster deleted with addons leaves no load balancer, address or volume behind", async () => {
+    const { u, c, ref } = await running({
+      addons: [
+        { id: "metrics-server", version: "3.13.0", values: values("metrics-server") },
+        { id: "ingress-nginx", version: "4.13.3", values: values("ingress-nginx") },
+        { id: "kube-prometheus-stack", version: "77.12.0", values: values("kube-prometheus-stack") },
+      ],
+    });
+    await addonPhase(c.id, "kube-prometheus-stack", "Installed");
+    const vol = projectResources(t.emu).volumes.find(
+      (v) => v.name === "addons-kube-prometheus-stack-prometheus",
+    );
+    expect(vol).toMatchObject({
+      size: 50,
+      metadata: { "kc-cluster": c.id, "kc-addon": "kube-prometheus-stack" },
+    });
+    await u.caller.cluster.delete({ ...ref, confirmName: "addons" });
+    await drive(db, t, c.id);
+    const left = projectResources(t.emu);
+    expect([...left.lbs, ...left.fips, ...left.volumes, ...left.servers, ...left.ports]).toEqual([]);
+  });
+
+  it("refuses incompatible choices with the reason and changes nothing", async () => {
+    const u = await makeUser(db);
+    const c = await u.caller.cluster.create({ projectId: u.personalProjectId, spec: spec() });
+    const ref = { projectId: u.personalProjectId, clusterId: c.id, generation: c.generation };
+    const cases: Array<[Parameters<typeof u.caller.addon.install>[0]["addon"], RegExp]> = [
+      [
+        { id: "ingress-nginx", version: "4.12.7", values: values("ingress-nginx") },
+        /Ingress NGINX 4\.12\.7 supports Kubernetes 1\.29–1\.34, not 1\.36; choose 4\.13\.3/,
+      ],
+      [
+        { id: "docker-registry", version: "2.3.0", values: values("docker-registry") },
+        /needs an addon that provides ingress-controller/,
+      ],
+      [
+        {
+          id: "ingress-nginx",
+          version: "4.13.3",
+          values: values("ingress-nginx").replace("replicaCount: 2", "replicaCount: 0"),
+        },
+        /line 2: controller\.replicaCount must be >= 1/,
+      ],
+      [{ id: "velero", version: "10.1.1", values: "schedule: [unclosed\n" }, /YAML syntax/],
+      [{ id: "nope", version: "1.0.0", values: "" }, /Unknown addon 'nope'/],
+    ];
+    for (const [addon, message] of cases) {
+      const err = await errorOf(u.caller.addon.install({ ...ref, addon }));
+      expect(err.code).toBe("BAD_REQUEST");
+      expect(err.message).toMatch(message);
+    }
+    // Two ingress controllers on the same node ports.
+    const withNginx = await u.caller.addon.install({
+      ...ref,
+      addon: { id: "ingress-nginx", version: "4.13.3", values: values("ingress-nginx") },
+    });
+    const clash = await errorOf(
+      u.caller.addon.install({
+        ...ref,
+        generation: withNginx.generation,
+        addon: { id: "traefik", version: "37.1.2", values: values("traefik") },
+      }),
+    );
+    expect(clash.message).toMatch(/Traefik and Ingress NGINX both use NodePort 30080/);
+    const system = await errorOf(
+      u.caller.addon.uninstall({ ...ref, generation: withNginx.generation, id: "metrics-server" }),
+    );
+    expect(system.message).toMatch(/metrics-server is a system addon and cannot be removed/);
+    const row = await clusterRow(db, c.id);
+    expect(row.generation).toBe(withNginx.generation);
+    expect(row.spec.addons.map((a) => a.id)).toEqual(["metrics-server", "ingress-nginx"]);
+  });
+});
+
+/** Violations per pre-configured constraint, counted by hand from the emulator's sample workload. */
+const EXPECTED = {
+  "psp-privileged-containers": 2, // ops/node-agent ×2
+  "psp-host-namespaces": 2, // node-agent hostPID
+  "psp-host-network-ports": 2, // node-agent hostNetwork
+  "psp-host-filesystem": 4, // node-agent: /var/log and /proc, ×2
+  "psp-privilege-escalation": 3, // node-agent ×2 (unset), debug-shell (true)
+  "psp-proc-mount": 0,
+  "psp-capabilities": 1, // debug-shell adds SYS_ADMIN
+  "psp-apparmor": 0,
+  "psp-selinux": 0,
+  "psp-seccomp": 2, // node-agent has no profile
+  "psp-readonly-root-filesystem": 6, // web ×3, node-agent ×2, debug-shell
+  "block-nodeport-services": 1, // shop/checkout-nodeport
+};
+
+describe("gatekeeper", () => {
+  it("audits the sample workload per constraint, and a deny constraint refuses new violating pods", async () => {
+    const { u, c, ref } = await running();
+    const audited = async () => {
+      const p = (await clusterRow(db, c.id)).status.policies;
+      return (
+        p?.gatekeeper === "Ready" &&
+        Object.values(p.constraints).every((x) => x.state === "Enforced" && x.totalViolations !== null)
+      );
+    };
+    await drive(db, t, c.id, { until: audited });
+    const policies = (await clusterRow(db, c.id)).status.policies!;
+    expect(
+      Object.fromEntries(Object.entries(policies.constraints).map(([n, x]) => [n, x.totalViolations])),
+    ).toEqual(EXPECTED);
+    expect(
+      policies.constraints["psp-privileged-containers"]!.violations.map((v) => `${v.namespace}/${v.kind}`),
+    ).toEqual(["ops/Pod", "ops/Pod"]);
+
+    // Parameters are checked against the template's schema, naming the field.
+    const g = (await clusterRow(db, c.id)).generation;
+    const repos = (parameters: Record<string, unknown>) => ({
+      name: "allowed-repos",
+      kind: "K8sAllowedRepos",
+      enforcementAction: "dryrun" as const,
+      enabled: true,
+      parameters,
+      match: {
+        kinds: [{ apiGroups: [""], kinds: ["Pod"] }],
+        namespaces: [],
+        excludedNamespaces: ["kube-system", "gatekeeper-system"],
+        labelSelector: { matchLabels: {} },
+      },
+    });
+    const bad = await errorOf(
+      u.caller.policy.saveConstraint({ ...ref, generation: g, constraint: repos({ repos: "ghcr.io/" }) }),
+    );
+    expect(bad.message).toMatch(/parameters\.repos must be array/);
+    const missing = await errorOf(
+      u.caller.policy.saveConstraint({ ...ref, generation: g, constraint: repos({}) }),
+    );
+    expect(missing.message).toMatch(/parameters\.repos is required/);
+
+    await u.caller.policy.saveConstraint({
+      ...ref,
+      generation: g,
+      constraint: repos({ repos: ["registry.k8s.io/", "ghcr.io/acme/"] }),
+    });
+    await drive(db, t, c.id, { until: audited });
+    const withRepos = (await clusterRow(db, c.id)).status.policies!.constraints["allowed-repos"]!;
+    // web ×3 (docker.io), checkout ×2 (registry.acme.example), node-agent ×2, debug-shell.
+    expect(withRepos.totalViolations).toBe(8);
+
+    // dryrun → deny: existing pods stay (the audit still reports them), new violating pods are refused.
+    const g2 = (await clusterRow(db, c.id)).generation;
+    await u.caller.policy.setEnforcement({
+      ...ref,
+      generation: g2,
+      name: "allowed-repos",
+      enforcementAction: "deny",
+    });
+    await drive(db, t, c.id, { until: audited });
+    const k = t.emu.engine.state.kube[c.id]!;
+    const webPod = k.pods.find((p) => p.app === "web")!;
+    k.pods = k.pods.filter((p) => p.uid !== webPod.uid);
+    await t.emu.kube.sync();
+    expect(k.pods.filter((p) => p.app === "web")).toHaveLength(2);
+    expect(k.events.some((e) => e.reason === "FailedCreate" && e.message.includes("[allowed-repos]"))).toBe(
+      true,
+    );
+    const afterDeny = (await clusterRow(db, c.id)).status.policies!.constraints["allowed-repos"]!;
+    expect(afterDeny.violations[0]?.message).toMatch(/invalid image repo/);
+  });
+
+  it("custom templates: a missing Rego target is refused with the line; a valid one is applied and in use cannot go", async () => {
+    const u = await makeUser(db);
+    const c = await u.caller.cluster.create({ projectId: u.personalProjectId, spec: spec() });
+    const ref = { projectId: u.personalProjectId, clusterId: c.id };
+    const noRego = CUSTOM_TEMPLATE.replace(/      rego: \|[\s\S]*$/, "");
+    const err = await errorOf(
+      u.caller.policy.addTemplate({ ...ref, generation: c.generation, yaml: noRego }),
+    );
+    expect(err.code).toBe("BAD_REQUEST");
+    expect(err.message).toMatch(/line 21: spec\.targets\[0\]\.rego: is missing/);
+    const wrongName = CUSTOM_TEMPLATE.replace("name: k8srequiredannotations", "name: annotations");
+    expect(
+      (await errorOf(u.caller.policy.addTemplate({ ...ref, generation: c.generation, yaml: wrongName })))
+        .message,
+    ).toMatch(/line 4: metadata\.name: must be the lowercased CRD kind 'k8srequiredannotations'/);
+
+    const added = await u.caller.policy.addTemplate({
+      ...ref,
+      generation: c.generation,
+      yaml: CUSTOM_TEMPLATE,
+    });
+    const used = await u.caller.policy.saveConstraint({
+      ...ref,
+      generation: added.generation,
+      constraint: {
+        name: "owner-annotation",
+        kind: "K8sRequiredAnnotations",
+        enforcementAction: "warn",
+        enabled: true,
+        parameters: { annotations: ["owner"] },
+        match: {
+          kinds: [{ apiGroups: [""], kinds: ["Pod"] }],
+          namespaces: [],
+          excludedNamespaces: [],
+          labelSelector: { matchLabels: {} },
+        },
+      },
+    });
+    const inUse = await errorOf(
+      u.caller.policy.deleteTemplate({ ...ref, generation: used.generation, kind: "K8sRequiredAnnotations" }),
+    );
+    expect(inUse.message).toMatch(/used by constraint owner-annotation/);
+    await drive(db, t, c.id, {
+      until: async () =>
+        (await clusterRow(db, c.id)).status.policies?.constraints["owner-annotation"]?.state === "Enforced",
+    });
+    const k = t.emu.engine.state.kube[c.id]!;
+    expect(k.templates["k8srequiredannotations"]).toBeDefined();
+    expect(k.constraints["K8sRequiredAnnotations/owner-annotation"]).toBeDefined();
+  });
+});
