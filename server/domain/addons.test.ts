@@ -135,7 +135,7 @@ describe("policy library", () => {
       '21: spec.targets[0].target: must be admission.k8s.gatekeeper.sh (found "audit.example")',
     ]);
     expect(msgs(CUSTOM_TEMPLATE.replace("violation[", "deny["))).toEqual([
-      '23: spec.targets[0].rego: must define a violation[{"msg": msg}] rule',
+      '22: spec.targets[0].rego: must define a violation[{"msg": msg}] rule',
     ]);
     expect(msgs(CUSTOM_TEMPLATE.replace("type: array", "type: lists"))[0]).toMatch(
       /^15: spec\.crd\.spec\.validation\.openAPIV3Schema: is not a valid schema/,
