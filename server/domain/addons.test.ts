@@ -138,7 +138,7 @@ describe("policy library", () => {
       '22: spec.targets[0].rego: must define a violation[{"msg": msg}] rule',
     ]);
     expect(msgs(CUSTOM_TEMPLATE.replace("type: array", "type: lists"))[0]).toMatch(
-      /^15: spec\.crd\.spec\.validation\.openAPIV3Schema: is not a valid schema/,
+      /^14: spec\.crd\.spec\.validation\.openAPIV3Schema: is not a valid schema/,
     );
     expect(msgs("a: [")[0]).toMatch(/YAML syntax/);
   });
