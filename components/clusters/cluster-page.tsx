@@ -15,6 +15,8 @@ import { Dialog } from "@/components/ui/dialog";
 import { Field, Input, Select } from "@/components/ui/field";
 import { LoadingBlock } from "@/components/ui/load-state";
 import { TabsContent, TabsList, TabsRoot } from "@/components/ui/tabs";
+import { AddonsTab } from "./addons-tab";
+import { PoliciesTab } from "./policies-tab";
 import { toast } from "@/components/ui/toast-store";
 import { roleAtLeast } from "@/server/contracts/roles";
 import { formatMoney, PHASE_TONE, TOPOLOGY_LABEL, type ClusterData } from "./labels";
@@ -142,6 +144,8 @@ export function ClusterPage({ projectId, clusterId }: { projectId: string; clust
           items={[
             { value: "overview", label: "Overview" },
             { value: "nodes", label: "Node groups" },
+            { value: "addons", label: "Addons" },
+            { value: "policies", label: "Policies" },
             { value: "schedules", label: "Schedules" },
             { value: "operations", label: "Operations" },
             { value: "events", label: "Events" },
@@ -152,6 +156,12 @@ export function ClusterPage({ projectId, clusterId }: { projectId: string; clust
         </TabsContent>
         <TabsContent value="nodes">
           <NodeGroups projectId={projectId} cluster={c} canEdit={canEdit} />
+        </TabsContent>
+        <TabsContent value="addons">
+          <AddonsTab projectId={projectId} cluster={c} canEdit={canEdit} />
+        </TabsContent>
+        <TabsContent value="policies">
+          <PoliciesTab projectId={projectId} cluster={c} canEdit={canEdit} />
         </TabsContent>
         <TabsContent value="schedules">
           <Schedules projectId={projectId} cluster={c} canEdit={canEdit} />

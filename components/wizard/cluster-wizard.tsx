@@ -17,6 +17,7 @@ import { fieldErrorsFromIssues } from "@/server/contracts/field-errors";
 import { allocatable, FLAVORS } from "@/server/domain/flavors";
 import { quotaProblems } from "@/server/domain/quota";
 import { VERSIONS, versionInfo } from "@/server/domain/versions";
+import { AddonsPoliciesStep } from "./addons-step";
 import { PURPOSES, presetSpec, type Purpose } from "./presets";
 
 type Spec = ClusterSpecInput;
@@ -30,7 +31,7 @@ const STEPS = [
   },
   { title: "Network", fields: ["network", "podCidr", "serviceCidr", "apiAccess"] },
   { title: "Node groups", fields: ["nodeGroups"] },
-  { title: "Addons & policies", fields: [] },
+  { title: "Addons & policies", fields: ["addons", "policies"] },
   { title: "Review", fields: [] },
 ];
 
@@ -175,7 +176,7 @@ export function ClusterWizard({ projectId, initialSpec }: { projectId: string; i
           <NetworkStep spec={spec} setSpec={setSpec} err={err} under={under} projectId={projectId} />
         )}
         {step === 3 && <NodeGroupsStep spec={spec} setSpec={setSpec} err={err} under={under} />}
-        {step === 4 && <AddonsStep />}
+        {step === 4 && <AddonsPoliciesStep spec={spec} setSpec={setSpec} under={under} />}
         {step === 5 && (
           <ReviewStep
             projectId={projectId}
@@ -895,34 +896,6 @@ function NodeGroupsStep({ spec, setSpec, err, under }: StepProps) {
       >
         <Plus className="size-4" aria-hidden /> Add node group
       </Button>
-    </Section>
-  );
-}
-
-function AddonsStep() {
-  return (
-    <Section
-      title="Addons and policies"
-      description="Installed with every cluster; choosing addons and writing your own Gatekeeper constraints comes in a later version of this console."
-    >
-      <ul className="grid grid-cols-2 gap-4 text-sm">
-        {[
-          ["Calico CNI", "Pod networking and network policies."],
-          ["OpenStack cloud provider and Cinder CSI", "Load balancers for Services and persistent volumes."],
-          ["CoreDNS and metrics-server", "Cluster DNS and resource metrics for autoscaling."],
-          [
-            "OPA Gatekeeper",
-            "Built in on Kubernetes 1.21 and later, with pre-configured pod-security constraints in dry-run.",
-          ],
-        ].map(([t, d]) => (
-          <li key={t} className="rounded-lg border border-border bg-surface p-4 shadow-xs">
-            <div className="flex items-center gap-2 font-medium text-fg">
-              <Check className="size-4 text-success" aria-hidden /> {t}
-            </div>
-            <p className="mt-1 text-muted">{d}</p>
-          </li>
-        ))}
-      </ul>
     </Section>
   );
 }

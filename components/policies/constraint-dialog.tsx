@@ -1,0 +1,257 @@
+"use client";
+
+import { useMemo, useState } from "react";
+import { stringify } from "yaml";
+import { Button } from "@/components/ui/button";
+import { Dialog } from "@/components/ui/dialog";
+import { Field, Input, Select } from "@/components/ui/field";
+import { YamlEditor } from "@/components/ui/yaml-editor";
+import { ConstraintSpec, ENFORCEMENT_HELP, type EnforcementAction } from "@/server/contracts/policies";
+import { fieldErrorsFromIssues } from "@/server/contracts/field-errors";
+import { SYSTEM_NAMESPACES } from "@/server/domain/policy-library";
+import type { TemplateInfo } from "@/server/domain/policies";
+import { checkYaml } from "@/server/domain/schema-check";
+
+const list = (s: string) =>
+  s
+    .split(/[\s,]+/)
+    .map((x) => x.trim())
+    .filter(Boolean);
+
+function labelsOf(s: string): Record<string, string> {
+  return Object.fromEntries(
+    list(s).map((pair) => {
+      const [k, ...v] = pair.split("=");
+      return [k ?? "", v.join("=")];
+    }),
+  );
+}
+
+const kebab = (kind: string) =>
+  kind
+    .replace(/^K8s(PSP)?/, "")
+    .replace(/([a-z0-9])([A-Z])/g, "$1-$2")
+    .toLowerCase();
+
+/**
+ * Create or edit a constraint: template, name, enforcement, parameters
+ * (YAML, checked against the template's openAPIV3Schema as you type) and
+ * what it matches. `onSave` gets a constraint the contract accepts.
+ */
+export function ConstraintDialog({
+  open,
+  onOpenChange,
+  initial,
+  templates,
+  takenNames,
+  onSave,
+  pending,
+  serverError,
+}: {
+  open: boolean;
+  onOpenChange: (o: boolean) => void;
+  initial: ConstraintSpec | null;
+  templates: TemplateInfo[];
+  takenNames: string[];
+  onSave: (c: ConstraintSpec) => void;
+  pending?: boolean;
+  serverError?: string | null;
+}) {
+  const first =
+    initial?.kind ?? templates.find((t) => t.kind === "K8sAllowedRepos")?.kind ?? templates[0]!.kind;
+  const [kind, setKind] = useState(first);
+  const template = templates.find((t) => t.kind === kind) ?? templates[0]!;
+  const [name, setName] = useState(initial?.name ?? kebab(first));
+  const [action, setAction] = useState<EnforcementAction>(initial?.enforcementAction ?? "dryrun");
+  const [params, setParams] = useState(() => {
+    const p = initial?.parameters ?? template.exampleParameters;
+    return Object.keys(p).length ? stringify(p) : "";
+  });
+  const [kinds, setKinds] = useState(
+    (initial?.match.kinds ?? template.matchKinds).flatMap((k) => k.kinds).join(", "),
+  );
+  const [namespaces, setNamespaces] = useState(initial?.match.namespaces.join(", ") ?? "");
+  const [excluded, setExcluded] = useState(
+    (initial?.match.excludedNamespaces ?? SYSTEM_NAMESPACES).join(", "),
+  );
+  const [selector, setSelector] = useState(
+    Object.entries(initial?.match.labelSelector.matchLabels ?? {})
+      .map(([k, v]) => `${k}=${v}`)
+      .join(", "),
+  );
+  const [tried, setTried] = useState(false);
+
+  const paramCheck = useMemo(
+    () =>
+      checkYaml<Record<string, unknown>>(params.trim() ? params : "{}", template.parameters, "parameters"),
+    [params, template],
+  );
+  const candidate = {
+    name: name.trim(),
+    kind,
+    enforcementAction: action,
+    enabled: initial?.enabled ?? true,
+    parameters: paramCheck.value ?? {},
+    match: {
+      kinds: [{ apiGroups: [""], kinds: list(kinds) }],
+      namespaces: list(namespaces),
+      excludedNamespaces: list(excluded),
+      labelSelector: { matchLabels: labelsOf(selector) },
+    },
+  };
+  const parsed = ConstraintSpec.safeParse(candidate);
+  const errors = parsed.success ? {} : fieldErrorsFromIssues(parsed.error.issues);
+  if (takenNames.includes(candidate.name) && candidate.name !== initial?.name)
+    errors.name = [`A constraint named ${candidate.name} already exists`];
+  const overlap = candidate.match.namespaces.filter((n) => candidate.match.excludedNamespaces.includes(n));
+  if (overlap.length)
+    errors["match.excludedNamespaces"] = [`${overlap.join(", ")} is both matched and excluded`];
+  const at = (k: string) =>
+    tried
+      ? Object.entries(errors)
+          .filter(([p]) => p === k || p.startsWith(`${k}.`))
+          .flatMap(([, v]) => v)
+      : [];
+  const valid = Object.keys(errors).length === 0 && paramCheck.issues.length === 0;
+
+  const families = [...new Set(templates.map((t) => t.family))];
+  return (
+    <Dialog
+      open={open}
+      onOpenChange={onOpenChange}
+      size="lg"
+      title={initial ? `Edit constraint ${initial.name}` : "Add a constraint"}
+      description="A constraint applies a template's rule to the objects it matches."
+    >
+      <form
+        className="space-y-4"
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          setTried(true);
+          if (valid && parsed.success) onSave(parsed.data);
+        }}
+      >
+        <div className="grid grid-cols-2 gap-4">
+          <Field label="Template" hint={template.description}>
+            {(p) => (
+              <Select
+                {...p}
+                value={kind}
+                onChange={(e) => {
+                  const t = templates.find((x) => x.kind === e.target.value)!;
+                  setKind(t.kind);
+                  if (!initial) setName(kebab(t.kind));
+                  setParams(Object.keys(t.exampleParameters).length ? stringify(t.exampleParameters) : "");
+                  setKinds(t.matchKinds.flatMap((k) => k.kinds).join(", "));
+                }}
+              >
+                {families.map((f) => (
+                  <optgroup key={f} label={f}>
+                    {templates
+                      .filter((t) => t.family === f)
+                      .map((t) => (
+                        <option key={t.kind} value={t.kind}>
+                          {t.title} ({t.kind})
+                        </option>
+                      ))}
+                  </optgroup>
+                ))}
+              </Select>
+            )}
+          </Field>
+          <Field label="Name" errors={at("name")}>
+            {(p) => <Input {...p} value={name} onChange={(e) => setName(e.target.value)} />}
+          </Field>
+        </div>
+        <fieldset>
+          <legend className="mb-1.5 text-sm font-medium text-fg">Enforcement</legend>
+          <div className="grid grid-cols-3 gap-2">
+            {(["deny", "dryrun", "warn"] as const).map((a) => (
+              <label
+                key={a}
+                className={`cursor-pointer rounded-md border p-2.5 text-xs ${action === a ? "border-primary bg-primary/5" : "border-border"}`}
+              >
+                <span className="flex items-center gap-2 text-sm font-medium text-fg">
+                  <input
+                    type="radio"
+                    name="enforcement"
+                    value={a}
+                    checked={action === a}
+                    onChange={() => setAction(a)}
+                  />
+                  {a}
+                </span>
+                <span className="mt-1 block text-muted">{ENFORCEMENT_HELP[a]}</span>
+              </label>
+            ))}
+          </div>
+        </fieldset>
+        <YamlEditor
+          label="Parameters"
+          value={params}
+          onChange={setParams}
+          rows={6}
+          issues={paramCheck.issues}
+          hint={
+            Object.keys((template.parameters.properties as object | undefined) ?? {}).length
+              ? `Fields: ${Object.keys(template.parameters.properties as object).join(", ")}`
+              : "This template takes no parameters."
+          }
+        />
+        <div className="grid grid-cols-2 gap-4">
+          <Field label="Kinds" hint="e.g. Pod, Service" errors={at("match.kinds")}>
+            {(p) => <Input {...p} value={kinds} onChange={(e) => setKinds(e.target.value)} />}
+          </Field>
+          <Field
+            label="Label selector"
+            hint="key=value, comma separated; empty matches all"
+            errors={at("match.labelSelector")}
+          >
+            {(p) => (
+              <Input
+                {...p}
+                value={selector}
+                onChange={(e) => setSelector(e.target.value)}
+                placeholder="team=payments"
+              />
+            )}
+          </Field>
+          <Field
+            label="Only in namespaces"
+            hint="Empty: every namespace (prefix* allowed)"
+            errors={at("match.namespaces")}
+          >
+            {(p) => (
+              <Input
+                {...p}
+                value={namespaces}
+                onChange={(e) => setNamespaces(e.target.value)}
+                placeholder="default, shop"
+              />
+            )}
+          </Field>
+          <Field label="Excluded namespaces" errors={at("match.excludedNamespaces")}>
+            {(p) => <Input {...p} value={excluded} onChange={(e) => setExcluded(e.target.value)} />}
+          </Field>
+        </div>
+        {serverError && (
+          <p
+            role="alert"
+            className="rounded-md border border-danger/30 bg-danger/10 px-3 py-2 text-sm text-danger"
+          >
+            {serverError}
+          </p>
+        )}
+        <div className="flex justify-end gap-2">
+          <Button type="button" variant="secondary" onClick={() => onOpenChange(false)}>
+            Cancel
+          </Button>
+          <Button type="submit" loading={pending}>
+            {initial ? "Save constraint" : "Add constraint"}
+          </Button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
