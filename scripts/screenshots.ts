@@ -59,7 +59,13 @@ await shoot(page, "wizard-2-network");
 await page.getByRole("button", { name: "Next", exact: true }).click();
 await shoot(page, "wizard-3-node-groups");
 await page.getByRole("button", { name: "Next", exact: true }).click();
+await page.getByLabel(/Ingress NGINX/).check();
+await page.getByRole("button", { name: "Version and values" }).first().click();
 await shoot(page, "wizard-4-addons");
+await page.getByRole("button", { name: "Add constraint" }).click();
+await page.getByRole("dialog").getByLabel("Parameters").waitFor();
+await shoot(page, "wizard-4-constraint");
+await page.getByRole("dialog").getByRole("button", { name: "Add constraint" }).click();
 await page.getByRole("button", { name: "Next", exact: true }).click();
 await page.getByText("Total").waitFor();
 await shoot(page, "wizard-5-review");
@@ -79,6 +85,30 @@ await page.getByRole("tab", { name: "Node groups" }).click();
 await shoot(page, "cluster-nodes");
 await page.getByRole("tab", { name: "Events" }).click();
 await shoot(page, "cluster-events");
+await page.getByRole("tab", { name: "Addons" }).click();
+await page.getByTestId("addon-ingress-nginx").getByText("Installed").waitFor({ timeout: 120_000 });
+await shoot(page, "cluster-addons");
+await page.getByRole("button", { name: "Configure" }).nth(1).click();
+await page
+  .getByRole("dialog")
+  .getByLabel(/Values for/)
+  .waitFor();
+await shoot(page, "cluster-addon-configure");
+await page.keyboard.press("Escape");
+await page.getByRole("tab", { name: "Policies" }).click();
+await page.getByLabel("Violations of allowed-repos").getByText(/^\d+$/).waitFor({ timeout: 120_000 });
+await page
+  .getByTestId("constraint-allowed-repos")
+  .getByRole("button", { name: "allowed-repos", exact: true })
+  .click();
+await shoot(page, "cluster-policies");
+await page.getByTestId("constraint-allowed-repos").getByRole("button", { name: "Enforce" }).click();
+await page.getByRole("dialog").getByText("Currently violating").waitFor();
+await shoot(page, "cluster-policy-enforce");
+await page.keyboard.press("Escape");
+await page.getByRole("button", { name: "YAML of psp-privileged-containers" }).click();
+await shoot(page, "cluster-policy-yaml");
+await page.keyboard.press("Escape");
 // Lifecycle dialogs: kubeconfig, stop (with the saving), upgrade (with the readiness report).
 await page.getByRole("button", { name: "Kubeconfig" }).click();
 await page.getByRole("dialog").waitFor();

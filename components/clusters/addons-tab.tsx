@@ -164,6 +164,7 @@ export function AddonsTab({
                   <Button
                     className="mt-3"
                     size="sm"
+                    variant="secondary"
                     disabled={Boolean(edit) || !version}
                     title={
                       !version ? `No version supports Kubernetes ${c.spec.version}` : (edit ?? undefined)

@@ -145,7 +145,7 @@ export function PoliciesTab({
                       <td className="py-2 pr-3">
                         <button
                           type="button"
-                          className="flex items-center gap-1 font-medium text-fg disabled:cursor-default"
+                          className="flex items-center gap-1 font-medium whitespace-nowrap text-fg disabled:cursor-default"
                           aria-expanded={expanded}
                           disabled={!count}
                           onClick={() =>
