@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { ClusterSpec } from "@/server/contracts/cluster";
 import prices from "./data/prices.json";
+import { addonEntry, addonResources, checkValues } from "./addons";
 import { desiredGroupSize } from "./placement";
 
 const PriceList = z.object({
@@ -16,7 +17,7 @@ export type PriceList = z.infer<typeof PriceList>;
 export const PRICES: PriceList = PriceList.parse(prices);
 
 export interface CostLine {
-  item: "masters" | "nodes" | "disks" | "loadBalancer" | "publicAddress";
+  item: "masters" | "nodes" | "disks" | "loadBalancer" | "publicAddress" | "addons";
   label: string;
   perHour: number;
   perMonth: number;
@@ -42,7 +43,9 @@ const round = (n: number) => Math.round(n * 100) / 100;
  * cluster (disks and addresses only).
  */
 export function estimateCost(
-  spec: Pick<ClusterSpec, "masterCount" | "masterFlavor" | "etcd" | "nodeGroups" | "apiAccess">,
+  spec: Pick<ClusterSpec, "masterCount" | "masterFlavor" | "etcd" | "nodeGroups" | "apiAccess"> & {
+    addons?: ClusterSpec["addons"];
+  },
   list: PriceList = PRICES,
   opts: { stopped?: boolean } = {},
 ): CostEstimate {
@@ -106,7 +109,32 @@ export function estimateCost(
       perHour: list.floatingIpPerHour,
       perMonth: 0,
     });
-  for (const l of lines) if (l.item !== "disks") l.perMonth = l.perHour * h;
+  // Addons' load balancers, addresses and volumes (kept while the cluster is stopped, like the API's).
+  let addonHour = 0;
+  let addonMonth = 0;
+  const priced: string[] = [];
+  for (const a of spec.addons ?? []) {
+    const entry = addonEntry(a.id);
+    const values = entry ? checkValues(entry, a.values).value : null;
+    if (!entry || !values) continue;
+    const { loadBalancers, volumes } = addonResources(entry, values);
+    for (const lb of loadBalancers) {
+      addonHour += list.loadBalancerPerHour + (lb.public ? list.floatingIpPerHour : 0);
+      priced.push(`${entry.name} load balancer${lb.public ? " + address" : ""}`);
+    }
+    for (const v of volumes) {
+      addonMonth += v.sizeGb * gbMonth(v.volumeType);
+      priced.push(`${entry.name} ${v.sizeGb} GB volume`);
+    }
+  }
+  if (priced.length)
+    lines.push({
+      item: "addons",
+      label: priced.join(", "),
+      perHour: addonHour + addonMonth / h,
+      perMonth: addonHour * h + addonMonth,
+    });
+  for (const l of lines) if (l.item !== "disks" && l.item !== "addons") l.perMonth = l.perHour * h;
   const perHour = lines.reduce((s, l) => s + l.perHour, 0);
   const perMonth = lines.reduce((s, l) => s + l.perMonth, 0);
   const extraAtMax = (nodes(true) - nodes(false)) * h * running;

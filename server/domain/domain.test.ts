@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ClusterSpec, type ClusterSpecInput } from "@/server/contracts/cluster";
+import { ADDONS, defaultValuesYaml } from "./addons";
 import { estimateCost, PRICES } from "./cost";
 import { masterZones } from "./placement";
 import { versionInfo } from "./versions";
@@ -175,6 +176,27 @@ describe("cost estimate", () => {
       stopped.lines.find((l) => l.item === "disks")!.perMonth + 0.025 * PRICES.hoursPerMonth,
       1,
     );
+  });
+
+  it("prices addons' load balancers, addresses and volumes, running or stopped", () => {
+    const values = (id: string) => defaultValuesYaml(ADDONS.find((a) => a.id === id)!);
+    const spec = ClusterSpec.parse({
+      ...base,
+      addons: [
+        { id: "metrics-server", version: "3.13.0", values: values("metrics-server") },
+        { id: "ingress-nginx", version: "4.13.3", values: values("ingress-nginx") },
+        { id: "kube-prometheus-stack", version: "77.12.0", values: values("kube-prometheus-stack") },
+      ],
+    });
+    const h = PRICES.hoursPerMonth;
+    const addons = (0.025 + 0.005) * h + 50 * 0.09;
+    for (const stopped of [false, true]) {
+      const line = estimateCost(spec, PRICES, { stopped }).lines.find((l) => l.item === "addons")!;
+      expect(line.perMonth).toBeCloseTo(addons, 1);
+      expect(line.label).toBe(
+        "Ingress NGINX load balancer + address, Prometheus Operator + Grafana 50 GB volume",
+      );
+    }
   });
 
   it("names what it cannot price", () => {
