@@ -12,6 +12,7 @@ import {
   parseTemplateYaml,
 } from "./policies";
 import { schemaError } from "./schema-check";
+import { addonsBlockingUpgrade, readinessReport } from "./upgrade-readiness";
 import { ALL_VERSIONS } from "./versions";
 
 describe("addon catalog", () => {
@@ -75,6 +76,40 @@ describe("addon catalog", () => {
     expect(checkAddons([], "1.36.1").map((i) => i.message)).toEqual([
       "metrics-server is a system addon and cannot be removed",
     ]);
+  });
+});
+
+describe("addons and cluster upgrades", () => {
+  it("an addon that does not run on the target blocks the upgrade, naming the version to move to first", () => {
+    const nginx = ADDONS.find((a) => a.id === "ingress-nginx")!;
+    const spec = ClusterSpec.parse({
+      name: "c",
+      version: "1.34.6",
+      topology: "single",
+      masterCount: 1,
+      masterFlavor: "STD2-2-4",
+      addons: [
+        ...defaultAddons("1.34.6"),
+        { id: "ingress-nginx", version: "4.12.7", values: defaultValuesYaml(nginx) },
+      ],
+    });
+    expect(addonsBlockingUpgrade(spec, "1.35.1")).toEqual([
+      { id: "ingress-nginx", name: "Ingress NGINX", version: "4.12.7", fix: "4.13.3" },
+    ]);
+    const report = readinessReport({
+      spec,
+      target: "1.35.1",
+      workload: null,
+      quota: null,
+      now: new Date("2026-09-01T00:00:00Z"),
+    })!;
+    const f = report.findings.find((x) => x.id === "addon:ingress-nginx")!;
+    expect(f).toMatchObject({
+      severity: "blocking",
+      title: "Ingress NGINX 4.12.7 does not support Kubernetes 1.35",
+    });
+    expect(f.detail).toMatch(/Upgrade it to 4\.13\.3 on the Addons tab first/);
+    expect(report.findings.find((x) => x.id === "addons")?.detail).toMatch(/metrics-server 3\.13\.0/);
   });
 });
 

@@ -1,4 +1,5 @@
 import type { ClusterSpec } from "@/server/contracts/cluster";
+import { addonEntry, compatibleVersions, supports } from "./addons";
 import { FLAVORS } from "./flavors";
 import { desiredGroupSize } from "./placement";
 import { removedBy, upgradeTargets, versionInfo } from "./versions";
@@ -164,11 +165,24 @@ export function readinessReport(args: {
       detail:
         "Workloads keep running; kubectl and controllers pause for a few minutes. Clusters with 3 or 5 masters upgrade without API downtime.",
     });
+  const blocked = addonsBlockingUpgrade(spec, target);
+  for (const b of blocked)
+    findings.push({
+      id: `addon:${b.id}`,
+      severity: "blocking",
+      title: `${b.name} ${b.version} does not support Kubernetes ${minorOf(target)}`,
+      detail: b.fix
+        ? `Upgrade it to ${b.fix} on the Addons tab first; the cluster upgrade is refused until then.`
+        : "No version of it supports the target yet; uninstall it or wait for a newer catalog.",
+    });
+  const fine = (spec.addons ?? []).filter((a) => !blocked.some((b) => b.id === a.id));
   findings.push({
     id: "addons",
     severity: "info",
     title: "Addons",
-    detail: "No addons are installed on this cluster; nothing to check for compatibility.",
+    detail: fine.length
+      ? `Compatible with ${minorOf(target)}: ${fine.map((a) => `${addonEntry(a.id)?.name ?? a.id} ${a.version}`).join(", ")}.`
+      : "No addons to check.",
   });
   return {
     from: spec.version,
@@ -178,4 +192,23 @@ export function readinessReport(args: {
     highlights: t.highlights,
     nodesToReplace: replaced,
   };
+}
+
+const minorOf = (v: string) => v.split(".").slice(0, 2).join(".");
+
+/** Installed addons whose version does not run on `target`, with the version to move to first. */
+export function addonsBlockingUpgrade(
+  spec: Pick<ClusterSpec, "addons" | "version">,
+  target: string,
+): Array<{ id: string; name: string; version: string; fix: string | null }> {
+  const out: Array<{ id: string; name: string; version: string; fix: string | null }> = [];
+  for (const a of spec.addons ?? []) {
+    const entry = addonEntry(a.id);
+    const v = entry?.versions.find((x) => x.version === a.version);
+    if (!entry || !v || supports(v, target)) continue;
+    // The addon is upgraded before the cluster, so its new version must run on both.
+    const fix = compatibleVersions(entry, target).find((x) => supports(x, spec.version))?.version ?? null;
+    out.push({ id: a.id, name: entry.name, version: a.version, fix });
+  }
+  return out;
 }

@@ -2,7 +2,11 @@ import { eq } from "drizzle-orm";
 import type { Executor } from "@/db/client";
 import { cloudQuotas } from "@/db/schema";
 import type { Phase } from "@/server/contracts/cluster";
-import { readinessReport, type ReadinessReport } from "@/server/domain/upgrade-readiness";
+import {
+  addonsBlockingUpgrade,
+  readinessReport,
+  type ReadinessReport,
+} from "@/server/domain/upgrade-readiness";
 import { isAllowedUpgrade, upgradeTargets, versionInfo, type UpgradeTarget } from "@/server/domain/versions";
 import { beginCaRotation } from "@/server/kube/store";
 import type { ServiceContext } from "../context";
@@ -140,6 +144,14 @@ export async function upgradeCluster(
         "VALIDATION",
         `${a.target} is not an allowed upgrade from ${row.spec.version} (one minor at a time)`,
         { fieldErrors: { target: ["Not an allowed upgrade target"] } },
+      );
+    const stale = addonsBlockingUpgrade(row.spec, a.target);
+    if (stale.length)
+      throw new ServiceError(
+        "PRECONDITION_FAILED",
+        `Upgrade these addons first (Addons tab): ${stale
+          .map((b) => `${b.name} ${b.version} → ${b.fix ?? "no compatible version"}`)
+          .join("; ")}`,
       );
     const report = readinessReport({
       spec: row.spec,
