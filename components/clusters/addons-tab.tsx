@@ -1,6 +1,6 @@
 "use client";
 
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation } from "@tanstack/react-query";
 import { Package, Plus, Settings2, Trash2 } from "lucide-react";
 import { useState } from "react";
 import { AddonBadges, AddonForm, ResourceList } from "@/components/addons/addon-form";
@@ -13,7 +13,9 @@ import { Spinner } from "@/components/ui/spinner";
 import { toast } from "@/components/ui/toast-store";
 import type { AddonChoice } from "@/server/contracts/policies";
 import { ADDONS, addonEntry, checkValues, defaultValuesYaml, defaultVersion } from "@/server/domain/addons";
-import type { ClusterData } from "./labels";
+import { FormError } from "@/components/ui/form-error";
+import type { ClusterData, ClusterTabProps } from "./labels";
+import { useClusterSaved } from "./use-cluster-saved";
 
 const PHASE_TONE = {
   Installed: "success",
@@ -21,12 +23,6 @@ const PHASE_TONE = {
   Failed: "danger",
   Removing: "warning",
 } as const;
-
-export function useClusterSaved(projectId: string, clusterId: string) {
-  const trpc = useTRPC();
-  const qc = useQueryClient();
-  return () => void qc.invalidateQueries({ queryKey: trpc.cluster.get.queryKey({ projectId, clusterId }) });
-}
 
 /** Why the cluster cannot take addon or policy changes now (null: it can). */
 export function changeBlocked(c: ClusterData): string | null {
@@ -36,15 +32,7 @@ export function changeBlocked(c: ClusterData): string | null {
   return null;
 }
 
-export function AddonsTab({
-  projectId,
-  cluster: c,
-  canEdit,
-}: {
-  projectId: string;
-  cluster: ClusterData;
-  canEdit: boolean;
-}) {
+export function AddonsTab({ projectId, cluster: c, canEdit }: ClusterTabProps) {
   const [editing, setEditing] = useState<AddonChoice | null>(null);
   const [removing, setRemoving] = useState<string | null>(null);
   const blocked = changeBlocked(c);
@@ -249,14 +237,7 @@ function AddonDialog({
         }}
       >
         <AddonForm kubernetes={c.spec.version} value={draft} onChange={setDraft} />
-        {install.error && (
-          <p
-            role="alert"
-            className="rounded-md border border-danger/30 bg-danger/10 px-3 py-2 text-sm text-danger"
-          >
-            {install.error.message}
-          </p>
-        )}
+        <FormError message={install.error?.message} />
         <div className="flex justify-end gap-2">
           <Button type="button" variant="secondary" onClick={onClose}>
             Cancel
@@ -303,11 +284,7 @@ function UninstallDialog({
         {resources.some((r) => r.startsWith("Volume")) && (
           <p className="font-medium text-danger">The volume&apos;s data is deleted with it.</p>
         )}
-        {remove.error && (
-          <p role="alert" className="rounded-md border border-danger/30 bg-danger/10 px-3 py-2 text-danger">
-            {remove.error.message}
-          </p>
-        )}
+        <FormError message={remove.error?.message} />
         <div className="flex justify-end gap-2">
           <Button variant="secondary" onClick={onClose}>
             Cancel

@@ -3,6 +3,12 @@ import type { AppRouter } from "@/server/api/root";
 import type { Phase, Topology } from "@/server/contracts/cluster";
 
 export type ClusterData = inferRouterOutputs<AppRouter>["cluster"]["get"];
+/** What every cluster-page tab gets. */
+export interface ClusterTabProps {
+  projectId: string;
+  cluster: ClusterData;
+  canEdit: boolean;
+}
 
 export const PHASE_TONE: Record<Phase, "success" | "primary" | "warning" | "danger" | "neutral"> = {
   Running: "success",

@@ -16,20 +16,14 @@ import { YamlEditor } from "@/components/ui/yaml-editor";
 import type { ConstraintSpec, EnforcementAction } from "@/server/contracts/policies";
 import { constraintManifest, manifestYaml, parseTemplateYaml, templatesOf } from "@/server/domain/policies";
 import { ACTION_TONE } from "@/components/wizard/addons-step";
-import { changeBlocked, useClusterSaved } from "./addons-tab";
-import type { ClusterData } from "./labels";
+import { FormError } from "@/components/ui/form-error";
+import { changeBlocked } from "./addons-tab";
+import { useClusterSaved } from "./use-cluster-saved";
+import type { ClusterData, ClusterTabProps } from "./labels";
 
 type Audit = NonNullable<ClusterData["status"]["policies"]>["constraints"][string];
 
-export function PoliciesTab({
-  projectId,
-  cluster: c,
-  canEdit,
-}: {
-  projectId: string;
-  cluster: ClusterData;
-  canEdit: boolean;
-}) {
+export function PoliciesTab({ projectId, cluster: c, canEdit }: ClusterTabProps) {
   const trpc = useTRPC();
   const saved = useClusterSaved(projectId, c.id);
   const policies = c.spec.policies;
@@ -391,14 +385,7 @@ export function PoliciesTab({
             {enforcing.to === "deny" && (
               <Violators audit={audit(enforcing.c.name)} heading="Currently violating" />
             )}
-            {enforce.error && (
-              <p
-                role="alert"
-                className="rounded-md border border-danger/30 bg-danger/10 px-3 py-2 text-sm text-danger"
-              >
-                {enforce.error.message}
-              </p>
-            )}
+            <FormError message={enforce.error?.message} />
             <div className="flex justify-end gap-2">
               <Button variant="secondary" onClick={() => setEnforcing(null)}>
                 Cancel
@@ -589,14 +576,7 @@ function UploadTemplate({
             {check.template.kind}: valid. Constraints of this kind can be added once it is uploaded.
           </p>
         )}
-        {add.error && (
-          <p
-            role="alert"
-            className="rounded-md border border-danger/30 bg-danger/10 px-3 py-2 text-sm text-danger"
-          >
-            {add.error.message}
-          </p>
-        )}
+        <FormError message={add.error?.message} />
         <div className="flex justify-end gap-2">
           <Button type="button" variant="secondary" onClick={onClose}>
             Cancel

@@ -1,6 +1,6 @@
 "use client";
 
-import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useMutation } from "@tanstack/react-query";
 import { CalendarClock, Plus, Wrench, X } from "lucide-react";
 import { useState } from "react";
 import { fieldErrorsOf, useTRPC } from "@/components/trpc/client";
@@ -11,7 +11,8 @@ import { Card, CardHeader } from "@/components/ui/card";
 import { Field, Input, Select } from "@/components/ui/field";
 import { toast } from "@/components/ui/toast-store";
 import { WEEKDAYS, type ScheduleEvent, type Weekday } from "@/server/contracts/schedule";
-import { formatMoney, type ClusterData } from "./labels";
+import { formatMoney, type ClusterData, type ClusterTabProps } from "./labels";
+import { useClusterSaved } from "./use-cluster-saved";
 
 const ZONES = [
   "UTC",
@@ -38,21 +39,7 @@ const when = (d: Date, tz: string) =>
     timeZone: tz,
   }).format(new Date(d));
 
-function useSaved(projectId: string, clusterId: string) {
-  const trpc = useTRPC();
-  const qc = useQueryClient();
-  return () => void qc.invalidateQueries({ queryKey: trpc.cluster.get.queryKey({ projectId, clusterId }) });
-}
-
-export function Schedules({
-  projectId,
-  cluster: c,
-  canEdit,
-}: {
-  projectId: string;
-  cluster: ClusterData;
-  canEdit: boolean;
-}) {
+export function Schedules({ projectId, cluster: c, canEdit }: ClusterTabProps) {
   return (
     <div className="grid grid-cols-2 gap-6">
       <StopScheduleCard projectId={projectId} cluster={c} canEdit={canEdit} />
@@ -103,17 +90,9 @@ const PRESET: ScheduleEvent[] = [
   { action: "start", days: ["Mon", "Tue", "Wed", "Thu", "Fri"], at: "08:00" },
 ];
 
-function StopScheduleCard({
-  projectId,
-  cluster: c,
-  canEdit,
-}: {
-  projectId: string;
-  cluster: ClusterData;
-  canEdit: boolean;
-}) {
+function StopScheduleCard({ projectId, cluster: c, canEdit }: ClusterTabProps) {
   const trpc = useTRPC();
-  const saved = useSaved(projectId, c.id);
+  const saved = useClusterSaved(projectId, c.id);
   const current = c.schedules.stop;
   const [editing, setEditing] = useState(false);
   const [timezone, setTimezone] = useState(current?.timezone ?? browserZone());
@@ -300,17 +279,9 @@ function StopScheduleCard({
   );
 }
 
-function MaintenanceCard({
-  projectId,
-  cluster: c,
-  canEdit,
-}: {
-  projectId: string;
-  cluster: ClusterData;
-  canEdit: boolean;
-}) {
+function MaintenanceCard({ projectId, cluster: c, canEdit }: ClusterTabProps) {
   const trpc = useTRPC();
-  const saved = useSaved(projectId, c.id);
+  const saved = useClusterSaved(projectId, c.id);
   const current = c.schedules.maintenance;
   const [editing, setEditing] = useState(false);
   const [day, setDay] = useState<Weekday>(current?.day ?? "Tue");

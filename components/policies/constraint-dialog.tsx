@@ -5,6 +5,7 @@ import { stringify } from "yaml";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
 import { Field, Input, Select } from "@/components/ui/field";
+import { FormError } from "@/components/ui/form-error";
 import { YamlEditor } from "@/components/ui/yaml-editor";
 import { ConstraintSpec, ENFORCEMENT_HELP, type EnforcementAction } from "@/server/contracts/policies";
 import { fieldErrorsFromIssues } from "@/server/contracts/field-errors";
@@ -235,14 +236,7 @@ export function ConstraintDialog({
             {(p) => <Input {...p} value={excluded} onChange={(e) => setExcluded(e.target.value)} />}
           </Field>
         </div>
-        {serverError && (
-          <p
-            role="alert"
-            className="rounded-md border border-danger/30 bg-danger/10 px-3 py-2 text-sm text-danger"
-          >
-            {serverError}
-          </p>
-        )}
+        <FormError message={serverError} />
         <div className="flex justify-end gap-2">
           <Button type="button" variant="secondary" onClick={() => onOpenChange(false)}>
             Cancel

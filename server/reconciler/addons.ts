@@ -445,6 +445,11 @@ export async function kubeAddonPlan(args: {
     const cloudSteps = args.steps.filter((s) => s.key.startsWith(`addon:${w.id}:`));
     const cloudDone = cloudSteps.every((s) => s.state === "done");
     const errorStep = cloudSteps.find((s) => args.stepErrors.has(s.label));
+    // The release itself failing to apply, or a load balancer Octavia put in ERROR.
+    const releaseError = [...args.stepErrors].find(
+      ([label]) => label.startsWith(`Install ${w.id} `) || label.startsWith(`Update ${w.id} `),
+    );
+    const brokenLb = o.addonLbs.find((x) => x.addon === w.id && x.lb.provisioningStatus === "ERROR");
     const applied = observedReleases?.get(w.id) === w.hash;
     if (observedReleases && !applied)
       actions.push({
@@ -460,21 +465,26 @@ export async function kubeAddonPlan(args: {
     if (!applied || !cloudDone) settled = false;
     else if (!ready) warming = true;
     if (w.id === GATEKEEPER.id) continue;
-    const phase: AddonStatus["phase"] = errorStep ? "Failed" : ready ? "Installed" : "Installing";
+    const failed = errorStep ?? releaseError ?? brokenLb;
+    const phase: AddonStatus["phase"] = failed ? "Failed" : ready ? "Installed" : "Installing";
     addons[w.id] = {
       phase,
       version: w.data.version ?? "",
       message: errorStep
         ? `${errorStep.label}: ${args.stepErrors.get(errorStep.label)}`
-        : !kube
-          ? "Waiting for the Kubernetes API"
-          : !cloudDone
-            ? (cloudSteps.find((s) => s.state !== "done")?.label ?? null)
-            : !applied
-              ? "Applying the release"
-              : !ready
-                ? "Waiting for its pods to be ready"
-                : null,
+        : releaseError
+          ? `${releaseError[0]}: ${releaseError[1]}`
+          : brokenLb
+            ? `Load balancer ${brokenLb.lb.name} is in ERROR; uninstall and install the addon again to replace it`
+            : !kube
+              ? "Waiting for the Kubernetes API"
+              : !cloudDone
+                ? (cloudSteps.find((s) => s.state !== "done")?.label ?? null)
+                : !applied
+                  ? "Applying the release"
+                  : !ready
+                    ? "Waiting for its pods to be ready"
+                    : null,
       since: since(w.id, phase),
       resources: resourceSummary(cluster, o, w.id),
     };

@@ -119,42 +119,36 @@ function constraintOf(spec: ClusterSpec, name: string): ConstraintSpec {
   return c;
 }
 
+/** Change one field of one constraint. */
+function patchConstraint(
+  a: Args & { name: string },
+  action: string,
+  details: Record<string, string | number | boolean | null>,
+  patch: Partial<ConstraintSpec>,
+) {
+  return change(a, action, { constraint: a.name, ...details }, (spec) => {
+    constraintOf(spec, a.name);
+    const constraints = spec.policies.constraints.map((c) => (c.name === a.name ? { ...c, ...patch } : c));
+    return { ...spec, policies: { ...spec.policies, constraints } };
+  });
+}
+
 export function setEnforcement(a: Args & { name: string; enforcementAction: EnforcementAction }) {
-  return change(
+  return patchConstraint(
     a,
     "policy.setEnforcement",
-    { constraint: a.name, enforcementAction: a.enforcementAction },
-    (spec) => {
-      constraintOf(spec, a.name);
-      return {
-        ...spec,
-        policies: {
-          ...spec.policies,
-          constraints: spec.policies.constraints.map((c) =>
-            c.name === a.name ? { ...c, enforcementAction: a.enforcementAction } : c,
-          ),
-        },
-      };
-    },
+    { enforcementAction: a.enforcementAction },
+    { enforcementAction: a.enforcementAction },
   );
 }
 
 export function setConstraintEnabled(a: Args & { name: string; enabled: boolean }) {
-  return change(
+  return patchConstraint(
     a,
     a.enabled ? "policy.enableConstraint" : "policy.disableConstraint",
-    { constraint: a.name },
-    (spec) => {
-      constraintOf(spec, a.name);
-      return {
-        ...spec,
-        policies: {
-          ...spec.policies,
-          constraints: spec.policies.constraints.map((c) =>
-            c.name === a.name ? { ...c, enabled: a.enabled } : c,
-          ),
-        },
-      };
+    {},
+    {
+      enabled: a.enabled,
     },
   );
 }
