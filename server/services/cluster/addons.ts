@@ -1,11 +1,11 @@
-import { ClusterSpec } from "@/server/contracts/cluster";
-import { fieldErrorsFromIssues } from "@/server/contracts/field-errors";
+import type { ClusterSpec } from "@/server/contracts/cluster";
 import type { AddonChoice, ConstraintSpec, EnforcementAction } from "@/server/contracts/policies";
 import { addonEntry } from "@/server/domain/addons";
 import { parseTemplateYaml, templatesInUse } from "@/server/domain/policies";
 import type { ServiceContext } from "../context";
 import { ServiceError } from "../errors";
 import type { ProjectAccess } from "../project/access";
+import { revalidate } from "./change";
 import { writeIntent } from "./shared";
 
 /**
@@ -16,15 +16,6 @@ import { writeIntent } from "./shared";
  */
 
 type Args = { ctx: ServiceContext; project: ProjectAccess; clusterId: string; generation: number };
-
-function revalidate(spec: ClusterSpec): ClusterSpec {
-  const r = ClusterSpec.safeParse(spec);
-  if (!r.success) {
-    const fieldErrors = fieldErrorsFromIssues(r.error.issues);
-    throw new ServiceError("VALIDATION", r.error.issues[0]?.message ?? "Invalid cluster", { fieldErrors });
-  }
-  return r.data;
-}
 
 const cmpVersion = (a: string, b: string) => a.localeCompare(b, undefined, { numeric: true });
 

@@ -9,7 +9,7 @@ import { writeIntent } from "./shared";
 type Args = { ctx: ServiceContext; project: ProjectAccess; clusterId: string; generation: number };
 
 /** Re-validate the whole spec after a change, so cross-field rules (anti-affinity, limits) hold. */
-function revalidate(spec: ClusterSpec): ClusterSpec {
+export function revalidate(spec: ClusterSpec): ClusterSpec {
   const r = ClusterSpec.safeParse(spec);
   if (!r.success) {
     const fieldErrors = fieldErrorsFromIssues(r.error.issues);
