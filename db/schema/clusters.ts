@@ -112,6 +112,8 @@ export interface ClusterStatus {
   addons?: Record<string, AddonStatus>;
   /** Gatekeeper and its constraints' audit results. */
   policies?: PolicyStatus;
+  /** When the addons' releases and Gatekeeper's objects last matched this spec generation in the cluster. */
+  kubeSync?: { generation: number; at: string };
 }
 
 /**

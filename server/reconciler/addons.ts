@@ -312,6 +312,33 @@ function resourceSummary(cluster: { name: string }, o: Observed, id: string): st
 
 // ── Kubernetes side ─────────────────────────────────────────────────────────────
 
+/** How long a clean sync of releases and Gatekeeper objects is trusted before the cluster is read again. */
+export const KUBE_SYNC_MS = 60_000;
+
+/**
+ * Whether the last pass found the cluster's releases and Gatekeeper objects
+ * matching this generation, recently, with nothing still starting: then a
+ * pass need not read them again (the periodic resync does, once a minute,
+ * which also refreshes the audit and repairs drift).
+ */
+export function kubeSyncFresh(prev: ClusterStatus, generation: number, now: Date): boolean {
+  const s = prev.kubeSync;
+  if (!s || s.generation !== generation || now.getTime() - new Date(s.at).getTime() >= KUBE_SYNC_MS)
+    return false;
+  const addonsSettled = Object.values(prev.addons ?? {}).every((a) => a.phase === "Installed");
+  const p = prev.policies;
+  const policiesSettled =
+    !p ||
+    p.gatekeeper === "Off" ||
+    (p.gatekeeper === "Ready" &&
+      !p.error &&
+      Object.values(p.constraints).every(
+        (c) =>
+          c.state !== "Pending" && (c.state !== "Enforced" || c.totalViolations !== null || c.auditError),
+      ));
+  return addonsSettled && policiesSettled;
+}
+
 interface Release {
   id: string;
   namespace: string;

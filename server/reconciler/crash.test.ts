@@ -87,10 +87,15 @@ describe("crash safety", () => {
       let kills = 0;
       let converged = false;
       while (kills < 20 || !converged) {
-        converged = await runAndKill(c.id, Math.floor(rand() * 150));
+        converged = await runAndKill(c.id, Math.floor(rand() * 400));
         if (!converged) kills++;
         t.advance(8_000);
-        if (kills > 200) throw new Error("no convergence after 200 kills");
+        if (kills > 200) {
+          const row = (await db.select().from(clusters).where(eq(clusters.id, c.id)))[0]!;
+          throw new Error(
+            `no convergence after 200 kills: ${row.phase}, ${JSON.stringify({ lastError: row.status.lastError, kubeSync: row.status.kubeSync, gatekeeper: row.status.policies?.gatekeeper, addons: row.status.addons })}`,
+          );
+        }
       }
       // Converged under kills; one more clean pass must not change anything.
       const r = await reconcileCluster(
@@ -137,7 +142,7 @@ describe("crash safety", () => {
       let deleteKills = 0;
       converged = false;
       while (deleteKills < 10 || !converged) {
-        converged = await runAndKill(c.id, Math.floor(rand() * 150));
+        converged = await runAndKill(c.id, Math.floor(rand() * 400));
         if (!converged) deleteKills++;
         t.advance(8_000);
         if (deleteKills > 200) throw new Error("no teardown after 200 kills");

@@ -20,7 +20,7 @@ import {
   type LifecycleAction,
 } from "./lifecycle";
 import { conditionsFrom, nodesOf, phaseOf } from "./status";
-import { addonPruneActions, addonSteps, kubeAddonPlan, type KubeAddonPlan } from "./addons";
+import { addonPruneActions, addonSteps, kubeAddonPlan, kubeSyncFresh, type KubeAddonPlan } from "./addons";
 import { buildSteps, TerminalError, type Catalog, type Step } from "./steps";
 import { nodeUserData } from "./user-data";
 
@@ -645,7 +645,11 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
   // The console can reach the API only at a public address without an allowlist; otherwise it does not wait.
   const consoleReachesApi = publicAddress !== null && cluster.spec.apiAccess.allowedCidrs.length === 0;
   let addonPlan: KubeAddonPlan | null = null;
-  if (mode === "converge" && !pki.rotationStartedAt) {
+  if (
+    mode === "converge" &&
+    !pki.rotationStartedAt &&
+    !kubeSyncFresh(cluster.status, cluster.generation, now)
+  ) {
     const lastError = cluster.status.lastError;
     addonPlan = await kubeAddonPlan({
       kube: kube && kubeNodes ? kube : null,
@@ -817,6 +821,10 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
     workload,
     caRotation,
     addons: addonPlan ? addonPlan.addons : prevStatus.addons,
+    kubeSync:
+      addonPlan?.settled && !addonPlan.warming && kubeNodes !== null
+        ? { generation: cluster.generation, at: nowIso }
+        : prevStatus.kubeSync,
     policies: addonPlan ? addonPlan.policies : prevStatus.policies,
     lastError: errors[0]
       ? {
