@@ -5,3 +5,4 @@ export * from "./audit";
 export * from "./emulator";
 export * from "./clusters";
 export * from "./quotas";
+export * from "./metrics";

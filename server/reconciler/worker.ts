@@ -8,6 +8,7 @@ import { resolveProjectCloud, type EmulatorEndpoint } from "@/server/services/cl
 import { enqueueReconcile, QUOTA_TASK, RECONCILE_TASK } from "./queue";
 import { refreshQuotas } from "./quotas";
 import { reconcileCluster } from "./reconcile";
+import { collectMetrics, pruneMetrics } from "@/server/metrics/collect";
 import { runSchedules } from "./schedules";
 
 export interface WorkerOptions {
@@ -52,7 +53,12 @@ export async function startWorker(
     noHandleSignals: true,
     pollInterval: opts.pollIntervalMs ?? 500,
     logger: quietLogger,
-    crontab: "* * * * * resync_clusters ?max=1\n* * * * * run_schedules ?max=1",
+    crontab: [
+      "* * * * * resync_clusters ?max=1",
+      "* * * * * run_schedules ?max=1",
+      "* * * * * collect_metrics ?max=1",
+      "17 * * * * prune_metrics ?max=1",
+    ].join("\n"),
     taskList: {
       [RECONCILE_TASK]: async (payload) => {
         const { clusterId } = payload as { clusterId: string };
@@ -71,6 +77,13 @@ export async function startWorker(
       run_schedules: async () => {
         const done = await runSchedules(db, opts.encryptionKey);
         for (const line of done) log(`[schedules] ${line}`);
+      },
+      collect_metrics: async () => {
+        await collectMetrics(db);
+      },
+      prune_metrics: async () => {
+        const gone = await pruneMetrics(db);
+        if (gone) log(`[metrics] pruned ${gone} samples past retention`);
       },
       resync_clusters: async () => {
         const rows = await db.select({ id: clusters.id }).from(clusters).where(isNull(clusters.deletedAt));

@@ -1,0 +1,72 @@
+import { eq } from "drizzle-orm";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import type { Db } from "@/db/client";
+import { clusters } from "@/db/schema";
+import { createTestDb, makeUser } from "@/db/testing";
+import { collectMetrics } from "./collect";
+import { queryRange } from "./store";
+
+let db: Db;
+let drop: () => Promise<void>;
+beforeAll(async () => ({ db, drop } = await createTestDb()));
+afterAll(() => drop());
+
+it("samples every live cluster's node states, groups, load balancers and violations once a minute", async () => {
+  const u = await makeUser(db);
+  const c = await u.caller.cluster.create({
+    projectId: u.personalProjectId,
+    spec: {
+      name: "sampled",
+      topology: "single",
+      masterCount: 1,
+      masterFlavor: "STD2-2-4",
+      nodeGroups: [
+        { name: "web", flavor: "STD2-2-4", zone: "ru-msk-a", scaling: { mode: "fixed", size: 3 } },
+      ],
+    },
+  });
+  const node = (name: string, role: "master" | "worker", state: string) => ({
+    name,
+    group: role === "master" ? "" : "web",
+    role,
+    zone: "ru-msk-a",
+    flavor: "STD2-2-4",
+    ip: null,
+    state,
+    serverId: name,
+  });
+  const [row] = await db.select().from(clusters).where(eq(clusters.id, c.id));
+  await db
+    .update(clusters)
+    .set({
+      status: {
+        ...row!.status,
+        nodes: [
+          node("sampled-master-0", "master", "Ready"),
+          node("sampled-web-0", "worker", "Ready"),
+          node("sampled-web-1", "worker", "NotReady"),
+          node("sampled-web-2", "worker", "Installing"),
+        ],
+        resources: { "LoadBalancer:sampled-api": "ACTIVE/ONLINE", "Volume:sampled-etcd-0": "in-use" },
+      },
+    })
+    .where(eq(clusters.id, c.id));
+  const now = new Date("2026-11-21T10:00:30Z");
+  await collectMetrics(db, now);
+  await collectMetrics(db, now); // a repeat in the same minute replaces, never duplicates
+  const r = await queryRange(db, {
+    clusterId: c.id,
+    like: "%",
+    from: new Date("2026-11-21T09:59:00Z"),
+    to: new Date("2026-11-21T10:01:00Z"),
+  });
+  const v = (s: string) => r.series[s]?.map((p) => p.max);
+  expect(v("nodes.Ready")).toEqual([2]);
+  expect(v("nodes.NotReady")).toEqual([1]);
+  expect(v("nodes.Installing")).toEqual([1]);
+  expect(v("nodes.Draining")).toEqual([0]);
+  expect(v("group.web.nodes_desired")).toEqual([3]);
+  expect(v("group.web.nodes_ready")).toEqual([1]);
+  expect(v("lb.sampled-api.online")).toEqual([1]);
+  expect(r.series["nodes.Ready"]![0]!.t).toBe(new Date("2026-11-21T10:00:00Z").getTime());
+});
