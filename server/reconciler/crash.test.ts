@@ -60,7 +60,7 @@ const tagged = () => projectResources(t.emu);
 describe("crash safety", () => {
   it(
     "survives SIGKILL at random points during create and delete: no duplicate, nothing leaked",
-    { timeout: 420_000 },
+    { timeout: 600_000 },
     async () => {
       const rand = lcg(20261121);
       const u = await makeUser(db);

@@ -1,0 +1,141 @@
+/**
+ * `npx tsx bench/dashboards.ts [nodes] [days]`
+ *
+ * Query time of each dashboard panel for a cluster of N nodes (default 500)
+ * with D days (default 7) of 1-minute samples, seeded in bulk: per-node CPU
+ * and memory (the bulk of the table), per-group nodes and resources, node
+ * states, pending pods, load balancers. For each panel and range (1 h,
+ * 24 h, 7 d): p50/p99 over 30 runs, points per series, and the bytes of
+ * the JSON the browser would get. Baseline in the same run: the same 7-day
+ * panel read raw (no downsampling), to show what downsampling saves.
+ */
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { sql } from "drizzle-orm";
+import { createDb } from "@/db/client";
+import { startEmbeddedPostgres } from "@/db/embedded";
+import { migrateDatabase } from "@/db/migrate";
+import { freePort } from "@/db/testing/free-port";
+import { PANELS } from "@/server/metrics/panels";
+import { queryRange } from "@/server/metrics/store";
+
+const NODES = Number(process.argv[2] ?? 500);
+const DAYS = Number(process.argv[3] ?? 7);
+const GROUPS = 10;
+const RUNS = 30;
+
+const dir = await fs.mkdtemp(path.join(os.tmpdir(), "kube-console-bench-dash-"));
+await fs.chmod(dir, 0o755);
+const pgServer = await startEmbeddedPostgres({
+  dataDir: path.join(dir, "pg"),
+  port: await freePort(),
+  database: "bench",
+});
+await migrateDatabase(pgServer.url);
+const db = createDb(pgServer.url, 4);
+
+try {
+  // A project and cluster row to hang the samples on (the table references clusters).
+  const [{ id: clusterId }] = (
+    await db.execute<{ id: string }>(sql`
+      WITH u AS (INSERT INTO users (email, name, password_hash) VALUES ('bench@example.com', 'Bench', 'x') RETURNING id),
+           p AS (INSERT INTO projects (name, personal, created_by) SELECT 'bench', false, id FROM u RETURNING id)
+      INSERT INTO clusters (project_id, name, spec) SELECT id, 'big', '{}'::jsonb FROM p RETURNING id`)
+  ).rows as [{ id: string }];
+
+  const end = new Date(Math.floor(Date.now() / 60_000) * 60_000);
+  const start = new Date(end.getTime() - DAYS * 86_400_000);
+  const t0 = Date.now();
+  const range = sql`generate_series(${start.toISOString()}::timestamptz, ${end.toISOString()}::timestamptz - interval '1 minute', interval '1 minute')`;
+  // Per node: CPU and memory utilisation (a daily cycle plus noise).
+  await db.execute(sql`
+    INSERT INTO metric_samples (cluster_id, series, at, value)
+    SELECT ${clusterId}::uuid, 'node.big-n' || n || '.' || m, ts,
+           greatest(0, 40 + 30 * sin(extract(epoch from ts) / 86400 * 2 * pi() + n) + random() * 10)
+      FROM generate_series(1, ${NODES}) n, (VALUES ('cpu'), ('mem')) v(m), ${range} ts`);
+  // Per group: desired/ready nodes and requested/allocatable resources.
+  await db.execute(sql`
+    INSERT INTO metric_samples (cluster_id, series, at, value)
+    SELECT ${clusterId}::uuid, 'group.g' || g || '.' || s, ts,
+           CASE WHEN s LIKE 'nodes_%' THEN ${NODES / GROUPS} - (random() < 0.01)::int
+                ELSE 1000 * ${NODES / GROUPS} * (0.5 + 0.3 * sin(extract(epoch from ts) / 86400 * 2 * pi())) END
+      FROM generate_series(1, ${GROUPS}) g,
+           (VALUES ('nodes_desired'), ('nodes_ready'), ('res_cpu_requested'), ('res_cpu_allocatable'),
+                   ('res_mem_requested'), ('res_mem_allocatable')) v(s), ${range} ts`);
+  // Cluster-wide: node states, pending pods, violations, load balancers.
+  await db.execute(sql`
+    INSERT INTO metric_samples (cluster_id, series, at, value)
+    SELECT ${clusterId}::uuid, s, ts,
+           CASE s WHEN 'nodes.Ready' THEN ${NODES} - floor(random() * 3)
+                  WHEN 'pods.pending' THEN floor(random() * 20)
+                  WHEN 'policies.violations' THEN 30
+                  ELSE floor(random() * 2) END
+      FROM (VALUES ('nodes.Installing'), ('nodes.Ready'), ('nodes.NotReady'), ('nodes.Draining'), ('nodes.Cordoned'),
+                   ('nodes.Stopped'), ('pods.pending'), ('policies.violations'), ('lb.big-api.online'),
+                   ('lb.big-api.members_online'), ('lb.big-api.members_offline'), ('lb.big-ingress.online'),
+                   ('lb.big-ingress.members_online'), ('lb.big-ingress.members_offline')) v(s), ${range} ts`);
+  await db.execute(sql`ANALYZE metric_samples`);
+  const [{ n, size }] = (
+    await db.execute<{ n: string; size: string }>(
+      sql`SELECT count(*)::text AS n, pg_size_pretty(pg_total_relation_size('metric_samples')) AS size FROM metric_samples`,
+    )
+  ).rows as [{ n: string; size: string }];
+  console.log(
+    `seeded ${Number(n).toLocaleString("en")} samples (${NODES} nodes, ${DAYS} days, 1-minute) in ${((Date.now() - t0) / 1000).toFixed(1)} s; table + indexes ${size}\n`,
+  );
+
+  const pct = (xs: number[], p: number) =>
+    [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
+  const ranges = [
+    ["1 h", 3_600_000],
+    ["24 h", 86_400_000],
+    [`${DAYS} d`, DAYS * 86_400_000],
+  ] as const;
+  console.log("panel                  range   p50 ms   p99 ms  series  points/series    bytes");
+  for (const [id, panel] of Object.entries(PANELS)) {
+    for (const [label, ms] of ranges) {
+      const times: number[] = [];
+      let bytes = 0;
+      let series = 0;
+      let points = 0;
+      for (let i = 0; i < RUNS; i++) {
+        const s = performance.now();
+        const r = await queryRange(db, {
+          clusterId,
+          ...("series" in panel ? { series: [...panel.series] } : {}),
+          ...("like" in panel ? { like: panel.like } : {}),
+          from: new Date(end.getTime() - ms),
+          to: end,
+        });
+        times.push(performance.now() - s);
+        bytes = Buffer.byteLength(JSON.stringify(r));
+        series = Object.keys(r.series).length;
+        points = Math.max(0, ...Object.values(r.series).map((x) => x.length));
+      }
+      console.log(
+        `${id.padEnd(22)} ${label.padStart(5)} ${pct(times, 50).toFixed(1).padStart(8)} ${pct(times, 99).toFixed(1).padStart(8)} ${String(series).padStart(7)} ${String(points).padStart(14)} ${bytes.toLocaleString("en").padStart(9)}`,
+      );
+    }
+  }
+
+  // Baseline: the node-lifecycle panel over the whole range, raw.
+  const times: number[] = [];
+  let rawBytes = 0;
+  for (let i = 0; i < 5; i++) {
+    const s = performance.now();
+    const r = await db.execute(sql`
+      SELECT series, at, value FROM metric_samples
+       WHERE cluster_id = ${clusterId} AND series LIKE 'nodes.%' AND at >= ${start.toISOString()}::timestamptz
+       ORDER BY series, at`);
+    times.push(performance.now() - s);
+    rawBytes = Buffer.byteLength(JSON.stringify(r.rows));
+  }
+  console.log(
+    `\nbaseline: node-lifecycle over ${DAYS} d read raw: p50 ${pct(times, 50).toFixed(1)} ms, ${rawBytes.toLocaleString("en")} bytes (what downsampling avoids sending)`,
+  );
+} finally {
+  await db.$client.end();
+  await pgServer.stop();
+  await fs.rm(dir, { recursive: true, force: true });
+}
