@@ -1,6 +1,6 @@
 CREATE TABLE "metric_samples" (
 	"cluster_id" uuid NOT NULL,
-	"series" text NOT NULL,
+	"series" text COLLATE "C" NOT NULL,
 	"at" timestamp with time zone NOT NULL,
 	"value" double precision NOT NULL,
 	CONSTRAINT "metric_samples_cluster_id_series_at_pk" PRIMARY KEY("cluster_id","series","at")

@@ -60,7 +60,7 @@ it("samples every live cluster's node states, groups, load balancers and violati
     from: new Date("2026-11-21T09:59:00Z"),
     to: new Date("2026-11-21T10:01:00Z"),
   });
-  const v = (s: string) => r.series[s]?.map((p) => p.max);
+  const v = (s: string) => r.series[s]?.map((p) => p[2]);
   expect(v("nodes.Ready")).toEqual([2]);
   expect(v("nodes.NotReady")).toEqual([1]);
   expect(v("nodes.Installing")).toEqual([1]);
@@ -68,5 +68,5 @@ it("samples every live cluster's node states, groups, load balancers and violati
   expect(v("group.web.nodes_desired")).toEqual([3]);
   expect(v("group.web.nodes_ready")).toEqual([1]);
   expect(v("lb.sampled-api.online")).toEqual([1]);
-  expect(r.series["nodes.Ready"]![0]!.t).toBe(new Date("2026-11-21T10:00:00Z").getTime());
+  expect(r.series["nodes.Ready"]![0]![0]).toBe(new Date("2026-11-21T10:00:00Z").getTime());
 });

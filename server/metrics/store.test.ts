@@ -44,13 +44,14 @@ describe("metric storage", () => {
     expect(points.length).toBeLessThanOrEqual(MAX_POINTS);
     expect(points.length).toBe(Math.ceil((7 * 86_400) / r.stepS));
     // The one-minute spike and dip survive as a bucket's max and min.
-    expect(Math.max(...points.map((p) => p.max))).toBe(99.5);
-    expect(Math.min(...points.map((p) => p.min))).toBe(1);
+    expect(Math.max(...points.map((p) => p[2]))).toBe(99.5);
+    expect(Math.min(...points.map((p) => p[1]))).toBe(1);
     // Every bucket's mean lies within its envelope, and buckets are in order and one step apart.
     for (const [i, p] of points.entries()) {
-      expect(p.min).toBeLessThanOrEqual(p.avg);
-      expect(p.avg).toBeLessThanOrEqual(p.max);
-      if (i > 0) expect(p.t - points[i - 1]!.t).toBe(r.stepS * 1000);
+      const [t, min, max, avg] = p;
+      expect(min).toBeLessThanOrEqual(avg);
+      expect(avg).toBeLessThanOrEqual(max);
+      if (i > 0) expect(t - points[i - 1]![0]).toBe(r.stepS * 1000);
     }
   });
 
@@ -70,13 +71,13 @@ describe("metric storage", () => {
     expect(r.stepS).toBe(60);
     expect(Object.keys(r.series).sort()).toEqual(["group.db.cpu", "group.web.cpu"]);
     expect(r.series["group.web.cpu"]).toHaveLength(15);
-    expect(r.series["group.db.cpu"]!.map((p) => p.max)).toEqual([5, 9]);
+    expect(r.series["group.db.cpu"]!.map((p) => p[2])).toEqual([5, 9]);
   });
 
   it("drops samples past the retention period", async () => {
     const gone = await pruneSamples(db, new Date(start.getTime() + RETENTION_MS + 86_400_000));
     expect(gone).toBe(1_440);
     const r = await queryRange(db, { clusterId, series: ["group.web.cpu"], from: start, to: end });
-    expect(r.series["group.web.cpu"]![0]!.t).toBeGreaterThanOrEqual(start.getTime() + 86_400_000);
+    expect(r.series["group.web.cpu"]![0]![0]).toBeGreaterThanOrEqual(start.getTime() + 86_400_000);
   });
 });

@@ -47,18 +47,15 @@ export async function recordSamples(db: Executor, samples: Sample[]): Promise<vo
       });
 }
 
-export interface Point {
-  /** Bucket start, ms since the epoch. */
-  t: number;
-  min: number;
-  max: number;
-  avg: number;
-}
+/** One bucket: start (ms since the epoch), min, max and mean — a tuple, to keep what the browser gets small. */
+export type Point = [t: number, min: number, max: number, avg: number];
 
 /**
  * The series of a cluster between `from` and `to`, downsampled to at most
- * `maxPoints` buckets each. `series` lists exact names; `like` adds every
- * series matching an SQL LIKE pattern (e.g. `group.%.ready`).
+ * `maxPoints` buckets each. `series` lists exact names (index seeks: the
+ * panels know their series from the spec); `like` adds every series
+ * matching an SQL LIKE pattern (`series` is COLLATE "C", so a prefix
+ * pattern such as `nodes.%` is an index range).
  */
 export async function queryRange(
   db: Executor,
@@ -89,12 +86,12 @@ export async function queryRange(
      ORDER BY 1, 2`);
   const out: Record<string, Point[]> = {};
   for (const r of rows.rows) {
-    (out[r.series] ??= []).push({
-      t: new Date(r.t).getTime(),
-      min: Number(r.min),
-      max: Number(r.max),
-      avg: Math.round(Number(r.avg) * 1000) / 1000,
-    });
+    (out[r.series] ??= []).push([
+      new Date(r.t).getTime(),
+      Number(r.min),
+      Number(r.max),
+      Math.round(Number(r.avg) * 1000) / 1000,
+    ]);
   }
   return { stepS, series: out };
 }
