@@ -1,4 +1,13 @@
-import { doublePrecision, index, pgTable, primaryKey, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import {
+  doublePrecision,
+  index,
+  integer,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from "drizzle-orm/pg-core";
 import { clusters } from "./clusters";
 
 /**
@@ -23,5 +32,29 @@ export const metricSamples = pgTable(
     primaryKey({ columns: [t.clusterId, t.series, t.at] }),
     // Retention deletes by time across clusters.
     index("metric_samples_at_idx").on(t.at),
+  ],
+);
+
+/**
+ * 15-minute rollups of metric_samples (min, max, sum, count per series),
+ * recomputed from the samples of every bucket a write touches, so ranges of
+ * a day or more read 15× fewer rows with the same envelope and mean.
+ */
+export const metricRollups = pgTable(
+  "metric_rollups",
+  {
+    clusterId: uuid("cluster_id")
+      .notNull()
+      .references(() => clusters.id, { onDelete: "cascade" }),
+    series: text("series").notNull(),
+    bucket: timestamp("bucket", { withTimezone: true }).notNull(),
+    min: doublePrecision("min").notNull(),
+    max: doublePrecision("max").notNull(),
+    sum: doublePrecision("sum").notNull(),
+    count: integer("count").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.clusterId, t.series, t.bucket] }),
+    index("metric_rollups_bucket_idx").on(t.bucket),
   ],
 );

@@ -2,7 +2,16 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
 import { createTestDb, makeUser } from "@/db/testing";
-import { MAX_POINTS, pruneSamples, queryRange, recordSamples, RETENTION_MS, stepFor } from "./store";
+import {
+  MAX_POINTS,
+  pruneSamples,
+  queryRange,
+  rebuildRollups,
+  recordSamples,
+  RETENTION_MS,
+  ROLLUP_S,
+  stepFor,
+} from "./store";
 
 let db: Db;
 let drop: () => Promise<void>;
@@ -26,6 +35,8 @@ beforeAll(async () => {
                 WHEN ts = ${new Date(start.getTime() + 5 * 86_400_000 + 123 * 60_000).toISOString()}::timestamptz THEN 1
                 ELSE 50 + 30 * sin(extract(epoch from ts) / 86400 * 2 * pi()) END
       FROM generate_series(${start.toISOString()}::timestamptz, ${end.toISOString()}::timestamptz - interval '1 minute', interval '1 minute') ts`);
+  // Written in bulk behind recordSamples' back: build the 15-minute rollups as it would have.
+  await rebuildRollups(db, { clusterId, from: start, to: end });
 });
 afterAll(() => drop());
 
@@ -52,6 +63,21 @@ describe("metric storage", () => {
       expect(min).toBeLessThanOrEqual(avg);
       expect(avg).toBeLessThanOrEqual(max);
       if (i > 0) expect(t - points[i - 1]![0]).toBe(r.stepS * 1000);
+    }
+  });
+
+  it("long ranges read the 15-minute rollups and get exactly what the raw samples give", async () => {
+    for (const days of [1, 7]) {
+      const q = {
+        clusterId,
+        series: ["group.web.cpu"],
+        from: new Date(end.getTime() - days * 86_400_000),
+        to: end,
+      };
+      const rolled = await queryRange(db, { ...q, maxPoints: 50 });
+      const raw = await queryRange(db, { ...q, maxPoints: 50, raw: true });
+      expect(rolled.stepS).toBeGreaterThanOrEqual(ROLLUP_S);
+      expect(rolled).toEqual(raw);
     }
   });
 
