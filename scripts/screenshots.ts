@@ -143,6 +143,18 @@ await page.getByRole("heading", { name: /^Upgrade 1\.35\.1/ }).waitFor();
 await page.getByRole("tab", { name: "Node groups" }).click();
 await page.getByText("In progress").first().waitFor({ timeout: 60_000 });
 await shoot(page, "cluster-upgrading");
+// Dashboards: the collector samples every minute; the upgrade above drew node state changes.
+await page.goto(`${projectUrl}/dashboards?range=15m&refresh=10s`);
+await page
+  .getByTestId("panel-node-lifecycle")
+  .getByRole("img", { name: /chart;/ })
+  .waitFor({ timeout: 120_000 });
+await page.waitForTimeout(1_000);
+await shoot(page, "dashboards");
+await page.getByRole("button", { name: "Nodes by state: panel menu" }).click();
+await page.getByRole("menuitem", { name: "View as table" }).click();
+await shoot(page, "dashboards-table");
+await page.keyboard.press("Escape");
 await page.getByRole("button", { name: /Switch project/ }).click();
 await page.waitForTimeout(200);
 await page.screenshot({ path: `${out}/switcher-light.png` });

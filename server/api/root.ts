@@ -4,6 +4,7 @@ import { authRouter } from "./routers/auth";
 import { cloudRouter } from "./routers/cloud";
 import { clusterRouter, nodeGroupRouter, operationRouter } from "./routers/cluster";
 import { memberRouter } from "./routers/member";
+import { metricsRouter } from "./routers/metrics";
 import { projectRouter } from "./routers/project";
 import { createCallerFactory, router } from "./trpc";
 
@@ -18,6 +19,7 @@ export const appRouter = router({
   operation: operationRouter,
   addon: addonRouter,
   policy: policyRouter,
+  metrics: metricsRouter,
 });
 
 export type AppRouter = typeof appRouter;

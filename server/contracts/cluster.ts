@@ -374,3 +374,9 @@ export const AddTemplateInput = ClusterRef.extend({
     .max(100_000, "A template is at most 100 KB"),
 });
 export const DeleteTemplateInput = ClusterRef.extend({ ...Generation, kind: z.string().min(1) });
+
+// ── dashboards ───────────────────────────────────────────────────────────────
+export const DashboardInput = ClusterRef.extend({ from: z.date(), to: z.date() }).refine(
+  (r) => r.to.getTime() > r.from.getTime() && r.to.getTime() - r.from.getTime() <= 31 * 86_400_000,
+  { message: "Choose a time range of at most 31 days that ends after it starts", path: ["from"] },
+);

@@ -199,6 +199,16 @@ const PROCEDURES: Record<string, { min: ProjectRole; call: (c: Caller, f: Fixtur
     min: "member",
     call: (c, f) => c.policy.deleteTemplate({ ...g1(f), kind: "K8sNothing" }),
   },
+  "metrics.dashboard": {
+    min: "viewer",
+    call: (c, f) =>
+      c.metrics.dashboard({
+        projectId: f.projectId,
+        clusterId: f.clusterId,
+        from: new Date(Date.now() - 3_600_000),
+        to: new Date(),
+      }),
+  },
   "nodeGroup.add": {
     min: "member",
     call: (c, f) =>

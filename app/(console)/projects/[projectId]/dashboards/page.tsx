@@ -1,22 +1,21 @@
-import { BarChart3 } from "lucide-react";
 import type { Metadata } from "next";
+import { Suspense } from "react";
+import { ClusterDashboards } from "@/components/dashboards/cluster-dashboard";
 import { PageHeader } from "@/components/layout/app-shell";
-import { EmptyState } from "@/components/ui/empty-state";
 
 export const metadata: Metadata = { title: "Dashboards" };
 
-export default function DashboardsPage() {
+export default async function DashboardsPage({ params }: { params: Promise<{ projectId: string }> }) {
+  const { projectId } = await params;
   return (
     <>
       <PageHeader
         title="Dashboards"
-        description="Node lifecycle, autoscaler decisions and load-balancer health."
+        description="Node lifecycle, node groups, load balancers and policy violations over time."
       />
-      <EmptyState
-        icon={<BarChart3 className="size-6" aria-hidden />}
-        title="Nothing to chart yet"
-        description="Dashboards fill in as soon as a cluster in this project is running: node states, scaling events and load-balancer members over time."
-      />
+      <Suspense>
+        <ClusterDashboards projectId={projectId} />
+      </Suspense>
     </>
   );
 }

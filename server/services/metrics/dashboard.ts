@@ -1,0 +1,158 @@
+import { and, asc, desc, eq, gte, inArray, lt, sql } from "drizzle-orm";
+import { clusterEvents } from "@/db/schema";
+import { PANELS, type PanelId } from "@/server/metrics/panels";
+import { queryRange, type Point } from "@/server/metrics/store";
+import type { ServiceContext } from "../context";
+import { loadCluster } from "../cluster/shared";
+import type { ProjectAccess } from "../project/access";
+
+/** Points per series a panel asks for: about one per two pixels of a wide chart. */
+const PANEL_POINTS = 600;
+const NODE_STATES = ["Installing", "Ready", "NotReady", "Draining", "Cordoned", "Stopped", "Terminated"];
+/** Events drawn as markers on the time series. */
+const ANNOTATED = [
+  "NotReady",
+  "Terminated",
+  "ScaledDown",
+  "ServerFailed",
+  "LoadBalancerStatus",
+  "AddonInstalling",
+  "AddonRemoving",
+  "ConstraintUpdated",
+  "CARotation",
+  "DrainBlocked",
+  "Failed",
+];
+
+export interface NodeSegment {
+  state: string;
+  from: number;
+  to: number;
+}
+
+/**
+ * Everything a cluster's dashboard draws for a time range: each panel's
+ * series (downsampled in SQL), the events to mark on them, and each node's
+ * state timeline (from the node state changes the reconciler records).
+ */
+export async function dashboardData(args: {
+  ctx: ServiceContext;
+  project: ProjectAccess;
+  clusterId: string;
+  from: Date;
+  to: Date;
+}) {
+  const { db } = args.ctx;
+  const c = await loadCluster(db, args.project.id, args.clusterId);
+  const context = {
+    groups: c.spec.nodeGroups.map((g) => g.name),
+    loadBalancers: Object.keys(c.status.resources ?? {})
+      .filter((k) => k.startsWith("LoadBalancer:"))
+      .map((k) => k.slice("LoadBalancer:".length))
+      .sort(),
+  };
+  let stepS = 60;
+  const panels = {} as Record<PanelId, { title: string; series: Record<string, Point[]> }>;
+  await Promise.all(
+    (Object.keys(PANELS) as PanelId[]).map(async (id) => {
+      const r = await queryRange(db, {
+        clusterId: c.id,
+        series: PANELS[id].series(context),
+        from: args.from,
+        to: args.to,
+        maxPoints: PANEL_POINTS,
+      });
+      stepS = r.stepS;
+      panels[id] = { title: PANELS[id].title, series: r.series };
+    }),
+  );
+
+  const annotations = await db
+    .select({
+      at: clusterEvents.at,
+      type: clusterEvents.type,
+      reason: clusterEvents.reason,
+      kind: clusterEvents.objectKind,
+      name: clusterEvents.objectName,
+      message: clusterEvents.message,
+    })
+    .from(clusterEvents)
+    .where(
+      and(
+        eq(clusterEvents.clusterId, c.id),
+        gte(clusterEvents.at, args.from),
+        lt(clusterEvents.at, args.to),
+        inArray(clusterEvents.reason, ANNOTATED),
+      ),
+    )
+    .orderBy(desc(clusterEvents.at))
+    .limit(200);
+
+  // Node timelines: each node's state before the range, then its changes within it.
+  const before = await db.execute<{ name: string; reason: string }>(sql`
+    SELECT DISTINCT ON (object_name) object_name AS name, reason
+      FROM ${clusterEvents}
+     WHERE cluster_id = ${c.id} AND object_kind = 'Node' AND at < ${args.from.toISOString()}::timestamptz
+       AND reason IN (${sql.join(
+         NODE_STATES.map((s) => sql`${s}`),
+         sql`, `,
+       )})
+     ORDER BY object_name, at DESC`);
+  const changes = await db
+    .select({ at: clusterEvents.at, name: clusterEvents.objectName, reason: clusterEvents.reason })
+    .from(clusterEvents)
+    .where(
+      and(
+        eq(clusterEvents.clusterId, c.id),
+        eq(clusterEvents.objectKind, "Node"),
+        gte(clusterEvents.at, args.from),
+        lt(clusterEvents.at, args.to),
+        inArray(clusterEvents.reason, NODE_STATES),
+      ),
+    )
+    .orderBy(asc(clusterEvents.at))
+    .limit(5_000);
+  const open = new Map<string, { state: string; since: number }>();
+  const timelines = new Map<string, NodeSegment[]>();
+  const start = args.from.getTime();
+  const end = Math.min(args.to.getTime(), Date.now());
+  for (const r of before.rows)
+    if (r.reason !== "Terminated") open.set(r.name, { state: r.reason, since: start });
+  for (const e of changes) {
+    const cur = open.get(e.name);
+    const at = e.at.getTime();
+    if (cur && at > cur.since)
+      (timelines.get(e.name) ?? timelines.set(e.name, []).get(e.name)!).push({
+        state: cur.state,
+        from: cur.since,
+        to: at,
+      });
+    if (e.reason === "Terminated") {
+      open.delete(e.name);
+      (timelines.get(e.name) ?? timelines.set(e.name, []).get(e.name)!).push({
+        state: "Terminated",
+        from: at,
+        to: at,
+      });
+    } else open.set(e.name, { state: e.reason, since: at });
+  }
+  for (const [name, cur] of open)
+    (timelines.get(name) ?? timelines.set(name, []).get(name)!).push({
+      state: cur.state,
+      from: cur.since,
+      to: end,
+    });
+
+  return {
+    cluster: { id: c.id, name: c.name },
+    from: args.from,
+    to: args.to,
+    stepS,
+    panels,
+    annotations: annotations.map((a) => ({ ...a, at: a.at.getTime() })),
+    nodes: [...timelines.entries()]
+      .sort(([a], [b]) => a.localeCompare(b, undefined, { numeric: true }))
+      .slice(0, 200)
+      .map(([name, segments]) => ({ name, segments })),
+  };
+}
