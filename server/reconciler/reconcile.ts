@@ -697,9 +697,22 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
   const flavorName = (f: string | null) =>
     catalog.flavors.find((x) => x.id === f || x.name === f)?.name ?? f ?? "";
   const before = new Map(cluster.status.nodes.map((x) => [x.name, x.state]));
+  // While the console still expects the API to answer, a node its kubelet has not reported Ready is
+  // still installing (not Ready from Nova's view alone, which would later read as NotReady).
+  const apiPending =
+    cluster.spec.apiAccess.public &&
+    cluster.spec.apiAccess.allowedCidrs.length === 0 &&
+    kubeNodes === null &&
+    op !== null &&
+    now.getTime() - op.startedAt.getTime() < API_WAIT_MS;
   const nodes = nodesOf(observed, flavorName).map((node) => {
     const k = kubeNodes?.get(node.name);
-    if (!k) return node;
+    if (!k) {
+      const was = before.get(node.name);
+      return apiPending && node.state === "Ready" && (was === undefined || was === "Installing")
+        ? { ...node, state: "Installing" }
+        : node;
+    }
     let state = node.state;
     if (node.state === "Ready" && !k.ready)
       state = before.get(node.name) === "Installing" || !before.has(node.name) ? "Installing" : "NotReady";
