@@ -91,8 +91,22 @@ export function defaultValuesYaml(entry: AddonEntry): string {
 }
 
 /** Parse and check values YAML against the addon's schema (errors carry lines). */
+const checked = new Map<string, ReturnType<typeof checkYaml<Record<string, unknown>>>>();
+
+/**
+ * Parse and check values YAML against the addon's schema (errors carry
+ * lines). Remembered per addon and text: the reconciler, the cost estimate
+ * and the spec checks ask about the same values on every pass and list.
+ */
 export function checkValues(entry: AddonEntry, text: string) {
-  return checkYaml<Record<string, unknown>>(text, entry.valuesSchema);
+  const key = `${entry.id}\n${text}`;
+  let r = checked.get(key);
+  if (!r) {
+    r = checkYaml<Record<string, unknown>>(text, entry.valuesSchema);
+    if (checked.size >= 500) checked.delete(checked.keys().next().value!);
+    checked.set(key, r);
+  }
+  return r;
 }
 
 export function pointer(values: unknown, ref: string): unknown {

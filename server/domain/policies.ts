@@ -1,7 +1,7 @@
-import { isMap, isSeq, LineCounter, parseDocument, stringify, type Node } from "yaml";
+import { LineCounter, parseDocument, stringify, type Node } from "yaml";
 import type { ConstraintSpec, PoliciesSpec } from "@/server/contracts/policies";
 import { LIBRARY, PRECONFIGURED, SYSTEM_NAMESPACES, type JsonSchema } from "./policy-library";
-import { checkValue, schemaError, type SchemaIssue } from "./schema-check";
+import { checkValue, nodeAt, schemaError, type SchemaIssue } from "./schema-check";
 
 export const GATEKEEPER_MIN_MINOR = 21;
 export const TEMPLATE_API = "templates.gatekeeper.sh/v1";
@@ -81,23 +81,8 @@ export function parseTemplateYaml(text: string): TemplateCheck {
     };
   const issues: SchemaIssue[] = [];
   const lineAt = (path: Array<string | number>): number | null => {
-    let node: Node | null = doc.contents as Node | null;
-    let best: Node | null = node;
-    for (const seg of path) {
-      if (isMap(node)) {
-        const pair = node.items.find((p) => String((p.key as { value?: unknown })?.value) === String(seg));
-        if (!pair) break;
-        best = (pair.key as Node) ?? best;
-        node = pair.value as Node | null;
-        if (node) best = node;
-      } else if (isSeq(node)) {
-        const item = node.items[Number(seg)] as Node | undefined;
-        if (!item) break;
-        node = item;
-        best = item;
-      } else break;
-    }
-    return best?.range ? lc.linePos(best.range[0]).line : null;
+    const node = nodeAt(doc.contents as Node | null, path.map(String), false);
+    return node?.range ? lc.linePos(node.range[0]).line : null;
   };
   const dotted = (path: Array<string | number>) =>
     path

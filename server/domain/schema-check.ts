@@ -90,7 +90,7 @@ function describe(e: ErrorObject, prefix: string): { path: string; message: stri
 }
 
 /** The node at `path`, or the deepest existing ancestor; for a key that should not be there, its key node. */
-function nodeAt(root: Node | null, path: string[], keyOfLast: boolean): Node | null {
+export function nodeAt(root: Node | null, path: string[], keyOfLast: boolean): Node | null {
   let cur: Node | null = root;
   for (let i = 0; i < path.length; i++) {
     const seg = path[i]!;
