@@ -10,14 +10,9 @@
  * panel over 7 days from the raw samples (no rollups), and the node panel
  * read raw (no downsampling at all).
  */
-import fs from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
+import { benchDatabase } from "./database";
 import { sql } from "drizzle-orm";
 import { createDb } from "@/db/client";
-import { startEmbeddedPostgres } from "@/db/embedded";
-import { migrateDatabase } from "@/db/migrate";
-import { freePort } from "@/db/testing/free-port";
 import { PANELS } from "@/server/metrics/panels";
 import { MAX_POINTS, queryRange, rebuildRollups } from "@/server/metrics/store";
 
@@ -32,14 +27,7 @@ const context = {
   loadBalancers: ["big-api", "big-ingress"],
 };
 
-const dir = await fs.mkdtemp(path.join(os.tmpdir(), "kube-console-bench-dash-"));
-await fs.chmod(dir, 0o755);
-const pgServer = await startEmbeddedPostgres({
-  dataDir: path.join(dir, "pg"),
-  port: await freePort(),
-  database: "bench",
-});
-await migrateDatabase(pgServer.url);
+const pgServer = await benchDatabase("bench-dash");
 const db = createDb(pgServer.url, 4);
 
 try {
@@ -183,5 +171,4 @@ try {
 } finally {
   await db.$client.end();
   await pgServer.stop();
-  await fs.rm(dir, { recursive: true, force: true });
 }

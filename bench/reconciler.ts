@@ -8,14 +8,9 @@
  * 3. N clusters (default 50) created at once, converged by 1 and by 2
  *    workers on the real job queue (zero emulated latency): wall time.
  */
-import fs from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
+import { benchDatabase } from "./database";
 import pg from "pg";
-import { startEmbeddedPostgres } from "@/db/embedded";
 import { createDb } from "@/db/client";
-import { migrateDatabase } from "@/db/migrate";
-import { freePort } from "@/db/testing/free-port";
 import { clusters } from "@/db/schema";
 import { createCaller } from "@/server/api/root";
 import type { ClusterSpecInput } from "@/server/contracts/cluster";
@@ -30,14 +25,7 @@ import { inArray } from "drizzle-orm";
 
 const N = Number(process.argv[2] ?? 50);
 const key = generateKey();
-const dir = await fs.mkdtemp(path.join(os.tmpdir(), "kube-console-bench-"));
-await fs.chmod(dir, 0o755);
-const pgServer = await startEmbeddedPostgres({
-  dataDir: path.join(dir, "pg"),
-  port: await freePort(),
-  database: "bench",
-});
-await migrateDatabase(pgServer.url);
+const pgServer = await benchDatabase("bench");
 const db = createDb(pgServer.url, 20);
 
 async function user(name: string) {
@@ -237,5 +225,4 @@ for (const workers of [1, 2]) {
 
 await db.$client.end();
 await pgServer.stop();
-await fs.rm(dir, { recursive: true, force: true });
 void pg;

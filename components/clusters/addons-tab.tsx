@@ -14,7 +14,7 @@ import { toast } from "@/components/ui/toast-store";
 import type { AddonChoice } from "@/server/contracts/policies";
 import { ADDONS, addonEntry, checkValues, defaultValuesYaml, defaultVersion } from "@/server/domain/addons";
 import { FormError } from "@/components/ui/form-error";
-import type { ClusterData, ClusterTabProps } from "./labels";
+import { changeBlocked, type ClusterData, type ClusterTabProps } from "./labels";
 import { useClusterSaved } from "./use-cluster-saved";
 
 const PHASE_TONE = {
@@ -23,14 +23,6 @@ const PHASE_TONE = {
   Failed: "danger",
   Removing: "warning",
 } as const;
-
-/** Why the cluster cannot take addon or policy changes now (null: it can). */
-export function changeBlocked(c: ClusterData): string | null {
-  if (c.deletionRequestedAt) return "The cluster is being deleted.";
-  if (["Stopped", "Stopping", "Starting", "Upgrading"].includes(c.phase))
-    return `The cluster is ${c.phase.toLowerCase()}; change addons and policies when it runs.`;
-  return null;
-}
 
 export function AddonsTab({ projectId, cluster: c, canEdit }: ClusterTabProps) {
   const [editing, setEditing] = useState<AddonChoice | null>(null);

@@ -37,3 +37,11 @@ export function formatMoney(n: number, currency: string, digits = 0): string {
     maximumFractionDigits: digits,
   }).format(n);
 }
+
+/** Why the cluster cannot take addon or policy changes now (null: it can). */
+export function changeBlocked(c: ClusterData): string | null {
+  if (c.deletionRequestedAt) return "The cluster is being deleted.";
+  if (["Stopped", "Stopping", "Starting", "Upgrading"].includes(c.phase))
+    return `The cluster is ${c.phase.toLowerCase()}; change addons and policies when it runs.`;
+  return null;
+}

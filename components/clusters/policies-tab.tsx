@@ -15,11 +15,10 @@ import { toast } from "@/components/ui/toast-store";
 import { YamlEditor } from "@/components/ui/yaml-editor";
 import type { ConstraintSpec, EnforcementAction } from "@/server/contracts/policies";
 import { constraintManifest, manifestYaml, parseTemplateYaml, templatesOf } from "@/server/domain/policies";
-import { ACTION_TONE } from "@/components/wizard/addons-step";
+import { ACTION_TONE } from "@/components/policies/labels";
 import { FormError } from "@/components/ui/form-error";
-import { changeBlocked } from "./addons-tab";
 import { useClusterSaved } from "./use-cluster-saved";
-import type { ClusterData, ClusterTabProps } from "./labels";
+import { changeBlocked, type ClusterData, type ClusterTabProps } from "./labels";
 
 type Audit = NonNullable<ClusterData["status"]["policies"]>["constraints"][string];
 

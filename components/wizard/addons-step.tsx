@@ -171,12 +171,6 @@ function AddonsPicker({
   );
 }
 
-export const ACTION_TONE: Record<EnforcementAction, "danger" | "warning" | "neutral"> = {
-  deny: "danger",
-  warn: "warning",
-  dryrun: "neutral",
-};
-
 function PoliciesEditor({
   policies,
   onChange,

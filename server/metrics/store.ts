@@ -1,6 +1,7 @@
-import { lt, sql } from "drizzle-orm";
+import { and, asc, eq, gte, inArray, lt, sql } from "drizzle-orm";
 import type { Executor } from "@/db/client";
-import { metricRollups, metricSamples } from "@/db/schema";
+import { clusterEvents, metricRollups, metricSamples } from "@/db/schema";
+import { NODE_STATES } from "./panels";
 
 /**
  * Metric samples in PostgreSQL: written once a minute per series, read
@@ -162,4 +163,36 @@ export async function pruneSamples(db: Executor, now = new Date()): Promise<numb
   const r = await db.delete(metricSamples).where(lt(metricSamples.at, before));
   await db.delete(metricRollups).where(lt(metricRollups.bucket, new Date(align(before.getTime(), ROLLUP_S))));
   return r.rowCount ?? 0;
+}
+
+/**
+ * The node state changes the reconciler recorded as events: each node's
+ * last state before `from`, and every change between `from` and `to`.
+ */
+export async function nodeStateChanges(db: Executor, q: { clusterId: string; from: Date; to: Date }) {
+  const states = [...NODE_STATES, "Terminated"];
+  const before = await db.execute<{ name: string; reason: string }>(sql`
+    SELECT DISTINCT ON (object_name) object_name AS name, reason
+      FROM ${clusterEvents}
+     WHERE cluster_id = ${q.clusterId} AND object_kind = 'Node' AND at < ${q.from.toISOString()}::timestamptz
+       AND reason IN (${sql.join(
+         states.map((s) => sql`${s}`),
+         sql`, `,
+       )})
+     ORDER BY object_name, at DESC`);
+  const changes = await db
+    .select({ at: clusterEvents.at, name: clusterEvents.objectName, reason: clusterEvents.reason })
+    .from(clusterEvents)
+    .where(
+      and(
+        eq(clusterEvents.clusterId, q.clusterId),
+        eq(clusterEvents.objectKind, "Node"),
+        gte(clusterEvents.at, q.from),
+        lt(clusterEvents.at, q.to),
+        inArray(clusterEvents.reason, states),
+      ),
+    )
+    .orderBy(asc(clusterEvents.at))
+    .limit(5_000);
+  return { before: before.rows, changes };
 }

@@ -296,7 +296,7 @@ export function addonPruneActions(
 }
 
 /** What each addon's cloud resources look like, for its card ("LB 203.0.113.7 (ACTIVE/ONLINE)"). */
-function resourceSummary(cluster: { name: string }, o: Observed, id: string): string[] {
+function resourceSummary(o: Observed, id: string): string[] {
   const out: string[] = [];
   for (const x of o.addonLbs.filter((l) => l.addon === id)) {
     const fip = o.addonFips.find((f) => addonOf(f.tags) === id);
@@ -306,7 +306,6 @@ function resourceSummary(cluster: { name: string }, o: Observed, id: string): st
   }
   for (const v of o.volumes.values())
     if (v.metadata["kc-addon"] === id) out.push(`Volume ${v.name} ${v.sizeGb} GB (${v.status})`);
-  void cluster;
   return out;
 }
 
@@ -513,7 +512,7 @@ export async function kubeAddonPlan(args: {
                     ? "Waiting for its pods to be ready"
                     : null,
       since: since(w.id, phase),
-      resources: resourceSummary(cluster, o, w.id),
+      resources: resourceSummary(o, w.id),
     };
   }
   // Releases and resources the spec no longer wants: Removing until both are gone.
@@ -543,7 +542,7 @@ export async function kubeAddonPlan(args: {
       version: prevAddons[id]?.version ?? "",
       message: "Removing its workloads and cloud resources",
       since: since(id, "Removing"),
-      resources: resourceSummary(cluster, o, id),
+      resources: resourceSummary(o, id),
     };
   }
 

@@ -412,6 +412,11 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
       kubeNodes = null; // not answering (yet): flows that need it wait
     }
   }
+  // The console reaches the API only at its public address, and only without an allowlist (it may be
+  // outside it). An operation waits up to API_WAIT_MS for the API to answer, then finishes without it.
+  const apiForConsole = cluster.spec.apiAccess.public && cluster.spec.apiAccess.allowedCidrs.length === 0;
+  const apiWaitLeft =
+    kubeNodes === null && op !== null && now.getTime() - op.startedAt.getTime() < API_WAIT_MS;
 
   // ── create / update / scale, stop / start / upgrade ───────────────────────
   const prevStatus = cluster.status;
@@ -642,8 +647,6 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
         ]
       : [];
   // Addons' releases and Gatekeeper's objects in the cluster (only while nothing else moves the nodes).
-  // The console can reach the API only at a public address without an allowlist; otherwise it does not wait.
-  const consoleReachesApi = publicAddress !== null && cluster.spec.apiAccess.allowedCidrs.length === 0;
   let addonPlan: KubeAddonPlan | null = null;
   if (
     mode === "converge" &&
@@ -699,12 +702,7 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
   const before = new Map(cluster.status.nodes.map((x) => [x.name, x.state]));
   // While the console still expects the API to answer, a node its kubelet has not reported Ready is
   // still installing (not Ready from Nova's view alone, which would later read as NotReady).
-  const apiPending =
-    cluster.spec.apiAccess.public &&
-    cluster.spec.apiAccess.allowedCidrs.length === 0 &&
-    kubeNodes === null &&
-    op !== null &&
-    now.getTime() - op.startedAt.getTime() < API_WAIT_MS;
+  const apiPending = apiForConsole && apiWaitLeft;
   const nodes = nodesOf(observed, flavorName).map((node) => {
     const k = kubeNodes?.get(node.name);
     if (!k) {
@@ -737,15 +735,10 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
 
   // An operation is done once the Kubernetes API answers too (for up to API_WAIT_MS; a cluster whose API
   // never answers still converges, with a warning, rather than hanging its operation).
-  // With an allowlist, the console may be outside it: then the API is not waited for.
   const apiExpected =
-    publicAddress !== null &&
-    anyMasterUp &&
-    observed.lb?.provisioningStatus === "ACTIVE" &&
-    cluster.spec.apiAccess.allowedCidrs.length === 0;
-  const waitingForApi =
-    apiExpected && kubeNodes === null && op !== null && now.getTime() - op.startedAt.getTime() < API_WAIT_MS;
-  if (apiExpected && kubeNodes === null && op !== null && !waitingForApi)
+    apiForConsole && publicAddress !== null && anyMasterUp && observed.lb?.provisioningStatus === "ACTIVE";
+  const waitingForApi = apiExpected && apiWaitLeft;
+  if (apiExpected && kubeNodes === null && op !== null && !apiWaitLeft)
     event(
       "Warning",
       "APIUnreachable",
@@ -769,7 +762,7 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
         !waitingForApi &&
         kubeActions.length === 0 &&
         // Addons installed and policies applied, unless the console cannot reach the API.
-        (addonPlan === null || addonPlan.settled || !consoleReachesApi || kubeNodes === null);
+        (addonPlan === null || addonPlan.settled || !apiForConsole || kubeNodes === null);
   // Addon pods starting or Gatekeeper's first audit: look again soon, if a worker can run them.
   const warming =
     addonPlan?.warming === true && [...(kubeNodes?.values() ?? [])].some((n) => n.ready && !n.controlPlane);

@@ -2,6 +2,7 @@ import Ajv from "ajv";
 import { z } from "zod";
 import type { Engine } from "../engine";
 import {
+  hardened,
   podReady,
   recordEvent,
   type Deployment,
@@ -101,15 +102,7 @@ export function syncReleases(engine: Engine, k: KubeClusterState): void {
           },
           containers: [
             {
-              name: w.name,
-              image: w.image,
-              securityContext: {
-                allowPrivilegeEscalation: false,
-                runAsNonRoot: true,
-                readOnlyRootFilesystem: true,
-                capabilities: { drop: ["ALL"] },
-                seccompProfile: { type: "RuntimeDefault" },
-              },
+              ...hardened(w.name, w.image),
               limits: { cpu: `${w.cpuMilli * 2}m`, memory: `${w.memoryMi * 2}Mi` },
             },
           ],

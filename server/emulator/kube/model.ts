@@ -233,7 +233,7 @@ export function apiServers(nodes: NodeView[]): NodeView[] {
 }
 
 /** A container set up the way pod security asks (non-root, no escalation, RuntimeDefault seccomp). */
-function hardened(
+export function hardened(
   name: string,
   image: string,
   extra: Partial<ContainerSpec> = {},

@@ -1,14 +1,13 @@
-import { and, asc, desc, eq, gte, inArray, lt, sql } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, lt } from "drizzle-orm";
 import { clusterEvents } from "@/db/schema";
 import { PANELS, type PanelId } from "@/server/metrics/panels";
-import { queryRange, type Point } from "@/server/metrics/store";
+import { nodeStateChanges, queryRange, stepFor, type Point } from "@/server/metrics/store";
 import type { ServiceContext } from "../context";
 import { loadCluster } from "../cluster/shared";
 import type { ProjectAccess } from "../project/access";
 
 /** Points per series a panel asks for: about one per two pixels of a wide chart. */
 const PANEL_POINTS = 600;
-const NODE_STATES = ["Installing", "Ready", "NotReady", "Draining", "Cordoned", "Stopped", "Terminated"];
 /** Events drawn as markers on the time series. */
 const ANNOTATED = [
   "NotReady",
@@ -51,7 +50,7 @@ export async function dashboardData(args: {
       .map((k) => k.slice("LoadBalancer:".length))
       .sort(),
   };
-  let stepS = 60;
+  const stepS = stepFor(args.from.getTime(), args.to.getTime(), PANEL_POINTS);
   const panels = {} as Record<PanelId, { title: string; series: Record<string, Point[]> }>;
   await Promise.all(
     (Object.keys(PANELS) as PanelId[]).map(async (id) => {
@@ -62,7 +61,6 @@ export async function dashboardData(args: {
         to: args.to,
         maxPoints: PANEL_POINTS,
       });
-      stepS = r.stepS;
       panels[id] = { title: PANELS[id].title, series: r.series };
     }),
   );
@@ -89,34 +87,12 @@ export async function dashboardData(args: {
     .limit(200);
 
   // Node timelines: each node's state before the range, then its changes within it.
-  const before = await db.execute<{ name: string; reason: string }>(sql`
-    SELECT DISTINCT ON (object_name) object_name AS name, reason
-      FROM ${clusterEvents}
-     WHERE cluster_id = ${c.id} AND object_kind = 'Node' AND at < ${args.from.toISOString()}::timestamptz
-       AND reason IN (${sql.join(
-         NODE_STATES.map((s) => sql`${s}`),
-         sql`, `,
-       )})
-     ORDER BY object_name, at DESC`);
-  const changes = await db
-    .select({ at: clusterEvents.at, name: clusterEvents.objectName, reason: clusterEvents.reason })
-    .from(clusterEvents)
-    .where(
-      and(
-        eq(clusterEvents.clusterId, c.id),
-        eq(clusterEvents.objectKind, "Node"),
-        gte(clusterEvents.at, args.from),
-        lt(clusterEvents.at, args.to),
-        inArray(clusterEvents.reason, NODE_STATES),
-      ),
-    )
-    .orderBy(asc(clusterEvents.at))
-    .limit(5_000);
+  const { before, changes } = await nodeStateChanges(db, { clusterId: c.id, from: args.from, to: args.to });
   const open = new Map<string, { state: string; since: number }>();
   const timelines = new Map<string, NodeSegment[]>();
   const start = args.from.getTime();
   const end = Math.min(args.to.getTime(), Date.now());
-  for (const r of before.rows)
+  for (const r of before)
     if (r.reason !== "Terminated") open.set(r.name, { state: r.reason, since: start });
   for (const e of changes) {
     const cur = open.get(e.name);
