@@ -66,6 +66,13 @@ describe("metric storage", () => {
     }
   });
 
+  it("a range that does not start on a bucket boundary still stays within the point budget", async () => {
+    const to = new Date(end.getTime() - 30_000);
+    const from = new Date(to.getTime() - 100 * 60_000);
+    const r = await queryRange(db, { clusterId, series: ["group.web.cpu"], from, to, maxPoints: 100 });
+    expect(r.series["group.web.cpu"]!.length).toBeLessThanOrEqual(100);
+  });
+
   it("long ranges read the 15-minute rollups and get exactly what the raw samples give", async () => {
     for (const days of [1, 7]) {
       const q = {

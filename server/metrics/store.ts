@@ -23,7 +23,8 @@ export const ROLLUP_S = 900;
 
 export function stepFor(fromMs: number, toMs: number, maxPoints = MAX_POINTS): number {
   const span = Math.max(1, (toMs - fromMs) / 1000);
-  const min = span / maxPoints;
+  // Buckets start on multiples of the step, so a range not aligned to it can touch one bucket more.
+  const min = span / (maxPoints - 1);
   return STEPS_S.find((s) => s >= min && s >= SAMPLE_INTERVAL_S) ?? Math.ceil(min);
 }
 
