@@ -92,8 +92,7 @@ export async function dashboardData(args: {
   const timelines = new Map<string, NodeSegment[]>();
   const start = args.from.getTime();
   const end = Math.min(args.to.getTime(), Date.now());
-  for (const r of before)
-    if (r.reason !== "Terminated") open.set(r.name, { state: r.reason, since: start });
+  for (const r of before) if (r.reason !== "Terminated") open.set(r.name, { state: r.reason, since: start });
   for (const e of changes) {
     const cur = open.get(e.name);
     const at = e.at.getTime();
