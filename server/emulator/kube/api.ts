@@ -19,6 +19,7 @@ import {
   type Pod,
   type StoredObject,
 } from "./model";
+import { allocatable, nodeUsage } from "./workload";
 
 /**
  * The Kubernetes REST API of one emulated cluster: discovery, nodes (get,
@@ -153,6 +154,9 @@ const RESOURCES = {
       shortNames: ["pdb"],
     },
   ],
+  "metrics.k8s.io/v1beta1": [
+    { name: "nodes", singularName: "", namespaced: false, kind: "NodeMetrics", verbs: ["get", "list"] },
+  ],
   "apps/v1": [
     {
       name: "deployments",
@@ -168,6 +172,7 @@ const RESOURCES = {
 const GROUPS = [
   { name: "apps", version: "v1" },
   { name: "policy", version: "v1" },
+  { name: "metrics.k8s.io", version: "v1beta1" },
 ];
 
 export interface ApiContext {
@@ -247,8 +252,8 @@ function nodeObject(ctx: ApiContext, n: NodeView) {
     status: {
       capacity: { cpu: String(cpu), memory: `${ramKi}Ki`, pods: "110", "ephemeral-storage": "50620216Ki" },
       allocatable: {
-        cpu: `${Math.max(0, cpu * 1000 - 100)}m`,
-        memory: `${Math.max(0, ramKi - 512 * 1024)}Ki`,
+        cpu: `${allocatable(n).cpuMilli}m`,
+        memory: `${allocatable(n).memoryMi * 1024}Ki`,
         pods: "110",
         "ephemeral-storage": "46651590989",
       },
@@ -341,7 +346,15 @@ function podObject(ctx: ApiContext, p: Pod, nodes: Map<string, NodeView>) {
     status: {
       phase: p.node ? "Running" : "Pending",
       conditions: [
-        { type: "PodScheduled", status: p.node ? "True" : "False" },
+        p.node || p.unschedulableAt === undefined
+          ? { type: "PodScheduled", status: p.node ? "True" : "False" }
+          : {
+              type: "PodScheduled",
+              status: "False",
+              reason: "Unschedulable",
+              lastTransitionTime: iso(p.unschedulableAt),
+              message: "0 nodes are available to fit this pod's requests (see its FailedScheduling event)",
+            },
         { type: "Ready", status: ready ? "True" : "False" },
       ],
       ...(node?.ip ? { hostIP: node.ip } : {}),
@@ -504,6 +517,7 @@ export function handleKube(ctx: ApiContext, req: KubeRequest): KubeResponse {
     if (p === "/api/v1") return rl("v1");
     if (p === "/apis/policy/v1") return rl("policy/v1");
     if (p === "/apis/apps/v1") return rl("apps/v1");
+    if (p === "/apis/metrics.k8s.io/v1beta1") return rl("metrics.k8s.io/v1beta1");
     if (p === "/apis/templates.gatekeeper.sh/v1" && gatekeeperInstalled(k))
       return {
         status: 200,
@@ -600,6 +614,42 @@ export function handleKube(ctx: ApiContext, req: KubeRequest): KubeResponse {
       return { status: 200, body: nodeObject(ctx, n) };
     }
     return status(405, "MethodNotAllowed", `${req.method} is not supported on nodes`);
+  }
+
+  // ── metrics-server: what each ready node's pods use now ────────────────────
+  const nodeMetrics = /^\/apis\/metrics\.k8s\.io\/v1beta1\/nodes(?:\/([^/]+))?$/.exec(p);
+  if (nodeMetrics && req.method === "GET") {
+    const server = k.deployments.find((d) => d.namespace === "kube-system" && d.name === "metrics-server");
+    const serving = k.pods.some((x) => x.app === "metrics-server" && podReady(engine, x, nodes));
+    if (!server || !serving)
+      return status(503, "ServiceUnavailable", "the server is currently unable to handle the request");
+    const usage = nodeUsage(engine, k, ctx.nodes);
+    const view = (name: string, u: { cpuMilli: number; memoryMi: number }) => ({
+      kind: "NodeMetrics",
+      apiVersion: "metrics.k8s.io/v1beta1",
+      metadata: {
+        name,
+        creationTimestamp: iso(now),
+        labels: nodes.get(name) ? { "kubernetes.io/hostname": name } : {},
+      },
+      timestamp: iso(now - 10_000),
+      window: "20.05s",
+      usage: { cpu: `${u.cpuMilli * 1_000_000}n`, memory: `${u.memoryMi * 1024}Ki` },
+    });
+    if (nodeMetrics[1]) {
+      const name = decodeURIComponent(nodeMetrics[1]);
+      const u = usage.get(name);
+      return u ? { status: 200, body: view(name, u) } : notFound("nodes", name, "metrics.k8s.io");
+    }
+    return {
+      status: 200,
+      body: {
+        kind: "NodeMetricsList",
+        apiVersion: "metrics.k8s.io/v1beta1",
+        metadata: {},
+        items: [...usage].map(([name, u]) => view(name, u)),
+      },
+    };
   }
 
   // ── pods ───────────────────────────────────────────────────────────────────

@@ -4,6 +4,7 @@ import { NODE_CONFIG_PATH, NodeConfig } from "@/server/contracts/node-config";
 import type { Engine } from "../engine";
 import type { Server } from "../state";
 import { admissionDenials, recordDenied, syncReleases } from "./gatekeeper";
+import { DEFAULT_LOAD, elasticReplicas, loadFactor, schedulePods, type LoadProfile } from "./workload";
 
 /**
  * The emulated Kubernetes side of a cluster. A cluster exists here because
@@ -46,6 +47,8 @@ export interface Deployment {
   template: PodTemplate;
   /** The release (addon) this deployment belongs to, when an addon installed it. */
   release?: string;
+  /** Scaled with the load like a HorizontalPodAutoscaler: `base` replicas at load 1, within min..max. */
+  elastic?: { base: number; min: number; max: number };
 }
 export interface Service {
   namespace: string;
@@ -86,6 +89,9 @@ export interface Pod {
   node: string | null;
   createdAt: number;
   scheduledAt: number | null;
+  /** When the scheduler first found no node for it, and last said so (FailedScheduling). */
+  unschedulableAt?: number;
+  lastFailedSchedulingAt?: number;
 }
 export interface KubeEvent {
   id: number;
@@ -128,8 +134,12 @@ export interface KubeClusterState {
   eventSeq: number;
   podSeq: number;
   resourceVersion: number;
-  /** Last seen readiness per node, to turn changes into events. */
-  seen: Record<string, { ready: boolean; createdAt: number }>;
+  /** Last seen readiness per node (and since when), to turn changes into events. */
+  seen: Record<string, { ready: boolean; createdAt: number; since?: number }>;
+  /** The customer's load (see workload.ts). */
+  load: LoadProfile;
+  /** Nodes whose kubelet was made to fail (admin API), by name: when. */
+  failed: Record<string, number>;
   /** Serving certificate and client-CA bundle pushed through the kube-system/kc-apiserver-pki Secret. */
   pki: { caBundle: string; cert: string; key: string } | null;
 }
@@ -149,6 +159,8 @@ export interface NodeView {
 /** Base delays of a real cluster, divided by the emulator's speed. */
 const KUBELET_READY_MS = 20_000;
 const POD_START_MS = 5_000;
+/** Pods on a node NotReady this long are evicted (the default unreachable toleration, 300 s). */
+const NOT_READY_EVICTION_MS = 300_000;
 const MAX_EVENTS = 1_000;
 
 const parsed = new Map<string, { raw: string | null; files: Map<string, string> }>();
@@ -205,6 +217,7 @@ export function allNodes(engine: Engine): Map<string, NodeView[]> {
     const image = engine.state.images.find((i) => i.id === srv.imageId);
     const flavor = engine.state.flavors.find((f) => f.id === srv.flavorId) ?? null;
     const ready =
+      !k?.failed?.[srv.name] &&
       srv.status === "ACTIVE" &&
       srv.taskState !== "deleting" &&
       now >= srv.launchedAt + scaled(engine, KUBELET_READY_MS);
@@ -292,8 +305,9 @@ export function sampleWorkload(): Pick<
         namespace: "default",
         name: "web",
         replicas: 3,
-        cpuMilli: 250,
-        memoryMi: 256,
+        cpuMilli: 100,
+        memoryMi: 128,
+        elastic: { base: 3, min: 2, max: 60 },
         // nginx writes its cache to the root filesystem.
         template: {
           labels: { app: "web", team: "storefront" },
@@ -304,8 +318,9 @@ export function sampleWorkload(): Pick<
         namespace: "default",
         name: "api",
         replicas: 2,
-        cpuMilli: 500,
-        memoryMi: 512,
+        cpuMilli: 200,
+        memoryMi: 256,
+        elastic: { base: 2, min: 2, max: 30 },
         template: {
           labels: { app: "api", team: "backend" },
           containers: [hardened("api", "ghcr.io/acme/api:2.4.1")],
@@ -315,8 +330,8 @@ export function sampleWorkload(): Pick<
         namespace: "shop",
         name: "checkout",
         replicas: 2,
-        cpuMilli: 200,
-        memoryMi: 256,
+        cpuMilli: 100,
+        memoryMi: 128,
         template: {
           labels: { app: "checkout" },
           containers: [
@@ -328,8 +343,8 @@ export function sampleWorkload(): Pick<
         namespace: "ops",
         name: "node-agent",
         replicas: 2,
-        cpuMilli: 100,
-        memoryMi: 128,
+        cpuMilli: 50,
+        memoryMi: 64,
         template: {
           labels: { app: "node-agent", team: "sre" },
           hostNetwork: true,
@@ -352,8 +367,8 @@ export function sampleWorkload(): Pick<
         namespace: "default",
         name: "debug-shell",
         replicas: 1,
-        cpuMilli: 50,
-        memoryMi: 64,
+        cpuMilli: 10,
+        memoryMi: 32,
         template: {
           labels: { app: "debug-shell" },
           containers: [
@@ -417,6 +432,8 @@ export function newCluster(config: NodeConfig, now: number): KubeClusterState {
     constraints: {},
     admissionDenied: {},
     pods: [],
+    load: { ...DEFAULT_LOAD, since: now },
+    failed: {},
     events: [],
     eventSeq: 0,
     podSeq: 0,
@@ -496,11 +513,13 @@ export function syncKube(engine: Engine): Map<string, NodeView[]> {
     k.constraints ??= {};
     k.admissionDenied ??= {};
     k.services ??= sampleWorkload().services;
+    k.load ??= { ...DEFAULT_LOAD, since: now };
+    k.failed ??= {};
     const byName = new Map(nodes.map((n) => [n.name, n]));
     for (const n of nodes) {
       const was = k.seen[n.name];
       if (!was) {
-        k.seen[n.name] = { ready: n.ready, createdAt: now };
+        k.seen[n.name] = { ready: n.ready, createdAt: now, since: now };
         recordEvent(k, now, {
           namespace: "default",
           kind: "Node",
@@ -522,6 +541,7 @@ export function syncKube(engine: Engine): Map<string, NodeView[]> {
           });
       } else if (was.ready !== n.ready) {
         was.ready = n.ready;
+        was.since = now;
         recordEvent(k, now, {
           namespace: "default",
           kind: "Node",
@@ -537,6 +557,7 @@ export function syncKube(engine: Engine): Map<string, NodeView[]> {
       if (byName.has(name)) continue;
       delete k.seen[name];
       delete k.cordoned[name];
+      delete k.failed[name];
       recordEvent(k, now, {
         namespace: "default",
         kind: "Node",
@@ -551,9 +572,51 @@ export function syncKube(engine: Engine): Map<string, NodeView[]> {
     if (apiServers(nodes).length === 0) continue;
     // Pods of removed nodes are gone; their deployments replace them.
     for (const p of [...k.pods]) if (p.node && !byName.has(p.node)) removePod(engine, k, p, "node removed");
+    // Taint-based eviction: pods of a node NotReady for 5 minutes are deleted (their deployments replace them).
+    for (const n of nodes) {
+      const since = k.seen[n.name]?.since ?? now;
+      if (n.ready || n.server.status !== "ACTIVE" || now - since < scaled(engine, NOT_READY_EVICTION_MS))
+        continue;
+      for (const p of k.pods.filter((x) => x.node === n.name)) {
+        removePod(engine, k, p, `node ${n.name} NotReady: evicted by the taint manager`);
+        recordEvent(k, now, {
+          namespace: p.namespace,
+          kind: "Pod",
+          name: p.name,
+          reason: "TaintManagerEviction",
+          message: `Marking for deletion Pod ${p.namespace}/${p.name}`,
+          type: "Normal",
+          component: "taint-eviction-controller",
+        });
+      }
+    }
     syncReleases(engine, k);
+    const load = loadFactor(k.load, now);
     for (const d of k.deployments) {
+      if (d.elastic) {
+        const want = elasticReplicas(d, load);
+        if (want !== d.replicas) {
+          recordEvent(k, now, {
+            namespace: d.namespace,
+            kind: "HorizontalPodAutoscaler",
+            name: d.name,
+            reason: "SuccessfulRescale",
+            message: `New size: ${want}; reason: cpu resource utilization (percentage of request) ${want > d.replicas ? "above" : "below"} target`,
+            type: "Normal",
+            component: "horizontal-pod-autoscaler",
+          });
+          d.replicas = want;
+        }
+      }
       const have = k.pods.filter((p) => p.namespace === d.namespace && p.app === d.name);
+      // Scaled down: unscheduled pods go first, then the newest.
+      if (have.length > d.replicas) {
+        const doomed = [...have]
+          .sort((a, b) => Number(a.node !== null) - Number(b.node !== null) || b.createdAt - a.createdAt)
+          .slice(0, have.length - d.replicas);
+        for (const p of doomed) removePod(engine, k, p, "scaled down");
+        continue;
+      }
       for (let i = have.length; i < d.replicas; i++) {
         const suffix = (k.podSeq + 1).toString(36).padStart(5, "0").slice(-5);
         const pod: Pod = {
@@ -576,24 +639,7 @@ export function syncKube(engine: Engine): Map<string, NodeView[]> {
         k.resourceVersion++;
       }
     }
-    const schedulable = nodes.filter((n) => n.config.role === "worker" && n.ready && !n.unschedulable);
-    for (const p of k.pods) {
-      if (p.node) continue;
-      if (schedulable.length === 0) continue;
-      const load = (n: NodeView) => k.pods.filter((x) => x.node === n.name).length;
-      const target = [...schedulable].sort((a, b) => load(a) - load(b) || a.name.localeCompare(b.name))[0]!;
-      p.node = target.name;
-      p.scheduledAt = now;
-      recordEvent(k, now, {
-        namespace: p.namespace,
-        kind: "Pod",
-        name: p.name,
-        reason: "Scheduled",
-        message: `Successfully assigned ${p.namespace}/${p.name} to ${target.name}`,
-        type: "Normal",
-        component: "default-scheduler",
-      });
-    }
+    schedulePods(engine, k, nodes, (e) => recordEvent(k, now, e));
   }
   // Clusters whose servers are all gone are gone.
   for (const id of Object.keys(state)) if (!byCluster.has(id)) delete state[id];

@@ -3,6 +3,9 @@ import { TestClock } from "../clock";
 import type { Engine } from "../engine";
 import { FaultRuleInput, type Faults } from "../faults";
 import { fault, type Req, type Router } from "../http";
+import { syncKube } from "../kube/model";
+import { workloadView } from "../kube/view";
+import { LoadProfileInput } from "../kube/workload";
 import { addProject, QUOTA_KEYS, ZONES } from "../state";
 
 /**
@@ -118,6 +121,55 @@ export function adminRoutes(router: Router, engine: Engine, opts: AdminOptions):
     lb.failoverUntil = engine.schedule("lb.failover.done", lb.id, "lbUpdate");
     engine.markDirty();
     return { status: 200, body: { id, activeAmphora: lb.activeAmphora, failovers: lb.failovers } };
+  });
+
+  /**
+   * An emulated cluster's workload (load, deployments, nodes' requests and
+   * usage), its load profile, and kubelet failures, scoped to the project
+   * whose servers run the cluster.
+   */
+  const clusterIn = (pid: string, cid: string) => {
+    const nodes = syncKube(engine).get(cid);
+    const k = s().kube[cid];
+    if (!nodes || !k || !nodes.some((n) => n.server.projectId === pid))
+      throw fault("admin", 404, `Cluster ${cid} has no nodes in project ${pid}`);
+    return { k, nodes };
+  };
+  const C = `${A}/projects/:pid/clusters/:cid`;
+  router.on("GET", `${C}/workload`, (_req, { pid, cid }) => {
+    const { k, nodes } = clusterIn(pid!, cid!);
+    return { status: 200, body: workloadView(engine, k, nodes) };
+  });
+  router.on("PUT", `${C}/load`, (req, { pid, cid }) => {
+    const { k, nodes } = clusterIn(pid!, cid!);
+    const input = parse(LoadProfileInput, req);
+    if (input.profile !== "steady" && input.peak < input.base)
+      throw fault("admin", 400, "peak: the peak load must be at least the base load");
+    k.load = { ...input, since: engine.now() };
+    k.resourceVersion++;
+    engine.markDirty();
+    syncKube(engine);
+    return { status: 200, body: workloadView(engine, k, nodes) };
+  });
+  router.on("POST", `${C}/nodes/:node/fail`, (_req, { pid, cid, node }) => {
+    const { k, nodes } = clusterIn(pid!, cid!);
+    const n = nodes.find((x) => x.name === node);
+    if (!n) throw fault("admin", 404, `Node ${node} not found in cluster ${cid}`);
+    if (n.server.status !== "ACTIVE")
+      throw fault("admin", 409, `Node ${node} is not running (server ${n.server.status})`);
+    // The kubelet stops posting status; the server itself stays ACTIVE, as when a kubelet or its network dies.
+    k.failed[n.name] ??= engine.now();
+    engine.markDirty();
+    syncKube(engine);
+    return { status: 200, body: { node: n.name, failedAt: new Date(k.failed[n.name]!).toISOString() } };
+  });
+  router.on("DELETE", `${C}/nodes/:node/fail`, (_req, { pid, cid, node }) => {
+    const { k } = clusterIn(pid!, cid!);
+    if (!k.failed[node!]) throw fault("admin", 404, `Node ${node} has no injected failure`);
+    delete k.failed[node!];
+    engine.markDirty();
+    syncKube(engine);
+    return { status: 204 };
   });
 
   router.on("PUT", `${A}/token-ttl`, (req) => {
