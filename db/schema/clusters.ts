@@ -11,6 +11,7 @@ import {
   uuid,
 } from "drizzle-orm/pg-core";
 import type { ClusterSpec, Condition, Phase } from "@/server/contracts/cluster";
+import type { AutoscalerMemory } from "@/server/domain/autoscaler";
 import type { MaintenanceWindow, StopSchedule } from "@/server/contracts/schedule";
 import type { WorkloadSnapshot } from "@/server/domain/upgrade-readiness";
 import { projects } from "./projects";
@@ -79,6 +80,47 @@ export interface UpgradeStatus {
   completedAt?: string;
 }
 
+/** The cluster autoscaler's memory and figures (cluster time). */
+export interface AutoscalerStatus {
+  at: string;
+  memory: AutoscalerMemory;
+  /** Size each autoscaling group is built to. */
+  targets: Record<string, number>;
+  /** The node a scale-down is draining (and what holds it back). */
+  removing: { node: string; group: string; since: string; blocked?: string } | null;
+  /** Pods the scheduler could not place. */
+  pending: number;
+  /** Per node group: nodes wanted and Ready, CPU (millicores) and memory (MiB) requested, allocatable, used. */
+  groups: Record<
+    string,
+    {
+      target: number;
+      ready: number;
+      cpuRequested: number;
+      cpuAllocatable: number;
+      memRequested: number;
+      memAllocatable: number;
+      cpuUsed: number | null;
+      memUsed: number | null;
+    }
+  >;
+}
+/** A load balancer as last looked at: statuses, members, the MASTER amphora and failovers seen. */
+export interface LbHealth {
+  at: string;
+  provisioning: string;
+  operating: string;
+  master: string | null;
+  standby?: { id: string; status: string } | null;
+  failovers: number;
+  members: Array<{ pool: string; address: string; status: string }>;
+  activeConnections: number;
+}
+/** Auto-healing: since when each worker has been NotReady (cluster time). */
+export interface HealthStatus {
+  notReadySince: Record<string, string>;
+}
+
 /** What the reconciler last observed, for the UI (status is separate from intent). */
 export interface ClusterStatus {
   apiEndpoint: string | null;
@@ -114,6 +156,10 @@ export interface ClusterStatus {
   policies?: PolicyStatus;
   /** When the addons' releases and Gatekeeper's objects last matched this spec generation in the cluster. */
   kubeSync?: { generation: number; at: string };
+  autoscaler?: AutoscalerStatus;
+  health?: HealthStatus;
+  /** Each load balancer's health by name (status tree, amphorae, connections), when last looked at. */
+  loadBalancers?: Record<string, LbHealth>;
 }
 
 /**

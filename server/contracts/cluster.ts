@@ -65,9 +65,24 @@ export const Scaling = z.discriminatedUnion("mode", [
       .int()
       .min(1, "Maximum must be at least 1")
       .max(LIMITS.nodesPerGroup, `At most ${LIMITS.nodesPerGroup} nodes per group`),
+    /** A node whose pods request less than this share of its CPU and memory is unneeded (default 50%). */
+    scaleDownUtilization: z
+      .number()
+      .min(0.1, "The scale-down threshold is at least 10%")
+      .max(0.9, "The scale-down threshold is at most 90%")
+      .optional(),
+    /** How long a node stays unneeded before it is removed (default 10 minutes). */
+    scaleDownUnneededMinutes: z
+      .number()
+      .int("Whole minutes")
+      .min(1, "At least 1 minute")
+      .max(120, "At most 120 minutes")
+      .optional(),
   }),
 ]);
 export type Scaling = z.infer<typeof Scaling>;
+/** cluster-autoscaler's defaults: unneeded below 50% requested, for 10 minutes. */
+export const AUTOSCALE_DEFAULTS = { scaleDownUtilization: 0.5, scaleDownUnneededMinutes: 10 } as const;
 
 /**
  * How a node group moves to a new Kubernetes version. Rolling: add up to

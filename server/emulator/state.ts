@@ -184,6 +184,8 @@ export interface LoadBalancer extends LbChild {
   az: string | null;
   /** Octavia active/standby: which amphora is MASTER, and failovers so far. */
   activeAmphora: 0 | 1;
+  /** How many times each amphora slot was rebuilt (its id changes each time). */
+  amphoraGen?: [number, number];
   failovers: number;
   failoverUntil: number | null;
 }

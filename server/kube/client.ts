@@ -6,8 +6,10 @@ import {
   CustomObjectsApi,
   KubeConfig,
   PolicyV1Api,
+  type V1Pod,
 } from "@kubernetes/client-node";
 import type { WorkloadSnapshot } from "@/server/domain/upgrade-readiness";
+import { cpuMilli, memoryMi } from "./quantity";
 
 /**
  * The console's view of a cluster's Kubernetes API, through
@@ -24,12 +26,24 @@ export interface KubeNode {
   zone: string | null;
   group: string | null;
   controlPlane: boolean;
+  /** What pods may request on it. */
+  allocatable: Resources;
+}
+export interface Resources {
+  cpuMilli: number;
+  memoryMi: number;
 }
 export interface KubePod {
   namespace: string;
   name: string;
   node: string | null;
   ownerKind: string | null;
+  /** The sum of its containers' requests. */
+  requests: Resources;
+  /** Not bound to a node, and the scheduler said it fits nowhere (PodScheduled=False, Unschedulable). */
+  unschedulable: boolean;
+  /** When it was created (ISO), for how long it has waited. */
+  createdAt: string | null;
 }
 /** The shapes the upgrade readiness report stores (server/domain/upgrade-readiness.ts). */
 export type KubePdb = WorkloadSnapshot["pdbs"][number];
@@ -85,6 +99,10 @@ export interface KubeClient {
   listPdbs(): Promise<KubePdb[]>;
   recentEvents(limit: number): Promise<KubeEventItem[]>;
   deprecatedApis(): Promise<DeprecatedApi[]>;
+  /** Every pod of the cluster (the autoscaler's view). */
+  listPods(): Promise<KubePod[]>;
+  /** What each node uses now (metrics.k8s.io); null when metrics-server does not answer. */
+  nodeMetrics(): Promise<Map<string, Resources> | null>;
   putPkiSecret(data: { caBundle: string; cert: string; key: string }): Promise<void>;
   listReleases(): Promise<KubeRelease[]>;
   putRelease(id: string, hash: string, data: Record<string, string>): Promise<void>;
@@ -141,6 +159,23 @@ export function kubeConfigFor(t: KubeTarget, user = "kube-console"): KubeConfig 
 }
 
 const b64 = (s: string) => Buffer.from(s).toString("base64");
+
+function podOf(p: V1Pod): KubePod {
+  const containers = p.spec?.containers ?? [];
+  const scheduled = p.status?.conditions?.find((c) => c.type === "PodScheduled");
+  return {
+    namespace: p.metadata?.namespace ?? "default",
+    name: p.metadata?.name ?? "",
+    node: p.spec?.nodeName ?? null,
+    ownerKind: p.metadata?.ownerReferences?.find((o) => o.controller)?.kind ?? null,
+    requests: {
+      cpuMilli: containers.reduce((s, c) => s + cpuMilli(c.resources?.requests?.cpu), 0),
+      memoryMi: containers.reduce((s, c) => s + memoryMi(c.resources?.requests?.memory), 0),
+    },
+    unschedulable: !p.spec?.nodeName && scheduled?.status === "False" && scheduled.reason === "Unschedulable",
+    createdAt: p.metadata?.creationTimestamp ? new Date(p.metadata.creationTimestamp).toISOString() : null,
+  };
+}
 
 export function createKubeClient(t: KubeTarget): KubeClient {
   const kc = kubeConfigFor(t);
@@ -363,7 +398,38 @@ export function createKubeClient(t: KubeTarget): KubeClient {
         zone: n.metadata?.labels?.["topology.kubernetes.io/zone"] ?? null,
         group: n.metadata?.labels?.[NODE_GROUP_LABEL] ?? null,
         controlPlane: n.metadata?.labels?.["node-role.kubernetes.io/control-plane"] !== undefined,
+        allocatable: {
+          cpuMilli: cpuMilli(n.status?.allocatable?.cpu),
+          memoryMi: memoryMi(n.status?.allocatable?.memory),
+        },
       }));
+    },
+    async listPods() {
+      const list = await withTimeout(core.listPodForAllNamespaces());
+      return list.items.map(podOf);
+    },
+    async nodeMetrics() {
+      try {
+        const list = await withTimeout(
+          custom.listClusterCustomObject({ group: "metrics.k8s.io", version: "v1beta1", plural: "nodes" }),
+        );
+        const items =
+          (
+            list as {
+              items?: Array<{ metadata?: { name?: string }; usage?: { cpu?: string; memory?: string } }>;
+            }
+          ).items ?? [];
+        return new Map(
+          items.map((i) => [
+            i.metadata?.name ?? "",
+            { cpuMilli: cpuMilli(i.usage?.cpu), memoryMi: memoryMi(i.usage?.memory) },
+          ]),
+        );
+      } catch (err) {
+        const code = statusOf(err);
+        if (code === 503 || code === 404) return null;
+        throw new Error(`Reading node metrics: ${messageOf(err)}`);
+      }
     },
     async setUnschedulable(node, unschedulable) {
       await withTimeout(
@@ -377,12 +443,7 @@ export function createKubeClient(t: KubeTarget): KubeClient {
       const list = await withTimeout(
         core.listPodForAllNamespaces({ fieldSelector: `spec.nodeName=${node}` }),
       );
-      return list.items.map((p) => ({
-        namespace: p.metadata?.namespace ?? "default",
-        name: p.metadata?.name ?? "",
-        node: p.spec?.nodeName ?? null,
-        ownerKind: p.metadata?.ownerReferences?.find((o) => o.controller)?.kind ?? null,
-      }));
+      return list.items.map(podOf);
     },
     async evict(namespace, name) {
       try {

@@ -101,12 +101,19 @@ describe("Octavia", () => {
     ]);
   });
 
-  it("fails over to the standby amphora: DEGRADED during failover, then ONLINE", async () => {
+  it("fails over to the standby amphora: the BACKUP becomes MASTER, the failed one is rebuilt, the LB stays ONLINE", async () => {
     const { lb } = await apiLb(t);
     t.advance(2 * MIN);
+    const before = await t.cloud.loadBalancer.amphorae(lb.id);
+    expect(before?.map((a) => a.role)).toEqual(["MASTER", "BACKUP"]);
     const r = await t.admin("POST", `/loadbalancers/${lb.id}/fail-amphora`);
     expect(r.body).toMatchObject({ activeAmphora: 1, failovers: 1 });
-    expect((await t.cloud.loadBalancer.getLoadBalancer(lb.id))?.operatingStatus).toBe("DEGRADED");
+    expect((await t.cloud.loadBalancer.getLoadBalancer(lb.id))?.operatingStatus).toBe("ONLINE");
+    const during = await t.cloud.loadBalancer.amphorae(lb.id);
+    // The old BACKUP holds the VIP; the failed MASTER comes back under a new id as BACKUP.
+    expect(during?.find((a) => a.role === "MASTER")?.id).toBe(before?.[1]?.id);
+    expect(during?.find((a) => a.role === "BACKUP")).toMatchObject({ status: "BOOTING" });
+    expect(during?.map((a) => a.id)).not.toContain(before?.[0]?.id);
     t.advance(10_000);
     expect(await t.cloud.loadBalancer.getLoadBalancer(lb.id)).toMatchObject({
       operatingStatus: "ONLINE",

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ServiceClient } from "./base";
+import { Forbidden, NotFound } from "./errors";
 import type { KeystoneSession } from "./session";
 
 const Common = {
@@ -155,6 +156,40 @@ export const StatusTree = z.object({
   }),
 });
 export type StatusTree = z.infer<typeof StatusTree>["statuses"]["loadbalancer"];
+
+export const Amphora = z
+  .object({
+    id: z.string(),
+    loadbalancer_id: z.string().nullable(),
+    role: z.string().nullable(),
+    status: z.string(),
+    ha_ip: z.string().nullable().optional(),
+    cached_zone: z.string().nullable().optional(),
+  })
+  .transform((a) => ({
+    id: a.id,
+    loadBalancerId: a.loadbalancer_id,
+    role: a.role,
+    status: a.status,
+    haIp: a.ha_ip ?? null,
+    zone: a.cached_zone ?? null,
+  }));
+export type Amphora = z.infer<typeof Amphora>;
+const LbStats = z
+  .object({
+    active_connections: z.number(),
+    total_connections: z.number(),
+    bytes_in: z.number(),
+    bytes_out: z.number(),
+    request_errors: z.number(),
+  })
+  .transform((x) => ({
+    activeConnections: x.active_connections,
+    totalConnections: x.total_connections,
+    bytesIn: x.bytes_in,
+    bytesOut: x.bytes_out,
+    requestErrors: x.request_errors,
+  }));
 
 const filterQuery = (f: { name?: string; tags?: string[] } = {}) => ({
   name: f.name,
@@ -337,6 +372,25 @@ export class LoadBalancerClient extends ServiceClient {
   }
   async deleteHealthMonitor(id: string) {
     return this.remove(`/healthmonitors/${id}`);
+  }
+
+  /**
+   * The amphorae of a load balancer (Octavia's admin amphora API). null
+   * when the credentials may not read it (403: not a load-balancer admin).
+   */
+  async amphorae(lbId: string): Promise<Amphora[] | null> {
+    const path = `/v2/octavia/amphorae?loadbalancer_id=${encodeURIComponent(lbId)}`;
+    try {
+      const res = await this.call("GET", path, undefined, true, true);
+      return this.parse(z.object({ amphorae: z.array(Amphora) }), res, "GET /v2/octavia/amphorae").amphorae;
+    } catch (err) {
+      if (err instanceof Forbidden || err instanceof NotFound) return null;
+      throw err;
+    }
+  }
+
+  async stats(lbId: string) {
+    return (await this.find(z.object({ stats: LbStats }), `/loadbalancers/${lbId}/stats`))?.stats ?? null;
   }
 
   async quota(projectId: string) {

@@ -189,13 +189,13 @@ function nodeReadyOn(ctx: UpgradeContext, s: Server): boolean {
 export const DRAIN_TIMEOUT_MS = 30 * 60_000;
 
 /** Drain one node: cordon, evict (or, when forced, delete) its pods; true once it is empty. */
-async function drain(
-  ctx: UpgradeContext,
+export async function drainNode(
+  kube: KubeClient,
+  kubeNodes: Map<string, KubeNode> | null,
   node: string,
   force: boolean,
 ): Promise<{ empty: boolean; blocked: string | null }> {
-  const kube = ctx.kube!;
-  const n = ctx.kubeNodes?.get(node);
+  const n = kubeNodes?.get(node);
   if (n && !n.unschedulable) await kube.setUnschedulable(node, true);
   const pods = await kube.podsOn(node);
   if (pods.length === 0) return { empty: true, blocked: null };
@@ -423,7 +423,7 @@ export function upgradePlan(ctx: UpgradeContext): LifecyclePlan & {
     actions.push({
       label: `Drain ${candidate.name}`,
       run: async () => {
-        const r = await drain(ctx, candidate.name, force);
+        const r = await drainNode(ctx.kube!, ctx.kubeNodes, candidate.name, force);
         if (!r.empty) {
           if (r.blocked) throw new DrainBlocked(candidate.name, r.blocked);
           return;

@@ -23,6 +23,8 @@ import { conditionsFrom, nodesOf, phaseOf } from "./status";
 import { addonPruneActions, addonSteps, kubeAddonPlan, kubeSyncFresh, type KubeAddonPlan } from "./addons";
 import { buildSteps, TerminalError, type Catalog, type Step } from "./steps";
 import { nodeUserData } from "./user-data";
+import { autoscalerPass } from "./autoscaler";
+import { LB_HEALTH_MS, lbHealth } from "./lb-health";
 
 export interface ReconcileDeps {
   db: Db;
@@ -31,6 +33,8 @@ export interface ReconcileDeps {
   encryptionKey: string;
   /** The Kubernetes API client (tests may wrap it). */
   kubeFor?: (target: KubeTarget) => KubeClient;
+  /** Cluster time, for the autoscaler's and auto-healing's timers (tests: the emulator's test clock). */
+  clock?: () => number;
 }
 
 export interface PassResult {
@@ -55,6 +59,8 @@ const POLL_MS = 2_000;
 const PROGRESS_MS = 200;
 /** While addon pods start or Gatekeeper's first audit is due. */
 const WARMING_MS = 5_000;
+/** A running cluster with workers is looked at this often (the autoscaler's scan interval). */
+const AUTOSCALE_SCAN_MS = 10_000;
 
 function classify(err: unknown): { terminal: boolean; message: string } {
   if (err instanceof TerminalError) return { terminal: true, message: err.message };
@@ -264,6 +270,8 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
   if (!cluster || cluster.deletedAt) return { converged: true, requeueAfterMs: null, actions: [] };
   const cloud = await deps.cloudFor(cluster.projectId);
   const now = new Date();
+  // Cluster time: the autoscaler's, auto-healing's and LB health's timers (tests run them on the test clock).
+  const clusterNow = deps.clock?.() ?? now.getTime();
   const op = await currentOperation(db, cluster.id);
   const events: Array<typeof clusterEvents.$inferInsert> = [];
   const event = (
@@ -448,6 +456,7 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
     failure: { node: string; message: string } | null;
   } = { actions: [], done: true, waiting: null, failure: null };
   let sizeOverride = new Map<string, number>();
+  let autoscale: Awaited<ReturnType<typeof autoscalerPass>> = null;
   let cordonedByStop = prevStatus.cordonedByStop ?? [];
   let upgradeStatus = prevStatus.upgrade ?? null;
   const imageFor = (version: string) => {
@@ -602,6 +611,22 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
     } else if (pki.rotationStartedAt) {
       lifecycle = caRotationPlan();
     }
+    // The cluster autoscaler and auto-healing, on a running cluster while nothing else moves its nodes.
+    if (mode === "converge" && !pki.rotationStartedAt && kube && kubeNodes) {
+      autoscale = await autoscalerPass({
+        cloud,
+        spec: cluster.spec,
+        observed,
+        catalog,
+        kube,
+        kubeNodes,
+        prev: prevStatus.autoscaler,
+        prevHealth: prevStatus.health,
+        before: new Map(prevStatus.nodes.map((x) => [x.name, x.state])),
+        now: clusterNow,
+      });
+      if (autoscale) sizeOverride = autoscale.targets;
+    }
     const newNet = cluster.spec.network.mode === "new";
     steps =
       mode === "converge" || mode === "upgrade"
@@ -670,7 +695,21 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
     run: a.run,
     event: a.event,
   }));
-  const results = await runAll([...runnable, ...prune, ...lifecycleActions, ...kubeActions]);
+  // The load balancers' members, amphorae and connections, every LB_HEALTH_MS on a running cluster.
+  let loadBalancers = prevStatus.loadBalancers;
+  const lbLooked = Object.values(loadBalancers ?? {})[0]?.at;
+  if (
+    mode === "converge" &&
+    (observed.lb || observed.addonLbs.length) &&
+    (!lbLooked || clusterNow - Date.parse(lbLooked) >= LB_HEALTH_MS)
+  ) {
+    const h = await lbHealth(cloud, observed, loadBalancers, new Date(clusterNow).toISOString());
+    loadBalancers = h.health;
+    for (const e of h.events) event(e.type, e.reason, e.kind, e.name, e.message);
+  }
+  const autoActions: Action[] = autoscale?.actions ?? [];
+  for (const e of autoscale?.events ?? []) event(e.type, e.reason, e.kind, e.name, e.message);
+  const results = await runAll([...runnable, ...prune, ...lifecycleActions, ...kubeActions, ...autoActions]);
   for (const r of results) {
     if (r.error) continue;
     if (r.action.event)
@@ -715,7 +754,11 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
     if (node.state === "Ready" && !k.ready)
       state = before.get(node.name) === "Installing" || !before.has(node.name) ? "Installing" : "NotReady";
     if (state === "Ready" && k.unschedulable)
-      state = upgradeStatus?.nodes[node.name]?.state === "draining" ? "Draining" : "Cordoned";
+      state =
+        upgradeStatus?.nodes[node.name]?.state === "draining" ||
+        autoscale?.status.removing?.node === node.name
+          ? "Draining"
+          : "Cordoned";
     return { ...node, state, version: k.kubeletVersion.replace(/^v/, "") };
   });
   for (const node of nodes) {
@@ -761,6 +804,7 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
         !nodes.some((n) => n.state === "Installing") &&
         !waitingForApi &&
         kubeActions.length === 0 &&
+        autoActions.length === 0 &&
         // Addons installed and policies applied, unless the console cannot reach the API.
         (addonPlan === null || addonPlan.settled || !apiForConsole || kubeNodes === null);
   // Addon pods starting or Gatekeeper's first audit: look again soon, if a worker can run them.
@@ -812,7 +856,8 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
           : phaseOf({
               deleting: false,
               terminalError: terminal !== null,
-              converged,
+              // Without an operation, a running cluster stays Running while it heals or autoscales itself.
+              converged: converged || (op === null && everRunning && mode === "converge"),
               everRunning,
               current: cluster.phase,
             });
@@ -832,6 +877,9 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
         ? { generation: cluster.generation, at: nowIso }
         : prevStatus.kubeSync,
     policies: addonPlan ? addonPlan.policies : prevStatus.policies,
+    autoscaler: autoscale?.status ?? prevStatus.autoscaler,
+    health: autoscale?.health ?? prevStatus.health,
+    loadBalancers,
     lastError: errors[0]
       ? {
           step: (terminal ?? errors[0]).step,
@@ -917,14 +965,21 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
     requeueAfterMs:
       converged && warming
         ? WARMING_MS
-        : converged || terminal
-          ? null
-          : errors.length
-            ? backoff(op?.attempts ?? 0)
-            : runnable.length + prune.length + lifecycleActions.length + kubeActions.length > 0
-              ? PROGRESS_MS
-              : POLL_MS,
-    actions: [...runnable, ...prune, ...lifecycleActions, ...kubeActions].map((a) => a.label),
+        : converged && autoscale && liveServers.some((s) => s.tags.includes("kc-role=worker"))
+          ? AUTOSCALE_SCAN_MS
+          : converged || terminal
+            ? null
+            : errors.length
+              ? backoff(op?.attempts ?? 0)
+              : runnable.length +
+                    prune.length +
+                    lifecycleActions.length +
+                    kubeActions.length +
+                    autoActions.length >
+                  0
+                ? PROGRESS_MS
+                : POLL_MS,
+    actions: [...runnable, ...prune, ...lifecycleActions, ...kubeActions, ...autoActions].map((a) => a.label),
   };
 }
 

@@ -29,7 +29,7 @@ export async function drive(
   for (let pass = 1; pass <= (opts.maxPasses ?? 300); pass++) {
     await t.emu.kube.sync();
     const r = await reconcileCluster(
-      { db, cloudFor: async () => t.cloud, encryptionKey: TEST_ENCRYPTION_KEY },
+      { db, cloudFor: async () => t.cloud, encryptionKey: TEST_ENCRYPTION_KEY, clock: () => t.clock.now() },
       clusterId,
     );
     await t.emu.kube.sync();

@@ -115,6 +115,9 @@ export function adminRoutes(router: Router, engine: Engine, opts: AdminOptions):
     if (!lb || lb.provisioningStatus !== "ACTIVE")
       throw fault("admin", 409, `Load balancer ${id} is not ACTIVE`);
     // VRRP: the standby takes the VIP at once; Octavia then rebuilds the failed amphora.
+    const gen: [number, number] = [...(lb.amphoraGen ?? [0, 0])];
+    gen[lb.activeAmphora] += 1; // the failed MASTER is rebuilt under a new id, as BACKUP
+    lb.amphoraGen = gen;
     lb.activeAmphora = lb.activeAmphora === 0 ? 1 : 0;
     lb.failovers += 1;
     lb.provisioningStatus = "PENDING_UPDATE";
@@ -136,6 +139,14 @@ export function adminRoutes(router: Router, engine: Engine, opts: AdminOptions):
     return { k, nodes };
   };
   const C = `${A}/projects/:pid/clusters/:cid`;
+  router.on("GET", `${A}/projects/:pid/loadbalancers`, (_req, { pid }) => ({
+    status: 200,
+    body: {
+      loadBalancers: Object.values(s().loadBalancers)
+        .filter((x) => x.projectId === pid)
+        .map((x) => ({ id: x.id, name: x.name, projectId: x.projectId })),
+    },
+  }));
   router.on("GET", `${C}/workload`, (_req, { pid, cid }) => {
     const { k, nodes } = clusterIn(pid!, cid!);
     return { status: 200, body: workloadView(engine, k, nodes) };

@@ -1,4 +1,5 @@
 import type { Engine } from "../engine";
+import { loadFactor } from "../kube/workload";
 import {
   bodyObject,
   fault,
@@ -68,7 +69,7 @@ export function octaviaRoutes(router: Router, engine: Engine): void {
   };
   const lbStatus = (lb: LoadBalancer): OpStatus => {
     if (lb.provisioningStatus === "PENDING_CREATE" || lb.provisioningStatus === "ERROR") return "OFFLINE";
-    if (lb.failoverUntil !== null && lb.failoverUntil > now()) return "DEGRADED";
+    // Active/standby: while a failed amphora is rebuilt, the standby holds the VIP and the LB stays ONLINE.
     const ls = Object.values(s().listeners)
       .filter((l) => l.loadBalancerId === lb.id)
       .map(listenerStatus);
@@ -440,19 +441,69 @@ export function octaviaRoutes(router: Router, engine: Engine): void {
       },
     });
   });
-  /** Amphorae of an active/standby load balancer (the admin amphora API's shape, scoped to the LB). */
-  router.on("GET", `${P}/loadbalancers/:id/amphorae`, (req, { id }) => {
+  /**
+   * Octavia's amphora API (admin-only in a real cloud; here the project
+   * sees the amphorae of its own load balancers). Active/standby: two
+   * amphorae, MASTER and BACKUP; a failed one is rebuilt under a new id.
+   */
+  const amphoraView = (x: LoadBalancer, slot: 0 | 1) => {
+    const gen = x.amphoraGen?.[slot] ?? 0;
+    const rebuilding = slot !== x.activeAmphora && x.failoverUntil !== null && x.failoverUntil > now();
+    return {
+      id: `${x.id.slice(0, 24)}${slot}${gen.toString(16).padStart(11, "0")}`,
+      loadbalancer_id: x.id,
+      compute_id: `${x.id.slice(0, 24)}c${slot}${gen.toString(16).padStart(10, "0")}`,
+      lb_network_ip: `192.168.0.${10 + slot * 2 + (gen % 2)}`,
+      vrrp_ip: null,
+      ha_ip: x.vipAddress,
+      vrrp_port_id: null,
+      ha_port_id: x.vipPortId,
+      role: slot === x.activeAmphora ? "MASTER" : "BACKUP",
+      status: x.provisioningStatus === "PENDING_CREATE" || rebuilding ? "BOOTING" : "ALLOCATED",
+      vrrp_interface: "eth1",
+      vrrp_id: 1,
+      vrrp_priority: slot === x.activeAmphora ? 100 : 90,
+      cached_zone: x.az ?? "nova",
+      created_at: iso.octavia(x.createdAt),
+      updated_at: iso.octavia(x.updatedAt),
+      image_id: null,
+      compute_flavor: "amphora",
+    };
+  };
+  router.on("GET", "/load-balancer/v2/octavia/amphorae", (req) => {
+    const { projectId } = need(req);
+    const lbId = req.query.get("loadbalancer_id");
+    const lbs = Object.values(s().loadBalancers).filter(
+      (x) => x.projectId === projectId && (!lbId || x.id === lbId) && x.provisioningStatus !== "DELETED",
+    );
+    return ok(200, { amphorae: lbs.flatMap((x) => [amphoraView(x, 0), amphoraView(x, 1)]) });
+  });
+  /** Statistics of a load balancer: active connections follow its cluster's load (the ingress) or its nodes (the API). */
+  router.on("GET", `${P}/loadbalancers/:id/stats`, (req, { id }) => {
     const x = lb(req, id!);
+    const members = Object.values(s().members).filter(
+      (m) => s().pools[m.poolId]?.loadBalancerId === x.id,
+    ).length;
+    const clusterId = x.tags.find((t) => t.startsWith("kc-cluster="))?.slice(11);
+    const k = clusterId ? s().kube[clusterId] : undefined;
+    const minute = Math.floor(now() / 60_000);
+    const jitter = ((minute * 2654435761) >>> 0) % 7;
+    const addon = x.tags.some((t) => t.startsWith("kc-addon="));
+    const active =
+      x.provisioningStatus === "ACTIVE" || x.provisioningStatus === "PENDING_UPDATE"
+        ? addon && k
+          ? Math.round(60 * loadFactor(k.load, now())) + jitter
+          : members * 2 + (jitter % 3)
+        : 0;
+    const total = Math.max(0, Math.round((now() - x.createdAt) / 1000) * (addon ? 3 : 1));
     return ok(200, {
-      amphorae: [0, 1].map((i) => ({
-        id: `${x.id.slice(0, 24)}${String(i).padStart(12, "0")}`,
-        loadbalancer_id: x.id,
-        role: i === x.activeAmphora ? "MASTER" : "BACKUP",
-        status: x.provisioningStatus === "PENDING_CREATE" ? "BOOTING" : "ALLOCATED",
-        vrrp_ip: null,
-        ha_ip: x.vipAddress,
-      })),
-      failovers: x.failovers,
+      stats: {
+        active_connections: active,
+        bytes_in: total * 420,
+        bytes_out: total * 1880,
+        request_errors: 0,
+        total_connections: total,
+      },
     });
   });
 

@@ -1,0 +1,82 @@
+import type { LbHealth } from "@/db/schema";
+import type { OpenStackCloud } from "@/server/openstack";
+import type { LoadBalancer } from "@/server/openstack/loadbalancer";
+import type { AutoscalerEvent } from "./autoscaler";
+import type { Observed } from "./observe";
+
+/** How often a running cluster's load balancers are looked at closely (status tree, amphorae, stats). */
+export const LB_HEALTH_MS = 10_000;
+
+/**
+ * The health of the API and addon load balancers: provisioning and
+ * operating status, each backend member's status, the active/standby
+ * amphorae and active connections. A MASTER amphora that changes is a
+ * VRRP failover, recorded as an event.
+ */
+export async function lbHealth(
+  cloud: OpenStackCloud,
+  observed: Observed,
+  prev: Record<string, LbHealth> | undefined,
+  nowIso: string,
+): Promise<{ health: Record<string, LbHealth>; events: AutoscalerEvent[] }> {
+  const lbs: LoadBalancer[] = [...(observed.lb ? [observed.lb] : []), ...observed.addonLbs.map((x) => x.lb)];
+  const events: AutoscalerEvent[] = [];
+  const health: Record<string, LbHealth> = {};
+  await Promise.all(
+    lbs.map(async (lb) => {
+      const was = prev?.[lb.name];
+      if (lb.provisioningStatus !== "ACTIVE" && lb.provisioningStatus !== "PENDING_UPDATE") {
+        health[lb.name] = {
+          ...(was ?? { master: null, failovers: 0, members: [], activeConnections: 0 }),
+          at: nowIso,
+          provisioning: lb.provisioningStatus,
+          operating: lb.operatingStatus,
+          members: [],
+          activeConnections: 0,
+        };
+        return;
+      }
+      const [tree, amphorae, stats] = await Promise.all([
+        cloud.loadBalancer.statusTree(lb.id).catch(() => null),
+        cloud.loadBalancer.amphorae(lb.id).catch(() => null),
+        cloud.loadBalancer.stats(lb.id).catch(() => null),
+      ]);
+      const members = (tree?.listeners ?? []).flatMap((l) =>
+        l.pools.flatMap((p) =>
+          p.members.map((m) => ({
+            pool: p.name,
+            address: `${m.address}:${m.protocol_port}`,
+            status: m.operating_status,
+          })),
+        ),
+      );
+      const master = amphorae?.find((a) => a.role === "MASTER") ?? null;
+      const standby = amphorae?.find((a) => a.role === "BACKUP") ?? null;
+      let failovers = was?.failovers ?? 0;
+      if (master && was?.master && was.master !== master.id) {
+        failovers += 1;
+        events.push({
+          type: "Warning",
+          reason: "Failover",
+          kind: "LoadBalancer",
+          name: lb.name,
+          message:
+            `VRRP failover: amphora ${was.master.slice(0, 8)} stopped answering; the standby ${master.id.slice(0, 8)} took over the VIP ${lb.vipAddress}` +
+            `${standby ? ` and ${standby.id.slice(0, 8)} is being rebuilt as standby (${standby.status})` : ""}; ` +
+            `operating status ${tree?.operating_status ?? lb.operatingStatus}`,
+        });
+      }
+      health[lb.name] = {
+        at: nowIso,
+        provisioning: tree?.provisioning_status ?? lb.provisioningStatus,
+        operating: tree?.operating_status ?? lb.operatingStatus,
+        master: master?.id ?? was?.master ?? null,
+        standby: standby ? { id: standby.id, status: standby.status } : null,
+        failovers,
+        members,
+        activeConnections: stats?.activeConnections ?? 0,
+      };
+    }),
+  );
+  return { health, events };
+}

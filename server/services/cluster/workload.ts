@@ -1,0 +1,161 @@
+import { eq } from "drizzle-orm";
+import { z } from "zod";
+import { cloudBindings, emulatorAccounts } from "@/db/schema";
+import { WorkloadView } from "@/server/emulator/kube/view";
+import { LoadProfileInput } from "@/server/emulator/kube/workload";
+import { env } from "@/server/env";
+import { defaultCloudConfig } from "@/server/openstack";
+import { recordAudit } from "../audit/record";
+import type { ServiceContext } from "../context";
+import { ServiceError } from "../errors";
+import type { ProjectAccess } from "../project/access";
+import { loadCluster } from "./shared";
+
+/**
+ * The demo controls of a cluster that runs on the built-in emulator: the
+ * customer's load, a kubelet that dies, an amphora that fails. They drive
+ * the emulator's admin API for this project's emulator project only; on a
+ * real cloud they do not exist (nobody can make real load or break real
+ * hardware from a console). The cloud itself is still only changed by the
+ * reconciler.
+ */
+
+type Args = { ctx: ServiceContext; project: ProjectAccess; clusterId: string };
+
+const Fault = z.object({
+  error: z.object({ message: z.string() }).optional(),
+  message: z.string().optional(),
+});
+
+async function emulatorFor(ctx: ServiceContext, projectId: string) {
+  const e = env();
+  const [binding] = await ctx.db
+    .select({ id: cloudBindings.projectId })
+    .from(cloudBindings)
+    .where(eq(cloudBindings.projectId, projectId));
+  if (!e.EMULATOR_URL || !e.EMULATOR_ADMIN_KEY || binding || defaultCloudConfig(process.env)) return null;
+  const [account] = await ctx.db
+    .select({ emulatorProjectId: emulatorAccounts.emulatorProjectId })
+    .from(emulatorAccounts)
+    .where(eq(emulatorAccounts.projectId, projectId));
+  if (!account) return null;
+  return { url: e.EMULATOR_URL, adminKey: e.EMULATOR_ADMIN_KEY, project: account.emulatorProjectId };
+}
+
+async function call(
+  target: NonNullable<Awaited<ReturnType<typeof emulatorFor>>>,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<unknown> {
+  const res = await fetch(`${target.url}/_emulator${path}`, {
+    method,
+    headers: {
+      "x-emulator-admin-key": target.adminKey,
+      ...(body === undefined ? {} : { "content-type": "application/json" }),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(5_000),
+  });
+  const text = await res.text();
+  const json: unknown = text ? JSON.parse(text) : null;
+  if (res.ok) return json;
+  const f = Fault.safeParse(json);
+  const message = (f.success ? (f.data.error?.message ?? f.data.message) : null) ?? `HTTP ${res.status}`;
+  throw new ServiceError(
+    res.status === 404 ? "NOT_FOUND" : res.status === 409 ? "PRECONDITION_FAILED" : "VALIDATION",
+    message,
+  );
+}
+
+async function target(a: Args) {
+  const c = await loadCluster(a.ctx.db, a.project.id, a.clusterId);
+  const t = await emulatorFor(a.ctx, a.project.id);
+  if (!t)
+    throw new ServiceError(
+      "PRECONDITION_FAILED",
+      "Load and failure controls exist only for clusters on the built-in emulator",
+    );
+  if (c.power === "off" || c.deletionRequestedAt)
+    throw new ServiceError("PRECONDITION_FAILED", `Cluster ${c.name} is not running`);
+  return { c, t, base: `/projects/${t.project}/clusters/${c.id}` };
+}
+
+/** The workload as the emulated cluster runs it; `available: false` on a real cloud or before the nodes joined. */
+export async function getWorkload(a: Args) {
+  const c = await loadCluster(a.ctx.db, a.project.id, a.clusterId);
+  const t = await emulatorFor(a.ctx, a.project.id);
+  if (!t) return { available: false as const, reason: "real-cloud" as const };
+  if (c.power === "off") return { available: false as const, reason: "stopped" as const };
+  try {
+    const view = WorkloadView.parse(await call(t, "GET", `/projects/${t.project}/clusters/${c.id}/workload`));
+    return { available: true as const, view };
+  } catch (err) {
+    if (err instanceof ServiceError && err.code === "NOT_FOUND")
+      return { available: false as const, reason: "no-nodes" as const };
+    throw err;
+  }
+}
+
+async function audited<T>(
+  a: Args,
+  action: string,
+  details: Record<string, string | number | null>,
+  run: () => Promise<T>,
+) {
+  const result = await run();
+  await recordAudit(a.ctx.db, a.ctx, {
+    action,
+    outcome: "success",
+    projectId: a.project.id,
+    targetType: "cluster",
+    targetId: a.clusterId,
+    details,
+  });
+  return result;
+}
+
+export async function setLoad(a: Args & { load: LoadProfileInput }) {
+  const { t, base } = await target(a);
+  if (a.load.profile !== "steady" && a.load.peak < a.load.base)
+    throw new ServiceError("VALIDATION", "The peak load must be at least the base load", {
+      fieldErrors: { peak: ["The peak load must be at least the base load"] },
+    });
+  return audited(
+    a,
+    "workload.setLoad",
+    { profile: a.load.profile, base: a.load.base, peak: a.load.peak, periodMinutes: a.load.periodMinutes },
+    async () => WorkloadView.parse(await call(t, "PUT", `${base}/load`, a.load)),
+  );
+}
+
+export async function failNode(a: Args & { node: string }) {
+  const { c, t, base } = await target(a);
+  if (!c.status.nodes.some((n) => n.name === a.node && n.role === "worker"))
+    throw new ServiceError("NOT_FOUND", `Worker ${a.node} not found in cluster ${c.name}`);
+  return audited(a, "workload.failNode", { node: a.node }, () =>
+    call(t, "POST", `${base}/nodes/${encodeURIComponent(a.node)}/fail`),
+  );
+}
+
+export async function recoverNode(a: Args & { node: string }) {
+  const { t, base } = await target(a);
+  return audited(a, "workload.recoverNode", { node: a.node }, () =>
+    call(t, "DELETE", `${base}/nodes/${encodeURIComponent(a.node)}/fail`),
+  );
+}
+
+/** Fail the MASTER amphora of one of the cluster's load balancers (by name, as the status lists them). */
+export async function failAmphora(a: Args & { loadBalancer: string }) {
+  const { c, t } = await target(a);
+  if (!c.status.loadBalancers?.[a.loadBalancer])
+    throw new ServiceError("NOT_FOUND", `Load balancer ${a.loadBalancer} not found in cluster ${c.name}`);
+  const summary = z
+    .object({ loadBalancers: z.array(z.object({ id: z.string(), name: z.string(), projectId: z.string() })) })
+    .parse(await call(t, "GET", `/projects/${t.project}/loadbalancers`));
+  const lb = summary.loadBalancers.find((x) => x.name === a.loadBalancer);
+  if (!lb) throw new ServiceError("NOT_FOUND", `Load balancer ${a.loadBalancer} not found`);
+  return audited(a, "workload.failAmphora", { loadBalancer: a.loadBalancer }, () =>
+    call(t, "POST", `/loadbalancers/${lb.id}/fail-amphora`),
+  );
+}
