@@ -57,7 +57,8 @@ try {
                 ELSE 1000 * ${NODES / GROUPS} * (0.5 + 0.3 * sin(extract(epoch from ts) / 86400 * 2 * pi())) END
       FROM generate_series(1, ${GROUPS}) g,
            (VALUES ('nodes_desired'), ('nodes_ready'), ('res_cpu_requested'), ('res_cpu_allocatable'),
-                   ('res_mem_requested'), ('res_mem_allocatable')) v(s), ${range} ts`);
+                   ('res_cpu_used'), ('res_mem_requested'), ('res_mem_allocatable'), ('res_mem_used')) v(s),
+           ${range} ts`);
   // Cluster-wide: node states, pending pods, violations, load balancers.
   await db.execute(sql`
     INSERT INTO metric_samples (cluster_id, series, at, value)
@@ -69,7 +70,8 @@ try {
       FROM (VALUES ('nodes.Installing'), ('nodes.Ready'), ('nodes.NotReady'), ('nodes.Draining'), ('nodes.Cordoned'),
                    ('nodes.Stopped'), ('pods.pending'), ('policies.violations'), ('lb.big-api.online'),
                    ('lb.big-api.members_online'), ('lb.big-api.members_offline'), ('lb.big-ingress.online'),
-                   ('lb.big-ingress.members_online'), ('lb.big-ingress.members_offline')) v(s), ${range} ts`);
+                   ('lb.big-ingress.members_online'), ('lb.big-ingress.members_offline'),
+                   ('lb.big-api.connections'), ('lb.big-ingress.connections')) v(s), ${range} ts`);
   const tr = Date.now();
   await rebuildRollups(db, { clusterId, from: start, to: end });
   console.log(`15-minute rollups built in ${((Date.now() - tr) / 1000).toFixed(1)} s`);

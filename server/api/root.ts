@@ -6,6 +6,7 @@ import { clusterRouter, nodeGroupRouter, operationRouter } from "./routers/clust
 import { memberRouter } from "./routers/member";
 import { metricsRouter } from "./routers/metrics";
 import { projectRouter } from "./routers/project";
+import { workloadRouter } from "./routers/workload";
 import { createCallerFactory, router } from "./trpc";
 
 export const appRouter = router({
@@ -20,6 +21,7 @@ export const appRouter = router({
   addon: addonRouter,
   policy: policyRouter,
   metrics: metricsRouter,
+  workload: workloadRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -48,6 +48,39 @@ it("samples every live cluster's node states, groups, load balancers and violati
           node("sampled-web-2", "worker", "Installing"),
         ],
         resources: { "LoadBalancer:sampled-api": "ACTIVE/ONLINE", "Volume:sampled-etcd-0": "in-use" },
+        autoscaler: {
+          at: "2026-11-21T10:00:00Z",
+          memory: { unneededSince: {} },
+          targets: {},
+          removing: null,
+          pending: 4,
+          groups: {
+            web: {
+              target: 3,
+              ready: 1,
+              cpuRequested: 1500,
+              cpuAllocatable: 1900,
+              memRequested: 2048,
+              memAllocatable: 3584,
+              cpuUsed: 950,
+              memUsed: null,
+            },
+          },
+        },
+        loadBalancers: {
+          "sampled-api": {
+            at: "2026-11-21T10:00:00Z",
+            provisioning: "ACTIVE",
+            operating: "ONLINE",
+            master: "a",
+            failovers: 1,
+            members: [
+              { pool: "p", address: "10.0.0.5:6443", status: "ONLINE" },
+              { pool: "p", address: "10.0.0.6:6443", status: "ERROR" },
+            ],
+            activeConnections: 7,
+          },
+        },
       },
     })
     .where(eq(clusters.id, c.id));
@@ -68,5 +101,14 @@ it("samples every live cluster's node states, groups, load balancers and violati
   expect(v("group.web.nodes_desired")).toEqual([3]);
   expect(v("group.web.nodes_ready")).toEqual([1]);
   expect(v("lb.sampled-api.online")).toEqual([1]);
+  expect(v("pods.pending")).toEqual([4]);
+  expect(v("group.web.res_cpu_requested")).toEqual([1.5]);
+  expect(v("group.web.res_cpu_used")).toEqual([0.95]);
+  expect(v("group.web.res_mem_allocatable")).toEqual([3.5]);
+  // No usage reading (metrics-server down): no sample, rather than a false zero.
+  expect(v("group.web.res_mem_used")).toBeUndefined();
+  expect(v("lb.sampled-api.members_online")).toEqual([1]);
+  expect(v("lb.sampled-api.members_offline")).toEqual([1]);
+  expect(v("lb.sampled-api.connections")).toEqual([7]);
   expect(r.series["nodes.Ready"]![0]![0]).toBe(new Date("2026-11-21T10:00:00Z").getTime());
 });

@@ -26,12 +26,27 @@ export const PANELS = {
     series: (c: PanelContext) =>
       c.loadBalancers.flatMap((l) => [`lb.${l}.online`, `lb.${l}.members_online`, `lb.${l}.members_offline`]),
   },
+  "lb-connections": {
+    title: "Load balancers: active connections",
+    series: (c: PanelContext) => c.loadBalancers.map((l) => `lb.${l}.connections`),
+  },
   utilization: {
-    title: "CPU and memory requested vs allocatable per group",
+    title: "CPU requested, used and allocatable per group (cores)",
     series: (c: PanelContext) =>
-      c.groups.flatMap((g) =>
-        ["cpu", "mem"].flatMap((r) => [`group.${g}.res_${r}_requested`, `group.${g}.res_${r}_allocatable`]),
-      ),
+      c.groups.flatMap((g) => [
+        `group.${g}.res_cpu_requested`,
+        `group.${g}.res_cpu_used`,
+        `group.${g}.res_cpu_allocatable`,
+      ]),
+  },
+  "utilization-memory": {
+    title: "Memory requested, used and allocatable per group (GiB)",
+    series: (c: PanelContext) =>
+      c.groups.flatMap((g) => [
+        `group.${g}.res_mem_requested`,
+        `group.${g}.res_mem_used`,
+        `group.${g}.res_mem_allocatable`,
+      ]),
   },
   violations: { title: "Policy violations", series: (_: PanelContext) => ["policies.violations"] },
 } as const;

@@ -49,6 +49,11 @@ const ALLOWED_BUT: Record<string, string> = {
   // The fixture has only the system addon, and no uploaded template.
   "addon.uninstall": "BAD_REQUEST",
   "policy.deleteTemplate": "NOT_FOUND",
+  // Tests run without the built-in emulator's admin endpoint in the console's environment.
+  "workload.setLoad": "PRECONDITION_FAILED",
+  "workload.failNode": "PRECONDITION_FAILED",
+  "workload.recoverNode": "PRECONDITION_FAILED",
+  "workload.failAmphora": "PRECONDITION_FAILED",
 };
 const certManager = ADDONS.find((a) => a.id === "cert-manager")!;
 const g1 = (f: Fixture) => ({ projectId: f.projectId, clusterId: f.clusterId, generation: 1 });
@@ -208,6 +213,32 @@ const PROCEDURES: Record<string, { min: ProjectRole; call: (c: Caller, f: Fixtur
         from: new Date(Date.now() - 3_600_000),
         to: new Date(),
       }),
+  },
+  "workload.get": {
+    min: "viewer",
+    call: (c, f) => c.workload.get({ projectId: f.projectId, clusterId: f.clusterId }),
+  },
+  "workload.setLoad": {
+    min: "member",
+    call: (c, f) =>
+      c.workload.setLoad({
+        projectId: f.projectId,
+        clusterId: f.clusterId,
+        load: { profile: "ramp", base: 1, peak: 4, periodMinutes: 10 },
+      }),
+  },
+  "workload.failNode": {
+    min: "member",
+    call: (c, f) => c.workload.failNode({ projectId: f.projectId, clusterId: f.clusterId, node: "w-0" }),
+  },
+  "workload.recoverNode": {
+    min: "member",
+    call: (c, f) => c.workload.recoverNode({ projectId: f.projectId, clusterId: f.clusterId, node: "w-0" }),
+  },
+  "workload.failAmphora": {
+    min: "member",
+    call: (c, f) =>
+      c.workload.failAmphora({ projectId: f.projectId, clusterId: f.clusterId, loadBalancer: "x-api" }),
   },
   "nodeGroup.add": {
     min: "member",

@@ -3,7 +3,6 @@ import { z } from "zod";
 import { cloudBindings, emulatorAccounts } from "@/db/schema";
 import { WorkloadView } from "@/server/emulator/kube/view";
 import { LoadProfileInput } from "@/server/emulator/kube/workload";
-import { env } from "@/server/env";
 import { defaultCloudConfig } from "@/server/openstack";
 import { recordAudit } from "../audit/record";
 import type { ServiceContext } from "../context";
@@ -28,7 +27,10 @@ const Fault = z.object({
 });
 
 async function emulatorFor(ctx: ServiceContext, projectId: string) {
-  const e = env();
+  // Only these two (validated at start by server/env.ts): the emulator this console runs with, if any.
+  const e = z
+    .object({ EMULATOR_URL: z.url().optional(), EMULATOR_ADMIN_KEY: z.string().min(16).optional() })
+    .parse(process.env);
   const [binding] = await ctx.db
     .select({ id: cloudBindings.projectId })
     .from(cloudBindings)

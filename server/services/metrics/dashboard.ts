@@ -21,6 +21,12 @@ const ANNOTATED = [
   "CARotation",
   "DrainBlocked",
   "Failed",
+  "ScaleUp",
+  "ScaleDown",
+  "NotTriggerScaleUp",
+  "ScaleDownFailed",
+  "AutoHealing",
+  "Failover",
 ];
 
 export interface NodeSegment {
@@ -45,10 +51,14 @@ export async function dashboardData(args: {
   const c = await loadCluster(db, args.project.id, args.clusterId);
   const context = {
     groups: c.spec.nodeGroups.map((g) => g.name),
-    loadBalancers: Object.keys(c.status.resources ?? {})
-      .filter((k) => k.startsWith("LoadBalancer:"))
-      .map((k) => k.slice("LoadBalancer:".length))
-      .sort(),
+    loadBalancers: [
+      ...new Set([
+        ...Object.keys(c.status.resources ?? {})
+          .filter((k) => k.startsWith("LoadBalancer:"))
+          .map((k) => k.slice("LoadBalancer:".length)),
+        ...Object.keys(c.status.loadBalancers ?? {}),
+      ]),
+    ].sort(),
   };
   const stepS = stepFor(args.from.getTime(), args.to.getTime(), PANEL_POINTS);
   const panels = {} as Record<PanelId, { title: string; series: Record<string, Point[]> }>;
