@@ -16,9 +16,11 @@ import { Field, Input, Select } from "@/components/ui/field";
 import { LoadingBlock } from "@/components/ui/load-state";
 import { TabsContent, TabsList, TabsRoot } from "@/components/ui/tabs";
 import { AddonsTab } from "./addons-tab";
+import { HealthTab } from "./health-tab";
 import { PoliciesTab } from "./policies-tab";
 import { toast } from "@/components/ui/toast-store";
 import { roleAtLeast } from "@/server/contracts/roles";
+import { AUTOSCALE_DEFAULTS } from "@/server/contracts/cluster";
 import { formatMoney, PHASE_TONE, TOPOLOGY_LABEL, type ClusterData } from "./labels";
 import {
   EolBanner,
@@ -144,6 +146,7 @@ export function ClusterPage({ projectId, clusterId }: { projectId: string; clust
           items={[
             { value: "overview", label: "Overview" },
             { value: "nodes", label: "Node groups" },
+            { value: "health", label: "Health & load" },
             { value: "addons", label: "Addons" },
             { value: "policies", label: "Policies" },
             { value: "schedules", label: "Schedules" },
@@ -156,6 +159,9 @@ export function ClusterPage({ projectId, clusterId }: { projectId: string; clust
         </TabsContent>
         <TabsContent value="nodes">
           <NodeGroups projectId={projectId} cluster={c} canEdit={canEdit} />
+        </TabsContent>
+        <TabsContent value="health">
+          <HealthTab projectId={projectId} cluster={c} canEdit={canEdit} />
         </TabsContent>
         <TabsContent value="addons">
           <AddonsTab projectId={projectId} cluster={c} canEdit={canEdit} />
@@ -378,18 +384,37 @@ function ScaleForm({
       : { a: group.scaling.min, b: group.scaling.max };
   const [a, setA] = useState(String(current.a));
   const [b, setB] = useState(String(current.b));
+  const sd =
+    group.scaling.mode === "autoscale"
+      ? {
+          util: Math.round(
+            (group.scaling.scaleDownUtilization ?? AUTOSCALE_DEFAULTS.scaleDownUtilization) * 100,
+          ),
+          minutes: group.scaling.scaleDownUnneededMinutes ?? AUTOSCALE_DEFAULTS.scaleDownUnneededMinutes,
+        }
+      : { util: 50, minutes: 10 };
+  const [util, setUtil] = useState(String(sd.util));
+  const [minutes, setMinutes] = useState(String(sd.minutes));
   const scale = useMutation(trpc.nodeGroup.update.mutationOptions({ meta: { inlineErrors: true } }));
   const errors = fieldErrorsOf(scale.error);
   const message =
     Object.values(errors)[0]?.[0] ??
     (scale.error && !Object.keys(errors).length ? scale.error.message : null);
-  const unchanged = Number(a) === current.a && (!autoscale || Number(b) === current.b);
+  const unchanged =
+    Number(a) === current.a &&
+    (!autoscale || (Number(b) === current.b && Number(util) === sd.util && Number(minutes) === sd.minutes));
   const errId = `size-err-${group.name}`;
 
   function onSubmit(e: FormEvent) {
     e.preventDefault();
     const scaling = autoscale
-      ? { mode: "autoscale" as const, min: Number(a), max: Number(b) }
+      ? {
+          mode: "autoscale" as const,
+          min: Number(a),
+          max: Number(b),
+          scaleDownUtilization: Number(util) / 100,
+          scaleDownUnneededMinutes: Number(minutes),
+        }
       : { mode: "fixed" as const, size: Number(a) };
     scale.mutate(
       { projectId, clusterId: cluster.id, generation: cluster.generation, name: group.name, scaling },
@@ -408,7 +433,7 @@ function ScaleForm({
       },
     );
   }
-  const box = (id: string, label: string, value: string, set: (v: string) => void) => (
+  const box = (id: string, label: string, value: string, set: (v: string) => void, width = "w-20") => (
     <>
       <label className="sr-only" htmlFor={id}>
         {label}
@@ -420,7 +445,7 @@ function ScaleForm({
         max={100}
         value={value}
         onChange={(e) => set(e.target.value)}
-        className="h-8 w-20"
+        className={`h-8 ${width}`}
         aria-invalid={Boolean(message)}
         aria-describedby={message ? errId : undefined}
       />
@@ -434,6 +459,23 @@ function ScaleForm({
             <>
               {box(`min-${group.name}`, `Minimum nodes in ${group.name}`, a, setA)} to{" "}
               {box(`max-${group.name}`, `Maximum nodes in ${group.name}`, b, setB)}
+              <span className="ml-2">scale down under</span>
+              {box(
+                `util-${group.name}`,
+                `Scale-down threshold (% requested) in ${group.name}`,
+                util,
+                setUtil,
+                "w-16",
+              )}
+              % for
+              {box(
+                `unneeded-${group.name}`,
+                `Minutes a node is unneeded before removal in ${group.name}`,
+                minutes,
+                setMinutes,
+                "w-16",
+              )}
+              min
             </>
           ) : (
             box(`size-${group.name}`, `Nodes in ${group.name}`, a, setA)

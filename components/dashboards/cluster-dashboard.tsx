@@ -211,9 +211,12 @@ export function ClusterDashboards({ projectId }: { projectId: string }) {
             {panel("autoscaler-groups")}
             {panel("pending-pods")}
             {panel("lb-health")}
+            {panel("lb-connections")}
             {panel("utilization")}
+            {panel("utilization-memory")}
             {panel("violations")}
           </div>
+          <Decisions annotations={annotations} />
           <NodeTimeline nodes={d.nodes} from={from} to={to} />
           <section
             className="rounded-lg border border-border bg-surface p-4 shadow-xs"
@@ -322,6 +325,69 @@ function NodeTimeline({
             </li>
           ))}
         </ul>
+      )}
+    </section>
+  );
+}
+
+const DECISIONS = new Set([
+  "ScaleUp",
+  "ScaleDown",
+  "NotTriggerScaleUp",
+  "ScaleDownFailed",
+  "AutoHealing",
+  "Failover",
+]);
+
+/** The autoscaler's and auto-healing's recent decisions, with their reasons. */
+function Decisions({ annotations }: { annotations: Annotation[] }) {
+  const rows = annotations.filter((a) => DECISIONS.has(a.reason)).slice(0, 50);
+  return (
+    <section
+      className="rounded-lg border border-border bg-surface p-4 shadow-xs"
+      aria-labelledby="decisions-title"
+      data-testid="panel-decisions"
+    >
+      <h3 id="decisions-title" className="mb-2 text-sm font-semibold text-fg">
+        Autoscaler and auto-healing decisions
+      </h3>
+      {rows.length === 0 ? (
+        <p className="text-sm text-muted">No scale-up, scale-down, healing or failover in this range.</p>
+      ) : (
+        <table className="w-full text-xs">
+          <thead className="text-left text-muted">
+            <tr>
+              <th scope="col" className="py-1 pr-3 font-medium">
+                When
+              </th>
+              <th scope="col" className="py-1 pr-3 font-medium">
+                Decision
+              </th>
+              <th scope="col" className="py-1 pr-3 font-medium">
+                Object
+              </th>
+              <th scope="col" className="py-1 font-medium">
+                Reason
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((a, i) => (
+              <tr key={i} className="border-t border-border align-top">
+                <td className="py-1 pr-3 whitespace-nowrap text-muted">{new Date(a.at).toLocaleString()}</td>
+                <td
+                  className={`py-1 pr-3 font-medium whitespace-nowrap ${a.type === "Warning" ? "text-danger" : "text-fg"}`}
+                >
+                  {a.reason}
+                </td>
+                <td className="py-1 pr-3 whitespace-nowrap text-fg">
+                  {a.kind} {a.name}
+                </td>
+                <td className="py-1 text-muted">{a.message}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       )}
     </section>
   );

@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { cloudBindings, emulatorAccounts } from "@/db/schema";
 import { WorkloadView } from "@/server/emulator/kube/view";
-import { LoadProfileInput } from "@/server/emulator/kube/workload";
+import { type LoadProfileInput } from "@/server/emulator/kube/workload";
 import { defaultCloudConfig } from "@/server/openstack";
 import { recordAudit } from "../audit/record";
 import type { ServiceContext } from "../context";
