@@ -7,7 +7,7 @@ test("the dashboard draws a running cluster's panels, and the time-range picker 
   page,
   user,
 }) => {
-  await trpcMutation<{ id: string }>(page.request, "cluster.create", {
+  const created = await trpcMutation<{ id: string }>(page.request, "cluster.create", {
     projectId: user.personalProjectId,
     spec: {
       name: "charted",
@@ -15,7 +15,7 @@ test("the dashboard draws a running cluster's panels, and the time-range picker 
       masterCount: 1,
       masterFlavor: "STD2-2-4",
       nodeGroups: [
-        { name: "web", flavor: "STD2-2-4", zone: "ru-msk-a", scaling: { mode: "fixed", size: 1 } },
+        { name: "web", flavor: "STD2-2-4", zone: "ru-msk-a", scaling: { mode: "autoscale", min: 1, max: 2 } },
       ],
     },
   });
@@ -24,11 +24,31 @@ test("the dashboard draws a running cluster's panels, and the time-range picker 
   // The worker samples every minute: charts appear without a reload.
   const lifecycle = page.getByTestId("panel-node-lifecycle");
   await expect(lifecycle.getByRole("img", { name: /chart;/ })).toBeVisible({ timeout: 180_000 });
-  // A sample taken before the API load balancer existed has no LB series: the next minute's has.
-  for (const id of ["autoscaler-groups", "lb-health"])
+  // Every panel gets data. (A sample taken before the API load balancer, the kubelets or Gatekeeper's
+  // first audit has no series for them: a later minute's has.)
+  for (const id of [
+    "autoscaler-groups",
+    "pending-pods",
+    "lb-health",
+    "lb-connections",
+    "utilization",
+    "utilization-memory",
+    "violations",
+  ])
     await expect(page.getByTestId(`panel-${id}`).getByRole("img", { name: /chart;/ })).toBeVisible({
-      timeout: 120_000,
+      timeout: 180_000,
     });
+  await expect(page.getByText("No data in this range yet")).toHaveCount(0);
+
+  // More load than one node holds: the autoscaler adds the second node and says why.
+  await trpcMutation(page.request, "workload.setLoad", {
+    projectId: user.personalProjectId,
+    clusterId: created.id,
+    load: { profile: "steady", base: 8, peak: 8, periodMinutes: 10 },
+  });
+  const decisions = page.getByTestId("panel-decisions");
+  await expect(decisions).toContainText("ScaleUp", { timeout: 120_000 });
+  await expect(decisions).toContainText(/Scaling node group web from 1 to 2: \d+ pending pods? requesting/);
   await expect(page.getByTestId("panel-node-timeline")).toContainText("charted-master-0");
   await expect(page.getByText("1 min buckets")).toBeVisible();
 

@@ -109,6 +109,20 @@ await page.keyboard.press("Escape");
 await page.getByRole("button", { name: "YAML of psp-privileged-containers" }).click();
 await shoot(page, "cluster-policy-yaml");
 await page.keyboard.press("Escape");
+// Health & load: raise the emulated load, break a kubelet.
+await page.getByRole("tab", { name: "Health & load" }).click();
+await page.getByText("Load (built-in emulator)").waitFor({ timeout: 60_000 });
+await page.getByLabel("Profile", { exact: true }).selectOption("ramp");
+await page.getByLabel("Peak load (×)").fill("6");
+await page.getByLabel("Period (minutes)").fill("2");
+await page.getByRole("button", { name: "Apply load" }).click();
+await page.getByText("Load set: ramp").waitFor();
+await page.getByRole("button", { name: /Break the kubelet of/ }).first().click();
+await page.getByText(/Broken since/).waitFor({ timeout: 30_000 });
+await page.waitForTimeout(8_000);
+await shoot(page, "cluster-health");
+await page.getByRole("button", { name: "Repair kubelet" }).click();
+await page.getByRole("tab", { name: "Node groups" }).click();
 // Lifecycle dialogs: kubeconfig, stop (with the saving), upgrade (with the readiness report).
 await page.getByRole("button", { name: "Kubeconfig" }).click();
 await page.getByRole("dialog").waitFor();

@@ -61,7 +61,9 @@ export function ClusterDashboards({ projectId }: { projectId: string }) {
   const params = useSearchParams();
   const clusters = useQuery(trpc.cluster.list.queryOptions({ projectId, limit: 200 }));
   const live = (clusters.data?.items ?? []).filter((c) => c.phase !== "Deleted");
-  const clusterId = params.get("cluster") ?? live[0]?.id ?? null;
+  const picked = params.get("cluster") ?? live[0]?.id ?? null;
+  const overview = picked === "all";
+  const clusterId = overview ? null : picked;
   const range = (params.get("range") as RangeKey | null) ?? "1h";
   const refresh = (params.get("refresh") as RefreshKey | null) ?? "30s";
   const [now, setNow] = useState(() => Date.now());
@@ -89,6 +91,13 @@ export function ClusterDashboards({ projectId }: { projectId: string }) {
       { placeholderData: keepPreviousData },
     ),
     enabled: clusterId !== null && to > from,
+  });
+  const summary = useQuery({
+    ...trpc.metrics.overview.queryOptions(
+      { projectId, from: new Date(from), to: new Date(to) },
+      { placeholderData: keepPreviousData },
+    ),
+    enabled: overview && to > from,
   });
 
   if (clusters.isPending) return <LoadingBlock label="Loading clusters" />;
@@ -124,7 +133,8 @@ export function ClusterDashboards({ projectId }: { projectId: string }) {
       <div className="flex flex-wrap items-end gap-3" role="toolbar" aria-label="Dashboard controls">
         <label className="text-sm">
           <span className="mb-1 block font-medium text-fg">Cluster</span>
-          <Select value={clusterId ?? ""} onChange={(e) => set({ cluster: e.target.value })} className="w-56">
+          <Select value={picked ?? ""} onChange={(e) => set({ cluster: e.target.value })} className="w-56">
+            <option value="all">All clusters (overview)</option>
             {live.map((c) => (
               <option key={c.id} value={c.id}>
                 {c.name}
@@ -202,7 +212,9 @@ export function ClusterDashboards({ projectId }: { projectId: string }) {
           {data.error.message}
         </p>
       )}
-      {!d ? (
+      {overview ? (
+        <ProjectOverview projectId={projectId} data={summary.data} from={from} to={to} />
+      ) : !d ? (
         <LoadingBlock label="Loading the dashboard" />
       ) : (
         <>
@@ -390,5 +402,109 @@ function Decisions({ annotations }: { annotations: Annotation[] }) {
         </table>
       )}
     </section>
+  );
+}
+
+/** All of a project's clusters side by side: one series per cluster, and a table of where each stands. */
+function ProjectOverview({
+  projectId,
+  data,
+  from,
+  to,
+}: {
+  projectId: string;
+  data:
+    | {
+        panels: Record<
+          string,
+          { title: string; series: Record<string, Array<[number, number, number, number]>> }
+        >;
+        clusters: Array<{
+          id: string;
+          name: string;
+          phase: string;
+          nodes: number;
+          ready: number;
+          pending: number | null;
+          cpuRequested: number;
+          cpuAllocatable: number;
+        }>;
+      }
+    | undefined;
+  from: number;
+  to: number;
+}) {
+  if (!data) return <LoadingBlock label="Loading the overview" />;
+  return (
+    <>
+      <div className="grid grid-cols-2 gap-4">
+        {Object.entries(data.panels).map(([id, p]) => (
+          <TimeSeriesPanel
+            key={id}
+            id={id}
+            title={p.title}
+            series={p.series}
+            label={(s) => s}
+            from={from}
+            to={to}
+            annotations={[]}
+          />
+        ))}
+      </div>
+      <section
+        className="rounded-lg border border-border bg-surface p-4 shadow-xs"
+        aria-labelledby="overview-title"
+        data-testid="panel-overview-clusters"
+      >
+        <h3 id="overview-title" className="mb-2 text-sm font-semibold text-fg">
+          Clusters
+        </h3>
+        <table className="w-full text-sm">
+          <thead className="text-left text-xs text-muted">
+            <tr>
+              <th scope="col" className="py-1 pr-3 font-medium">
+                Cluster
+              </th>
+              <th scope="col" className="py-1 pr-3 font-medium">
+                Phase
+              </th>
+              <th scope="col" className="py-1 pr-3 font-medium">
+                Ready nodes
+              </th>
+              <th scope="col" className="py-1 pr-3 font-medium">
+                Pending pods
+              </th>
+              <th scope="col" className="py-1 font-medium">
+                CPU requested
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.clusters.map((c) => (
+              <tr key={c.id} className="border-t border-border">
+                <td className="py-1.5 pr-3">
+                  <Link
+                    className="font-medium text-primary underline-offset-2 hover:underline"
+                    href={`/projects/${projectId}/dashboards?cluster=${c.id}`}
+                  >
+                    {c.name}
+                  </Link>
+                </td>
+                <td className="py-1.5 pr-3 text-fg">{c.phase}</td>
+                <td className="py-1.5 pr-3 tabular-nums">
+                  {c.ready} / {c.nodes}
+                </td>
+                <td className="py-1.5 pr-3 tabular-nums">{c.pending ?? "—"}</td>
+                <td className="py-1.5 tabular-nums">
+                  {c.cpuAllocatable > 0
+                    ? `${Math.round((c.cpuRequested / c.cpuAllocatable) * 100)}% of ${(c.cpuAllocatable / 1000).toFixed(1)} cores`
+                    : "—"}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+    </>
   );
 }

@@ -391,6 +391,10 @@ export const AddTemplateInput = ClusterRef.extend({
 export const DeleteTemplateInput = ClusterRef.extend({ ...Generation, kind: z.string().min(1) });
 
 // ── dashboards ───────────────────────────────────────────────────────────────
+export const OverviewInput = ProjectScoped.extend({ from: z.date(), to: z.date() }).refine(
+  (r) => r.to.getTime() > r.from.getTime() && r.to.getTime() - r.from.getTime() <= 31 * 86_400_000,
+  { message: "Choose a time range of at most 31 days that ends after it starts", path: ["from"] },
+);
 export const DashboardInput = ClusterRef.extend({ from: z.date(), to: z.date() }).refine(
   (r) => r.to.getTime() > r.from.getTime() && r.to.getTime() - r.from.getTime() <= 31 * 86_400_000,
   { message: "Choose a time range of at most 31 days that ends after it starts", path: ["from"] },

@@ -1,5 +1,5 @@
-import { DashboardInput } from "@/server/contracts/cluster";
-import { dashboardData } from "@/server/services/metrics/dashboard";
+import { DashboardInput, OverviewInput } from "@/server/contracts/cluster";
+import { dashboardData, projectOverview } from "@/server/services/metrics/dashboard";
 import { projectProcedure, router } from "../trpc";
 
 export const metricsRouter = router({
@@ -13,5 +13,10 @@ export const metricsRouter = router({
         from: input.from,
         to: input.to,
       }),
+    ),
+  overview: projectProcedure("viewer")
+    .input(OverviewInput)
+    .query(({ ctx, input }) =>
+      projectOverview({ ctx: ctx.svc, project: ctx.project, from: input.from, to: input.to }),
     ),
 });

@@ -240,6 +240,11 @@ const PROCEDURES: Record<string, { min: ProjectRole; call: (c: Caller, f: Fixtur
     call: (c, f) =>
       c.workload.failAmphora({ projectId: f.projectId, clusterId: f.clusterId, loadBalancer: "x-api" }),
   },
+  "metrics.overview": {
+    min: "viewer",
+    call: (c, f) =>
+      c.metrics.overview({ projectId: f.projectId, from: new Date(Date.now() - 3_600_000), to: new Date() }),
+  },
   "nodeGroup.add": {
     min: "member",
     call: (c, f) =>

@@ -79,3 +79,41 @@ it("a cluster's dashboard: panel series, event markers and node state timelines 
     u.caller.metrics.dashboard({ projectId: u.personalProjectId, clusterId: c.id, from: t(10), to: t(0) }),
   ).rejects.toThrow(/ends after it starts/);
 });
+
+it("the project overview has one series per cluster and only the project's clusters", async () => {
+  const u = await makeUser(db);
+  const other = await makeUser(db);
+  const spec = (name: string) => ({
+    name,
+    topology: "single" as const,
+    masterCount: 1 as const,
+    masterFlavor: "STD2-2-4",
+    nodeGroups: [
+      {
+        name: "web",
+        flavor: "STD2-2-4",
+        zone: "ru-msk-a" as const,
+        scaling: { mode: "fixed" as const, size: 1 },
+      },
+    ],
+  });
+  const a = await u.caller.cluster.create({ projectId: u.personalProjectId, spec: spec("alpha") });
+  const b = await u.caller.cluster.create({ projectId: u.personalProjectId, spec: spec("beta") });
+  const x = await other.caller.cluster.create({ projectId: other.personalProjectId, spec: spec("alien") });
+  const at = new Date(Date.UTC(2026, 10, 21, 10, 0));
+  await recordSamples(db, [
+    { clusterId: a.id, series: "nodes.Ready", at, value: 3 },
+    { clusterId: b.id, series: "nodes.Ready", at, value: 5 },
+    { clusterId: b.id, series: "pods.pending", at, value: 7 },
+    { clusterId: x.id, series: "nodes.Ready", at, value: 9 },
+  ]);
+  const r = await u.caller.metrics.overview({
+    projectId: u.personalProjectId,
+    from: new Date(at.getTime() - 3_600_000),
+    to: new Date(at.getTime() + 60_000),
+  });
+  expect(Object.keys(r.panels["overview-ready"].series).sort()).toEqual(["alpha", "beta"]);
+  expect(r.panels["overview-ready"].series.beta!.map((p) => p[2])).toEqual([5]);
+  expect(r.panels["overview-pending"].series).toEqual({ beta: [[expect.any(Number), 7, 7, 7]] });
+  expect(r.clusters.map((c) => c.name)).toEqual(["alpha", "beta"]);
+});

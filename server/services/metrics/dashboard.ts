@@ -1,5 +1,5 @@
-import { and, desc, eq, gte, inArray, lt } from "drizzle-orm";
-import { clusterEvents } from "@/db/schema";
+import { and, desc, eq, gte, inArray, isNull, lt } from "drizzle-orm";
+import { clusterEvents, clusters } from "@/db/schema";
 import { PANELS, type PanelId } from "@/server/metrics/panels";
 import { nodeStateChanges, queryRange, stepFor, type Point } from "@/server/metrics/store";
 import type { ServiceContext } from "../context";
@@ -139,5 +139,76 @@ export async function dashboardData(args: {
       .sort(([a], [b]) => a.localeCompare(b, undefined, { numeric: true }))
       .slice(0, 200)
       .map(([name, segments]) => ({ name, segments })),
+  };
+}
+
+/** The project overview's panels: one series per cluster. */
+const OVERVIEW = {
+  "overview-ready": { title: "Ready nodes per cluster", series: "nodes.Ready" },
+  "overview-notready": { title: "NotReady nodes per cluster", series: "nodes.NotReady" },
+  "overview-pending": { title: "Pending pods per cluster", series: "pods.pending" },
+  "overview-violations": { title: "Policy violations per cluster", series: "policies.violations" },
+} as const;
+
+/**
+ * A project's clusters side by side: each overview panel has one series
+ * per live cluster (named after it), downsampled like the cluster panels,
+ * plus each cluster's phase and its autoscaler's latest figures.
+ */
+export async function projectOverview(args: {
+  ctx: ServiceContext;
+  project: ProjectAccess;
+  from: Date;
+  to: Date;
+}) {
+  const { db } = args.ctx;
+  const rows = await db
+    .select()
+    .from(clusters)
+    .where(and(eq(clusters.projectId, args.project.id), isNull(clusters.deletedAt)))
+    .orderBy(clusters.name)
+    .limit(50);
+  const stepS = stepFor(args.from.getTime(), args.to.getTime(), PANEL_POINTS);
+  const results = await Promise.all(
+    rows.map((c) =>
+      queryRange(db, {
+        clusterId: c.id,
+        series: Object.values(OVERVIEW).map((p) => p.series),
+        from: args.from,
+        to: args.to,
+        maxPoints: PANEL_POINTS,
+      }),
+    ),
+  );
+  const panels = Object.fromEntries(
+    Object.entries(OVERVIEW).map(([id, p]) => [
+      id,
+      {
+        title: p.title,
+        series: Object.fromEntries(
+          rows.flatMap((c, i) => {
+            const s = results[i]!.series[p.series];
+            return s ? [[c.name, s] as const] : [];
+          }),
+        ),
+      },
+    ]),
+  ) as Record<keyof typeof OVERVIEW, { title: string; series: Record<string, Point[]> }>;
+  return {
+    stepS,
+    panels,
+    clusters: rows.map((c) => ({
+      id: c.id,
+      name: c.name,
+      phase: c.phase,
+      nodes: c.status.nodes.length,
+      ready: c.status.nodes.filter((n) => n.state === "Ready").length,
+      pending: c.status.autoscaler?.pending ?? null,
+      cpuRequested: Object.values(c.status.autoscaler?.groups ?? {}).reduce((n, g) => n + g.cpuRequested, 0),
+      cpuAllocatable: Object.values(c.status.autoscaler?.groups ?? {}).reduce(
+        (n, g) => n + g.cpuAllocatable,
+        0,
+      ),
+    })),
   };
 }
