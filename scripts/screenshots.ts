@@ -117,7 +117,10 @@ await page.getByLabel("Peak load (×)").fill("6");
 await page.getByLabel("Period (minutes)").fill("2");
 await page.getByRole("button", { name: "Apply load" }).click();
 await page.getByText("Load set: ramp").waitFor();
-await page.getByRole("button", { name: /Break the kubelet of/ }).first().click();
+await page
+  .getByRole("button", { name: /Break the kubelet of/ })
+  .first()
+  .click();
 await page.getByText(/Broken since/).waitFor({ timeout: 30_000 });
 await page.waitForTimeout(8_000);
 await shoot(page, "cluster-health");
