@@ -240,26 +240,7 @@ export function ClusterDashboards({ projectId }: { projectId: string }) {
             {annotations.length === 0 ? (
               <p className="text-sm text-muted">No scaling, failure or load-balancer events in this range.</p>
             ) : (
-              <table className="w-full text-xs">
-                <tbody>
-                  {annotations.slice(0, 30).map((a, i) => (
-                    <tr key={i} className="border-t border-border">
-                      <td className="py-1 pr-3 whitespace-nowrap text-muted">
-                        {new Date(a.at).toLocaleString()}
-                      </td>
-                      <td
-                        className={`py-1 pr-3 font-medium ${a.type === "Warning" ? "text-danger" : "text-fg"}`}
-                      >
-                        {a.reason}
-                      </td>
-                      <td className="py-1 pr-3 text-fg">
-                        {a.kind} {a.name}
-                      </td>
-                      <td className="py-1 text-muted">{a.message}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
+              <EventRows rows={annotations.slice(0, 30)} />
             )}
             <p className="mt-2 text-xs text-muted">
               All events: the cluster&apos;s{" "}
@@ -366,40 +347,7 @@ function Decisions({ annotations }: { annotations: Annotation[] }) {
       {rows.length === 0 ? (
         <p className="text-sm text-muted">No scale-up, scale-down, healing or failover in this range.</p>
       ) : (
-        <table className="w-full text-xs">
-          <thead className="text-left text-muted">
-            <tr>
-              <th scope="col" className="py-1 pr-3 font-medium">
-                When
-              </th>
-              <th scope="col" className="py-1 pr-3 font-medium">
-                Decision
-              </th>
-              <th scope="col" className="py-1 pr-3 font-medium">
-                Object
-              </th>
-              <th scope="col" className="py-1 font-medium">
-                Reason
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((a, i) => (
-              <tr key={i} className="border-t border-border align-top">
-                <td className="py-1 pr-3 whitespace-nowrap text-muted">{new Date(a.at).toLocaleString()}</td>
-                <td
-                  className={`py-1 pr-3 font-medium whitespace-nowrap ${a.type === "Warning" ? "text-danger" : "text-fg"}`}
-                >
-                  {a.reason}
-                </td>
-                <td className="py-1 pr-3 whitespace-nowrap text-fg">
-                  {a.kind} {a.name}
-                </td>
-                <td className="py-1 text-muted">{a.message}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+        <EventRows rows={rows} header />
       )}
     </section>
   );
@@ -506,5 +454,45 @@ function ProjectOverview({
         </table>
       </section>
     </>
+  );
+}
+
+/** Events as rows: when, what (warnings in red), on what, and why. */
+function EventRows({ rows, header = false }: { rows: Annotation[]; header?: boolean }) {
+  return (
+    <table className="w-full text-xs">
+      {header && (
+        <thead className="text-left text-muted">
+          <tr>
+            <th scope="col" className="py-1 pr-3 font-medium">
+              When
+            </th>
+            <th scope="col" className="py-1 pr-3 font-medium">
+              Decision
+            </th>
+            <th scope="col" className="py-1 pr-3 font-medium">
+              Object
+            </th>
+            <th scope="col" className="py-1 font-medium">
+              Reason
+            </th>
+          </tr>
+        </thead>
+      )}
+      <tbody>
+        {rows.map((a, i) => (
+          <tr key={i} className="border-t border-border align-top">
+            <td className="py-1 pr-3 whitespace-nowrap text-muted">{new Date(a.at).toLocaleString()}</td>
+            <td className={`py-1 pr-3 font-medium ${a.type === "Warning" ? "text-danger" : "text-fg"}`}>
+              {a.reason}
+            </td>
+            <td className="py-1 pr-3 text-fg">
+              {a.kind} {a.name}
+            </td>
+            <td className="py-1 text-muted">{a.message}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }
