@@ -27,6 +27,8 @@ test("the wizard and the cluster page have no serious or critical accessibility 
   page,
   user,
 }) => {
+  // The last scans wait for the emulated cluster to run.
+  test.setTimeout(300_000);
   await page.goto(`/projects/${user.personalProjectId}/clusters/new`);
   await expect(page.getByRole("radiogroup", { name: "Purpose" })).toBeVisible();
   for (const step of ["Purpose", "Basics", "Network", "Node groups", "Addons & policies", "Review"]) {
@@ -58,10 +60,26 @@ test("the wizard and the cluster page have no serious or critical accessibility 
   });
   await page.goto(`/projects/${user.personalProjectId}/clusters/${c.id}`);
   await expect(page.getByRole("heading", { name: "a11y" })).toBeVisible();
-  for (const tab of ["Overview", "Node groups", "Addons", "Policies", "Schedules", "Operations", "Events"]) {
+  for (const tab of [
+    "Overview",
+    "Node groups",
+    "Health & load",
+    "Addons",
+    "Policies",
+    "Schedules",
+    "Operations",
+    "Events",
+  ]) {
     await page.getByRole("tab", { name: tab }).click();
     await scan(page, `cluster page: ${tab}`);
   }
+  // With the cluster running: the load form, node meters and load balancers.
+  await page.getByRole("tab", { name: "Health & load" }).click();
+  await expect(page.getByText("Load (built-in emulator)")).toBeVisible({ timeout: 180_000 });
+  await expect(page.getByRole("button", { name: "Fail active amphora" }).first()).toBeVisible({
+    timeout: 60_000,
+  });
+  await scan(page, "cluster page: Health & load, running");
   // The schedule editor and the lifecycle dialogs.
   await page.getByRole("tab", { name: "Schedules" }).click();
   await page.getByRole("button", { name: "Set up" }).first().click();
