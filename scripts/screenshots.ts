@@ -116,7 +116,7 @@ await page.getByLabel("Profile", { exact: true }).selectOption("ramp");
 await page.getByLabel("Peak load (×)").fill("6");
 await page.getByLabel("Period (minutes)").fill("2");
 await page.getByRole("button", { name: "Apply load" }).click();
-await page.getByText("Load set: ramp").waitFor();
+await page.getByText("Load set: ramp", { exact: true }).waitFor();
 await page
   .getByRole("button", { name: /Break the kubelet of/ })
   .first()
@@ -172,6 +172,10 @@ await page.getByRole("button", { name: "Nodes by state: panel menu" }).click();
 await page.getByRole("menuitem", { name: "View as table" }).click();
 await shoot(page, "dashboards-table");
 await page.keyboard.press("Escape");
+await page.getByLabel("Cluster").selectOption("all");
+await page.getByTestId("panel-overview-clusters").waitFor();
+await page.waitForTimeout(1_000);
+await shoot(page, "dashboards-overview");
 await page.getByRole("button", { name: /Switch project/ }).click();
 await page.waitForTimeout(200);
 await page.screenshot({ path: `${out}/switcher-light.png` });

@@ -454,12 +454,12 @@ function ScaleForm({
   return (
     <form onSubmit={onSubmit} className="flex items-start gap-2" noValidate>
       <div>
-        <div className="flex items-center gap-1.5 text-xs text-muted">
+        <div className="flex flex-wrap items-center justify-end gap-1.5 text-xs whitespace-nowrap text-muted">
           {autoscale ? (
             <>
               {box(`min-${group.name}`, `Minimum nodes in ${group.name}`, a, setA)} to{" "}
               {box(`max-${group.name}`, `Maximum nodes in ${group.name}`, b, setB)}
-              <span className="ml-2">scale down under</span>
+              <span className="ml-2">nodes; scale down under</span>
               {box(
                 `util-${group.name}`,
                 `Scale-down threshold (% requested) in ${group.name}`,

@@ -9,21 +9,36 @@ import { Button } from "@/components/ui/button";
 import { Card, CardHeader } from "@/components/ui/card";
 import { Field, Input, Select } from "@/components/ui/field";
 import { toast } from "@/components/ui/toast-store";
+import type { LoadProfileInput, WorkloadView } from "@/server/contracts/workload";
 import type { ClusterTabProps } from "./labels";
 
-const PROFILES = {
+const PROFILES: Record<LoadProfileInput["profile"], string> = {
   steady: "Steady: the base load, all the time",
   ramp: "Ramp: from base to peak over the period, then hold",
   spikes: "Spikes: the peak for a fifth of every period",
   daily: "Daily cycle: base to peak and back, once per period",
-} as const;
-type Profile = keyof typeof PROFILES;
+};
+type Profile = LoadProfileInput["profile"];
 
 const cores = (m: number) => (m / 1000).toFixed(m % 1000 === 0 ? 0 : 2);
 const gib = (mi: number) => (mi / 1024).toFixed(1);
 
+const meter = (label: string, value: number, of: number, unit: "cores" | "GiB") => (
+  <Meter label={label} value={value} of={of} unit={unit} />
+);
+
 /** A share as a bar with its figure (requests or use against allocatable). */
-function Meter({ label, value, of, unit }: { label: string; value: number; of: number; unit: string }) {
+function Meter({
+  label,
+  value,
+  of,
+  unit,
+}: {
+  label: string;
+  value: number;
+  of: number;
+  unit: "cores" | "GiB";
+}) {
   const pct = of > 0 ? Math.min(100, Math.round((value / of) * 100)) : 0;
   return (
     <div className="min-w-32">
@@ -140,37 +155,18 @@ export function HealthTab({ projectId, cluster: c, canEdit }: ClusterTabProps) {
                           {f ? `${f.ready} / ${f.target}` : "—"}
                         </td>
                         <td className="py-2 pr-4">
-                          {f ? (
-                            <Meter
-                              label={`CPU requested in ${g.name}`}
-                              value={f.cpuRequested}
-                              of={f.cpuAllocatable}
-                              unit="cores"
-                            />
-                          ) : (
-                            "—"
-                          )}
+                          {f
+                            ? meter(`CPU requested in ${g.name}`, f.cpuRequested, f.cpuAllocatable, "cores")
+                            : "—"}
                         </td>
                         <td className="py-2 pr-4">
-                          {f ? (
-                            <Meter
-                              label={`Memory requested in ${g.name}`}
-                              value={f.memRequested}
-                              of={f.memAllocatable}
-                              unit="GiB"
-                            />
-                          ) : (
-                            "—"
-                          )}
+                          {f
+                            ? meter(`Memory requested in ${g.name}`, f.memRequested, f.memAllocatable, "GiB")
+                            : "—"}
                         </td>
                         <td className="py-2">
                           {f && f.cpuUsed !== null ? (
-                            <Meter
-                              label={`CPU used in ${g.name}`}
-                              value={f.cpuUsed}
-                              of={f.cpuAllocatable}
-                              unit="cores"
-                            />
+                            meter(`CPU used in ${g.name}`, f.cpuUsed, f.cpuAllocatable, "cores")
                           ) : (
                             <span className="text-xs text-muted">no metrics</span>
                           )}
@@ -292,26 +288,7 @@ export function HealthTab({ projectId, cluster: c, canEdit }: ClusterTabProps) {
   );
 }
 
-function LoadCard({
-  projectId,
-  cluster: c,
-  canEdit,
-  view,
-}: ClusterTabProps & {
-  view: {
-    load: { profile: Profile; base: number; peak: number; periodMinutes: number; factor: number };
-    deployments: Array<{
-      namespace: string;
-      name: string;
-      replicas: number;
-      running: number;
-      pending: number;
-      elastic: boolean;
-      cpuMilli: number;
-    }>;
-    pendingPods: number;
-  };
-}) {
+function LoadCard({ projectId, cluster: c, canEdit, view }: ClusterTabProps & { view: WorkloadView }) {
   const trpc = useTRPC();
   const qc = useQueryClient();
   const [profile, setProfile] = useState<Profile>(view.load.profile);

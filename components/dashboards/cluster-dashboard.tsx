@@ -1,6 +1,7 @@
 "use client";
 
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import type { inferRouterOutputs } from "@trpc/server";
 import { BarChart3, RefreshCw } from "lucide-react";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
@@ -9,6 +10,7 @@ import { useTRPC } from "@/components/trpc/client";
 import { EmptyState } from "@/components/ui/empty-state";
 import { Input, Select } from "@/components/ui/field";
 import { LoadingBlock } from "@/components/ui/load-state";
+import type { AppRouter } from "@/server/api/root";
 import { formatTime, TimeSeriesPanel, type Annotation } from "./time-series-panel";
 
 const RANGES = {
@@ -353,6 +355,8 @@ function Decisions({ annotations }: { annotations: Annotation[] }) {
   );
 }
 
+type Overview = inferRouterOutputs<AppRouter>["metrics"]["overview"];
+
 /** All of a project's clusters side by side: one series per cluster, and a table of where each stands. */
 function ProjectOverview({
   projectId,
@@ -361,24 +365,7 @@ function ProjectOverview({
   to,
 }: {
   projectId: string;
-  data:
-    | {
-        panels: Record<
-          string,
-          { title: string; series: Record<string, Array<[number, number, number, number]>> }
-        >;
-        clusters: Array<{
-          id: string;
-          name: string;
-          phase: string;
-          nodes: number;
-          ready: number;
-          pending: number | null;
-          cpuRequested: number;
-          cpuAllocatable: number;
-        }>;
-      }
-    | undefined;
+  data: Overview | undefined;
   from: number;
   to: number;
 }) {

@@ -9,28 +9,37 @@ import {
 import { cn } from "./cn";
 
 export const controlClass =
-  "block w-full rounded-md border border-border bg-surface px-3 text-sm text-fg shadow-xs placeholder:text-muted " +
+  "block rounded-md border border-border bg-surface px-3 text-sm text-fg shadow-xs placeholder:text-muted " +
   "outline-none transition-colors focus:border-ring focus:ring-2 focus:ring-ring/30 disabled:opacity-60 " +
   "aria-[invalid=true]:border-danger aria-[invalid=true]:focus:ring-danger/30";
+
+/** Full width unless the caller gives a width (`w-20`): two width classes would leave it to CSS order. */
+const widthOf = (className: string | undefined) => (/(^|\s)w-/.test(className ?? "") ? null : "w-full");
 
 export const Input = forwardRef<HTMLInputElement, InputHTMLAttributes<HTMLInputElement>>(function Input(
   { className, ...props },
   ref,
 ) {
-  return <input ref={ref} className={cn(controlClass, "h-9", className)} {...props} />;
+  return <input ref={ref} className={cn(controlClass, widthOf(className), "h-9", className)} {...props} />;
 });
 
 export const Select = forwardRef<HTMLSelectElement, SelectHTMLAttributes<HTMLSelectElement>>(function Select(
   { className, ...props },
   ref,
 ) {
-  return <select ref={ref} className={cn(controlClass, "h-9 pr-8", className)} {...props} />;
+  return (
+    <select ref={ref} className={cn(controlClass, widthOf(className), "h-9 pr-8", className)} {...props} />
+  );
 });
 
 export const Textarea = forwardRef<HTMLTextAreaElement, TextareaHTMLAttributes<HTMLTextAreaElement>>(
   function Textarea({ className, ...props }, ref) {
     return (
-      <textarea ref={ref} className={cn(controlClass, "py-2 font-mono text-xs", className)} {...props} />
+      <textarea
+        ref={ref}
+        className={cn(controlClass, widthOf(className), "py-2 font-mono text-xs", className)}
+        {...props}
+      />
     );
   },
 );

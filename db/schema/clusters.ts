@@ -107,6 +107,8 @@ export interface AutoscalerStatus {
 }
 /** A load balancer as last looked at: statuses, members, the MASTER amphora and failovers seen. */
 export interface LbHealth {
+  /** Octavia's id of the load balancer. */
+  id: string;
   at: string;
   provisioning: string;
   operating: string;

@@ -109,14 +109,14 @@ const minus = (a: Resources, b: Resources): Resources => ({
   cpuMilli: a.cpuMilli - b.cpuMilli,
   memoryMi: a.memoryMi - b.memoryMi,
 });
-const sum = (xs: Resources[]): Resources =>
+export const sumResources = (xs: Resources[]): Resources =>
   xs.reduce((s, x) => ({ cpuMilli: s.cpuMilli + x.cpuMilli, memoryMi: s.memoryMi + x.memoryMi }), {
     cpuMilli: 0,
     memoryMi: 0,
   });
 const biggestFirst = (a: AsPod, b: AsPod) =>
   b.requests.cpuMilli - a.requests.cpuMilli || b.requests.memoryMi - a.requests.memoryMi;
-export const pct = (x: number) => `${Math.round(x * 100)}%`;
+const pct = (x: number) => `${Math.round(x * 100)}%`;
 const cpu = (m: number) => `${(m / 1000).toFixed(m % 1000 === 0 ? 0 : 1)} CPU`;
 const mem = (mi: number) => (mi >= 1024 ? `${(mi / 1024).toFixed(1)} GiB` : `${mi} MiB`);
 
@@ -243,7 +243,7 @@ export function decide(input: AsInput): AsDecision {
         limit = Math.min(limit, byQuota);
       }
       const { nodes: n, placed } = packNew(fitting, g, limit);
-      const used = sum(placed.map((p) => p.requests));
+      const used = sumResources(placed.map((p) => p.requests));
       const waste =
         1 - used.cpuMilli / (n * g.newNode.cpuMilli) + (1 - used.memoryMi / (n * g.newNode.memoryMi));
       options.push({ g, nodes: n, placed, waste });
@@ -254,7 +254,7 @@ export function decide(input: AsInput): AsDecision {
     const best = options[0];
     if (best) {
       const from = input.sizes[best.g.name] ?? 0;
-      const used = sum(best.placed.map((p) => p.requests));
+      const used = sumResources(best.placed.map((p) => p.requests));
       const capped =
         best.nodes <
         packNew(

@@ -8,6 +8,7 @@ import {
   PolicyV1Api,
   type V1Pod,
 } from "@kubernetes/client-node";
+import type { Resources } from "@/server/domain/autoscaler";
 import type { WorkloadSnapshot } from "@/server/domain/upgrade-readiness";
 import { cpuMilli, memoryMi } from "./quantity";
 
@@ -28,10 +29,6 @@ export interface KubeNode {
   controlPlane: boolean;
   /** What pods may request on it. */
   allocatable: Resources;
-}
-export interface Resources {
-  cpuMilli: number;
-  memoryMi: number;
 }
 export interface KubePod {
   namespace: string;

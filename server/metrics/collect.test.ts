@@ -69,6 +69,7 @@ it("samples every live cluster's node states, groups, load balancers and violati
         },
         loadBalancers: {
           "sampled-api": {
+            id: "lb-1",
             at: "2026-11-21T10:00:00Z",
             provisioning: "ACTIVE",
             operating: "ONLINE",

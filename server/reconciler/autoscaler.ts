@@ -3,15 +3,16 @@ import { AUTOSCALE_DEFAULTS, type ClusterSpec } from "@/server/contracts/cluster
 import {
   decide,
   requestedOn,
+  sumResources,
   type AsGroup,
   type AsNode,
-  type AsPod,
   type AsQuota,
   type Resources,
 } from "@/server/domain/autoscaler";
 import type { KubeClient, KubeNode } from "@/server/kube/client";
 import type { OpenStackCloud } from "@/server/openstack";
 import { drainNode } from "./lifecycle";
+import { groupFromTags } from "./names";
 import type { Observed } from "./observe";
 import type { Catalog } from "./steps";
 
@@ -40,13 +41,6 @@ export interface AutoscalerAction {
   label: string;
   run: () => Promise<unknown>;
 }
-
-const sumOf = (xs: Resources[]): Resources =>
-  xs.reduce((s, x) => ({ cpuMilli: s.cpuMilli + x.cpuMilli, memoryMi: s.memoryMi + x.memoryMi }), {
-    cpuMilli: 0,
-    memoryMi: 0,
-  });
-const groupOfServer = (tags: string[]) => tags.find((t) => t.startsWith("kc-group="))?.slice(9) ?? null;
 
 async function quotaLeft(cloud: OpenStackCloud): Promise<AsQuota | null> {
   try {
@@ -101,7 +95,7 @@ export async function autoscalerPass(ctx: {
   );
   const sizes: Record<string, number> = {};
   for (const w of workers) {
-    const g = groupOfServer(w.tags);
+    const g = groupFromTags(w.tags);
     if (g) sizes[g] = (sizes[g] ?? 0) + 1;
   }
   const specGroups = new Map(spec.nodeGroups.map((g) => [g.name, g]));
@@ -112,7 +106,7 @@ export async function autoscalerPass(ctx: {
   const nodes: AsNode[] = [...kubeNodes.values()].map((n) => {
     const group = n.controlPlane
       ? null
-      : (n.group ?? groupOfServer(observed.servers.get(n.name)?.tags ?? []));
+      : (n.group ?? groupFromTags(observed.servers.get(n.name)?.tags ?? []));
     return {
       name: n.name,
       group,
@@ -122,14 +116,6 @@ export async function autoscalerPass(ctx: {
       allocatable: n.allocatable,
     };
   });
-  const asPods: AsPod[] = pods.map((p) => ({
-    namespace: p.namespace,
-    name: p.name,
-    node: p.node,
-    requests: p.requests,
-    unschedulable: p.unschedulable,
-    ownerKind: p.ownerKind,
-  }));
 
   // ── the autoscaling groups and their targets ──────────────────────────────
   const groups: AsGroup[] = [];
@@ -181,7 +167,7 @@ export async function autoscalerPass(ctx: {
           name: r.node,
           message: `Gave up removing ${r.node} after ${SCALE_DOWN_DRAIN_MS / 60_000} min: ${r.blocked ?? "its pods could not be evicted"}; uncordoned`,
         });
-        memoryIn.unneededSince = { ...memoryIn.unneededSince, [r.node]: nowIso };
+        // Its unneeded timer starts again once it is schedulable (a cordoned node is never a candidate).
         removing = null;
       } else {
         actions.push(drainThenDelete(cloud, kube, kubeNodes, r, server.id));
@@ -190,11 +176,11 @@ export async function autoscalerPass(ctx: {
   }
 
   // ── decide ────────────────────────────────────────────────────────────────
-  const pendingUnschedulable = asPods.some((p) => !p.node && p.unschedulable);
+  const pendingUnschedulable = pods.some((p) => !p.node && p.unschedulable);
   const decision = decide({
     groups,
     nodes,
-    pods: asPods,
+    pods: pods,
     sizes: Object.fromEntries(
       groups.map((g) => [g.name, Math.max(sizes[g.name] ?? 0, targets.get(g.name)!)]),
     ),
@@ -248,7 +234,7 @@ export async function autoscalerPass(ctx: {
         reason: "AutoHealing",
         kind: "Node",
         name: w.name,
-        message: `${w.name} has been NotReady for ${minutes} min (since ${since}): replacing it in node group ${groupOfServer(w.tags) ?? "?"} (${w.availabilityZone})`,
+        message: `${w.name} has been NotReady for ${minutes} min (since ${since}): replacing it in node group ${groupFromTags(w.tags) ?? "?"} (${w.availabilityZone})`,
       });
       actions.push({ label: `Replace NotReady node ${w.name}`, run: () => cloud.compute.deleteServer(w.id) });
       delete notReadySince[w.name];
@@ -256,13 +242,15 @@ export async function autoscalerPass(ctx: {
   }
 
   // ── per-group figures for the dashboards ──────────────────────────────────
-  const requested = requestedOn(asPods);
+  const requested = requestedOn(pods);
   const figures: AutoscalerStatus["groups"] = {};
   for (const g of spec.nodeGroups) {
     const mine = nodes.filter((n) => n.group === g.name && n.ready);
-    const req = sumOf(mine.map((n) => requested.get(n.name) ?? { cpuMilli: 0, memoryMi: 0 }));
-    const alloc = sumOf(mine.map((n) => n.allocatable));
-    const used = usage ? sumOf(mine.map((n) => usage!.get(n.name) ?? { cpuMilli: 0, memoryMi: 0 })) : null;
+    const req = sumResources(mine.map((n) => requested.get(n.name) ?? { cpuMilli: 0, memoryMi: 0 }));
+    const alloc = sumResources(mine.map((n) => n.allocatable));
+    const used = usage
+      ? sumResources(mine.map((n) => usage!.get(n.name) ?? { cpuMilli: 0, memoryMi: 0 }))
+      : null;
     figures[g.name] = {
       target: targets.get(g.name) ?? (g.scaling.mode === "fixed" ? g.scaling.size : 0),
       ready: mine.length,

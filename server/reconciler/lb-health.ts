@@ -28,6 +28,7 @@ export async function lbHealth(
       if (lb.provisioningStatus !== "ACTIVE" && lb.provisioningStatus !== "PENDING_UPDATE") {
         health[lb.name] = {
           ...(was ?? { master: null, failovers: 0, members: [], activeConnections: 0 }),
+          id: lb.id,
           at: nowIso,
           provisioning: lb.provisioningStatus,
           operating: lb.operatingStatus,
@@ -67,6 +68,7 @@ export async function lbHealth(
         });
       }
       health[lb.name] = {
+        id: lb.id,
         at: nowIso,
         provisioning: tree?.provisioning_status ?? lb.provisioningStatus,
         operating: tree?.operating_status ?? lb.operatingStatus,

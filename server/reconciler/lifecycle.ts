@@ -4,7 +4,7 @@ import { desiredGroupSize } from "@/server/domain/placement";
 import type { KubeClient, KubeNode } from "@/server/kube/client";
 import type { OpenStackCloud } from "@/server/openstack";
 import type { Server } from "@/server/openstack/compute";
-import { workerIndex } from "./names";
+import { groupFromTags, workerIndex } from "./names";
 import type { Observed } from "./observe";
 
 /**
@@ -33,7 +33,7 @@ const DEFAULT_STRATEGY: UpgradeStrategy = { mode: "rolling", maxSurge: 1, maxUna
 export const strategyOf = (g: NodeGroupSpec): UpgradeStrategy => g.upgrade ?? DEFAULT_STRATEGY;
 
 const isMaster = (s: Server) => s.tags.includes("kc-role=master");
-const groupOf = (s: Server) => s.tags.find((t) => t.startsWith("kc-group="))?.slice(9) ?? null;
+const groupOf = (s: Server) => groupFromTags(s.tags);
 const live = (s: Server) => s.taskState !== "deleting";
 const byName = (a: Server, b: Server) => a.name.localeCompare(b.name, undefined, { numeric: true });
 

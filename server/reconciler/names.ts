@@ -7,6 +7,9 @@
 export const clusterTag = (clusterId: string) => `kc-cluster=${clusterId}`;
 export const roleTag = (role: string) => `kc-role=${role}`;
 export const groupTag = (group: string) => `kc-group=${group}`;
+/** The node group a resource's tags name (groupTag's inverse), null for none. */
+export const groupFromTags = (tags: readonly string[]) =>
+  tags.find((t) => t.startsWith("kc-group="))?.slice("kc-group=".length) ?? null;
 export const META_CLUSTER = "kc-cluster";
 
 export function resourceNames(cluster: string) {

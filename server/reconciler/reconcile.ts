@@ -4,7 +4,7 @@ import { clusterEvents, clusters, operations, type ClusterStatus } from "@/db/sc
 import type { ClusterSpec } from "@/server/contracts/cluster";
 import { desiredGroupSize } from "@/server/domain/placement";
 import { BadRequest, NotFound, OpenStackError, QuotaExceeded, type OpenStackCloud } from "@/server/openstack";
-import { groupTag, resourceNames, workerIndex } from "./names";
+import { groupFromTags, groupTag, resourceNames, workerIndex } from "./names";
 import { addonOf, isEmpty, observe, type Observed } from "./observe";
 import type { KubeClient, KubeNode, KubeTarget } from "@/server/kube/client";
 import { issueCertificate } from "@/server/kube/pki";
@@ -103,7 +103,7 @@ function pruneActions(
   const workers = [...o.servers.values()].filter((s) => s.tags.includes("kc-role=worker"));
   const byGroup = new Map<string, typeof workers>();
   for (const w of workers) {
-    const g = w.tags.find((t) => t.startsWith("kc-group="))?.slice(9) ?? "";
+    const g = groupFromTags(w.tags) ?? "";
     byGroup.set(g, [...(byGroup.get(g) ?? []), w]);
   }
   const doomed = new Set<string>();
@@ -141,7 +141,7 @@ function pruneActions(
   // Ports of workers no longer wanted, once their server is gone.
   for (const p of o.ports.values()) {
     if (!p.tags.includes("kc-role=worker") || o.servers.has(p.name)) continue;
-    const gname = p.tags.find((t) => t.startsWith("kc-group="))?.slice(9) ?? "";
+    const gname = groupFromTags(p.tags) ?? "";
     const g = groups.get(gname);
     const idx = workerIndex(cluster.name, gname, p.name);
     const wanted =
@@ -709,7 +709,8 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
   }
   const autoActions: Action[] = autoscale?.actions ?? [];
   for (const e of autoscale?.events ?? []) event(e.type, e.reason, e.kind, e.name, e.message);
-  const results = await runAll([...runnable, ...prune, ...lifecycleActions, ...kubeActions, ...autoActions]);
+  const allActions = [...runnable, ...prune, ...lifecycleActions, ...kubeActions, ...autoActions];
+  const results = await runAll(allActions);
   for (const r of results) {
     if (r.error) continue;
     if (r.action.event)
@@ -971,15 +972,10 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
             ? null
             : errors.length
               ? backoff(op?.attempts ?? 0)
-              : runnable.length +
-                    prune.length +
-                    lifecycleActions.length +
-                    kubeActions.length +
-                    autoActions.length >
-                  0
+              : allActions.length > 0
                 ? PROGRESS_MS
                 : POLL_MS,
-    actions: [...runnable, ...prune, ...lifecycleActions, ...kubeActions, ...autoActions].map((a) => a.label),
+    actions: allActions.map((a) => a.label),
   };
 }
 

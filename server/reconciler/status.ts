@@ -1,5 +1,6 @@
 import type { ClusterStatus } from "@/db/schema";
 import type { Condition, Phase } from "@/server/contracts/cluster";
+import { groupFromTags } from "./names";
 import type { Observed } from "./observe";
 import type { Step } from "./steps";
 
@@ -21,7 +22,7 @@ export function nodesOf(
   return [...o.servers.values()]
     .map((s) => ({
       name: s.name,
-      group: s.tags.find((t) => t.startsWith("kc-group="))?.slice(9) ?? "control-plane",
+      group: groupFromTags(s.tags) ?? "control-plane",
       role: (s.tags.includes("kc-role=master") ? "master" : "worker") as "master" | "worker",
       zone: s.availabilityZone ?? "",
       flavor: flavorName(s.flavorName),

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ClusterRef } from "@/server/contracts/cluster";
-import { LoadProfileInput } from "@/server/emulator/kube/workload";
+import { LoadProfileInput } from "@/server/contracts/workload";
 import { failAmphora, failNode, getWorkload, recoverNode, setLoad } from "@/server/services/cluster/workload";
 import { projectProcedure, router } from "../trpc";
 

@@ -1,44 +1,9 @@
-import { z } from "zod";
+import type { WorkloadView } from "@/server/contracts/workload";
 import type { Engine } from "../engine";
 import { podReady, type KubeClusterState, type NodeView } from "./model";
-import { allocatable, LOAD_PROFILES, loadFactor, nodeUsage, requestedByNode } from "./workload";
+import { allocatable, loadFactor, nodeUsage, requestedByNode } from "./workload";
 
-/** The emulator admin API's view of a cluster's workload (the console validates it with this schema). */
-export const WorkloadView = z.object({
-  load: z.object({
-    profile: z.enum(LOAD_PROFILES),
-    base: z.number(),
-    peak: z.number(),
-    periodMinutes: z.number(),
-    since: z.string(),
-    factor: z.number(),
-  }),
-  deployments: z.array(
-    z.object({
-      namespace: z.string(),
-      name: z.string(),
-      replicas: z.number(),
-      running: z.number(),
-      pending: z.number(),
-      cpuMilli: z.number(),
-      memoryMi: z.number(),
-      elastic: z.boolean(),
-    }),
-  ),
-  pendingPods: z.number(),
-  nodes: z.array(
-    z.object({
-      name: z.string(),
-      ready: z.boolean(),
-      failedAt: z.string().nullable(),
-      allocatable: z.object({ cpuMilli: z.number(), memoryMi: z.number() }),
-      requested: z.object({ cpuMilli: z.number(), memoryMi: z.number() }),
-      usage: z.object({ cpuMilli: z.number(), memoryMi: z.number() }).nullable(),
-    }),
-  ),
-});
-export type WorkloadView = z.infer<typeof WorkloadView>;
-
+/** The emulator admin API view of a cluster workload (its schema: server/contracts/workload.ts). */
 export function workloadView(engine: Engine, k: KubeClusterState, nodes: NodeView[]): WorkloadView {
   const now = engine.now();
   const byName = new Map(nodes.map((n) => [n.name, n]));

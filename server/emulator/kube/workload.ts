@@ -1,4 +1,4 @@
-import { z } from "zod";
+import type { LoadProfileInput } from "@/server/contracts/workload";
 import type { Engine } from "../engine";
 import type { Deployment, KubeClusterState, NodeView, Pod } from "./model";
 
@@ -11,19 +11,6 @@ import type { Deployment, KubeClusterState, NodeView, Pod } from "./model";
  * report what their pods use, as metrics-server would.
  */
 
-export const LOAD_PROFILES = ["steady", "ramp", "spikes", "daily"] as const;
-export const LoadProfileInput = z
-  .object({
-    profile: z.enum(LOAD_PROFILES),
-    /** Load factor at rest: 1 is the workload as deployed. */
-    base: z.number().min(0, "Base load cannot be negative").max(20, "Base load is at most 20×").default(1),
-    /** Load factor at the top of a ramp, spike or daily peak. */
-    peak: z.number().min(0, "Peak load cannot be negative").max(50, "Peak load is at most 50×").default(4),
-    /** Ramp duration, time between spikes, or length of one "day" (cluster minutes). */
-    periodMinutes: z.number().int().min(1).max(1440).default(10),
-  })
-  .strict();
-export type LoadProfileInput = z.infer<typeof LoadProfileInput>;
 export type LoadProfile = LoadProfileInput & { since: number };
 
 export const DEFAULT_LOAD: LoadProfileInput = { profile: "steady", base: 1, peak: 4, periodMinutes: 10 };

@@ -5,7 +5,7 @@ import { FaultRuleInput, type Faults } from "../faults";
 import { fault, type Req, type Router } from "../http";
 import { syncKube } from "../kube/model";
 import { workloadView } from "../kube/view";
-import { LoadProfileInput } from "../kube/workload";
+import { LoadProfileInput } from "@/server/contracts/workload";
 import { addProject, QUOTA_KEYS, ZONES } from "../state";
 
 /**
@@ -139,14 +139,6 @@ export function adminRoutes(router: Router, engine: Engine, opts: AdminOptions):
     return { k, nodes };
   };
   const C = `${A}/projects/:pid/clusters/:cid`;
-  router.on("GET", `${A}/projects/:pid/loadbalancers`, (_req, { pid }) => ({
-    status: 200,
-    body: {
-      loadBalancers: Object.values(s().loadBalancers)
-        .filter((x) => x.projectId === pid)
-        .map((x) => ({ id: x.id, name: x.name, projectId: x.projectId })),
-    },
-  }));
   router.on("GET", `${C}/workload`, (_req, { pid, cid }) => {
     const { k, nodes } = clusterIn(pid!, cid!);
     return { status: 200, body: workloadView(engine, k, nodes) };

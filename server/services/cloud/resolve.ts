@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Executor } from "@/db/client";
-import { emulatorAccounts } from "@/db/schema";
+import { cloudBindings, emulatorAccounts } from "@/db/schema";
 import { type CloudConfig, defaultCloudConfig } from "@/server/openstack";
 import { decryptSecret, encryptSecret } from "@/server/security/encryption";
 import { loadCloudCredentials } from "./binding";
@@ -19,6 +19,28 @@ const Provisioned = z.object({
   project: z.object({ id: z.string() }),
   application_credential: z.object({ id: z.string(), secret: z.string() }),
 });
+
+/**
+ * The built-in emulator's project this console project deploys into, or
+ * null when it deploys elsewhere (its own binding, the operator's cloud) or
+ * has not used the emulator yet. The same precedence as resolveProjectCloud.
+ */
+export async function emulatorProjectOf(
+  db: Executor,
+  projectId: string,
+  env: Record<string, string | undefined> = process.env,
+): Promise<string | null> {
+  const [binding] = await db
+    .select({ id: cloudBindings.projectId })
+    .from(cloudBindings)
+    .where(eq(cloudBindings.projectId, projectId));
+  if (binding || defaultCloudConfig(env)) return null;
+  const [account] = await db
+    .select({ id: emulatorAccounts.emulatorProjectId })
+    .from(emulatorAccounts)
+    .where(eq(emulatorAccounts.projectId, projectId));
+  return account?.id ?? null;
+}
 
 /**
  * The OpenStack cloud a console project deploys into: its own binding if

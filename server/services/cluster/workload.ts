@@ -1,10 +1,7 @@
-import { eq } from "drizzle-orm";
 import { z } from "zod";
-import { cloudBindings, emulatorAccounts } from "@/db/schema";
-import { WorkloadView } from "@/server/emulator/kube/view";
-import { type LoadProfileInput } from "@/server/emulator/kube/workload";
-import { defaultCloudConfig } from "@/server/openstack";
+import { type LoadProfileInput, WorkloadView } from "@/server/contracts/workload";
 import { recordAudit } from "../audit/record";
+import { emulatorProjectOf } from "../cloud/resolve";
 import type { ServiceContext } from "../context";
 import { ServiceError } from "../errors";
 import type { ProjectAccess } from "../project/access";
@@ -31,17 +28,9 @@ async function emulatorFor(ctx: ServiceContext, projectId: string) {
   const e = z
     .object({ EMULATOR_URL: z.url().optional(), EMULATOR_ADMIN_KEY: z.string().min(16).optional() })
     .parse(process.env);
-  const [binding] = await ctx.db
-    .select({ id: cloudBindings.projectId })
-    .from(cloudBindings)
-    .where(eq(cloudBindings.projectId, projectId));
-  if (!e.EMULATOR_URL || !e.EMULATOR_ADMIN_KEY || binding || defaultCloudConfig(process.env)) return null;
-  const [account] = await ctx.db
-    .select({ emulatorProjectId: emulatorAccounts.emulatorProjectId })
-    .from(emulatorAccounts)
-    .where(eq(emulatorAccounts.projectId, projectId));
-  if (!account) return null;
-  return { url: e.EMULATOR_URL, adminKey: e.EMULATOR_ADMIN_KEY, project: account.emulatorProjectId };
+  if (!e.EMULATOR_URL || !e.EMULATOR_ADMIN_KEY) return null;
+  const project = await emulatorProjectOf(ctx.db, projectId);
+  return project ? { url: e.EMULATOR_URL, adminKey: e.EMULATOR_ADMIN_KEY, project } : null;
 }
 
 async function call(
@@ -150,13 +139,10 @@ export async function recoverNode(a: Args & { node: string }) {
 /** Fail the MASTER amphora of one of the cluster's load balancers (by name, as the status lists them). */
 export async function failAmphora(a: Args & { loadBalancer: string }) {
   const { c, t } = await target(a);
-  if (!c.status.loadBalancers?.[a.loadBalancer])
+  // The id the reconciler read from the cluster's own project (the status is this project's row).
+  const lb = c.status.loadBalancers?.[a.loadBalancer];
+  if (!lb)
     throw new ServiceError("NOT_FOUND", `Load balancer ${a.loadBalancer} not found in cluster ${c.name}`);
-  const summary = z
-    .object({ loadBalancers: z.array(z.object({ id: z.string(), name: z.string(), projectId: z.string() })) })
-    .parse(await call(t, "GET", `/projects/${t.project}/loadbalancers`));
-  const lb = summary.loadBalancers.find((x) => x.name === a.loadBalancer);
-  if (!lb) throw new ServiceError("NOT_FOUND", `Load balancer ${a.loadBalancer} not found`);
   return audited(a, "workload.failAmphora", { loadBalancer: a.loadBalancer }, () =>
     call(t, "POST", `/loadbalancers/${lb.id}/fail-amphora`),
   );
