@@ -17,7 +17,7 @@ import type { ClusterSpecInput } from "@/server/contracts/cluster";
 import { latency } from "@/server/emulator/clock";
 import { startEmulator, TestClock } from "@/server/emulator";
 import { createCloud, type HttpLogEntry } from "@/server/openstack";
-import { reconcileCluster } from "@/server/reconciler/reconcile";
+import { reconcileCluster } from "@/server/reconciler/cluster/reconcile";
 import { startWorker } from "@/server/reconciler/worker";
 import { signUp } from "@/server/services/auth/sign-up";
 import { generateKey } from "@/server/security/encryption";

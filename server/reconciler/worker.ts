@@ -7,7 +7,7 @@ import { cloudFor as sharedCloud, type OpenStackCloud } from "@/server/openstack
 import { resolveProjectCloud, type EmulatorEndpoint } from "@/server/services/cloud/resolve";
 import { enqueueReconcile, QUOTA_TASK, RECONCILE_TASK } from "./queue";
 import { refreshQuotas } from "./quotas";
-import { reconcileCluster } from "./reconcile";
+import { reconcileCluster } from "./cluster/reconcile";
 import { collectMetrics, pruneMetrics } from "@/server/metrics/collect";
 import { runSchedules } from "./schedules";
 

@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { clusters } from "@/db/schema";
 import { TEST_ENCRYPTION_KEY } from "@/db/testing";
-import { reconcileCluster, type PassResult } from "@/server/reconciler/reconcile";
+import { reconcileCluster, type PassResult } from "@/server/reconciler/cluster/reconcile";
 import type { TestCloud } from "./cloud";
 
 export const clusterRow = async (db: Db, id: string) =>

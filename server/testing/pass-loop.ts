@@ -5,7 +5,7 @@
  */
 import { createDb } from "@/db/client";
 import { createCloud } from "@/server/openstack";
-import { reconcileCluster } from "@/server/reconciler/reconcile";
+import { reconcileCluster } from "@/server/reconciler/cluster/reconcile";
 
 const env = process.env as Record<string, string>;
 const db = createDb(env.DATABASE_URL!, 4);

@@ -119,7 +119,7 @@ export async function upgradeReadiness(a: Args & { target: string }): Promise<Re
 /**
  * Upgrade to `target`: blocking findings of the readiness report must be
  * acknowledged by id. Masters first (one at a time), then node groups with
- * their strategy; see server/reconciler/lifecycle.ts.
+ * their strategy; see server/reconciler/cluster/phases/upgrade.ts.
  */
 export async function upgradeCluster(
   a: Args & { generation: number; target: string; acknowledged: string[]; by?: "user" | "maintenance" },

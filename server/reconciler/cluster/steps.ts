@@ -1,13 +1,14 @@
 import type { ClusterSpec } from "@/server/contracts/cluster";
 import { ZONES } from "@/server/contracts/cluster";
 import { PRICES } from "@/server/domain/cost";
-import { desiredGroupSize, masterZones } from "@/server/domain/placement";
+import { masterZones } from "@/server/domain/placement";
 import { versionInfo } from "@/server/domain/versions";
 import type { OpenStackCloud } from "@/server/openstack";
 import type { Flavor } from "@/server/openstack/compute";
 import type { RuleInput } from "@/server/openstack/network";
-import { clusterTag, groupTag, META_CLUSTER, resourceNames, roleTag, workerIndex } from "./names";
+import { clusterTag, groupTag, META_CLUSTER, resourceNames, roleTag, workerIndex } from "../names";
 import type { Observed } from "./observe";
+import { specGroupTargets } from "./servers";
 import { nodeUserData, type NodeCredentials } from "./user-data";
 
 /**
@@ -73,21 +74,47 @@ function sameRule(
 const serverState = (status: string | undefined): StepState =>
   status === "ACTIVE" ? "done" : status === undefined ? "missing" : "pending";
 
-export function buildSteps(args: {
+type BuildArgs = {
   cloud: OpenStackCloud;
   cluster: { id: string; name: string; spec: ClusterSpec };
   observed: Observed;
   catalog: Catalog;
   credentials: NodeCredentials;
-  /** Node groups temporarily larger than their spec (surge nodes of a rolling upgrade). */
-  sizeOverride?: Map<string, number>;
-}): Step[] {
+  /** Each node group's target size (the scope's: the spec's, an autoscaler's or an upgrade's surge). */
+  groupTargets?: Map<string, number>;
+};
+
+/** What every part of the step graph reads, and `add` to put a step in it. */
+interface Graph {
+  cloud: OpenStackCloud;
+  cluster: { id: string; name: string; spec: ClusterSpec };
+  spec: ClusterSpec;
+  o: Observed;
+  catalog: Catalog;
+  n: ReturnType<typeof resourceNames>;
+  tags: string[];
+  steps: Step[];
+  add: (s: Step) => void;
+  image: () => string;
+  userData: ReturnType<typeof nodeUserData>;
+  targets: Map<string, number>;
+  netDeps: string[];
+  networkId: () => string;
+  subnetId: () => string;
+  /** A node's port: on the cluster subnet, in the base group plus its role's group. */
+  nodePortStep: (key: string, name: string, roleGroup: "master" | "minion", portTags: string[]) => void;
+  zones: string[];
+}
+
+function graphOf(args: BuildArgs): Graph {
   const { cloud, cluster, observed: o, catalog, credentials } = args;
   const spec = cluster.spec;
   const n = resourceNames(cluster.name);
   const tags = [clusterTag(cluster.id)];
   const steps: Step[] = [];
-  const add = (s: Step) => steps.push(s);
+  const add = (s: Step) => {
+    steps.push(s);
+  };
   const image = () => {
     const v = versionInfo(spec.version);
     const id = v ? catalog.imageId(v.image) : null;
@@ -98,14 +125,67 @@ export function buildSteps(args: {
     return id;
   };
 
-  const userData = nodeUserData({ cluster, observed: o, credentials });
+  const netDeps = spec.network.mode === "new" ? ["subnet"] : [];
+  const networkId = () => (spec.network.mode === "new" ? o.network!.id : spec.network.networkId);
+  const subnetId = () => (spec.network.mode === "new" ? o.subnet!.id : spec.network.subnetId);
+  const nodePortStep = (key: string, name: string, roleGroup: "master" | "minion", portTags: string[]) =>
+    add({
+      key,
+      label: `Create port for ${name}`,
+      deps: [...netDeps, "sg-base", `sg-${roleGroup}`],
+      state: o.ports.get(name) ? "done" : "missing",
+      run: () =>
+        cloud.network.createPort({
+          name,
+          networkId: networkId(),
+          subnetId: subnetId(),
+          securityGroupIds: [
+            o.secGroups.get(n.secGroup("base"))!.id,
+            o.secGroups.get(n.secGroup(roleGroup))!.id,
+          ],
+          tags: [...tags, ...portTags],
+        }),
+    });
+  return {
+    cloud,
+    cluster,
+    spec,
+    o,
+    catalog,
+    n,
+    tags,
+    steps,
+    add,
+    image,
+    userData: nodeUserData({ cluster, observed: o, credentials }),
+    targets: args.groupTargets ?? specGroupTargets(cluster, o),
+    netDeps,
+    networkId,
+    subnetId,
+    nodePortStep,
+    zones: masterZones(spec, ZONES),
+  };
+}
 
+export function buildSteps(args: BuildArgs): Step[] {
+  const graph = graphOf(args);
+  const { spec, catalog } = graph;
   // Fail fast on what no pass could fix: unknown flavors or a missing node image.
   flavorId(catalog, spec.masterFlavor);
   for (const g of spec.nodeGroups) flavorId(catalog, g.flavor);
-  image();
+  graph.image();
+  networkSteps(graph);
+  securityGroupSteps(graph);
+  serverGroupSteps(graph);
+  masterSteps(graph);
+  apiLoadBalancerSteps(graph);
+  workerSteps(graph);
+  return graph.steps;
+}
 
-  // ── network ──────────────────────────────────────────────────────────────
+/** The cluster network, subnet and router (a new network only). */
+function networkSteps(graph: Graph) {
+  const { cloud, spec, o, n, tags, add } = graph;
   if (spec.network.mode === "new") {
     const cidr = spec.network.cidr;
     add({
@@ -148,30 +228,11 @@ export function buildSteps(args: {
       run: () => cloud.network.addRouterInterface(o.router!.id, o.subnet!.id),
     });
   }
-  const netDeps = spec.network.mode === "new" ? ["subnet"] : [];
-  const networkId = () => (spec.network.mode === "new" ? o.network!.id : spec.network.networkId);
-  const subnetId = () => (spec.network.mode === "new" ? o.subnet!.id : spec.network.subnetId);
-  /** A node's port: on the cluster subnet, in the base group plus its role's group. */
-  const nodePortStep = (key: string, name: string, roleGroup: "master" | "minion", portTags: string[]) =>
-    add({
-      key,
-      label: `Create port for ${name}`,
-      deps: [...netDeps, "sg-base", `sg-${roleGroup}`],
-      state: o.ports.get(name) ? "done" : "missing",
-      run: () =>
-        cloud.network.createPort({
-          name,
-          networkId: networkId(),
-          subnetId: subnetId(),
-          securityGroupIds: [
-            o.secGroups.get(n.secGroup("base"))!.id,
-            o.secGroups.get(n.secGroup(roleGroup))!.id,
-          ],
-          tags: [...tags, ...portTags],
-        }),
-    });
+}
 
-  // ── security groups: <name>-base (all nodes), -master, -minion ────────────
+/** Security groups: <name>-base (all nodes), -master, -minion, with their rules. */
+function securityGroupSteps(graph: Graph) {
+  const { cloud, cluster, spec, o, n, tags, add } = graph;
   const sgRules = {
     base: (id: string) => [
       { direction: "ingress" as const, remoteGroupId: id, description: "all traffic between cluster nodes" },
@@ -232,8 +293,11 @@ export function buildSteps(args: {
       },
     });
   }
+}
 
-  // ── server groups ─────────────────────────────────────────────────────────
+/** Anti-affinity server groups: the masters', and each node group's that asks for one. */
+function serverGroupSteps(graph: Graph) {
+  const { cloud, spec, o, n, add } = graph;
   add({
     key: "sg-masters",
     label: "Create soft-anti-affinity server group for masters",
@@ -251,9 +315,11 @@ export function buildSteps(args: {
       run: () => cloud.compute.createServerGroup(name, "anti-affinity"),
     });
   }
+}
 
-  // ── masters: etcd volume, port, server, attachment ────────────────────────
-  const zones = masterZones(spec, ZONES);
+/** Masters: etcd volume, port, server, attachment, one per zone slot. */
+function masterSteps(graph: Graph) {
+  const { cloud, cluster, spec, o, catalog, n, tags, add, image, userData, nodePortStep, zones } = graph;
   zones.forEach((zone, i) => {
     const volName = n.etcdVolume(i);
     const vol = o.volumes.get(volName);
@@ -309,8 +375,11 @@ export function buildSteps(args: {
       run: () => cloud.compute.attachVolume(server!.id, vol!.id),
     });
   });
+}
 
-  // ── API load balancer: LB → listener → pool → members + health monitor; floating IP ─
+/** The API load balancer: LB → listener → pool → members + health monitor; floating IP. */
+function apiLoadBalancerSteps(graph: Graph) {
+  const { cloud, cluster, spec, o, n, tags, add, netDeps, subnetId, zones } = graph;
   const lb = o.lb;
   const lbActive = lb?.provisioningStatus === "ACTIVE";
   add({
@@ -426,13 +495,16 @@ export function buildSteps(args: {
     state: lb && (!spec.apiAccess.public || o.floatingIp) ? "done" : "pending",
     run: async () => undefined,
   });
+}
 
-  // ── workers per node group ────────────────────────────────────────────────
+/** Workers per node group: keep what exists (scale-down is the prune's), fill the lowest free indices. */
+function workerSteps(graph: Graph) {
+  const { cloud, cluster, spec, o, catalog, n, tags, add, image, userData, targets, nodePortStep } = graph;
   for (const g of spec.nodeGroups) {
     const existing = [...o.servers.values()].filter(
       (s) => workerIndex(cluster.name, g.name, s.name) !== null && s.tags.includes(groupTag(g.name)),
     );
-    const want = args.sizeOverride?.get(g.name) ?? desiredGroupSize(g, existing.length);
+    const want = targets.get(g.name) ?? 0;
     const have = new Set(existing.map((s) => workerIndex(cluster.name, g.name, s.name)!));
     // Keep what exists (scale-down is a separate step); fill the lowest free indices.
     const indices: number[] = [...have];
@@ -473,5 +545,4 @@ export function buildSteps(args: {
       });
     }
   }
-  return steps;
 }

@@ -11,10 +11,12 @@ import {
 } from "@/server/domain/autoscaler";
 import type { KubeClient, KubeNode } from "@/server/kube/client";
 import type { OpenStackCloud } from "@/server/openstack";
-import { drainNode } from "./lifecycle";
-import { groupFromTags } from "./names";
-import type { Observed } from "./observe";
-import type { Catalog } from "./steps";
+import type { Server } from "@/server/openstack/compute";
+import { apiOf, NOTHING, type ClusterEvent, type ClusterScope, type PhaseResult } from "../scope";
+import { drainNode } from "../drain";
+import { groupFromTags } from "../../names";
+import type { Observed } from "../observe";
+import type { Catalog } from "../steps";
 
 /**
  * The control plane's cluster autoscaler and auto-healing, one look per
@@ -30,13 +32,7 @@ export const AUTO_HEAL_MS = 10 * 60_000;
 /** A scale-down whose drain a budget holds back this long is given up (the node is uncordoned). */
 export const SCALE_DOWN_DRAIN_MS = 3 * 60_000;
 
-export interface AutoscalerEvent {
-  type: "Normal" | "Warning";
-  reason: string;
-  kind: string;
-  name: string;
-  message: string;
-}
+export type AutoscalerEvent = ClusterEvent;
 export interface AutoscalerAction {
   label: string;
   run: () => Promise<unknown>;
@@ -117,63 +113,11 @@ export async function autoscalerPass(ctx: {
     };
   });
 
-  // ── the autoscaling groups and their targets ──────────────────────────────
-  const groups: AsGroup[] = [];
-  const targets = new Map<string, number>();
-  for (const g of spec.nodeGroups) {
-    if (g.scaling.mode !== "autoscale") continue;
-    const flavor = ctx.catalog.flavors.find((f) => f.name === g.flavor || f.id === g.flavor);
-    // A Ready node of the group is the template (cluster-autoscaler's way); else the flavor less system reserve.
-    const template = nodes.find((n) => n.group === g.name && n.ready);
-    groups.push({
-      name: g.name,
-      min: g.scaling.min,
-      max: g.scaling.max,
-      threshold: g.scaling.scaleDownUtilization ?? AUTOSCALE_DEFAULTS.scaleDownUtilization,
-      unneededMs:
-        (g.scaling.scaleDownUnneededMinutes ?? AUTOSCALE_DEFAULTS.scaleDownUnneededMinutes) * 60_000,
-      tainted: taintedGroup(g.name),
-      newNode: template?.allocatable ?? {
-        cpuMilli: Math.max(0, (flavor?.vcpus ?? 0) * 1000 - 100),
-        memoryMi: Math.max(0, (flavor?.ramMb ?? 0) - 512),
-      },
-      cost: { cores: flavor?.vcpus ?? 0, ramMb: flavor?.ramMb ?? 0, gigabytes: g.diskGb },
-    });
-    const prevTarget = ctx.prev?.targets[g.name] ?? sizes[g.name] ?? 0;
-    targets.set(g.name, Math.min(g.scaling.max, Math.max(g.scaling.min, prevTarget)));
-  }
+  const { groups, targets } = autoscalingGroups(ctx, nodes, sizes, taintedGroup);
 
   // ── a scale-down in progress: drain, then delete; give up when a budget holds it too long ──
-  let removing = ctx.prev?.removing ?? null;
+  const removing = continueRemoval(ctx, groups, targets, sizes, actions, events);
   const memoryIn = ctx.prev?.memory ?? { unneededSince: {} };
-  if (removing) {
-    const server = observed.servers.get(removing.node);
-    const group = groups.find((g) => g.name === removing!.group);
-    if (!server || server.taskState === "deleting") {
-      targets.set(removing.group, Math.min(targets.get(removing.group) ?? 0, sizes[removing.group] ?? 0));
-      removing = null;
-    } else if (!group) {
-      const node = removing.node;
-      actions.push({ label: `Uncordon ${node}`, run: () => kube.setUnschedulable(node, false) });
-      removing = null;
-    } else {
-      const r = removing;
-      if (now - Date.parse(r.since) > SCALE_DOWN_DRAIN_MS) {
-        actions.push({ label: `Uncordon ${r.node}`, run: () => kube.setUnschedulable(r.node, false) });
-        events.push({
-          type: "Warning",
-          reason: "ScaleDownFailed",
-          kind: "Node",
-          name: r.node,
-          message: `Gave up removing ${r.node} after ${SCALE_DOWN_DRAIN_MS / 60_000} min: ${r.blocked ?? "its pods could not be evicted"}; uncordoned`,
-        });
-        // Its unneeded timer starts again once it is schedulable (a cordoned node is never a candidate).
-        removing = null;
-      } else {
-        actions.push(drainThenDelete(cloud, kube, kubeNodes, r, server.id));
-      }
-    }
-  }
 
   // ── decide ────────────────────────────────────────────────────────────────
   const pendingUnschedulable = pods.some((p) => !p.node && p.unschedulable);
@@ -207,24 +151,136 @@ export async function autoscalerPass(ctx: {
       name: spec.name,
       message: decision.notTriggered,
     });
+  let removingNow = removing;
   if (decision.scaleDown) {
     const d = decision.scaleDown;
     const server = observed.servers.get(d.node);
     if (server) {
-      removing = { node: d.node, group: d.group, since: nowIso };
+      removingNow = { node: d.node, group: d.group, since: nowIso };
       events.push({ type: "Normal", reason: "ScaleDown", kind: "Node", name: d.node, message: d.message });
-      actions.push(drainThenDelete(cloud, kube, kubeNodes, removing, server.id));
+      actions.push(drainThenDelete(cloud, kube, kubeNodes, removingNow, server.id));
       delete decision.memory.unneededSince[d.node];
     }
   }
 
-  // ── auto-healing: a worker NotReady for AUTO_HEAL_MS is deleted; the planner boots it again ──
+  const notReadySince = autoHeal({ ...ctx, workers, removing: removingNow?.node ?? null, actions, events });
+  const figures = groupFigures(spec, nodes, pods, usage, targets);
+  return {
+    actions,
+    events,
+    targets,
+    status: {
+      at: nowIso,
+      memory: decision.memory,
+      targets: Object.fromEntries(targets),
+      removing: removingNow,
+      pending: decision.pending,
+      groups: figures,
+    },
+    health: { notReadySince },
+  };
+}
+
+/** A scale-down in progress: drain, then delete; give up when a budget holds it too long. */
+function continueRemoval(
+  ctx: {
+    cloud: OpenStackCloud;
+    kube: KubeClient;
+    kubeNodes: Map<string, KubeNode>;
+    observed: Observed;
+    prev: AutoscalerStatus | undefined;
+    now: number;
+  },
+  groups: AsGroup[],
+  targets: Map<string, number>,
+  sizes: Record<string, number>,
+  actions: AutoscalerAction[],
+  events: AutoscalerEvent[],
+): AutoscalerStatus["removing"] {
+  const { cloud, kube, kubeNodes, observed, now } = ctx;
+  const r = ctx.prev?.removing ?? null;
+  if (!r) return null;
+  const server = observed.servers.get(r.node);
+  if (!server || server.taskState === "deleting") {
+    targets.set(r.group, Math.min(targets.get(r.group) ?? 0, sizes[r.group] ?? 0));
+    return null;
+  }
+  if (!groups.some((g) => g.name === r.group)) {
+    actions.push({ label: `Uncordon ${r.node}`, run: () => kube.setUnschedulable(r.node, false) });
+    return null;
+  }
+  if (now - Date.parse(r.since) > SCALE_DOWN_DRAIN_MS) {
+    actions.push({ label: `Uncordon ${r.node}`, run: () => kube.setUnschedulable(r.node, false) });
+    events.push({
+      type: "Warning",
+      reason: "ScaleDownFailed",
+      kind: "Node",
+      name: r.node,
+      message: `Gave up removing ${r.node} after ${SCALE_DOWN_DRAIN_MS / 60_000} min: ${r.blocked ?? "its pods could not be evicted"}; uncordoned`,
+    });
+    // Its unneeded timer starts again once it is schedulable (a cordoned node is never a candidate).
+    return null;
+  }
+  actions.push(drainThenDelete(cloud, kube, kubeNodes, r, server.id));
+  return r;
+}
+
+/** The autoscaling groups as the decision sees them, and each one's target so far (the last one, within min..max). */
+function autoscalingGroups(
+  ctx: { spec: ClusterSpec; catalog: Catalog; prev: AutoscalerStatus | undefined },
+  nodes: AsNode[],
+  sizes: Record<string, number>,
+  taintedGroup: (name: string | null) => boolean,
+): { groups: AsGroup[]; targets: Map<string, number> } {
+  const { spec } = ctx;
+  const groups: AsGroup[] = [];
+  const targets = new Map<string, number>();
+  for (const g of spec.nodeGroups) {
+    if (g.scaling.mode !== "autoscale") continue;
+    const flavor = ctx.catalog.flavors.find((f) => f.name === g.flavor || f.id === g.flavor);
+    // A Ready node of the group is the template (cluster-autoscaler's way); else the flavor less system reserve.
+    const template = nodes.find((n) => n.group === g.name && n.ready);
+    groups.push({
+      name: g.name,
+      min: g.scaling.min,
+      max: g.scaling.max,
+      threshold: g.scaling.scaleDownUtilization ?? AUTOSCALE_DEFAULTS.scaleDownUtilization,
+      unneededMs:
+        (g.scaling.scaleDownUnneededMinutes ?? AUTOSCALE_DEFAULTS.scaleDownUnneededMinutes) * 60_000,
+      tainted: taintedGroup(g.name),
+      newNode: template?.allocatable ?? {
+        cpuMilli: Math.max(0, (flavor?.vcpus ?? 0) * 1000 - 100),
+        memoryMi: Math.max(0, (flavor?.ramMb ?? 0) - 512),
+      },
+      cost: { cores: flavor?.vcpus ?? 0, ramMb: flavor?.ramMb ?? 0, gigabytes: g.diskGb },
+    });
+    const prevTarget = ctx.prev?.targets[g.name] ?? sizes[g.name] ?? 0;
+    targets.set(g.name, Math.min(g.scaling.max, Math.max(g.scaling.min, prevTarget)));
+  }
+
+  return { groups, targets };
+}
+
+/** Auto-healing: a worker NotReady for AUTO_HEAL_MS is deleted; the planner boots it again. */
+function autoHeal(ctx: {
+  cloud: OpenStackCloud;
+  kubeNodes: Map<string, KubeNode>;
+  workers: Server[];
+  removing: string | null;
+  before: Map<string, string>;
+  prevHealth: HealthStatus | undefined;
+  now: number;
+  actions: AutoscalerAction[];
+  events: AutoscalerEvent[];
+}): Record<string, string> {
+  const { cloud, kubeNodes, workers, removing, now, actions, events } = ctx;
+  const nowIso = new Date(now).toISOString();
   const notReadySince: Record<string, string> = {};
   for (const w of workers) {
     const k = kubeNodes.get(w.name);
     const was = ctx.before.get(w.name);
     if (w.status !== "ACTIVE" || !k || k.ready || was === undefined || was === "Installing") continue;
-    if (w.name === removing?.node) continue;
+    if (w.name === removing) continue;
     const since = ctx.prevHealth?.notReadySince[w.name] ?? nowIso;
     notReadySince[w.name] = since;
     const minutes = Math.round((now - Date.parse(since)) / 60_000);
@@ -241,7 +297,17 @@ export async function autoscalerPass(ctx: {
     }
   }
 
-  // ── per-group figures for the dashboards ──────────────────────────────────
+  return notReadySince;
+}
+
+/** Per-group figures for the dashboards: requested, allocatable and used CPU and memory of Ready nodes. */
+function groupFigures(
+  spec: ClusterSpec,
+  nodes: AsNode[],
+  pods: Parameters<typeof requestedOn>[0],
+  usage: Map<string, Resources> | null,
+  targets: Map<string, number>,
+): AutoscalerStatus["groups"] {
   const requested = requestedOn(pods);
   const figures: AutoscalerStatus["groups"] = {};
   for (const g of spec.nodeGroups) {
@@ -262,20 +328,7 @@ export async function autoscalerPass(ctx: {
       memUsed: used?.memoryMi ?? null,
     };
   }
-  return {
-    actions,
-    events,
-    targets,
-    status: {
-      at: nowIso,
-      memory: decision.memory,
-      targets: Object.fromEntries(targets),
-      removing,
-      pending: decision.pending,
-      groups: figures,
-    },
-    health: { notReadySince },
-  };
+  return figures;
 }
 
 function drainThenDelete(
@@ -293,5 +346,37 @@ function drainThenDelete(
       if (d.blocked) r.blocked = d.blocked;
       if (d.empty) await cloud.compute.deleteServer(serverId);
     },
+  };
+}
+
+/** A running cluster with workers is looked at this often (the autoscaler's scan interval). */
+export const AUTOSCALE_SCAN_MS = 10_000;
+
+/** The cluster autoscaler and auto-healing, on a running cluster while nothing else moves its nodes. */
+export async function autoscalerPhase(scope: ClusterScope): Promise<PhaseResult> {
+  const api = apiOf(scope);
+  if (!api || api.pki.rotationStartedAt) return NOTHING;
+  const prev = scope.cluster.status;
+  const a = await autoscalerPass({
+    cloud: scope.cloud,
+    spec: scope.spec,
+    observed: scope.observed,
+    catalog: scope.catalog,
+    kube: api.kube,
+    kubeNodes: api.kubeNodes,
+    prev: prev.autoscaler,
+    prevHealth: prev.health,
+    before: new Map(prev.nodes.map((x) => [x.name, x.state])),
+    now: scope.clusterNow,
+  });
+  if (!a) return NOTHING;
+  const hasWorkers = scope.liveServers.some((s) => s.tags.includes("kc-role=worker"));
+  return {
+    actions: a.actions,
+    done: a.actions.length === 0,
+    events: a.events,
+    groupTargets: a.targets,
+    status: () => ({ autoscaler: a.status, health: a.health }),
+    ...(hasWorkers ? { requeueAfterMs: AUTOSCALE_SCAN_MS } : {}),
   };
 }

@@ -3,7 +3,14 @@ import type { Volume } from "@/server/openstack/blockstorage";
 import type { Server, ServerGroup } from "@/server/openstack/compute";
 import type { HealthMonitor, Listener, LoadBalancer, Member, Pool } from "@/server/openstack/loadbalancer";
 import type { FloatingIp, Network, Port, Router, SecurityGroup, Subnet } from "@/server/openstack/network";
-import { clusterTag, META_CLUSTER, resourceNames } from "./names";
+import type { ClusterStatus } from "@/db/schema";
+import { issueCertificate } from "@/server/kube/pki";
+import { ensureClusterPki } from "@/server/kube/store";
+import type { KubeClient, KubeNode } from "@/server/kube/client";
+import { clusterTag, META_CLUSTER, resourceNames } from "../names";
+import type { ApiView, ClusterRow, OperationRow, ReconcileDeps } from "./scope";
+import type { Catalog } from "./steps";
+import { nodeUserData } from "./user-data";
 
 /** Everything that exists for one cluster, found by tag (or exact name where the API has no tags). */
 export interface Observed {
@@ -190,4 +197,108 @@ export function isEmpty(o: Observed): boolean {
     o.addonLbs.length === 0 &&
     o.addonFips.length === 0
   );
+}
+
+const CATALOG_TTL_MS = 5 * 60_000;
+const catalogs = new WeakMap<OpenStackCloud, { at: number; catalog: Promise<Catalog> }>();
+
+/** Flavors and images change rarely: read them once per cloud every few minutes, not on every pass. */
+export function catalogOf(cloud: OpenStackCloud): Promise<Catalog> {
+  const cached = catalogs.get(cloud);
+  if (cached && Date.now() - cached.at < CATALOG_TTL_MS) return cached.catalog;
+  const catalog = Promise.all([cloud.compute.listFlavors(), cloud.image.listImages()]).then(
+    ([flavors, images]) => ({
+      flavors,
+      imageId: (name: string) => images.find((i) => i.name === name && i.status === "active")?.id ?? null,
+    }),
+  );
+  catalogs.set(cloud, { at: Date.now(), catalog });
+  catalog.catch(() => catalogs.delete(cloud));
+  return catalog;
+}
+
+/** How long an operation waits for the Kubernetes API to answer before converging without it. */
+export const API_WAIT_MS = 10 * 60_000;
+/** The upgrade readiness report's view of the workload is refreshed about this often. */
+const WORKLOAD_MS = 60_000;
+
+/**
+ * The cluster's Kubernetes API as the console sees it: the PKI (created on
+ * first use), the public address, a client once a master runs behind an
+ * ACTIVE load balancer, and the nodes when the API answers.
+ */
+export async function observeApi(
+  deps: ReconcileDeps,
+  cluster: ClusterRow,
+  operation: OperationRow | null,
+  o: Observed,
+  now: Date,
+): Promise<ApiView> {
+  const pki = await ensureClusterPki(deps.db, cluster, deps.encryptionKey);
+  const credentials = {
+    caCertPem: pki.ca.certPem,
+    issueApiServerCert: (altNames: string[]) =>
+      issueCertificate({
+        ca: pki.ca,
+        commonName: "kube-apiserver",
+        usage: "server" as const,
+        altNames,
+        validityMs: 365 * 86_400_000,
+      }),
+  };
+  const publicAddress =
+    o.floatingIp && o.lb && o.floatingIp.portId === o.lb.vipPortId ? o.floatingIp.address : null;
+  const anyMasterUp = [...o.servers.values()].some(
+    (s) => s.tags.includes("kc-role=master") && s.status === "ACTIVE",
+  );
+  let kube: KubeClient | null = null;
+  let kubeNodes: Map<string, KubeNode> | null = null;
+  if (publicAddress && anyMasterUp && o.lb?.provisioningStatus === "ACTIVE") {
+    // Loaded on first use: @kubernetes/client-node takes most of a second to import.
+    const kubeFor = deps.kubeFor ?? (await import("@/server/kube/client")).createKubeClient;
+    kube = kubeFor({
+      server: `https://${publicAddress}:6443`,
+      // During a CA rotation the API server may still present a certificate of the previous CA.
+      caCertPem: [pki.ca.certPem, pki.previousCaCertPem].filter(Boolean).join("\n"),
+      clientCertPem: pki.console.certPem,
+      clientKeyPem: pki.console.keyPem,
+    });
+    try {
+      kubeNodes = new Map((await kube.listNodes()).map((n) => [n.name, n]));
+    } catch {
+      kubeNodes = null; // not answering (yet): flows that need it wait
+    }
+  }
+  const spec = cluster.spec;
+  return {
+    pki,
+    credentials,
+    userData: nodeUserData({ cluster, observed: o, credentials }),
+    publicAddress,
+    anyMasterUp,
+    kube,
+    kubeNodes,
+    forConsole: spec.apiAccess.public && spec.apiAccess.allowedCidrs.length === 0,
+    waitLeft:
+      kubeNodes === null && operation !== null && now.getTime() - operation.startedAt.getTime() < API_WAIT_MS,
+    workload: await workloadOf(kube, kubeNodes, cluster.status, now),
+  };
+}
+
+/** What the upgrade readiness report needs from the cluster, refreshed about once a minute. */
+async function workloadOf(
+  kube: KubeClient | null,
+  kubeNodes: Map<string, KubeNode> | null,
+  prev: ClusterStatus,
+  now: Date,
+): Promise<ClusterStatus["workload"]> {
+  const workload = prev.workload;
+  if (!kube || !kubeNodes || (workload && now.getTime() - new Date(workload.at).getTime() <= WORKLOAD_MS))
+    return workload;
+  try {
+    const [pdbs, deprecatedApis] = await Promise.all([kube.listPdbs(), kube.deprecatedApis()]);
+    return { at: now.toISOString(), pdbs, deprecatedApis };
+  } catch {
+    return workload; // keep the previous snapshot; the report says when it is stale
+  }
 }

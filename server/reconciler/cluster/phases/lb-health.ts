@@ -1,8 +1,8 @@
 import type { LbHealth } from "@/db/schema";
 import type { OpenStackCloud } from "@/server/openstack";
 import type { LoadBalancer } from "@/server/openstack/loadbalancer";
-import type { AutoscalerEvent } from "./autoscaler";
-import type { Observed } from "./observe";
+import type { Observed } from "../observe";
+import { NOTHING, type ClusterEvent, type ClusterScope, type PhaseResult } from "../scope";
 
 /** How often a running cluster's load balancers are looked at closely (status tree, amphorae, stats). */
 export const LB_HEALTH_MS = 10_000;
@@ -18,9 +18,9 @@ export async function lbHealth(
   observed: Observed,
   prev: Record<string, LbHealth> | undefined,
   nowIso: string,
-): Promise<{ health: Record<string, LbHealth>; events: AutoscalerEvent[] }> {
+): Promise<{ health: Record<string, LbHealth>; events: ClusterEvent[] }> {
   const lbs: LoadBalancer[] = [...(observed.lb ? [observed.lb] : []), ...observed.addonLbs.map((x) => x.lb)];
-  const events: AutoscalerEvent[] = [];
+  const events: ClusterEvent[] = [];
   const health: Record<string, LbHealth> = {};
   await Promise.all(
     lbs.map(async (lb) => {
@@ -81,4 +81,18 @@ export async function lbHealth(
     }),
   );
   return { health, events };
+}
+
+/** The load balancers' members, amphorae and connections, every LB_HEALTH_MS on a running cluster. */
+export async function lbHealthPhase(scope: ClusterScope): Promise<PhaseResult> {
+  const { observed, clusterNow } = scope;
+  const prev = scope.cluster.status.loadBalancers;
+  const looked = Object.values(prev ?? {})[0]?.at;
+  if (
+    !(observed.lb || observed.addonLbs.length) ||
+    (looked && clusterNow - Date.parse(looked) < LB_HEALTH_MS)
+  )
+    return NOTHING;
+  const h = await lbHealth(scope.cloud, observed, prev, new Date(clusterNow).toISOString());
+  return { actions: [], done: true, events: h.events, status: () => ({ loadBalancers: h.health }) };
 }

@@ -1,0 +1,166 @@
+import { eq } from "drizzle-orm";
+import { clusters } from "@/db/schema";
+import { NotFound } from "@/server/openstack";
+import { catalogOf, observe, observeApi } from "./observe";
+import { currentOperation, persistDeleted, persistDeleting, persistPass, recordError } from "./persist";
+import { addonsPhase } from "./phases/addons";
+import { autoscalerPhase } from "./phases/autoscaler";
+import { caRotationPhase } from "./phases/ca-rotation";
+import { infrastructurePhase } from "./phases/infrastructure";
+import { lbHealthPhase } from "./phases/lb-health";
+import { prunePhase } from "./phases/prune";
+import { startPhase } from "./phases/start";
+import { stopPhase } from "./phases/stop";
+import { teardownPhase } from "./phases/teardown";
+import { upgradePhase } from "./phases/upgrade";
+import {
+  backoff,
+  classify,
+  type Action,
+  type ClusterRow,
+  type ClusterScope,
+  type Flow,
+  type Phase,
+  type PhaseResult,
+  type PassResult,
+  type ReconcileDeps,
+} from "./scope";
+import { live, outdated, specGroupTargets } from "./servers";
+import { nodesOf, POLL_MS, PROGRESS_MS, summarize, type Ran } from "./status";
+import { TerminalError } from "./steps";
+
+export type { PassResult, ReconcileDeps } from "./scope";
+export { backoff } from "./scope";
+
+/** The phases of each flow, in order: earlier phases set group targets and steps for later ones. */
+const FLOWS: Record<Exclude<Flow, "delete">, Phase[]> = {
+  stop: [stopPhase],
+  start: [startPhase],
+  upgrade: [upgradePhase, infrastructurePhase, prunePhase],
+  converge: [caRotationPhase, autoscalerPhase, infrastructurePhase, prunePhase, addonsPhase, lbHealthPhase],
+};
+
+/** Delete, stop, start, upgrade (servers on another version, or an upgrade not yet finished) or converge. */
+function flowOf(cluster: ClusterRow, observed: ClusterScope["observed"]): Flow {
+  if (cluster.deletionRequestedAt) return "delete";
+  if (cluster.power === "off") return "stop";
+  const prev = cluster.status;
+  const liveServers = [...observed.servers.values()].filter(live);
+  if (liveServers.some((s) => s.status === "SHUTOFF") || (prev.cordonedByStop ?? []).length > 0)
+    return "start";
+  if (
+    outdated(cluster.spec, observed).length > 0 ||
+    (prev.upgrade?.to === cluster.spec.version && !prev.upgrade.completedAt)
+  )
+    return "upgrade";
+  return "converge";
+}
+
+async function runAll(actions: Action[]): Promise<Ran[]> {
+  const results = await Promise.allSettled(actions.map((a) => a.run()));
+  return results.map((r, i) => ({
+    action: actions[i]!,
+    error: r.status === "rejected" ? (r.reason as unknown) : null,
+  }));
+}
+
+/**
+ * One level-triggered pass over one cluster: load → scope → observe →
+ * choose the flow → plan its phases → run every action at once → status →
+ * persist → requeue. Safe to repeat and to kill at any point: every step
+ * first looks for its resource, so a repeat adopts instead of creating twice.
+ */
+export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): Promise<PassResult> {
+  const { db } = deps;
+  const [cluster] = await db.select().from(clusters).where(eq(clusters.id, clusterId));
+  if (!cluster || cluster.deletedAt) return { converged: true, requeueAfterMs: null, actions: [] };
+  const cloud = await deps.cloudFor(cluster.projectId);
+  const now = new Date();
+  const operation = await currentOperation(db, cluster.id);
+  const fail = async (step: string, err: unknown): Promise<PassResult> => {
+    const c = classify(err);
+    await recordError(db, cluster, operation?.id ?? null, { step, ...c }, now);
+    return {
+      converged: false,
+      requeueAfterMs: c.terminal ? null : backoff(operation?.attempts ?? 0),
+      actions: [],
+    };
+  };
+
+  let scope: ClusterScope;
+  try {
+    const [observed, catalog] = await Promise.all([observe(cloud, cluster), catalogOf(cloud)]);
+    const flow = flowOf(cluster, observed);
+    scope = {
+      deps,
+      cluster,
+      spec: cluster.spec,
+      operation,
+      cloud,
+      now,
+      clusterNow: deps.clock?.() ?? now.getTime(),
+      flow,
+      observed,
+      catalog,
+      liveServers: [...observed.servers.values()].filter(live),
+      api: null,
+      plan: { groupTargets: specGroupTargets(cluster, observed), steps: [], failure: null },
+    };
+  } catch (err) {
+    return fail("Observe the cloud", err);
+  }
+  if (scope.flow === "delete") return teardown(scope);
+  scope.api = await observeApi(deps, cluster, operation, scope.observed, now);
+
+  const results: PhaseResult[] = [];
+  try {
+    if (scope.observed.duplicates.length)
+      throw new TerminalError(
+        `More than one cloud resource carries the name ${scope.observed.duplicates.join(", ")} for this cluster; remove the extra one(s)`,
+      );
+    for (const phase of FLOWS[scope.flow]) {
+      const r = await phase(scope);
+      results.push(r);
+      for (const [g, size] of r.groupTargets ?? []) scope.plan.groupTargets.set(g, size);
+      if (r.steps) scope.plan.steps = r.steps;
+      scope.plan.failure ??= r.failure ?? null;
+    }
+  } catch (err) {
+    return fail("Plan", err);
+  }
+  const actions = results.flatMap((r) => r.actions);
+  const ran = await runAll(actions);
+  const outcome = summarize(scope, results, ran);
+  await persistPass(scope, outcome);
+  return {
+    converged: outcome.converged,
+    requeueAfterMs: outcome.requeueAfterMs,
+    actions: actions.map((a) => a.label),
+  };
+}
+
+/** The delete flow: tear down in reverse order until nothing tagged remains, then mark the cluster deleted. */
+async function teardown(scope: ClusterScope): Promise<PassResult> {
+  const { deps, cluster, operation, now } = scope;
+  const plan = teardownPhase(scope);
+  if (plan.done) {
+    await persistDeleted(deps.db, cluster, operation, now);
+    return { converged: true, requeueAfterMs: null, actions: [] };
+  }
+  const ran = await runAll(plan.actions);
+  const failed = ran.find((r) => r.error && !(r.error instanceof NotFound));
+  await persistDeleting(scope, {
+    nodes: nodesOf(scope.observed, (f) => f ?? ""),
+    failure: failed ? { step: failed.action.label, message: classify(failed.error).message } : null,
+    progress: plan.progress!,
+    currentStep: plan.waiting!,
+    events: ran.flatMap(({ action: a, error }) =>
+      a.event && !error ? [{ ...a.event, message: a.label }] : [],
+    ),
+  });
+  return {
+    converged: false,
+    requeueAfterMs: failed ? backoff(operation?.attempts ?? 0) : plan.actions.length ? PROGRESS_MS : POLL_MS,
+    actions: plan.actions.map((a) => a.label),
+  };
+}

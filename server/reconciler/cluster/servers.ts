@@ -1,0 +1,41 @@
+import type { ClusterSpec, NodeGroupSpec, UpgradeStrategy } from "@/server/contracts/cluster";
+import type { Server } from "@/server/openstack/compute";
+import { desiredGroupSize } from "@/server/domain/placement";
+import { groupFromTags, groupTag, workerIndex } from "../names";
+import type { Observed } from "./observe";
+
+/** What the node flows (stop, start, upgrade) and the autoscaler ask of the servers they look at. */
+const DEFAULT_STRATEGY: UpgradeStrategy = { mode: "rolling", maxSurge: 1, maxUnavailable: 0 };
+export const strategyOf = (g: NodeGroupSpec): UpgradeStrategy => g.upgrade ?? DEFAULT_STRATEGY;
+
+export const isMaster = (s: Server) => s.tags.includes("kc-role=master");
+export const groupOf = (s: Server) => groupFromTags(s.tags);
+export const live = (s: Server) => s.taskState !== "deleting";
+export const byName = (a: Server, b: Server) => a.name.localeCompare(b.name, undefined, { numeric: true });
+
+export const versionOf = (s: Server) => s.metadata["kc-version"] ?? null;
+
+/** Servers still on another version than the spec's. */
+export function outdated(spec: ClusterSpec, o: Observed): Server[] {
+  return [...o.servers.values()].filter((s) => live(s) && versionOf(s) !== spec.version).sort(byName);
+}
+
+/** The workers of one node group: tagged with it and named as its members. */
+export function groupMembers(clusterName: string, observed: Observed, group: string): Server[] {
+  return [...observed.servers.values()].filter(
+    (s) => s.tags.includes(groupTag(group)) && workerIndex(clusterName, group, s.name) !== null,
+  );
+}
+
+/** Each node group's size as the spec wants it, counting the live members (autoscaling groups keep theirs). */
+export function specGroupTargets(cluster: { name: string; spec: ClusterSpec }, observed: Observed) {
+  return new Map(
+    cluster.spec.nodeGroups.map((g) => [
+      g.name,
+      desiredGroupSize(
+        g,
+        groupMembers(cluster.name, observed, g.name).filter((s) => s.taskState !== "deleting").length,
+      ),
+    ]),
+  );
+}
