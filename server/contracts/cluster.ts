@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { isPrivate, overlaps, parseCidr, RESERVED } from "@/server/domain/cidr";
+import { checkClusterCidrs, parseCidr } from "@/server/domain/cidr";
 import { ALL_VERSIONS, NEWEST_VERSION, versionInfo } from "@/server/domain/versions";
 import { checkAddons, defaultAddons } from "@/server/domain/addons";
 import { checkPolicies, defaultPolicies } from "@/server/domain/policies";
@@ -227,42 +227,7 @@ export function validateClusterSpec(
     );
   }
 
-  const cidrs: Array<{ path: string[]; label: string; value: string }> = [
-    { path: ["podCidr"], label: "pod CIDR", value: spec.podCidr },
-    { path: ["serviceCidr"], label: "service CIDR", value: spec.serviceCidr },
-  ];
-  if (spec.network.mode === "new")
-    cidrs.unshift({ path: ["network", "cidr"], label: "node subnet", value: spec.network.cidr });
-  const parsed = cidrs.map((c) => ({ ...c, cidr: parseCidr(c.value) }));
-  for (const c of parsed) {
-    if (!c.cidr) {
-      issue(
-        c.path,
-        `'${c.value}' is not a network in CIDR notation (e.g. 10.0.0.0/24, with no host bits set)`,
-      );
-      continue;
-    }
-    const reserved = RESERVED.find(([r]) => overlaps(c.cidr!, parseCidr(r)!));
-    if (reserved) issue(c.path, `The ${c.label} ${c.value} overlaps ${reserved[0]} (${reserved[1]})`);
-    else if (!isPrivate(c.cidr))
-      issue(
-        c.path,
-        `The ${c.label} must be a private range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16 or 100.64.0.0/10)`,
-      );
-  }
-  const node = parsed.find((c) => c.label === "node subnet");
-  if (node?.cidr && (node.cidr.prefix > 27 || node.cidr.prefix < 16))
-    issue(node.path, "The node subnet must be between /16 and /27");
-  const pod = parsed.find((c) => c.label === "pod CIDR");
-  if (pod?.cidr && pod.cidr.prefix > 20) issue(pod.path, "The pod CIDR must be /20 or larger");
-  for (let i = 0; i < parsed.length; i++) {
-    for (let j = i + 1; j < parsed.length; j++) {
-      const a = parsed[i]!;
-      const b = parsed[j]!;
-      if (a.cidr && b.cidr && overlaps(a.cidr, b.cidr))
-        issue(b.path, `The ${b.label} ${b.value} overlaps the ${a.label} ${a.value}`);
-    }
-  }
+  for (const c of checkClusterCidrs(spec)) issue(c.path, c.message);
   spec.apiAccess.allowedCidrs.forEach((c, i) => {
     if (!parseCidr(c)) issue(["apiAccess", "allowedCidrs", i], `'${c}' is not a CIDR (e.g. 203.0.113.0/24)`);
   });

@@ -55,6 +55,93 @@ describe("cluster spec validation", () => {
       /^podCidr: '10.100.0.1\/16' is not a network in CIDR notation/,
     ],
     [
+      "IPv6 pod CIDR outside the unique local range",
+      {
+        network: { mode: "new", cidr: "10.0.0.0/24,fd00:10::/64" },
+        podCidr: "10.100.0.0/16,2001:db8::/56",
+        serviceCidr: "10.254.0.0/16,fd00:10:254::/112",
+      },
+      /^podCidr: The pod CIDR must be a unique local IPv6 range \(inside fc00::\/7/,
+    ],
+    [
+      "link-local IPv6 node subnet",
+      { network: { mode: "new", cidr: "10.0.0.0/24,fe80::/64" } },
+      /^network.cidr: The node subnet fe80::\/64 overlaps fe80::\/10 \(link-local\)/,
+    ],
+    [
+      "IPv6 host bits set",
+      { podCidr: "10.100.0.0/16,fd00:10:100::1/56" },
+      /^podCidr: 'fd00:10:100::1\/56' is not a network in CIDR notation/,
+    ],
+    [
+      "two IPv4 ranges",
+      { podCidr: "10.100.0.0/16,10.200.0.0/16" },
+      /^podCidr: The pod CIDR is one range, or one IPv4 and one IPv6 range separated by a comma for dual-stack/,
+    ],
+    [
+      "three ranges",
+      { serviceCidr: "10.254.0.0/16,fd00:10:254::/112,fd00:10:255::/112" },
+      /^serviceCidr: The service CIDR is one range, or one IPv4 and one IPv6 range/,
+    ],
+    [
+      "IPv6 service CIDR larger than /108",
+      {
+        network: { mode: "new", cidr: "10.0.0.0/24,fd00:10::/64" },
+        podCidr: "10.100.0.0/16,fd00:10:100::/56",
+        serviceCidr: "10.254.0.0/16,fd00:10:254::/64",
+      },
+      /^serviceCidr: An IPv6 service CIDR must be between \/108 and \/120/,
+    ],
+    [
+      "IPv6 pod CIDR too large for /64 node ranges",
+      {
+        network: { mode: "existing", networkId: "n", subnetId: "s" },
+        podCidr: "fd00:10::/40",
+        serviceCidr: "fd00:10:254::/112",
+      },
+      /^podCidr: An IPv6 pod CIDR must be between \/48 and \/60/,
+    ],
+    [
+      "IPv6 node subnet other than /64",
+      {
+        network: { mode: "new", cidr: "fd00:10::/56" },
+        podCidr: "fd00:10:100::/56",
+        serviceCidr: "fd00:10:254::/112",
+      },
+      /^network.cidr: An IPv6 node subnet must be a \/64/,
+    ],
+    [
+      "IPv6 service CIDR overlapping IPv6 pods",
+      {
+        network: { mode: "new", cidr: "10.0.0.0/24,fd00:10::/64" },
+        podCidr: "10.100.0.0/16,fd00:10:100::/56",
+        serviceCidr: "10.254.0.0/16,fd00:10:100::/112",
+      },
+      /^serviceCidr: The service CIDR fd00:10:100::\/112 overlaps the pod CIDR fd00:10:100::\/56/,
+    ],
+    [
+      "dual-stack pods with single-stack services",
+      {
+        network: { mode: "new", cidr: "10.0.0.0/24,fd00:10::/64" },
+        podCidr: "10.100.0.0/16,fd00:10:100::/56",
+      },
+      /^serviceCidr: The service CIDR must have the same IP families as the pod CIDR, in the same order \(IPv4,IPv6\)/,
+    ],
+    [
+      "services with the other primary family",
+      {
+        network: { mode: "new", cidr: "10.0.0.0/24,fd00:10::/64" },
+        podCidr: "10.100.0.0/16,fd00:10:100::/56",
+        serviceCidr: "fd00:10:254::/112,10.254.0.0/16",
+      },
+      /^serviceCidr: The service CIDR must have the same IP families as the pod CIDR/,
+    ],
+    [
+      "IPv6 pods on an IPv4 node subnet",
+      { podCidr: "fd00:10:100::/56", serviceCidr: "fd00:10:254::/112" },
+      /^network.cidr: The node subnet needs an IPv6 range for the IPv6 pod CIDR/,
+    ],
+    [
       "bad allowlist entry",
       { apiAccess: { public: true, allowedCidrs: ["office"] } },
       /^apiAccess.allowedCidrs.0: 'office' is not a CIDR/,
@@ -101,6 +188,39 @@ describe("cluster spec validation", () => {
       found.some((m) => message.test(m)),
       found.join("\n"),
     ).toBe(true);
+  });
+
+  it.each<[string, Record<string, unknown>]>([
+    [
+      "dual-stack",
+      {
+        network: { mode: "new", cidr: "10.0.0.0/24,fd00:10::/64" },
+        podCidr: "10.100.0.0/16,fd00:10:100::/56",
+        serviceCidr: "10.254.0.0/16,fd00:10:254::/112",
+      },
+    ],
+    [
+      "IPv6 only",
+      {
+        network: { mode: "new", cidr: "fd00:10::/64" },
+        podCidr: "fd00:10:100::/56",
+        serviceCidr: "fd00:10:254::/108",
+      },
+    ],
+    [
+      "IPv6 pods and services on an existing network",
+      {
+        network: { mode: "existing", networkId: "n", subnetId: "s" },
+        podCidr: "fd00:10::/48",
+        serviceCidr: "fd00:11::/120",
+      },
+    ],
+    [
+      "an IPv6 allowlist entry",
+      { apiAccess: { public: true, allowedCidrs: ["2001:db8::/32", "203.0.113.0/24"] } },
+    ],
+  ])("accepts %s ranges in the schema", (_name, over) => {
+    expect(issues(over)).toEqual([]);
   });
 
   it("accepts a good spec and fills defaults", () => {

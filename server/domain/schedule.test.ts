@@ -27,6 +27,12 @@ describe("weekly schedules in a time zone", () => {
     ["America/New_York", 2026, 7, 1, "09:00", "2026-07-01T13:00:00.000Z"], // EDT
     ["America/New_York", 2026, 12, 1, "09:00", "2026-12-01T14:00:00.000Z"], // EST
     ["Europe/Berlin", 2026, 3, 29, "03:30", "2026-03-29T01:30:00.000Z"], // the day DST starts
+    ["Europe/Berlin", 2026, 3, 29, "02:30", "2026-03-29T01:30:00.000Z"], // skipped hour: forward by the gap
+    ["America/New_York", 2026, 3, 8, "02:30", "2026-03-08T07:30:00.000Z"], // skipped hour: 03:30 EDT
+    ["Europe/Berlin", 2026, 10, 25, "02:30", "2026-10-25T00:30:00.000Z"], // repeated hour: the earlier (CEST)
+    ["America/New_York", 2026, 11, 1, "01:30", "2026-11-01T05:30:00.000Z"], // repeated hour: the earlier (EDT)
+    ["Australia/Lord_Howe", 2026, 10, 4, "02:15", "2026-10-03T15:45:00.000Z"], // a 30-minute DST gap
+    ["Asia/Kathmandu", 2026, 1, 1, "00:00", "2025-12-31T18:15:00.000Z"], // +05:45
   ])("%s %i-%i-%i %s → %s", (tz, y, m, d, hhmm, iso) => {
     expect(zonedInstant(y, m, d, hhmm, tz).toISOString()).toBe(iso);
   });

@@ -1,52 +1,30 @@
+import { Temporal } from "temporal-polyfill";
 import { WEEKDAYS, type MaintenanceWindow, type StopSchedule } from "@/server/contracts/schedule";
 import { upgradeTargets, versionInfo } from "./versions";
 
 /**
- * Wall-clock arithmetic for weekly schedules in a time zone, DST included:
- * a local day and time become an instant by correcting a UTC guess with
- * the zone's offset at that instant.
+ * Wall-clock arithmetic for weekly schedules in a time zone, DST included,
+ * with the Temporal API. A local time that does not exist (the hour skipped
+ * when DST starts) moves forward by the gap; one that occurs twice (when DST
+ * ends) is the earlier instant: Temporal's "compatible" disambiguation, as in
+ * RFC 5545 calendars.
  */
 
 const DAY_MS = 86_400_000;
 
-function parts(date: Date, tz: string) {
-  const f = new Intl.DateTimeFormat("en-US", {
-    timeZone: tz,
-    weekday: "short",
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-    hourCycle: "h23",
-  });
-  const p = Object.fromEntries(f.formatToParts(date).map((x) => [x.type, x.value]));
-  return {
-    year: Number(p.year),
-    month: Number(p.month),
-    day: Number(p.day),
-    hour: Number(p.hour),
-    minute: Number(p.minute),
-    second: Number(p.second),
-    weekday: WEEKDAYS.indexOf(p.weekday as (typeof WEEKDAYS)[number]),
-  };
-}
-
-/** The zone's offset from UTC at `date`, in ms. */
-function offsetMs(date: Date, tz: string): number {
-  const p = parts(date, tz);
-  const asUtc = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
-  return asUtc - Math.floor(date.getTime() / 1000) * 1000;
-}
-
 /** The instant when it is `hh:mm` on the local calendar day y-m-d in `tz`. */
 export function zonedInstant(y: number, m: number, d: number, hhmm: string, tz: string): Date {
-  const [hh, mm] = hhmm.split(":").map(Number) as [number, number];
-  const guess = Date.UTC(y, m - 1, d, hh, mm);
-  let t = guess - offsetMs(new Date(guess), tz);
-  t = guess - offsetMs(new Date(t), tz);
-  return new Date(t);
+  const [hour, minute] = hhmm.split(":").map(Number) as [number, number];
+  const at = Temporal.ZonedDateTime.from(
+    { timeZone: tz, year: y, month: m, day: d, hour, minute },
+    { disambiguation: "compatible" },
+  );
+  return new Date(at.epochMilliseconds);
+}
+
+/** The calendar day in `tz` at the instant `date`. */
+function localDate(date: Date, tz: string): Temporal.PlainDate {
+  return Temporal.Instant.fromEpochMilliseconds(date.getTime()).toZonedDateTimeISO(tz).toPlainDate();
 }
 
 /** Every occurrence of weekly (days, time) entries between `from` and `to`, in order. */
@@ -57,12 +35,17 @@ function occurrences<T>(
   to: Date,
 ): Array<{ at: Date; value: T }> {
   const out: Array<{ at: Date; value: T }> = [];
-  for (let t = from.getTime() - DAY_MS; t <= to.getTime() + DAY_MS; t += DAY_MS) {
-    const p = parts(new Date(t), tz);
-    const weekday = WEEKDAYS[p.weekday]!;
+  const last = localDate(to, tz).add({ days: 1 });
+  for (
+    let day = localDate(from, tz).subtract({ days: 1 });
+    Temporal.PlainDate.compare(day, last) <= 0;
+    day = day.add({ days: 1 })
+  ) {
+    const weekday = WEEKDAYS[day.dayOfWeek - 1]!;
     for (const e of entries) {
       if (!e.days.includes(weekday)) continue;
-      const at = zonedInstant(p.year, p.month, p.day, e.at, tz);
+      // Two times in one skipped hour land on the same instant: keep one.
+      const at = zonedInstant(day.year, day.month, day.day, e.at, tz);
       if (at >= from && at <= to && !out.some((o) => o.at.getTime() === at.getTime() && o.value === e.value))
         out.push({ at, value: e.value });
     }

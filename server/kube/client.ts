@@ -10,6 +10,7 @@ import {
 } from "@kubernetes/client-node";
 import type { Resources } from "@/server/domain/autoscaler";
 import type { WorkloadSnapshot } from "@/server/domain/upgrade-readiness";
+import { deprecatedApisFromMetrics, type DeprecatedApi } from "./metrics-text";
 import { cpuMilli, memoryMi } from "./quantity";
 
 /**
@@ -52,7 +53,7 @@ export interface KubeEventItem {
   name: string;
   message: string;
 }
-export type DeprecatedApi = WorkloadSnapshot["deprecatedApis"][number];
+export type { DeprecatedApi } from "./metrics-text";
 
 export type EvictionResult =
   { result: "evicted" } | { result: "gone" } | { result: "blocked"; message: string };
@@ -491,20 +492,7 @@ export function createKubeClient(t: KubeTarget): KubeClient {
     async deprecatedApis() {
       const res = await rawGet("/metrics");
       if (res.status !== 200) throw new Error(`GET /metrics answered ${res.status}`);
-      const out: DeprecatedApi[] = [];
-      for (const line of res.text.split("\n")) {
-        if (!line.startsWith("apiserver_requested_deprecated_apis{")) continue;
-        const labels = Object.fromEntries(
-          [...line.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!] as const),
-        );
-        out.push({
-          group: labels.group ?? "",
-          version: labels.version ?? "",
-          resource: labels.resource ?? "",
-          removedRelease: labels.removed_release ?? "",
-        });
-      }
-      return out;
+      return deprecatedApisFromMetrics(res.text);
     },
     async putPkiSecret(data) {
       const body = {

@@ -1,6 +1,11 @@
 /**
  * Kubernetes resource quantities (`100m`, `2`, `1500000n`; `128Mi`, `4096Ki`,
  * `1G`, `134217728`) as whole millicores and MiB. Unparseable → 0.
+ *
+ * Kept by hand on purpose: @kubernetes/client-node's `quantityToScalar` is
+ * not exported from its entry point (only from its internal `dist/util.js`),
+ * returns a bigint for most suffixes, and throws on valid quantities such
+ * as `1.5Gi`.
  */
 const SUFFIX: Record<string, number> = {
   "": 1,

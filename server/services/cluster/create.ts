@@ -10,7 +10,7 @@ import { recordAudit } from "../audit/record";
 import type { ServiceContext } from "../context";
 import { ServiceError } from "../errors";
 import type { ProjectAccess } from "../project/access";
-import { toView, type ClusterView } from "./shared";
+import { assertDeployable, toView, type ClusterView } from "./shared";
 
 /** Store the desired cluster and ask the reconciler to build it. Never calls the cloud. */
 export async function createCluster({
@@ -22,6 +22,7 @@ export async function createCluster({
   project: ProjectAccess;
   spec: ClusterSpec;
 }): Promise<ClusterView> {
+  assertDeployable(spec);
   if (versionInfo(spec.version)?.endOfLifeReached) {
     throw new ServiceError(
       "VALIDATION",

@@ -3,6 +3,7 @@ import type { Executor } from "@/db/client";
 import { clusters, operations, type OperationKind } from "@/db/schema";
 import type { ClusterSpec, Condition, Phase } from "@/server/contracts/cluster";
 import type { MaintenanceWindow, StopSchedule } from "@/server/contracts/schedule";
+import { undeployedIpv6 } from "@/server/domain/cidr";
 import { estimateCost, PRICES } from "@/server/domain/cost";
 import {
   nextPowerEvent,
@@ -208,6 +209,15 @@ export function assertImmutable(before: ClusterSpec, after: ClusterSpec): void {
   if (first) throw new ServiceError("VALIDATION", first, { fieldErrors });
 }
 
+/** A valid spec that this release cannot build yet (IPv6, dual-stack) is refused with field errors. */
+export function assertDeployable(spec: ClusterSpec): void {
+  const problems = undeployedIpv6(spec);
+  if (problems.length === 0) return;
+  const fieldErrors: Record<string, string[]> = {};
+  for (const p of problems) (fieldErrors[p.path.join(".")] ??= []).push(p.message);
+  throw new ServiceError("VALIDATION", problems[0]!.message, { fieldErrors });
+}
+
 /**
  * A new operation for a cluster; any unfinished one is superseded (the
  * reconciler works toward the newest intent only).
@@ -330,6 +340,7 @@ export async function writeIntent(args: {
     }
     const next = args.change(row.spec);
     assertImmutable(row.spec, next);
+    assertDeployable(next);
     return commitChange(tx, ctx, row, {
       kind: args.kind,
       action: args.action,
