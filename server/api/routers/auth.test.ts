@@ -39,7 +39,7 @@ describe("sign-up", () => {
       password: "trust-no-one-1993",
     });
     const [user] = await db.select().from(users).where(eq(users.email, "dana@example.com"));
-    expect(user).toBeDefined();
+    expect(user).toMatchObject({ email: "dana@example.com", name: "Dana Scully" });
     expect(user!.passwordHash).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
     expect(user!.passwordHash).not.toContain("trust-no-one");
 

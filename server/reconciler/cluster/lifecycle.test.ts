@@ -1,22 +1,18 @@
 import { and, eq, inArray } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
 import { auditLog } from "@/db/schema";
-import { createTestDb, makeUser } from "@/db/testing";
+import { makeUser } from "@/db/testing";
 import type { ClusterSpecInput } from "@/server/contracts/cluster";
 import { allNodes } from "@/server/emulator/kube/model";
-import { projectResources, startTestCloud, type TestCloud } from "@/server/testing/cloud";
+import { projectResources, type TestCloud } from "@/server/testing/cloud";
+import { withTestCloud, withTestDb } from "@/server/testing/suite";
 import { clusterRow, drive } from "@/server/testing/converge";
 
 let db: Db;
-let drop: () => Promise<void>;
 let t: TestCloud;
-beforeAll(async () => ({ db, drop } = await createTestDb()));
-afterAll(() => drop());
-beforeEach(async () => {
-  t = await startTestCloud();
-});
-afterEach(() => t.stop());
+withTestDb((d) => (db = d));
+withTestCloud((c) => (t = c));
 
 const baseSpec = (over: Partial<ClusterSpecInput> = {}): ClusterSpecInput => ({
   name: "life",
@@ -248,7 +244,9 @@ describe("upgrade", () => {
     const row = await clusterRow(db, c.id);
     expect(row.spec.version).toBe("1.35.3");
     expect(Object.values(row.status.upgrade!.nodes).every((n) => n.state === "done")).toBe(true);
-    expect(row.status.upgrade!.completedAt).toBeTruthy();
+    expect(Date.parse(row.status.upgrade!.completedAt!)).toBeGreaterThanOrEqual(
+      Date.parse(row.createdAt.toISOString()),
+    );
     const audits = await db
       .select()
       .from(auditLog)

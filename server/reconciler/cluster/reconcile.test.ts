@@ -1,22 +1,18 @@
 import { type TRPCError } from "@trpc/server";
 import { eq } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
 import { clusters, operations } from "@/db/schema";
-import { createTestDb, makeUser, TEST_ENCRYPTION_KEY } from "@/db/testing";
+import { makeUser, TEST_ENCRYPTION_KEY } from "@/db/testing";
 import type { ClusterSpecInput } from "@/server/contracts/cluster";
-import { projectResources, startTestCloud, type TestCloud } from "@/server/testing/cloud";
+import { projectResources, type TestCloud } from "@/server/testing/cloud";
+import { withTestCloud, withTestDb } from "@/server/testing/suite";
 import { reconcileCluster } from "./reconcile";
 
 let db: Db;
-let drop: () => Promise<void>;
 let t: TestCloud;
-beforeAll(async () => ({ db, drop } = await createTestDb()));
-afterAll(() => drop());
-beforeEach(async () => {
-  t = await startTestCloud();
-});
-afterEach(() => t.stop());
+withTestDb((d) => (db = d));
+withTestCloud((c) => (t = c));
 
 const deps = () => ({ db, cloudFor: async () => t.cloud, encryptionKey: TEST_ENCRYPTION_KEY });
 
@@ -132,8 +128,8 @@ describe("create", () => {
     ])
       expect(reasons).toContain(r);
     expect(
-      events.find((e) => e.objectKind === "LoadBalancer" && e.message.endsWith("ACTIVE/ONLINE")),
-    ).toBeDefined();
+      events.find((e) => e.objectKind === "LoadBalancer" && e.message.endsWith("ACTIVE/ONLINE"))?.objectName,
+    ).toBe("c1-api");
     // A second pass after convergence changes nothing in the cloud.
     const posts = t.log.filter((e) => e.method !== "GET").length;
     await reconcileCluster(deps(), c.id);

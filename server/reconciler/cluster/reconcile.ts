@@ -64,6 +64,43 @@ async function runAll(actions: Action[]): Promise<Ran[]> {
   }));
 }
 
+/** What a pass knows before its phases plan: the cloud observed, the catalog, the flow. */
+export async function scopeOf(
+  deps: ReconcileDeps,
+  cluster: ClusterRow,
+  operation: ClusterScope["operation"],
+  cloud: ClusterScope["cloud"],
+  now: Date,
+): Promise<ClusterScope> {
+  const [observed, catalog] = await Promise.all([observe(cloud, cluster), catalogOf(cloud)]);
+  return {
+    deps,
+    cluster,
+    spec: cluster.spec,
+    operation,
+    cloud,
+    now,
+    clusterNow: deps.clock?.() ?? now.getTime(),
+    flow: flowOf(cluster, observed),
+    observed,
+    catalog,
+    liveServers: [...observed.servers.values()].filter(live),
+    api: null,
+    plan: { groupTargets: specGroupTargets(cluster, observed), steps: [], failure: null },
+  };
+}
+
+/** A pass's whole scope for one cluster, the Kubernetes API view included (tests plan single phases with it). */
+export async function passScope(deps: ReconcileDeps, clusterId: string): Promise<ClusterScope> {
+  const [cluster] = await deps.db.select().from(clusters).where(eq(clusters.id, clusterId));
+  if (!cluster) throw new Error(`no cluster ${clusterId}`);
+  const operation = await currentOperation(deps.db, cluster.id);
+  const now = new Date();
+  const scope = await scopeOf(deps, cluster, operation, await deps.cloudFor(cluster.projectId), now);
+  if (scope.flow !== "delete") scope.api = await observeApi(deps, cluster, operation, scope.observed, now);
+  return scope;
+}
+
 /**
  * One level-triggered pass over one cluster: load → scope → observe →
  * choose the flow → plan its phases → run every action at once → status →
@@ -89,23 +126,7 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
 
   let scope: ClusterScope;
   try {
-    const [observed, catalog] = await Promise.all([observe(cloud, cluster), catalogOf(cloud)]);
-    const flow = flowOf(cluster, observed);
-    scope = {
-      deps,
-      cluster,
-      spec: cluster.spec,
-      operation,
-      cloud,
-      now,
-      clusterNow: deps.clock?.() ?? now.getTime(),
-      flow,
-      observed,
-      catalog,
-      liveServers: [...observed.servers.values()].filter(live),
-      api: null,
-      plan: { groupTargets: specGroupTargets(cluster, observed), steps: [], failure: null },
-    };
+    scope = await scopeOf(deps, cluster, operation, cloud, now);
   } catch (err) {
     return fail("Observe the cloud", err);
   }

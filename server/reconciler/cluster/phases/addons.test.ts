@@ -1,22 +1,18 @@
 import { TRPCError } from "@trpc/server";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
-import { createTestDb, makeUser } from "@/db/testing";
+import { makeUser } from "@/db/testing";
 import type { ClusterSpecInput } from "@/server/contracts/cluster";
 import { ADDONS, defaultValuesYaml } from "@/server/domain/addons";
-import { projectResources, startTestCloud, type TestCloud } from "@/server/testing/cloud";
+import { projectResources, type TestCloud } from "@/server/testing/cloud";
+import { withTestCloud, withTestDb } from "@/server/testing/suite";
 import { clusterRow, drive } from "@/server/testing/converge";
 import { CUSTOM_TEMPLATE } from "@/server/testing/policies";
 
 let db: Db;
-let drop: () => Promise<void>;
 let t: TestCloud;
-beforeAll(async () => ({ db, drop } = await createTestDb()));
-afterAll(() => drop());
-beforeEach(async () => {
-  t = await startTestCloud();
-});
-afterEach(() => t.stop());
+withTestDb((d) => (db = d));
+withTestCloud((c) => (t = c));
 
 const values = (id: string) => defaultValuesYaml(ADDONS.find((a) => a.id === id)!);
 
@@ -95,7 +91,9 @@ describe("addons", () => {
     expect(status.resources[0]).toContain(fip.address);
     // The release is in the cluster and its controller runs.
     const k = t.emu.engine.state.kube[c.id]!;
-    expect(k.configMaps["kube-system/kc-addon-ingress-nginx"]).toBeDefined();
+    expect(k.configMaps["kube-system/kc-addon-ingress-nginx"]?.data).toMatchObject({
+      chart: "ingress-nginx",
+    });
     expect(k.deployments.find((d) => d.name === "ingress-nginx-controller")?.replicas).toBe(2);
 
     // Scaling the workers moves the members along.
@@ -339,7 +337,7 @@ describe("gatekeeper", () => {
         (await clusterRow(db, c.id)).status.policies?.constraints["owner-annotation"]?.state === "Enforced",
     });
     const k = t.emu.engine.state.kube[c.id]!;
-    expect(k.templates["k8srequiredannotations"]).toBeDefined();
-    expect(k.constraints["K8sRequiredAnnotations/owner-annotation"]).toBeDefined();
+    expect(k.templates["k8srequiredannotations"]?.metadata.name).toBe("k8srequiredannotations");
+    expect(k.constraints["K8sRequiredAnnotations/owner-annotation"]?.metadata.name).toBe("owner-annotation");
   });
 });

@@ -1,21 +1,17 @@
 import { and, asc, eq } from "drizzle-orm";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
 import { clusterEvents } from "@/db/schema";
-import { createTestDb, makeUser } from "@/db/testing";
+import { makeUser } from "@/db/testing";
 import type { ClusterSpecInput } from "@/server/contracts/cluster";
-import { startTestCloud, type TestCloud } from "@/server/testing/cloud";
+import type { TestCloud } from "@/server/testing/cloud";
+import { withTestCloud, withTestDb } from "@/server/testing/suite";
 import { clusterRow, drive } from "@/server/testing/converge";
 
 let db: Db;
-let drop: () => Promise<void>;
 let t: TestCloud;
-beforeAll(async () => ({ db, drop } = await createTestDb()));
-afterAll(() => drop());
-beforeEach(async () => {
-  t = await startTestCloud();
-});
-afterEach(() => t.stop());
+withTestDb((d) => (db = d));
+withTestCloud((c) => (t = c));
 
 const MIN = 60_000;
 
