@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import type { KubeClusterState } from "./kube/model";
+import type { KubeClusterState } from "./kube/types";
 
 /**
  * The emulator's whole world, JSON-serialisable so it can be saved to disk

@@ -14,11 +14,9 @@ import {
   podReady,
   recordEvent,
   removePod,
-  type KubeClusterState,
   type NodeView,
-  type Pod,
-  type StoredObject,
 } from "./model";
+import type { KubeClusterState, Pod, StoredObject } from "./types";
 import { allocatable, nodeUsage } from "./workload";
 
 /**
