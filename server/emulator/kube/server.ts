@@ -3,7 +3,7 @@ import https from "node:https";
 import type { Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
 import { cidrRange, ipToInt, type Engine } from "../engine";
-import { handleKube } from "./api";
+import { handleKube } from "./api/handle";
 import { PKI_PATHS } from "@/server/contracts/node-config";
 import { apiServers, filesOf, nodeConfigOf, type NodeView } from "./model";
 import { syncKube } from "./sync";
