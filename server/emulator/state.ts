@@ -59,7 +59,8 @@ export interface VolumeType {
   extraSpecs: Record<string, string>;
 }
 
-interface Base {
+/** Standard attributes of Neutron, Nova, Cinder and Octavia resources. */
+export interface Base {
   id: string;
   projectId: string;
   name: string;
