@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
-import type { Token } from "./state";
+import { uuid, type Base, type Token } from "./state";
 
 export type Service = "identity" | "compute" | "network" | "load-balancer" | "volume" | "image" | "admin";
 
@@ -223,4 +223,29 @@ export function matchesTags(tags: string[], q: URLSearchParams): boolean {
   if (notAll.length && notAll.every((t) => tags.includes(t))) return false;
   if (notAny.length && notAny.some((t) => tags.includes(t))) return false;
   return true;
+}
+
+/** Pagination and tag query parameters: never attribute filters (Neutron, Octavia). */
+export const LIST_CONTROL_PARAMS = [
+  "limit",
+  "marker",
+  "tags",
+  "tags-any",
+  "not-tags",
+  "not-tags-any",
+  "fields",
+];
+
+/** The standard attributes of a resource created from request body `body` (Neutron, Octavia). */
+export function standardAttrs(projectId: string, body: Record<string, unknown>, now: () => number): Base {
+  return {
+    id: uuid(),
+    projectId,
+    name: str(body, "name") ?? "",
+    description: str(body, "description") ?? "",
+    tags: strList(body, "tags") ?? [],
+    createdAt: now(),
+    updatedAt: now(),
+    revision: 0,
+  };
 }

@@ -1,15 +1,7 @@
 import type { Engine } from "../../engine";
-import { fault, str, strList, type Req, type Res } from "../../http";
-import {
-  uuid,
-  type EmuState,
-  type FloatingIp,
-  type Network,
-  type Port,
-  type Router,
-  type SecurityGroup,
-  type Subnet,
-} from "../../state";
+import { fault, standardAttrs, type Req, type Res } from "../../http";
+import type { Subnet } from "../../state";
+import { LABEL, NOT_FOUND_TYPE, SINGULAR, store, type Kind, type KindMap } from "./kinds";
 import { neutronViews } from "./views";
 
 /**
@@ -19,58 +11,6 @@ import { neutronViews } from "./views";
  */
 
 export const P = "/network/v2.0";
-
-export interface KindMap {
-  networks: Network;
-  subnets: Subnet;
-  ports: Port;
-  routers: Router;
-  "security-groups": SecurityGroup;
-  floatingips: FloatingIp;
-}
-export type Kind = keyof KindMap;
-
-export const SINGULAR: Record<Kind, string> = {
-  networks: "network",
-  subnets: "subnet",
-  ports: "port",
-  routers: "router",
-  "security-groups": "security_group",
-  floatingips: "floatingip",
-};
-export const NOT_FOUND_TYPE: Record<Kind, string> = {
-  networks: "NetworkNotFound",
-  subnets: "SubnetNotFound",
-  ports: "PortNotFound",
-  routers: "RouterNotFound",
-  "security-groups": "SecurityGroupNotFound",
-  floatingips: "FloatingIPNotFound",
-};
-export const LABEL: Record<Kind, string> = {
-  networks: "Network",
-  subnets: "Subnet",
-  ports: "Port",
-  routers: "Router",
-  "security-groups": "Security group",
-  floatingips: "Floating IP",
-};
-
-export function store(state: EmuState, kind: Kind) {
-  switch (kind) {
-    case "networks":
-      return state.networks;
-    case "subnets":
-      return state.subnets;
-    case "ports":
-      return state.ports;
-    case "routers":
-      return state.routers;
-    case "security-groups":
-      return state.securityGroups;
-    case "floatingips":
-      return state.floatingIps;
-  }
-}
 
 export type NeutronQuotaKey =
   "networks" | "subnets" | "ports" | "routers" | "security_groups" | "floatingips";
@@ -125,16 +65,7 @@ export function neutronContext(engine: Engine) {
       throw fault("network", 409, `Quota exceeded for resources: ['${name}'].`, "OverQuota");
     }
   };
-  const base = (projectId: string, body: Record<string, unknown>) => ({
-    id: uuid(),
-    projectId,
-    name: str(body, "name") ?? "",
-    description: str(body, "description") ?? "",
-    tags: strList(body, "tags") ?? [],
-    createdAt: now(),
-    updatedAt: now(),
-    revision: 0,
-  });
+  const base = (projectId: string, body: Record<string, unknown>) => standardAttrs(projectId, body, now);
   /** Neutron's answer when a subnet's pool is exhausted. */
   const noMoreIps = (networkId: string) =>
     fault(
@@ -143,6 +74,12 @@ export function neutronContext(engine: Engine) {
       `No more IP addresses available on network ${networkId}.`,
       "IpAddressGenerationFailure",
     );
+  /** Keep a new resource and answer 201 with it. */
+  const created = <K extends Kind>(kind: K, x: KindMap[K]): Res => {
+    (store(s(), kind) as Record<string, KindMap[K]>)[x.id] = x;
+    engine.markDirty();
+    return ok(201, { [SINGULAR[kind]]: view(kind, x) });
+  };
   return {
     engine,
     s,
@@ -158,5 +95,6 @@ export function neutronContext(engine: Engine) {
     quota,
     base,
     noMoreIps,
+    created,
   };
 }

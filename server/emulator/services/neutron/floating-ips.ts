@@ -40,7 +40,7 @@ export function associate(neutron: Neutron, fip: FloatingIp, portId: unknown) {
 }
 
 export function floatingIpRoutes(router: Router, neutron: Neutron): void {
-  const { engine, s, need, ok, views, get, owned, quota, base, noMoreIps } = neutron;
+  const { engine, s, need, ok, get, owned, quota, base, noMoreIps, created } = neutron;
   router.on("POST", `${P}/floatingips`, (req) => {
     const { projectId } = need(req);
     const body = bodyObject(req, "floatingip", "network");
@@ -68,9 +68,7 @@ export function floatingIpRoutes(router: Router, neutron: Neutron): void {
       routerId: null,
     };
     if (body.port_id !== undefined && body.port_id !== null) associate(neutron, fip, body.port_id);
-    s().floatingIps[fip.id] = fip;
-    engine.markDirty();
-    return ok(201, { floatingip: views.floatingips(fip) });
+    return created("floatingips", fip);
   });
   router.on("DELETE", `${P}/floatingips/:id`, (req, { id }) => {
     const fip = get(req, "floatingips", id!);

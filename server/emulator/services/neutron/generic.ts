@@ -1,24 +1,23 @@
-import { bodyObject, fault, matchesTags, paginate, strList, type Req, type Router } from "../../http";
+import {
+  bodyObject,
+  fault,
+  LIST_CONTROL_PARAMS,
+  matchesTags,
+  paginate,
+  strList,
+  type Req,
+  type Router,
+} from "../../http";
 import type { FloatingIp, Port, Router as NRouter } from "../../state";
-import { P, SINGULAR, store, type Kind, type Neutron } from "./context";
+import { P, type Neutron } from "./context";
+import { SINGULAR, store, type Kind } from "./kinds";
 import { associate } from "./floating-ips";
 import { setGateway } from "./routers";
 
 /** List (any attribute filters, tags, pagination), get, tags and update, alike for every kind. */
 
 /** Query parameters that are not attribute filters. */
-const CONTROL = new Set([
-  "limit",
-  "marker",
-  "tags",
-  "tags-any",
-  "not-tags",
-  "not-tags-any",
-  "fields",
-  "sort_key",
-  "sort_dir",
-  "page_reverse",
-]);
+const CONTROL = new Set<string>([...LIST_CONTROL_PARAMS, "sort_key", "sort_dir", "page_reverse"]);
 
 export function genericRoutes(router: Router, neutron: Neutron): void {
   const { s, need, ok, view, get, isExternalSubnet, owned, touch } = neutron;

@@ -1,5 +1,6 @@
 import { fault, type Router } from "../../http";
-import { P, SINGULAR, type Kind, type Neutron } from "./context";
+import { P, type Neutron } from "./context";
+import { SINGULAR, type Kind } from "./kinds";
 
 /** Versions and extensions: what clients discover first. */
 export function metaRoutes(router: Router, neutron: Neutron): void {

@@ -4,7 +4,7 @@ import { P, type Neutron } from "./context";
 
 /** Networks: create, and delete unless ports other than DHCP's use them. */
 export function networkRoutes(router: Router, neutron: Neutron): void {
-  const { engine, s, need, ok, views, get, owned, quota, base } = neutron;
+  const { engine, s, need, ok, get, owned, quota, base, created } = neutron;
   router.on("POST", `${P}/networks`, (req) => {
     const { projectId } = need(req);
     const body = bodyObject(req, "network", "network");
@@ -16,9 +16,7 @@ export function networkRoutes(router: Router, neutron: Neutron): void {
       mtu: num(body, "mtu") ?? 1450,
       adminStateUp: body.admin_state_up !== false,
     };
-    s().networks[n.id] = n;
-    engine.markDirty();
-    return ok(201, { network: views.networks(n) });
+    return created("networks", n);
   });
   router.on("DELETE", `${P}/networks/:id`, (req, { id }) => {
     const n = get(req, "networks", id!);

@@ -4,7 +4,7 @@ import { P, type Neutron } from "./context";
 
 /** Ports: fixed IPs from the pools, security groups checked; router interfaces are deleted through the router. */
 export function portRoutes(router: Router, neutron: Neutron): void {
-  const { engine, s, need, ok, views, get, owned, quota, base, noMoreIps } = neutron;
+  const { engine, s, need, ok, get, owned, quota, base, noMoreIps, created } = neutron;
   router.on("POST", `${P}/ports`, (req) => {
     const { projectId } = need(req);
     const body = bodyObject(req, "port", "network");
@@ -35,9 +35,7 @@ export function portRoutes(router: Router, neutron: Neutron): void {
       securityGroupIds: sgs,
       adminStateUp: body.admin_state_up !== false,
     };
-    s().ports[port.id] = port;
-    engine.markDirty();
-    return ok(201, { port: views.ports(port) });
+    return created("ports", port);
   });
   router.on("DELETE", `${P}/ports/:id`, (req, { id }) => {
     const port = get(req, "ports", id!);

@@ -35,16 +35,14 @@ export function setGateway(neutron: Neutron, r: NRouter, info: unknown) {
 }
 
 export function routerRoutes(router: Router, neutron: Neutron): void {
-  const { engine, s, need, ok, views, get, owned, touch, quota, base } = neutron;
+  const { engine, s, need, ok, get, owned, touch, quota, base, created } = neutron;
   router.on("POST", `${P}/routers`, (req) => {
     const { projectId } = need(req);
     const body = bodyObject(req, "router", "network");
     quota(projectId, "routers");
     const r: NRouter = { ...base(projectId, body), gateway: null, interfaceSubnetIds: [] };
     if (body.external_gateway_info) setGateway(neutron, r, body.external_gateway_info);
-    s().routers[r.id] = r;
-    engine.markDirty();
-    return ok(201, { router: views.routers(r) });
+    return created("routers", r);
   });
   router.on("DELETE", `${P}/routers/:id`, (req, { id }) => {
     const r = get(req, "routers", id!);

@@ -5,7 +5,7 @@ import { P, type Neutron } from "./context";
 
 /** Subnets: IPv4 only, inside their CIDR, no overlap on a network. */
 export function subnetRoutes(router: Router, neutron: Neutron): void {
-  const { engine, s, need, ok, views, get, owned, quota, base } = neutron;
+  const { engine, s, need, ok, get, owned, quota, base, created } = neutron;
   router.on("POST", `${P}/subnets`, (req) => {
     const { projectId } = need(req);
     const body = bodyObject(req, "subnet", "network");
@@ -58,9 +58,7 @@ export function subnetRoutes(router: Router, neutron: Neutron): void {
         "InvalidInput",
       );
     }
-    s().subnets[sub.id] = sub;
-    engine.markDirty();
-    return ok(201, { subnet: views.subnets(sub) });
+    return created("subnets", sub);
   });
   router.on("DELETE", `${P}/subnets/:id`, (req, { id }) => {
     const sub = get(req, "subnets", id!);

@@ -10,7 +10,7 @@ import type {
   SecurityGroupRule,
   Subnet,
 } from "../../state";
-import type { Kind } from "./context";
+import type { Kind } from "./kinds";
 
 /** Neutron's JSON for each resource, as the real API sends it. */
 
