@@ -159,125 +159,8 @@ describe("emulator", () => {
     "answers with every field the real services send (samples in ../shared/openstack-samples)",
     async () => {
       t = await startTestEmulator();
-      const { os } = t;
+      const { serverId: id, subnetId, portId } = await createOneOfEach(t);
       const pid = t.emu.demo.projectId;
-      const N = "/network/v2.0";
-      const LB = "/load-balancer/v2/lbaas";
-      type Obj = Record<string, unknown> & { id: string };
-      const one = async (key: string, p: Promise<Record<string, unknown>>) => (await p)[key] as Obj;
-      const [ext] = (await os("GET", `${N}/networks?router%3Aexternal=true`)).networks as Obj[];
-      const n = await one(
-        "network",
-        os("POST", `${N}/networks`, { network: { name: "n", admin_state_up: true } }),
-      );
-      const s = await one(
-        "subnet",
-        os("POST", `${N}/subnets`, {
-          subnet: { name: "s", network_id: n.id, cidr: "10.10.0.0/24", ip_version: 4, dns_nameservers: [] },
-        }),
-      );
-      const r = await one(
-        "router",
-        os("POST", `${N}/routers`, { router: { name: "r", external_gateway_info: { network_id: ext!.id } } }),
-      );
-      await os("PUT", `${N}/routers/${r.id}/add_router_interface`, { subnet_id: s.id });
-      const sg = await one(
-        "security_group",
-        os("POST", `${N}/security-groups`, { security_group: { name: "sg", description: "" } }),
-      );
-      const port = await one(
-        "port",
-        os("POST", `${N}/ports`, { port: { name: "p", network_id: n.id, security_groups: [sg.id] } }),
-      );
-      await os("POST", `${N}/floatingips`, {
-        floatingip: { floating_network_id: ext!.id, port_id: port.id, description: "" },
-      });
-      const flavors = (await os("GET", "/compute/v2.1/flavors/detail", undefined, NOVA)).flavors as Obj[];
-      const images = (await os("GET", "/image/v2/images")).images as Obj[];
-      const { id } = await one(
-        "server",
-        os(
-          "POST",
-          "/compute/v2.1/servers",
-          {
-            server: {
-              name: "vm1",
-              flavorRef: flavors[0]!.id,
-              imageRef: images[0]!.id,
-              availability_zone: "ru-msk-a",
-              networks: [{ port: port.id }],
-              metadata: {},
-            },
-          },
-          NOVA,
-        ),
-      );
-      await os(
-        "POST",
-        "/compute/v2.1/os-server-groups",
-        { server_group: { name: "g", policy: "soft-anti-affinity" } },
-        NOVA,
-      );
-      const vol = await one(
-        "volume",
-        os("POST", `/volume/v3/${pid}/volumes`, {
-          volume: {
-            name: "vol",
-            size: 1,
-            availability_zone: "ru-msk-a",
-            volume_type: "high-iops",
-            metadata: {},
-            description: "",
-          },
-        }),
-      );
-      const lb = await one(
-        "loadbalancer",
-        os("POST", `${LB}/loadbalancers`, {
-          loadbalancer: { name: "lb", vip_subnet_id: s.id, description: "", tags: [] },
-        }),
-      );
-      t.advance(180_000);
-      await os(
-        "POST",
-        `/compute/v2.1/servers/${id}/os-volume_attachments`,
-        { volumeAttachment: { volumeId: vol.id } },
-        NOVA,
-      );
-      const l = await one(
-        "listener",
-        os("POST", `${LB}/listeners`, {
-          listener: { name: "l", loadbalancer_id: lb.id, protocol: "HTTP", protocol_port: 80, tags: [] },
-        }),
-      );
-      t.advance(10_000);
-      const pool = await one(
-        "pool",
-        os("POST", `${LB}/pools`, {
-          pool: { name: "p", listener_id: l.id, protocol: "HTTP", lb_algorithm: "ROUND_ROBIN", tags: [] },
-        }),
-      );
-      t.advance(10_000);
-      const fixedIps = port.fixed_ips as Array<{ ip_address: string }>;
-      await os("POST", `${LB}/pools/${pool.id}/members`, {
-        member: { name: "m", address: fixedIps[0]!.ip_address, protocol_port: 80, tags: [] },
-      });
-      t.advance(10_000);
-      await os("POST", `${LB}/healthmonitors`, {
-        healthmonitor: {
-          name: "hm",
-          pool_id: pool.id,
-          type: "HTTP",
-          delay: 5,
-          timeout: 3,
-          max_retries: 3,
-          url_path: "/healthz",
-          http_method: "GET",
-          expected_codes: "200",
-          tags: [],
-        },
-      });
-      t.advance(10_000);
 
       const token = await demoToken(t.emu.url);
       const get = async (p: string, mv?: string) =>
@@ -310,8 +193,8 @@ describe("emulator", () => {
           await get(`/compute/v2.1/servers/${id}/os-volume_attachments`),
         ],
         ["neutron_GET_v2.0_networks.json", "networks", await get("/network/v2.0/networks")],
-        ["neutron_GET_v2.0_subnets.json", "subnets", await get(`/network/v2.0/subnets?id=${s.id}`)],
-        ["neutron_GET_v2.0_ports.json", "ports", await get(`/network/v2.0/ports?id=${port.id}`)],
+        ["neutron_GET_v2.0_subnets.json", "subnets", await get(`/network/v2.0/subnets?id=${subnetId}`)],
+        ["neutron_GET_v2.0_ports.json", "ports", await get(`/network/v2.0/ports?id=${portId}`)],
         ["neutron_GET_v2.0_routers.json", "routers", await get("/network/v2.0/routers")],
         [
           "neutron_GET_v2.0_security-groups.json",
@@ -360,6 +243,132 @@ describe("emulator", () => {
     },
   );
 });
+
+/** One of each resource the samples show, created as the adapter creates them (requests as in server/openstack/). */
+async function createOneOfEach(
+  t: TestEmulator,
+): Promise<{ serverId: string; subnetId: string; portId: string }> {
+  const { os } = t;
+  const pid = t.emu.demo.projectId;
+  const N = "/network/v2.0";
+  const LB = "/load-balancer/v2/lbaas";
+  type Obj = Record<string, unknown> & { id: string };
+  const one = async (key: string, p: Promise<Record<string, unknown>>) => (await p)[key] as Obj;
+  const [ext] = (await os("GET", `${N}/networks?router%3Aexternal=true`)).networks as Obj[];
+  const n = await one(
+    "network",
+    os("POST", `${N}/networks`, { network: { name: "n", admin_state_up: true } }),
+  );
+  const s = await one(
+    "subnet",
+    os("POST", `${N}/subnets`, {
+      subnet: { name: "s", network_id: n.id, cidr: "10.10.0.0/24", ip_version: 4, dns_nameservers: [] },
+    }),
+  );
+  const r = await one(
+    "router",
+    os("POST", `${N}/routers`, { router: { name: "r", external_gateway_info: { network_id: ext!.id } } }),
+  );
+  await os("PUT", `${N}/routers/${r.id}/add_router_interface`, { subnet_id: s.id });
+  const sg = await one(
+    "security_group",
+    os("POST", `${N}/security-groups`, { security_group: { name: "sg", description: "" } }),
+  );
+  const port = await one(
+    "port",
+    os("POST", `${N}/ports`, { port: { name: "p", network_id: n.id, security_groups: [sg.id] } }),
+  );
+  await os("POST", `${N}/floatingips`, {
+    floatingip: { floating_network_id: ext!.id, port_id: port.id, description: "" },
+  });
+  const flavors = (await os("GET", "/compute/v2.1/flavors/detail", undefined, NOVA)).flavors as Obj[];
+  const images = (await os("GET", "/image/v2/images")).images as Obj[];
+  const { id } = await one(
+    "server",
+    os(
+      "POST",
+      "/compute/v2.1/servers",
+      {
+        server: {
+          name: "vm1",
+          flavorRef: flavors[0]!.id,
+          imageRef: images[0]!.id,
+          availability_zone: "ru-msk-a",
+          networks: [{ port: port.id }],
+          metadata: {},
+        },
+      },
+      NOVA,
+    ),
+  );
+  await os(
+    "POST",
+    "/compute/v2.1/os-server-groups",
+    { server_group: { name: "g", policy: "soft-anti-affinity" } },
+    NOVA,
+  );
+  const vol = await one(
+    "volume",
+    os("POST", `/volume/v3/${pid}/volumes`, {
+      volume: {
+        name: "vol",
+        size: 1,
+        availability_zone: "ru-msk-a",
+        volume_type: "high-iops",
+        metadata: {},
+        description: "",
+      },
+    }),
+  );
+  const lb = await one(
+    "loadbalancer",
+    os("POST", `${LB}/loadbalancers`, {
+      loadbalancer: { name: "lb", vip_subnet_id: s.id, description: "", tags: [] },
+    }),
+  );
+  t.advance(180_000);
+  await os(
+    "POST",
+    `/compute/v2.1/servers/${id}/os-volume_attachments`,
+    { volumeAttachment: { volumeId: vol.id } },
+    NOVA,
+  );
+  const l = await one(
+    "listener",
+    os("POST", `${LB}/listeners`, {
+      listener: { name: "l", loadbalancer_id: lb.id, protocol: "HTTP", protocol_port: 80, tags: [] },
+    }),
+  );
+  t.advance(10_000);
+  const pool = await one(
+    "pool",
+    os("POST", `${LB}/pools`, {
+      pool: { name: "p", listener_id: l.id, protocol: "HTTP", lb_algorithm: "ROUND_ROBIN", tags: [] },
+    }),
+  );
+  t.advance(10_000);
+  const fixedIps = port.fixed_ips as Array<{ ip_address: string }>;
+  await os("POST", `${LB}/pools/${pool.id}/members`, {
+    member: { name: "m", address: fixedIps[0]!.ip_address, protocol_port: 80, tags: [] },
+  });
+  t.advance(10_000);
+  await os("POST", `${LB}/healthmonitors`, {
+    healthmonitor: {
+      name: "hm",
+      pool_id: pool.id,
+      type: "HTTP",
+      delay: 5,
+      timeout: 3,
+      max_retries: 3,
+      url_path: "/healthz",
+      http_method: "GET",
+      expected_codes: "200",
+      tags: [],
+    },
+  });
+  t.advance(10_000);
+  return { serverId: id, subnetId: s.id, portId: port.id };
+}
 
 async function demoToken(url: string): Promise<string> {
   const res = await fetch(`${url}/identity/v3/auth/tokens`, {
