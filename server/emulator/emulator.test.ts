@@ -3,10 +3,63 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { startTestCloud, type TestCloud } from "@/server/testing/cloud";
-import { startEmulator, TestClock } from "./index";
+import { startEmulator, TestClock, type RunningEmulator } from "./index";
 
-let t: TestCloud | undefined;
+/**
+ * An emulator on a random loopback /24 (see server/testing/cloud.ts) with a
+ * test clock, driven over plain HTTP as the demo project: the emulator's
+ * own tests need nothing from the rest of the app.
+ */
+interface TestEmulator {
+  emu: RunningEmulator;
+  advance(ms: number): void;
+  /** A service call with the demo project's token; fails on an error status, as the adapter does. */
+  os(method: string, path: string, body?: unknown, microversion?: string): Promise<Record<string, unknown>>;
+  admin(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
+  stop(): Promise<void>;
+}
+
+async function startTestEmulator(): Promise<TestEmulator> {
+  const clock = new TestClock();
+  const cidr = `127.${100 + Math.floor(Math.random() * 100)}.${Math.floor(Math.random() * 256)}.0/24`;
+  const emu = await startEmulator({ clock, speed: 1, externalCidr: cidr });
+  const token = await demoToken(emu.url);
+  return {
+    emu,
+    advance: (ms) => void clock.advance(ms),
+    os: async (method, path, body, microversion) => {
+      const res = await fetch(`${emu.url}${path}`, {
+        method,
+        headers: {
+          "x-auth-token": token,
+          ...(body !== undefined ? { "content-type": "application/json" } : {}),
+          ...(microversion ? { "OpenStack-API-Version": microversion } : {}),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      if (res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${text}`);
+      return (text ? JSON.parse(text) : {}) as Record<string, unknown>;
+    },
+    admin: async (method, path, body) => {
+      const res = await fetch(`${emu.url}/_emulator${path}`, {
+        method,
+        headers: {
+          "x-emulator-admin-key": emu.adminKey,
+          ...(body !== undefined ? { "content-type": "application/json" } : {}),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? (JSON.parse(text) as unknown) : undefined };
+    },
+    stop: () => emu.stop(),
+  };
+}
+/** Nova as the adapter calls it (server/openstack/compute.ts: COMPUTE_MICROVERSION). */
+const NOVA = "compute 2.79";
+
+let t: TestEmulator | undefined;
 afterEach(async () => {
   await t?.stop();
   t = undefined;
@@ -52,8 +105,8 @@ describe("emulator", () => {
   });
 
   it("keeps its admin API behind the admin key, and a project token does not open it", async () => {
-    t = await startTestCloud();
-    const token = (await t.cloud.session.auth()).token;
+    t = await startTestEmulator();
+    const token = await demoToken(t.emu.url);
     expect((await fetch(`${t.emu.url}/_emulator/summary`)).status).toBe(403);
     expect(
       (await fetch(`${t.emu.url}/_emulator/summary`, { headers: { "x-auth-token": token } })).status,
@@ -62,7 +115,7 @@ describe("emulator", () => {
   });
 
   it("validates fault rules", async () => {
-    t = await startTestCloud();
+    t = await startTestEmulator();
     const bad = await t.admin("POST", "/faults", { path: "([", status: 503 });
     expect(bad.status).toBe(400);
     expect(JSON.stringify(bad.body)).toMatch(/path: not a valid regular expression/);
@@ -75,7 +128,7 @@ describe("emulator", () => {
   });
 
   it("answers unauthenticated service calls with 401 in the service's format", async () => {
-    t = await startTestCloud();
+    t = await startTestEmulator();
     const nova = await fetch(`${t.emu.url}/compute/v2.1/servers`);
     expect(nova.status).toBe(401);
     const neutron = await fetch(`${t.emu.url}/network/v2.0/networks`, {
@@ -87,8 +140,8 @@ describe("emulator", () => {
   });
 
   it("echoes the Nova microversion and keeps server-group policies per microversion", async () => {
-    t = await startTestCloud();
-    const token = (await t.cloud.session.auth()).token;
+    t = await startTestEmulator();
+    const token = await demoToken(t.emu.url);
     const old = await fetch(`${t.emu.url}/compute/v2.1/os-server-groups`, {
       method: "POST",
       headers: { "x-auth-token": token, "content-type": "application/json" },
@@ -96,68 +149,26 @@ describe("emulator", () => {
     });
     expect(old.headers.get("openstack-api-version")).toBe("compute 2.1");
     expect(await old.json()).toMatchObject({ server_group: { policies: ["anti-affinity"] } });
-    const g = await t.cloud.compute.listServerGroups();
+    const g = (await t.os("GET", "/compute/v2.1/os-server-groups", undefined, NOVA)).server_groups as Array<{
+      policy: string;
+    }>;
     expect(g[0]?.policy).toBe("anti-affinity");
   });
 
   it.skipIf(!haveSamples)(
     "answers with every field the real services send (samples in ../shared/openstack-samples)",
     async () => {
-      t = await startTestCloud();
-      const c = t.cloud;
-      const [ext] = await c.network.listNetworks({ external: true });
-      const n = await c.network.createNetwork({ name: "n" });
-      const s = await c.network.createSubnet({ name: "s", networkId: n.id, cidr: "10.10.0.0/24" });
-      const r = await c.network.createRouter({ name: "r", externalNetworkId: ext!.id });
-      await c.network.addRouterInterface(r.id, s.id);
-      const sg = await c.network.createSecurityGroup({ name: "sg" });
-      const port = await c.network.createPort({ name: "p", networkId: n.id, securityGroupIds: [sg.id] });
-      await c.network.createFloatingIp({ networkId: ext!.id, portId: port.id });
-      const flavors = await c.compute.listFlavors();
-      const images = await c.image.listImages();
-      const { id } = await c.compute.createServer({
-        name: "vm1",
-        flavorId: flavors[0]!.id,
-        imageId: images[0]!.id,
-        availabilityZone: "ru-msk-a",
-        network: { portId: port.id },
-      });
-      await c.compute.createServerGroup("g", "soft-anti-affinity");
-      const vol = await c.blockStorage.createVolume({
-        name: "vol",
-        sizeGb: 1,
-        availabilityZone: "ru-msk-a",
-        volumeType: "high-iops",
-      });
-      const lb = await c.loadBalancer.createLoadBalancer({ name: "lb", vipSubnetId: s.id });
-      t.advance(180_000);
-      await c.compute.attachVolume(id, vol.id);
-      const l = await c.loadBalancer.createListener({
-        name: "l",
-        loadBalancerId: lb.id,
-        protocol: "HTTP",
-        port: 80,
-      });
-      t.advance(10_000);
-      const pool = await c.loadBalancer.createPool({ name: "p", listenerId: l.id, protocol: "HTTP" });
-      t.advance(10_000);
-      await c.loadBalancer.createMember(pool.id, {
-        name: "m",
-        address: port.fixedIps[0]!.ipAddress,
-        port: 80,
-      });
-      t.advance(10_000);
-      await c.loadBalancer.createHealthMonitor({ name: "hm", poolId: pool.id, type: "HTTP" });
-      t.advance(10_000);
+      t = await startTestEmulator();
+      const { serverId: id, subnetId, portId } = await createOneOfEach(t);
+      const pid = t.emu.demo.projectId;
 
-      const token = (await c.session.auth()).token;
+      const token = await demoToken(t.emu.url);
       const get = async (p: string, mv?: string) =>
         (await (
           await fetch(`${t!.emu.url}${p}`, {
             headers: { "x-auth-token": token, ...(mv ? { "OpenStack-API-Version": mv } : {}) },
           })
         ).json()) as Record<string, unknown>;
-      const pid = t.emu.demo.projectId;
       const cases: Array<[string, string, Record<string, unknown>]> = [
         [
           "nova_GET_servers_detail.mv2.79.json",
@@ -182,8 +193,8 @@ describe("emulator", () => {
           await get(`/compute/v2.1/servers/${id}/os-volume_attachments`),
         ],
         ["neutron_GET_v2.0_networks.json", "networks", await get("/network/v2.0/networks")],
-        ["neutron_GET_v2.0_subnets.json", "subnets", await get(`/network/v2.0/subnets?id=${s.id}`)],
-        ["neutron_GET_v2.0_ports.json", "ports", await get(`/network/v2.0/ports?id=${port.id}`)],
+        ["neutron_GET_v2.0_subnets.json", "subnets", await get(`/network/v2.0/subnets?id=${subnetId}`)],
+        ["neutron_GET_v2.0_ports.json", "ports", await get(`/network/v2.0/ports?id=${portId}`)],
         ["neutron_GET_v2.0_routers.json", "routers", await get("/network/v2.0/routers")],
         [
           "neutron_GET_v2.0_security-groups.json",
@@ -232,6 +243,132 @@ describe("emulator", () => {
     },
   );
 });
+
+/** One of each resource the samples show, created as the adapter creates them (requests as in server/openstack/). */
+async function createOneOfEach(
+  t: TestEmulator,
+): Promise<{ serverId: string; subnetId: string; portId: string }> {
+  const { os } = t;
+  const pid = t.emu.demo.projectId;
+  const N = "/network/v2.0";
+  const LB = "/load-balancer/v2/lbaas";
+  type Obj = Record<string, unknown> & { id: string };
+  const one = async (key: string, p: Promise<Record<string, unknown>>) => (await p)[key] as Obj;
+  const [ext] = (await os("GET", `${N}/networks?router%3Aexternal=true`)).networks as Obj[];
+  const n = await one(
+    "network",
+    os("POST", `${N}/networks`, { network: { name: "n", admin_state_up: true } }),
+  );
+  const s = await one(
+    "subnet",
+    os("POST", `${N}/subnets`, {
+      subnet: { name: "s", network_id: n.id, cidr: "10.10.0.0/24", ip_version: 4, dns_nameservers: [] },
+    }),
+  );
+  const r = await one(
+    "router",
+    os("POST", `${N}/routers`, { router: { name: "r", external_gateway_info: { network_id: ext!.id } } }),
+  );
+  await os("PUT", `${N}/routers/${r.id}/add_router_interface`, { subnet_id: s.id });
+  const sg = await one(
+    "security_group",
+    os("POST", `${N}/security-groups`, { security_group: { name: "sg", description: "" } }),
+  );
+  const port = await one(
+    "port",
+    os("POST", `${N}/ports`, { port: { name: "p", network_id: n.id, security_groups: [sg.id] } }),
+  );
+  await os("POST", `${N}/floatingips`, {
+    floatingip: { floating_network_id: ext!.id, port_id: port.id, description: "" },
+  });
+  const flavors = (await os("GET", "/compute/v2.1/flavors/detail", undefined, NOVA)).flavors as Obj[];
+  const images = (await os("GET", "/image/v2/images")).images as Obj[];
+  const { id } = await one(
+    "server",
+    os(
+      "POST",
+      "/compute/v2.1/servers",
+      {
+        server: {
+          name: "vm1",
+          flavorRef: flavors[0]!.id,
+          imageRef: images[0]!.id,
+          availability_zone: "ru-msk-a",
+          networks: [{ port: port.id }],
+          metadata: {},
+        },
+      },
+      NOVA,
+    ),
+  );
+  await os(
+    "POST",
+    "/compute/v2.1/os-server-groups",
+    { server_group: { name: "g", policy: "soft-anti-affinity" } },
+    NOVA,
+  );
+  const vol = await one(
+    "volume",
+    os("POST", `/volume/v3/${pid}/volumes`, {
+      volume: {
+        name: "vol",
+        size: 1,
+        availability_zone: "ru-msk-a",
+        volume_type: "high-iops",
+        metadata: {},
+        description: "",
+      },
+    }),
+  );
+  const lb = await one(
+    "loadbalancer",
+    os("POST", `${LB}/loadbalancers`, {
+      loadbalancer: { name: "lb", vip_subnet_id: s.id, description: "", tags: [] },
+    }),
+  );
+  t.advance(180_000);
+  await os(
+    "POST",
+    `/compute/v2.1/servers/${id}/os-volume_attachments`,
+    { volumeAttachment: { volumeId: vol.id } },
+    NOVA,
+  );
+  const l = await one(
+    "listener",
+    os("POST", `${LB}/listeners`, {
+      listener: { name: "l", loadbalancer_id: lb.id, protocol: "HTTP", protocol_port: 80, tags: [] },
+    }),
+  );
+  t.advance(10_000);
+  const pool = await one(
+    "pool",
+    os("POST", `${LB}/pools`, {
+      pool: { name: "p", listener_id: l.id, protocol: "HTTP", lb_algorithm: "ROUND_ROBIN", tags: [] },
+    }),
+  );
+  t.advance(10_000);
+  const fixedIps = port.fixed_ips as Array<{ ip_address: string }>;
+  await os("POST", `${LB}/pools/${pool.id}/members`, {
+    member: { name: "m", address: fixedIps[0]!.ip_address, protocol_port: 80, tags: [] },
+  });
+  t.advance(10_000);
+  await os("POST", `${LB}/healthmonitors`, {
+    healthmonitor: {
+      name: "hm",
+      pool_id: pool.id,
+      type: "HTTP",
+      delay: 5,
+      timeout: 3,
+      max_retries: 3,
+      url_path: "/healthz",
+      http_method: "GET",
+      expected_codes: "200",
+      tags: [],
+    },
+  });
+  t.advance(10_000);
+  return { serverId: id, subnetId: s.id, portId: port.id };
+}
 
 async function demoToken(url: string): Promise<string> {
   const res = await fetch(`${url}/identity/v3/auth/tokens`, {

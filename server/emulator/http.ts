@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
-import type { Token } from "./state";
+import { uuid, type Base, type Token } from "./state";
 
 export type Service = "identity" | "compute" | "network" | "load-balancer" | "volume" | "image" | "admin";
 
@@ -24,7 +24,8 @@ export interface Res {
   headers?: Record<string, string>;
 }
 
-export type Handler = (req: Req, params: Record<string, string>) => Res;
+/** A route's handler: the request and the `:name` path parameters, decoded. */
+export type Handler<Q = Req, R = Res> = (req: Q, params: Record<string, string>) => R;
 
 /** An error answered in the service's own fault format. */
 export class Fault extends Error {
@@ -87,23 +88,35 @@ export function fault(service: Service, status: number, message: string, neutron
   return new Fault(status, faultBody(service, status, message, neutronType));
 }
 
-interface Route {
+interface Route<Q, R> {
   method: string;
   regex: RegExp;
   keys: string[];
-  handler: Handler;
+  handler: Handler<Q, R>;
 }
 
-/** Path patterns like `/servers/:id/action`; first match wins. */
-export class Router {
-  private routes: Route[] = [];
+/** Any method: the handler answers the methods it does not serve itself. */
+export const ANY_METHOD = "*";
 
-  on(method: string, pattern: string, handler: Handler): this {
+/**
+ * Path patterns like `/servers/:id/action`: literal text (dots included)
+ * and `:name` segments; one trailing slash is allowed. First match wins.
+ * Generic over the request and response, so the OpenStack services and the
+ * emulated Kubernetes API share it.
+ */
+export class Router<Q = Req, R = Res> {
+  private routes: Array<Route<Q, R>> = [];
+
+  on(method: string, pattern: string, handler: Handler<Q, R>): this {
     const keys: string[] = [];
-    const source = pattern.replace(/:(\w+)/g, (_m, k: string) => {
-      keys.push(k);
-      return "([^/]+)";
-    });
+    const source = pattern
+      .split(/(:\w+)/)
+      .map((part) => {
+        if (!part.startsWith(":")) return part.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+        keys.push(part.slice(1));
+        return "([^/]+)";
+      })
+      .join("");
     this.routes.push({ method, regex: new RegExp(`^${source}/?$`), keys, handler });
     return this;
   }
@@ -111,13 +124,13 @@ export class Router {
   match(
     method: string,
     path: string,
-  ): { handler: Handler; params: Record<string, string> } | "method-not-allowed" | null {
+  ): { handler: Handler<Q, R>; params: Record<string, string> } | "method-not-allowed" | null {
     let pathMatched = false;
     for (const r of this.routes) {
       const m = r.regex.exec(path);
       if (!m) continue;
       pathMatched = true;
-      if (r.method !== method) continue;
+      if (r.method !== method && r.method !== ANY_METHOD) continue;
       const params: Record<string, string> = {};
       r.keys.forEach((k, i) => (params[k] = decodeURIComponent(m[i + 1] ?? "")));
       return { handler: r.handler, params };
@@ -210,4 +223,29 @@ export function matchesTags(tags: string[], q: URLSearchParams): boolean {
   if (notAll.length && notAll.every((t) => tags.includes(t))) return false;
   if (notAny.length && notAny.some((t) => tags.includes(t))) return false;
   return true;
+}
+
+/** Pagination and tag query parameters: never attribute filters (Neutron, Octavia). */
+export const LIST_CONTROL_PARAMS = [
+  "limit",
+  "marker",
+  "tags",
+  "tags-any",
+  "not-tags",
+  "not-tags-any",
+  "fields",
+];
+
+/** The standard attributes of a resource created from request body `body` (Neutron, Octavia). */
+export function standardAttrs(projectId: string, body: Record<string, unknown>, now: () => number): Base {
+  return {
+    id: uuid(),
+    projectId,
+    name: str(body, "name") ?? "",
+    description: str(body, "description") ?? "",
+    tags: strList(body, "tags") ?? [],
+    createdAt: now(),
+    updatedAt: now(),
+    revision: 0,
+  };
 }

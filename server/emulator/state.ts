@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import type { KubeClusterState } from "./kube/model";
+import type { KubeClusterState } from "./kube/types";
 
 /**
  * The emulator's whole world, JSON-serialisable so it can be saved to disk
@@ -59,7 +59,8 @@ export interface VolumeType {
   extraSpecs: Record<string, string>;
 }
 
-interface Base {
+/** Standard attributes of Neutron, Nova, Cinder and Octavia resources. */
+export interface Base {
   id: string;
   projectId: string;
   name: string;

@@ -1,17 +1,9 @@
 import Ajv from "ajv";
 import { z } from "zod";
 import type { Engine } from "../engine";
-import {
-  hardened,
-  podReady,
-  recordEvent,
-  type Deployment,
-  type KubeClusterState,
-  type NodeView,
-  type Pod,
-  type Service,
-  type StoredObject,
-} from "./model";
+import { podReady, recordEvent, type NodeView } from "./model";
+import { hardened } from "./sample";
+import type { Deployment, KubeClusterState, Pod, Service, StoredObject } from "./types";
 
 /**
  * The emulated cluster's addon releases and OPA Gatekeeper. The console

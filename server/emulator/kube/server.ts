@@ -3,9 +3,10 @@ import https from "node:https";
 import type { Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
 import { cidrRange, ipToInt, type Engine } from "../engine";
-import { handleKube } from "./api";
+import { handleKube } from "./api/handle";
 import { PKI_PATHS } from "@/server/contracts/node-config";
-import { apiServers, filesOf, nodeConfigOf, syncKube, type NodeView } from "./model";
+import { apiServers, filesOf, nodeConfigOf, type NodeView } from "./model";
+import { syncKube } from "./sync";
 
 /**
  * Serves each emulated cluster's Kubernetes API where a real one is

@@ -1,6 +1,7 @@
 import type { WorkloadView } from "@/server/contracts/workload";
 import type { Engine } from "../engine";
-import { podReady, type KubeClusterState, type NodeView } from "./model";
+import { podReady, type NodeView } from "./model";
+import type { KubeClusterState } from "./types";
 import { allocatable, loadFactor, nodeUsage, requestedByNode } from "./workload";
 
 /** The emulator admin API view of a cluster workload (its schema: server/contracts/workload.ts). */

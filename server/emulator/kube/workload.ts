@@ -1,6 +1,7 @@
 import type { LoadProfileInput } from "@/server/contracts/workload";
 import type { Engine } from "../engine";
-import type { Deployment, KubeClusterState, NodeView, Pod } from "./model";
+import type { NodeView } from "./model";
+import type { Deployment, KubeClusterState, KubeEvent, LoadProfile, Pod } from "./types";
 
 /**
  * The customer's load on an emulated cluster and what it does to the
@@ -10,8 +11,6 @@ import type { Deployment, KubeClusterState, NodeView, Pod } from "./model";
  * node's allocatable capacity (pods that fit nowhere stay Pending); nodes
  * report what their pods use, as metrics-server would.
  */
-
-export type LoadProfile = LoadProfileInput & { since: number };
 
 export const DEFAULT_LOAD: LoadProfileInput = { profile: "steady", base: 1, peak: 4, periodMinutes: 10 };
 
@@ -91,15 +90,7 @@ export function schedulePods(
   engine: Engine,
   k: KubeClusterState,
   nodes: NodeView[],
-  record: (e: {
-    namespace: string;
-    kind: string;
-    name: string;
-    reason: string;
-    message: string;
-    type: "Normal" | "Warning";
-    component: string;
-  }) => void,
+  record: (e: Omit<KubeEvent, "id" | "at">) => void,
 ): void {
   const now = engine.now();
   const candidates = nodes.filter(takesPods);

@@ -3,7 +3,7 @@ import { TestClock } from "../clock";
 import type { Engine } from "../engine";
 import { FaultRuleInput, type Faults } from "../faults";
 import { fault, type Req, type Router } from "../http";
-import { syncKube } from "../kube/model";
+import { syncKube } from "../kube/sync";
 import { workloadView } from "../kube/view";
 import { LoadProfileInput } from "@/server/contracts/workload";
 import { addProject, QUOTA_KEYS, ZONES } from "../state";

@@ -2,6 +2,8 @@ import type { Engine } from "../engine";
 import { loadFactor } from "../kube/workload";
 import {
   bodyObject,
+  LIST_CONTROL_PARAMS,
+  standardAttrs,
   fault,
   iso,
   matchesTags,
@@ -25,6 +27,8 @@ import {
 } from "../state";
 
 const P = "/load-balancer/v2/lbaas";
+/** Query parameters that are not attribute filters. */
+const OCTAVIA_CONTROL = new Set<string>([...LIST_CONTROL_PARAMS, "sort", "page_reverse"]);
 type OpStatus = "ONLINE" | "OFFLINE" | "DEGRADED" | "ERROR" | "NO_MONITOR";
 
 export function octaviaRoutes(router: Router, engine: Engine): void {
@@ -218,14 +222,7 @@ export function octaviaRoutes(router: Router, engine: Engine): void {
     engine.markDirty();
   };
   const base = (projectId: string, body: Record<string, unknown>) => ({
-    id: uuid(),
-    projectId,
-    name: str(body, "name") ?? "",
-    description: str(body, "description") ?? "",
-    tags: strList(body, "tags") ?? [],
-    createdAt: now(),
-    updatedAt: now(),
-    revision: 0,
+    ...standardAttrs(projectId, body, now),
     adminStateUp: body.admin_state_up !== false,
   });
   const listOf = <T extends { id: string; projectId: string; tags: string[]; createdAt: number }>(
@@ -236,20 +233,7 @@ export function octaviaRoutes(router: Router, engine: Engine): void {
     extra: (x: T) => boolean = () => true,
   ) => {
     const { projectId } = need(req);
-    const filters = [...req.query].filter(
-      ([k]) =>
-        ![
-          "limit",
-          "marker",
-          "tags",
-          "tags-any",
-          "not-tags",
-          "not-tags-any",
-          "fields",
-          "sort",
-          "page_reverse",
-        ].includes(k),
-    );
+    const filters = [...req.query].filter(([k]) => !OCTAVIA_CONTROL.has(k));
     const mine = items
       .filter((x) => x.projectId === projectId && extra(x) && matchesTags(x.tags, req.query))
       .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1))

@@ -1,0 +1,135 @@
+import type { LoadProfileInput } from "@/server/contracts/workload";
+
+/**
+ * What an emulated Kubernetes cluster stores (part of the emulator's saved
+ * state, see state.ts): the workload, the objects kept as written, pods,
+ * events and the load. Types only; no imports from the rest of the
+ * emulator, so the state can name them without a cycle.
+ */
+
+/** The customer's load over time (see workload.ts). */
+export type LoadProfile = LoadProfileInput & { since: number };
+
+export interface ContainerSpec {
+  name: string;
+  image: string;
+  securityContext?: Record<string, unknown>;
+  ports?: Array<{ containerPort: number; hostPort?: number; protocol?: string }>;
+  limits?: { cpu?: string; memory?: string };
+}
+/** The parts of a pod template the policies look at. */
+export interface PodTemplate {
+  labels: Record<string, string>;
+  annotations?: Record<string, string>;
+  hostNetwork?: boolean;
+  hostPID?: boolean;
+  hostIPC?: boolean;
+  securityContext?: Record<string, unknown>;
+  volumes?: Array<{ name: string; hostPath?: { path: string } }>;
+  containers: ContainerSpec[];
+}
+export interface Deployment {
+  namespace: string;
+  name: string;
+  replicas: number;
+  cpuMilli: number;
+  memoryMi: number;
+  template: PodTemplate;
+  /** The release (addon) this deployment belongs to, when an addon installed it. */
+  release?: string;
+  /** Scaled with the load like a HorizontalPodAutoscaler: `base` replicas at load 1, within min..max. */
+  elastic?: { base: number; min: number; max: number };
+}
+export interface Service {
+  namespace: string;
+  name: string;
+  type: "ClusterIP" | "NodePort" | "LoadBalancer";
+  ports: Array<{ port: number; nodePort?: number }>;
+  release?: string;
+}
+/** A stored object the emulated API keeps as it was written (ConfigMaps, Gatekeeper resources). */
+export interface StoredObject {
+  apiVersion: string;
+  kind: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    uid: string;
+    resourceVersion: string;
+    generation: number;
+    creationTimestamp: string;
+  };
+  [key: string]: unknown;
+}
+export interface Pdb {
+  namespace: string;
+  name: string;
+  /** Pods of this deployment (label app=<name>). */
+  app: string;
+  minAvailable?: number;
+  maxUnavailable?: number;
+}
+export interface Pod {
+  namespace: string;
+  name: string;
+  app: string;
+  uid: string;
+  node: string | null;
+  createdAt: number;
+  scheduledAt: number | null;
+  /** When the scheduler first found no node for it, and last said so (FailedScheduling). */
+  unschedulableAt?: number;
+  lastFailedSchedulingAt?: number;
+}
+export interface KubeEvent {
+  id: number;
+  namespace: string;
+  kind: string;
+  name: string;
+  reason: string;
+  message: string;
+  type: "Normal" | "Warning";
+  component: string;
+  at: number;
+}
+/** A client still calling an API version that a later release removes (apiserver_requested_deprecated_apis). */
+export interface DeprecatedApiUse {
+  group: string;
+  version: string;
+  resource: string;
+  removedRelease: string;
+  requests: number;
+}
+
+export interface KubeClusterState {
+  id: string;
+  name: string;
+  createdAt: number;
+  cordoned: Record<string, true>;
+  deployments: Deployment[];
+  services: Service[];
+  /** ConfigMaps by `namespace/name` (addon releases live in kube-system). */
+  configMaps: Record<string, StoredObject>;
+  /** Gatekeeper ConstraintTemplates by name, and constraints by `kind/name`. */
+  templates: Record<string, StoredObject>;
+  constraints: Record<string, StoredObject>;
+  /** When admission last refused a deployment's pod (one FailedCreate event a minute). */
+  admissionDenied: Record<string, number>;
+  pdbs: Pdb[];
+  deprecatedApis: DeprecatedApiUse[];
+  pods: Pod[];
+  events: KubeEvent[];
+  eventSeq: number;
+  podSeq: number;
+  resourceVersion: number;
+  /** Last seen readiness per node (and since when), to turn changes into events. */
+  seen: Record<string, { ready: boolean; createdAt: number; since?: number }>;
+  /** The customer's load (see workload.ts). */
+  load: LoadProfile;
+  /** Nodes whose kubelet was made to fail (admin API), by name: when. */
+  failed: Record<string, number>;
+  /** Serving certificate and client-CA bundle pushed through the kube-system/kc-apiserver-pki Secret. */
+  pki: { caBundle: string; cert: string; key: string } | null;
+}
