@@ -5,7 +5,7 @@ import { clusters } from "@/db/schema";
 import { quietLogger } from "@/db/migrate";
 import { cloudFor as sharedCloud, type OpenStackCloud } from "@/server/openstack";
 import { resolveProjectCloud, type EmulatorEndpoint } from "@/server/services/cloud/resolve";
-import { enqueueReconcile, QUOTA_TASK, RECONCILE_TASK } from "./queue";
+import { enqueueReconcile, QUOTA_TASK, RECONCILE_TASK } from "@/db/jobs";
 import { refreshQuotas } from "./quotas";
 import { reconcileCluster } from "./reconcile";
 import { collectMetrics, pruneMetrics } from "@/server/metrics/collect";

@@ -5,7 +5,7 @@ import { quotaProblems } from "@/server/domain/quota";
 import { versionInfo } from "@/server/domain/versions";
 import { quotaSnapshot, QUOTA_TRUSTED_MS } from "../cloud/quotas";
 import { createClusterPki } from "@/server/kube/store";
-import { enqueueReconcile } from "@/server/reconciler/queue";
+import { enqueueReconcile } from "@/db/jobs";
 import { recordAudit } from "../audit/record";
 import type { ServiceContext } from "../context";
 import { ServiceError } from "../errors";

@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { clusters, operations } from "@/db/schema";
-import { enqueueReconcile } from "@/server/reconciler/queue";
+import { enqueueReconcile } from "@/db/jobs";
 import { recordAudit } from "../audit/record";
 import type { ServiceContext } from "../context";
 import { ServiceError } from "../errors";

@@ -12,7 +12,7 @@ import {
   projectedSaving,
   type PendingMaintenance,
 } from "@/server/domain/schedule";
-import { enqueueReconcile } from "@/server/reconciler/queue";
+import { enqueueReconcile } from "@/db/jobs";
 import { recordAudit } from "../audit/record";
 import type { ServiceContext } from "../context";
 import { ServiceError } from "../errors";
