@@ -1,5 +1,4 @@
 import { z } from "zod";
-import { estimateCost } from "@/server/domain/cost";
 import {
   ClusterRef,
   CreateClusterInput,
@@ -31,6 +30,7 @@ import {
   updateCluster,
 } from "@/server/services/cluster/change";
 import { createCluster } from "@/server/services/cluster/create";
+import { estimateCluster } from "@/server/services/cluster/estimate";
 import { deleteCluster, retryCluster } from "@/server/services/cluster/delete";
 import { getCluster, listClusters, listEvents, listOperations } from "@/server/services/cluster/read";
 import { projectProcedure, router } from "../trpc";
@@ -141,7 +141,7 @@ export const clusterRouter = router({
   /** Hourly and monthly cost of a spec, before creating it (the wizard's review step). */
   estimate: projectProcedure("viewer")
     .input(CreateClusterInput)
-    .query(({ input }) => estimateCost(input.spec)),
+    .query(({ input }) => estimateCluster({ spec: input.spec })),
   events: projectProcedure("viewer")
     .input(ClusterRef.extend({ limit: z.number().int().min(1).max(500).default(100) }))
     .query(({ ctx, input }) =>

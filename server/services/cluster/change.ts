@@ -1,6 +1,6 @@
-import type { NodeGroupSpec, Scaling } from "@/server/contracts/cluster";
-import { ClusterSpec } from "@/server/contracts/cluster";
+import type { ClusterSpec, NodeGroupSpec, RequestedClusterSpec, Scaling } from "@/server/contracts/cluster";
 import { fieldErrorsFromIssues } from "@/server/contracts/field-errors";
+import { CheckedClusterSpec } from "@/server/domain/cluster-spec-check";
 import type { ServiceContext } from "../context";
 import { ServiceError } from "../errors";
 import type { ProjectAccess } from "../project/access";
@@ -10,7 +10,7 @@ type Args = { ctx: ServiceContext; project: ProjectAccess; clusterId: string; ge
 
 /** Re-validate the whole spec after a change, so cross-field rules (anti-affinity, limits) hold. */
 export function revalidate(spec: ClusterSpec): ClusterSpec {
-  const r = ClusterSpec.safeParse(spec);
+  const r = CheckedClusterSpec.safeParse(spec);
   if (!r.success) {
     const fieldErrors = fieldErrorsFromIssues(r.error.issues);
     throw new ServiceError("VALIDATION", r.error.issues[0]?.message ?? "Invalid cluster", { fieldErrors });
@@ -18,13 +18,30 @@ export function revalidate(spec: ClusterSpec): ClusterSpec {
   return r.data;
 }
 
-export function updateCluster(a: Args & { spec: ClusterSpec }) {
+/**
+ * A spec as a caller sent it, with the catalog defaults and every rule
+ * across fields; the field errors are keyed under `spec.`, as the
+ * procedure's input names them.
+ */
+export function checkRequestedSpec(spec: RequestedClusterSpec): ClusterSpec {
+  const r = CheckedClusterSpec.safeParse(spec);
+  if (!r.success) {
+    const fieldErrors = fieldErrorsFromIssues(
+      r.error.issues.map((i) => ({ ...i, path: ["spec", ...i.path] })),
+    );
+    throw new ServiceError("VALIDATION", "Some fields need attention", { fieldErrors });
+  }
+  return r.data;
+}
+
+export function updateCluster(a: Args & { spec: RequestedClusterSpec }) {
+  const spec = checkRequestedSpec(a.spec);
   return writeIntent({
     ...a,
     expectedGeneration: a.generation,
     kind: "update",
     action: "cluster.update",
-    change: () => a.spec,
+    change: () => spec,
   });
 }
 

@@ -1,6 +1,6 @@
 import { and, count, eq, isNull } from "drizzle-orm";
 import { clusters, operations } from "@/db/schema";
-import { LIMITS, type ClusterSpec } from "@/server/contracts/cluster";
+import { LIMITS, type RequestedClusterSpec } from "@/server/contracts/cluster";
 import { quotaProblems } from "@/server/domain/quota";
 import { versionInfo } from "@/server/domain/versions";
 import { quotaSnapshot, QUOTA_TRUSTED_MS } from "../cloud/quotas";
@@ -10,18 +10,20 @@ import { recordAudit } from "../audit/record";
 import type { ServiceContext } from "../context";
 import { ServiceError } from "../errors";
 import type { ProjectAccess } from "../project/access";
+import { checkRequestedSpec } from "./change";
 import { toView, type ClusterView } from "./shared";
 
 /** Store the desired cluster and ask the reconciler to build it. Never calls the cloud. */
 export async function createCluster({
   ctx,
   project,
-  spec,
+  spec: requested,
 }: {
   ctx: ServiceContext;
   project: ProjectAccess;
-  spec: ClusterSpec;
+  spec: RequestedClusterSpec;
 }): Promise<ClusterView> {
+  const spec = checkRequestedSpec(requested);
   if (versionInfo(spec.version)?.endOfLifeReached) {
     throw new ServiceError(
       "VALIDATION",
