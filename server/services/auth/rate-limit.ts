@@ -1,6 +1,7 @@
 import { and, count, eq, gt, lt, min, sql } from "drizzle-orm";
 import type { Executor } from "@/db/client";
 import { authAttempts } from "@/db/schema";
+import { setting } from "@/server/env";
 import { ServiceError } from "../errors";
 
 export interface Limit {
@@ -8,10 +9,9 @@ export interface Limit {
   windowSeconds: number;
 }
 
-/** Sign-ups allowed per client IP per hour: AUTH_SIGNUP_LIMIT_PER_HOUR (validated in server/env.ts), default 10. */
+/** Sign-ups allowed per client IP per hour: AUTH_SIGNUP_LIMIT_PER_HOUR (server/env.ts), default 10. */
 function signUpsPerHour(): number {
-  const n = Number.parseInt(process.env.AUTH_SIGNUP_LIMIT_PER_HOUR ?? "", 10);
-  return Number.isInteger(n) && n > 0 ? n : 10;
+  return setting("AUTH_SIGNUP_LIMIT_PER_HOUR");
 }
 
 /** Failed sign-ins per email and per client IP; sign-ups per client IP. */

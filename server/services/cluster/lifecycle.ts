@@ -7,6 +7,7 @@ import {
   readinessReport,
   type ReadinessReport,
 } from "@/server/domain/upgrade-readiness";
+import { transitionRefusal } from "@/server/domain/cluster-transitions";
 import { isAllowedUpgrade, upgradeTargets, versionInfo, type UpgradeTarget } from "@/server/domain/versions";
 import { beginCaRotation } from "@/server/kube/store";
 import type { ServiceContext } from "../context";
@@ -15,36 +16,6 @@ import type { ProjectAccess } from "../project/access";
 import { commitChange, loadCluster, stopSavingOf, type ClusterRow, type ClusterView } from "./shared";
 
 type Args = { ctx: ServiceContext; project: ProjectAccess; clusterId: string };
-
-/** Why a cluster in `phase` cannot do `verb` now (null: it can). */
-export function transitionRefusal(
-  row: Pick<ClusterRow, "name" | "phase" | "power" | "deletionRequestedAt">,
-  verb: "stop" | "start" | "upgrade" | "rotate-ca",
-): string | null {
-  const n = row.name;
-  if (row.deletionRequestedAt) return `Cluster ${n} is being deleted`;
-  const allowedFrom: Record<typeof verb, Phase> = {
-    stop: "Running",
-    start: "Stopped",
-    upgrade: "Running",
-    "rotate-ca": "Running",
-  };
-  if (row.phase === allowedFrom[verb]) return null;
-  const reasons: Partial<Record<Phase, string>> = {
-    Provisioning: `Cluster ${n} is still being created; wait until it is running`,
-    Updating: `Cluster ${n} has changes being applied; wait until it is running`,
-    Stopping: `Cluster ${n} is stopping; wait until it has stopped`,
-    Stopped:
-      verb === "upgrade" || verb === "rotate-ca"
-        ? `Cluster ${n} is stopped; start it before ${verb === "upgrade" ? "upgrading" : "rotating its CA"}`
-        : `Cluster ${n} is already stopped`,
-    Starting: `Cluster ${n} is starting; wait until it is running`,
-    Upgrading: `Cluster ${n} is upgrading; wait until the upgrade finishes`,
-    Running: `Cluster ${n} is already running`,
-    Error: `Cluster ${n} has a failed operation; retry it (or delete the cluster) first`,
-  };
-  return reasons[row.phase] ?? `Cluster ${n} cannot ${verb} while ${row.phase.toLowerCase()}`;
-}
 
 async function setPower(
   a: Args,
