@@ -1,6 +1,7 @@
-import { and, count, eq, gt, lt, min, sql } from "drizzle-orm";
+import { and, count, eq, gt, lt, min } from "drizzle-orm";
 import type { Executor } from "@/db/client";
 import { authAttempts } from "@/db/schema";
+import { secondsAgo } from "@/db/sql";
 import { setting } from "@/server/env";
 import { ServiceError } from "../errors";
 
@@ -31,7 +32,7 @@ export const keys = {
 
 /** Seconds until the next attempt is allowed, or null when under the limit. */
 export async function retryAfter(db: Executor, key: string, limit: Limit): Promise<number | null> {
-  const since = sql`now() - make_interval(secs => ${limit.windowSeconds})`;
+  const since = secondsAgo(limit.windowSeconds);
   const [row] = await db
     .select({ n: count(), oldest: min(authAttempts.at) })
     .from(authAttempts)
@@ -58,7 +59,7 @@ export async function recordAttempt(db: Executor, ...attemptKeys: string[]): Pro
   if (attemptKeys.length === 0) return;
   await db.insert(authAttempts).values(attemptKeys.map((key) => ({ key })));
   // Keep the table small: nothing older than a day is ever counted.
-  await db.delete(authAttempts).where(lt(authAttempts.at, sql`now() - interval '1 day'`));
+  await db.delete(authAttempts).where(lt(authAttempts.at, secondsAgo(86_400)));
 }
 
 export async function clearAttempts(db: Executor, key: string): Promise<void> {
