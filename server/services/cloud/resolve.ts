@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { Executor } from "@/db/client";
 import { cloudBindings, emulatorAccounts } from "@/db/schema";
-import { type CloudConfig, defaultCloudConfig } from "@/server/openstack";
+import { type CloudConfig, defaultCloudConfig } from "@/server/openstack/config";
 import { emulatorAdmin, type EmulatorEndpoint } from "@/server/openstack/emulator-admin";
 import { decryptSecret, encryptSecret } from "@/server/security/encryption";
 import { loadCloudCredentials } from "./binding";

@@ -1,7 +1,6 @@
 import { eq } from "drizzle-orm";
 import type { Executor } from "@/db/client";
 import { cloudQuotas } from "@/db/schema";
-import type { Phase } from "@/server/contracts/cluster";
 import {
   addonsBlockingUpgrade,
   readinessReport,
@@ -13,7 +12,7 @@ import { beginCaRotation } from "@/server/kube/store";
 import type { ServiceContext } from "../context";
 import { ServiceError } from "../errors";
 import type { ProjectAccess } from "../project/access";
-import { commitChange, loadCluster, stopSavingOf, type ClusterRow, type ClusterView } from "./shared";
+import { commitChange, loadCluster, stopSavingOf, type ClusterView } from "./shared";
 
 type Args = { ctx: ServiceContext; project: ProjectAccess; clusterId: string };
 
