@@ -1,6 +1,6 @@
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { z } from "zod";
-import { KubeconfigRequest } from "@/server/contracts/cluster";
+import { KubeconfigRequest } from "@/server/contracts/kubeconfig";
 import { log } from "@/server/log";
 import { recordAudit } from "@/server/services/audit/record";
 import { sessionUser } from "@/server/services/auth/session-user";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { AddonChoice, ConstraintSpec, EnforcementAction, PoliciesSpec } from "./policies";
+import { AddonChoice, PoliciesSpec } from "./policies";
 import { ProjectScoped } from "./project";
 import { MaintenanceWindow, StopSchedule } from "./schedule";
 
@@ -254,51 +254,3 @@ export interface Condition {
   message: string;
   lastTransitionTime: string;
 }
-
-/** How long a downloaded admin kubeconfig's client certificate is valid. */
-export const KUBECONFIG_VALIDITIES = {
-  "8h": { label: "8 hours", ms: 8 * 3_600_000 },
-  "24h": { label: "24 hours", ms: 24 * 3_600_000 },
-  "7d": { label: "7 days", ms: 7 * 86_400_000 },
-  "30d": { label: "30 days", ms: 30 * 86_400_000 },
-  "365d": { label: "1 year", ms: 365 * 86_400_000 },
-} as const;
-export const KubeconfigRequest = z.object({
-  validity: z.enum(Object.keys(KUBECONFIG_VALIDITIES) as [keyof typeof KUBECONFIG_VALIDITIES], {
-    message: `Choose a validity: ${Object.keys(KUBECONFIG_VALIDITIES).join(", ")}`,
-  }),
-  kind: z.enum(["certificate", "oidc"]).default("certificate"),
-});
-export type KubeconfigRequest = z.infer<typeof KubeconfigRequest>;
-
-// ── addons and policies ──────────────────────────────────────────────────────
-const Generation = { generation: z.number().int().positive() };
-export const InstallAddonInput = ClusterRef.extend({ ...Generation, addon: AddonChoice });
-export const UninstallAddonInput = ClusterRef.extend({ ...Generation, id: z.string().min(1) });
-export const SetGatekeeperInput = ClusterRef.extend({ ...Generation, enabled: z.boolean() });
-export const SaveConstraintInput = ClusterRef.extend({
-  ...Generation,
-  /** The name it had, when editing (a rename replaces it). */
-  originalName: z.string().optional(),
-  constraint: ConstraintSpec,
-});
-export const ConstraintRefInput = ClusterRef.extend({ ...Generation, name: z.string().min(1) });
-export const SetEnforcementInput = ConstraintRefInput.extend({ enforcementAction: EnforcementAction });
-export const AddTemplateInput = ClusterRef.extend({
-  ...Generation,
-  yaml: z
-    .string()
-    .min(1, "Paste or upload a ConstraintTemplate")
-    .max(100_000, "A template is at most 100 KB"),
-});
-export const DeleteTemplateInput = ClusterRef.extend({ ...Generation, kind: z.string().min(1) });
-
-// ── dashboards ───────────────────────────────────────────────────────────────
-export const OverviewInput = ProjectScoped.extend({ from: z.date(), to: z.date() }).refine(
-  (r) => r.to.getTime() > r.from.getTime() && r.to.getTime() - r.from.getTime() <= 31 * 86_400_000,
-  { message: "Choose a time range of at most 31 days that ends after it starts", path: ["from"] },
-);
-export const DashboardInput = ClusterRef.extend({ from: z.date(), to: z.date() }).refine(
-  (r) => r.to.getTime() > r.from.getTime() && r.to.getTime() - r.from.getTime() <= 31 * 86_400_000,
-  { message: "Choose a time range of at most 31 days that ends after it starts", path: ["from"] },
-);

@@ -10,8 +10,8 @@ import { recordAudit } from "../audit/record";
 import type { ServiceContext } from "../context";
 import { ServiceError } from "../errors";
 import type { ProjectAccess } from "../project/access";
-import { checkRequestedSpec } from "./change";
-import { toView, type ClusterView } from "./shared";
+import { checkRequestedSpec } from "./spec-checks";
+import { toView, type ClusterView } from "./view";
 
 /** Store the desired cluster and ask the reconciler to build it. Never calls the cloud. */
 export async function createCluster({

@@ -5,7 +5,8 @@ import { recordAudit } from "../audit/record";
 import type { ServiceContext } from "../context";
 import { ServiceError } from "../errors";
 import type { ProjectAccess } from "../project/access";
-import { loadCluster, startOperation, toView } from "./shared";
+import { startOperation } from "./intent";
+import { loadCluster, toView } from "./view";
 
 /**
  * Request deletion: the reconciler tears down in reverse order and removes

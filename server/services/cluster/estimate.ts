@@ -1,6 +1,6 @@
 import type { RequestedClusterSpec } from "@/server/contracts/cluster";
 import { estimateCost } from "@/server/domain/cost";
-import { checkRequestedSpec } from "./change";
+import { checkRequestedSpec } from "./spec-checks";
 
 /** Hourly and monthly cost of a spec before it is created (the wizard's review step). */
 export function estimateCluster({ spec }: { spec: RequestedClusterSpec }) {

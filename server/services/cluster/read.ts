@@ -3,7 +3,7 @@ import { clusterEvents, clusters, operations } from "@/db/schema";
 import { clustersAfter } from "@/db/sql";
 import type { ServiceContext } from "../context";
 import type { ProjectAccess } from "../project/access";
-import { activeOperations, loadCluster, toView, type ClusterView } from "./shared";
+import { activeOperations, loadCluster, toView, type ClusterView } from "./view";
 
 export async function getCluster({
   ctx,

@@ -2,7 +2,8 @@ import type { Db } from "@/db/client";
 import type { ServiceContext } from "../context";
 import { ServiceError } from "../errors";
 import type { ProjectAccess } from "../project/access";
-import { startCluster, stopCluster, upgradeCluster } from "./lifecycle";
+import { startCluster, stopCluster } from "./power";
+import { upgradeCluster } from "./upgrade";
 
 interface ScheduledBy {
   clusterId: string;

@@ -6,7 +6,7 @@ import { emulatorProjectOf } from "../cloud/resolve";
 import type { ServiceContext } from "../context";
 import { ServiceError } from "../errors";
 import type { ProjectAccess } from "../project/access";
-import { loadCluster } from "./shared";
+import { loadCluster } from "./view";
 
 /**
  * The demo controls of a cluster that runs on the built-in emulator: the

@@ -8,39 +8,13 @@ import {
 } from "@/server/domain/upgrade-readiness";
 import { transitionRefusal } from "@/server/domain/cluster-transitions";
 import { isAllowedUpgrade, upgradeTargets, versionInfo, type UpgradeTarget } from "@/server/domain/versions";
-import { beginCaRotation } from "@/server/kube/store";
 import type { ServiceContext } from "../context";
 import { ServiceError } from "../errors";
 import type { ProjectAccess } from "../project/access";
-import { commitChange, loadCluster, stopSavingOf, type ClusterView } from "./shared";
+import { commitChange } from "./intent";
+import { loadCluster, type ClusterView } from "./view";
 
 type Args = { ctx: ServiceContext; project: ProjectAccess; clusterId: string };
-
-async function setPower(
-  a: Args,
-  power: "on" | "off",
-  verb: "stop" | "start",
-  actor: "user" | "schedule" = "user",
-) {
-  const { ctx, project } = a;
-  return ctx.db.transaction(async (tx) => {
-    const row = await loadCluster(tx, project.id, a.clusterId, true);
-    const refusal = transitionRefusal(row, verb);
-    if (refusal) throw new ServiceError("PRECONDITION_FAILED", refusal);
-    const saving = stopSavingOf(row);
-    return commitChange(tx, ctx, row, {
-      kind: verb,
-      action: `cluster.${verb}`,
-      set: { power, phase: verb === "stop" ? "Stopping" : "Starting" },
-      details: { monthlySaving: saving.perMonth, currency: saving.currency, by: actor },
-    });
-  });
-}
-
-/** Stop every server (workers, then masters); disks, network, load balancer and addresses stay. */
-export const stopCluster = (a: Args & { by?: "user" | "schedule" }) => setPower(a, "off", "stop", a.by);
-/** Masters first, then workers once the API answers. */
-export const startCluster = (a: Args & { by?: "user" | "schedule" }) => setPower(a, "on", "start", a.by);
 
 async function quotaOf(exec: Executor, projectId: string) {
   const [q] = await exec.select().from(cloudQuotas).where(eq(cloudQuotas.projectId, projectId));
@@ -156,32 +130,6 @@ export async function upgradeCluster(
         forceDrain,
         by: a.by ?? "user",
       },
-    });
-  });
-}
-
-/**
- * Rotate the cluster CA: new kubeconfigs are signed by a new CA at once;
- * kubeconfigs issued before keep working until the reconciler has moved the
- * API server to the new CA, then stop working. Audited.
- */
-export async function rotateCa(a: Args): Promise<ClusterView> {
-  const { ctx, project } = a;
-  return ctx.db.transaction(async (tx) => {
-    const row = await loadCluster(tx, project.id, a.clusterId, true);
-    const refusal = transitionRefusal(row, "rotate-ca");
-    if (refusal) throw new ServiceError("PRECONDITION_FAILED", refusal);
-    if (!row.status.apiEndpoint || !row.spec.apiAccess.public)
-      throw new ServiceError(
-        "PRECONDITION_FAILED",
-        `The console rotates the CA through the Kubernetes API at its public address; ${row.name}'s API is private or not up yet`,
-      );
-    const started = await beginCaRotation(tx, row, ctx.encryptionKey);
-    if (!started) throw new ServiceError("CONFLICT", `A CA rotation of ${row.name} is already running`);
-    return commitChange(tx, ctx, row, {
-      kind: "rotate-ca",
-      action: "cluster.ca.rotate",
-      set: { phase: "Updating" },
     });
   });
 }
