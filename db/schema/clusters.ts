@@ -9,8 +9,11 @@ import {
   timestamp,
   uniqueIndex,
   uuid,
+  customType,
 } from "drizzle-orm/pg-core";
-import type { ClusterSpec, Condition, Phase } from "@/server/contracts/cluster";
+import type { Condition, Phase } from "@/server/contracts/cluster";
+// A value import, relative so drizzle-kit resolves it: the stored spec is parsed on every read.
+import { ClusterSpec } from "../../server/contracts/cluster";
 import type { ClusterSchedules, ClusterStatus, OperationKind } from "@/server/contracts/cluster-status";
 import { projects } from "./projects";
 import { users } from "./users";
@@ -29,6 +32,17 @@ export type {
 } from "@/server/contracts/cluster-status";
 
 /**
+ * The cluster spec as jsonb, parsed through ClusterSpec whenever it is read:
+ * a spec stored before a field existed reads with that field's default, so
+ * every default is written once, in the contract.
+ */
+const clusterSpec = customType<{ data: ClusterSpec; driverData: string }>({
+  dataType: () => "jsonb",
+  toDriver: (spec) => JSON.stringify(spec),
+  fromDriver: (stored) => ClusterSpec.parse(typeof stored === "string" ? JSON.parse(stored) : stored),
+});
+
+/**
  * Intent (`spec`, `generation`) and status (`observedGeneration`, `phase`,
  * `conditions`, `status`) in one row, written by different parties: the API
  * writes intent, the reconciler writes status.
@@ -41,7 +55,7 @@ export const clusters = pgTable(
       .notNull()
       .references(() => projects.id, { onDelete: "restrict" }),
     name: text("name").notNull(),
-    spec: jsonb("spec").$type<ClusterSpec>().notNull(),
+    spec: clusterSpec("spec").notNull(),
     generation: integer("generation").notNull().default(1),
     observedGeneration: integer("observed_generation").notNull().default(0),
     phase: text("phase").$type<Phase>().notNull().default("Provisioning"),

@@ -145,7 +145,7 @@ export const NodeGroupSpec = z.object({
     .default(50),
   diskType: z.string().default("ceph-ssd"),
   antiAffinity: z.boolean().default(false),
-  upgrade: UpgradeStrategy.default({ mode: "rolling", maxSurge: 1, maxUnavailable: 0 }),
+  upgrade: UpgradeStrategy.prefault({}),
 });
 export type NodeGroupSpec = z.infer<typeof NodeGroupSpec>;
 
@@ -183,13 +183,13 @@ export const ClusterSpec = z.object({
         .max(200, "etcd volumes are at most 200 GB")
         .default(20),
     })
-    .default({ volumeType: "high-iops", sizeGb: 20 }),
-  network: NetworkSpec.default({ mode: "new", cidr: "10.0.0.0/24" }),
+    .prefault({}),
+  network: NetworkSpec.prefault({ mode: "new" }),
   podCidr: z.string().default("10.100.0.0/16"),
   serviceCidr: z.string().default("10.254.0.0/16"),
   apiAccess: z
     .object({ public: z.boolean().default(true), allowedCidrs: z.array(z.string()).max(50).default([]) })
-    .default({ public: true, allowedCidrs: [] }),
+    .prefault({}),
   nodeGroups: z
     .array(NodeGroupSpec)
     .max(LIMITS.nodeGroupsPerCluster, `At most ${LIMITS.nodeGroupsPerCluster} node groups per cluster`)

@@ -99,7 +99,7 @@ export function readinessReport(args: {
   for (const g of spec.nodeGroups) {
     const size = desiredGroupSize(g, 0);
     replaced += size;
-    const strat = g.upgrade ?? { mode: "rolling" as const, maxSurge: 1, maxUnavailable: 0 };
+    const strat = g.upgrade;
     const f = FLAVORS.find((x) => x.name === g.flavor);
     if (strat.mode === "rolling" && size > 0) {
       const n = Math.min(strat.maxSurge, size);
