@@ -18,7 +18,7 @@ import { latency } from "@/server/emulator/clock";
 import { startEmulator, TestClock } from "@/server/emulator";
 import { createCloud, type HttpLogEntry } from "@/server/openstack";
 import { reconcileCluster } from "@/server/reconciler/cluster/reconcile";
-import { startWorker } from "@/server/reconciler/worker";
+import { startConsoleWorker } from "@/server/runtime/worker";
 import { signUp } from "@/server/services/auth/sign-up";
 import { generateKey } from "@/server/security/encryption";
 import { inArray } from "drizzle-orm";
@@ -164,7 +164,7 @@ for (const workers of [1, 2]) {
   const started = Date.now();
   const ws = await Promise.all(
     Array.from({ length: workers }, () =>
-      startWorker({
+      startConsoleWorker({
         databaseUrl: pgServer.url,
         encryptionKey: key,
         emulator: null,

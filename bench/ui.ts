@@ -20,7 +20,7 @@ import { startEmbeddedPostgres } from "@/db/embedded";
 import { migrateDatabase } from "@/db/migrate";
 import { clusters } from "@/db/schema";
 import { freePort } from "@/db/testing/free-port";
-import { ClusterSpec } from "@/server/contracts/cluster";
+import { CheckedClusterSpec as ClusterSpec } from "@/server/domain/cluster-spec-check";
 import { generateKey } from "@/server/security/encryption";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../e2e/chromium";
 

@@ -4,7 +4,7 @@
  * validate the environment, then serve the console.
  */
 import { EnvError, parseEnv } from "@/server/env";
-import { startWorker } from "@/server/reconciler/worker";
+import { startConsoleWorker } from "@/server/runtime/worker";
 import { serveConsole } from "@/server/runtime/http-server";
 import { prepareLocalRuntime } from "@/server/runtime/local";
 
@@ -24,7 +24,7 @@ async function main() {
   // One reconciler worker in-process; `npm run worker` adds more.
   const worker = process.env.CONSOLE_NO_WORKER
     ? null
-    : await startWorker({
+    : await startConsoleWorker({
         databaseUrl: config.DATABASE_URL,
         encryptionKey: config.CONSOLE_ENCRYPTION_KEY,
         emulator:

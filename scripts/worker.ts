@@ -4,10 +4,10 @@
  * on the same cluster at the same time.
  */
 import { parseEnv } from "@/server/env";
-import { startWorker } from "@/server/reconciler/worker";
+import { startConsoleWorker } from "@/server/runtime/worker";
 
 const env = parseEnv(process.env);
-const worker = await startWorker({
+const worker = await startConsoleWorker({
   databaseUrl: env.DATABASE_URL,
   encryptionKey: env.CONSOLE_ENCRYPTION_KEY,
   emulator:

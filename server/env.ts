@@ -86,3 +86,28 @@ export function env(): Env {
 export function oidcConfigured(e: Env = env()): boolean {
   return Boolean(e.OIDC_ISSUER && e.OIDC_CLIENT_ID && e.OIDC_CLIENT_SECRET);
 }
+
+/**
+ * One variable, read now with its declared schema, for code that must not
+ * require the whole environment (services under test, workers): an invalid
+ * value throws, with the variable named.
+ */
+export function setting<K extends keyof Env>(
+  name: K,
+  source: Record<string, string | undefined> = process.env,
+): Env[K] {
+  const raw = source[name];
+  const r = EnvSchema.shape[name].safeParse(raw === "" ? undefined : raw);
+  if (!r.success)
+    throw new EnvError(`Invalid environment:\n  ${name}: ${r.error.issues[0]?.message ?? "invalid"}`);
+  return r.data as Env[K];
+}
+
+/** The built-in emulator this console runs with (EMULATOR_URL and EMULATOR_ADMIN_KEY), if any. */
+export function emulatorEndpoint(
+  source: Record<string, string | undefined> = process.env,
+): { url: string; adminKey: string } | null {
+  const url = setting("EMULATOR_URL", source);
+  const adminKey = setting("EMULATOR_ADMIN_KEY", source);
+  return url && adminKey ? { url, adminKey } : null;
+}

@@ -11,7 +11,7 @@ import { Dialog } from "@/components/ui/dialog";
 import { Field, Select } from "@/components/ui/field";
 import { LoadingBlock } from "@/components/ui/load-state";
 import { toast } from "@/components/ui/toast-store";
-import { KUBECONFIG_VALIDITIES } from "@/server/contracts/cluster";
+import { KUBECONFIG_VALIDITIES } from "@/server/contracts/kubeconfig";
 import { formatMoney, type ClusterData } from "./labels";
 
 function useRefresh(projectId: string, clusterId: string) {

@@ -1,7 +1,7 @@
 import "server-only";
 import { headers } from "next/headers";
 import { cache } from "react";
-import { createRequestContext } from "@/server/api/context";
+import { createRequestContext } from "@/server/runtime/request-context";
 import { createCaller } from "@/server/api/root";
 
 /**

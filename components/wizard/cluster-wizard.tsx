@@ -12,8 +12,9 @@ import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
 import { Field, Input, Select, Textarea } from "@/components/ui/field";
-import { ClusterSpec, LIMITS, ZONES, type ClusterSpecInput } from "@/server/contracts/cluster";
+import { LIMITS, ZONES, type ClusterSpec, type ClusterSpecInput } from "@/server/contracts/cluster";
 import { fieldErrorsFromIssues } from "@/server/contracts/field-errors";
+import { CheckedClusterSpec } from "@/server/domain/cluster-spec-check";
 import { allocatable, FLAVORS } from "@/server/domain/flavors";
 import { quotaProblems } from "@/server/domain/quota";
 import { VERSIONS, versionInfo } from "@/server/domain/versions";
@@ -74,7 +75,7 @@ export function ClusterWizard({ projectId, initialSpec }: { projectId: string; i
     window.localStorage.setItem(draftKey(projectId), JSON.stringify(draft));
   }, [draft, projectId]);
 
-  const parsed = useMemo(() => ClusterSpec.safeParse(spec), [spec]);
+  const parsed = useMemo(() => CheckedClusterSpec.safeParse(spec), [spec]);
   const quotaBlocked = useQuotaBlocked(projectId, parsed.success ? parsed.data : null);
   const create = useMutation(trpc.cluster.create.mutationOptions({ meta: { inlineErrors: true } }));
   const errors = useMemo(

@@ -1,17 +1,14 @@
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { z } from "zod";
-import { getDb } from "@/db/client";
-import { KubeconfigRequest } from "@/server/contracts/cluster";
-import { currentUserId } from "@/server/auth/session";
-import { requestMetaFrom } from "@/server/auth/request-meta";
-import { env } from "@/server/env";
+import { KubeconfigRequest } from "@/server/contracts/kubeconfig";
 import { log } from "@/server/log";
 import { recordAudit } from "@/server/services/audit/record";
+import { sessionUser } from "@/server/services/auth/session-user";
 import { issueKubeconfig } from "@/server/services/cluster/kubeconfig";
 import { ServiceError } from "@/server/services/errors";
 import { requireProjectRole } from "@/server/services/project/access";
 import { toTRPCError } from "./errors";
-import { sessionUser } from "./trpc";
+import type { Context } from "./trpc";
 
 const json = (status: number, body: unknown) =>
   new Response(JSON.stringify(body), {
@@ -27,18 +24,18 @@ const json = (status: number, body: unknown) =>
  * console's own origin. Refusals are audited like tRPC mutations.
  */
 export async function downloadKubeconfig(
+  request: Context,
   req: Request,
   projectId: string,
   clusterId: string,
 ): Promise<Response> {
-  const meta = requestMetaFrom(req.headers);
-  const db = getDb();
-  const userId = await currentUserId();
-  if (!userId) return json(401, { error: "Sign in to continue" });
-  const user = await sessionUser(db, userId);
+  const { db, session, requestId, clientIp, encryptionKey } = request;
+  const meta = { requestId, clientIp };
+  if (!session) return json(401, { error: "Sign in to continue" });
+  const user = await sessionUser(db, session.userId);
   if (!user) return json(401, { error: "Your session has ended; sign in again" });
   const actor = { userId: user.id, email: user.email };
-  const ctx = { db, actor, ...meta, encryptionKey: env().CONSOLE_ENCRYPTION_KEY };
+  const ctx = { db, actor, ...meta, encryptionKey };
   const refuse = async (status: number, code: string, message: string) => {
     await recordAudit(db, ctx, {
       action: "cluster.kubeconfig.download",

@@ -1,10 +1,13 @@
-import { addonRouter, policyRouter } from "./routers/addon";
+import { addonRouter } from "./routers/addon";
 import { auditRouter } from "./routers/audit";
 import { authRouter } from "./routers/auth";
 import { cloudRouter } from "./routers/cloud";
-import { clusterRouter, nodeGroupRouter, operationRouter } from "./routers/cluster";
+import { clusterRouter } from "./routers/cluster";
 import { memberRouter } from "./routers/member";
 import { metricsRouter } from "./routers/metrics";
+import { nodeGroupRouter } from "./routers/node-group";
+import { operationRouter } from "./routers/operation";
+import { policyRouter } from "./routers/policy";
 import { projectRouter } from "./routers/project";
 import { workloadRouter } from "./routers/workload";
 import { createCallerFactory, router } from "./trpc";

@@ -1,20 +1,18 @@
 import { initTRPC, TRPCError } from "@trpc/server";
-import { eq } from "drizzle-orm";
 import superjson from "superjson";
 import { ZodError } from "zod";
-import type { Db } from "@/db/client";
-import { users } from "@/db/schema";
 import { fieldErrorsFromIssues } from "@/server/contracts/field-errors";
 import { ProjectScoped, type ProjectRole } from "@/server/contracts/project";
 import { log } from "@/server/log";
 import { recordAudit } from "@/server/services/audit/record";
+import { sessionUser } from "@/server/services/auth/session-user";
 import type { ServiceContext } from "@/server/services/context";
 import { ServiceError } from "@/server/services/errors";
 import { requireProjectRole } from "@/server/services/project/access";
 import { errorCodeOf, toTRPCError } from "./errors";
 
 export interface Context {
-  db: Db;
+  db: ServiceContext["db"];
   /** From the verified session cookie; re-checked against the database by protectedProcedure. */
   session: { userId: string } | null;
   requestId: string;
@@ -77,16 +75,6 @@ const mapErrors = t.middleware(async ({ next, path, ctx }) => {
 
 export const publicProcedure = t.procedure.use(mapErrors);
 
-/** The account behind a session cookie, or null when it no longer exists (sessions are re-checked on every call). */
-export async function sessionUser(db: Db, userId: string) {
-  const [user] = await db
-    .select({ id: users.id, email: users.email, name: users.name })
-    .from(users)
-    .where(eq(users.id, userId))
-    .limit(1);
-  return user ?? null;
-}
-
 /** Signed in, and the account still exists. `ctx.actor` is non-null from here on. */
 const authed = t.middleware(async ({ ctx, next }) => {
   if (!ctx.session) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue" });
@@ -114,10 +102,7 @@ const auditFailures = t.middleware(async ({ ctx, next, type, path, getRawInput }
     const scoped = ProjectScoped.safeParse(raw);
     const code = errorCodeOf(toTRPCError(result.error));
     const denied = code === "FORBIDDEN" || code === "NOT_FOUND" || code === "UNAUTHORIZED";
-    const [user] = await ctx.db
-      .select({ email: users.email })
-      .from(users)
-      .where(eq(users.id, ctx.session.userId));
+    const user = await sessionUser(ctx.db, ctx.session.userId);
     try {
       await recordAudit(
         ctx.db,

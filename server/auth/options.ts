@@ -1,17 +1,16 @@
-import { eq } from "drizzle-orm";
 import type { NextAuthOptions } from "next-auth";
 import type { OAuthConfig } from "next-auth/providers/oauth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { headers } from "next/headers";
 import { z } from "zod";
 import { getDb } from "@/db/client";
-import { users } from "@/db/schema";
 import { env, oidcConfigured, type Env } from "@/server/env";
 import { recordAudit } from "@/server/services/audit/record";
+import { ensureOidcUser } from "@/server/services/auth/oidc-user";
+import { sessionUser } from "@/server/services/auth/session-user";
 import { verifyCredentials } from "@/server/services/auth/verify-credentials";
 import { ServiceError } from "@/server/services/errors";
 import { requestMetaFrom } from "./request-meta";
-import { ensureOidcUser } from "./users";
 
 /** Prefix of the error next-auth passes back when sign-in is rate-limited; the route turns it into HTTP 429. */
 export const RATE_LIMITED_PREFIX = "RateLimited:";
@@ -117,7 +116,7 @@ export function authOptions(): NextAuthOptions {
         const uid = typeof token?.uid === "string" ? token.uid : null;
         if (!uid) return;
         const db = getDb();
-        const [user] = await db.select({ email: users.email }).from(users).where(eq(users.id, uid));
+        const user = await sessionUser(db, uid);
         const meta = requestMetaFrom(await headers());
         await recordAudit(
           db,

@@ -1,9 +1,5 @@
 import { z } from "zod";
-import { checkClusterCidrs, parseCidr } from "@/server/domain/cidr";
-import { ALL_VERSIONS, NEWEST_VERSION, versionInfo } from "@/server/domain/versions";
-import { checkAddons, defaultAddons } from "@/server/domain/addons";
-import { checkPolicies, defaultPolicies } from "@/server/domain/policies";
-import { AddonChoice, ConstraintSpec, EnforcementAction, PoliciesSpec } from "./policies";
+import { AddonChoice, PoliciesSpec } from "./policies";
 import { ProjectScoped } from "./project";
 import { MaintenanceWindow, StopSchedule } from "./schedule";
 
@@ -149,7 +145,7 @@ export const NodeGroupSpec = z.object({
     .default(50),
   diskType: z.string().default("ceph-ssd"),
   antiAffinity: z.boolean().default(false),
-  upgrade: UpgradeStrategy.default({ mode: "rolling", maxSurge: 1, maxUnavailable: 0 }),
+  upgrade: UpgradeStrategy.prefault({}),
 });
 export type NodeGroupSpec = z.infer<typeof NodeGroupSpec>;
 
@@ -162,9 +158,16 @@ export const NetworkSpec = z.discriminatedUnion("mode", [
   }),
 ]);
 
-const ClusterSpecShape = z.object({
+/**
+ * A cluster spec's shape, complete as stored. The defaults that are catalog
+ * data (version, addons, policies) and the rules across fields (CIDRs,
+ * versions, limits, addons) are the domain's: `CheckedClusterSpec` in
+ * server/domain/cluster-spec.ts, which the services apply.
+ */
+export const ClusterSpec = z.object({
   name: dns1123("cluster name", 30),
-  version: z.string().default(NEWEST_VERSION),
+  /** Defaults to the newest offered version (catalog data: server/domain/cluster-spec.ts). */
+  version: z.string(),
   topology: Topology,
   masterCount: z.union([z.literal(1), z.literal(3), z.literal(5)]),
   /** The zone of the masters for single and standard topologies (regional uses all). */
@@ -180,100 +183,35 @@ const ClusterSpecShape = z.object({
         .max(200, "etcd volumes are at most 200 GB")
         .default(20),
     })
-    .default({ volumeType: "high-iops", sizeGb: 20 }),
-  network: NetworkSpec.default({ mode: "new", cidr: "10.0.0.0/24" }),
+    .prefault({}),
+  network: NetworkSpec.prefault({ mode: "new" }),
   podCidr: z.string().default("10.100.0.0/16"),
   serviceCidr: z.string().default("10.254.0.0/16"),
   apiAccess: z
     .object({ public: z.boolean().default(true), allowedCidrs: z.array(z.string()).max(50).default([]) })
-    .default({ public: true, allowedCidrs: [] }),
+    .prefault({}),
   nodeGroups: z
     .array(NodeGroupSpec)
     .max(LIMITS.nodeGroupsPerCluster, `At most ${LIMITS.nodeGroupsPerCluster} node groups per cluster`)
     .default([]),
   /** Addons from the catalog, with their version and values (YAML). */
-  addons: z
-    .array(AddonChoice)
-    .max(20, "At most 20 addons per cluster")
-    .default(() => defaultAddons(NEWEST_VERSION)),
+  addons: z.array(AddonChoice).max(20, "At most 20 addons per cluster"),
   /** OPA Gatekeeper: on/off, custom templates, constraints. */
-  policies: PoliciesSpec.default(() => defaultPolicies()),
+  policies: PoliciesSpec,
 });
 
-function groupMaxNodes(g: { scaling: Scaling }): number {
-  return g.scaling.mode === "fixed" ? g.scaling.size : g.scaling.max;
-}
-
-/** Every cross-field rule, with a message naming the field. */
-export function validateClusterSpec(
-  spec: z.infer<typeof ClusterSpecShape>,
-  ctx: z.RefinementCtx,
-  today = new Date(),
-): void {
-  const issue = (path: Array<string | number>, message: string) =>
-    ctx.addIssue({ code: "custom", path, message });
-
-  const v = versionInfo(spec.version, today);
-  if (!v)
-    issue(["version"], `Kubernetes ${spec.version} is not offered. Choose one of ${ALL_VERSIONS.join(", ")}`);
-
-  const allowed = spec.topology === "single" ? [1] : [3, 5];
-  if (!allowed.includes(spec.masterCount)) {
-    issue(
-      ["masterCount"],
-      spec.topology === "single"
-        ? "A single-master cluster has exactly 1 master"
-        : `A ${spec.topology} cluster has 3 or 5 masters`,
-    );
-  }
-
-  for (const c of checkClusterCidrs(spec)) issue(c.path, c.message);
-  spec.apiAccess.allowedCidrs.forEach((c, i) => {
-    if (!parseCidr(c)) issue(["apiAccess", "allowedCidrs", i], `'${c}' is not a CIDR (e.g. 203.0.113.0/24)`);
-  });
-  if (!spec.apiAccess.public && spec.apiAccess.allowedCidrs.length > 0) {
-    issue(["apiAccess", "allowedCidrs"], "An allowlist applies only to a public API endpoint");
-  }
-
-  const names = new Map<string, number>();
-  let total = 0;
-  spec.nodeGroups.forEach((g, i) => {
-    const first = names.get(g.name);
-    if (first !== undefined)
-      issue(["nodeGroups", i, "name"], `Node group name '${g.name}' is already used by group ${first + 1}`);
-    else names.set(g.name, i);
-    if (g.scaling.mode === "autoscale" && g.scaling.min > g.scaling.max)
-      issue(["nodeGroups", i, "scaling", "min"], "The minimum must not exceed the maximum");
-    if (g.antiAffinity && groupMaxNodes(g) > LIMITS.antiAffinityMaxNodes) {
-      issue(
-        ["nodeGroups", i, "antiAffinity"],
-        `Anti-affinity places each node on its own host: at most ${LIMITS.antiAffinityMaxNodes} nodes (this group can have ${groupMaxNodes(g)})`,
-      );
-    }
-    total += groupMaxNodes(g);
-  });
-  if (total > LIMITS.nodesPerCluster)
-    issue(
-      ["nodeGroups"],
-      `At most ${LIMITS.nodesPerCluster} worker nodes per cluster; these groups can reach ${total}`,
-    );
-
-  const kubernetes = v ? spec.version : null;
-  for (const a of checkAddons(spec.addons, kubernetes))
-    issue(a.index < spec.addons.length ? ["addons", a.index, a.field] : ["addons"], a.message);
-  for (const p of checkPolicies(spec.policies, kubernetes)) issue(["policies", ...p.path], p.message);
-}
-
-export const ClusterSpec = ClusterSpecShape.superRefine((s, ctx) => validateClusterSpec(s, ctx));
 export type ClusterSpec = z.infer<typeof ClusterSpec>;
-export type ClusterSpecInput = z.input<typeof ClusterSpec>;
+/** A cluster spec as a caller sends it: the catalog defaults may be left out. */
+export const RequestedClusterSpec = ClusterSpec.partial({ version: true, addons: true, policies: true });
+export type RequestedClusterSpec = z.infer<typeof RequestedClusterSpec>;
+export type ClusterSpecInput = z.input<typeof RequestedClusterSpec>;
 
-export const CreateClusterInput = ProjectScoped.extend({ spec: ClusterSpec });
+export const CreateClusterInput = ProjectScoped.extend({ spec: RequestedClusterSpec });
 export const ClusterRef = ProjectScoped.extend({ clusterId: z.uuid() });
 /** Callers send the generation they saw; a stale one is refused with CONFLICT. */
 export const UpdateClusterInput = ClusterRef.extend({
   generation: z.number().int().positive(),
-  spec: ClusterSpec,
+  spec: RequestedClusterSpec,
 });
 export const DeleteClusterInput = ClusterRef.extend({ confirmName: z.string() });
 export const StopScheduleInput = ClusterRef.extend({ schedule: StopSchedule.nullable() });
@@ -316,51 +254,3 @@ export interface Condition {
   message: string;
   lastTransitionTime: string;
 }
-
-/** How long a downloaded admin kubeconfig's client certificate is valid. */
-export const KUBECONFIG_VALIDITIES = {
-  "8h": { label: "8 hours", ms: 8 * 3_600_000 },
-  "24h": { label: "24 hours", ms: 24 * 3_600_000 },
-  "7d": { label: "7 days", ms: 7 * 86_400_000 },
-  "30d": { label: "30 days", ms: 30 * 86_400_000 },
-  "365d": { label: "1 year", ms: 365 * 86_400_000 },
-} as const;
-export const KubeconfigRequest = z.object({
-  validity: z.enum(Object.keys(KUBECONFIG_VALIDITIES) as [keyof typeof KUBECONFIG_VALIDITIES], {
-    message: `Choose a validity: ${Object.keys(KUBECONFIG_VALIDITIES).join(", ")}`,
-  }),
-  kind: z.enum(["certificate", "oidc"]).default("certificate"),
-});
-export type KubeconfigRequest = z.infer<typeof KubeconfigRequest>;
-
-// ── addons and policies ──────────────────────────────────────────────────────
-const Generation = { generation: z.number().int().positive() };
-export const InstallAddonInput = ClusterRef.extend({ ...Generation, addon: AddonChoice });
-export const UninstallAddonInput = ClusterRef.extend({ ...Generation, id: z.string().min(1) });
-export const SetGatekeeperInput = ClusterRef.extend({ ...Generation, enabled: z.boolean() });
-export const SaveConstraintInput = ClusterRef.extend({
-  ...Generation,
-  /** The name it had, when editing (a rename replaces it). */
-  originalName: z.string().optional(),
-  constraint: ConstraintSpec,
-});
-export const ConstraintRefInput = ClusterRef.extend({ ...Generation, name: z.string().min(1) });
-export const SetEnforcementInput = ConstraintRefInput.extend({ enforcementAction: EnforcementAction });
-export const AddTemplateInput = ClusterRef.extend({
-  ...Generation,
-  yaml: z
-    .string()
-    .min(1, "Paste or upload a ConstraintTemplate")
-    .max(100_000, "A template is at most 100 KB"),
-});
-export const DeleteTemplateInput = ClusterRef.extend({ ...Generation, kind: z.string().min(1) });
-
-// ── dashboards ───────────────────────────────────────────────────────────────
-export const OverviewInput = ProjectScoped.extend({ from: z.date(), to: z.date() }).refine(
-  (r) => r.to.getTime() > r.from.getTime() && r.to.getTime() - r.from.getTime() <= 31 * 86_400_000,
-  { message: "Choose a time range of at most 31 days that ends after it starts", path: ["from"] },
-);
-export const DashboardInput = ClusterRef.extend({ from: z.date(), to: z.date() }).refine(
-  (r) => r.to.getTime() > r.from.getTime() && r.to.getTime() - r.from.getTime() <= 31 * 86_400_000,
-  { message: "Choose a time range of at most 31 days that ends after it starts", path: ["from"] },
-);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ClusterSpec } from "@/server/contracts/cluster";
 import { CUSTOM_TEMPLATE } from "@/server/testing/policies";
+import { CheckedClusterSpec as ClusterSpec } from "./cluster-spec-check";
 import { ADDONS, addonResources, checkAddons, checkValues, defaultAddons, defaultValuesYaml } from "./addons";
 import {
   checkParameters,

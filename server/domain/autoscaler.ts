@@ -15,6 +15,9 @@
  * above its minimum, whose pods all fit on the other nodes, is removed,
  * one at a time, the least used first (the caller cordons and drains it).
  */
+import type { AutoscalerMemory } from "@/server/contracts/cluster-status";
+
+export type { AutoscalerMemory };
 
 export interface Resources {
   cpuMilli: number;
@@ -57,13 +60,6 @@ export interface AsQuota {
   cores: number;
   ramMb: number;
   gigabytes: number;
-}
-export interface AutoscalerMemory {
-  /** Node → when it became unneeded (ISO). */
-  unneededSince: Record<string, string>;
-  lastScaleUpAt?: string;
-  /** The last NotTriggerScaleUp said, and when (repeated at most every 5 minutes). */
-  lastNotTriggered?: { message: string; at: string };
 }
 export interface AsInput {
   groups: AsGroup[];

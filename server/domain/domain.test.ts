@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ClusterSpec, type ClusterSpecInput } from "@/server/contracts/cluster";
+import type { ClusterSpecInput } from "@/server/contracts/cluster";
+import { CheckedClusterSpec as ClusterSpec } from "./cluster-spec-check";
 import { ADDONS, defaultValuesYaml } from "./addons";
 import { estimateCost, PRICES } from "./cost";
 import { masterZones } from "./placement";

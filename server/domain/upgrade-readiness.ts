@@ -1,22 +1,11 @@
 import type { ClusterSpec } from "@/server/contracts/cluster";
+import type { WorkloadSnapshot } from "@/server/contracts/cluster-status";
 import { addonEntry, compatibleVersions, supports } from "./addons";
 import { FLAVORS } from "./flavors";
 import { desiredGroupSize } from "./placement";
 import { removedBy, upgradeTargets, versionInfo } from "./versions";
 
-/** What the reconciler last read from the cluster's Kubernetes API. */
-export interface WorkloadSnapshot {
-  at: string;
-  pdbs: Array<{
-    namespace: string;
-    name: string;
-    disruptionsAllowed: number;
-    currentHealthy: number;
-    desiredHealthy: number;
-    expectedPods: number;
-  }>;
-  deprecatedApis: Array<{ group: string; version: string; resource: string; removedRelease: string }>;
-}
+export type { WorkloadSnapshot };
 
 export interface Finding {
   /** Stable id: acknowledging blocking findings means sending their ids back. */
@@ -110,7 +99,7 @@ export function readinessReport(args: {
   for (const g of spec.nodeGroups) {
     const size = desiredGroupSize(g, 0);
     replaced += size;
-    const strat = g.upgrade ?? { mode: "rolling" as const, maxSurge: 1, maxUnavailable: 0 };
+    const strat = g.upgrade;
     const f = FLAVORS.find((x) => x.name === g.flavor);
     if (strat.mode === "rolling" && size > 0) {
       const n = Math.min(strat.maxSurge, size);

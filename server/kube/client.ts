@@ -9,7 +9,7 @@ import {
   type V1Pod,
 } from "@kubernetes/client-node";
 import type { Resources } from "@/server/domain/autoscaler";
-import type { WorkloadSnapshot } from "@/server/domain/upgrade-readiness";
+import type { WorkloadSnapshot } from "@/server/contracts/cluster-status";
 import { deprecatedApisFromMetrics, type DeprecatedApi } from "./metrics-text";
 import { cpuMilli, memoryMi } from "./quantity";
 

@@ -5,6 +5,7 @@ import { auditLog, clusterEvents, clusters, operations } from "@/db/schema";
 import { createTestDb, makeUser, TEST_ENCRYPTION_KEY } from "@/db/testing";
 import { clusterRow } from "@/server/testing/converge";
 import { nextPowerEvent } from "@/server/domain/schedule";
+import { scheduledActions } from "@/server/services/cluster/scheduled-actions";
 import { runSchedules } from "./schedules";
 
 let db: Db;
@@ -45,15 +46,17 @@ describe("stop schedules and maintenance windows (worker)", () => {
     expect(view.schedules.stop?.next).not.toBeNull();
 
     // Events before the schedule was saved are not replayed.
-    expect(await runSchedules(db, TEST_ENCRYPTION_KEY, new Date())).toEqual([]);
+    expect(await runSchedules(db, scheduledActions(db, TEST_ENCRYPTION_KEY), new Date())).toEqual([]);
     // The next scheduled stop (after any start that comes first) fires, once.
     let ev = view.schedules.stop!.next!;
     while (ev.action !== "stop") ev = nextPowerEvent(view.schedules.stop!, ev.at)!;
     const later = new Date(ev.at.getTime() + 60_000);
-    expect(await runSchedules(db, TEST_ENCRYPTION_KEY, later)).toEqual(["sched: stop"]);
+    expect(await runSchedules(db, scheduledActions(db, TEST_ENCRYPTION_KEY), later)).toEqual(["sched: stop"]);
     expect((await clusterRow(db, c.id)).power).toBe("off");
     expect((await clusterRow(db, c.id)).phase).toBe("Stopping");
-    expect(await runSchedules(db, TEST_ENCRYPTION_KEY, new Date(later.getTime() + 60_000))).toEqual([]);
+    expect(
+      await runSchedules(db, scheduledActions(db, TEST_ENCRYPTION_KEY), new Date(later.getTime() + 60_000)),
+    ).toEqual([]);
     const audit = await db
       .select()
       .from(auditLog)
@@ -79,7 +82,7 @@ describe("stop schedules and maintenance windows (worker)", () => {
     await db.update(clusters).set({ phase: "Upgrading" }).where(eq(clusters.id, c.id));
     const tomorrow = new Date(Date.now() + 86_400_000);
     tomorrow.setUTCHours(0, 1, 0, 0);
-    await runSchedules(db, TEST_ENCRYPTION_KEY, tomorrow);
+    await runSchedules(db, scheduledActions(db, TEST_ENCRYPTION_KEY), tomorrow);
     const ev = await db.select().from(clusterEvents).where(eq(clusterEvents.clusterId, c.id));
     expect(ev.map((e) => `${e.reason}: ${e.message}`).join("\n")).toMatch(/ScheduleSkipped: .*is upgrading/);
     expect((await clusterRow(db, c.id)).power).toBe("on");
@@ -94,7 +97,11 @@ describe("stop schedules and maintenance windows (worker)", () => {
     expect(view.schedules.maintenance?.pending).toEqual({ target: "1.35.3", reason: "patch", forced: false });
     const start = view.schedules.maintenance!.next.start;
     // Before the window: nothing.
-    await runSchedules(db, TEST_ENCRYPTION_KEY, new Date(new Date(start).getTime() - 60_000));
+    await runSchedules(
+      db,
+      scheduledActions(db, TEST_ENCRYPTION_KEY),
+      new Date(new Date(start).getTime() - 60_000),
+    );
     expect((await clusterRow(db, c.id)).spec.version).toBe("1.35.1");
     // In the window, with a fresh workload snapshot and no blocking findings: the upgrade starts.
     await db
@@ -106,7 +113,11 @@ describe("stop schedules and maintenance windows (worker)", () => {
         },
       })
       .where(eq(clusters.id, c.id));
-    const done = await runSchedules(db, TEST_ENCRYPTION_KEY, new Date(new Date(start).getTime() + 60_000));
+    const done = await runSchedules(
+      db,
+      scheduledActions(db, TEST_ENCRYPTION_KEY),
+      new Date(new Date(start).getTime() + 60_000),
+    );
     expect(done).toEqual(["maint: upgrade to 1.35.3"]);
     const row = await clusterRow(db, c.id);
     expect(row.spec.version).toBe("1.35.3");

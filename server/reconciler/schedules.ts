@@ -2,15 +2,30 @@ import { and, eq, isNull } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { clusterEvents, clusters, type ClusterSchedules } from "@/db/schema";
 import { currentWindow, lastPowerEvent, pendingMaintenance } from "@/server/domain/schedule";
+import { transitionRefusal } from "@/server/domain/cluster-transitions";
 import { readinessReport } from "@/server/domain/upgrade-readiness";
-import {
-  startCluster,
-  stopCluster,
-  transitionRefusal,
-  upgradeCluster,
-} from "@/server/services/cluster/lifecycle";
-import type { ServiceContext } from "@/server/services/context";
-import { ServiceError } from "@/server/services/errors";
+
+/** Who a scheduled action is taken for, and under which request id it is audited. */
+export interface ScheduledBy {
+  clusterId: string;
+  projectId: string;
+  /** The user who set the schedule. */
+  actor: { userId: string; email: string };
+  requestId: string;
+}
+
+/**
+ * The one port from the schedules to the services: the same verbs as the
+ * buttons (intent, operation, audit). Each resolves to null when done, or to
+ * the service's refusal (its message); anything else throws. Implemented by
+ * server/services/cluster/scheduled-actions.ts, wired in server/runtime/worker.ts.
+ */
+export interface ScheduledActions {
+  setPower(a: ScheduledBy & { verb: "stop" | "start" }): Promise<string | null>;
+  upgrade(
+    a: ScheduledBy & { generation: number; target: string; acknowledged: string[] },
+  ): Promise<string | null>;
+}
 
 /**
  * Once a minute: carry out stop schedules and maintenance windows. Each
@@ -21,7 +36,7 @@ import { ServiceError } from "@/server/services/errors";
  * services as the buttons (intent, operation, audit), on behalf of the user
  * who set the schedule.
  */
-export async function runSchedules(db: Db, encryptionKey: string, now = new Date()): Promise<string[]> {
+export async function runSchedules(db: Db, actions: ScheduledActions, now = new Date()): Promise<string[]> {
   const rows = await db
     .select()
     .from(clusters)
@@ -30,13 +45,11 @@ export async function runSchedules(db: Db, encryptionKey: string, now = new Date
   for (const row of rows) {
     const s = row.schedules;
     if (!s.stop?.enabled && !s.maintenance) continue;
-    const project = { id: row.projectId, name: "", personal: false, role: "owner" as const };
-    const ctxFor = (actor: { userId: string; email: string }): ServiceContext => ({
-      db,
+    const by = (actor: { userId: string; email: string }): ScheduledBy => ({
+      clusterId: row.id,
+      projectId: row.projectId,
       actor,
       requestId: `schedule-${now.toISOString()}`,
-      clientIp: null,
-      encryptionKey,
     });
     const note = async (type: "Normal" | "Warning", reason: string, message: string) => {
       await db.insert(clusterEvents).values({
@@ -76,18 +89,20 @@ export async function runSchedules(db: Db, encryptionKey: string, now = new Date
               `Scheduled ${verb} at ${ev.at.toISOString()} skipped: ${refusal}`,
             );
           } else {
-            const args = { ctx: ctxFor(s.stop.setBy), project, clusterId: row.id, by: "schedule" as const };
-            await (verb === "stop" ? stopCluster(args) : startCluster(args));
-            await note(
-              "Normal",
-              verb === "stop" ? "ScheduledStop" : "ScheduledStart",
-              `Stop schedule: ${verb} (${s.stop.timezone})`,
-            );
-            done.push(`${row.name}: ${verb}`);
+            const refused = await actions.setPower({ ...by(s.stop.setBy), verb });
+            if (refused) {
+              await note("Warning", "ScheduleSkipped", `Scheduled ${verb} failed: ${refused}`);
+            } else {
+              await note(
+                "Normal",
+                verb === "stop" ? "ScheduledStop" : "ScheduledStart",
+                `Stop schedule: ${verb} (${s.stop.timezone})`,
+              );
+              done.push(`${row.name}: ${verb}`);
+            }
           }
         } catch (err) {
-          const msg = err instanceof ServiceError ? err.message : String(err);
-          await note("Warning", "ScheduleSkipped", `Scheduled ${verb} failed: ${msg}`);
+          await note("Warning", "ScheduleSkipped", `Scheduled ${verb} failed: ${String(err)}`);
         }
         await remember({ lastStopEventAt: ev.at.toISOString() });
       }
@@ -119,16 +134,14 @@ export async function runSchedules(db: Db, encryptionKey: string, now = new Date
             );
           } else {
             try {
-              await upgradeCluster({
-                ctx: ctxFor(s.maintenance.setBy),
-                project,
-                clusterId: row.id,
+              const refused = await actions.upgrade({
+                ...by(s.maintenance.setBy),
                 generation: row.generation,
                 target: pending.target,
                 // End-of-life upgrades are forced: the version gets no security fixes any more.
                 acknowledged: blocking.map((f) => f.id),
-                by: "maintenance",
               });
+              if (refused) throw new Error(refused);
               await note(
                 "Normal",
                 "MaintenanceUpgrade",

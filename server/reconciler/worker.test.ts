@@ -5,7 +5,7 @@ import { clusters } from "@/db/schema";
 import { createTestDb, makeUser, TEST_ENCRYPTION_KEY } from "@/db/testing";
 import { startEmulator, type RunningEmulator } from "@/server/emulator";
 import { createCloud, type OpenStackCloud } from "@/server/openstack";
-import { startWorker } from "./worker";
+import { startConsoleWorker } from "@/server/runtime/worker";
 
 let db: Db;
 let url: string;
@@ -50,8 +50,8 @@ describe("workers on the job queue", () => {
         cloudFor: tracked,
         log: process.env.WORKER_LOG ? (l: string) => console.log(Date.now() % 100_000, l) : undefined,
       };
-      const w1 = await startWorker(opts);
-      const w2 = await startWorker(opts);
+      const w1 = await startConsoleWorker(opts);
+      const w2 = await startConsoleWorker(opts);
       // Detect two passes on one cluster at once: graphile's per-cluster queue must prevent it.
       for (const w of [w1, w2]) {
         w.runner.events.on("job:start", ({ job }) => {

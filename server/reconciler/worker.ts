@@ -3,18 +3,24 @@ import { run, type Runner } from "graphile-worker";
 import { createDb, type Db } from "@/db/client";
 import { clusters } from "@/db/schema";
 import { quietLogger } from "@/db/migrate";
-import { cloudFor as sharedCloud, type OpenStackCloud } from "@/server/openstack";
-import { resolveProjectCloud, type EmulatorEndpoint } from "@/server/services/cloud/resolve";
-import { enqueueReconcile, QUOTA_TASK, RECONCILE_TASK } from "./queue";
+import { type CloudConfig, cloudFor as sharedCloud, type OpenStackCloud } from "@/server/openstack";
+import { enqueueReconcile, QUOTA_TASK, RECONCILE_TASK } from "@/db/jobs";
 import { refreshQuotas } from "./quotas";
 import { reconcileCluster } from "./cluster/reconcile";
 import { collectMetrics, pruneMetrics } from "@/server/metrics/collect";
-import { runSchedules } from "./schedules";
+import { runSchedules, type ScheduledActions } from "./schedules";
 
 export interface WorkerOptions {
   databaseUrl: string;
   encryptionKey: string;
-  emulator: EmulatorEndpoint | null;
+  /**
+   * The cloud a console project deploys into (its binding, the operator's
+   * cloud or the built-in emulator). This and `scheduledActions` are the
+   * worker's ports to the rest of the console, wired in server/runtime/worker.ts.
+   */
+  cloudConfigOf: (db: Db, projectId: string) => Promise<CloudConfig>;
+  /** The services the schedules act through (never imported by the reconciler). */
+  scheduledActions: (db: Db) => ScheduledActions;
   /** Clusters reconciled at once by this worker (each cluster is only ever in one worker). */
   concurrency?: number;
   /** Shortest wait between passes while the cloud works (tests shorten it). */
@@ -41,12 +47,12 @@ export async function startWorker(
   const cloudFor =
     opts.cloudFor ??
     (async (projectId: string) => {
-      const resolved = await resolveProjectCloud(db, projectId, opts.encryptionKey, opts.emulator);
-      return sharedCloud(resolved.config, {
+      return sharedCloud(await opts.cloudConfigOf(db, projectId), {
         log: (e) =>
           log(`[openstack] ${e.method} ${e.path} ${e.status} ${e.durationMs}ms ${e.requestId ?? ""}`),
       });
     });
+  const actions = opts.scheduledActions(db);
   const runner = await run({
     connectionString: opts.databaseUrl,
     concurrency: opts.concurrency ?? 4,
@@ -75,7 +81,7 @@ export async function startWorker(
         await refreshQuotas(db, projectId, await cloudFor(projectId));
       },
       run_schedules: async () => {
-        const done = await runSchedules(db, opts.encryptionKey);
+        const done = await runSchedules(db, actions);
         for (const line of done) log(`[schedules] ${line}`);
       },
       collect_metrics: async () => {

@@ -1,14 +1,9 @@
 import { z } from "zod";
-import { estimateCost } from "@/server/domain/cost";
 import {
   ClusterRef,
   CreateClusterInput,
   DeleteClusterInput,
   ListClustersInput,
-  ListOperationsInput,
-  NodeGroupInput,
-  RemoveNodeGroupInput,
-  ScaleNodeGroupInput,
   UpdateClusterInput,
   UpgradeClusterInput,
   UpgradeReadinessInput,
@@ -16,23 +11,14 @@ import {
   MaintenanceWindowInput,
 } from "@/server/contracts/cluster";
 import { setMaintenanceWindow, setStopSchedule } from "@/server/services/cluster/schedule";
-import {
-  rotateCa,
-  startCluster,
-  stopCluster,
-  upgradeCluster,
-  upgradeOptions,
-  upgradeReadiness,
-} from "@/server/services/cluster/lifecycle";
-import {
-  addNodeGroup,
-  removeNodeGroup,
-  scaleNodeGroup,
-  updateCluster,
-} from "@/server/services/cluster/change";
+import { startCluster, stopCluster } from "@/server/services/cluster/power";
+import { rotateCa } from "@/server/services/cluster/rotate-ca";
+import { upgradeCluster, upgradeOptions, upgradeReadiness } from "@/server/services/cluster/upgrade";
+import { updateCluster } from "@/server/services/cluster/update";
 import { createCluster } from "@/server/services/cluster/create";
+import { estimateCluster } from "@/server/services/cluster/estimate";
 import { deleteCluster, retryCluster } from "@/server/services/cluster/delete";
-import { getCluster, listClusters, listEvents, listOperations } from "@/server/services/cluster/read";
+import { getCluster, listClusters, listEvents } from "@/server/services/cluster/read";
 import { projectProcedure, router } from "../trpc";
 
 export const clusterRouter = router({
@@ -141,55 +127,10 @@ export const clusterRouter = router({
   /** Hourly and monthly cost of a spec, before creating it (the wizard's review step). */
   estimate: projectProcedure("viewer")
     .input(CreateClusterInput)
-    .query(({ input }) => estimateCost(input.spec)),
+    .query(({ input }) => estimateCluster({ spec: input.spec })),
   events: projectProcedure("viewer")
     .input(ClusterRef.extend({ limit: z.number().int().min(1).max(500).default(100) }))
     .query(({ ctx, input }) =>
       listEvents({ ctx: ctx.svc, project: ctx.project, clusterId: input.clusterId, limit: input.limit }),
-    ),
-});
-
-export const nodeGroupRouter = router({
-  add: projectProcedure("member")
-    .input(NodeGroupInput)
-    .mutation(({ ctx, input }) =>
-      addNodeGroup({
-        ctx: ctx.svc,
-        project: ctx.project,
-        clusterId: input.clusterId,
-        generation: input.generation,
-        nodeGroup: input.nodeGroup,
-      }),
-    ),
-  update: projectProcedure("member")
-    .input(ScaleNodeGroupInput)
-    .mutation(({ ctx, input }) =>
-      scaleNodeGroup({
-        ctx: ctx.svc,
-        project: ctx.project,
-        clusterId: input.clusterId,
-        generation: input.generation,
-        name: input.name,
-        scaling: input.scaling,
-      }),
-    ),
-  remove: projectProcedure("member")
-    .input(RemoveNodeGroupInput)
-    .mutation(({ ctx, input }) =>
-      removeNodeGroup({
-        ctx: ctx.svc,
-        project: ctx.project,
-        clusterId: input.clusterId,
-        generation: input.generation,
-        name: input.name,
-      }),
-    ),
-});
-
-export const operationRouter = router({
-  list: projectProcedure("viewer")
-    .input(ListOperationsInput)
-    .query(({ ctx, input }) =>
-      listOperations({ ctx: ctx.svc, project: ctx.project, clusterId: input.clusterId, limit: input.limit }),
     ),
 });

@@ -1,4 +1,4 @@
-import { DashboardInput, OverviewInput } from "@/server/contracts/cluster";
+import { DashboardInput, OverviewInput } from "@/server/contracts/metrics";
 import { dashboardData, projectOverview } from "@/server/services/metrics/dashboard";
 import { projectProcedure, router } from "../trpc";
 

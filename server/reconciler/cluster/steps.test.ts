@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { ClusterSpec, type ClusterSpecInput } from "@/server/contracts/cluster";
+import type { ClusterSpecInput } from "@/server/contracts/cluster";
+import { CheckedClusterSpec as ClusterSpec } from "@/server/domain/cluster-spec-check";
 import type { OpenStackCloud } from "@/server/openstack";
 import type { LoadBalancer } from "@/server/openstack/loadbalancer";
 import type { Network } from "@/server/openstack/network";

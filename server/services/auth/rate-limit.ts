@@ -1,6 +1,8 @@
-import { and, count, eq, gt, lt, min, sql } from "drizzle-orm";
+import { and, count, eq, gt, lt, min } from "drizzle-orm";
 import type { Executor } from "@/db/client";
 import { authAttempts } from "@/db/schema";
+import { secondsAgo } from "@/db/sql";
+import { setting } from "@/server/env";
 import { ServiceError } from "../errors";
 
 export interface Limit {
@@ -8,10 +10,9 @@ export interface Limit {
   windowSeconds: number;
 }
 
-/** Sign-ups allowed per client IP per hour: AUTH_SIGNUP_LIMIT_PER_HOUR (validated in server/env.ts), default 10. */
+/** Sign-ups allowed per client IP per hour: AUTH_SIGNUP_LIMIT_PER_HOUR (server/env.ts), default 10. */
 function signUpsPerHour(): number {
-  const n = Number.parseInt(process.env.AUTH_SIGNUP_LIMIT_PER_HOUR ?? "", 10);
-  return Number.isInteger(n) && n > 0 ? n : 10;
+  return setting("AUTH_SIGNUP_LIMIT_PER_HOUR");
 }
 
 /** Failed sign-ins per email and per client IP; sign-ups per client IP. */
@@ -31,7 +32,7 @@ export const keys = {
 
 /** Seconds until the next attempt is allowed, or null when under the limit. */
 export async function retryAfter(db: Executor, key: string, limit: Limit): Promise<number | null> {
-  const since = sql`now() - make_interval(secs => ${limit.windowSeconds})`;
+  const since = secondsAgo(limit.windowSeconds);
   const [row] = await db
     .select({ n: count(), oldest: min(authAttempts.at) })
     .from(authAttempts)
@@ -58,7 +59,7 @@ export async function recordAttempt(db: Executor, ...attemptKeys: string[]): Pro
   if (attemptKeys.length === 0) return;
   await db.insert(authAttempts).values(attemptKeys.map((key) => ({ key })));
   // Keep the table small: nothing older than a day is ever counted.
-  await db.delete(authAttempts).where(lt(authAttempts.at, sql`now() - interval '1 day'`));
+  await db.delete(authAttempts).where(lt(authAttempts.at, secondsAgo(86_400)));
 }
 
 export async function clearAttempts(db: Executor, key: string): Promise<void> {

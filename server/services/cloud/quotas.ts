@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
 import type { Executor } from "@/db/client";
 import { cloudQuotas } from "@/db/schema";
-import { enqueueQuotaRefresh } from "@/server/reconciler/queue";
+import { enqueueQuotaRefresh } from "@/db/jobs";
 import type { ServiceContext } from "../context";
 import type { ProjectAccess } from "../project/access";
 

@@ -1,24 +1,16 @@
 import { eq } from "drizzle-orm";
-import { z } from "zod";
 import type { Executor } from "@/db/client";
 import { cloudBindings, emulatorAccounts } from "@/db/schema";
-import { type CloudConfig, defaultCloudConfig } from "@/server/openstack";
+import { type CloudConfig, defaultCloudConfig } from "@/server/openstack/config";
+import { emulatorAdmin, type EmulatorEndpoint } from "@/server/openstack/emulator-admin";
 import { decryptSecret, encryptSecret } from "@/server/security/encryption";
 import { loadCloudCredentials } from "./binding";
 
-export interface EmulatorEndpoint {
-  /** Base URL of the built-in emulator, e.g. http://127.0.0.1:8780 */
-  url: string;
-  adminKey: string;
-}
+export type { EmulatorEndpoint };
 
 export type ResolvedCloud = { source: "binding" | "operator-default" | "emulator"; config: CloudConfig };
 
 const secretContext = (projectId: string) => `emulator-account:${projectId}`;
-const Provisioned = z.object({
-  project: z.object({ id: z.string() }),
-  application_credential: z.object({ id: z.string(), secret: z.string() }),
-});
 
 /**
  * The built-in emulator's project this console project deploys into, or
@@ -28,7 +20,8 @@ const Provisioned = z.object({
 export async function emulatorProjectOf(
   db: Executor,
   projectId: string,
-  env: Record<string, string | undefined> = process.env,
+  /** The operator's OS_* variables (default: the adapter reads the process environment). */
+  env?: Record<string, string | undefined>,
 ): Promise<string | null> {
   const [binding] = await db
     .select({ id: cloudBindings.projectId })
@@ -53,7 +46,8 @@ export async function resolveProjectCloud(
   projectId: string,
   encryptionKey: string,
   emulator: EmulatorEndpoint | null,
-  env: Record<string, string | undefined> = process.env,
+  /** The operator's OS_* variables (default: the adapter reads the process environment). */
+  env?: Record<string, string | undefined>,
 ): Promise<ResolvedCloud> {
   const bound = await loadCloudCredentials(db, projectId, encryptionKey);
   if (bound) {
@@ -86,14 +80,7 @@ export async function resolveProjectCloud(
 
   let [account] = await db.select().from(emulatorAccounts).where(eq(emulatorAccounts.projectId, projectId));
   if (!account) {
-    const res = await fetch(`${emulator.url}/_emulator/projects`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-emulator-admin-key": emulator.adminKey },
-      body: JSON.stringify({ name: `console-${projectId.slice(0, 8)}` }),
-    });
-    if (res.status !== 201)
-      throw new Error(`The built-in emulator refused to create a project (HTTP ${res.status})`);
-    const p = Provisioned.parse(await res.json());
+    const p = await emulatorAdmin(emulator).createProject(`console-${projectId.slice(0, 8)}`);
     const values = {
       projectId,
       emulatorProjectId: p.project.id,

@@ -1,27 +1,30 @@
 import { and, count, eq, isNull } from "drizzle-orm";
 import { clusters, operations } from "@/db/schema";
-import { LIMITS, type ClusterSpec } from "@/server/contracts/cluster";
+import { LIMITS, type RequestedClusterSpec } from "@/server/contracts/cluster";
 import { quotaProblems } from "@/server/domain/quota";
 import { versionInfo } from "@/server/domain/versions";
 import { quotaSnapshot, QUOTA_TRUSTED_MS } from "../cloud/quotas";
 import { createClusterPki } from "@/server/kube/store";
-import { enqueueReconcile } from "@/server/reconciler/queue";
+import { enqueueReconcile } from "@/db/jobs";
 import { recordAudit } from "../audit/record";
 import type { ServiceContext } from "../context";
 import { ServiceError } from "../errors";
 import type { ProjectAccess } from "../project/access";
-import { assertDeployable, toView, type ClusterView } from "./shared";
+import { assertDeployable } from "./intent";
+import { checkRequestedSpec } from "./spec-checks";
+import { toView, type ClusterView } from "./view";
 
 /** Store the desired cluster and ask the reconciler to build it. Never calls the cloud. */
 export async function createCluster({
   ctx,
   project,
-  spec,
+  spec: requested,
 }: {
   ctx: ServiceContext;
   project: ProjectAccess;
-  spec: ClusterSpec;
+  spec: RequestedClusterSpec;
 }): Promise<ClusterView> {
+  const spec = checkRequestedSpec(requested);
   assertDeployable(spec);
   if (versionInfo(spec.version)?.endOfLifeReached) {
     throw new ServiceError(

@@ -1,11 +1,12 @@
 import { and, eq } from "drizzle-orm";
 import { clusters, operations } from "@/db/schema";
-import { enqueueReconcile } from "@/server/reconciler/queue";
+import { enqueueReconcile } from "@/db/jobs";
 import { recordAudit } from "../audit/record";
 import type { ServiceContext } from "../context";
 import { ServiceError } from "../errors";
 import type { ProjectAccess } from "../project/access";
-import { loadCluster, startOperation, toView } from "./shared";
+import { startOperation } from "./intent";
+import { loadCluster, toView } from "./view";
 
 /**
  * Request deletion: the reconciler tears down in reverse order and removes

@@ -1,5 +1,5 @@
 import { env, oidcConfigured } from "@/server/env";
-import { KUBECONFIG_VALIDITIES, type KubeconfigRequest } from "@/server/contracts/cluster";
+import { KUBECONFIG_VALIDITIES, type KubeconfigRequest } from "@/server/contracts/kubeconfig";
 import { certificateKubeconfig, oidcKubeconfig } from "@/server/kube/kubeconfig";
 import { issueCertificate } from "@/server/kube/pki";
 import { ensureClusterPki } from "@/server/kube/store";
@@ -7,7 +7,7 @@ import { recordAudit } from "../audit/record";
 import type { ServiceContext } from "../context";
 import { ServiceError } from "../errors";
 import type { ProjectAccess } from "../project/access";
-import { loadCluster } from "./shared";
+import { loadCluster } from "./view";
 
 /**
  * A kubeconfig for the caller: an admin client certificate (CN = the

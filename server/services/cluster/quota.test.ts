@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
 import { clusters } from "@/db/schema";
 import { createTestDb, makeUser } from "@/db/testing";
-import { ClusterSpec } from "@/server/contracts/cluster";
+import { CheckedClusterSpec as ClusterSpec } from "@/server/domain/cluster-spec-check";
 import { quotaProblems, requiredResources } from "@/server/domain/quota";
 import { refreshQuotas } from "@/server/reconciler/quotas";
 import { startTestCloud, type TestCloud } from "@/server/testing/cloud";

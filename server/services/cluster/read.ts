@@ -1,8 +1,9 @@
-import { and, desc, eq, ilike, isNull, sql, type SQL } from "drizzle-orm";
+import { and, desc, eq, ilike, isNull, type SQL } from "drizzle-orm";
 import { clusterEvents, clusters, operations } from "@/db/schema";
+import { clustersAfter } from "@/db/sql";
 import type { ServiceContext } from "../context";
 import type { ProjectAccess } from "../project/access";
-import { activeOperations, loadCluster, toView, type ClusterView } from "./shared";
+import { activeOperations, loadCluster, toView, type ClusterView } from "./view";
 
 export async function getCluster({
   ctx,
@@ -32,16 +33,12 @@ export async function listClusters({
   if (input.search) where.push(ilike(clusters.name, `%${input.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`));
   if (input.phase) where.push(eq(clusters.phase, input.phase as ClusterView["phase"]));
   if (input.cursor) {
-    // Keyset on (created_at, id), compared by PostgreSQL at full (microsecond) precision:
-    // a timestamp carried through JavaScript would lose the microseconds and skip or repeat rows.
     const [cursorAt] = await ctx.db
       .select({ at: clusters.createdAt })
       .from(clusters)
       .where(and(eq(clusters.id, input.cursor), eq(clusters.projectId, project.id)));
     if (cursorAt) {
-      where.push(
-        sql`(${clusters.createdAt}, ${clusters.id}) < ((SELECT created_at FROM clusters WHERE id = ${input.cursor}), ${input.cursor}::uuid)`,
-      );
+      where.push(clustersAfter(input.cursor));
     }
   }
   const rows = await ctx.db

@@ -5,7 +5,7 @@ import { recordAudit } from "../audit/record";
 import type { ServiceContext } from "../context";
 import { ServiceError } from "../errors";
 import type { ProjectAccess } from "../project/access";
-import { loadCluster, toView, type ClusterView } from "./shared";
+import { loadCluster, toView, type ClusterView } from "./view";
 
 type Args = { ctx: ServiceContext; project: ProjectAccess; clusterId: string };
 

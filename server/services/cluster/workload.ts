@@ -1,11 +1,12 @@
-import { z } from "zod";
 import { type LoadProfileInput, WorkloadView } from "@/server/contracts/workload";
+import { emulatorEndpoint } from "@/server/env";
+import { EmulatorAdminError, emulatorAdmin } from "@/server/openstack/emulator-admin";
 import { recordAudit } from "../audit/record";
 import { emulatorProjectOf } from "../cloud/resolve";
 import type { ServiceContext } from "../context";
 import { ServiceError } from "../errors";
 import type { ProjectAccess } from "../project/access";
-import { loadCluster } from "./shared";
+import { loadCluster } from "./view";
 
 /**
  * The demo controls of a cluster that runs on the built-in emulator: the
@@ -18,45 +19,30 @@ import { loadCluster } from "./shared";
 
 type Args = { ctx: ServiceContext; project: ProjectAccess; clusterId: string };
 
-const Fault = z.object({
-  error: z.object({ message: z.string() }).optional(),
-  message: z.string().optional(),
-});
-
 async function emulatorFor(ctx: ServiceContext, projectId: string) {
-  // Only these two (validated at start by server/env.ts): the emulator this console runs with, if any.
-  const e = z
-    .object({ EMULATOR_URL: z.url().optional(), EMULATOR_ADMIN_KEY: z.string().min(16).optional() })
-    .parse(process.env);
-  if (!e.EMULATOR_URL || !e.EMULATOR_ADMIN_KEY) return null;
+  // The emulator this console runs with, if any (server/env.ts).
+  const endpoint = emulatorEndpoint();
+  if (!endpoint) return null;
   const project = await emulatorProjectOf(ctx.db, projectId);
-  return project ? { url: e.EMULATOR_URL, adminKey: e.EMULATOR_ADMIN_KEY, project } : null;
+  return project ? { admin: emulatorAdmin(endpoint), project } : null;
 }
 
+/** An emulator admin call; its refusals become service errors. */
 async function call(
   target: NonNullable<Awaited<ReturnType<typeof emulatorFor>>>,
   method: string,
   path: string,
   body?: unknown,
 ): Promise<unknown> {
-  const res = await fetch(`${target.url}/_emulator${path}`, {
-    method,
-    headers: {
-      "x-emulator-admin-key": target.adminKey,
-      ...(body === undefined ? {} : { "content-type": "application/json" }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(5_000),
-  });
-  const text = await res.text();
-  const json: unknown = text ? JSON.parse(text) : null;
-  if (res.ok) return json;
-  const f = Fault.safeParse(json);
-  const message = (f.success ? (f.data.error?.message ?? f.data.message) : null) ?? `HTTP ${res.status}`;
-  throw new ServiceError(
-    res.status === 404 ? "NOT_FOUND" : res.status === 409 ? "PRECONDITION_FAILED" : "VALIDATION",
-    message,
-  );
+  try {
+    return await target.admin.call(method, path, body);
+  } catch (err) {
+    if (!(err instanceof EmulatorAdminError)) throw err;
+    throw new ServiceError(
+      err.status === 404 ? "NOT_FOUND" : err.status === 409 ? "PRECONDITION_FAILED" : "VALIDATION",
+      err.message,
+    );
+  }
 }
 
 async function target(a: Args) {

@@ -1,4 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, count, eq } from "drizzle-orm";
 import type { Executor } from "@/db/client";
 import { projectMembers } from "@/db/schema";
 import type { ProjectRole } from "@/server/contracts/project";
@@ -39,7 +39,7 @@ export async function assertNotLastOwner(
 
 export async function memberCount(tx: Executor, projectId: string): Promise<number> {
   const [row] = await tx
-    .select({ n: sql<number>`count(*)::int` })
+    .select({ n: count() })
     .from(projectMembers)
     .where(eq(projectMembers.projectId, projectId));
   return row?.n ?? 0;

@@ -3,7 +3,7 @@ import { clusterEvents, clusters } from "@/db/schema";
 import { PANELS, type PanelId } from "@/server/metrics/panels";
 import { nodeStateChanges, queryRange, stepFor, type Point } from "@/server/metrics/store";
 import type { ServiceContext } from "../context";
-import { loadCluster } from "../cluster/shared";
+import { loadCluster } from "../cluster/view";
 import type { ProjectAccess } from "../project/access";
 
 /** Points per series a panel asks for: about one per two pixels of a wide chart. */

@@ -1,5 +1,5 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
-import { createRequestContext } from "@/server/api/context";
+import { createRequestContext } from "@/server/runtime/request-context";
 import { appRouter } from "@/server/api/root";
 
 export const dynamic = "force-dynamic";

@@ -1,180 +1,20 @@
-import { and, desc, eq, inArray, isNull } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import type { Executor } from "@/db/client";
 import { clusters, operations, type OperationKind } from "@/db/schema";
-import type { ClusterSpec, Condition, Phase } from "@/server/contracts/cluster";
-import type { MaintenanceWindow, StopSchedule } from "@/server/contracts/schedule";
+import type { ClusterSpec } from "@/server/contracts/cluster";
+import { enqueueReconcile } from "@/db/jobs";
 import { undeployedIpv6 } from "@/server/domain/cidr";
-import { estimateCost, PRICES } from "@/server/domain/cost";
-import {
-  nextPowerEvent,
-  nextWindow,
-  offHoursPerWeek,
-  pendingMaintenance,
-  projectedSaving,
-  type PendingMaintenance,
-} from "@/server/domain/schedule";
-import { enqueueReconcile } from "@/server/reconciler/queue";
 import { recordAudit } from "../audit/record";
 import type { ServiceContext } from "../context";
 import { ServiceError } from "../errors";
 import type { ProjectAccess } from "../project/access";
+import { loadCluster, toView, type ClusterRow, type ClusterView } from "./view";
+import { revalidate } from "./spec-checks";
 
-export type ClusterRow = typeof clusters.$inferSelect;
-
-export interface ClusterView {
-  id: string;
-  name: string;
-  spec: ClusterSpec;
-  generation: number;
-  observedGeneration: number;
-  phase: Phase;
-  conditions: Condition[];
-  status: ClusterRow["status"];
-  deletionRequestedAt: Date | null;
-  createdAt: Date;
-  updatedAt: Date;
-  progress: {
-    operation: string;
-    done: number;
-    total: number;
-    currentStep: string | null;
-    attempts: number;
-    error: string | null;
-  } | null;
-  /** From the price list; a stopped cluster costs its disks and addresses only. */
-  cost: { perHour: number; perMonth: number; currency: string };
-  /** Power intent, and what stopping saves per month. */
-  power: "on" | "off";
-  stopSaving: { perMonth: number; stoppedPerMonth: number; currency: string };
-  schedules: {
-    stop:
-      | (StopSchedule & {
-          setByEmail: string;
-          offHoursPerWeek: number;
-          projectedSavingPerMonth: number;
-          next: { at: Date; action: "stop" | "start" } | null;
-        })
-      | null;
-    maintenance:
-      | (MaintenanceWindow & {
-          setByEmail: string;
-          next: { start: Date; end: Date };
-          pending: PendingMaintenance | null;
-        })
-      | null;
-  };
-}
-
-export function toView(c: ClusterRow, op: typeof operations.$inferSelect | null): ClusterView {
-  const prices = pricesOf(c);
-  const stopped = c.phase === "Stopped" || c.power === "off";
-  const cost = stopped ? prices.off : prices.on;
-  return {
-    id: c.id,
-    name: c.name,
-    spec: c.spec,
-    generation: c.generation,
-    observedGeneration: c.observedGeneration,
-    phase: c.phase,
-    conditions: c.conditions,
-    status: c.status,
-    deletionRequestedAt: c.deletionRequestedAt,
-    createdAt: c.createdAt,
-    updatedAt: c.updatedAt,
-    progress: op
-      ? {
-          operation: op.kind,
-          done: op.stepsDone,
-          total: op.stepsTotal,
-          currentStep: op.currentStep,
-          attempts: op.attempts,
-          error: op.error,
-        }
-      : null,
-    cost: { perHour: cost.perHour, perMonth: cost.perMonth, currency: cost.currency },
-    power: c.power,
-    stopSaving: stopSavingOf(prices),
-    schedules: schedulesOf(c, stopSavingOf(prices).perMonth),
-  };
-}
-
-function schedulesOf(c: ClusterRow, saving: number, now = new Date()): ClusterView["schedules"] {
-  const s = c.schedules;
-  const strip = <T extends { setBy: { email: string } }>(x: T) => {
-    const { setBy, ...rest } = x;
-    return { ...rest, setByEmail: setBy.email };
-  };
-  return {
-    stop: s.stop
-      ? {
-          ...strip(s.stop),
-          offHoursPerWeek: offHoursPerWeek(s.stop),
-          projectedSavingPerMonth: projectedSaving(s.stop, saving),
-          next: s.stop.enabled ? nextPowerEvent(s.stop, now) : null,
-        }
-      : null,
-    maintenance: s.maintenance
-      ? {
-          ...strip(s.maintenance),
-          next: nextWindow(s.maintenance, now),
-          pending: pendingMaintenance(c.spec.version, now),
-        }
-      : null,
-  };
-}
-
-/** The cluster's cost running and stopped (disks and addresses only), from the price list. */
-function pricesOf(c: Pick<ClusterRow, "spec">) {
-  return {
-    on: estimateCost(c.spec, PRICES, { stopped: false }),
-    off: estimateCost(c.spec, PRICES, { stopped: true }),
-  };
-}
-
-/** What stopping saves per month, and what a stopped cluster still costs. */
-export function stopSavingOf(
-  p: ReturnType<typeof pricesOf> | Pick<ClusterRow, "spec">,
-): ClusterView["stopSaving"] {
-  const { on, off } = "on" in p ? p : pricesOf(p);
-  return {
-    perMonth: Math.round((on.perMonth - off.perMonth) * 100) / 100,
-    stoppedPerMonth: off.perMonth,
-    currency: on.currency,
-  };
-}
-
-export async function activeOperations(exec: Executor, clusterIds: string[]) {
-  if (clusterIds.length === 0) return new Map<string, typeof operations.$inferSelect>();
-  const rows = await exec
-    .select()
-    .from(operations)
-    .where(
-      and(
-        inArray(operations.clusterId, clusterIds),
-        inArray(operations.status, ["pending", "running", "failed"]),
-      ),
-    )
-    .orderBy(desc(operations.startedAt));
-  const m = new Map<string, typeof operations.$inferSelect>();
-  for (const r of rows) if (!m.has(r.clusterId)) m.set(r.clusterId, r);
-  return m;
-}
-
-/** A live cluster of this project, or NOT_FOUND (also for other projects' clusters). */
-export async function loadCluster(
-  exec: Executor,
-  projectId: string,
-  clusterId: string,
-  lock = false,
-): Promise<ClusterRow> {
-  const q = exec
-    .select()
-    .from(clusters)
-    .where(and(eq(clusters.id, clusterId), eq(clusters.projectId, projectId), isNull(clusters.deletedAt)));
-  const [row] = lock ? await q.for("update") : await q;
-  if (!row) throw new ServiceError("NOT_FOUND", "Cluster not found");
-  return row;
-}
+/**
+ * Writing intent: a spec change with its operation, audit row and reconcile
+ * job in one transaction, refused on a stale generation.
+ */
 
 /** JSON with sorted keys: PostgreSQL's jsonb does not keep key order. */
 function canonical(v: unknown): string {
@@ -347,5 +187,22 @@ export async function writeIntent(args: {
       set: { spec: next },
       details: args.details,
     });
+  });
+}
+
+/** One change of the spec by an addon or policy verb, re-validated as a whole. */
+export function changeSpec(
+  a: { ctx: ServiceContext; project: ProjectAccess; clusterId: string; generation: number },
+  action: string,
+  details: Record<string, string | number | boolean | null>,
+  fn: (spec: ClusterSpec) => ClusterSpec,
+) {
+  return writeIntent({
+    ...a,
+    expectedGeneration: a.generation,
+    kind: "update",
+    action,
+    details,
+    change: (spec) => revalidate(fn(spec)),
   });
 }

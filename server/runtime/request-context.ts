@@ -2,7 +2,7 @@ import { getDb } from "@/db/client";
 import { currentUserId } from "@/server/auth/session";
 import { requestMetaFrom } from "@/server/auth/request-meta";
 import { env } from "@/server/env";
-import type { Context } from "./trpc";
+import type { Context } from "@/server/api/trpc";
 
 /** The tRPC context for an HTTP request or a server component. */
 export async function createRequestContext(headers: Headers): Promise<Context> {

@@ -1,76 +1,20 @@
 import { eq } from "drizzle-orm";
 import type { Executor } from "@/db/client";
 import { cloudQuotas } from "@/db/schema";
-import type { Phase } from "@/server/contracts/cluster";
 import {
   addonsBlockingUpgrade,
   readinessReport,
   type ReadinessReport,
 } from "@/server/domain/upgrade-readiness";
+import { transitionRefusal } from "@/server/domain/cluster-transitions";
 import { isAllowedUpgrade, upgradeTargets, versionInfo, type UpgradeTarget } from "@/server/domain/versions";
-import { beginCaRotation } from "@/server/kube/store";
 import type { ServiceContext } from "../context";
 import { ServiceError } from "../errors";
 import type { ProjectAccess } from "../project/access";
-import { commitChange, loadCluster, stopSavingOf, type ClusterRow, type ClusterView } from "./shared";
+import { commitChange } from "./intent";
+import { loadCluster, type ClusterView } from "./view";
 
 type Args = { ctx: ServiceContext; project: ProjectAccess; clusterId: string };
-
-/** Why a cluster in `phase` cannot do `verb` now (null: it can). */
-export function transitionRefusal(
-  row: Pick<ClusterRow, "name" | "phase" | "power" | "deletionRequestedAt">,
-  verb: "stop" | "start" | "upgrade" | "rotate-ca",
-): string | null {
-  const n = row.name;
-  if (row.deletionRequestedAt) return `Cluster ${n} is being deleted`;
-  const allowedFrom: Record<typeof verb, Phase> = {
-    stop: "Running",
-    start: "Stopped",
-    upgrade: "Running",
-    "rotate-ca": "Running",
-  };
-  if (row.phase === allowedFrom[verb]) return null;
-  const reasons: Partial<Record<Phase, string>> = {
-    Provisioning: `Cluster ${n} is still being created; wait until it is running`,
-    Updating: `Cluster ${n} has changes being applied; wait until it is running`,
-    Stopping: `Cluster ${n} is stopping; wait until it has stopped`,
-    Stopped:
-      verb === "upgrade" || verb === "rotate-ca"
-        ? `Cluster ${n} is stopped; start it before ${verb === "upgrade" ? "upgrading" : "rotating its CA"}`
-        : `Cluster ${n} is already stopped`,
-    Starting: `Cluster ${n} is starting; wait until it is running`,
-    Upgrading: `Cluster ${n} is upgrading; wait until the upgrade finishes`,
-    Running: `Cluster ${n} is already running`,
-    Error: `Cluster ${n} has a failed operation; retry it (or delete the cluster) first`,
-  };
-  return reasons[row.phase] ?? `Cluster ${n} cannot ${verb} while ${row.phase.toLowerCase()}`;
-}
-
-async function setPower(
-  a: Args,
-  power: "on" | "off",
-  verb: "stop" | "start",
-  actor: "user" | "schedule" = "user",
-) {
-  const { ctx, project } = a;
-  return ctx.db.transaction(async (tx) => {
-    const row = await loadCluster(tx, project.id, a.clusterId, true);
-    const refusal = transitionRefusal(row, verb);
-    if (refusal) throw new ServiceError("PRECONDITION_FAILED", refusal);
-    const saving = stopSavingOf(row);
-    return commitChange(tx, ctx, row, {
-      kind: verb,
-      action: `cluster.${verb}`,
-      set: { power, phase: verb === "stop" ? "Stopping" : "Starting" },
-      details: { monthlySaving: saving.perMonth, currency: saving.currency, by: actor },
-    });
-  });
-}
-
-/** Stop every server (workers, then masters); disks, network, load balancer and addresses stay. */
-export const stopCluster = (a: Args & { by?: "user" | "schedule" }) => setPower(a, "off", "stop", a.by);
-/** Masters first, then workers once the API answers. */
-export const startCluster = (a: Args & { by?: "user" | "schedule" }) => setPower(a, "on", "start", a.by);
 
 async function quotaOf(exec: Executor, projectId: string) {
   const [q] = await exec.select().from(cloudQuotas).where(eq(cloudQuotas.projectId, projectId));
@@ -186,32 +130,6 @@ export async function upgradeCluster(
         forceDrain,
         by: a.by ?? "user",
       },
-    });
-  });
-}
-
-/**
- * Rotate the cluster CA: new kubeconfigs are signed by a new CA at once;
- * kubeconfigs issued before keep working until the reconciler has moved the
- * API server to the new CA, then stop working. Audited.
- */
-export async function rotateCa(a: Args): Promise<ClusterView> {
-  const { ctx, project } = a;
-  return ctx.db.transaction(async (tx) => {
-    const row = await loadCluster(tx, project.id, a.clusterId, true);
-    const refusal = transitionRefusal(row, "rotate-ca");
-    if (refusal) throw new ServiceError("PRECONDITION_FAILED", refusal);
-    if (!row.status.apiEndpoint || !row.spec.apiAccess.public)
-      throw new ServiceError(
-        "PRECONDITION_FAILED",
-        `The console rotates the CA through the Kubernetes API at its public address; ${row.name}'s API is private or not up yet`,
-      );
-    const started = await beginCaRotation(tx, row, ctx.encryptionKey);
-    if (!started) throw new ServiceError("CONFLICT", `A CA rotation of ${row.name} is already running`);
-    return commitChange(tx, ctx, row, {
-      kind: "rotate-ca",
-      action: "cluster.ca.rotate",
-      set: { phase: "Updating" },
     });
   });
 }

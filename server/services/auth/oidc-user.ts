@@ -1,9 +1,9 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { users } from "@/db/schema";
-import { recordAudit } from "@/server/services/audit/record";
-import { acceptInvitations, createPersonalProject } from "@/server/services/auth/sign-up";
-import type { RequestMeta } from "@/server/services/context";
+import { recordAudit } from "../audit/record";
+import type { RequestMeta } from "../context";
+import { acceptInvitations, createPersonalProject } from "./sign-up";
 
 /**
  * The console account for a single-sign-on identity, created on first

@@ -1,32 +1,12 @@
 import type { NodeGroupSpec, Scaling } from "@/server/contracts/cluster";
-import { ClusterSpec } from "@/server/contracts/cluster";
-import { fieldErrorsFromIssues } from "@/server/contracts/field-errors";
 import type { ServiceContext } from "../context";
 import { ServiceError } from "../errors";
 import type { ProjectAccess } from "../project/access";
-import { writeIntent } from "./shared";
+import { writeIntent } from "./intent";
+
+import { revalidate } from "./spec-checks";
 
 type Args = { ctx: ServiceContext; project: ProjectAccess; clusterId: string; generation: number };
-
-/** Re-validate the whole spec after a change, so cross-field rules (anti-affinity, limits) hold. */
-export function revalidate(spec: ClusterSpec): ClusterSpec {
-  const r = ClusterSpec.safeParse(spec);
-  if (!r.success) {
-    const fieldErrors = fieldErrorsFromIssues(r.error.issues);
-    throw new ServiceError("VALIDATION", r.error.issues[0]?.message ?? "Invalid cluster", { fieldErrors });
-  }
-  return r.data;
-}
-
-export function updateCluster(a: Args & { spec: ClusterSpec }) {
-  return writeIntent({
-    ...a,
-    expectedGeneration: a.generation,
-    kind: "update",
-    action: "cluster.update",
-    change: () => a.spec,
-  });
-}
 
 export function addNodeGroup(a: Args & { nodeGroup: NodeGroupSpec }) {
   return writeIntent({

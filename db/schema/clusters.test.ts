@@ -1,0 +1,40 @@
+import { eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Db } from "@/db/client";
+import { createTestDb, makeUser } from "@/db/testing";
+import { clusters } from "./clusters";
+
+let db: Db;
+let drop: () => Promise<void>;
+beforeAll(async () => ({ db, drop } = await createTestDb()));
+afterAll(() => drop());
+
+describe("the stored cluster spec", () => {
+  it("is parsed when read: a spec stored before a field existed reads with that field's default", async () => {
+    const u = await makeUser(db);
+    const c = await u.caller.cluster.create({
+      projectId: u.personalProjectId,
+      spec: {
+        name: "old",
+        topology: "single",
+        masterCount: 1,
+        masterFlavor: "STD2-2-4",
+        nodeGroups: [
+          { name: "w", flavor: "STD2-2-4", zone: "ru-msk-a", scaling: { mode: "fixed", size: 1 } },
+        ],
+      },
+    });
+    // As an older console stored it: no upgrade strategy on the group, no etcd settings.
+    await db.execute(
+      sql`UPDATE clusters SET spec = (spec #- '{nodeGroups,0,upgrade}') - 'etcd' WHERE id = ${c.id}`,
+    );
+    const raw = await db.execute<{ spec: Record<string, unknown> }>(
+      sql`SELECT spec FROM clusters WHERE id = ${c.id}`,
+    );
+    expect(raw.rows[0]!.spec).not.toHaveProperty("etcd");
+
+    const [row] = await db.select({ spec: clusters.spec }).from(clusters).where(eq(clusters.id, c.id));
+    expect(row!.spec.nodeGroups[0]!.upgrade).toEqual({ mode: "rolling", maxSurge: 1, maxUnavailable: 0 });
+    expect(row!.spec.etcd).toEqual({ volumeType: "high-iops", sizeGb: 20 });
+  });
+});

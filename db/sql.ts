@@ -1,0 +1,21 @@
+import { sql, type SQL } from "drizzle-orm";
+import { clusters } from "./schema";
+
+/**
+ * The SQL fragments services use in drizzle queries: raw SQL lives in db/
+ * (and server/metrics/), never in the layers above.
+ */
+
+/** `now() - <seconds>`, on the database's clock. */
+export function secondsAgo(seconds: number): SQL {
+  return sql`now() - make_interval(secs => ${seconds})`;
+}
+
+/**
+ * Clusters listed after `cursor` (newest first): keyset on (created_at, id),
+ * compared by PostgreSQL at full (microsecond) precision — a timestamp carried
+ * through JavaScript would lose the microseconds and skip or repeat rows.
+ */
+export function clustersAfter(cursor: string): SQL {
+  return sql`(${clusters.createdAt}, ${clusters.id}) < ((SELECT created_at FROM clusters WHERE id = ${cursor}), ${cursor}::uuid)`;
+}

@@ -1,0 +1,40 @@
+import { NodeGroupInput, RemoveNodeGroupInput, ScaleNodeGroupInput } from "@/server/contracts/cluster";
+import { addNodeGroup, removeNodeGroup, scaleNodeGroup } from "@/server/services/cluster/node-groups";
+import { projectProcedure, router } from "../trpc";
+
+export const nodeGroupRouter = router({
+  add: projectProcedure("member")
+    .input(NodeGroupInput)
+    .mutation(({ ctx, input }) =>
+      addNodeGroup({
+        ctx: ctx.svc,
+        project: ctx.project,
+        clusterId: input.clusterId,
+        generation: input.generation,
+        nodeGroup: input.nodeGroup,
+      }),
+    ),
+  update: projectProcedure("member")
+    .input(ScaleNodeGroupInput)
+    .mutation(({ ctx, input }) =>
+      scaleNodeGroup({
+        ctx: ctx.svc,
+        project: ctx.project,
+        clusterId: input.clusterId,
+        generation: input.generation,
+        name: input.name,
+        scaling: input.scaling,
+      }),
+    ),
+  remove: projectProcedure("member")
+    .input(RemoveNodeGroupInput)
+    .mutation(({ ctx, input }) =>
+      removeNodeGroup({
+        ctx: ctx.svc,
+        project: ctx.project,
+        clusterId: input.clusterId,
+        generation: input.generation,
+        name: input.name,
+      }),
+    ),
+});

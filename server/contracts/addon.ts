@@ -1,0 +1,7 @@
+import { z } from "zod";
+import { ClusterRef } from "./cluster";
+import { AddonChoice } from "./policies";
+
+const Generation = { generation: z.number().int().positive() };
+export const InstallAddonInput = ClusterRef.extend({ ...Generation, addon: AddonChoice });
+export const UninstallAddonInput = ClusterRef.extend({ ...Generation, id: z.string().min(1) });

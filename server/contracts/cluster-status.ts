@@ -1,0 +1,176 @@
+import type { MaintenanceWindow, StopSchedule } from "./schedule";
+
+/**
+ * What the reconciler last observed and remembered about a cluster (the
+ * jsonb status and schedules columns), as the UI and services read it.
+ */
+
+/** The cluster autoscaler's memory between passes. */
+export interface AutoscalerMemory {
+  /** Node → when it became unneeded (ISO). */
+  unneededSince: Record<string, string>;
+  lastScaleUpAt?: string;
+  /** The last NotTriggerScaleUp said, and when (repeated at most every 5 minutes). */
+  lastNotTriggered?: { message: string; at: string };
+}
+
+/** What the reconciler last read from the cluster's Kubernetes API. */
+export interface WorkloadSnapshot {
+  at: string;
+  pdbs: Array<{
+    namespace: string;
+    name: string;
+    disruptionsAllowed: number;
+    currentHealthy: number;
+    desiredHealthy: number;
+    expectedPods: number;
+  }>;
+  deprecatedApis: Array<{ group: string; version: string; resource: string; removedRelease: string }>;
+}
+
+export interface ClusterSchedules {
+  stop?: (StopSchedule & { setBy: { userId: string; email: string } }) | null;
+  maintenance?: (MaintenanceWindow & { setBy: { userId: string; email: string } }) | null;
+  /** The last stop/start event and maintenance window the worker acted on (ISO times). */
+  lastStopEventAt?: string;
+  lastWindowAt?: string;
+}
+
+export type OperationKind =
+  "create" | "update" | "scale" | "delete" | "stop" | "start" | "upgrade" | "rotate-ca";
+
+/** An addon as the reconciler last saw it. */
+export interface AddonStatus {
+  phase: "Installing" | "Installed" | "Failed" | "Removing";
+  version: string;
+  message: string | null;
+  /** When it entered this phase. */
+  since: string;
+  /** Its cloud resources, e.g. "Load balancer c1-ingress-nginx-ingress 203.0.113.7 → 10.0.0.9 (ACTIVE/ONLINE)". */
+  resources: string[];
+}
+
+/** Gatekeeper and each constraint's audit, as last read from the cluster. */
+export interface PolicyStatus {
+  at: string;
+  gatekeeper: "Off" | "Installing" | "Ready" | "Removing" | "Unreachable";
+  error?: string;
+  constraints: Record<
+    string,
+    {
+      state: "Enforced" | "Pending" | "Disabled";
+      /** null until Gatekeeper's audit has looked (or could not evaluate the template). */
+      totalViolations: number | null;
+      /** The first violations (Gatekeeper keeps 20). */
+      violations: Array<{ kind: string; namespace: string; name: string; message: string }>;
+      auditTimestamp: string | null;
+      auditError: string | null;
+    }
+  >;
+}
+
+/** Per-node progress of an upgrade, for the cluster page. */
+export interface UpgradeStatus {
+  from: string;
+  to: string;
+  /** Node name → where it stands. */
+  nodes: Record<
+    string,
+    {
+      state: "pending" | "draining" | "replacing" | "done" | "failed";
+      message?: string;
+      /** When its drain began: a drain blocked by a PodDisruptionBudget is forced after DRAIN_TIMEOUT_MS. */
+      since?: string;
+    }
+  >;
+  /** Each node group's size when the upgrade began (the floor for maxUnavailable). */
+  sizes: Record<string, number>;
+  /** Delete pods whose PodDisruptionBudget blocks a drain (the user acknowledged it). */
+  forceDrain?: boolean;
+  failed: { node: string; message: string; retried: boolean } | null;
+  completedAt?: string;
+}
+
+/** The cluster autoscaler's memory and figures (cluster time). */
+export interface AutoscalerStatus {
+  at: string;
+  memory: AutoscalerMemory;
+  /** Size each autoscaling group is built to. */
+  targets: Record<string, number>;
+  /** The node a scale-down is draining (and what holds it back). */
+  removing: { node: string; group: string; since: string; blocked?: string } | null;
+  /** Pods the scheduler could not place. */
+  pending: number;
+  /** Per node group: nodes wanted and Ready, CPU (millicores) and memory (MiB) requested, allocatable, used. */
+  groups: Record<
+    string,
+    {
+      target: number;
+      ready: number;
+      cpuRequested: number;
+      cpuAllocatable: number;
+      memRequested: number;
+      memAllocatable: number;
+      cpuUsed: number | null;
+      memUsed: number | null;
+    }
+  >;
+}
+/** A load balancer as last looked at: statuses, members, the MASTER amphora and failovers seen. */
+export interface LbHealth {
+  /** Octavia's id of the load balancer. */
+  id: string;
+  at: string;
+  provisioning: string;
+  operating: string;
+  master: string | null;
+  standby?: { id: string; status: string } | null;
+  failovers: number;
+  members: Array<{ pool: string; address: string; status: string }>;
+  activeConnections: number;
+}
+/** Auto-healing: since when each worker has been NotReady (cluster time). */
+export interface HealthStatus {
+  notReadySince: Record<string, string>;
+}
+
+/** What the reconciler last observed, for the UI (status is separate from intent). */
+export interface ClusterStatus {
+  apiEndpoint: string | null;
+  apiAddress: string | null;
+  nodes: Array<{
+    name: string;
+    group: string;
+    role: "master" | "worker";
+    zone: string;
+    flavor: string;
+    ip: string | null;
+    state: string;
+    serverId: string;
+    /** The kubelet's version, when the Kubernetes API answers. */
+    version?: string;
+  }>;
+  lastError: { step: string; message: string; at: string; attempts: number; terminal: boolean } | null;
+  /** The running (or last) upgrade's per-node progress. */
+  upgrade?: UpgradeStatus | null;
+  /** PodDisruptionBudgets and deprecated-API usage, as last read from the cluster (upgrade readiness). */
+  workload?: WorkloadSnapshot;
+  /** The CA rotation's progress: both CAs trusted, then only the new one. */
+  caRotation?: { phase: "trusting" | "done"; at: string };
+  /** Workers the stop cordoned (uncordoned again by the start). */
+  cordonedByStop?: string[];
+  /** Kubernetes version each node's kubelet reports (node name → version), when the API answers. */
+  kubeletVersions?: Record<string, string>;
+  /** Last seen state of the load balancer and volumes (`kind:name` → state), to turn changes into events. */
+  resources?: Record<string, string>;
+  /** Addons by id (Installing / Installed / Failed / Removing). */
+  addons?: Record<string, AddonStatus>;
+  /** Gatekeeper and its constraints' audit results. */
+  policies?: PolicyStatus;
+  /** When the addons' releases and Gatekeeper's objects last matched this spec generation in the cluster. */
+  kubeSync?: { generation: number; at: string };
+  autoscaler?: AutoscalerStatus;
+  health?: HealthStatus;
+  /** Each load balancer's health by name (status tree, amphorae, connections), when last looked at. */
+  loadBalancers?: Record<string, LbHealth>;
+}

@@ -1,0 +1,23 @@
+import { z } from "zod";
+import { ClusterRef } from "./cluster";
+import { ConstraintSpec, EnforcementAction } from "./policies";
+
+/** The policy verbs' inputs (the spec's shapes are in ./policies). */
+const Generation = { generation: z.number().int().positive() };
+export const SetGatekeeperInput = ClusterRef.extend({ ...Generation, enabled: z.boolean() });
+export const SaveConstraintInput = ClusterRef.extend({
+  ...Generation,
+  /** The name it had, when editing (a rename replaces it). */
+  originalName: z.string().optional(),
+  constraint: ConstraintSpec,
+});
+export const ConstraintRefInput = ClusterRef.extend({ ...Generation, name: z.string().min(1) });
+export const SetEnforcementInput = ConstraintRefInput.extend({ enforcementAction: EnforcementAction });
+export const AddTemplateInput = ClusterRef.extend({
+  ...Generation,
+  yaml: z
+    .string()
+    .min(1, "Paste or upload a ConstraintTemplate")
+    .max(100_000, "A template is at most 100 KB"),
+});
+export const DeleteTemplateInput = ClusterRef.extend({ ...Generation, kind: z.string().min(1) });

@@ -1,0 +1,24 @@
+import { resolveProjectCloud } from "@/server/services/cloud/resolve";
+import { scheduledActions } from "@/server/services/cluster/scheduled-actions";
+import type { EmulatorEndpoint } from "@/server/openstack/emulator-admin";
+import { startWorker, type WorkerOptions } from "@/server/reconciler/worker";
+
+export interface ConsoleWorkerOptions extends Omit<WorkerOptions, "cloudConfigOf" | "scheduledActions"> {
+  /** The built-in emulator, for projects with no cloud of their own (null: none). */
+  emulator: EmulatorEndpoint | null;
+}
+
+/**
+ * A reconciler worker wired to the console: clouds resolved from the
+ * projects' bindings (else the operator's cloud, else the built-in emulator)
+ * and the schedules acting through the cluster services. The reconciler
+ * itself never imports services/.
+ */
+export function startConsoleWorker({ emulator, ...opts }: ConsoleWorkerOptions) {
+  return startWorker({
+    ...opts,
+    cloudConfigOf: async (db, projectId) =>
+      (await resolveProjectCloud(db, projectId, opts.encryptionKey, emulator)).config,
+    scheduledActions: (db) => scheduledActions(db, opts.encryptionKey),
+  });
+}
