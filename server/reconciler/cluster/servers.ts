@@ -3,6 +3,7 @@ import type { Server } from "@/server/openstack/compute";
 import { desiredGroupSize } from "@/server/domain/placement";
 import { groupFromTags, groupTag, workerIndex } from "../names";
 import type { Observed } from "./observe";
+import type { Action, ClusterScope, PhaseResult } from "./scope";
 
 /** What the node flows (stop, start, upgrade) and the autoscaler ask of the servers they look at. */
 const DEFAULT_STRATEGY: UpgradeStrategy = { mode: "rolling", maxSurge: 1, maxUnavailable: 0 };
@@ -38,4 +39,22 @@ export function specGroupTargets(cluster: { name: string; spec: ClusterSpec }, o
       ),
     ]),
   );
+}
+
+/** A stop's or start's plan as a phase result: progress counts the servers `reached` already. */
+export function powerResult(
+  scope: ClusterScope,
+  p: { actions: Action[]; done: boolean; waiting: string | null; cordoned: string[] },
+  reached: (s: Server) => boolean,
+): PhaseResult {
+  return {
+    actions: p.actions,
+    done: p.done && p.actions.length === 0,
+    waiting: p.waiting,
+    status: () => ({ cordonedByStop: p.cordoned }),
+    progress: {
+      done: scope.liveServers.filter(reached).length,
+      total: Math.max(1, scope.liveServers.length),
+    },
+  };
 }

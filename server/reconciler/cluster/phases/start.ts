@@ -3,7 +3,7 @@ import type { OpenStackCloud } from "@/server/openstack";
 import type { Server } from "@/server/openstack/compute";
 import type { Observed } from "../observe";
 import type { Action, ClusterScope, PhaseResult } from "../scope";
-import { byName, isMaster, live } from "../servers";
+import { byName, isMaster, live, powerResult } from "../servers";
 
 /** Masters first; workers once the API answers; then uncordon what the stop cordoned once Ready. */
 export function startPlan(args: {
@@ -77,14 +77,5 @@ export async function startPhase(scope: ClusterScope): Promise<PhaseResult> {
     apiReachable: scope.spec.apiAccess.public,
     cordonedByStop: scope.cluster.status.cordonedByStop ?? [],
   });
-  return {
-    actions: p.actions,
-    done: p.done && p.actions.length === 0,
-    waiting: p.waiting,
-    status: () => ({ cordonedByStop: p.cordoned }),
-    progress: {
-      done: scope.liveServers.filter((s) => s.status === "ACTIVE" && kubeNodes?.get(s.name)?.ready).length,
-      total: Math.max(1, scope.liveServers.length),
-    },
-  };
+  return powerResult(scope, p, (s) => s.status === "ACTIVE" && kubeNodes?.get(s.name)?.ready === true);
 }

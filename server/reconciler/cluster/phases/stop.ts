@@ -3,7 +3,7 @@ import type { OpenStackCloud } from "@/server/openstack";
 import type { Server } from "@/server/openstack/compute";
 import type { Observed } from "../observe";
 import type { Action, ClusterScope, PhaseResult } from "../scope";
-import { byName, isMaster, live } from "../servers";
+import { byName, isMaster, live, powerResult } from "../servers";
 
 /** Cordon workers, stop workers, then masters (disks, network, LB and addresses stay). */
 export function stopPlan(args: {
@@ -65,14 +65,5 @@ export function stopPhase(scope: ClusterScope): PhaseResult {
     kubeNodes: scope.api?.kubeNodes ?? null,
     cordonedByStop: scope.cluster.status.cordonedByStop ?? [],
   });
-  return {
-    actions: p.actions,
-    done: p.done && p.actions.length === 0,
-    waiting: p.waiting,
-    status: () => ({ cordonedByStop: p.cordoned }),
-    progress: {
-      done: scope.liveServers.filter((s) => s.status === "SHUTOFF").length,
-      total: Math.max(1, scope.liveServers.length),
-    },
-  };
+  return powerResult(scope, p, (s) => s.status === "SHUTOFF");
 }
