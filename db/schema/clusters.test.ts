@@ -1,13 +1,12 @@
 import { eq, sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
-import { createTestDb, makeUser } from "@/db/testing";
+import { makeUser } from "@/db/testing";
 import { clusters } from "./clusters";
+import { withTestDb } from "@/server/testing/suite";
 
 let db: Db;
-let drop: () => Promise<void>;
-beforeAll(async () => ({ db, drop } = await createTestDb()));
-afterAll(() => drop());
+withTestDb((d) => (db = d));
 
 describe("the stored cluster spec", () => {
   it("is parsed when read: a spec stored before a field existed reads with that field's default", async () => {

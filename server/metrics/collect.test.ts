@@ -1,15 +1,14 @@
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import type { Db } from "@/db/client";
 import { clusters } from "@/db/schema";
-import { createTestDb, makeUser } from "@/db/testing";
+import { makeUser } from "@/db/testing";
 import { collectMetrics } from "./collect";
 import { queryRange } from "./store";
+import { withTestDb } from "@/server/testing/suite";
 
 let db: Db;
-let drop: () => Promise<void>;
-beforeAll(async () => ({ db, drop } = await createTestDb()));
-afterAll(() => drop());
+withTestDb((d) => (db = d));
 
 it("samples every live cluster's node states, groups, load balancers and violations once a minute", async () => {
   const u = await makeUser(db);

@@ -1,17 +1,16 @@
 import { and, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
 import { auditLog, clusterEvents, clusters, operations } from "@/db/schema";
-import { createTestDb, makeUser, TEST_ENCRYPTION_KEY } from "@/db/testing";
+import { makeUser, TEST_ENCRYPTION_KEY } from "@/db/testing";
 import { clusterRow } from "@/server/testing/converge";
 import { nextPowerEvent } from "@/server/domain/schedule";
 import { scheduledActions } from "@/server/services/cluster/scheduled-actions";
 import { runSchedules } from "./schedules";
+import { withTestDb } from "@/server/testing/suite";
 
 let db: Db;
-let drop: () => Promise<void>;
-beforeAll(async () => ({ db, drop } = await createTestDb()));
-afterAll(() => drop());
+withTestDb((d) => (db = d));
 
 const weekdays = ["Mon", "Tue", "Wed", "Thu", "Fri"] as const;
 

@@ -14,15 +14,17 @@ export function withTestDb(set: (db: Db) => void): void {
   afterAll(() => drop?.());
 }
 
-/** A fresh emulator (test clock, own loopback /24) for every test, stopped after it. */
+/** A fresh emulator (test clock, own loopback /24) for every test (or, with `per: "file"`, one for the file). */
 export function withTestCloud(
   set: (t: TestCloud) => void,
   opts?: Parameters<typeof startTestCloud>[0],
+  per: "test" | "file" = "test",
 ): void {
   let current: TestCloud | null = null;
-  beforeEach(async () => {
+  const [before, after] = per === "test" ? [beforeEach, afterEach] : [beforeAll, afterAll];
+  before(async () => {
     current = await startTestCloud(opts);
     set(current);
   });
-  afterEach(() => current?.stop());
+  after(() => current?.stop());
 }

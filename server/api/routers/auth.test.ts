@@ -1,17 +1,16 @@
 import { TRPCError } from "@trpc/server";
 import { and, count, eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
 import { auditLog, projectMembers, projects, users } from "@/db/schema";
-import { callerFor, createTestDb, makeUser } from "@/db/testing";
+import { callerFor, makeUser } from "@/db/testing";
 import { LIMITS } from "@/server/services/auth/rate-limit";
 import { BAD_CREDENTIALS_MESSAGE, verifyCredentials } from "@/server/services/auth/verify-credentials";
 import { ServiceError } from "@/server/services/errors";
+import { withTestDb } from "@/server/testing/suite";
 
 let db: Db;
-let drop: () => Promise<void>;
-beforeAll(async () => ({ db, drop } = await createTestDb()));
-afterAll(() => drop());
+withTestDb((d) => (db = d));
 
 async function counts() {
   const [u] = await db.select({ n: count() }).from(users);

@@ -1,16 +1,15 @@
 import { type TRPCError } from "@trpc/server";
 import { and, eq, sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
 import { auditLog, cloudBindings } from "@/db/schema";
-import { createTestDb, makeUser, TEST_ENCRYPTION_KEY } from "@/db/testing";
+import { makeUser, TEST_ENCRYPTION_KEY } from "@/db/testing";
 import { loadCloudCredentials } from "@/server/services/cloud/binding";
 import { generateKey } from "@/server/security/encryption";
+import { withTestDb } from "@/server/testing/suite";
 
 let db: Db;
-let drop: () => Promise<void>;
-beforeAll(async () => ({ db, drop } = await createTestDb()));
-afterAll(() => drop());
+withTestDb((d) => (db = d));
 
 const SECRET = "very-secret-app-cred-Zq81!";
 const base = {

@@ -1,18 +1,17 @@
 import { TRPCError } from "@trpc/server";
 import { and, desc, eq, sql } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
 import { auditLog } from "@/db/schema";
-import { createTestDb, makeUser } from "@/db/testing";
+import { makeUser } from "@/db/testing";
 import type { ProjectRole } from "@/server/contracts/project";
 import { ADDONS, defaultValuesYaml } from "@/server/domain/addons";
 import { CUSTOM_TEMPLATE } from "@/server/testing/policies";
 import { appRouter } from "../root";
+import { withTestDb } from "@/server/testing/suite";
 
 let db: Db;
-let drop: () => Promise<void>;
-beforeAll(async () => ({ db, drop } = await createTestDb()));
-afterAll(() => drop());
+withTestDb((d) => (db = d));
 
 type Caller = Awaited<ReturnType<typeof makeUser>>["caller"];
 type Fixture = { projectId: string; otherUserId: string; clusterId: string };

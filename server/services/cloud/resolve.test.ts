@@ -1,23 +1,17 @@
 import { count } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
 import { emulatorAccounts } from "@/db/schema";
-import { createTestDb, makeUser, TEST_ENCRYPTION_KEY } from "@/db/testing";
+import { makeUser, TEST_ENCRYPTION_KEY } from "@/db/testing";
 import { createCloud } from "@/server/openstack";
-import { startTestCloud, type TestCloud } from "@/server/testing/cloud";
+import type { TestCloud } from "@/server/testing/cloud";
+import { withTestCloud, withTestDb } from "@/server/testing/suite";
 import { resolveProjectCloud } from "./resolve";
 
 let db: Db;
-let drop: () => Promise<void>;
 let t: TestCloud;
-beforeAll(async () => {
-  ({ db, drop } = await createTestDb());
-  t = await startTestCloud();
-});
-afterAll(async () => {
-  await t.stop();
-  await drop();
-});
+withTestDb((d) => (db = d));
+withTestCloud((c) => (t = c), undefined, "file");
 
 const noEnv = {};
 

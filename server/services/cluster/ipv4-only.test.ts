@@ -1,15 +1,14 @@
 import { TRPCError } from "@trpc/server";
 import { count } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
 import { clusters } from "@/db/schema";
-import { createTestDb, makeUser } from "@/db/testing";
+import { makeUser } from "@/db/testing";
 import { ServiceError } from "../errors";
+import { withTestDb } from "@/server/testing/suite";
 
 let db: Db;
-let drop: () => Promise<void>;
-beforeAll(async () => ({ db, drop } = await createTestDb()));
-afterAll(() => drop());
+withTestDb((d) => (db = d));
 
 const spec = {
   name: "v6",

@@ -1,24 +1,18 @@
 import { count } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
 import { clusters } from "@/db/schema";
-import { createTestDb, makeUser } from "@/db/testing";
+import { makeUser } from "@/db/testing";
 import { CheckedClusterSpec as ClusterSpec } from "@/server/domain/cluster-spec-check";
 import { quotaProblems, requiredResources } from "@/server/domain/quota";
 import { refreshQuotas } from "@/server/reconciler/quotas";
-import { startTestCloud, type TestCloud } from "@/server/testing/cloud";
+import type { TestCloud } from "@/server/testing/cloud";
+import { withTestCloud, withTestDb } from "@/server/testing/suite";
 
 let db: Db;
-let drop: () => Promise<void>;
 let t: TestCloud;
-beforeAll(async () => {
-  ({ db, drop } = await createTestDb());
-  t = await startTestCloud();
-});
-afterAll(async () => {
-  await t.stop();
-  await drop();
-});
+withTestDb((d) => (db = d));
+withTestCloud((c) => (t = c), undefined, "file");
 
 const spec = ClusterSpec.parse({
   name: "big",
