@@ -9,7 +9,7 @@
  */
 import http from "node:http";
 import { startEmulator, TestClock } from "@/server/emulator";
-import { createCloud } from "@/server/openstack";
+import { demoCloud } from "@/server/testing/cloud";
 
 const CALLS = Number(process.argv[2] ?? 2000);
 const CONCURRENCY = Number(process.argv[3] ?? 16);
@@ -46,18 +46,7 @@ async function run(name: string, op: (i: number) => Promise<unknown>) {
 }
 
 const emu = await startEmulator({ clock: new TestClock(), speed: Number.POSITIVE_INFINITY });
-const cloud = createCloud(
-  {
-    authUrl: emu.authUrl,
-    interface: "public",
-    auth: {
-      type: "application_credential",
-      id: emu.demo.appCredentialId,
-      secret: emu.demo.appCredentialSecret,
-    },
-  },
-  { maxConcurrent: CONCURRENCY },
-);
+const cloud = demoCloud(emu, { maxConcurrent: CONCURRENCY });
 const { token } = await cloud.session.auth();
 const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 const raw = (method: string, path: string, body?: unknown) =>

@@ -16,12 +16,13 @@ import { createCaller } from "@/server/api/root";
 import type { ClusterSpecInput } from "@/server/contracts/cluster";
 import { latency } from "@/server/emulator/clock";
 import { startEmulator, TestClock } from "@/server/emulator";
-import { createCloud, type HttpLogEntry } from "@/server/openstack";
+import type { HttpLogEntry } from "@/server/openstack";
 import { reconcileCluster } from "@/server/reconciler/cluster/reconcile";
 import { startConsoleWorker } from "@/server/runtime/worker";
 import { signUp } from "@/server/services/auth/sign-up";
 import { generateKey } from "@/server/security/encryption";
 import { inArray } from "drizzle-orm";
+import { demoCloud } from "@/server/testing/cloud";
 
 const N = Number(process.argv[2] ?? 50);
 const key = generateKey();
@@ -61,18 +62,7 @@ for (const [label, over] of topologies) {
   const clock = new TestClock();
   const emu = await startEmulator({ clock, speed: 1 });
   const log: HttpLogEntry[] = [];
-  const cloud = createCloud(
-    {
-      authUrl: emu.authUrl,
-      interface: "public",
-      auth: {
-        type: "application_credential",
-        id: emu.demo.appCredentialId,
-        secret: emu.demo.appCredentialSecret,
-      },
-    },
-    { now: () => clock.now(), log: (e) => log.push(e) },
-  );
+  const cloud = demoCloud(emu, { now: () => clock.now(), log: (e) => log.push(e) });
   const u = await user(`b${Math.random().toString(36).slice(2, 8)}`);
   const c = await u.caller.cluster.create({
     projectId: u.projectId,
@@ -149,18 +139,7 @@ for (const workers of [1, 2]) {
       server_groups: -1,
     }),
   });
-  const cloud = createCloud(
-    {
-      authUrl: emu.authUrl,
-      interface: "public",
-      auth: {
-        type: "application_credential",
-        id: emu.demo.appCredentialId,
-        secret: emu.demo.appCredentialSecret,
-      },
-    },
-    { maxConcurrent: 32 },
-  );
+  const cloud = demoCloud(emu, { maxConcurrent: 32 });
   const started = Date.now();
   const ws = await Promise.all(
     Array.from({ length: workers }, () =>

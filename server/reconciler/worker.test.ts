@@ -4,8 +4,9 @@ import type { Db } from "@/db/client";
 import { clusters } from "@/db/schema";
 import { createTestDb, makeUser, TEST_ENCRYPTION_KEY } from "@/db/testing";
 import { startEmulator, type RunningEmulator } from "@/server/emulator";
-import { createCloud, type OpenStackCloud } from "@/server/openstack";
+import type { OpenStackCloud } from "@/server/openstack";
 import { startConsoleWorker } from "@/server/runtime/worker";
+import { demoCloud } from "@/server/testing/cloud";
 
 let db: Db;
 let url: string;
@@ -16,15 +17,7 @@ beforeAll(async () => {
   ({ db, url, drop } = await createTestDb());
   // Real clock, zero latency: the queue's own timing drives the passes.
   emu = await startEmulator({ speed: Number.POSITIVE_INFINITY });
-  cloud = createCloud({
-    authUrl: emu.authUrl,
-    interface: "public",
-    auth: {
-      type: "application_credential",
-      id: emu.demo.appCredentialId,
-      secret: emu.demo.appCredentialSecret,
-    },
-  });
+  cloud = demoCloud(emu);
 });
 afterAll(async () => {
   cloud.close();

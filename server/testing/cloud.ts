@@ -11,6 +11,22 @@ export function randomLoopbackCidr(): string {
   return `127.${100 + Math.floor(Math.random() * 100)}.${Math.floor(Math.random() * 256)}.0/24`;
 }
 
+/** An adapter client for the emulator's demo project, signed in with its application credential. */
+export function demoCloud(emu: RunningEmulator, options?: CloudOptions): OpenStackCloud {
+  return createCloud(
+    {
+      authUrl: emu.authUrl,
+      interface: "public",
+      auth: {
+        type: "application_credential",
+        id: emu.demo.appCredentialId,
+        secret: emu.demo.appCredentialSecret,
+      },
+    },
+    options,
+  );
+}
+
 export interface TestCloud {
   emu: RunningEmulator;
   clock: TestClock;
