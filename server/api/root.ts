@@ -1,6 +1,7 @@
 import { addonRouter, policyRouter } from "./routers/addon";
 import { auditRouter } from "./routers/audit";
 import { authRouter } from "./routers/auth";
+import { catalogRouter } from "./routers/catalog";
 import { cloudRouter } from "./routers/cloud";
 import { clusterRouter, nodeGroupRouter, operationRouter } from "./routers/cluster";
 import { memberRouter } from "./routers/member";
@@ -14,6 +15,7 @@ export const appRouter = router({
   project: projectRouter,
   member: memberRouter,
   cloud: cloudRouter,
+  catalog: catalogRouter,
   audit: auditRouter,
   cluster: clusterRouter,
   nodeGroup: nodeGroupRouter,
