@@ -1,5 +1,6 @@
 "use client";
 
+import { formatDate, formatTime } from "@/components/ui/format";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { ScrollText } from "lucide-react";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
@@ -20,9 +21,6 @@ function toLocalInput(iso: string | null): string {
   if (Number.isNaN(d.getTime())) return "";
   return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
 }
-
-const dateFmt = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
-const timeFmt = new Intl.DateTimeFormat(undefined, { timeStyle: "medium" });
 
 export function AuditLog({ projectId }: { projectId: string }) {
   const trpc = useTRPC();
@@ -190,8 +188,8 @@ export function AuditLog({ projectId }: { projectId: string }) {
                       className="px-4 py-2.5 text-xs whitespace-nowrap text-muted tabular-nums"
                       title={r.at.toISOString()}
                     >
-                      <div className="text-fg">{timeFmt.format(r.at)}</div>
-                      <div>{dateFmt.format(r.at)}</div>
+                      <div className="text-fg">{formatTime(r.at)}</div>
+                      <div>{formatDate(r.at)}</div>
                     </td>
                     <td className="px-4 py-2.5">
                       <div className="truncate text-fg" title={r.actorEmail ?? undefined}>

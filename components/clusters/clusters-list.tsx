@@ -10,11 +10,11 @@ import { Input, Select } from "@/components/ui/field";
 import { LoadError, LoadingBlock } from "@/components/ui/load-state";
 import Link from "next/link";
 import { PHASES } from "@/server/contracts/phases";
-import { formatMoney, PHASE_TONE, TOPOLOGY_LABEL } from "./labels";
+import { PHASE_TONE, TOPOLOGY_LABEL } from "./labels";
+import { formatDate, formatMoney } from "@/components/ui/format";
 import { ClustersEmpty } from "./clusters-empty";
 
 const PAGE = 100;
-const created = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
 
 /** Live list of the project's clusters: refreshed every 2 s, so changes show without a reload. */
 export function ClustersList({ projectId }: { projectId: string }) {
@@ -180,7 +180,7 @@ export function ClustersList({ projectId }: { projectId: string }) {
                     className="px-4 py-3 text-xs whitespace-nowrap text-muted"
                     title={c.createdAt.toISOString()}
                   >
-                    {created.format(c.createdAt)}
+                    {formatDate(c.createdAt)}
                   </td>
                 </tr>
               );

@@ -12,7 +12,8 @@ import { Field, Select } from "@/components/ui/field";
 import { LoadingBlock } from "@/components/ui/load-state";
 import { toast } from "@/components/ui/toast-store";
 import { KUBECONFIG_VALIDITIES } from "@/server/contracts/cluster";
-import { formatMoney, type ClusterData } from "./labels";
+import { type ClusterData } from "./labels";
+import { formatMoney } from "@/components/ui/format";
 
 function useRefresh(projectId: string, clusterId: string) {
   const trpc = useTRPC();

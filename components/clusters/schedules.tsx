@@ -11,7 +11,8 @@ import { Card, CardHeader } from "@/components/ui/card";
 import { Field, Input, Select } from "@/components/ui/field";
 import { toast } from "@/components/ui/toast-store";
 import { WEEKDAYS, type ScheduleEvent, type Weekday } from "@/server/contracts/schedule";
-import { formatMoney, type ClusterData, type ClusterTabProps } from "./labels";
+import { type ClusterData, type ClusterTabProps } from "./labels";
+import { formatMoney } from "@/components/ui/format";
 import { useClusterSaved } from "./use-cluster-saved";
 
 const ZONES = [

@@ -1,7 +1,7 @@
 "use client";
 
 import { useCatalog } from "@/components/catalog/catalog-provider";
-import { formatMoney } from "@/components/clusters/labels";
+import { formatMoney } from "@/components/ui/format";
 import { Select } from "@/components/ui/field";
 
 /** The project's flavors, with their size and monthly price. */

@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { AlertTriangle, Copy, Download } from "lucide-react";
 import { useState } from "react";
 import { parseDocument, stringify } from "yaml";
-import { formatMoney } from "@/components/clusters/labels";
+import { formatMoney } from "@/components/ui/format";
 import { useTRPC } from "@/components/trpc/client";
 import { Button } from "@/components/ui/button";
 import { Field, Textarea } from "@/components/ui/field";
