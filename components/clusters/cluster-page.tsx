@@ -1,5 +1,6 @@
 "use client";
 
+import { Progress } from "@/components/ui/progress";
 import { useQuery } from "@tanstack/react-query";
 import { AlertTriangle, ArrowLeft } from "lucide-react";
 import Link from "next/link";
@@ -77,19 +78,7 @@ export function ClusterPage({ projectId, clusterId }: { projectId: string; clust
               {p.done}/{p.total} steps
             </span>
           </div>
-          <div
-            className="mt-2 h-2 overflow-hidden rounded-full bg-surface-2"
-            role="progressbar"
-            aria-label="Operation progress"
-            aria-valuemin={0}
-            aria-valuemax={p.total}
-            aria-valuenow={p.done}
-          >
-            <div
-              className="h-full rounded-full bg-primary transition-[width]"
-              style={{ width: `${Math.round((p.done / p.total) * 100)}%` }}
-            />
-          </div>
+          <Progress className="mt-2 h-2" label="Operation progress" value={p.done} max={p.total} />
           <p className="mt-2 text-xs text-muted">
             {p.currentStep ?? "Waiting for the cloud"}
             {p.attempts > 0 && ` · retrying (attempt ${p.attempts + 1})`}

@@ -1,5 +1,6 @@
 "use client";
 
+import { Progress } from "@/components/ui/progress";
 import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 import { AlertTriangle, Plus } from "lucide-react";
 import { Button } from "@/components/ui/button";
@@ -130,19 +131,12 @@ export function ClustersList({ projectId }: { projectId: string }) {
                     <Badge tone={PHASE_TONE[c.phase]}>{c.phase}</Badge>
                     {busy && (
                       <div className="mt-2">
-                        <div
-                          className="h-1.5 overflow-hidden rounded-full bg-surface-2"
-                          role="progressbar"
-                          aria-label={`${c.name} progress`}
-                          aria-valuemin={0}
-                          aria-valuemax={p.total}
-                          aria-valuenow={p.done}
-                        >
-                          <div
-                            className="h-full rounded-full bg-primary transition-[width]"
-                            style={{ width: `${Math.round((p.done / p.total) * 100)}%` }}
-                          />
-                        </div>
+                        <Progress
+                          className="h-1.5"
+                          label={`${c.name} progress`}
+                          value={p.done}
+                          max={p.total}
+                        />
                         <div className="mt-1 truncate text-xs text-muted" title={p.currentStep ?? undefined}>
                           {p.done}/{p.total} · {p.currentStep ?? "Waiting for the cloud"}
                         </div>

@@ -1,5 +1,6 @@
 "use client";
 
+import { Progress } from "@/components/ui/progress";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { AlertTriangle, ArrowUpCircle, Download, Info, Play, Power } from "lucide-react";
 import { useState } from "react";
@@ -520,19 +521,7 @@ export function UpgradeProgress({ cluster: c }: { cluster: ClusterData }) {
           {done}/{entries.length} nodes
         </span>
       </div>
-      <div
-        className="mt-2 h-2 overflow-hidden rounded-full bg-surface-2"
-        role="progressbar"
-        aria-label="Upgrade progress"
-        aria-valuemin={0}
-        aria-valuemax={entries.length}
-        aria-valuenow={done}
-      >
-        <div
-          className="h-full rounded-full bg-primary transition-[width]"
-          style={{ width: `${entries.length ? Math.round((done / entries.length) * 100) : 0}%` }}
-        />
-      </div>
+      <Progress className="mt-2 h-2" label="Upgrade progress" value={done} max={entries.length} />
       {c.progress?.currentStep && <p className="mt-2 text-xs text-muted">{c.progress.currentStep}</p>}
       <ul className="mt-3 grid grid-cols-[repeat(auto-fill,minmax(17rem,1fr))] gap-2">
         {entries.map(([name, n]) => (
