@@ -12,7 +12,8 @@ import { Dialog } from "@/components/ui/dialog";
 import { Field, Select } from "@/components/ui/field";
 import { LoadingBlock } from "@/components/ui/load-state";
 import { toast } from "@/components/ui/toast-store";
-import { KUBECONFIG_VALIDITIES } from "@/server/contracts/cluster";
+import type { KUBECONFIG_VALIDITIES } from "@/server/contracts/cluster";
+import { useCatalog } from "@/components/catalog/catalog-provider";
 import { type ClusterData } from "./labels";
 import { formatMoney } from "@/components/ui/format";
 
@@ -29,6 +30,7 @@ function useRefresh(projectId: string, clusterId: string) {
 
 export function KubeconfigButton({ projectId, cluster: c }: { projectId: string; cluster: ClusterData }) {
   const [open, setOpen] = useState(false);
+  const { catalog } = useCatalog();
   const [validity, setValidity] = useState<keyof typeof KUBECONFIG_VALIDITIES>("8h");
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
@@ -120,8 +122,8 @@ export function KubeconfigButton({ projectId, cluster: c }: { projectId: string;
                 value={validity}
                 onChange={(e) => setValidity(e.target.value as keyof typeof KUBECONFIG_VALIDITIES)}
               >
-                {Object.entries(KUBECONFIG_VALIDITIES).map(([k, v]) => (
-                  <option key={k} value={k}>
+                {catalog.kubeconfigValidities.map((v) => (
+                  <option key={v.value} value={v.value}>
                     {v.label}
                   </option>
                 ))}

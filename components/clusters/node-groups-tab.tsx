@@ -8,7 +8,7 @@ import { Button } from "@/components/ui/button";
 import { Card, CardHeader } from "@/components/ui/card";
 import { Input } from "@/components/ui/field";
 import { toast } from "@/components/ui/toast-store";
-import { AUTOSCALE_DEFAULTS } from "@/server/contracts/cluster";
+import { useCatalog } from "@/components/catalog/catalog-provider";
 import { type ClusterData } from "./labels";
 
 const STATE_TONE: Record<string, "success" | "primary" | "warning" | "danger" | "neutral"> = {
@@ -135,6 +135,7 @@ function ScaleForm({
 }) {
   const trpc = useTRPC();
   const qc = useQueryClient();
+  const autoscaleDefaults = useCatalog().catalog.autoscaleDefaults;
   const autoscale = group.scaling.mode === "autoscale";
   const current =
     group.scaling.mode === "fixed"
@@ -146,9 +147,9 @@ function ScaleForm({
     group.scaling.mode === "autoscale"
       ? {
           util: Math.round(
-            (group.scaling.scaleDownUtilization ?? AUTOSCALE_DEFAULTS.scaleDownUtilization) * 100,
+            (group.scaling.scaleDownUtilization ?? autoscaleDefaults.scaleDownUtilization) * 100,
           ),
-          minutes: group.scaling.scaleDownUnneededMinutes ?? AUTOSCALE_DEFAULTS.scaleDownUnneededMinutes,
+          minutes: group.scaling.scaleDownUnneededMinutes ?? autoscaleDefaults.scaleDownUnneededMinutes,
         }
       : { util: 50, minutes: 10 };
   const [util, setUtil] = useState(String(sd.util));

@@ -3,7 +3,7 @@
 import { Network, Server, ServerCog } from "lucide-react";
 import { useCatalog } from "@/components/catalog/catalog-provider";
 import { Field, Input, Select } from "@/components/ui/field";
-import { ZONES } from "@/server/contracts/cluster";
+import type { ZONES } from "@/server/contracts/cluster";
 import { FlavorSelect } from "./flavor-select";
 import { ChoiceCard, Section, type StepProps } from "./parts";
 
@@ -109,7 +109,7 @@ export function BasicsStep({ spec, setSpec, err }: StepProps) {
                   value={spec.masterZone ?? "ru-msk-a"}
                   onChange={(e) => setSpec({ ...spec, masterZone: e.target.value as (typeof ZONES)[number] })}
                 >
-                  {ZONES.map((z) => (
+                  {catalog.zones.map((z) => (
                     <option key={z}>{z}</option>
                   ))}
                 </Select>

@@ -1,6 +1,6 @@
 "use client";
 
-import { useMutation } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Check } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
@@ -9,8 +9,7 @@ import { useCatalog } from "@/components/catalog/catalog-provider";
 import { fieldErrorsOf, useTRPC } from "@/components/trpc/client";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
-import { ClusterSpec } from "@/server/contracts/cluster";
-import { fieldErrorsFromIssues } from "@/server/contracts/field-errors";
+import { useDebouncedValue } from "@/components/ui/use-debounced-value";
 import { AddonsPoliciesStep } from "./addons-step";
 import { BasicsStep } from "./basics-step";
 import { NetworkStep } from "./network-step";
@@ -53,6 +52,7 @@ function loadDraft(projectId: string): Draft | null {
 /** The creation wizard. Validation is the server's own schema; the draft survives a reload. */
 export function ClusterWizard({ projectId, initialSpec }: { projectId: string; initialSpec?: Spec }) {
   const trpc = useTRPC();
+  const queryClient = useQueryClient();
   const router = useRouter();
   const { catalog } = useCatalog();
   const [draft, setDraft] = useState<Draft>(() => {
@@ -79,22 +79,23 @@ export function ClusterWizard({ projectId, initialSpec }: { projectId: string; i
     window.localStorage.setItem(draftKey(projectId), JSON.stringify(draft));
   }, [draft, projectId]);
 
-  const parsed = useMemo(() => ClusterSpec.safeParse(spec), [spec]);
-  const quotaBlocked = useQuotaBlocked(
-    projectId,
-    parsed.success ? parsed.data : null,
-    step === STEPS.length - 1,
-  );
+  // Checked on the server with the schema cluster.create uses (debounced while the user types).
+  const checkOf = (s: Spec) => trpc.catalog.checkSpec.queryOptions({ projectId, spec: s });
+  const debounced = useDebouncedValue(spec);
+  const checked = useQuery({ ...checkOf(debounced), placeholderData: (prev) => prev }).data;
+  const valid = checked?.spec ?? null;
+  const quotaBlocked = useQuotaBlocked(projectId, valid, step === STEPS.length - 1);
   const create = useMutation(trpc.cluster.create.mutationOptions({ meta: { inlineErrors: true } }));
+  const withServer = (fe: Record<string, string[]>) => ({ ...fe, ...prefixed(fieldErrorsOf(create.error)) });
   const errors = useMemo(
-    () => ({
-      ...(parsed.success ? {} : fieldErrorsFromIssues(parsed.error.issues)),
-      ...prefixed(fieldErrorsOf(create.error)),
-    }),
-    [parsed, create.error],
+    () => ({ ...checked?.errors, ...prefixed(fieldErrorsOf(create.error)) }),
+    [checked, create.error],
   );
-  const stepErrors = (i: number) =>
-    Object.keys(errors).filter((k) => STEPS[i]!.fields.some((f) => k === f || k.startsWith(`${f}.`)));
+  const stepErrorsIn = (errs: Record<string, string[]>, i: number) =>
+    Object.keys(errs).filter((k) => STEPS[i]!.fields.some((f) => k === f || k.startsWith(`${f}.`)));
+  const stepErrors = (i: number) => stepErrorsIn(errors, i);
+  /** The spec as it is now, checked (the errors shown may lag the last keystroke). */
+  const checkNow = () => queryClient.fetchQuery(checkOf(spec));
   const show = (i: number) => attempted.has(i) || attempted.has(STEPS.length - 1);
   const err = (path: string) => (show(step) ? errors[path] : undefined);
   const under = (prefix: string) =>
@@ -104,20 +105,24 @@ export function ClusterWizard({ projectId, initialSpec }: { projectId: string; i
           .flatMap(([, v]) => v)
       : [];
 
-  function next() {
-    setAttempted((a) => new Set(a).add(step));
-    if (stepErrors(step).length === 0) update({ step: Math.min(step + 1, STEPS.length - 1) });
+  async function next() {
+    const at = step;
+    setAttempted((a) => new Set(a).add(at));
+    const now = await checkNow();
+    if (stepErrorsIn(withServer(now.errors), at).length === 0)
+      update({ step: Math.min(at + 1, STEPS.length - 1) });
   }
 
-  function submit() {
+  async function submit() {
     setAttempted(new Set(STEPS.map((_, i) => i)));
-    if (!parsed.success) {
-      const first = STEPS.findIndex((_, i) => stepErrors(i).length > 0);
+    const now = await checkNow();
+    if (!now.spec) {
+      const first = STEPS.findIndex((_, i) => stepErrorsIn(withServer(now.errors), i).length > 0);
       if (first >= 0) update({ step: first });
       return;
     }
     create.mutate(
-      { projectId, spec: parsed.data },
+      { projectId, spec: now.spec },
       {
         onSuccess: (c) => {
           window.localStorage.removeItem(draftKey(projectId));
@@ -189,13 +194,7 @@ export function ClusterWizard({ projectId, initialSpec }: { projectId: string; i
         {step === 3 && <NodeGroupsStep spec={spec} setSpec={setSpec} err={err} under={under} />}
         {step === 4 && <AddonsPoliciesStep spec={spec} setSpec={setSpec} under={under} />}
         {step === 5 && (
-          <ReviewStep
-            projectId={projectId}
-            spec={spec}
-            setSpec={setSpec}
-            valid={parsed.success ? parsed.data : null}
-            errors={errors}
-          />
+          <ReviewStep projectId={projectId} spec={spec} setSpec={setSpec} valid={valid} errors={errors} />
         )}
 
         {create.error && Object.keys(fieldErrorsOf(create.error)).length === 0 && (
@@ -218,9 +217,9 @@ export function ClusterWizard({ projectId, initialSpec }: { projectId: string; i
               </Button>
             )}
             {step < STEPS.length - 1 ? (
-              <Button onClick={next}>Next</Button>
+              <Button onClick={() => void next()}>Next</Button>
             ) : (
-              <Button onClick={submit} loading={create.isPending} disabled={quotaBlocked}>
+              <Button onClick={() => void submit()} loading={create.isPending} disabled={quotaBlocked}>
                 Create cluster
               </Button>
             )}

@@ -11,7 +11,7 @@ import { Card } from "@/components/ui/card";
 import { Field, Input, Select } from "@/components/ui/field";
 import { useDebouncedValue } from "@/components/ui/use-debounced-value";
 import type { AppRouter } from "@/server/api/root";
-import { LIMITS, ZONES } from "@/server/contracts/cluster";
+import type { ZONES } from "@/server/contracts/cluster";
 import { FlavorSelect } from "./flavor-select";
 import { Section, type Group, type StepProps } from "./parts";
 
@@ -19,11 +19,12 @@ type AllocatableView = inferRouterOutputs<AppRouter>["catalog"]["allocatable"];
 
 export function NodeGroupsStep({ spec, setSpec, err, under }: StepProps) {
   const trpc = useTRPC();
-  const { projectId } = useCatalog();
+  const { projectId, catalog } = useCatalog();
+  const { limits, zones } = catalog;
   const groups = spec.nodeGroups ?? [];
   const setGroup = (i: number, g: Group) =>
     setSpec({ ...spec, nodeGroups: groups.map((x, j) => (j === i ? g : x)) });
-  const zones = new Set(groups.map((g) => g.zone));
+  const usedZones = new Set(groups.map((g) => g.zone));
   // What each group's nodes leave for workloads, from the server (debounced while the disk size is typed).
   const sizes = useDebouncedValue(JSON.stringify(groups.map((g) => [g.flavor, g.diskGb ?? 50])));
   const allocatable = useQueries({
@@ -35,9 +36,9 @@ export function NodeGroupsStep({ spec, setSpec, err, under }: StepProps) {
   return (
     <Section
       title="Node groups"
-      description={`Workers, grouped by flavor and zone. Up to ${LIMITS.nodeGroupsPerCluster} groups and ${LIMITS.nodesPerCluster} nodes.`}
+      description={`Workers, grouped by flavor and zone. Up to ${limits.nodeGroupsPerCluster} groups and ${limits.nodesPerCluster} nodes.`}
     >
-      {groups.length > 1 && zones.size === 1 && (
+      {groups.length > 1 && usedZones.size === 1 && (
         <p className="flex items-center gap-2 rounded-md border border-warning/30 bg-warning/10 px-3 py-2 text-sm text-warning">
           <AlertTriangle className="size-4" aria-hidden /> All groups are in one zone: an outage of that zone
           stops every workload.
@@ -95,7 +96,7 @@ export function NodeGroupsStep({ spec, setSpec, err, under }: StepProps) {
                     value={g.zone}
                     onChange={(ev) => setGroup(i, { ...g, zone: ev.target.value as (typeof ZONES)[number] })}
                   >
-                    {ZONES.map((z) => (
+                    {zones.map((z) => (
                       <option key={z}>{z}</option>
                     ))}
                   </Select>
@@ -236,7 +237,7 @@ export function NodeGroupsStep({ spec, setSpec, err, under }: StepProps) {
                 onChange={(ev) => setGroup(i, { ...g, antiAffinity: ev.target.checked })}
                 className="size-4 accent-[var(--primary)]"
               />
-              Anti-affinity: every node on a different host (at most {LIMITS.antiAffinityMaxNodes} nodes)
+              Anti-affinity: every node on a different host (at most {limits.antiAffinityMaxNodes} nodes)
             </label>
             {e("antiAffinity") && (
               <p role="alert" className="text-xs font-medium text-danger">
@@ -248,7 +249,7 @@ export function NodeGroupsStep({ spec, setSpec, err, under }: StepProps) {
       })}
       <Button
         variant="secondary"
-        disabled={groups.length >= LIMITS.nodeGroupsPerCluster}
+        disabled={groups.length >= limits.nodeGroupsPerCluster}
         onClick={() =>
           setSpec({
             ...spec,
@@ -257,7 +258,7 @@ export function NodeGroupsStep({ spec, setSpec, err, under }: StepProps) {
               {
                 name: `group-${groups.length + 1}`,
                 flavor: "STD2-4-8",
-                zone: ZONES[groups.length % ZONES.length]!,
+                zone: zones[groups.length % zones.length]! as (typeof ZONES)[number],
                 scaling: { mode: "fixed", size: 2 },
               },
             ],

@@ -35,3 +35,6 @@ export const CheckTemplateInput = ProjectScoped.extend({ yaml: Yaml });
 export const ConstraintYamlInput = ProjectScoped.extend({ constraint: ConstraintSpec });
 
 export const QuotaCheckInput = ProjectScoped.extend({ spec: ClusterSpec });
+
+/** A draft spec as the wizard holds it; the check itself is ClusterSpec's. */
+export const CheckSpecInput = ProjectScoped.extend({ spec: z.unknown() });

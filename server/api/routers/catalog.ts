@@ -3,6 +3,7 @@ import {
   CatalogInput,
   CheckAddonValuesInput,
   CheckParametersInput,
+  CheckSpecInput,
   CheckTemplateInput,
   ConstraintYamlInput,
   TemplatesInput,
@@ -10,6 +11,7 @@ import {
 import { nodeAllocatable } from "@/server/services/catalog/allocatable";
 import { checkAddonValues } from "@/server/services/catalog/check-addon-values";
 import { checkParameters } from "@/server/services/catalog/check-parameters";
+import { checkSpec } from "@/server/services/catalog/check-spec";
 import { checkTemplate } from "@/server/services/catalog/check-template";
 import { constraintYaml } from "@/server/services/catalog/constraint-yaml";
 import { getCatalog } from "@/server/services/catalog/get";
@@ -36,6 +38,9 @@ export const catalogRouter = router({
   checkTemplate: projectProcedure("viewer")
     .input(CheckTemplateInput)
     .query(({ ctx, input }) => checkTemplate({ ctx: ctx.svc, project: ctx.project, input })),
+  checkSpec: projectProcedure("viewer")
+    .input(CheckSpecInput)
+    .query(({ ctx, input }) => checkSpec({ ctx: ctx.svc, project: ctx.project, input })),
   constraintYaml: projectProcedure("viewer")
     .input(ConstraintYamlInput)
     .query(({ ctx, input }) => constraintYaml({ ctx: ctx.svc, project: ctx.project, input })),

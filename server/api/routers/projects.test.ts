@@ -337,6 +337,10 @@ const PROCEDURES: Record<string, { min: ProjectRole; call: (c: Caller, f: Fixtur
         parameters: "repos: [ghcr.io/acme/]",
       }),
   },
+  "catalog.checkSpec": {
+    min: "viewer",
+    call: (c, f) => c.catalog.checkSpec({ projectId: f.projectId, spec: clusterSpec }),
+  },
   "catalog.checkTemplate": {
     min: "viewer",
     call: (c, f) => c.catalog.checkTemplate({ projectId: f.projectId, yaml: CUSTOM_TEMPLATE }),

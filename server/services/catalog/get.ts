@@ -1,3 +1,4 @@
+import { AUTOSCALE_DEFAULTS, KUBECONFIG_VALIDITIES, LIMITS, ZONES } from "@/server/contracts/cluster";
 import {
   ADDONS,
   addonResources,
@@ -63,6 +64,13 @@ export function getCatalog({ project }: { ctx: ServiceContext; project: ProjectA
     defaultAddons: Object.fromEntries(versions.map((v) => [v.version, defaultAddons(v.version)])),
     defaultPolicies: defaultPolicies(),
     systemNamespaces: [...SYSTEM_NAMESPACES],
+    zones: [...ZONES],
+    limits: LIMITS,
+    autoscaleDefaults: AUTOSCALE_DEFAULTS,
+    kubeconfigValidities: Object.entries(KUBECONFIG_VALIDITIES).map(([value, v]) => ({
+      value: value as keyof typeof KUBECONFIG_VALIDITIES,
+      label: v.label,
+    })),
     /** The library's ConstraintTemplates (a cluster's own ones: catalog.templates). */
     templates: templateViews([]),
   };
