@@ -1,5 +1,6 @@
 "use client";
 
+import { Table, TableHead } from "@/components/ui/table";
 import { formatDate, formatTime } from "@/components/ui/format";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { ScrollText } from "lucide-react";
@@ -153,8 +154,7 @@ export function AuditLog({ projectId }: { projectId: string }) {
       ) : (
         <div className="overflow-hidden rounded-lg border border-border bg-surface shadow-xs">
           <div className="overflow-x-auto">
-            <table className="w-full min-w-[40rem] table-fixed text-left text-sm">
-              <caption className="sr-only">Audit log entries, newest first</caption>
+            <Table className="min-w-[40rem] table-fixed text-sm" caption="Audit log entries, newest first">
               <colgroup>
                 <col className="w-28" />
                 <col className="w-48" />
@@ -162,25 +162,11 @@ export function AuditLog({ projectId }: { projectId: string }) {
                 <col />
                 <col className="w-28" />
               </colgroup>
-              <thead className="border-b border-border bg-surface-2 text-xs font-medium text-muted">
-                <tr>
-                  <th scope="col" className="px-4 py-2.5 font-medium">
-                    Time
-                  </th>
-                  <th scope="col" className="px-4 py-2.5 font-medium">
-                    Actor and source
-                  </th>
-                  <th scope="col" className="px-4 py-2.5 font-medium">
-                    Action
-                  </th>
-                  <th scope="col" className="px-4 py-2.5 font-medium">
-                    Target
-                  </th>
-                  <th scope="col" className="px-4 py-2.5 font-medium">
-                    Outcome
-                  </th>
-                </tr>
-              </thead>
+              <TableHead
+                className="border-b border-border bg-surface-2 font-medium"
+                cellClassName="px-4 py-2.5"
+                columns={["Time", "Actor and source", "Action", "Target", "Outcome"]}
+              />
               <tbody className="divide-y divide-border">
                 {rows.map((r) => (
                   <tr key={r.id} className="align-top hover:bg-surface-2/60">
@@ -229,7 +215,7 @@ export function AuditLog({ projectId }: { projectId: string }) {
                   </tr>
                 ))}
               </tbody>
-            </table>
+            </Table>
           </div>
           <div className="flex items-center justify-between border-t border-border px-4 py-2.5 text-xs text-muted">
             <span>

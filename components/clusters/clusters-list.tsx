@@ -1,5 +1,6 @@
 "use client";
 
+import { Table, TableHead } from "@/components/ui/table";
 import { Progress } from "@/components/ui/progress";
 import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 import { AlertTriangle, Plus } from "lucide-react";
@@ -75,36 +76,21 @@ export function ClustersList({ projectId }: { projectId: string }) {
         </Button>
       </div>
       <div className="overflow-x-auto rounded-lg border border-border bg-surface shadow-xs">
-        <table className="w-full min-w-[58rem] text-left text-sm">
-          <caption className="sr-only">Clusters</caption>
-          <thead className="border-b border-border bg-surface-2 text-xs text-muted">
-            <tr>
-              <th scope="col" className="px-4 py-2.5 font-medium">
-                Name
-              </th>
-              <th scope="col" className="w-64 px-4 py-2.5 font-medium">
-                Status
-              </th>
-              <th scope="col" className="px-4 py-2.5 font-medium">
-                Version
-              </th>
-              <th scope="col" className="px-4 py-2.5 font-medium">
-                Topology
-              </th>
-              <th scope="col" className="px-4 py-2.5 text-right font-medium">
-                Nodes
-              </th>
-              <th scope="col" className="px-4 py-2.5 font-medium">
-                Zones
-              </th>
-              <th scope="col" className="px-4 py-2.5 text-right font-medium">
-                Per month
-              </th>
-              <th scope="col" className="px-4 py-2.5 font-medium">
-                Created
-              </th>
-            </tr>
-          </thead>
+        <Table className="min-w-[58rem] text-sm" caption="Clusters">
+          <TableHead
+            className="border-b border-border bg-surface-2"
+            cellClassName="px-4 py-2.5"
+            columns={[
+              "Name",
+              { label: "Status", className: "w-64" },
+              "Version",
+              "Topology",
+              { label: "Nodes", className: "text-right" },
+              "Zones",
+              { label: "Per month", className: "text-right" },
+              "Created",
+            ]}
+          />
           <tbody className="divide-y divide-border">
             {items.map((c) => {
               const p = c.progress;
@@ -187,7 +173,7 @@ export function ClustersList({ projectId }: { projectId: string }) {
               </tr>
             )}
           </tbody>
-        </table>
+        </Table>
         {list.hasNextPage && (
           <div className="flex items-center justify-between border-t border-border px-4 py-2.5 text-xs text-muted">
             <span>{items.length} shown</span>

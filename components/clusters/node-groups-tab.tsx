@@ -1,5 +1,6 @@
 "use client";
 
+import { Table, TableHead } from "@/components/ui/table";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { type FormEvent, type ReactNode, useState } from "react";
 import { fieldErrorsOf, useTRPC } from "@/components/trpc/client";
@@ -74,30 +75,12 @@ function NodeTable({
   return (
     <Card>
       <CardHeader title={title} description={description} actions={action} />
-      <table className="w-full text-left text-sm">
-        <caption className="sr-only">Nodes of {title}</caption>
-        <thead className="border-b border-border text-xs text-muted">
-          <tr>
-            <th scope="col" className="px-5 py-2 font-medium">
-              Node
-            </th>
-            <th scope="col" className="px-5 py-2 font-medium">
-              Zone
-            </th>
-            <th scope="col" className="px-5 py-2 font-medium">
-              Flavor
-            </th>
-            <th scope="col" className="px-5 py-2 font-medium">
-              IP
-            </th>
-            <th scope="col" className="px-5 py-2 font-medium">
-              Version
-            </th>
-            <th scope="col" className="px-5 py-2 font-medium">
-              State
-            </th>
-          </tr>
-        </thead>
+      <Table className="text-sm" caption={`Nodes of ${title}`}>
+        <TableHead
+          className="border-b border-border"
+          cellClassName="px-5 py-2"
+          columns={["Node", "Zone", "Flavor", "IP", "Version", "State"]}
+        />
         <tbody className="divide-y divide-border">
           {nodes.length === 0 && (
             <tr>
@@ -119,7 +102,7 @@ function NodeTable({
             </tr>
           ))}
         </tbody>
-      </table>
+      </Table>
     </Card>
   );
 }

@@ -1,5 +1,6 @@
 "use client";
 
+import { Table, TableHead } from "@/components/ui/table";
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc/client";
 import { Badge } from "@/components/ui/badge";
@@ -21,27 +22,12 @@ export function OperationsTab({ projectId, clusterId }: { projectId: string; clu
   } as const;
   return (
     <Card>
-      <table className="w-full text-left text-sm">
-        <caption className="sr-only">Operations</caption>
-        <thead className="border-b border-border text-xs text-muted">
-          <tr>
-            <th scope="col" className="px-5 py-2 font-medium">
-              Operation
-            </th>
-            <th scope="col" className="px-5 py-2 font-medium">
-              By
-            </th>
-            <th scope="col" className="px-5 py-2 font-medium">
-              Started
-            </th>
-            <th scope="col" className="px-5 py-2 font-medium">
-              Duration
-            </th>
-            <th scope="col" className="px-5 py-2 font-medium">
-              Outcome
-            </th>
-          </tr>
-        </thead>
+      <Table className="text-sm" caption="Operations">
+        <TableHead
+          className="border-b border-border"
+          cellClassName="px-5 py-2"
+          columns={["Operation", "By", "Started", "Duration", "Outcome"]}
+        />
         <tbody className="divide-y divide-border">
           {(ops.data ?? []).map((o) => (
             <tr key={o.id} className="align-top">
@@ -65,7 +51,7 @@ export function OperationsTab({ projectId, clusterId }: { projectId: string; clu
             </tr>
           ))}
         </tbody>
-      </table>
+      </Table>
     </Card>
   );
 }

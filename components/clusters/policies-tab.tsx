@@ -1,5 +1,6 @@
 "use client";
 
+import { Table, TableHead } from "@/components/ui/table";
 import { skipToken, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { ChevronRight, Code2, Pencil, Plus, ShieldAlert, ShieldCheck, Trash2, Upload } from "lucide-react";
 import { useState } from "react";
@@ -120,16 +121,19 @@ export function PoliciesTab({ projectId, cluster: c, canEdit }: ClusterTabProps)
           </Button>
         </div>
         <div className="p-5">
-          <table className="w-full text-sm">
-            <thead className="text-left text-xs text-muted">
-              <tr className="border-b border-border">
-                <th className="py-2 pr-3 font-medium">Constraint</th>
-                <th className="py-2 pr-3 font-medium">Template</th>
-                <th className="py-2 pr-3 font-medium">Enforcement</th>
-                <th className="py-2 pr-3 text-right font-medium">Violations</th>
-                <th className="py-2" />
-              </tr>
-            </thead>
+          <Table className="text-sm">
+            <TableHead
+              className="text-left"
+              rowClassName="border-b border-border"
+              cellClassName="py-2"
+              columns={[
+                { label: "Constraint", className: "pr-3" },
+                { label: "Template", className: "pr-3" },
+                { label: "Enforcement", className: "pr-3" },
+                { label: "Violations", className: "pr-3 text-right" },
+                null,
+              ]}
+            />
             <tbody>
               {policies.constraints.map((x) => {
                 const a = audit(x.name);
@@ -268,7 +272,7 @@ export function PoliciesTab({ projectId, cluster: c, canEdit }: ClusterTabProps)
                 </tr>
               )}
             </tbody>
-          </table>
+          </Table>
         </div>
       </Card>
 

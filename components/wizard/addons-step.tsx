@@ -1,5 +1,6 @@
 "use client";
 
+import { Table, TableHead } from "@/components/ui/table";
 import { ChevronDown, Plus, ShieldCheck, Trash2 } from "lucide-react";
 import { useState } from "react";
 import { AddonBadges, AddonForm, ResourceList } from "@/components/addons/addon-form";
@@ -216,16 +217,12 @@ function PoliciesEditor({
       )}
       {policies.gatekeeper ? (
         <div className="overflow-hidden rounded-lg border border-border">
-          <table className="w-full text-sm">
-            <thead className="bg-surface-2 text-left text-xs text-muted">
-              <tr>
-                <th className="px-3 py-2 font-medium">Constraint</th>
-                <th className="px-3 py-2 font-medium">Template</th>
-                <th className="px-3 py-2 font-medium">Enforcement</th>
-                <th className="px-3 py-2 font-medium">On</th>
-                <th className="px-3 py-2" />
-              </tr>
-            </thead>
+          <Table className="text-sm">
+            <TableHead
+              className="bg-surface-2 text-left"
+              cellClassName="px-3 py-2"
+              columns={["Constraint", "Template", "Enforcement", "On", null]}
+            />
             <tbody>
               {policies.constraints.map((c) => (
                 <tr key={c.name} className="border-t border-border">
@@ -294,7 +291,7 @@ function PoliciesEditor({
                 </tr>
               )}
             </tbody>
-          </table>
+          </Table>
         </div>
       ) : (
         <p className="flex items-center gap-2 rounded-lg border border-border bg-surface-2 p-3 text-sm text-muted">

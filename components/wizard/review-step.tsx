@@ -1,5 +1,6 @@
 "use client";
 
+import { Table, TableHead } from "@/components/ui/table";
 import { useQuery } from "@tanstack/react-query";
 import { AlertTriangle, Copy, Download } from "lucide-react";
 import { useState } from "react";
@@ -109,21 +110,15 @@ export function ReviewStep({
         {!valid ? (
           <p className="text-sm text-muted">Fix the errors below to see the estimate.</p>
         ) : estimate.data ? (
-          <table className="w-full max-w-xl text-sm">
-            <caption className="sr-only">Cost estimate</caption>
-            <thead className="text-xs text-muted">
-              <tr>
-                <th scope="col" className="py-1 text-left font-medium">
-                  Item
-                </th>
-                <th scope="col" className="py-1 text-right font-medium">
-                  Per hour
-                </th>
-                <th scope="col" className="py-1 text-right font-medium">
-                  Per month
-                </th>
-              </tr>
-            </thead>
+          <Table className="max-w-xl text-sm" caption="Cost estimate">
+            <TableHead
+              cellClassName="py-1"
+              columns={[
+                { label: "Item", className: "text-left" },
+                { label: "Per hour", className: "text-right" },
+                { label: "Per month", className: "text-right" },
+              ]}
+            />
             <tbody className="divide-y divide-border">
               {estimate.data.lines.map((l) => (
                 <tr key={l.item}>
@@ -142,7 +137,7 @@ export function ReviewStep({
                 <td className="py-1.5 text-right tabular-nums">{money(estimate.data.perMonth)}</td>
               </tr>
             </tbody>
-          </table>
+          </Table>
         ) : (
           <p className="text-sm text-muted">Calculating…</p>
         )}
