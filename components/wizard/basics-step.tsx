@@ -1,5 +1,6 @@
 "use client";
 
+import { NumberInput } from "@/components/ui/number-field";
 import { Network, Server, ServerCog } from "lucide-react";
 import { useCatalog } from "@/components/catalog/catalog-provider";
 import { Field, Input, Select } from "@/components/ui/field";
@@ -127,18 +128,17 @@ export function BasicsStep({ spec, setSpec, err }: StepProps) {
           </Field>
           <Field label="etcd disk (GB, High-IOPS)" errors={err("etcd.sizeGb")}>
             {(p) => (
-              <Input
+              <NumberInput
                 {...p}
-                type="number"
                 min={10}
                 max={200}
                 value={spec.etcd?.sizeGb ?? 20}
-                onChange={(e) =>
+                onValueChange={(n) =>
                   setSpec({
                     ...spec,
                     etcd: {
                       volumeType: spec.etcd?.volumeType ?? "high-iops",
-                      sizeGb: Number(e.target.value),
+                      sizeGb: n,
                     },
                   })
                 }

@@ -1,5 +1,6 @@
 "use client";
 
+import { NumberInput } from "@/components/ui/number-field";
 import { useQueries } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import { AlertTriangle, Plus, Trash2 } from "lucide-react";
@@ -132,15 +133,12 @@ export function NodeGroupsStep({ spec, setSpec, err, under }: StepProps) {
               {g.scaling.mode === "fixed" ? (
                 <Field label="Nodes" errors={e("scaling.size")}>
                   {(p) => (
-                    <Input
+                    <NumberInput
                       {...p}
-                      type="number"
                       min={0}
                       max={100}
                       value={g.scaling.mode === "fixed" ? g.scaling.size : 0}
-                      onChange={(ev) =>
-                        setGroup(i, { ...g, scaling: { mode: "fixed", size: Number(ev.target.value) } })
-                      }
+                      onValueChange={(n) => setGroup(i, { ...g, scaling: { mode: "fixed", size: n } })}
                     />
                   )}
                 </Field>
@@ -148,28 +146,26 @@ export function NodeGroupsStep({ spec, setSpec, err, under }: StepProps) {
                 <div className="grid grid-cols-2 gap-2">
                   <Field label="Min nodes" errors={e("scaling.min")}>
                     {(p) => (
-                      <Input
+                      <NumberInput
                         {...p}
-                        type="number"
                         min={0}
                         value={g.scaling.mode === "autoscale" ? g.scaling.min : 0}
-                        onChange={(ev) =>
+                        onValueChange={(n) =>
                           g.scaling.mode === "autoscale" &&
-                          setGroup(i, { ...g, scaling: { ...g.scaling, min: Number(ev.target.value) } })
+                          setGroup(i, { ...g, scaling: { ...g.scaling, min: n } })
                         }
                       />
                     )}
                   </Field>
                   <Field label="Max nodes" errors={e("scaling.max")}>
                     {(p) => (
-                      <Input
+                      <NumberInput
                         {...p}
-                        type="number"
                         min={1}
                         value={g.scaling.mode === "autoscale" ? g.scaling.max : 1}
-                        onChange={(ev) =>
+                        onValueChange={(n) =>
                           g.scaling.mode === "autoscale" &&
-                          setGroup(i, { ...g, scaling: { ...g.scaling, max: Number(ev.target.value) } })
+                          setGroup(i, { ...g, scaling: { ...g.scaling, max: n } })
                         }
                       />
                     )}
@@ -178,13 +174,12 @@ export function NodeGroupsStep({ spec, setSpec, err, under }: StepProps) {
               )}
               <Field label="Disk (GB)" errors={e("diskGb")}>
                 {(p) => (
-                  <Input
+                  <NumberInput
                     {...p}
-                    type="number"
                     min={20}
                     max={2000}
                     value={g.diskGb ?? 50}
-                    onChange={(ev) => setGroup(i, { ...g, diskGb: Number(ev.target.value) })}
+                    onValueChange={(n) => setGroup(i, { ...g, diskGb: n })}
                   />
                 )}
               </Field>
