@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Check } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useRef, useState } from "react";
 import { useCatalog } from "@/components/catalog/catalog-provider";
 import { fieldErrorsOf, useTRPC } from "@/components/trpc/client";
 import { Button } from "@/components/ui/button";
@@ -105,12 +105,20 @@ export function ClusterWizard({ projectId, initialSpec }: { projectId: string; i
           .flatMap(([, v]) => v)
       : [];
 
+  // The step a click of Next applies to once the check returns (several quick clicks advance one step each).
+  const stepRef = useRef(step);
+  useEffect(() => {
+    stepRef.current = step;
+  }, [step]);
+
   async function next() {
-    const at = step;
-    setAttempted((a) => new Set(a).add(at));
     const now = await checkNow();
-    if (stepErrorsIn(withServer(now.errors), at).length === 0)
-      update({ step: Math.min(at + 1, STEPS.length - 1) });
+    const at = stepRef.current;
+    setAttempted((a) => new Set(a).add(at));
+    if (stepErrorsIn(withServer(now.errors), at).length === 0) {
+      stepRef.current = Math.min(at + 1, STEPS.length - 1);
+      update({ step: stepRef.current });
+    }
   }
 
   async function submit() {
