@@ -85,13 +85,22 @@ const config = [
     files: ["app/**/*.{ts,tsx}", "components/**/*.{ts,tsx}"],
     ignores: ["components/trpc/server.ts"],
     rules: {
-      "no-restricted-imports": [
+      // The typescript-eslint version of the rule: it can tell type-only imports apart.
+      "no-restricted-imports": "off",
+      "@typescript-eslint/no-restricted-imports": [
         "error",
         {
           patterns: [
             {
               group: ["@/db", "@/db/*", "@/server/services/*", "@/server/openstack/*"],
               message: "UI and routes go through tRPC, never straight to db/ or services/.",
+            },
+            {
+              // Values from domain/ would ship its data files (and ajv) to the browser.
+              group: ["@/server/domain", "@/server/domain/*", "**/server/domain", "**/server/domain/*"],
+              allowTypeImports: true,
+              message:
+                "Catalog data and checks reach the UI through tRPC (catalog.*) or RSC props; import only types from server/domain.",
             },
           ],
         },

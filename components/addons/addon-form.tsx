@@ -1,18 +1,24 @@
 "use client";
 
+import { useQuery } from "@tanstack/react-query";
 import { HardDrive, Network } from "lucide-react";
-import { useMemo } from "react";
+import {
+  minorOf,
+  supports,
+  useCatalog,
+  type AddonResources,
+  type CatalogAddon,
+} from "@/components/catalog/catalog-provider";
+import { useTRPC } from "@/components/trpc/client";
 import { Badge } from "@/components/ui/badge";
 import { Field, Select } from "@/components/ui/field";
+import { useDebouncedValue } from "@/components/ui/use-debounced-value";
 import { YamlEditor } from "@/components/ui/yaml-editor";
 import type { AddonChoice } from "@/server/contracts/policies";
-import { addonEntry, addonResources, checkValues, supports, type AddonEntry } from "@/server/domain/addons";
 
-const minor = (v: string) => v.split(".").slice(0, 2).join(".");
-
-/** What an addon will create in the cloud with these values, in words. */
-export function ResourceList({ entry, values }: { entry: AddonEntry; values: unknown }) {
-  const { loadBalancers, volumes } = addonResources(entry, values ?? entry.defaultValues);
+/** What an addon will create in the cloud, in words. */
+export function ResourceList({ resources }: { resources: AddonResources }) {
+  const { loadBalancers, volumes } = resources;
   if (loadBalancers.length + volumes.length === 0)
     return <p className="text-xs text-muted">Creates no cloud resources.</p>;
   return (
@@ -36,6 +42,21 @@ export function ResourceList({ entry, values }: { entry: AddonEntry; values: unk
 }
 
 /**
+ * An addon's values checked on the server against its schema as the user
+ * types (debounced); `current` once the result is for exactly these values.
+ */
+export function useAddonValuesCheck(id: string, values: string) {
+  const trpc = useTRPC();
+  const { projectId } = useCatalog();
+  const debounced = useDebouncedValue(values);
+  const q = useQuery({
+    ...trpc.catalog.checkAddonValues.queryOptions({ projectId, id, values: debounced }),
+    placeholderData: (prev) => prev,
+  });
+  return { data: q.data, current: debounced === values && !q.isPlaceholderData && q.data !== undefined };
+}
+
+/**
  * Version and values of one addon. Versions that do not run on the
  * cluster's Kubernetes are listed but disabled, with their range; the
  * values are checked against the addon's schema as you type.
@@ -51,8 +72,9 @@ export function AddonForm({
   kubernetes: string;
   extraErrors?: string[];
 }) {
-  const entry = addonEntry(value.id);
-  const check = useMemo(() => (entry ? checkValues(entry, value.values) : null), [entry, value.values]);
+  const { catalog } = useCatalog();
+  const entry = catalog.addons.find((a) => a.id === value.id);
+  const check = useAddonValuesCheck(value.id, value.values);
   if (!entry) return <p className="text-sm text-danger">Unknown addon {value.id}</p>;
   const current = entry.versions.find((v) => v.version === value.version);
   return (
@@ -66,7 +88,7 @@ export function AddonForm({
         }
         errors={
           current && !supports(current, kubernetes)
-            ? [`${entry.name} ${current.version} does not support Kubernetes ${minor(kubernetes)}`]
+            ? [`${entry.name} ${current.version} does not support Kubernetes ${minorOf(kubernetes)}`]
             : undefined
         }
       >
@@ -92,7 +114,7 @@ export function AddonForm({
         label={`Values for ${entry.name}`}
         value={value.values}
         onChange={(values) => onChange({ ...value, values })}
-        issues={check?.issues ?? []}
+        issues={check.data?.issues ?? []}
         hint="Checked against the addon's schema as you type. Secrets are not values: name a Kubernetes Secret instead."
       />
       {extraErrors.length > 0 && (
@@ -104,13 +126,13 @@ export function AddonForm({
       )}
       <div>
         <div className="mb-1 text-xs font-medium text-fg">Cloud resources</div>
-        <ResourceList entry={entry} values={check?.value ?? null} />
+        <ResourceList resources={check.data?.resources ?? entry.defaultResources} />
       </div>
     </div>
   );
 }
 
-export function AddonBadges({ entry }: { entry: AddonEntry }) {
+export function AddonBadges({ entry }: { entry: CatalogAddon }) {
   return (
     <span className="flex flex-wrap gap-1">
       <Badge>{entry.category}</Badge>

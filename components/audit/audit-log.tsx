@@ -1,5 +1,7 @@
 "use client";
 
+import { Table, TableHead } from "@/components/ui/table";
+import { formatDate, formatTime } from "@/components/ui/format";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { ScrollText } from "lucide-react";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
@@ -20,9 +22,6 @@ function toLocalInput(iso: string | null): string {
   if (Number.isNaN(d.getTime())) return "";
   return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
 }
-
-const dateFmt = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
-const timeFmt = new Intl.DateTimeFormat(undefined, { timeStyle: "medium" });
 
 export function AuditLog({ projectId }: { projectId: string }) {
   const trpc = useTRPC();
@@ -155,8 +154,7 @@ export function AuditLog({ projectId }: { projectId: string }) {
       ) : (
         <div className="overflow-hidden rounded-lg border border-border bg-surface shadow-xs">
           <div className="overflow-x-auto">
-            <table className="w-full min-w-[40rem] table-fixed text-left text-sm">
-              <caption className="sr-only">Audit log entries, newest first</caption>
+            <Table className="min-w-[40rem] table-fixed text-sm" caption="Audit log entries, newest first">
               <colgroup>
                 <col className="w-28" />
                 <col className="w-48" />
@@ -164,25 +162,11 @@ export function AuditLog({ projectId }: { projectId: string }) {
                 <col />
                 <col className="w-28" />
               </colgroup>
-              <thead className="border-b border-border bg-surface-2 text-xs font-medium text-muted">
-                <tr>
-                  <th scope="col" className="px-4 py-2.5 font-medium">
-                    Time
-                  </th>
-                  <th scope="col" className="px-4 py-2.5 font-medium">
-                    Actor and source
-                  </th>
-                  <th scope="col" className="px-4 py-2.5 font-medium">
-                    Action
-                  </th>
-                  <th scope="col" className="px-4 py-2.5 font-medium">
-                    Target
-                  </th>
-                  <th scope="col" className="px-4 py-2.5 font-medium">
-                    Outcome
-                  </th>
-                </tr>
-              </thead>
+              <TableHead
+                className="border-b border-border bg-surface-2 font-medium"
+                cellClassName="px-4 py-2.5"
+                columns={["Time", "Actor and source", "Action", "Target", "Outcome"]}
+              />
               <tbody className="divide-y divide-border">
                 {rows.map((r) => (
                   <tr key={r.id} className="align-top hover:bg-surface-2/60">
@@ -190,8 +174,8 @@ export function AuditLog({ projectId }: { projectId: string }) {
                       className="px-4 py-2.5 text-xs whitespace-nowrap text-muted tabular-nums"
                       title={r.at.toISOString()}
                     >
-                      <div className="text-fg">{timeFmt.format(r.at)}</div>
-                      <div>{dateFmt.format(r.at)}</div>
+                      <div className="text-fg">{formatTime(r.at)}</div>
+                      <div>{formatDate(r.at)}</div>
                     </td>
                     <td className="px-4 py-2.5">
                       <div className="truncate text-fg" title={r.actorEmail ?? undefined}>
@@ -231,7 +215,7 @@ export function AuditLog({ projectId }: { projectId: string }) {
                   </tr>
                 ))}
               </tbody>
-            </table>
+            </Table>
           </div>
           <div className="flex items-center justify-between border-t border-border px-4 py-2.5 text-xs text-muted">
             <span>

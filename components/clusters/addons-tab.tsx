@@ -1,9 +1,10 @@
 "use client";
 
-import { useMutation } from "@tanstack/react-query";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Package, Plus, Settings2, Trash2 } from "lucide-react";
 import { useState } from "react";
-import { AddonBadges, AddonForm, ResourceList } from "@/components/addons/addon-form";
+import { AddonBadges, AddonForm, ResourceList, useAddonValuesCheck } from "@/components/addons/addon-form";
+import { defaultVersion, useCatalog } from "@/components/catalog/catalog-provider";
 import { useTRPC } from "@/components/trpc/client";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -12,7 +13,6 @@ import { Dialog } from "@/components/ui/dialog";
 import { Spinner } from "@/components/ui/spinner";
 import { toast } from "@/components/ui/toast-store";
 import type { AddonChoice } from "@/server/contracts/policies";
-import { ADDONS, addonEntry, checkValues, defaultValuesYaml, defaultVersion } from "@/server/domain/addons";
 import { FormError } from "@/components/ui/form-error";
 import { changeBlocked, type ClusterData, type ClusterTabProps } from "./labels";
 import { useClusterSaved } from "./use-cluster-saved";
@@ -34,7 +34,9 @@ export function AddonsTab({ projectId, cluster: c, canEdit }: ClusterTabProps) {
   const removingOnly = Object.entries(status).filter(
     ([id, s]) => s.phase === "Removing" && !installed.some((a) => a.id === id),
   );
-  const available = ADDONS.filter((a) => !installed.some((x) => x.id === a.id));
+  const { catalog } = useCatalog();
+  const addonEntry = (id: string) => catalog.addons.find((a) => a.id === id);
+  const available = catalog.addons.filter((a) => !installed.some((x) => x.id === a.id));
   const edit = !canEdit ? "Your role can view addons only." : blocked;
 
   return (
@@ -139,7 +141,7 @@ export function AddonsTab({ projectId, cluster: c, canEdit }: ClusterTabProps) {
                   </div>
                   <p className="mt-1 text-sm text-muted">{entry.description}</p>
                   <div className="mt-2">
-                    <ResourceList entry={entry} values={null} />
+                    <ResourceList resources={entry.defaultResources} />
                   </div>
                   <Button
                     className="mt-3"
@@ -150,7 +152,7 @@ export function AddonsTab({ projectId, cluster: c, canEdit }: ClusterTabProps) {
                       !version ? `No version supports Kubernetes ${c.spec.version}` : (edit ?? undefined)
                     }
                     onClick={() =>
-                      setEditing({ id: entry.id, version: version!, values: defaultValuesYaml(entry) })
+                      setEditing({ id: entry.id, version: version!, values: entry.defaultValues })
                     }
                   >
                     <Plus className="size-4" aria-hidden /> Install {entry.name}
@@ -192,11 +194,13 @@ function AddonDialog({
   onClose: () => void;
 }) {
   const trpc = useTRPC();
+  const queryClient = useQueryClient();
   const saved = useClusterSaved(projectId, c.id);
   const [draft, setDraft] = useState(initial);
   const install = useMutation(trpc.addon.install.mutationOptions({ meta: { inlineErrors: true } }));
-  const entry = addonEntry(draft.id)!;
-  const localIssues = checkValues(entry, draft.values).issues;
+  const { catalog } = useCatalog();
+  const entry = catalog.addons.find((a) => a.id === draft.id)!;
+  const localIssues = useAddonValuesCheck(draft.id, draft.values).data?.issues ?? [];
   return (
     <Dialog
       open
@@ -208,9 +212,13 @@ function AddonDialog({
       <form
         className="space-y-4"
         noValidate
-        onSubmit={(e) => {
+        onSubmit={async (e) => {
           e.preventDefault();
-          if (localIssues.length) return;
+          // The values as they are now, checked (the check shown may lag the last keystroke).
+          const check = await queryClient.fetchQuery(
+            trpc.catalog.checkAddonValues.queryOptions({ projectId, id: draft.id, values: draft.values }),
+          );
+          if (check.issues.length) return;
           install.mutate(
             { projectId, clusterId: c.id, generation: c.generation, addon: draft },
             {
@@ -257,7 +265,8 @@ function UninstallDialog({
   const trpc = useTRPC();
   const saved = useClusterSaved(projectId, c.id);
   const remove = useMutation(trpc.addon.uninstall.mutationOptions({ meta: { inlineErrors: true } }));
-  const entry = addonEntry(id)!;
+  const { catalog } = useCatalog();
+  const entry = catalog.addons.find((a) => a.id === id)!;
   const resources = c.status.addons?.[id]?.resources ?? [];
   return (
     <Dialog open onOpenChange={(o) => !o && onClose()} title={`Uninstall ${entry.name}?`}>

@@ -1,5 +1,7 @@
 "use client";
 
+import { Table, TableHead } from "@/components/ui/table";
+import { Progress } from "@/components/ui/progress";
 import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 import { AlertTriangle, Plus } from "lucide-react";
 import { Button } from "@/components/ui/button";
@@ -10,11 +12,11 @@ import { Input, Select } from "@/components/ui/field";
 import { LoadError, LoadingBlock } from "@/components/ui/load-state";
 import Link from "next/link";
 import { PHASES } from "@/server/contracts/phases";
-import { formatMoney, PHASE_TONE, TOPOLOGY_LABEL } from "./labels";
+import { PHASE_TONE, TOPOLOGY_LABEL } from "./labels";
+import { formatDate, formatMoney } from "@/components/ui/format";
 import { ClustersEmpty } from "./clusters-empty";
 
 const PAGE = 100;
-const created = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
 
 /** Live list of the project's clusters: refreshed every 2 s, so changes show without a reload. */
 export function ClustersList({ projectId }: { projectId: string }) {
@@ -74,36 +76,21 @@ export function ClustersList({ projectId }: { projectId: string }) {
         </Button>
       </div>
       <div className="overflow-x-auto rounded-lg border border-border bg-surface shadow-xs">
-        <table className="w-full min-w-[58rem] text-left text-sm">
-          <caption className="sr-only">Clusters</caption>
-          <thead className="border-b border-border bg-surface-2 text-xs text-muted">
-            <tr>
-              <th scope="col" className="px-4 py-2.5 font-medium">
-                Name
-              </th>
-              <th scope="col" className="w-64 px-4 py-2.5 font-medium">
-                Status
-              </th>
-              <th scope="col" className="px-4 py-2.5 font-medium">
-                Version
-              </th>
-              <th scope="col" className="px-4 py-2.5 font-medium">
-                Topology
-              </th>
-              <th scope="col" className="px-4 py-2.5 text-right font-medium">
-                Nodes
-              </th>
-              <th scope="col" className="px-4 py-2.5 font-medium">
-                Zones
-              </th>
-              <th scope="col" className="px-4 py-2.5 text-right font-medium">
-                Per month
-              </th>
-              <th scope="col" className="px-4 py-2.5 font-medium">
-                Created
-              </th>
-            </tr>
-          </thead>
+        <Table className="min-w-[58rem] text-sm" caption="Clusters">
+          <TableHead
+            className="border-b border-border bg-surface-2"
+            cellClassName="px-4 py-2.5"
+            columns={[
+              "Name",
+              { label: "Status", className: "w-64" },
+              "Version",
+              "Topology",
+              { label: "Nodes", className: "text-right" },
+              "Zones",
+              { label: "Per month", className: "text-right" },
+              "Created",
+            ]}
+          />
           <tbody className="divide-y divide-border">
             {items.map((c) => {
               const p = c.progress;
@@ -130,19 +117,12 @@ export function ClustersList({ projectId }: { projectId: string }) {
                     <Badge tone={PHASE_TONE[c.phase]}>{c.phase}</Badge>
                     {busy && (
                       <div className="mt-2">
-                        <div
-                          className="h-1.5 overflow-hidden rounded-full bg-surface-2"
-                          role="progressbar"
-                          aria-label={`${c.name} progress`}
-                          aria-valuemin={0}
-                          aria-valuemax={p.total}
-                          aria-valuenow={p.done}
-                        >
-                          <div
-                            className="h-full rounded-full bg-primary transition-[width]"
-                            style={{ width: `${Math.round((p.done / p.total) * 100)}%` }}
-                          />
-                        </div>
+                        <Progress
+                          className="h-1.5"
+                          label={`${c.name} progress`}
+                          value={p.done}
+                          max={p.total}
+                        />
                         <div className="mt-1 truncate text-xs text-muted" title={p.currentStep ?? undefined}>
                           {p.done}/{p.total} · {p.currentStep ?? "Waiting for the cloud"}
                         </div>
@@ -180,7 +160,7 @@ export function ClustersList({ projectId }: { projectId: string }) {
                     className="px-4 py-3 text-xs whitespace-nowrap text-muted"
                     title={c.createdAt.toISOString()}
                   >
-                    {created.format(c.createdAt)}
+                    {formatDate(c.createdAt)}
                   </td>
                 </tr>
               );
@@ -193,7 +173,7 @@ export function ClustersList({ projectId }: { projectId: string }) {
               </tr>
             )}
           </tbody>
-        </table>
+        </Table>
         {list.hasNextPage && (
           <div className="flex items-center justify-between border-t border-border px-4 py-2.5 text-xs text-muted">
             <span>{items.length} shown</span>

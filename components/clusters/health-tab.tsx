@@ -1,5 +1,6 @@
 "use client";
 
+import { Table, TableHead } from "@/components/ui/table";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState, type FormEvent } from "react";
@@ -118,26 +119,17 @@ export function HealthTab({ projectId, cluster: c, canEdit }: ClusterTabProps) {
                   </>
                 )}
               </p>
-              <table className="w-full text-left text-sm">
-                <thead className="text-xs text-muted">
-                  <tr>
-                    <th scope="col" className="py-1.5 pr-4 font-medium">
-                      Group
-                    </th>
-                    <th scope="col" className="py-1.5 pr-4 font-medium">
-                      Nodes (ready / wanted)
-                    </th>
-                    <th scope="col" className="py-1.5 pr-4 font-medium">
-                      CPU requested
-                    </th>
-                    <th scope="col" className="py-1.5 pr-4 font-medium">
-                      Memory requested
-                    </th>
-                    <th scope="col" className="py-1.5 font-medium">
-                      CPU used
-                    </th>
-                  </tr>
-                </thead>
+              <Table className="text-sm">
+                <TableHead
+                  cellClassName="py-1.5"
+                  columns={[
+                    { label: "Group", className: "pr-4" },
+                    { label: "Nodes (ready / wanted)", className: "pr-4" },
+                    { label: "CPU requested", className: "pr-4" },
+                    { label: "Memory requested", className: "pr-4" },
+                    "CPU used",
+                  ]}
+                />
                 <tbody className="divide-y divide-border">
                   {c.spec.nodeGroups.map((g) => {
                     const f = as.groups[g.name];
@@ -175,7 +167,7 @@ export function HealthTab({ projectId, cluster: c, canEdit }: ClusterTabProps) {
                     );
                   })}
                 </tbody>
-              </table>
+              </Table>
             </>
           )}
         </div>
@@ -212,26 +204,20 @@ export function HealthTab({ projectId, cluster: c, canEdit }: ClusterTabProps) {
             title="Nodes (emulated kubelets)"
             description="Break a kubelet to see auto-healing: a worker NotReady for 10 minutes is replaced in its group and zone."
           />
-          <table className="w-full text-left text-sm">
-            <thead className="border-y border-border bg-subtle text-xs text-muted">
-              <tr>
-                <th scope="col" className="px-5 py-2 font-medium">
-                  Node
-                </th>
-                <th scope="col" className="px-5 py-2 font-medium">
-                  Kubelet
-                </th>
-                <th scope="col" className="px-5 py-2 font-medium">
-                  CPU requested
-                </th>
-                <th scope="col" className="px-5 py-2 font-medium">
-                  CPU used
-                </th>
-                <th scope="col" className="px-5 py-2 font-medium">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
+          <Table className="text-sm">
+            <TableHead
+              className="border-y border-border bg-subtle"
+              cellClassName="px-5 py-2"
+              columns={[
+                "Node",
+                "Kubelet",
+                "CPU requested",
+                "CPU used",
+                <span key="a" className="sr-only">
+                  Actions
+                </span>,
+              ]}
+            />
             <tbody className="divide-y divide-border">
               {emulated.nodes.map((n) => {
                 const worker = c.status.nodes.some((x) => x.name === n.name && x.role === "worker");
@@ -281,7 +267,7 @@ export function HealthTab({ projectId, cluster: c, canEdit }: ClusterTabProps) {
                 );
               })}
             </tbody>
-          </table>
+          </Table>
         </Card>
       )}
     </div>
@@ -400,24 +386,20 @@ function LoadCard({ projectId, cluster: c, canEdit, view }: ClusterTabProps & { 
             </p>
           )}
         </form>
-        <table className="w-full self-start text-left text-sm">
-          <caption className="mb-1 text-left text-xs text-muted">Elastic deployments</caption>
-          <thead className="text-xs text-muted">
-            <tr>
-              <th scope="col" className="py-1 pr-3 font-medium">
-                Deployment
-              </th>
-              <th scope="col" className="py-1 pr-3 font-medium">
-                Replicas
-              </th>
-              <th scope="col" className="py-1 pr-3 font-medium">
-                Running
-              </th>
-              <th scope="col" className="py-1 font-medium">
-                Pending
-              </th>
-            </tr>
-          </thead>
+        <Table
+          className="self-start text-sm"
+          caption="Elastic deployments"
+          captionClassName="mb-1 text-left text-xs text-muted"
+        >
+          <TableHead
+            cellClassName="py-1"
+            columns={[
+              { label: "Deployment", className: "pr-3" },
+              { label: "Replicas", className: "pr-3" },
+              { label: "Running", className: "pr-3" },
+              "Pending",
+            ]}
+          />
           <tbody className="divide-y divide-border">
             {elastic.map((d) => (
               <tr key={`${d.namespace}/${d.name}`}>
@@ -432,7 +414,7 @@ function LoadCard({ projectId, cluster: c, canEdit, view }: ClusterTabProps & { 
               </tr>
             ))}
           </tbody>
-        </table>
+        </Table>
       </div>
     </Card>
   );

@@ -29,15 +29,6 @@ export const TOPOLOGY_LABEL: Record<Topology, string> = {
   regional: "Regional",
 };
 
-export function formatMoney(n: number, currency: string, digits = 0): string {
-  return new Intl.NumberFormat(undefined, {
-    style: "currency",
-    currency,
-    minimumFractionDigits: digits,
-    maximumFractionDigits: digits,
-  }).format(n);
-}
-
 /** Why the cluster cannot take addon or policy changes now (null: it can). */
 export function changeBlocked(c: ClusterData): string | null {
   if (c.deletionRequestedAt) return "The cluster is being deleted.";

@@ -1,5 +1,6 @@
 "use client";
 
+import { Progress } from "@/components/ui/progress";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { AlertTriangle, ArrowUpCircle, Download, Info, Play, Power } from "lucide-react";
 import { useState } from "react";
@@ -11,8 +12,10 @@ import { Dialog } from "@/components/ui/dialog";
 import { Field, Select } from "@/components/ui/field";
 import { LoadingBlock } from "@/components/ui/load-state";
 import { toast } from "@/components/ui/toast-store";
-import { KUBECONFIG_VALIDITIES } from "@/server/contracts/kubeconfig";
-import { formatMoney, type ClusterData } from "./labels";
+import type { KUBECONFIG_VALIDITIES } from "@/server/contracts/kubeconfig";
+import { useCatalog } from "@/components/catalog/catalog-provider";
+import { type ClusterData } from "./labels";
+import { formatMoney } from "@/components/ui/format";
 
 function useRefresh(projectId: string, clusterId: string) {
   const trpc = useTRPC();
@@ -27,6 +30,7 @@ function useRefresh(projectId: string, clusterId: string) {
 
 export function KubeconfigButton({ projectId, cluster: c }: { projectId: string; cluster: ClusterData }) {
   const [open, setOpen] = useState(false);
+  const { catalog } = useCatalog();
   const [validity, setValidity] = useState<keyof typeof KUBECONFIG_VALIDITIES>("8h");
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
@@ -118,8 +122,8 @@ export function KubeconfigButton({ projectId, cluster: c }: { projectId: string;
                 value={validity}
                 onChange={(e) => setValidity(e.target.value as keyof typeof KUBECONFIG_VALIDITIES)}
               >
-                {Object.entries(KUBECONFIG_VALIDITIES).map(([k, v]) => (
-                  <option key={k} value={k}>
+                {catalog.kubeconfigValidities.map((v) => (
+                  <option key={v.value} value={v.value}>
                     {v.label}
                   </option>
                 ))}
@@ -519,19 +523,7 @@ export function UpgradeProgress({ cluster: c }: { cluster: ClusterData }) {
           {done}/{entries.length} nodes
         </span>
       </div>
-      <div
-        className="mt-2 h-2 overflow-hidden rounded-full bg-surface-2"
-        role="progressbar"
-        aria-label="Upgrade progress"
-        aria-valuemin={0}
-        aria-valuemax={entries.length}
-        aria-valuenow={done}
-      >
-        <div
-          className="h-full rounded-full bg-primary transition-[width]"
-          style={{ width: `${entries.length ? Math.round((done / entries.length) * 100) : 0}%` }}
-        />
-      </div>
+      <Progress className="mt-2 h-2" label="Upgrade progress" value={done} max={entries.length} />
       {c.progress?.currentStep && <p className="mt-2 text-xs text-muted">{c.progress.currentStep}</p>}
       <ul className="mt-3 grid grid-cols-[repeat(auto-fill,minmax(17rem,1fr))] gap-2">
         {entries.map(([name, n]) => (

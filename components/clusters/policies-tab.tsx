@@ -1,8 +1,10 @@
 "use client";
 
-import { useMutation } from "@tanstack/react-query";
+import { Table, TableHead } from "@/components/ui/table";
+import { skipToken, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { ChevronRight, Code2, Pencil, Plus, ShieldAlert, ShieldCheck, Trash2, Upload } from "lucide-react";
-import { useMemo, useState } from "react";
+import { useState } from "react";
+import { useTemplates } from "@/components/catalog/catalog-provider";
 import { ConstraintDialog } from "@/components/policies/constraint-dialog";
 import { useTRPC } from "@/components/trpc/client";
 import { Badge } from "@/components/ui/badge";
@@ -12,9 +14,9 @@ import { Card, CardHeader } from "@/components/ui/card";
 import { Dialog } from "@/components/ui/dialog";
 import { Spinner } from "@/components/ui/spinner";
 import { toast } from "@/components/ui/toast-store";
+import { useDebouncedValue } from "@/components/ui/use-debounced-value";
 import { YamlEditor } from "@/components/ui/yaml-editor";
 import type { ConstraintSpec, EnforcementAction } from "@/server/contracts/policies";
-import { constraintManifest, manifestYaml, parseTemplateYaml, templatesOf } from "@/server/domain/policies";
 import { ACTION_TONE } from "@/components/policies/labels";
 import { FormError } from "@/components/ui/form-error";
 import { useClusterSaved } from "./use-cluster-saved";
@@ -27,10 +29,12 @@ export function PoliciesTab({ projectId, cluster: c, canEdit }: ClusterTabProps)
   const saved = useClusterSaved(projectId, c.id);
   const policies = c.spec.policies;
   const status = c.status.policies;
-  const templates = useMemo(() => [...templatesOf(policies).values()], [policies]);
+  const templates = useTemplates(policies.templates);
   const [editing, setEditing] = useState<ConstraintSpec | "new" | null>(null);
   const [enforcing, setEnforcing] = useState<{ c: ConstraintSpec; to: EnforcementAction } | null>(null);
-  const [yaml, setYaml] = useState<{ title: string; text: string } | null>(null);
+  const [yaml, setYaml] = useState<
+    { title: string; text: string } | { title: string; constraint: ConstraintSpec } | null
+  >(null);
   const [deleting, setDeleting] = useState<ConstraintSpec | null>(null);
   const [uploading, setUploading] = useState(false);
   const [open, setOpen] = useState<Set<string>>(new Set());
@@ -117,16 +121,19 @@ export function PoliciesTab({ projectId, cluster: c, canEdit }: ClusterTabProps)
           </Button>
         </div>
         <div className="p-5">
-          <table className="w-full text-sm">
-            <thead className="text-left text-xs text-muted">
-              <tr className="border-b border-border">
-                <th className="py-2 pr-3 font-medium">Constraint</th>
-                <th className="py-2 pr-3 font-medium">Template</th>
-                <th className="py-2 pr-3 font-medium">Enforcement</th>
-                <th className="py-2 pr-3 text-right font-medium">Violations</th>
-                <th className="py-2" />
-              </tr>
-            </thead>
+          <Table className="text-sm">
+            <TableHead
+              className="text-left"
+              rowClassName="border-b border-border"
+              cellClassName="py-2"
+              columns={[
+                { label: "Constraint", className: "pr-3" },
+                { label: "Template", className: "pr-3" },
+                { label: "Enforcement", className: "pr-3" },
+                { label: "Violations", className: "pr-3 text-right" },
+                null,
+              ]}
+            />
             <tbody>
               {policies.constraints.map((x) => {
                 const a = audit(x.name);
@@ -219,12 +226,7 @@ export function PoliciesTab({ projectId, cluster: c, canEdit }: ClusterTabProps)
                           size="icon"
                           variant="ghost"
                           aria-label={`YAML of ${x.name}`}
-                          onClick={() =>
-                            setYaml({
-                              title: `${x.name} (${x.kind})`,
-                              text: manifestYaml(constraintManifest(x)),
-                            })
-                          }
+                          onClick={() => setYaml({ title: `${x.name} (${x.kind})`, constraint: x })}
                         >
                           <Code2 className="size-4" aria-hidden />
                         </Button>
@@ -270,7 +272,7 @@ export function PoliciesTab({ projectId, cluster: c, canEdit }: ClusterTabProps)
                 </tr>
               )}
             </tbody>
-          </table>
+          </Table>
         </div>
       </Card>
 
@@ -303,7 +305,7 @@ export function PoliciesTab({ projectId, cluster: c, canEdit }: ClusterTabProps)
                   size="icon"
                   variant="ghost"
                   aria-label={`YAML of template ${t.kind}`}
-                  onClick={() => setYaml({ title: t.kind, text: manifestYaml(t.manifest) })}
+                  onClick={() => setYaml({ title: t.kind, text: t.manifestYaml })}
                 >
                   <Code2 className="size-4" aria-hidden />
                 </Button>
@@ -348,6 +350,7 @@ export function PoliciesTab({ projectId, cluster: c, canEdit }: ClusterTabProps)
           }}
           initial={editing === "new" ? null : editing}
           templates={templates}
+          custom={policies.templates}
           takenNames={policies.constraints.map((x) => x.name)}
           pending={save.isPending}
           serverError={save.error?.message ?? null}
@@ -448,32 +451,51 @@ export function PoliciesTab({ projectId, cluster: c, canEdit }: ClusterTabProps)
           </div>
         </Dialog>
       )}
-      {yaml && (
-        <Dialog
-          open
-          onOpenChange={(o) => !o && setYaml(null)}
-          size="lg"
-          title={yaml.title}
-          description="As it would be applied with kubectl apply -f."
-        >
-          <div className="space-y-3">
-            <YamlEditor label="Manifest" value={yaml.text} readOnly rows={18} />
-            <div className="flex justify-end">
-              <Button
-                variant="secondary"
-                onClick={() => {
-                  void navigator.clipboard.writeText(yaml.text);
-                  toast({ variant: "success", title: "Copied" });
-                }}
-              >
-                Copy
-              </Button>
-            </div>
-          </div>
-        </Dialog>
-      )}
+      {yaml && <ManifestDialog projectId={projectId} {...yaml} onClose={() => setYaml(null)} />}
       {uploading && <UploadTemplate projectId={projectId} cluster={c} onClose={() => setUploading(false)} />}
     </div>
+  );
+}
+
+/** A manifest as `kubectl apply -f` takes it; a constraint's is rendered on the server. */
+function ManifestDialog({
+  projectId,
+  title,
+  onClose,
+  ...what
+}: { projectId: string; title: string; onClose: () => void } & (
+  { text: string } | { constraint: ConstraintSpec }
+)) {
+  const trpc = useTRPC();
+  const rendered = useQuery(
+    trpc.catalog.constraintYaml.queryOptions(
+      "constraint" in what ? { projectId, constraint: what.constraint } : skipToken,
+    ),
+  );
+  const text = "text" in what ? what.text : (rendered.data ?? "");
+  return (
+    <Dialog
+      open
+      onOpenChange={(o) => !o && onClose()}
+      size="lg"
+      title={title}
+      description="As it would be applied with kubectl apply -f."
+    >
+      <div className="space-y-3">
+        <YamlEditor label="Manifest" value={text} readOnly rows={18} />
+        <div className="flex justify-end">
+          <Button
+            variant="secondary"
+            onClick={() => {
+              void navigator.clipboard.writeText(text);
+              toast({ variant: "success", title: "Copied" });
+            }}
+          >
+            Copy
+          </Button>
+        </div>
+      </div>
+    </Dialog>
   );
 }
 
@@ -525,8 +547,16 @@ function UploadTemplate({
   const trpc = useTRPC();
   const saved = useClusterSaved(projectId, c.id);
   const [text, setText] = useState("");
+  const queryClient = useQueryClient();
   const add = useMutation(trpc.policy.addTemplate.mutationOptions({ meta: { inlineErrors: true } }));
-  const check = useMemo(() => (text.trim() ? parseTemplateYaml(text) : null), [text]);
+  // Checked on the server as the user types.
+  const debounced = useDebouncedValue(text);
+  const checked = useQuery({
+    ...trpc.catalog.checkTemplate.queryOptions({ projectId, yaml: debounced }),
+    enabled: debounced.trim() !== "",
+    placeholderData: (prev) => prev,
+  });
+  const check = text.trim() ? (checked.data ?? null) : null;
   return (
     <Dialog
       open
@@ -538,15 +568,19 @@ function UploadTemplate({
       <form
         className="space-y-4"
         noValidate
-        onSubmit={(e) => {
+        onSubmit={async (e) => {
           e.preventDefault();
-          if (!check?.template) return;
+          if (!text.trim()) return;
+          const now = await queryClient.fetchQuery(
+            trpc.catalog.checkTemplate.queryOptions({ projectId, yaml: text }),
+          );
+          if (!now.kind) return;
           add.mutate(
             { projectId, clusterId: c.id, generation: c.generation, yaml: text },
             {
               onSuccess: () => {
                 saved();
-                toast({ variant: "success", title: `Template ${check.template!.kind} added` });
+                toast({ variant: "success", title: `Template ${now.kind} added` });
                 onClose();
               },
             },
@@ -570,9 +604,9 @@ function UploadTemplate({
           rows={16}
           issues={check?.issues ?? []}
         />
-        {check?.template && (
+        {check?.kind && (
           <p className="text-sm text-success">
-            {check.template.kind}: valid. Constraints of this kind can be added once it is uploaded.
+            {check.kind}: valid. Constraints of this kind can be added once it is uploaded.
           </p>
         )}
         <FormError message={add.error?.message} />
@@ -580,7 +614,7 @@ function UploadTemplate({
           <Button type="button" variant="secondary" onClick={onClose}>
             Cancel
           </Button>
-          <Button type="submit" loading={add.isPending} disabled={!check?.template}>
+          <Button type="submit" loading={add.isPending} disabled={!check?.kind}>
             Upload
           </Button>
         </div>

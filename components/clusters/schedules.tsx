@@ -1,5 +1,6 @@
 "use client";
 
+import { NumberInput } from "@/components/ui/number-field";
 import { useMutation } from "@tanstack/react-query";
 import { CalendarClock, Plus, Wrench, X } from "lucide-react";
 import { useState } from "react";
@@ -11,7 +12,8 @@ import { Card, CardHeader } from "@/components/ui/card";
 import { Field, Input, Select } from "@/components/ui/field";
 import { toast } from "@/components/ui/toast-store";
 import { WEEKDAYS, type ScheduleEvent, type Weekday } from "@/server/contracts/schedule";
-import { formatMoney, type ClusterData, type ClusterTabProps } from "./labels";
+import { type ClusterData, type ClusterTabProps } from "./labels";
+import { formatMoney } from "@/components/ui/format";
 import { useClusterSaved } from "./use-cluster-saved";
 
 const ZONES = [
@@ -364,16 +366,7 @@ function MaintenanceCard({ projectId, cluster: c, canEdit }: ClusterTabProps) {
             {(p) => <Input {...p} type="time" value={start} onChange={(e) => setStart(e.target.value)} />}
           </Field>
           <Field label="Duration (hours)" errors={errors["window.durationHours"]}>
-            {(p) => (
-              <Input
-                {...p}
-                type="number"
-                min={1}
-                max={8}
-                value={hours}
-                onChange={(e) => setHours(Number(e.target.value))}
-              />
-            )}
+            {(p) => <NumberInput {...p} min={1} max={8} value={hours} onValueChange={(n) => setHours(n)} />}
           </Field>
           <Field label="Time zone" errors={errors["window.timezone"]}>
             {(p) => (

@@ -1,5 +1,6 @@
 "use client";
 
+import { Table, TableHead } from "@/components/ui/table";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
 import { BarChart3, RefreshCw } from "lucide-react";
@@ -394,26 +395,18 @@ function ProjectOverview({
         <h3 id="overview-title" className="mb-2 text-sm font-semibold text-fg">
           Clusters
         </h3>
-        <table className="w-full text-sm">
-          <thead className="text-left text-xs text-muted">
-            <tr>
-              <th scope="col" className="py-1 pr-3 font-medium">
-                Cluster
-              </th>
-              <th scope="col" className="py-1 pr-3 font-medium">
-                Phase
-              </th>
-              <th scope="col" className="py-1 pr-3 font-medium">
-                Ready nodes
-              </th>
-              <th scope="col" className="py-1 pr-3 font-medium">
-                Pending pods
-              </th>
-              <th scope="col" className="py-1 font-medium">
-                CPU requested
-              </th>
-            </tr>
-          </thead>
+        <Table className="text-sm">
+          <TableHead
+            className="text-left"
+            cellClassName="py-1"
+            columns={[
+              { label: "Cluster", className: "pr-3" },
+              { label: "Phase", className: "pr-3" },
+              { label: "Ready nodes", className: "pr-3" },
+              { label: "Pending pods", className: "pr-3" },
+              "CPU requested",
+            ]}
+          />
           <tbody>
             {data.clusters.map((c) => (
               <tr key={c.id} className="border-t border-border">
@@ -438,7 +431,7 @@ function ProjectOverview({
               </tr>
             ))}
           </tbody>
-        </table>
+        </Table>
       </section>
     </>
   );
@@ -447,24 +440,18 @@ function ProjectOverview({
 /** Events as rows: when, what (warnings in red), on what, and why. */
 function EventRows({ rows, header = false }: { rows: Annotation[]; header?: boolean }) {
   return (
-    <table className="w-full text-xs">
+    <Table className="text-xs">
       {header && (
-        <thead className="text-left text-muted">
-          <tr>
-            <th scope="col" className="py-1 pr-3 font-medium">
-              When
-            </th>
-            <th scope="col" className="py-1 pr-3 font-medium">
-              Decision
-            </th>
-            <th scope="col" className="py-1 pr-3 font-medium">
-              Object
-            </th>
-            <th scope="col" className="py-1 font-medium">
-              Reason
-            </th>
-          </tr>
-        </thead>
+        <TableHead
+          className="text-left"
+          cellClassName="py-1"
+          columns={[
+            { label: "When", className: "pr-3" },
+            { label: "Decision", className: "pr-3" },
+            { label: "Object", className: "pr-3" },
+            "Reason",
+          ]}
+        />
       )}
       <tbody>
         {rows.map((a, i) => (
@@ -480,6 +467,6 @@ function EventRows({ rows, header = false }: { rows: Annotation[]; header?: bool
           </tr>
         ))}
       </tbody>
-    </table>
+    </Table>
   );
 }

@@ -1,5 +1,6 @@
 "use client";
 
+import { Table, TableHead } from "@/components/ui/table";
 import { Download, EllipsisVertical, Table2 } from "lucide-react";
 import { useMemo, useState } from "react";
 import {
@@ -252,16 +253,18 @@ export function TimeSeriesPanel({
           description="Bucket minimum, maximum and mean."
         >
           <div className="max-h-[60vh] overflow-auto">
-            <table className="w-full text-xs">
-              <thead className="sticky top-0 bg-surface text-left text-muted">
-                <tr>
-                  <th className="py-1 pr-3 font-medium">Series</th>
-                  <th className="py-1 pr-3 font-medium">Time</th>
-                  <th className="py-1 pr-3 text-right font-medium">Min</th>
-                  <th className="py-1 pr-3 text-right font-medium">Max</th>
-                  <th className="py-1 text-right font-medium">Mean</th>
-                </tr>
-              </thead>
+            <Table className="text-xs">
+              <TableHead
+                className="sticky top-0 bg-surface text-left"
+                cellClassName="py-1"
+                columns={[
+                  { label: "Series", className: "pr-3" },
+                  { label: "Time", className: "pr-3" },
+                  { label: "Min", className: "pr-3 text-right" },
+                  { label: "Max", className: "pr-3 text-right" },
+                  { label: "Mean", className: "text-right" },
+                ]}
+              />
               <tbody>
                 {names.flatMap((n) =>
                   series[n]!.slice(-200).map(([t, min, max, avg]) => (
@@ -275,7 +278,7 @@ export function TimeSeriesPanel({
                   )),
                 )}
               </tbody>
-            </table>
+            </Table>
           </div>
         </Dialog>
       )}

@@ -1,17 +1,18 @@
 "use client";
 
-import { useMemo, useState } from "react";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
 import { stringify } from "yaml";
+import { useCatalog, type TemplateView } from "@/components/catalog/catalog-provider";
+import { useTRPC } from "@/components/trpc/client";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
 import { Field, Input, Select } from "@/components/ui/field";
 import { FormError } from "@/components/ui/form-error";
+import { useDebouncedValue } from "@/components/ui/use-debounced-value";
 import { YamlEditor } from "@/components/ui/yaml-editor";
 import { ConstraintSpec, ENFORCEMENT_HELP, type EnforcementAction } from "@/server/contracts/policies";
 import { fieldErrorsFromIssues } from "@/server/contracts/field-errors";
-import { SYSTEM_NAMESPACES } from "@/server/domain/policy-library";
-import type { TemplateInfo } from "@/server/domain/policies";
-import { checkYaml } from "@/server/domain/schema-check";
 
 const list = (s: string) =>
   s
@@ -44,6 +45,7 @@ export function ConstraintDialog({
   onOpenChange,
   initial,
   templates,
+  custom,
   takenNames,
   onSave,
   pending,
@@ -52,12 +54,17 @@ export function ConstraintDialog({
   open: boolean;
   onOpenChange: (o: boolean) => void;
   initial: ConstraintSpec | null;
-  templates: TemplateInfo[];
+  templates: TemplateView[];
+  /** The cluster's own templates (YAML), for checking parameters of their kinds. */
+  custom: string[];
   takenNames: string[];
   onSave: (c: ConstraintSpec) => void;
   pending?: boolean;
   serverError?: string | null;
 }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const { projectId, catalog } = useCatalog();
   const first =
     initial?.kind ?? templates.find((t) => t.kind === "K8sAllowedRepos")?.kind ?? templates[0]!.kind;
   const [kind, setKind] = useState(first);
@@ -73,7 +80,7 @@ export function ConstraintDialog({
   );
   const [namespaces, setNamespaces] = useState(initial?.match.namespaces.join(", ") ?? "");
   const [excluded, setExcluded] = useState(
-    (initial?.match.excludedNamespaces ?? SYSTEM_NAMESPACES).join(", "),
+    (initial?.match.excludedNamespaces ?? catalog.systemNamespaces).join(", "),
   );
   const [selector, setSelector] = useState(
     Object.entries(initial?.match.labelSelector.matchLabels ?? {})
@@ -82,38 +89,43 @@ export function ConstraintDialog({
   );
   const [tried, setTried] = useState(false);
 
-  const paramCheck = useMemo(
-    () =>
-      checkYaml<Record<string, unknown>>(params.trim() ? params : "{}", template.parameters, "parameters"),
-    [params, template],
-  );
-  const candidate = {
+  // Checked on the server against the template's schema as the user types.
+  const checkInput = (parameters: string) => ({ projectId, kind, custom, parameters });
+  const debounced = useDebouncedValue(params);
+  const paramCheck = useQuery({
+    ...trpc.catalog.checkParameters.queryOptions(checkInput(debounced)),
+    placeholderData: (prev) => prev,
+  }).data ?? { value: null, issues: [] };
+  const candidateOf = (parameters: Record<string, unknown> | null) => ({
     name: name.trim(),
     kind,
     enforcementAction: action,
     enabled: initial?.enabled ?? true,
-    parameters: paramCheck.value ?? {},
+    parameters: parameters ?? {},
     match: {
       kinds: [{ apiGroups: [""], kinds: list(kinds) }],
       namespaces: list(namespaces),
       excludedNamespaces: list(excluded),
       labelSelector: { matchLabels: labelsOf(selector) },
     },
+  });
+  const validate = (candidate: ReturnType<typeof candidateOf>) => {
+    const parsed = ConstraintSpec.safeParse(candidate);
+    const errors = parsed.success ? {} : fieldErrorsFromIssues(parsed.error.issues);
+    if (takenNames.includes(candidate.name) && candidate.name !== initial?.name)
+      errors.name = [`A constraint named ${candidate.name} already exists`];
+    const overlap = candidate.match.namespaces.filter((n) => candidate.match.excludedNamespaces.includes(n));
+    if (overlap.length)
+      errors["match.excludedNamespaces"] = [`${overlap.join(", ")} is both matched and excluded`];
+    return { parsed, errors };
   };
-  const parsed = ConstraintSpec.safeParse(candidate);
-  const errors = parsed.success ? {} : fieldErrorsFromIssues(parsed.error.issues);
-  if (takenNames.includes(candidate.name) && candidate.name !== initial?.name)
-    errors.name = [`A constraint named ${candidate.name} already exists`];
-  const overlap = candidate.match.namespaces.filter((n) => candidate.match.excludedNamespaces.includes(n));
-  if (overlap.length)
-    errors["match.excludedNamespaces"] = [`${overlap.join(", ")} is both matched and excluded`];
+  const { errors } = validate(candidateOf(paramCheck.value));
   const at = (k: string) =>
     tried
       ? Object.entries(errors)
           .filter(([p]) => p === k || p.startsWith(`${k}.`))
           .flatMap(([, v]) => v)
       : [];
-  const valid = Object.keys(errors).length === 0 && paramCheck.issues.length === 0;
 
   const families = [...new Set(templates.map((t) => t.family))];
   return (
@@ -127,10 +139,16 @@ export function ConstraintDialog({
       <form
         className="space-y-4"
         noValidate
-        onSubmit={(e) => {
+        onSubmit={async (e) => {
           e.preventDefault();
           setTried(true);
-          if (valid && parsed.success) onSave(parsed.data);
+          // The parameters as they are now, checked (the check shown may lag the last keystroke).
+          const check = await queryClient.fetchQuery(
+            trpc.catalog.checkParameters.queryOptions(checkInput(params)),
+          );
+          const { parsed, errors } = validate(candidateOf(check.value));
+          if (Object.keys(errors).length === 0 && check.issues.length === 0 && parsed.success)
+            onSave(parsed.data);
         }}
       >
         <div className="grid grid-cols-2 gap-4">

@@ -1,5 +1,6 @@
 "use client";
 
+import { Table, TableHead } from "@/components/ui/table";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Mail, UserPlus } from "lucide-react";
 import { useRouter } from "next/navigation";
@@ -56,21 +57,16 @@ export function MembersCard({
           )
         }
       />
-      <table className="w-full text-left text-sm">
-        <caption className="sr-only">Project members</caption>
-        <thead className="border-b border-border text-xs text-muted">
-          <tr>
-            <th scope="col" className="px-5 py-2 font-medium">
-              Member
-            </th>
-            <th scope="col" className="w-52 px-5 py-2 font-medium">
-              Role
-            </th>
-            <th scope="col" className="w-40 px-5 py-2 text-right font-medium">
-              <span className="sr-only">Actions</span>
-            </th>
-          </tr>
-        </thead>
+      <Table className="text-sm" caption="Project members">
+        <TableHead
+          className="border-b border-border"
+          cellClassName="px-5 py-2"
+          columns={[
+            "Member",
+            { label: "Role", className: "w-52" },
+            { label: <span className="sr-only">Actions</span>, className: "w-40 text-right" },
+          ]}
+        />
         <tbody className="divide-y divide-border">
           {members.data?.members.map((m) => (
             <tr key={m.userId}>
@@ -158,7 +154,7 @@ export function MembersCard({
             </tr>
           ))}
         </tbody>
-      </table>
+      </Table>
 
       <AddMemberDialog
         projectId={projectId}

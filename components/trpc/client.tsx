@@ -1,7 +1,7 @@
 "use client";
 
 import { MutationCache, QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { createTRPCClient, httpBatchLink, TRPCClientError } from "@trpc/client";
+import { createTRPCClient, httpBatchLink, splitLink, TRPCClientError } from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { useState, type ReactNode } from "react";
 import superjson from "superjson";
@@ -52,10 +52,23 @@ function makeQueryClient() {
   });
 }
 
+const LARGE_INPUT =
+  /^(catalog\.check|catalog\.templates$|catalog\.constraintYaml$|cloud\.quotaCheck$|cluster\.estimate$)/;
+
 export function TRPCReactProvider({ children }: { children: ReactNode }) {
   const [queryClient] = useState(makeQueryClient);
   const [trpcClient] = useState(() =>
-    createTRPCClient<AppRouter>({ links: [httpBatchLink({ url: "/api/trpc", transformer: superjson })] }),
+    createTRPCClient<AppRouter>({
+      links: [
+        splitLink({
+          // Queries that carry a whole spec or YAML the user typed go in a POST body: in a URL
+          // they outgrow the server's header limit (431).
+          condition: (op) => op.type === "query" && LARGE_INPUT.test(op.path),
+          true: httpBatchLink({ url: "/api/trpc", transformer: superjson, methodOverride: "POST" }),
+          false: httpBatchLink({ url: "/api/trpc", transformer: superjson, maxURLLength: 8_000 }),
+        }),
+      ],
+    }),
   );
   return (
     <QueryClientProvider client={queryClient}>

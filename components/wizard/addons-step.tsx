@@ -1,9 +1,11 @@
 "use client";
 
+import { Table, TableHead } from "@/components/ui/table";
 import { ChevronDown, Plus, ShieldCheck, Trash2 } from "lucide-react";
 import { useState } from "react";
 import { AddonBadges, AddonForm, ResourceList } from "@/components/addons/addon-form";
 import { ConstraintDialog } from "@/components/policies/constraint-dialog";
+import { defaultVersion, useCatalog, useTemplates } from "@/components/catalog/catalog-provider";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Select } from "@/components/ui/field";
@@ -14,9 +16,6 @@ import type {
   EnforcementAction,
   PoliciesSpec,
 } from "@/server/contracts/policies";
-import { ADDONS, defaultAddons, defaultValuesYaml, defaultVersion } from "@/server/domain/addons";
-import { defaultPolicies, templatesOf } from "@/server/domain/policies";
-import { NEWEST_VERSION } from "@/server/domain/versions";
 
 type Spec = ClusterSpecInput;
 
@@ -30,10 +29,12 @@ export function AddonsPoliciesStep({
   setSpec: (s: Spec) => void;
   under: (prefix: string) => string[];
 }) {
-  const kubernetes = spec.version ?? NEWEST_VERSION;
-  const addons = spec.addons ?? defaultAddons(kubernetes);
+  const { catalog } = useCatalog();
+  const kubernetes = spec.version ?? catalog.newestVersion;
+  const addons =
+    spec.addons ?? catalog.defaultAddons[kubernetes] ?? catalog.defaultAddons[catalog.newestVersion] ?? [];
   const policies: PoliciesSpec = {
-    ...defaultPolicies(),
+    ...catalog.defaultPolicies,
     ...(spec.policies as Partial<PoliciesSpec> | undefined),
   } as PoliciesSpec;
   return (
@@ -60,6 +61,7 @@ function AddonsPicker({
   onChange: (a: AddonChoice[]) => void;
   under: (prefix: string) => string[];
 }) {
+  const { catalog } = useCatalog();
   const [open, setOpen] = useState<string | null>(null);
   const general = under("addons").filter((m) => !addons.some((_, i) => under(`addons.${i}`).includes(m)));
   return (
@@ -81,7 +83,7 @@ function AddonsPicker({
         </ul>
       )}
       <ul className="grid grid-cols-2 gap-3">
-        {ADDONS.map((entry) => {
+        {catalog.addons.map((entry) => {
           const index = addons.findIndex((a) => a.id === entry.id);
           const chosen = index >= 0 ? addons[index]! : null;
           const version = defaultVersion(entry, kubernetes);
@@ -101,7 +103,7 @@ function AddonsPicker({
                   disabled={!entry.removable || (!chosen && !version)}
                   onChange={(e) => {
                     if (e.target.checked && version)
-                      onChange([...addons, { id: entry.id, version, values: defaultValuesYaml(entry) }]);
+                      onChange([...addons, { id: entry.id, version, values: entry.defaultValues }]);
                     else {
                       onChange(addons.filter((a) => a.id !== entry.id));
                       if (open === entry.id) setOpen(null);
@@ -125,7 +127,7 @@ function AddonsPicker({
                   )}
                   {!expanded && (
                     <div className="mt-2">
-                      <ResourceList entry={entry} values={null} />
+                      <ResourceList resources={entry.defaultResources} />
                     </div>
                   )}
                   {errors.length > 0 && !expanded && (
@@ -181,7 +183,7 @@ function PoliciesEditor({
   under: (prefix: string) => string[];
 }) {
   const [editing, setEditing] = useState<ConstraintSpec | "new" | null>(null);
-  const templates = [...templatesOf(policies).values()];
+  const templates = useTemplates(policies.templates);
   const titleOf = (kind: string) => templates.find((t) => t.kind === kind)?.title ?? kind;
   const set = (constraints: ConstraintSpec[]) => onChange({ ...policies, constraints });
   const errors = under("policies");
@@ -215,16 +217,12 @@ function PoliciesEditor({
       )}
       {policies.gatekeeper ? (
         <div className="overflow-hidden rounded-lg border border-border">
-          <table className="w-full text-sm">
-            <thead className="bg-surface-2 text-left text-xs text-muted">
-              <tr>
-                <th className="px-3 py-2 font-medium">Constraint</th>
-                <th className="px-3 py-2 font-medium">Template</th>
-                <th className="px-3 py-2 font-medium">Enforcement</th>
-                <th className="px-3 py-2 font-medium">On</th>
-                <th className="px-3 py-2" />
-              </tr>
-            </thead>
+          <Table className="text-sm">
+            <TableHead
+              className="bg-surface-2 text-left"
+              cellClassName="px-3 py-2"
+              columns={["Constraint", "Template", "Enforcement", "On", null]}
+            />
             <tbody>
               {policies.constraints.map((c) => (
                 <tr key={c.name} className="border-t border-border">
@@ -293,7 +291,7 @@ function PoliciesEditor({
                 </tr>
               )}
             </tbody>
-          </table>
+          </Table>
         </div>
       ) : (
         <p className="flex items-center gap-2 rounded-lg border border-border bg-surface-2 p-3 text-sm text-muted">
@@ -318,6 +316,7 @@ function PoliciesEditor({
           onOpenChange={(o) => !o && setEditing(null)}
           initial={editing === "new" ? null : editing}
           templates={templates}
+          custom={policies.templates}
           takenNames={policies.constraints.map((c) => c.name)}
           onSave={(c) => {
             set(

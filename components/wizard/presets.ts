@@ -1,5 +1,4 @@
 import type { ClusterSpecInput } from "@/server/contracts/cluster";
-import { NEWEST_VERSION } from "@/server/domain/versions";
 
 export type Purpose = "evaluation" | "development" | "production";
 
@@ -21,11 +20,11 @@ export const PURPOSES: Array<{ id: Purpose; title: string; text: string }> = [
   },
 ];
 
-/** Sensible defaults per purpose; every value stays editable. */
-export function presetSpec(purpose: Purpose, name = ""): ClusterSpecInput {
+/** Sensible defaults per purpose, on the catalog's newest version; every value stays editable. */
+export function presetSpec(purpose: Purpose, version: string, name = ""): ClusterSpecInput {
   const common = {
     name,
-    version: NEWEST_VERSION,
+    version,
     podCidr: "10.100.0.0/16",
     serviceCidr: "10.254.0.0/16",
     network: { mode: "new" as const, cidr: "10.0.0.0/24" },

@@ -1,6 +1,7 @@
 import { addonRouter } from "./routers/addon";
 import { auditRouter } from "./routers/audit";
 import { authRouter } from "./routers/auth";
+import { catalogRouter } from "./routers/catalog";
 import { cloudRouter } from "./routers/cloud";
 import { clusterRouter } from "./routers/cluster";
 import { memberRouter } from "./routers/member";
@@ -17,6 +18,7 @@ export const appRouter = router({
   project: projectRouter,
   member: memberRouter,
   cloud: cloudRouter,
+  catalog: catalogRouter,
   audit: auditRouter,
   cluster: clusterRouter,
   nodeGroup: nodeGroupRouter,

@@ -1,5 +1,7 @@
+import { QuotaCheckInput } from "@/server/contracts/catalog";
 import { SetCloudBindingInput } from "@/server/contracts/cloud";
 import { clearCloudBinding, getCloudBinding, setCloudBinding } from "@/server/services/cloud/binding";
+import { checkQuota } from "@/server/services/cloud/quota-check";
 import { getQuotas, requestQuotaRefresh } from "@/server/services/cloud/quotas";
 import { projectProcedure, router } from "../trpc";
 
@@ -11,6 +13,10 @@ export const cloudRouter = router({
     .mutation(({ ctx, input }) => setCloudBinding({ ctx: ctx.svc, project: ctx.project, input })),
   /** Quotas and usage as last read from the cloud (refreshed in the background). */
   quotas: projectProcedure("viewer").query(({ ctx }) => getQuotas({ ctx: ctx.svc, project: ctx.project })),
+  /** What a cluster spec would exceed in the last quota reading. */
+  quotaCheck: projectProcedure("viewer")
+    .input(QuotaCheckInput)
+    .query(({ ctx, input }) => checkQuota({ ctx: ctx.svc, project: ctx.project, input })),
   refreshQuotas: projectProcedure("viewer").mutation(({ ctx }) =>
     requestQuotaRefresh({ ctx: ctx.svc, project: ctx.project }),
   ),

@@ -305,6 +305,60 @@ const PROCEDURES: Record<string, { min: ProjectRole; call: (c: Caller, f: Fixtur
   "cloud.get": { min: "viewer", call: (c, f) => c.cloud.get({ projectId: f.projectId }) },
   "cloud.quotas": { min: "viewer", call: (c, f) => c.cloud.quotas({ projectId: f.projectId }) },
   "cloud.refreshQuotas": { min: "viewer", call: (c, f) => c.cloud.refreshQuotas({ projectId: f.projectId }) },
+  "cloud.quotaCheck": {
+    min: "viewer",
+    call: (c, f) => c.cloud.quotaCheck({ projectId: f.projectId, spec: clusterSpec }),
+  },
+  "catalog.get": { min: "viewer", call: (c, f) => c.catalog.get({ projectId: f.projectId }) },
+  "catalog.templates": {
+    min: "viewer",
+    call: (c, f) => c.catalog.templates({ projectId: f.projectId, custom: [CUSTOM_TEMPLATE] }),
+  },
+  "catalog.allocatable": {
+    min: "viewer",
+    call: (c, f) => c.catalog.allocatable({ projectId: f.projectId, flavor: "STD2-2-4", diskGb: 50 }),
+  },
+  "catalog.checkAddonValues": {
+    min: "viewer",
+    call: (c, f) =>
+      c.catalog.checkAddonValues({
+        projectId: f.projectId,
+        id: certManager.id,
+        values: defaultValuesYaml(certManager),
+      }),
+  },
+  "catalog.checkParameters": {
+    min: "viewer",
+    call: (c, f) =>
+      c.catalog.checkParameters({
+        projectId: f.projectId,
+        kind: "K8sAllowedRepos",
+        parameters: "repos: [ghcr.io/acme/]",
+      }),
+  },
+  "catalog.checkSpec": {
+    min: "viewer",
+    call: (c, f) => c.catalog.checkSpec({ projectId: f.projectId, spec: clusterSpec }),
+  },
+  "catalog.checkTemplate": {
+    min: "viewer",
+    call: (c, f) => c.catalog.checkTemplate({ projectId: f.projectId, yaml: CUSTOM_TEMPLATE }),
+  },
+  "catalog.constraintYaml": {
+    min: "viewer",
+    call: (c, f) =>
+      c.catalog.constraintYaml({
+        projectId: f.projectId,
+        constraint: {
+          name: "team-label",
+          kind: "K8sRequiredLabels",
+          enforcementAction: "dryrun",
+          enabled: true,
+          parameters: { labels: [{ key: "team" }] },
+          match: { kinds: [{ apiGroups: [""], kinds: ["Pod"] }] },
+        },
+      }),
+  },
   "cloud.set": {
     min: "admin",
     call: (c, f) =>

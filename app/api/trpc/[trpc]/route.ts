@@ -9,6 +9,8 @@ function handler(req: Request) {
     endpoint: "/api/trpc",
     req,
     router: appRouter,
+    // Queries with large inputs (a cluster spec, typed YAML) come as POST (see components/trpc/client.tsx).
+    allowMethodOverride: true,
     createContext: () => createRequestContext(req.headers),
     responseMeta: ({ errors }) => {
       const retry = errors.map((e) => e.cause).find((c) => c && "extra" in c) as

@@ -1,4 +1,6 @@
 import type { Metadata } from "next";
+import { CatalogProvider } from "@/components/catalog/catalog-provider";
+import { loadCatalog } from "@/components/catalog/load-catalog";
 import { ClusterPage } from "@/components/clusters/cluster-page";
 
 export const metadata: Metadata = { title: "Cluster" };
@@ -9,5 +11,9 @@ export default async function ClusterRoute({
   params: Promise<{ projectId: string; clusterId: string }>;
 }) {
   const { projectId, clusterId } = await params;
-  return <ClusterPage projectId={projectId} clusterId={clusterId} />;
+  return (
+    <CatalogProvider projectId={projectId} initial={await loadCatalog(projectId)}>
+      <ClusterPage projectId={projectId} clusterId={clusterId} />
+    </CatalogProvider>
+  );
 }

@@ -1,4 +1,6 @@
 import type { Metadata } from "next";
+import { CatalogProvider } from "@/components/catalog/catalog-provider";
+import { loadCatalog } from "@/components/catalog/load-catalog";
 import { PageHeader } from "@/components/layout/app-shell";
 import { WizardLoader } from "@/components/wizard/wizard-loader";
 
@@ -13,13 +15,16 @@ export default async function NewClusterPage({
 }) {
   const { projectId } = await params;
   const { from } = await searchParams;
+  const catalog = await loadCatalog(projectId);
   return (
     <>
       <PageHeader
         title={from ? "Clone cluster" : "Create cluster"}
         description="A few choices; sensible defaults for everything else."
       />
-      <WizardLoader projectId={projectId} fromClusterId={from} />
+      <CatalogProvider projectId={projectId} initial={catalog}>
+        <WizardLoader projectId={projectId} fromClusterId={from} />
+      </CatalogProvider>
     </>
   );
 }

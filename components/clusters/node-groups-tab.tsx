@@ -1,0 +1,237 @@
+"use client";
+
+import { Table, TableHead } from "@/components/ui/table";
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { type FormEvent, type ReactNode, useState } from "react";
+import { fieldErrorsOf, useTRPC } from "@/components/trpc/client";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Card, CardHeader } from "@/components/ui/card";
+import { Input } from "@/components/ui/field";
+import { toast } from "@/components/ui/toast-store";
+import { useCatalog } from "@/components/catalog/catalog-provider";
+import { type ClusterData } from "./labels";
+
+const STATE_TONE: Record<string, "success" | "primary" | "warning" | "danger" | "neutral"> = {
+  Ready: "success",
+  Installing: "primary",
+  Starting: "primary",
+  Stopping: "warning",
+  Stopped: "neutral",
+  Terminating: "warning",
+  NotReady: "danger",
+  Draining: "warning",
+  Cordoned: "warning",
+};
+
+export function NodeGroupsTab({
+  projectId,
+  cluster: c,
+  canEdit,
+}: {
+  projectId: string;
+  cluster: ClusterData;
+  canEdit: boolean;
+}) {
+  const masters = c.status.nodes.filter((n) => n.role === "master");
+  return (
+    <div className="space-y-5">
+      <NodeTable
+        title="Control plane"
+        description={`${c.spec.masterCount} master${c.spec.masterCount === 1 ? "" : "s"}, ${c.spec.masterFlavor}`}
+        nodes={masters}
+      />
+      {c.spec.nodeGroups.length === 0 && (
+        <p className="text-sm text-muted">This cluster has no worker node groups.</p>
+      )}
+      {c.spec.nodeGroups.map((g) => (
+        <NodeTable
+          key={g.name}
+          title={g.name}
+          description={`${g.flavor} in ${g.zone} · ${g.diskGb} GB ${g.diskType}${g.antiAffinity ? " · anti-affinity" : ""} · ${g.scaling.mode === "fixed" ? `${g.scaling.size} node${g.scaling.size === 1 ? "" : "s"}` : `autoscaling ${g.scaling.min}–${g.scaling.max}`}`}
+          nodes={c.status.nodes.filter((n) => n.role === "worker" && n.group === g.name)}
+          action={
+            canEdit && c.phase !== "Deleting" ? (
+              <ScaleForm projectId={projectId} cluster={c} group={g} />
+            ) : null
+          }
+        />
+      ))}
+    </div>
+  );
+}
+
+function NodeTable({
+  title,
+  description,
+  nodes,
+  action,
+}: {
+  title: string;
+  description: string;
+  nodes: ClusterData["status"]["nodes"];
+  action?: ReactNode;
+}) {
+  return (
+    <Card>
+      <CardHeader title={title} description={description} actions={action} />
+      <Table className="text-sm" caption={`Nodes of ${title}`}>
+        <TableHead
+          className="border-b border-border"
+          cellClassName="px-5 py-2"
+          columns={["Node", "Zone", "Flavor", "IP", "Version", "State"]}
+        />
+        <tbody className="divide-y divide-border">
+          {nodes.length === 0 && (
+            <tr>
+              <td colSpan={6} className="px-5 py-4 text-sm text-muted">
+                No nodes yet.
+              </td>
+            </tr>
+          )}
+          {nodes.map((n) => (
+            <tr key={n.name}>
+              <td className="px-5 py-2.5 font-mono text-xs text-fg">{n.name}</td>
+              <td className="px-5 py-2.5 text-fg">{n.zone}</td>
+              <td className="px-5 py-2.5 text-fg">{n.flavor}</td>
+              <td className="px-5 py-2.5 font-mono text-xs text-fg">{n.ip ?? "—"}</td>
+              <td className="px-5 py-2.5 font-mono text-xs text-fg">{n.version ?? "—"}</td>
+              <td className="px-5 py-2.5">
+                <Badge tone={STATE_TONE[n.state] ?? "neutral"}>{n.state}</Badge>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </Table>
+    </Card>
+  );
+}
+
+function ScaleForm({
+  projectId,
+  cluster,
+  group,
+}: {
+  projectId: string;
+  cluster: ClusterData;
+  group: ClusterData["spec"]["nodeGroups"][number];
+}) {
+  const trpc = useTRPC();
+  const qc = useQueryClient();
+  const autoscaleDefaults = useCatalog().catalog.autoscaleDefaults;
+  const autoscale = group.scaling.mode === "autoscale";
+  const current =
+    group.scaling.mode === "fixed"
+      ? { a: group.scaling.size, b: 0 }
+      : { a: group.scaling.min, b: group.scaling.max };
+  const [a, setA] = useState(String(current.a));
+  const [b, setB] = useState(String(current.b));
+  const sd =
+    group.scaling.mode === "autoscale"
+      ? {
+          util: Math.round(
+            (group.scaling.scaleDownUtilization ?? autoscaleDefaults.scaleDownUtilization) * 100,
+          ),
+          minutes: group.scaling.scaleDownUnneededMinutes ?? autoscaleDefaults.scaleDownUnneededMinutes,
+        }
+      : { util: 50, minutes: 10 };
+  const [util, setUtil] = useState(String(sd.util));
+  const [minutes, setMinutes] = useState(String(sd.minutes));
+  const scale = useMutation(trpc.nodeGroup.update.mutationOptions({ meta: { inlineErrors: true } }));
+  const errors = fieldErrorsOf(scale.error);
+  const message =
+    Object.values(errors)[0]?.[0] ??
+    (scale.error && !Object.keys(errors).length ? scale.error.message : null);
+  const unchanged =
+    Number(a) === current.a &&
+    (!autoscale || (Number(b) === current.b && Number(util) === sd.util && Number(minutes) === sd.minutes));
+  const errId = `size-err-${group.name}`;
+
+  function onSubmit(e: FormEvent) {
+    e.preventDefault();
+    const scaling = autoscale
+      ? {
+          mode: "autoscale" as const,
+          min: Number(a),
+          max: Number(b),
+          scaleDownUtilization: Number(util) / 100,
+          scaleDownUnneededMinutes: Number(minutes),
+        }
+      : { mode: "fixed" as const, size: Number(a) };
+    scale.mutate(
+      { projectId, clusterId: cluster.id, generation: cluster.generation, name: group.name, scaling },
+      {
+        onSuccess: () => {
+          toast({
+            variant: "success",
+            title: autoscale
+              ? `${group.name}: autoscaling between ${a} and ${b} nodes`
+              : `Scaling ${group.name} to ${a} node${a === "1" ? "" : "s"}`,
+          });
+          void qc.invalidateQueries({
+            queryKey: trpc.cluster.get.queryKey({ projectId, clusterId: cluster.id }),
+          });
+        },
+      },
+    );
+  }
+  const box = (id: string, label: string, value: string, set: (v: string) => void, width = "w-20") => (
+    <>
+      <label className="sr-only" htmlFor={id}>
+        {label}
+      </label>
+      <Input
+        id={id}
+        type="number"
+        min={0}
+        max={100}
+        value={value}
+        onChange={(e) => set(e.target.value)}
+        className={`h-8 ${width}`}
+        aria-invalid={Boolean(message)}
+        aria-describedby={message ? errId : undefined}
+      />
+    </>
+  );
+  return (
+    <form onSubmit={onSubmit} className="flex items-start gap-2" noValidate>
+      <div>
+        <div className="flex flex-wrap items-center justify-end gap-1.5 text-xs whitespace-nowrap text-muted">
+          {autoscale ? (
+            <>
+              {box(`min-${group.name}`, `Minimum nodes in ${group.name}`, a, setA)} to{" "}
+              {box(`max-${group.name}`, `Maximum nodes in ${group.name}`, b, setB)}
+              <span className="ml-2">nodes; scale down under</span>
+              {box(
+                `util-${group.name}`,
+                `Scale-down threshold (% requested) in ${group.name}`,
+                util,
+                setUtil,
+                "w-16",
+              )}
+              % for
+              {box(
+                `unneeded-${group.name}`,
+                `Minutes a node is unneeded before removal in ${group.name}`,
+                minutes,
+                setMinutes,
+                "w-16",
+              )}
+              min
+            </>
+          ) : (
+            box(`size-${group.name}`, `Nodes in ${group.name}`, a, setA)
+          )}
+        </div>
+        {message && (
+          <p id={errId} role="alert" className="mt-1 max-w-72 text-xs font-medium text-danger">
+            {message}
+          </p>
+        )}
+      </div>
+      <Button type="submit" size="sm" variant="secondary" loading={scale.isPending} disabled={unchanged}>
+        {autoscale ? "Save" : "Scale"}
+      </Button>
+    </form>
+  );
+}

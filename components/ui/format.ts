@@ -1,0 +1,27 @@
+/** How the console writes money, dates, times and durations (the browser's locale). */
+
+export function formatMoney(n: number, currency: string, digits = 0): string {
+  return new Intl.NumberFormat(undefined, {
+    style: "currency",
+    currency,
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  }).format(n);
+}
+
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
+const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
+const timeOnly = new Intl.DateTimeFormat(undefined, { timeStyle: "medium" });
+
+/** "2 Dec 2026, 13:45:10" */
+export const formatDateTime = (d: Date) => dateTime.format(d);
+/** "2 Dec 2026" */
+export const formatDate = (d: Date) => dateOnly.format(d);
+/** "13:45:10" */
+export const formatTime = (d: Date) => timeOnly.format(d);
+
+/** From `from` to `to` (or now): "42s", "3m 5s". */
+export function formatDuration(from: Date, to: Date | null): string {
+  const s = Math.max(0, Math.round(((to ?? new Date()).getTime() - from.getTime()) / 1000));
+  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m ${s % 60}s`;
+}

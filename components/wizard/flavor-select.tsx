@@ -1,0 +1,30 @@
+"use client";
+
+import { useCatalog } from "@/components/catalog/catalog-provider";
+import { formatMoney } from "@/components/ui/format";
+import { Select } from "@/components/ui/field";
+
+/** The project's flavors, with their size and monthly price. */
+
+export function FlavorSelect({
+  value,
+  onChange,
+  ...p
+}: {
+  value: string;
+  onChange: (v: string) => void;
+  id: string;
+  "aria-invalid": boolean;
+  "aria-describedby": string | undefined;
+}) {
+  const { catalog } = useCatalog();
+  return (
+    <Select {...p} value={value} onChange={(e) => onChange(e.target.value)}>
+      {catalog.flavors.map((f) => (
+        <option key={f.name} value={f.name}>
+          {f.name} · {f.vcpus} vCPU, {f.ramGb} GB · {formatMoney(f.pricePerHour * 730, "EUR")}/mo
+        </option>
+      ))}
+    </Select>
+  );
+}

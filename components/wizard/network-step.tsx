@@ -1,0 +1,183 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { useTRPC } from "@/components/trpc/client";
+import { Field, Input, Select } from "@/components/ui/field";
+import { ChoiceCard, Section, type StepProps } from "./parts";
+
+export function NetworkStep({ spec, setSpec, err, projectId }: StepProps & { projectId: string }) {
+  const trpc = useTRPC();
+  const facts = useQuery(trpc.cloud.quotas.queryOptions({ projectId }));
+  const networks = facts.data?.networks ?? [];
+  const net = spec.network ?? { mode: "new" as const, cidr: "10.0.0.0/24" };
+  const api = { public: spec.apiAccess?.public ?? true, allowedCidrs: spec.apiAccess?.allowedCidrs ?? [] };
+  const chosen = net.mode === "existing" ? networks.find((n) => n.id === net.networkId) : undefined;
+  return (
+    <Section
+      title="Network"
+      description="Nodes live in a private network; only the API load balancer can have a public address."
+    >
+      <div role="radiogroup" aria-label="Node network" className="grid grid-cols-2 gap-4">
+        <ChoiceCard
+          name="network-mode"
+          title="New network"
+          selected={net.mode === "new"}
+          onSelect={() => setSpec({ ...spec, network: { mode: "new", cidr: "10.0.0.0/24" } })}
+        >
+          The console creates a network, subnet and router for this cluster, and removes them with it.
+        </ChoiceCard>
+        <ChoiceCard
+          name="network-mode"
+          title="Existing network"
+          selected={net.mode === "existing"}
+          onSelect={() =>
+            setSpec({
+              ...spec,
+              network: {
+                mode: "existing",
+                networkId: networks[0]?.id ?? "",
+                subnetId: networks[0]?.subnets[0]?.id ?? "",
+              },
+            })
+          }
+        >
+          {networks.length > 0
+            ? `One of this project's ${networks.length} network${networks.length === 1 ? "" : "s"}; it must already route to the internet.`
+            : "This project has no networks of its own in the cloud yet."}
+        </ChoiceCard>
+      </div>
+      <div className="grid grid-cols-3 gap-4">
+        {net.mode === "new" ? (
+          <Field
+            label="Node subnet (new network)"
+            hint="Between /16 and /27, private."
+            errors={err("network.cidr")}
+          >
+            {(p) => (
+              <Input
+                {...p}
+                value={net.cidr ?? ""}
+                onChange={(e) => setSpec({ ...spec, network: { mode: "new", cidr: e.target.value } })}
+              />
+            )}
+          </Field>
+        ) : (
+          <>
+            <Field label="Network" errors={err("network.networkId")}>
+              {(p) => (
+                <Select
+                  {...p}
+                  value={net.networkId}
+                  onChange={(e) => {
+                    const n = networks.find((x) => x.id === e.target.value);
+                    setSpec({
+                      ...spec,
+                      network: {
+                        mode: "existing",
+                        networkId: e.target.value,
+                        subnetId: n?.subnets[0]?.id ?? "",
+                      },
+                    });
+                  }}
+                >
+                  {networks.length === 0 && <option value="">No networks</option>}
+                  {networks.map((n) => (
+                    <option key={n.id} value={n.id}>
+                      {n.name || n.id}
+                    </option>
+                  ))}
+                </Select>
+              )}
+            </Field>
+            <Field label="Subnet" errors={err("network.subnetId")}>
+              {(p) => (
+                <Select
+                  {...p}
+                  value={net.subnetId}
+                  onChange={(e) =>
+                    setSpec({
+                      ...spec,
+                      network: { mode: "existing", networkId: net.networkId, subnetId: e.target.value },
+                    })
+                  }
+                >
+                  {(chosen?.subnets ?? []).map((sb) => (
+                    <option key={sb.id} value={sb.id}>
+                      {sb.name || sb.id} ({sb.cidr})
+                    </option>
+                  ))}
+                </Select>
+              )}
+            </Field>
+          </>
+        )}
+        <Field label="Pod CIDR" hint="/20 or larger." errors={err("podCidr")}>
+          {(p) => (
+            <Input
+              {...p}
+              value={spec.podCidr ?? ""}
+              onChange={(e) => setSpec({ ...spec, podCidr: e.target.value })}
+            />
+          )}
+        </Field>
+        <Field label="Service CIDR" errors={err("serviceCidr")}>
+          {(p) => (
+            <Input
+              {...p}
+              value={spec.serviceCidr ?? ""}
+              onChange={(e) => setSpec({ ...spec, serviceCidr: e.target.value })}
+            />
+          )}
+        </Field>
+      </div>
+      <label className="flex items-center gap-2 text-sm text-fg">
+        <input
+          type="checkbox"
+          checked={api.public}
+          onChange={(e) =>
+            setSpec({
+              ...spec,
+              apiAccess: { public: e.target.checked, allowedCidrs: e.target.checked ? api.allowedCidrs : [] },
+            })
+          }
+          className="size-4 accent-[var(--primary)]"
+        />
+        Public API endpoint (a floating IP on the API load balancer)
+      </label>
+      {api.public && (
+        <Field
+          label="Allow the API only from (CIDRs, comma-separated; empty: from anywhere)"
+          errors={err("apiAccess.allowedCidrs")}
+        >
+          {(p) => (
+            <Input
+              {...p}
+              value={api.allowedCidrs.join(", ")}
+              onChange={(e) =>
+                setSpec({
+                  ...spec,
+                  apiAccess: {
+                    public: true,
+                    allowedCidrs: e.target.value
+                      .split(",")
+                      .map((x) => x.trim())
+                      .filter(Boolean),
+                  },
+                })
+              }
+              placeholder="203.0.113.0/24, 198.51.100.7/32"
+            />
+          )}
+        </Field>
+      )}
+      {api.allowedCidrs.map((_, i) => err(`apiAccess.allowedCidrs.${i}`)).filter(Boolean).length > 0 && (
+        <p role="alert" className="text-xs font-medium text-danger">
+          {api.allowedCidrs
+            .map((_, i) => err(`apiAccess.allowedCidrs.${i}`)?.join(" "))
+            .filter(Boolean)
+            .join(" ")}
+        </p>
+      )}
+    </Section>
+  );
+}

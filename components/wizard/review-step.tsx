@@ -1,0 +1,197 @@
+"use client";
+
+import { Table, TableHead } from "@/components/ui/table";
+import { useQuery } from "@tanstack/react-query";
+import { AlertTriangle, Copy, Download } from "lucide-react";
+import { useState } from "react";
+import { parseDocument, stringify } from "yaml";
+import { formatMoney } from "@/components/ui/format";
+import { useTRPC } from "@/components/trpc/client";
+import { Button } from "@/components/ui/button";
+import { Field, Textarea } from "@/components/ui/field";
+import type { ClusterSpec } from "@/server/contracts/cluster";
+import { Section, type Spec } from "./parts";
+import { QuotaCheck } from "./quota-check";
+
+export function ReviewStep({
+  projectId,
+  spec,
+  setSpec,
+  valid,
+  errors,
+}: {
+  projectId: string;
+  spec: Spec;
+  setSpec: (s: Spec) => void;
+  valid: ClusterSpec | null;
+  errors: Record<string, string[]>;
+}) {
+  const trpc = useTRPC();
+  const estimate = useQuery({
+    ...trpc.cluster.estimate.queryOptions({ projectId, spec: valid ?? (spec as ClusterSpec) }),
+    enabled: valid !== null,
+  });
+  const [yamlText, setYamlText] = useState(() => stringify(spec));
+  const [yamlError, setYamlError] = useState<string | null>(null);
+  const warnings: string[] = [];
+  if (spec.topology === "single")
+    warnings.push("Single master: not highly available. Losing the master stops the cluster API.");
+  if (spec.topology === "standard")
+    warnings.push("All masters are in one zone: a zone outage stops the cluster API.");
+  if ((spec.nodeGroups ?? []).length === 0)
+    warnings.push("No worker nodes: only system pods can run until you add a node group.");
+  const issues = Object.entries(errors);
+  const lineOf = (path: string) => {
+    const doc = parseDocument(yamlText);
+    const node = doc.getIn(
+      path.split(".").map((k) => (/^\d+$/.test(k) ? Number(k) : k)),
+      true,
+    ) as { range?: [number, number, number] } | undefined;
+    const offset = node?.range?.[0];
+    return offset === undefined ? null : yamlText.slice(0, offset).split("\n").length;
+  };
+
+  function onYaml(text: string) {
+    setYamlText(text);
+    const doc = parseDocument(text);
+    if (doc.errors.length > 0) {
+      setYamlError(
+        `Line ${doc.errors[0]!.linePos?.[0]?.line ?? "?"}: ${doc.errors[0]!.message.split("\n")[0]}`,
+      );
+      return;
+    }
+    setYamlError(null);
+    const value = doc.toJS() as unknown;
+    if (value && typeof value === "object") setSpec(value as Spec);
+  }
+
+  const money = (n: number) => formatMoney(n, estimate.data?.currency ?? "EUR", 2);
+  return (
+    <>
+      <Section title="Review">
+        <dl className="grid grid-cols-[10rem_1fr] gap-x-4 gap-y-2 rounded-lg border border-border bg-surface p-5 text-sm shadow-xs">
+          <dt className="text-muted">Name</dt>
+          <dd className="text-fg">{spec.name || "—"}</dd>
+          <dt className="text-muted">Kubernetes</dt>
+          <dd className="text-fg">{spec.version}</dd>
+          <dt className="text-muted">Control plane</dt>
+          <dd className="text-fg">
+            {spec.masterCount} × {spec.masterFlavor},{" "}
+            {spec.topology === "regional" ? "across all zones" : `in ${spec.masterZone ?? "ru-msk-a"}`}
+          </dd>
+          <dt className="text-muted">Node groups</dt>
+          <dd className="text-fg">
+            {(spec.nodeGroups ?? [])
+              .map(
+                (g) =>
+                  `${g.name}: ${g.scaling.mode === "fixed" ? `${g.scaling.size}` : `${g.scaling.min}–${g.scaling.max}`} × ${g.flavor} in ${g.zone}`,
+              )
+              .join("; ") || "none"}
+          </dd>
+          <dt className="text-muted">API</dt>
+          <dd className="text-fg">{spec.apiAccess?.public === false ? "Private" : "Public"}</dd>
+        </dl>
+        {warnings.map((w) => (
+          <p
+            key={w}
+            className="flex items-center gap-2 rounded-md border border-warning/30 bg-warning/10 px-3 py-2 text-sm text-warning"
+          >
+            <AlertTriangle className="size-4 shrink-0" aria-hidden /> {w}
+          </p>
+        ))}
+      </Section>
+
+      <QuotaCheck projectId={projectId} spec={valid} serverProblems={errors._quota} />
+
+      <Section
+        title="Estimated cost"
+        description="From the public price list; autoscaling groups at their minimum."
+      >
+        {!valid ? (
+          <p className="text-sm text-muted">Fix the errors below to see the estimate.</p>
+        ) : estimate.data ? (
+          <Table className="max-w-xl text-sm" caption="Cost estimate">
+            <TableHead
+              cellClassName="py-1"
+              columns={[
+                { label: "Item", className: "text-left" },
+                { label: "Per hour", className: "text-right" },
+                { label: "Per month", className: "text-right" },
+              ]}
+            />
+            <tbody className="divide-y divide-border">
+              {estimate.data.lines.map((l) => (
+                <tr key={l.item}>
+                  <td className="py-1.5 text-fg">{l.label}</td>
+                  <td className="py-1.5 text-right text-muted tabular-nums">
+                    {formatMoney(l.perHour, estimate.data.currency, 4)}
+                  </td>
+                  <td className="py-1.5 text-right text-fg tabular-nums">{money(l.perMonth)}</td>
+                </tr>
+              ))}
+              <tr className="font-semibold">
+                <td className="py-1.5 text-fg">Total</td>
+                <td className="py-1.5 text-right tabular-nums">
+                  {formatMoney(estimate.data.perHour, estimate.data.currency, 4)}
+                </td>
+                <td className="py-1.5 text-right tabular-nums">{money(estimate.data.perMonth)}</td>
+              </tr>
+            </tbody>
+          </Table>
+        ) : (
+          <p className="text-sm text-muted">Calculating…</p>
+        )}
+        {estimate.data && estimate.data.perMonthAtMax > estimate.data.perMonth && (
+          <p className="text-xs text-muted">
+            Up to {money(estimate.data.perMonthAtMax)} per month when every autoscaling group is at its
+            maximum.
+          </p>
+        )}
+      </Section>
+
+      <Section
+        title="Specification (YAML)"
+        description="Edit it here or in the form: both stay in step, and errors show below with their line."
+      >
+        <div className="flex gap-2">
+          <Button variant="secondary" size="sm" onClick={() => void navigator.clipboard?.writeText(yamlText)}>
+            <Copy className="size-4" aria-hidden /> Copy
+          </Button>
+          <Button variant="secondary" size="sm" asChild>
+            <a
+              href={`data:application/yaml;charset=utf-8,${encodeURIComponent(yamlText)}`}
+              download={`${spec.name || "cluster"}.yaml`}
+            >
+              <Download className="size-4" aria-hidden /> Download
+            </a>
+          </Button>
+        </div>
+        <Field label="Cluster spec" errors={yamlError ? [yamlError] : undefined}>
+          {(p) => (
+            <Textarea
+              {...p}
+              rows={18}
+              spellCheck={false}
+              value={yamlText}
+              onChange={(e) => onYaml(e.target.value)}
+            />
+          )}
+        </Field>
+        {issues.length > 0 && (
+          <div role="alert">
+            <ul aria-label="Problems in the specification" className="space-y-1 text-sm text-danger">
+              {issues.map(([path, messages]) => (
+                <li key={path}>
+                  <span className="mr-1.5 rounded border border-danger/40 px-1.5 py-0.5 font-mono text-xs">
+                    {lineOf(path) ? `line ${lineOf(path)}` : path}
+                  </span>
+                  <span className="font-mono text-xs">{path}</span>: {messages.join(" ")}
+                </li>
+              ))}
+            </ul>
+          </div>
+        )}
+      </Section>
+    </>
+  );
+}

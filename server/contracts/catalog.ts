@@ -1,0 +1,40 @@
+import { z } from "zod";
+import { RequestedClusterSpec } from "./cluster";
+import { ConstraintSpec } from "./policies";
+import { ProjectScoped } from "./project";
+
+/**
+ * Inputs of the catalog procedures: what a project can build (versions,
+ * flavors, addons, policy templates) and the checks of YAML a user types
+ * (run on the server, so the browser needs neither the data files nor ajv).
+ */
+
+const Yaml = z.string().max(100_000, "At most 100 KB");
+/** The cluster's own ConstraintTemplates (YAML), next to the library's. */
+const CustomTemplates = z.array(Yaml).max(50).default([]);
+
+export const CatalogInput = ProjectScoped;
+
+export const TemplatesInput = ProjectScoped.extend({ custom: CustomTemplates });
+
+export const AllocatableInput = ProjectScoped.extend({
+  flavor: z.string().max(100),
+  diskGb: z.number().finite(),
+});
+
+export const CheckAddonValuesInput = ProjectScoped.extend({ id: z.string().max(100), values: Yaml });
+
+export const CheckParametersInput = ProjectScoped.extend({
+  kind: z.string().max(100),
+  custom: CustomTemplates,
+  parameters: Yaml,
+});
+
+export const CheckTemplateInput = ProjectScoped.extend({ yaml: Yaml });
+
+export const ConstraintYamlInput = ProjectScoped.extend({ constraint: ConstraintSpec });
+
+export const QuotaCheckInput = ProjectScoped.extend({ spec: RequestedClusterSpec });
+
+/** A draft spec as the wizard holds it; the check itself is ClusterSpec's. */
+export const CheckSpecInput = ProjectScoped.extend({ spec: z.unknown() });

@@ -1,0 +1,15 @@
+import { allocatable, FLAVORS } from "@/server/domain/flavors";
+import type { ServiceContext } from "../context";
+import type { ProjectAccess } from "../project/access";
+
+/** What a node of this flavor and disk leaves for workloads (null for an unknown flavor). */
+export function nodeAllocatable({
+  input,
+}: {
+  ctx: ServiceContext;
+  project: ProjectAccess;
+  input: { flavor: string; diskGb: number };
+}) {
+  const flavor = FLAVORS.find((f) => f.name === input.flavor);
+  return flavor ? allocatable(flavor, input.diskGb) : null;
+}

@@ -1,0 +1,36 @@
+import { manifestYaml, templatesOf, type TemplateInfo } from "@/server/domain/policies";
+import type { ServiceContext } from "../context";
+import type { ProjectAccess } from "../project/access";
+
+/** Parsed templates by their YAML texts: the same text keeps the same schema object (compiled once). */
+const parsed = new Map<string, Map<string, TemplateInfo>>();
+
+export function templatesByKind(custom: readonly string[]): Map<string, TemplateInfo> {
+  const key = custom.join("\n\u0000\n");
+  let m = parsed.get(key);
+  if (!m) {
+    m = templatesOf({ templates: [...custom] });
+    if (parsed.size >= 100) parsed.delete(parsed.keys().next().value!);
+    parsed.set(key, m);
+  }
+  return m;
+}
+
+/** A template as the UI lists it: its manifest already as YAML. */
+export function templateViews(custom: readonly string[]) {
+  return [...templatesByKind(custom).values()].map(({ manifest, ...t }) => ({
+    ...t,
+    manifestYaml: manifestYaml(manifest),
+  }));
+}
+
+/** The library's templates and the cluster's own valid ones. */
+export function listTemplates({
+  input,
+}: {
+  ctx: ServiceContext;
+  project: ProjectAccess;
+  input: { custom: string[] };
+}) {
+  return templateViews(input.custom);
+}
