@@ -1,28 +1,16 @@
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
-import { makeUser } from "@/db/testing";
 import { clusters } from "./clusters";
 import { withTestDb } from "@/server/testing/suite";
+import { createAsNewUser, smallSpec } from "@/server/testing/specs";
 
 let db: Db;
 withTestDb((d) => (db = d));
 
 describe("the stored cluster spec", () => {
   it("is parsed when read: a spec stored before a field existed reads with that field's default", async () => {
-    const u = await makeUser(db);
-    const c = await u.caller.cluster.create({
-      projectId: u.personalProjectId,
-      spec: {
-        name: "old",
-        topology: "single",
-        masterCount: 1,
-        masterFlavor: "STD2-2-4",
-        nodeGroups: [
-          { name: "w", flavor: "STD2-2-4", zone: "ru-msk-a", scaling: { mode: "fixed", size: 1 } },
-        ],
-      },
-    });
+    const { c } = await createAsNewUser(db, smallSpec("old", 1));
     // As an older console stored it: no upgrade strategy on the group, no etcd settings.
     await db.execute(
       sql`UPDATE clusters SET spec = (spec #- '{nodeGroups,0,upgrade}') - 'etcd' WHERE id = ${c.id}`,

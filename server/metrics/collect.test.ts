@@ -2,28 +2,16 @@ import { eq } from "drizzle-orm";
 import { expect, it } from "vitest";
 import type { Db } from "@/db/client";
 import { clusters } from "@/db/schema";
-import { makeUser } from "@/db/testing";
 import { collectMetrics } from "./collect";
 import { queryRange } from "./store";
 import { withTestDb } from "@/server/testing/suite";
+import { createAsNewUser, smallSpec } from "@/server/testing/specs";
 
 let db: Db;
 withTestDb((d) => (db = d));
 
 it("samples every live cluster's node states, groups, load balancers and violations once a minute", async () => {
-  const u = await makeUser(db);
-  const c = await u.caller.cluster.create({
-    projectId: u.personalProjectId,
-    spec: {
-      name: "sampled",
-      topology: "single",
-      masterCount: 1,
-      masterFlavor: "STD2-2-4",
-      nodeGroups: [
-        { name: "web", flavor: "STD2-2-4", zone: "ru-msk-a", scaling: { mode: "fixed", size: 3 } },
-      ],
-    },
-  });
+  const { c } = await createAsNewUser(db, smallSpec("sampled", 3));
   const node = (name: string, role: "master" | "worker", state: string) => ({
     name,
     group: role === "master" ? "" : "web",

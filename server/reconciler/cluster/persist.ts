@@ -4,6 +4,10 @@ import { clusterEvents, clusters, operations, type ClusterStatus } from "@/db/sc
 import type { ClusterEvent, ClusterRow, ClusterScope, OperationRow } from "./scope";
 import type { PassOutcome } from "./status";
 
+type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+type ClusterChange = Partial<typeof clusters.$inferInsert>;
+type OperationChange = Partial<typeof operations.$inferInsert>;
+
 /** The operation a pass works for: the newest pending or running one of the cluster. */
 export async function currentOperation(db: Db, clusterId: string): Promise<OperationRow | null> {
   const [op] = await db
@@ -15,67 +19,83 @@ export async function currentOperation(db: Db, clusterId: string): Promise<Opera
   return op ?? null;
 }
 
-const rows = (clusterId: string, events: ClusterEvent[]) =>
-  events.map((e) => ({
-    clusterId,
-    type: e.type,
-    reason: e.reason,
-    objectKind: e.kind,
-    objectName: e.name,
-    message: e.message,
-  }));
+/** The one write of a pass: the cluster row, its operation (if any) and the pass's events, together. */
+async function write(
+  tx: Tx,
+  cluster: ClusterRow,
+  change: ClusterChange,
+  op: OperationRow | null,
+  opChange: OperationChange | null,
+  events: ClusterEvent[],
+) {
+  await tx.update(clusters).set(change).where(eq(clusters.id, cluster.id));
+  if (op && opChange) await tx.update(operations).set(opChange).where(eq(operations.id, op.id));
+  if (events.length)
+    await tx.insert(clusterEvents).values(
+      events.map((e) => ({
+        clusterId: cluster.id,
+        type: e.type,
+        reason: e.reason,
+        objectKind: e.kind,
+        objectName: e.name,
+        message: e.message,
+      })),
+    );
+}
+
+const lastError = (
+  failure: { step: string; message: string },
+  op: OperationRow | null,
+  now: Date,
+  terminal: boolean,
+): ClusterStatus["lastError"] => ({
+  ...failure,
+  at: now.toISOString(),
+  attempts: (op?.attempts ?? 0) + 1,
+  terminal,
+});
 
 /** One transaction: the cluster's phase, conditions and status, its operation's progress, the pass's events. */
 export async function persistPass(scope: ClusterScope, o: PassOutcome): Promise<void> {
   const { cluster, operation: op, now } = scope;
   const total = o.progress.total;
   const done = Math.min(o.progress.done, total);
-  await scope.deps.db.transaction(async (tx) => {
-    await tx
-      .update(clusters)
-      .set({
-        phase: o.phase,
-        conditions: o.conditions,
-        status: o.status,
-        updatedAt: now,
-        ...(o.converged ? { observedGeneration: cluster.generation } : {}),
-      })
-      .where(eq(clusters.id, cluster.id));
-    if (op)
-      await tx
-        .update(operations)
-        .set(
-          o.converged
-            ? {
-                status: "succeeded",
-                stepsDone: total,
-                stepsTotal: total,
-                currentStep: null,
-                error: null,
-                finishedAt: now,
-              }
-            : o.terminal
-              ? {
-                  status: "failed",
-                  stepsDone: done,
-                  stepsTotal: total,
-                  currentStep: o.terminal.step,
-                  error: o.terminal.message,
-                  attempts: op.attempts + 1,
-                  finishedAt: now,
-                }
-              : {
-                  status: "running",
-                  stepsDone: done,
-                  stepsTotal: total,
-                  currentStep: o.currentStep,
-                  error: o.errors[0]?.message ?? null,
-                  attempts: o.errors.length ? op.attempts + 1 : op.attempts,
-                },
-        )
-        .where(eq(operations.id, op.id));
-    if (o.events.length) await tx.insert(clusterEvents).values(rows(cluster.id, o.events));
-  });
+  const progress = { stepsDone: done, stepsTotal: total };
+  const opChange: OperationChange | null = !op
+    ? null
+    : o.converged
+      ? {
+          status: "succeeded",
+          stepsDone: total,
+          stepsTotal: total,
+          currentStep: null,
+          error: null,
+          finishedAt: now,
+        }
+      : o.terminal
+        ? {
+            status: "failed",
+            ...progress,
+            currentStep: o.terminal.step,
+            error: o.terminal.message,
+            attempts: op.attempts + 1,
+            finishedAt: now,
+          }
+        : {
+            status: "running",
+            ...progress,
+            currentStep: o.currentStep,
+            error: o.errors[0]?.message ?? null,
+            attempts: o.errors.length ? op.attempts + 1 : op.attempts,
+          };
+  const change: ClusterChange = {
+    phase: o.phase,
+    conditions: o.conditions,
+    status: o.status,
+    updatedAt: now,
+    ...(o.converged ? { observedGeneration: cluster.generation } : {}),
+  };
+  await scope.deps.db.transaction((tx) => write(tx, cluster, change, op, opChange, o.events));
 }
 
 /** Teardown in progress: what remains, the first failure, the events of what went. */
@@ -90,64 +110,47 @@ export async function persistDeleting(
   },
 ): Promise<void> {
   const { cluster, operation: op, now } = scope;
-  await scope.deps.db.transaction(async (tx) => {
-    await tx
-      .update(clusters)
-      .set({
-        phase: "Deleting",
-        status: {
-          ...cluster.status,
-          nodes: o.nodes,
-          lastError: o.failure
-            ? { ...o.failure, at: now.toISOString(), attempts: (op?.attempts ?? 0) + 1, terminal: false }
-            : null,
-        },
-        updatedAt: now,
-      })
-      .where(eq(clusters.id, cluster.id));
-    if (op)
-      await tx
-        .update(operations)
-        .set({
-          status: "running",
-          stepsTotal: o.progress.total,
-          stepsDone: o.progress.done,
-          currentStep: o.currentStep,
-          attempts: o.failure ? op.attempts + 1 : op.attempts,
-          error: o.failure?.message ?? null,
-        })
-        .where(eq(operations.id, op.id));
-    if (o.events.length) await tx.insert(clusterEvents).values(rows(cluster.id, o.events));
-  });
+  const status = {
+    ...cluster.status,
+    nodes: o.nodes,
+    lastError: o.failure ? lastError(o.failure, op, now, false) : null,
+  };
+  const opChange: OperationChange | null = op && {
+    status: "running",
+    stepsTotal: o.progress.total,
+    stepsDone: o.progress.done,
+    currentStep: o.currentStep,
+    attempts: o.failure ? op.attempts + 1 : op.attempts,
+    error: o.failure?.message ?? null,
+  };
+  await scope.deps.db.transaction((tx) =>
+    write(tx, cluster, { phase: "Deleting", status, updatedAt: now }, op, opChange, o.events),
+  );
 }
 
 /** Nothing tagged remains: the cluster is gone (the row stays, marked deleted, for the audit trail). */
 export async function persistDeleted(db: Db, cluster: ClusterRow, op: OperationRow | null, now: Date) {
-  await db.transaction(async (tx) => {
-    await tx
-      .update(clusters)
-      .set({
-        phase: "Deleted",
-        deletedAt: now,
-        observedGeneration: cluster.generation,
-        status: { ...cluster.status, nodes: [], lastError: null },
-        updatedAt: now,
-      })
-      .where(eq(clusters.id, cluster.id));
-    if (op)
-      await tx
-        .update(operations)
-        .set({ status: "succeeded", finishedAt: now, currentStep: null, stepsDone: op.stepsTotal })
-        .where(eq(operations.id, op.id));
-    await tx.insert(clusterEvents).values({
-      clusterId: cluster.id,
-      type: "Normal",
-      reason: "Deleted",
-      objectKind: "Cluster",
-      objectName: cluster.name,
-      message: "All cloud resources are gone",
-    });
-  });
+  const change: ClusterChange = {
+    phase: "Deleted",
+    deletedAt: now,
+    observedGeneration: cluster.generation,
+    status: { ...cluster.status, nodes: [], lastError: null },
+    updatedAt: now,
+  };
+  const opChange: OperationChange | null = op && {
+    status: "succeeded",
+    finishedAt: now,
+    currentStep: null,
+    stepsDone: op.stepsTotal,
+  };
+  const gone: ClusterEvent = {
+    type: "Normal",
+    reason: "Deleted",
+    kind: "Cluster",
+    name: cluster.name,
+    message: "All cloud resources are gone",
+  };
+  await db.transaction((tx) => write(tx, cluster, change, op, opChange, [gone]));
 }
 
 /** A pass that could not look or plan: the error on the cluster and its operation, and a Warning event. */
@@ -160,35 +163,28 @@ export async function recordError(
 ) {
   const { step, message, terminal } = failure;
   await db.transaction(async (tx) => {
+    // The operation as it is now (attempts count up across passes).
     const [op] = opId ? await tx.select().from(operations).where(eq(operations.id, opId)) : [];
-    await tx
-      .update(clusters)
-      .set({
-        ...(terminal ? { phase: "Error" as const } : {}),
-        status: {
-          ...cluster.status,
-          lastError: { step, message, at: now.toISOString(), attempts: (op?.attempts ?? 0) + 1, terminal },
-        },
-        updatedAt: now,
-      })
-      .where(eq(clusters.id, cluster.id));
-    if (op)
-      await tx
-        .update(operations)
-        .set({
+    const change: ClusterChange = {
+      ...(terminal ? { phase: "Error" as const } : {}),
+      status: { ...cluster.status, lastError: lastError({ step, message }, op ?? null, now, terminal) },
+      updatedAt: now,
+    };
+    const opChange: OperationChange | null = op
+      ? {
           attempts: op.attempts + 1,
           error: message,
           currentStep: step,
           ...(terminal ? { status: "failed" as const, finishedAt: now } : {}),
-        })
-        .where(eq(operations.id, op.id));
-    await tx.insert(clusterEvents).values({
-      clusterId: cluster.id,
+        }
+      : null;
+    const warning: ClusterEvent = {
       type: "Warning",
       reason: terminal ? "Failed" : "Retrying",
-      objectKind: "Cluster",
-      objectName: step,
+      kind: "Cluster",
+      name: step,
       message,
-    });
+    };
+    await write(tx, cluster, change, op ?? null, opChange, [warning]);
   });
 }

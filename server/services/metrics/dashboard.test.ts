@@ -4,24 +4,13 @@ import { clusterEvents } from "@/db/schema";
 import { makeUser } from "@/db/testing";
 import { recordSamples } from "@/server/metrics/store";
 import { withTestDb } from "@/server/testing/suite";
+import { createAsNewUser, smallSpec } from "@/server/testing/specs";
 
 let db: Db;
 withTestDb((d) => (db = d));
 
 it("a cluster's dashboard: panel series, event markers and node state timelines for the range", async () => {
-  const u = await makeUser(db);
-  const c = await u.caller.cluster.create({
-    projectId: u.personalProjectId,
-    spec: {
-      name: "dash",
-      topology: "single",
-      masterCount: 1,
-      masterFlavor: "STD2-2-4",
-      nodeGroups: [
-        { name: "web", flavor: "STD2-2-4", zone: "ru-msk-a", scaling: { mode: "fixed", size: 2 } },
-      ],
-    },
-  });
+  const { u, c } = await createAsNewUser(db, smallSpec("dash", 2));
   const t = (min: number) => new Date(Date.UTC(2026, 10, 21, 10, min));
   const ev = (min: number, name: string, reason: string, type: "Normal" | "Warning" = "Normal") => ({
     clusterId: c.id,
