@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startEmulator, TestClock, type RunningEmulator } from "./index";
+import { emulatorAdmin } from "@/server/openstack/emulator-admin";
 
 /**
  * An emulator on a random loopback /24 (see server/testing/cloud.ts) with a
@@ -41,18 +42,7 @@ async function startTestEmulator(): Promise<TestEmulator> {
       if (res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${text}`);
       return (text ? JSON.parse(text) : {}) as Record<string, unknown>;
     },
-    admin: async (method, path, body) => {
-      const res = await fetch(`${emu.url}/_emulator${path}`, {
-        method,
-        headers: {
-          "x-emulator-admin-key": emu.adminKey,
-          ...(body !== undefined ? { "content-type": "application/json" } : {}),
-        },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      return { status: res.status, body: text ? (JSON.parse(text) as unknown) : undefined };
-    },
+    admin: emulatorAdmin({ url: emu.url, adminKey: emu.adminKey }).raw,
     stop: () => emu.stop(),
   };
 }

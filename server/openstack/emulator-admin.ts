@@ -44,6 +44,12 @@ export function emulatorAdmin(endpoint: EmulatorEndpoint) {
       signal: timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs),
     });
   return {
+    /** Any admin call as it came back: the status and the parsed JSON body (tests look at refusals too). */
+    async raw(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+      const res = await send(method, path, body);
+      const text = await res.text();
+      return { status: res.status, body: text ? (JSON.parse(text) as unknown) : undefined };
+    },
     /** A new emulator project with an application credential for it. */
     async createProject(name: string): Promise<ProvisionedProject> {
       const res = await send("POST", "/projects", { name });

@@ -1,6 +1,7 @@
 import { createCloud, type CloudOptions, type HttpLogEntry, type OpenStackCloud } from "@/server/openstack";
 import { startEmulator, TestClock, type EmulatorOptions, type RunningEmulator } from "@/server/emulator";
 import type { FaultRuleInput } from "@/server/emulator/faults";
+import { emulatorAdmin } from "@/server/openstack/emulator-admin";
 
 /**
  * A /24 of its own inside 127.100.0.0–127.199.255.0 for each test
@@ -82,18 +83,7 @@ export async function startTestCloud(
       ...opts.cloud,
     },
   );
-  const admin = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${emu.url}/_emulator${path}`, {
-      method,
-      headers: {
-        "x-emulator-admin-key": emu.adminKey,
-        ...(body !== undefined ? { "content-type": "application/json" } : {}),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? (JSON.parse(text) as unknown) : undefined };
-  };
+  const admin = emulatorAdmin({ url: emu.url, adminKey: emu.adminKey }).raw;
   return {
     emu,
     clock,

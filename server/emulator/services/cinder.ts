@@ -92,14 +92,7 @@ export function cinderRoutes(router: Router, engine: Engine): void {
   router.on("GET", `${P}/types`, (req, { project }) => {
     need(req, project!);
     return ok(200, {
-      volume_types: s().volumeTypes.map((t) => ({
-        id: t.id,
-        name: t.name,
-        is_public: true,
-        description: t.description,
-        extra_specs: t.extraSpecs,
-        "os-volume-type-access:is_public": true,
-      })),
+      volume_types: s().volumeTypes.map(volumeTypeView),
     });
   });
   router.on("GET", `${P}/types/:id`, (req, { project, id }) => {
@@ -107,14 +100,7 @@ export function cinderRoutes(router: Router, engine: Engine): void {
     const t = s().volumeTypes.find((x) => x.id === id || x.name === id);
     if (!t) throw fault("volume", 404, `Volume type ${id} could not be found.`);
     return ok(200, {
-      volume_type: {
-        id: t.id,
-        name: t.name,
-        is_public: true,
-        description: t.description,
-        extra_specs: t.extraSpecs,
-        "os-volume-type-access:is_public": true,
-      },
+      volume_type: volumeTypeView(t),
     });
   });
 
@@ -317,4 +303,21 @@ export function cinderRoutes(router: Router, engine: Engine): void {
 /** Cinder's quota error: 413 with `overLimit` and a retryAfter. */
 function quotaFault(message: string): Fault {
   return new Fault(413, { overLimit: { code: 413, message, retryAfter: "0" } }, { "Retry-After": "0" });
+}
+
+/** A volume type as Cinder shows it (public, with its extra specs). */
+function volumeTypeView(t: {
+  id: string;
+  name: string;
+  description: string;
+  extraSpecs: Record<string, string>;
+}) {
+  return {
+    id: t.id,
+    name: t.name,
+    is_public: true,
+    description: t.description,
+    extra_specs: t.extraSpecs,
+    "os-volume-type-access:is_public": true,
+  };
 }

@@ -12,7 +12,7 @@ import {
   type Res,
   type Router,
 } from "../http";
-import { mac, uuid, ZONES, type Port, type Server, type ServerGroup, type Volume } from "../state";
+import { mac, uuid, ZONES, type Base, type Port, type Server, type ServerGroup, type Volume } from "../state";
 
 /**
  * Nova microversions are `2.<minor>`; the emulator keeps the minor as an
@@ -472,14 +472,7 @@ export function novaRoutes(router: Router, engine: Engine): void {
         const ip = engine.allocateIp(subnet);
         if (!ip) throw fault("compute", 409, `No more IP addresses available on network ${net.id}.`);
         const port: Port = {
-          id: uuid(),
-          projectId,
-          name: "",
-          description: "",
-          tags: [],
-          createdAt: now,
-          updatedAt: now,
-          revision: 1,
+          ...unnamed(uuid(), projectId, now, 1),
           networkId: net.id,
           macAddress: mac(),
           fixedIps: [{ subnetId: subnet.id, ipAddress: ip }],
@@ -541,14 +534,7 @@ export function novaRoutes(router: Router, engine: Engine): void {
       srv.bootFromVolume = true;
       const vid = uuid();
       s().volumes[vid] = {
-        id: vid,
-        projectId,
-        name: "",
-        description: "",
-        tags: [],
-        createdAt: now,
-        updatedAt: now,
-        revision: 0,
+        ...unnamed(vid, projectId, now, 0),
         status: "in-use",
         size: rootSize,
         az,
@@ -772,4 +758,9 @@ export function novaRoutes(router: Router, engine: Engine): void {
     engine.markDirty();
     return ok(req, 202);
   });
+}
+
+/** The common fields of a resource Nova creates on the user's behalf (a boot port, a boot volume): no name. */
+function unnamed(id: string, projectId: string, now: number, revision: number): Base {
+  return { id, projectId, name: "", description: "", tags: [], createdAt: now, updatedAt: now, revision };
 }
