@@ -215,6 +215,19 @@ describe("emulator", () => {
         const missing = keysOf(sample(file), key).filter((k) => !keysOf(ours, key).includes(k));
         expect({ file, missing }).toEqual({ file, missing: [] });
       }
+      // Like Cinder: only a volume made from an image carries the image's metadata.
+      const volumes = (await get(`/volume/v3/${pid}/volumes/detail`)).volumes as Array<
+        Record<string, unknown>
+      >;
+      expect(
+        volumes.map((v) => [
+          v.bootable,
+          (v.volume_image_metadata as { image_id?: string } | undefined)?.image_id,
+        ]),
+      ).toEqual([
+        ["true", expect.any(String)],
+        ["false", undefined],
+      ]);
       const limits = (sample("nova_GET_limits.json").limits as { absolute: object }).absolute;
       const ourLimits = ((await get("/compute/v2.1/limits")).limits as { absolute: object }).absolute;
       expect(Object.keys(limits).filter((k) => !(k in ourLimits))).toEqual([]);
@@ -273,6 +286,21 @@ async function createOneOfEach(
   });
   const flavors = (await os("GET", "/compute/v2.1/flavors/detail", undefined, NOVA)).flavors as Obj[];
   const images = (await os("GET", "/image/v2/images")).images as Obj[];
+  // A data volume first, then a server booting from a volume made from the image (as the console boots
+  // its nodes): the newest volume, listed first, is the root volume with its image metadata.
+  const vol = await one(
+    "volume",
+    os("POST", `/volume/v3/${pid}/volumes`, {
+      volume: {
+        name: "vol",
+        size: 1,
+        availability_zone: "ru-msk-a",
+        volume_type: "high-iops",
+        metadata: {},
+        description: "",
+      },
+    }),
+  );
   const { id } = await one(
     "server",
     os(
@@ -286,6 +314,16 @@ async function createOneOfEach(
           availability_zone: "ru-msk-a",
           networks: [{ port: port.id }],
           metadata: {},
+          block_device_mapping_v2: [
+            {
+              boot_index: 0,
+              uuid: images[0]!.id,
+              source_type: "image",
+              destination_type: "volume",
+              volume_size: 10,
+              delete_on_termination: true,
+            },
+          ],
         },
       },
       NOVA,
@@ -296,19 +334,6 @@ async function createOneOfEach(
     "/compute/v2.1/os-server-groups",
     { server_group: { name: "g", policy: "soft-anti-affinity" } },
     NOVA,
-  );
-  const vol = await one(
-    "volume",
-    os("POST", `/volume/v3/${pid}/volumes`, {
-      volume: {
-        name: "vol",
-        size: 1,
-        availability_zone: "ru-msk-a",
-        volume_type: "high-iops",
-        metadata: {},
-        description: "",
-      },
-    }),
   );
   const lb = await one(
     "loadbalancer",

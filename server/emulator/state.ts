@@ -166,6 +166,8 @@ export interface Volume extends Base {
   pendingSize: number | null;
   /** A root volume Nova created from an image (boot from volume). */
   bootable?: boolean;
+  /** The image such a volume was created from, as Cinder shows it (`volume_image_metadata`); absent otherwise. */
+  imageMetadata?: Record<string, string>;
   /** Deleted together with the server it is attached to. */
   deleteOnTermination?: boolean;
 }

@@ -58,6 +58,7 @@ export function cinderRoutes(router: Router, engine: Engine): void {
             ]
           : [],
       "os-vol-tenant-attr:tenant_id": v.projectId,
+      ...(v.imageMetadata ? { volume_image_metadata: v.imageMetadata } : {}),
       volume_type_id: s().volumeTypes.find((t) => t.name === v.volumeTypeName)?.id,
       group_id: null,
       provider_id: null,

@@ -543,6 +543,7 @@ export function novaRoutes(router: Router, engine: Engine): void {
         attachment: { attachmentId: uuid(), serverId: id, device: "/dev/vda", attachedAt: now },
         pendingSize: null,
         bootable: true,
+        imageMetadata: volumeImageMetadata(image),
         deleteOnTermination: rootBdm.delete_on_termination === true,
       };
     }
@@ -651,6 +652,10 @@ export function novaRoutes(router: Router, engine: Engine): void {
             "Unable to rebuild with a different image for a volume-backed server before microversion 2.93.",
           );
         srv.imageId = image.id;
+        // Reimaging a volume-backed server rewrites its root volume from the new image.
+        for (const v of Object.values(s().volumes))
+          if (srv.bootFromVolume && v.bootable && v.attachment?.serverId === srv.id)
+            v.imageMetadata = volumeImageMetadata(image);
         srv.status = "REBUILD";
         srv.taskState = "rebuilding";
         srv.fault = null;
@@ -763,4 +768,21 @@ export function novaRoutes(router: Router, engine: Engine): void {
 /** The common fields of a resource Nova creates on the user's behalf (a boot port, a boot volume): no name. */
 function unnamed(id: string, projectId: string, now: number, revision: number): Base {
   return { id, projectId, name: "", description: "", tags: [], createdAt: now, updatedAt: now, revision };
+}
+
+/**
+ * What Cinder copies from Glance onto a volume created from an image: the
+ * image's id, name and formats plus its own properties, every value a string.
+ */
+function volumeImageMetadata(image: { id: string; name: string; properties: Record<string, string> }) {
+  return {
+    signature_verified: "False",
+    image_id: image.id,
+    image_name: image.name,
+    container_format: "bare",
+    disk_format: "qcow2",
+    min_disk: "0",
+    min_ram: "0",
+    ...image.properties,
+  };
 }
