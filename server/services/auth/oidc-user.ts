@@ -1,9 +1,8 @@
 import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { users } from "@/db/schema";
-import { recordAudit } from "../audit/record";
 import type { RequestMeta } from "../context";
-import { acceptInvitations, createPersonalProject } from "./sign-up";
+import { welcome } from "./sign-up";
 
 /**
  * The console account for a single-sign-on identity, created on first
@@ -30,34 +29,9 @@ export async function ensureOidcUser(
       if (!raced) throw new Error("user vanished during sign-up");
       return raced.id;
     }
-    const project = await createPersonalProject(tx, user.id, name || normalized);
-    await acceptInvitations(tx, user.id, normalized);
-    const actor = { userId: user.id, email: normalized };
-    await recordAudit(
-      tx,
-      { ...meta, actor },
-      {
-        action: "auth.signUp",
-        outcome: "success",
-        targetType: "user",
-        targetId: user.id,
-        targetLabel: normalized,
-        details: { method: "oidc" },
-      },
-    );
-    await recordAudit(
-      tx,
-      { ...meta, actor },
-      {
-        action: "project.create",
-        outcome: "success",
-        projectId: project.id,
-        targetType: "project",
-        targetId: project.id,
-        targetLabel: project.name,
-        details: { personal: true },
-      },
-    );
+    await welcome(tx, meta, { id: user.id, email: normalized }, name || normalized, () => ({
+      method: "oidc",
+    }));
     return user.id;
   });
 }

@@ -32,40 +32,49 @@ export async function signUp({ db, meta, input }: { db: Db; meta: RequestMeta; i
       .returning({ id: users.id, email: users.email });
     if (!user) throw validation("email", DUPLICATE_EMAIL_MESSAGE);
 
-    const personal = await createPersonalProject(tx, user.id, input.name);
-    const joined = await acceptInvitations(tx, user.id, user.email);
-
-    const actor = { userId: user.id, email: user.email };
-    await recordAudit(
-      tx,
-      { ...meta, actor },
-      {
-        action: "auth.signUp",
-        outcome: "success",
-        targetType: "user",
-        targetId: user.id,
-        targetLabel: user.email,
-        details: { invitationsAccepted: joined },
-      },
-    );
-    await recordAudit(
-      tx,
-      { ...meta, actor },
-      {
-        action: "project.create",
-        outcome: "success",
-        projectId: personal.id,
-        targetType: "project",
-        targetId: personal.id,
-        targetLabel: personal.name,
-        details: { personal: true },
-      },
-    );
+    const personal = await welcome(tx, meta, { id: user.id, email: user.email }, input.name, (joined) => ({
+      invitationsAccepted: joined,
+    }));
     return { userId: user.id, personalProjectId: personal.id };
   });
 }
 
 type Tx = Parameters<Parameters<Db["transaction"]>[0]>[0];
+
+/**
+ * A new account's first steps, for a password sign-up and a first single
+ * sign-on alike: its personal project, the invitations waiting for its
+ * email, and the audit rows for the sign-up and the project.
+ */
+export async function welcome(
+  tx: Tx,
+  meta: RequestMeta,
+  user: { id: string; email: string },
+  name: string,
+  signUpDetails: (invitationsAccepted: number) => Record<string, string | number | boolean | null>,
+) {
+  const personal = await createPersonalProject(tx, user.id, name);
+  const joined = await acceptInvitations(tx, user.id, user.email);
+  const audit = { ...meta, actor: { userId: user.id, email: user.email } };
+  await recordAudit(tx, audit, {
+    action: "auth.signUp",
+    outcome: "success",
+    targetType: "user",
+    targetId: user.id,
+    targetLabel: user.email,
+    details: signUpDetails(joined),
+  });
+  await recordAudit(tx, audit, {
+    action: "project.create",
+    outcome: "success",
+    projectId: personal.id,
+    targetType: "project",
+    targetId: personal.id,
+    targetLabel: personal.name,
+    details: { personal: true },
+  });
+  return personal;
+}
 
 export async function createPersonalProject(tx: Tx, userId: string, name: string) {
   const first = name.trim().split(/\s+/)[0] ?? "My";

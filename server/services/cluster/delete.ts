@@ -1,4 +1,5 @@
 import { and, eq } from "drizzle-orm";
+import type { Executor } from "@/db/client";
 import { clusters, operations } from "@/db/schema";
 import { enqueueReconcile } from "@/db/jobs";
 import { recordAudit } from "../audit/record";
@@ -44,15 +45,7 @@ export async function deleteCluster({
       generation: row.generation,
       now,
     });
-    await recordAudit(tx, ctx, {
-      action: "cluster.delete",
-      outcome: "success",
-      projectId: project.id,
-      targetType: "cluster",
-      targetId: row.id,
-      targetLabel: row.name,
-    });
-    await enqueueReconcile(tx, row.id);
+    await auditAndReconcile(tx, ctx, "cluster.delete", row);
     return toView({ ...row, deletionRequestedAt: now, phase: "Deleting" }, op);
   });
 }
@@ -96,15 +89,25 @@ export async function retryCluster({
         updatedAt: new Date(),
       })
       .where(eq(clusters.id, row.id));
-    await recordAudit(tx, ctx, {
-      action: "cluster.retry",
-      outcome: "success",
-      projectId: project.id,
-      targetType: "cluster",
-      targetId: row.id,
-      targetLabel: row.name,
-    });
-    await enqueueReconcile(tx, row.id);
+    await auditAndReconcile(tx, ctx, "cluster.retry", row);
     return { id: row.id };
   });
+}
+
+/** The audit row of a change to the cluster, and a reconcile pass for it, in the caller's transaction. */
+async function auditAndReconcile(
+  tx: Executor,
+  ctx: ServiceContext,
+  action: "cluster.delete" | "cluster.retry",
+  row: { id: string; name: string; projectId: string },
+) {
+  await recordAudit(tx, ctx, {
+    action,
+    outcome: "success",
+    projectId: row.projectId,
+    targetType: "cluster",
+    targetId: row.id,
+    targetLabel: row.name,
+  });
+  await enqueueReconcile(tx, row.id);
 }
