@@ -1,4 +1,4 @@
-import type { ClusterSpec, NodeGroupSpec, UpgradeStrategy } from "@/server/contracts/cluster";
+import type { ClusterSpec } from "@/server/contracts/cluster";
 import type { Server } from "@/server/openstack/compute";
 import { desiredGroupSize } from "@/server/domain/placement";
 import { groupFromTags, groupTag, workerIndex } from "../names";
@@ -6,8 +6,6 @@ import type { Observed } from "./observe";
 import type { Action, ClusterScope, PhaseResult } from "./scope";
 
 /** What the node flows (stop, start, upgrade) and the autoscaler ask of the servers they look at. */
-const DEFAULT_STRATEGY: UpgradeStrategy = { mode: "rolling", maxSurge: 1, maxUnavailable: 0 };
-export const strategyOf = (g: NodeGroupSpec): UpgradeStrategy => g.upgrade ?? DEFAULT_STRATEGY;
 
 export const isMaster = (s: Server) => s.tags.includes("kc-role=master");
 export const groupOf = (s: Server) => groupFromTags(s.tags);

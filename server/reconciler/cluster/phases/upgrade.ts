@@ -8,7 +8,7 @@ import { workerIndex } from "../../names";
 import { DRAIN_TIMEOUT_MS, DrainBlocked, drainNode } from "../drain";
 import type { Observed } from "../observe";
 import type { Action, ClusterScope, PhaseResult } from "../scope";
-import { byName, groupOf, isMaster, live, strategyOf, versionOf } from "../servers";
+import { byName, groupOf, isMaster, live, versionOf } from "../servers";
 import { TerminalError } from "../steps";
 
 /**
@@ -93,7 +93,7 @@ function failedServer(r: Rollout): UpgradePlan | null {
   if (ctx.status.failed?.node === failed.name && ctx.status.failed.retried) {
     r.mark(failed.name, "replacing", "Retrying");
     const group = spec.nodeGroups.find((g) => g.name === groupOf(failed));
-    if (isMaster(failed) || strategyOf(group!).mode === "in-place") {
+    if (isMaster(failed) || group!.upgrade.mode === "in-place") {
       return {
         actions: [
           {
@@ -166,7 +166,7 @@ function nodeGroup(r: Rollout, g: NodeGroupSpec): UpgradePlan | null {
   const { ctx, status } = r;
   const { cloud, spec } = ctx;
   const kubeNodes = ctx.kubeNodes!;
-  const strategy = strategyOf(g);
+  const strategy = g.upgrade;
   const members = r.servers.filter(
     (s) => groupOf(s) === g.name && workerIndex(spec.name, g.name, s.name) !== null,
   );
