@@ -4,7 +4,7 @@
  * validate the environment, then serve the console.
  */
 import { EnvError, parseEnv } from "@/server/env";
-import { startConsoleWorker } from "@/server/runtime/worker";
+import { startConsoleWorker, workerSettings } from "@/server/runtime/worker";
 import { serveConsole } from "@/server/runtime/http-server";
 import { prepareLocalRuntime } from "@/server/runtime/local";
 
@@ -25,12 +25,7 @@ async function main() {
   const worker = process.env.CONSOLE_NO_WORKER
     ? null
     : await startConsoleWorker({
-        databaseUrl: config.DATABASE_URL,
-        encryptionKey: config.CONSOLE_ENCRYPTION_KEY,
-        emulator:
-          config.EMULATOR_URL && config.EMULATOR_ADMIN_KEY
-            ? { url: config.EMULATOR_URL, adminKey: config.EMULATOR_ADMIN_KEY }
-            : null,
+        ...workerSettings(config),
         log: config.LOG_LEVEL === "debug" ? (l) => console.log(l) : undefined,
       });
   console.log(

@@ -4,16 +4,11 @@
  * on the same cluster at the same time.
  */
 import { parseEnv } from "@/server/env";
-import { startConsoleWorker } from "@/server/runtime/worker";
+import { startConsoleWorker, workerSettings } from "@/server/runtime/worker";
 
 const env = parseEnv(process.env);
 const worker = await startConsoleWorker({
-  databaseUrl: env.DATABASE_URL,
-  encryptionKey: env.CONSOLE_ENCRYPTION_KEY,
-  emulator:
-    env.EMULATOR_URL && env.EMULATOR_ADMIN_KEY
-      ? { url: env.EMULATOR_URL, adminKey: env.EMULATOR_ADMIN_KEY }
-      : null,
+  ...workerSettings(env),
   concurrency: Number(process.env.WORKER_CONCURRENCY ?? 4),
   log: (l) => console.log(l),
 });

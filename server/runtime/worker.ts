@@ -1,3 +1,4 @@
+import type { Env } from "@/server/env";
 import { resolveProjectCloud } from "@/server/services/cloud/resolve";
 import { scheduledActions } from "@/server/services/cluster/scheduled-actions";
 import type { EmulatorEndpoint } from "@/server/openstack/emulator-admin";
@@ -21,4 +22,18 @@ export function startConsoleWorker({ emulator, ...opts }: ConsoleWorkerOptions) 
       (await resolveProjectCloud(db, projectId, opts.encryptionKey, emulator)).config,
     scheduledActions: (db) => scheduledActions(db, opts.encryptionKey),
   });
+}
+
+/** What a worker needs from the validated environment: the database, the key, the built-in emulator. */
+export function workerSettings(
+  env: Env,
+): Pick<ConsoleWorkerOptions, "databaseUrl" | "encryptionKey" | "emulator"> {
+  return {
+    databaseUrl: env.DATABASE_URL,
+    encryptionKey: env.CONSOLE_ENCRYPTION_KEY,
+    emulator:
+      env.EMULATOR_URL && env.EMULATOR_ADMIN_KEY
+        ? { url: env.EMULATOR_URL, adminKey: env.EMULATOR_ADMIN_KEY }
+        : null,
+  };
 }
