@@ -5,3 +5,5 @@ import { AddonChoice } from "./policies";
 const Generation = { generation: z.number().int().positive() };
 export const InstallAddonInput = ClusterRef.extend({ ...Generation, addon: AddonChoice });
 export const UninstallAddonInput = ClusterRef.extend({ ...Generation, id: z.string().min(1) });
+export type InstallAddonInput = z.infer<typeof InstallAddonInput>;
+export type UninstallAddonInput = z.infer<typeof UninstallAddonInput>;

@@ -38,3 +38,12 @@ export const QuotaCheckInput = ProjectScoped.extend({ spec: RequestedClusterSpec
 
 /** A draft spec as the wizard holds it; the check itself is ClusterSpec's. */
 export const CheckSpecInput = ProjectScoped.extend({ spec: z.unknown() });
+
+export type TemplatesInput = z.infer<typeof TemplatesInput>;
+export type AllocatableInput = z.infer<typeof AllocatableInput>;
+export type CheckAddonValuesInput = z.infer<typeof CheckAddonValuesInput>;
+export type CheckParametersInput = z.infer<typeof CheckParametersInput>;
+export type CheckTemplateInput = z.infer<typeof CheckTemplateInput>;
+export type ConstraintYamlInput = z.infer<typeof ConstraintYamlInput>;
+export type QuotaCheckInput = z.infer<typeof QuotaCheckInput>;
+export type CheckSpecInput = z.infer<typeof CheckSpecInput>;

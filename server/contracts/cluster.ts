@@ -244,6 +244,23 @@ export const ListClustersInput = ProjectScoped.extend({
   limit: z.number().int().min(1).max(200).default(50),
 });
 export const ListOperationsInput = ClusterRef.extend({ limit: z.number().int().min(1).max(200).default(50) });
+export const ListEventsInput = ClusterRef.extend({ limit: z.number().int().min(1).max(500).default(100) });
+
+/** The inputs as the services receive them (parsed: defaults applied). */
+export type CreateClusterInput = z.infer<typeof CreateClusterInput>;
+export type ClusterRef = z.infer<typeof ClusterRef>;
+export type UpdateClusterInput = z.infer<typeof UpdateClusterInput>;
+export type DeleteClusterInput = z.infer<typeof DeleteClusterInput>;
+export type StopScheduleInput = z.infer<typeof StopScheduleInput>;
+export type MaintenanceWindowInput = z.infer<typeof MaintenanceWindowInput>;
+export type UpgradeReadinessInput = z.infer<typeof UpgradeReadinessInput>;
+export type UpgradeClusterInput = z.infer<typeof UpgradeClusterInput>;
+export type NodeGroupInput = z.infer<typeof NodeGroupInput>;
+export type ScaleNodeGroupInput = z.infer<typeof ScaleNodeGroupInput>;
+export type RemoveNodeGroupInput = z.infer<typeof RemoveNodeGroupInput>;
+export type ListClustersInput = z.infer<typeof ListClustersInput>;
+export type ListOperationsInput = z.infer<typeof ListOperationsInput>;
+export type ListEventsInput = z.infer<typeof ListEventsInput>;
 
 export { PHASES, type Phase } from "./phases";
 

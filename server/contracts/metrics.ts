@@ -10,3 +10,5 @@ export const DashboardInput = ClusterRef.extend({ from: z.date(), to: z.date() }
   (r) => r.to.getTime() > r.from.getTime() && r.to.getTime() - r.from.getTime() <= 31 * 86_400_000,
   { message: "Choose a time range of at most 31 days that ends after it starts", path: ["from"] },
 );
+export type OverviewInput = z.infer<typeof OverviewInput>;
+export type DashboardInput = z.infer<typeof DashboardInput>;

@@ -13,6 +13,7 @@ export const SaveConstraintInput = ClusterRef.extend({
 });
 export const ConstraintRefInput = ClusterRef.extend({ ...Generation, name: z.string().min(1) });
 export const SetEnforcementInput = ConstraintRefInput.extend({ enforcementAction: EnforcementAction });
+export const SetConstraintEnabledInput = ConstraintRefInput.extend({ enabled: z.boolean() });
 export const AddTemplateInput = ClusterRef.extend({
   ...Generation,
   yaml: z
@@ -21,3 +22,11 @@ export const AddTemplateInput = ClusterRef.extend({
     .max(100_000, "A template is at most 100 KB"),
 });
 export const DeleteTemplateInput = ClusterRef.extend({ ...Generation, kind: z.string().min(1) });
+
+export type SetGatekeeperInput = z.infer<typeof SetGatekeeperInput>;
+export type SaveConstraintInput = z.infer<typeof SaveConstraintInput>;
+export type ConstraintRefInput = z.infer<typeof ConstraintRefInput>;
+export type SetEnforcementInput = z.infer<typeof SetEnforcementInput>;
+export type SetConstraintEnabledInput = z.infer<typeof SetConstraintEnabledInput>;
+export type AddTemplateInput = z.infer<typeof AddTemplateInput>;
+export type DeleteTemplateInput = z.infer<typeof DeleteTemplateInput>;

@@ -24,13 +24,17 @@ export const CreateProjectInput = z.object({ name: ProjectName });
 export type CreateProjectInput = z.infer<typeof CreateProjectInput>;
 
 export const RenameProjectInput = ProjectScoped.extend({ name: ProjectName });
+export type RenameProjectInput = z.infer<typeof RenameProjectInput>;
 
 export const AddMemberInput = ProjectScoped.extend({ email: Email, role: ProjectRole });
 export type AddMemberInput = z.infer<typeof AddMemberInput>;
 
 export const UpdateMemberRoleInput = ProjectScoped.extend({ userId: z.uuid(), role: ProjectRole });
+export type UpdateMemberRoleInput = z.infer<typeof UpdateMemberRoleInput>;
 export const RemoveMemberInput = ProjectScoped.extend({ userId: z.uuid() });
+export type RemoveMemberInput = z.infer<typeof RemoveMemberInput>;
 export const CancelInvitationInput = ProjectScoped.extend({ invitationId: z.uuid() });
+export type CancelInvitationInput = z.infer<typeof CancelInvitationInput>;
 
 export interface ProjectView {
   id: string;

@@ -1,9 +1,9 @@
-import { z } from "zod";
 import {
   ClusterRef,
   CreateClusterInput,
   DeleteClusterInput,
   ListClustersInput,
+  ListEventsInput,
   UpdateClusterInput,
   UpgradeClusterInput,
   UpgradeReadinessInput,
@@ -27,110 +27,51 @@ export const clusterRouter = router({
     .query(({ ctx, input }) => listClusters({ ctx: ctx.svc, project: ctx.project, input })),
   get: projectProcedure("viewer")
     .input(ClusterRef)
-    .query(({ ctx, input }) =>
-      getCluster({ ctx: ctx.svc, project: ctx.project, clusterId: input.clusterId }),
-    ),
+    .query(({ ctx, input }) => getCluster({ ctx: ctx.svc, project: ctx.project, input })),
   create: projectProcedure("member")
     .input(CreateClusterInput)
-    .mutation(({ ctx, input }) => createCluster({ ctx: ctx.svc, project: ctx.project, spec: input.spec })),
+    .mutation(({ ctx, input }) => createCluster({ ctx: ctx.svc, project: ctx.project, input })),
   update: projectProcedure("member")
     .input(UpdateClusterInput)
-    .mutation(({ ctx, input }) =>
-      updateCluster({
-        ctx: ctx.svc,
-        project: ctx.project,
-        clusterId: input.clusterId,
-        generation: input.generation,
-        spec: input.spec,
-      }),
-    ),
+    .mutation(({ ctx, input }) => updateCluster({ ctx: ctx.svc, project: ctx.project, input })),
   delete: projectProcedure("member")
     .input(DeleteClusterInput)
-    .mutation(({ ctx, input }) =>
-      deleteCluster({
-        ctx: ctx.svc,
-        project: ctx.project,
-        clusterId: input.clusterId,
-        confirmName: input.confirmName,
-      }),
-    ),
+    .mutation(({ ctx, input }) => deleteCluster({ ctx: ctx.svc, project: ctx.project, input })),
   retry: projectProcedure("member")
     .input(ClusterRef)
-    .mutation(({ ctx, input }) =>
-      retryCluster({ ctx: ctx.svc, project: ctx.project, clusterId: input.clusterId }),
-    ),
+    .mutation(({ ctx, input }) => retryCluster({ ctx: ctx.svc, project: ctx.project, input })),
   stop: projectProcedure("member")
     .input(ClusterRef)
-    .mutation(({ ctx, input }) =>
-      stopCluster({ ctx: ctx.svc, project: ctx.project, clusterId: input.clusterId }),
-    ),
+    .mutation(({ ctx, input }) => stopCluster({ ctx: ctx.svc, project: ctx.project, input })),
   start: projectProcedure("member")
     .input(ClusterRef)
-    .mutation(({ ctx, input }) =>
-      startCluster({ ctx: ctx.svc, project: ctx.project, clusterId: input.clusterId }),
-    ),
+    .mutation(({ ctx, input }) => startCluster({ ctx: ctx.svc, project: ctx.project, input })),
   /** New CA; old kubeconfigs stop working once the API server has moved to it. */
   rotateCa: projectProcedure("admin")
     .input(ClusterRef)
-    .mutation(({ ctx, input }) =>
-      rotateCa({ ctx: ctx.svc, project: ctx.project, clusterId: input.clusterId }),
-    ),
+    .mutation(({ ctx, input }) => rotateCa({ ctx: ctx.svc, project: ctx.project, input })),
   setStopSchedule: projectProcedure("member")
     .input(StopScheduleInput)
-    .mutation(({ ctx, input }) =>
-      setStopSchedule({
-        ctx: ctx.svc,
-        project: ctx.project,
-        clusterId: input.clusterId,
-        schedule: input.schedule,
-      }),
-    ),
+    .mutation(({ ctx, input }) => setStopSchedule({ ctx: ctx.svc, project: ctx.project, input })),
   setMaintenanceWindow: projectProcedure("member")
     .input(MaintenanceWindowInput)
-    .mutation(({ ctx, input }) =>
-      setMaintenanceWindow({
-        ctx: ctx.svc,
-        project: ctx.project,
-        clusterId: input.clusterId,
-        window: input.window,
-      }),
-    ),
+    .mutation(({ ctx, input }) => setMaintenanceWindow({ ctx: ctx.svc, project: ctx.project, input })),
   /** The versions this cluster may move to (one minor at a time). */
   upgradeOptions: projectProcedure("viewer")
     .input(ClusterRef)
-    .query(({ ctx, input }) =>
-      upgradeOptions({ ctx: ctx.svc, project: ctx.project, clusterId: input.clusterId }),
-    ),
+    .query(({ ctx, input }) => upgradeOptions({ ctx: ctx.svc, project: ctx.project, input })),
   /** What could go wrong with an upgrade to `target`, before confirming it. */
   upgradeReadiness: projectProcedure("viewer")
     .input(UpgradeReadinessInput)
-    .query(({ ctx, input }) =>
-      upgradeReadiness({
-        ctx: ctx.svc,
-        project: ctx.project,
-        clusterId: input.clusterId,
-        target: input.target,
-      }),
-    ),
+    .query(({ ctx, input }) => upgradeReadiness({ ctx: ctx.svc, project: ctx.project, input })),
   upgrade: projectProcedure("member")
     .input(UpgradeClusterInput)
-    .mutation(({ ctx, input }) =>
-      upgradeCluster({
-        ctx: ctx.svc,
-        project: ctx.project,
-        clusterId: input.clusterId,
-        generation: input.generation,
-        target: input.target,
-        acknowledged: input.acknowledged,
-      }),
-    ),
+    .mutation(({ ctx, input }) => upgradeCluster({ ctx: ctx.svc, project: ctx.project, input })),
   /** Hourly and monthly cost of a spec, before creating it (the wizard's review step). */
   estimate: projectProcedure("viewer")
     .input(CreateClusterInput)
-    .query(({ input }) => estimateCluster({ spec: input.spec })),
+    .query(({ input }) => estimateCluster({ input })),
   events: projectProcedure("viewer")
-    .input(ClusterRef.extend({ limit: z.number().int().min(1).max(500).default(100) }))
-    .query(({ ctx, input }) =>
-      listEvents({ ctx: ctx.svc, project: ctx.project, clusterId: input.clusterId, limit: input.limit }),
-    ),
+    .input(ListEventsInput)
+    .query(({ ctx, input }) => listEvents({ ctx: ctx.svc, project: ctx.project, input })),
 });

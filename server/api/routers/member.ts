@@ -16,9 +16,7 @@ export const memberRouter = router({
     .mutation(({ ctx, input }) => addMember({ ctx: ctx.svc, project: ctx.project, input })),
   cancelInvitation: projectProcedure("admin")
     .input(CancelInvitationInput)
-    .mutation(({ ctx, input }) =>
-      cancelInvitation({ ctx: ctx.svc, project: ctx.project, invitationId: input.invitationId }),
-    ),
+    .mutation(({ ctx, input }) => cancelInvitation({ ctx: ctx.svc, project: ctx.project, input })),
   updateRole: projectProcedure("owner")
     .input(UpdateMemberRoleInput)
     .mutation(({ ctx, input }) => updateMemberRole({ ctx: ctx.svc, project: ctx.project, input })),

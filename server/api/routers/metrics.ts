@@ -5,18 +5,8 @@ import { projectProcedure, router } from "../trpc";
 export const metricsRouter = router({
   dashboard: projectProcedure("viewer")
     .input(DashboardInput)
-    .query(({ ctx, input }) =>
-      dashboardData({
-        ctx: ctx.svc,
-        project: ctx.project,
-        clusterId: input.clusterId,
-        from: input.from,
-        to: input.to,
-      }),
-    ),
+    .query(({ ctx, input }) => dashboardData({ ctx: ctx.svc, project: ctx.project, input })),
   overview: projectProcedure("viewer")
     .input(OverviewInput)
-    .query(({ ctx, input }) =>
-      projectOverview({ ctx: ctx.svc, project: ctx.project, from: input.from, to: input.to }),
-    ),
+    .query(({ ctx, input }) => projectOverview({ ctx: ctx.svc, project: ctx.project, input })),
 });

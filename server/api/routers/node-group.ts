@@ -5,36 +5,11 @@ import { projectProcedure, router } from "../trpc";
 export const nodeGroupRouter = router({
   add: projectProcedure("member")
     .input(NodeGroupInput)
-    .mutation(({ ctx, input }) =>
-      addNodeGroup({
-        ctx: ctx.svc,
-        project: ctx.project,
-        clusterId: input.clusterId,
-        generation: input.generation,
-        nodeGroup: input.nodeGroup,
-      }),
-    ),
+    .mutation(({ ctx, input }) => addNodeGroup({ ctx: ctx.svc, project: ctx.project, input })),
   update: projectProcedure("member")
     .input(ScaleNodeGroupInput)
-    .mutation(({ ctx, input }) =>
-      scaleNodeGroup({
-        ctx: ctx.svc,
-        project: ctx.project,
-        clusterId: input.clusterId,
-        generation: input.generation,
-        name: input.name,
-        scaling: input.scaling,
-      }),
-    ),
+    .mutation(({ ctx, input }) => scaleNodeGroup({ ctx: ctx.svc, project: ctx.project, input })),
   remove: projectProcedure("member")
     .input(RemoveNodeGroupInput)
-    .mutation(({ ctx, input }) =>
-      removeNodeGroup({
-        ctx: ctx.svc,
-        project: ctx.project,
-        clusterId: input.clusterId,
-        generation: input.generation,
-        name: input.name,
-      }),
-    ),
+    .mutation(({ ctx, input }) => removeNodeGroup({ ctx: ctx.svc, project: ctx.project, input })),
 });

@@ -5,7 +5,5 @@ import { projectProcedure, router } from "../trpc";
 export const operationRouter = router({
   list: projectProcedure("viewer")
     .input(ListOperationsInput)
-    .query(({ ctx, input }) =>
-      listOperations({ ctx: ctx.svc, project: ctx.project, clusterId: input.clusterId, limit: input.limit }),
-    ),
+    .query(({ ctx, input }) => listOperations({ ctx: ctx.svc, project: ctx.project, input })),
 });

@@ -1,9 +1,9 @@
-import { z } from "zod";
 import {
   AddTemplateInput,
   ConstraintRefInput,
   DeleteTemplateInput,
   SaveConstraintInput,
+  SetConstraintEnabledInput,
   SetEnforcementInput,
   SetGatekeeperInput,
 } from "@/server/contracts/policy";
@@ -18,63 +18,26 @@ import {
 } from "@/server/services/cluster/policies";
 import { projectProcedure, router } from "../trpc";
 
-const ref = (input: { clusterId: string; generation: number }) => ({
-  clusterId: input.clusterId,
-  generation: input.generation,
-});
-
 export const policyRouter = router({
   setGatekeeper: projectProcedure("member")
     .input(SetGatekeeperInput)
-    .mutation(({ ctx, input }) =>
-      setGatekeeper({ ctx: ctx.svc, project: ctx.project, ...ref(input), enabled: input.enabled }),
-    ),
+    .mutation(({ ctx, input }) => setGatekeeper({ ctx: ctx.svc, project: ctx.project, input })),
   saveConstraint: projectProcedure("member")
     .input(SaveConstraintInput)
-    .mutation(({ ctx, input }) =>
-      saveConstraint({
-        ctx: ctx.svc,
-        project: ctx.project,
-        ...ref(input),
-        constraint: input.constraint,
-        originalName: input.originalName,
-      }),
-    ),
+    .mutation(({ ctx, input }) => saveConstraint({ ctx: ctx.svc, project: ctx.project, input })),
   setEnforcement: projectProcedure("member")
     .input(SetEnforcementInput)
-    .mutation(({ ctx, input }) =>
-      setEnforcement({
-        ctx: ctx.svc,
-        project: ctx.project,
-        ...ref(input),
-        name: input.name,
-        enforcementAction: input.enforcementAction,
-      }),
-    ),
+    .mutation(({ ctx, input }) => setEnforcement({ ctx: ctx.svc, project: ctx.project, input })),
   setEnabled: projectProcedure("member")
-    .input(ConstraintRefInput.extend({ enabled: z.boolean() }))
-    .mutation(({ ctx, input }) =>
-      setConstraintEnabled({
-        ctx: ctx.svc,
-        project: ctx.project,
-        ...ref(input),
-        name: input.name,
-        enabled: input.enabled,
-      }),
-    ),
+    .input(SetConstraintEnabledInput)
+    .mutation(({ ctx, input }) => setConstraintEnabled({ ctx: ctx.svc, project: ctx.project, input })),
   deleteConstraint: projectProcedure("member")
     .input(ConstraintRefInput)
-    .mutation(({ ctx, input }) =>
-      deleteConstraint({ ctx: ctx.svc, project: ctx.project, ...ref(input), name: input.name }),
-    ),
+    .mutation(({ ctx, input }) => deleteConstraint({ ctx: ctx.svc, project: ctx.project, input })),
   addTemplate: projectProcedure("member")
     .input(AddTemplateInput)
-    .mutation(({ ctx, input }) =>
-      addTemplate({ ctx: ctx.svc, project: ctx.project, ...ref(input), yaml: input.yaml }),
-    ),
+    .mutation(({ ctx, input }) => addTemplate({ ctx: ctx.svc, project: ctx.project, input })),
   deleteTemplate: projectProcedure("member")
     .input(DeleteTemplateInput)
-    .mutation(({ ctx, input }) =>
-      deleteTemplate({ ctx: ctx.svc, project: ctx.project, ...ref(input), kind: input.kind }),
-    ),
+    .mutation(({ ctx, input }) => deleteTemplate({ ctx: ctx.svc, project: ctx.project, input })),
 });

@@ -1,4 +1,5 @@
 import { allocatable, FLAVORS } from "@/server/domain/flavors";
+import type { AllocatableInput } from "@/server/contracts/catalog";
 import type { ServiceContext } from "../context";
 import type { ProjectAccess } from "../project/access";
 
@@ -8,7 +9,7 @@ export function nodeAllocatable({
 }: {
   ctx: ServiceContext;
   project: ProjectAccess;
-  input: { flavor: string; diskGb: number };
+  input: AllocatableInput;
 }) {
   const flavor = FLAVORS.find((f) => f.name === input.flavor);
   return flavor ? allocatable(flavor, input.diskGb) : null;

@@ -1,4 +1,5 @@
 import { addonEntry, addonResources, checkValues } from "@/server/domain/addons";
+import type { CheckAddonValuesInput } from "@/server/contracts/catalog";
 import type { ServiceContext } from "../context";
 import type { ProjectAccess } from "../project/access";
 
@@ -11,7 +12,7 @@ export function checkAddonValues({
 }: {
   ctx: ServiceContext;
   project: ProjectAccess;
-  input: { id: string; values: string };
+  input: CheckAddonValuesInput;
 }) {
   const entry = addonEntry(input.id);
   if (!entry)

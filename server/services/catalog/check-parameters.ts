@@ -1,4 +1,5 @@
 import { checkYaml } from "@/server/domain/schema-check";
+import type { CheckParametersInput } from "@/server/contracts/catalog";
 import type { ServiceContext } from "../context";
 import type { ProjectAccess } from "../project/access";
 import { templatesByKind } from "./list-templates";
@@ -9,7 +10,7 @@ export function checkParameters({
 }: {
   ctx: ServiceContext;
   project: ProjectAccess;
-  input: { kind: string; custom: string[]; parameters: string };
+  input: CheckParametersInput;
 }) {
   const template = templatesByKind(input.custom).get(input.kind);
   if (!template)

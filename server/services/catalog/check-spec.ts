@@ -1,6 +1,7 @@
 import type { ClusterSpec } from "@/server/contracts/cluster";
 import { fieldErrorsFromIssues } from "@/server/contracts/field-errors";
 import { CheckedClusterSpec } from "@/server/domain/cluster-spec-check";
+import type { CheckSpecInput } from "@/server/contracts/catalog";
 import type { ServiceContext } from "../context";
 import type { ProjectAccess } from "../project/access";
 
@@ -14,7 +15,7 @@ export function checkSpec({
 }: {
   ctx: ServiceContext;
   project: ProjectAccess;
-  input: { spec?: unknown };
+  input: CheckSpecInput;
 }): { errors: Record<string, string[]>; spec: ClusterSpec | null } {
   const parsed = CheckedClusterSpec.safeParse(input.spec);
   return parsed.success

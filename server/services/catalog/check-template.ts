@@ -1,4 +1,5 @@
 import { parseTemplateYaml } from "@/server/domain/policies";
+import type { CheckTemplateInput } from "@/server/contracts/catalog";
 import type { ServiceContext } from "../context";
 import type { ProjectAccess } from "../project/access";
 
@@ -8,7 +9,7 @@ export function checkTemplate({
 }: {
   ctx: ServiceContext;
   project: ProjectAccess;
-  input: { yaml: string };
+  input: CheckTemplateInput;
 }) {
   const r = parseTemplateYaml(input.yaml);
   return { kind: r.template?.kind ?? null, issues: r.issues };

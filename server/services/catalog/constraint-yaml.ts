@@ -1,5 +1,5 @@
-import type { ConstraintSpec } from "@/server/contracts/policies";
 import { constraintManifest, manifestYaml } from "@/server/domain/policies";
+import type { ConstraintYamlInput } from "@/server/contracts/catalog";
 import type { ServiceContext } from "../context";
 import type { ProjectAccess } from "../project/access";
 
@@ -9,7 +9,7 @@ export function constraintYaml({
 }: {
   ctx: ServiceContext;
   project: ProjectAccess;
-  input: { constraint: ConstraintSpec };
+  input: ConstraintYamlInput;
 }) {
   return manifestYaml(constraintManifest(input.constraint));
 }

@@ -1,4 +1,5 @@
 import { manifestYaml, templatesOf, type TemplateInfo } from "@/server/domain/policies";
+import type { TemplatesInput } from "@/server/contracts/catalog";
 import type { ServiceContext } from "../context";
 import type { ProjectAccess } from "../project/access";
 
@@ -30,7 +31,7 @@ export function listTemplates({
 }: {
   ctx: ServiceContext;
   project: ProjectAccess;
-  input: { custom: string[] };
+  input: TemplatesInput;
 }) {
   return templateViews(input.custom);
 }

@@ -1,4 +1,4 @@
-import type { RequestedClusterSpec } from "@/server/contracts/cluster";
+import type { QuotaCheckInput } from "@/server/contracts/catalog";
 import { CheckedClusterSpec } from "@/server/domain/cluster-spec-check";
 import { quotaProblems } from "@/server/domain/quota";
 import type { ServiceContext } from "../context";
@@ -13,7 +13,7 @@ export async function checkQuota({
 }: {
   ctx: ServiceContext;
   project: ProjectAccess;
-  input: { spec: RequestedClusterSpec };
+  input: QuotaCheckInput;
 }) {
   const row = await quotaSnapshot(ctx.db, project.id);
   // A spec with errors is reported by the spec check; its quota is judged once it is valid.

@@ -1,6 +1,6 @@
 import { and, count, eq, isNull } from "drizzle-orm";
 import { clusters, operations } from "@/db/schema";
-import { LIMITS, type RequestedClusterSpec } from "@/server/contracts/cluster";
+import { LIMITS, type CreateClusterInput } from "@/server/contracts/cluster";
 import { quotaProblems } from "@/server/domain/quota";
 import { versionInfo } from "@/server/domain/versions";
 import { quotaSnapshot, QUOTA_TRUSTED_MS } from "../cloud/quotas";
@@ -18,13 +18,13 @@ import { toView, type ClusterView } from "./view";
 export async function createCluster({
   ctx,
   project,
-  spec: requested,
+  input,
 }: {
   ctx: ServiceContext;
   project: ProjectAccess;
-  spec: RequestedClusterSpec;
+  input: CreateClusterInput;
 }): Promise<ClusterView> {
-  const spec = checkRequestedSpec(requested);
+  const spec = checkRequestedSpec(input.spec);
   assertDeployable(spec);
   if (versionInfo(spec.version)?.endOfLifeReached) {
     throw new ServiceError(

@@ -2,6 +2,7 @@ import { and, eq } from "drizzle-orm";
 import type { Executor } from "@/db/client";
 import { clusters, operations } from "@/db/schema";
 import { enqueueReconcile } from "@/db/jobs";
+import type { ClusterRef, DeleteClusterInput } from "@/server/contracts/cluster";
 import { recordAudit } from "../audit/record";
 import type { ServiceContext } from "../context";
 import { ServiceError } from "../errors";
@@ -17,17 +18,15 @@ import { loadCluster, toView } from "./view";
 export async function deleteCluster({
   ctx,
   project,
-  clusterId,
-  confirmName,
+  input,
 }: {
   ctx: ServiceContext;
   project: ProjectAccess;
-  clusterId: string;
-  confirmName: string;
+  input: DeleteClusterInput;
 }) {
   return ctx.db.transaction(async (tx) => {
-    const row = await loadCluster(tx, project.id, clusterId, true);
-    if (confirmName !== row.name) {
+    const row = await loadCluster(tx, project.id, input.clusterId, true);
+    if (input.confirmName !== row.name) {
       throw new ServiceError("VALIDATION", `Type the cluster name (${row.name}) to confirm`, {
         fieldErrors: { confirmName: [`Type ${row.name} to confirm`] },
       });
@@ -54,14 +53,14 @@ export async function deleteCluster({
 export async function retryCluster({
   ctx,
   project,
-  clusterId,
+  input,
 }: {
   ctx: ServiceContext;
   project: ProjectAccess;
-  clusterId: string;
+  input: ClusterRef;
 }) {
   return ctx.db.transaction(async (tx) => {
-    const row = await loadCluster(tx, project.id, clusterId, true);
+    const row = await loadCluster(tx, project.id, input.clusterId, true);
     const [failed] = await tx
       .select()
       .from(operations)

@@ -1,8 +1,8 @@
-import type { RequestedClusterSpec } from "@/server/contracts/cluster";
+import type { CreateClusterInput } from "@/server/contracts/cluster";
 import { estimateCost } from "@/server/domain/cost";
 import { checkRequestedSpec } from "./spec-checks";
 
 /** Hourly and monthly cost of a spec before it is created (the wizard's review step). */
-export function estimateCluster({ spec }: { spec: RequestedClusterSpec }) {
-  return estimateCost(checkRequestedSpec(spec));
+export function estimateCluster({ input }: { input: CreateClusterInput }) {
+  return estimateCost(checkRequestedSpec(input.spec));
 }

@@ -192,14 +192,16 @@ export async function writeIntent(args: {
 
 /** One change of the spec by an addon or policy verb, re-validated as a whole. */
 export function changeSpec(
-  a: { ctx: ServiceContext; project: ProjectAccess; clusterId: string; generation: number },
+  a: { ctx: ServiceContext; project: ProjectAccess; input: { clusterId: string; generation: number } },
   action: string,
   details: Record<string, string | number | boolean | null>,
   fn: (spec: ClusterSpec) => ClusterSpec,
 ) {
   return writeIntent({
-    ...a,
-    expectedGeneration: a.generation,
+    ctx: a.ctx,
+    project: a.project,
+    clusterId: a.input.clusterId,
+    expectedGeneration: a.input.generation,
     kind: "update",
     action,
     details,

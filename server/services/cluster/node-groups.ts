@@ -1,4 +1,4 @@
-import type { NodeGroupSpec, Scaling } from "@/server/contracts/cluster";
+import type { NodeGroupInput, RemoveNodeGroupInput, ScaleNodeGroupInput } from "@/server/contracts/cluster";
 import type { ServiceContext } from "../context";
 import { ServiceError } from "../errors";
 import type { ProjectAccess } from "../project/access";
@@ -6,54 +6,62 @@ import { writeIntent } from "./intent";
 
 import { revalidate } from "./spec-checks";
 
-type Args = { ctx: ServiceContext; project: ProjectAccess; clusterId: string; generation: number };
+type Args<I> = { ctx: ServiceContext; project: ProjectAccess; input: I };
 
-export function addNodeGroup(a: Args & { nodeGroup: NodeGroupSpec }) {
+export function addNodeGroup(a: Args<NodeGroupInput>) {
   return writeIntent({
-    ...a,
-    expectedGeneration: a.generation,
+    ctx: a.ctx,
+    project: a.project,
+    clusterId: a.input.clusterId,
+    expectedGeneration: a.input.generation,
     kind: "scale",
     action: "nodeGroup.add",
-    details: { nodeGroup: a.nodeGroup.name },
-    change: (spec) => revalidate({ ...spec, nodeGroups: [...spec.nodeGroups, a.nodeGroup] }),
+    details: { nodeGroup: a.input.nodeGroup.name },
+    change: (spec) => revalidate({ ...spec, nodeGroups: [...spec.nodeGroups, a.input.nodeGroup] }),
   });
 }
 
-export function scaleNodeGroup(a: Args & { name: string; scaling: Scaling }) {
+export function scaleNodeGroup(a: Args<ScaleNodeGroupInput>) {
   return writeIntent({
-    ...a,
-    expectedGeneration: a.generation,
+    ctx: a.ctx,
+    project: a.project,
+    clusterId: a.input.clusterId,
+    expectedGeneration: a.input.generation,
     kind: "scale",
     action: "nodeGroup.update",
     details: {
-      nodeGroup: a.name,
-      mode: a.scaling.mode,
-      size: a.scaling.mode === "fixed" ? a.scaling.size : null,
-      min: a.scaling.mode === "autoscale" ? a.scaling.min : null,
-      max: a.scaling.mode === "autoscale" ? a.scaling.max : null,
+      nodeGroup: a.input.name,
+      mode: a.input.scaling.mode,
+      size: a.input.scaling.mode === "fixed" ? a.input.scaling.size : null,
+      min: a.input.scaling.mode === "autoscale" ? a.input.scaling.min : null,
+      max: a.input.scaling.mode === "autoscale" ? a.input.scaling.max : null,
     },
     change: (spec) => {
-      if (!spec.nodeGroups.some((g) => g.name === a.name))
-        throw new ServiceError("NOT_FOUND", `Node group ${a.name} not found`);
+      if (!spec.nodeGroups.some((g) => g.name === a.input.name))
+        throw new ServiceError("NOT_FOUND", `Node group ${a.input.name} not found`);
       return revalidate({
         ...spec,
-        nodeGroups: spec.nodeGroups.map((g) => (g.name === a.name ? { ...g, scaling: a.scaling } : g)),
+        nodeGroups: spec.nodeGroups.map((g) =>
+          g.name === a.input.name ? { ...g, scaling: a.input.scaling } : g,
+        ),
       });
     },
   });
 }
 
-export function removeNodeGroup(a: Args & { name: string }) {
+export function removeNodeGroup(a: Args<RemoveNodeGroupInput>) {
   return writeIntent({
-    ...a,
-    expectedGeneration: a.generation,
+    ctx: a.ctx,
+    project: a.project,
+    clusterId: a.input.clusterId,
+    expectedGeneration: a.input.generation,
     kind: "scale",
     action: "nodeGroup.remove",
-    details: { nodeGroup: a.name },
+    details: { nodeGroup: a.input.name },
     change: (spec) => {
-      if (!spec.nodeGroups.some((g) => g.name === a.name))
-        throw new ServiceError("NOT_FOUND", `Node group ${a.name} not found`);
-      return { ...spec, nodeGroups: spec.nodeGroups.filter((g) => g.name !== a.name) };
+      if (!spec.nodeGroups.some((g) => g.name === a.input.name))
+        throw new ServiceError("NOT_FOUND", `Node group ${a.input.name} not found`);
+      return { ...spec, nodeGroups: spec.nodeGroups.filter((g) => g.name !== a.input.name) };
     },
   });
 }

@@ -1,3 +1,4 @@
+import type { ClusterRef } from "@/server/contracts/cluster";
 import { transitionRefusal } from "@/server/domain/cluster-transitions";
 import type { ServiceContext } from "../context";
 import { ServiceError } from "../errors";
@@ -5,7 +6,7 @@ import type { ProjectAccess } from "../project/access";
 import { commitChange } from "./intent";
 import { loadCluster, stopSavingOf } from "./view";
 
-type Args = { ctx: ServiceContext; project: ProjectAccess; clusterId: string };
+type Args = { ctx: ServiceContext; project: ProjectAccess; input: ClusterRef };
 
 async function setPower(
   a: Args,
@@ -15,7 +16,7 @@ async function setPower(
 ) {
   const { ctx, project } = a;
   return ctx.db.transaction(async (tx) => {
-    const row = await loadCluster(tx, project.id, a.clusterId, true);
+    const row = await loadCluster(tx, project.id, a.input.clusterId, true);
     const refusal = transitionRefusal(row, verb);
     if (refusal) throw new ServiceError("PRECONDITION_FAILED", refusal);
     const saving = stopSavingOf(row);

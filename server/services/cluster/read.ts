@@ -1,6 +1,12 @@
 import { and, desc, eq, ilike, isNull, type SQL } from "drizzle-orm";
 import { clusterEvents, clusters, operations } from "@/db/schema";
 import { clustersAfter } from "@/db/sql";
+import type {
+  ClusterRef,
+  ListClustersInput,
+  ListEventsInput,
+  ListOperationsInput,
+} from "@/server/contracts/cluster";
 import type { ServiceContext } from "../context";
 import type { ProjectAccess } from "../project/access";
 import { activeOperations, loadCluster, toView, type ClusterView } from "./view";
@@ -8,13 +14,13 @@ import { activeOperations, loadCluster, toView, type ClusterView } from "./view"
 export async function getCluster({
   ctx,
   project,
-  clusterId,
+  input,
 }: {
   ctx: ServiceContext;
   project: ProjectAccess;
-  clusterId: string;
+  input: ClusterRef;
 }): Promise<ClusterView> {
-  const row = await loadCluster(ctx.db, project.id, clusterId);
+  const row = await loadCluster(ctx.db, project.id, input.clusterId);
   const ops = await activeOperations(ctx.db, [row.id]);
   return toView(row, ops.get(row.id) ?? null);
 }
@@ -27,7 +33,7 @@ export async function listClusters({
 }: {
   ctx: ServiceContext;
   project: ProjectAccess;
-  input: { search?: string; phase?: string; cursor?: string; limit: number };
+  input: ListClustersInput;
 }): Promise<{ items: ClusterView[]; nextCursor: string | null }> {
   const where: SQL[] = [eq(clusters.projectId, project.id), isNull(clusters.deletedAt)];
   if (input.search) where.push(ilike(clusters.name, `%${input.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`));
@@ -59,36 +65,36 @@ export async function listClusters({
   };
 }
 
-type HistoryArgs = { ctx: ServiceContext; project: ProjectAccess; clusterId: string; limit: number };
+type HistoryArgs<I> = { ctx: ServiceContext; project: ProjectAccess; input: I };
 
 /**
  * Whether the cluster belongs to the project, deleted or not: operations and
  * events outlive the row's deletion, so the history stays visible.
  */
-async function ownsCluster({ ctx, project, clusterId }: HistoryArgs): Promise<boolean> {
+async function ownsCluster({ ctx, project, input }: HistoryArgs<ClusterRef>): Promise<boolean> {
   const [owned] = await ctx.db
     .select({ id: clusters.id })
     .from(clusters)
-    .where(and(eq(clusters.id, clusterId), eq(clusters.projectId, project.id)));
+    .where(and(eq(clusters.id, input.clusterId), eq(clusters.projectId, project.id)));
   return Boolean(owned);
 }
 
-export async function listOperations(args: HistoryArgs) {
+export async function listOperations(args: HistoryArgs<ListOperationsInput>) {
   if (!(await ownsCluster(args))) return [];
   return args.ctx.db
     .select()
     .from(operations)
-    .where(eq(operations.clusterId, args.clusterId))
+    .where(eq(operations.clusterId, args.input.clusterId))
     .orderBy(desc(operations.startedAt))
-    .limit(args.limit);
+    .limit(args.input.limit);
 }
 
-export async function listEvents(args: HistoryArgs) {
+export async function listEvents(args: HistoryArgs<ListEventsInput>) {
   if (!(await ownsCluster(args))) return [];
   return args.ctx.db
     .select()
     .from(clusterEvents)
-    .where(eq(clusterEvents.clusterId, args.clusterId))
+    .where(eq(clusterEvents.clusterId, args.input.clusterId))
     .orderBy(desc(clusterEvents.id))
-    .limit(args.limit);
+    .limit(args.input.limit);
 }

@@ -1,3 +1,4 @@
+import type { ClusterRef } from "@/server/contracts/cluster";
 import { transitionRefusal } from "@/server/domain/cluster-transitions";
 import { beginCaRotation } from "@/server/kube/store";
 import type { ServiceContext } from "../context";
@@ -6,7 +7,7 @@ import type { ProjectAccess } from "../project/access";
 import { commitChange } from "./intent";
 import { loadCluster, type ClusterView } from "./view";
 
-type Args = { ctx: ServiceContext; project: ProjectAccess; clusterId: string };
+type Args = { ctx: ServiceContext; project: ProjectAccess; input: ClusterRef };
 
 /**
  * Rotate the cluster CA: new kubeconfigs are signed by a new CA at once;
@@ -16,7 +17,7 @@ type Args = { ctx: ServiceContext; project: ProjectAccess; clusterId: string };
 export async function rotateCa(a: Args): Promise<ClusterView> {
   const { ctx, project } = a;
   return ctx.db.transaction(async (tx) => {
-    const row = await loadCluster(tx, project.id, a.clusterId, true);
+    const row = await loadCluster(tx, project.id, a.input.clusterId, true);
     const refusal = transitionRefusal(row, "rotate-ca");
     if (refusal) throw new ServiceError("PRECONDITION_FAILED", refusal);
     if (!row.status.apiEndpoint || !row.spec.apiAccess.public)

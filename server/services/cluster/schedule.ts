@@ -1,13 +1,13 @@
 import { eq } from "drizzle-orm";
 import { clusters, type ClusterSchedules } from "@/db/schema";
-import type { MaintenanceWindow, StopSchedule } from "@/server/contracts/schedule";
+import type { ClusterRef, MaintenanceWindowInput, StopScheduleInput } from "@/server/contracts/cluster";
 import { recordAudit } from "../audit/record";
 import type { ServiceContext } from "../context";
 import { ServiceError } from "../errors";
 import type { ProjectAccess } from "../project/access";
 import { loadCluster, toView, type ClusterView } from "./view";
 
-type Args = { ctx: ServiceContext; project: ProjectAccess; clusterId: string };
+type Args<I = ClusterRef> = { ctx: ServiceContext; project: ProjectAccess; input: I };
 
 /**
  * Change the cluster's schedules (validated by the tRPC input schema) and
@@ -22,7 +22,7 @@ async function updateSchedules(
 ): Promise<ClusterView> {
   const { ctx, project } = a;
   return ctx.db.transaction(async (tx) => {
-    const row = await loadCluster(tx, project.id, a.clusterId, true);
+    const row = await loadCluster(tx, project.id, a.input.clusterId, true);
     if (row.deletionRequestedAt)
       throw new ServiceError("PRECONDITION_FAILED", `Cluster ${row.name} is being deleted`);
     const now = new Date();
@@ -42,8 +42,8 @@ async function updateSchedules(
 }
 
 /** Set (or clear with null) the cluster's stop schedule; the worker executes it. Audited. */
-export function setStopSchedule(a: Args & { schedule: StopSchedule | null }): Promise<ClusterView> {
-  const s = a.schedule;
+export function setStopSchedule(a: Args<StopScheduleInput>): Promise<ClusterView> {
+  const s = a.input.schedule;
   return updateSchedules(
     a,
     "cluster.stopSchedule.update",
@@ -60,8 +60,8 @@ export function setStopSchedule(a: Args & { schedule: StopSchedule | null }): Pr
 }
 
 /** Set (or clear) the maintenance window that patch and end-of-life upgrades run in. Audited. */
-export function setMaintenanceWindow(a: Args & { window: MaintenanceWindow | null }): Promise<ClusterView> {
-  const w = a.window;
+export function setMaintenanceWindow(a: Args<MaintenanceWindowInput>): Promise<ClusterView> {
+  const w = a.input.window;
   return updateSchedules(
     a,
     "cluster.maintenanceWindow.update",

@@ -29,25 +29,23 @@ async function refusalOf(run: () => Promise<unknown>): Promise<string | null> {
  * user who set the schedule, with the project's owner rights.
  */
 export function scheduledActions(db: Db, encryptionKey: string) {
-  const scope = (a: ScheduledBy): { ctx: ServiceContext; project: ProjectAccess; clusterId: string } => ({
+  const scope = (a: ScheduledBy): { ctx: ServiceContext; project: ProjectAccess } => ({
     ctx: { db, actor: a.actor, requestId: a.requestId, clientIp: null, encryptionKey },
     project: { id: a.projectId, name: "", personal: false, role: "owner" },
-    clusterId: a.clusterId,
   });
+  const ref = (a: ScheduledBy) => ({ projectId: a.projectId, clusterId: a.clusterId });
   return {
     setPower: (a: ScheduledBy & { verb: "stop" | "start" }) =>
       refusalOf(() =>
         a.verb === "stop"
-          ? stopCluster({ ...scope(a), by: "schedule" })
-          : startCluster({ ...scope(a), by: "schedule" }),
+          ? stopCluster({ ...scope(a), input: ref(a), by: "schedule" })
+          : startCluster({ ...scope(a), input: ref(a), by: "schedule" }),
       ),
     upgrade: (a: ScheduledBy & { generation: number; target: string; acknowledged: string[] }) =>
       refusalOf(() =>
         upgradeCluster({
           ...scope(a),
-          generation: a.generation,
-          target: a.target,
-          acknowledged: a.acknowledged,
+          input: { ...ref(a), generation: a.generation, target: a.target, acknowledged: a.acknowledged },
           by: "maintenance",
         }),
       ),

@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import type { Executor } from "@/db/client";
+import type { ClusterRef, UpgradeClusterInput, UpgradeReadinessInput } from "@/server/contracts/cluster";
 import { cloudQuotas } from "@/db/schema";
 import {
   addonsBlockingUpgrade,
@@ -14,7 +15,7 @@ import type { ProjectAccess } from "../project/access";
 import { commitChange } from "./intent";
 import { loadCluster, type ClusterView } from "./view";
 
-type Args = { ctx: ServiceContext; project: ProjectAccess; clusterId: string };
+type Args<I = ClusterRef> = { ctx: ServiceContext; project: ProjectAccess; input: I };
 
 async function quotaOf(exec: Executor, projectId: string) {
   const [q] = await exec.select().from(cloudQuotas).where(eq(cloudQuotas.projectId, projectId));
@@ -29,7 +30,7 @@ export interface UpgradeOptions {
 }
 
 export async function upgradeOptions(a: Args): Promise<UpgradeOptions> {
-  const row = await loadCluster(a.ctx.db, a.project.id, a.clusterId);
+  const row = await loadCluster(a.ctx.db, a.project.id, a.input.clusterId);
   const v = versionInfo(row.spec.version);
   return {
     current: row.spec.version,
@@ -39,18 +40,18 @@ export async function upgradeOptions(a: Args): Promise<UpgradeOptions> {
   };
 }
 
-export async function upgradeReadiness(a: Args & { target: string }): Promise<ReadinessReport> {
-  const row = await loadCluster(a.ctx.db, a.project.id, a.clusterId);
+export async function upgradeReadiness(a: Args<UpgradeReadinessInput>): Promise<ReadinessReport> {
+  const row = await loadCluster(a.ctx.db, a.project.id, a.input.clusterId);
   const report = readinessReport({
     spec: row.spec,
-    target: a.target,
+    target: a.input.target,
     workload: row.status.workload ?? null,
     quota: await quotaOf(a.ctx.db, a.project.id),
   });
   if (!report)
     throw new ServiceError(
       "VALIDATION",
-      `${a.target} is not an allowed upgrade from ${row.spec.version} (one minor at a time; allowed: ${
+      `${a.input.target} is not an allowed upgrade from ${row.spec.version} (one minor at a time; allowed: ${
         upgradeTargets(row.spec.version)
           .map((t) => t.version)
           .join(", ") || "none"
@@ -66,14 +67,14 @@ export async function upgradeReadiness(a: Args & { target: string }): Promise<Re
  * their strategy; see server/reconciler/cluster/phases/upgrade.ts.
  */
 export async function upgradeCluster(
-  a: Args & { generation: number; target: string; acknowledged: string[]; by?: "user" | "maintenance" },
+  a: Args<UpgradeClusterInput> & { by?: "user" | "maintenance" },
 ): Promise<ClusterView> {
   const { ctx, project } = a;
   return ctx.db.transaction(async (tx) => {
-    const row = await loadCluster(tx, project.id, a.clusterId, true);
+    const row = await loadCluster(tx, project.id, a.input.clusterId, true);
     const refusal = transitionRefusal(row, "upgrade");
     if (refusal) throw new ServiceError("PRECONDITION_FAILED", refusal);
-    if (row.generation !== a.generation)
+    if (row.generation !== a.input.generation)
       throw new ServiceError(
         "CONFLICT",
         `Cluster ${row.name} was changed meanwhile (now at revision ${row.generation}); review the upgrade again`,
@@ -83,13 +84,13 @@ export async function upgradeCluster(
         "PRECONDITION_FAILED",
         `Upgrades drain nodes through the Kubernetes API, which the console reaches at its public address; ${row.name}'s API is private. Make it public (with an allowlist) first.`,
       );
-    if (!isAllowedUpgrade(row.spec.version, a.target))
+    if (!isAllowedUpgrade(row.spec.version, a.input.target))
       throw new ServiceError(
         "VALIDATION",
-        `${a.target} is not an allowed upgrade from ${row.spec.version} (one minor at a time)`,
+        `${a.input.target} is not an allowed upgrade from ${row.spec.version} (one minor at a time)`,
         { fieldErrors: { target: ["Not an allowed upgrade target"] } },
       );
-    const stale = addonsBlockingUpgrade(row.spec, a.target);
+    const stale = addonsBlockingUpgrade(row.spec, a.input.target);
     if (stale.length)
       throw new ServiceError(
         "PRECONDITION_FAILED",
@@ -99,34 +100,43 @@ export async function upgradeCluster(
       );
     const report = readinessReport({
       spec: row.spec,
-      target: a.target,
+      target: a.input.target,
       workload: row.status.workload ?? null,
       quota: await quotaOf(tx, project.id),
     })!;
     const unacknowledged = report.findings.filter(
-      (f) => f.severity === "blocking" && !a.acknowledged.includes(f.id),
+      (f) => f.severity === "blocking" && !a.input.acknowledged.includes(f.id),
     );
     if (unacknowledged.length)
       throw new ServiceError(
         "PRECONDITION_FAILED",
         `Acknowledge the blocking findings first: ${unacknowledged.map((f) => f.title).join("; ")}`,
       );
-    const forceDrain = report.findings.some((f) => f.id.startsWith("pdb:") && a.acknowledged.includes(f.id));
+    const forceDrain = report.findings.some(
+      (f) => f.id.startsWith("pdb:") && a.input.acknowledged.includes(f.id),
+    );
     return commitChange(tx, ctx, row, {
       kind: "upgrade",
       action: "cluster.upgrade",
       set: {
-        spec: { ...row.spec, version: a.target },
+        spec: { ...row.spec, version: a.input.target },
         phase: "Upgrading",
         status: {
           ...row.status,
-          upgrade: { from: row.spec.version, to: a.target, nodes: {}, sizes: {}, forceDrain, failed: null },
+          upgrade: {
+            from: row.spec.version,
+            to: a.input.target,
+            nodes: {},
+            sizes: {},
+            forceDrain,
+            failed: null,
+          },
         },
       },
       details: {
         from: row.spec.version,
-        to: a.target,
-        acknowledged: a.acknowledged.join(",") || null,
+        to: a.input.target,
+        acknowledged: a.input.acknowledged.join(",") || null,
         forceDrain,
         by: a.by ?? "user",
       },

@@ -1,4 +1,10 @@
-import { type LoadProfileInput, WorkloadView } from "@/server/contracts/workload";
+import type { ClusterRef } from "@/server/contracts/cluster";
+import {
+  type FailAmphoraInput,
+  type NodeRefInput,
+  type SetLoadInput,
+  WorkloadView,
+} from "@/server/contracts/workload";
 import { emulatorEndpoint } from "@/server/env";
 import { EmulatorAdminError, emulatorAdmin } from "@/server/openstack/emulator-admin";
 import { recordAudit } from "../audit/record";
@@ -17,7 +23,7 @@ import { loadCluster } from "./view";
  * reconciler.
  */
 
-type Args = { ctx: ServiceContext; project: ProjectAccess; clusterId: string };
+type Args<I = ClusterRef> = { ctx: ServiceContext; project: ProjectAccess; input: I };
 
 async function emulatorFor(ctx: ServiceContext, projectId: string) {
   // The emulator this console runs with, if any (server/env.ts).
@@ -46,7 +52,7 @@ async function call(
 }
 
 async function target(a: Args) {
-  const c = await loadCluster(a.ctx.db, a.project.id, a.clusterId);
+  const c = await loadCluster(a.ctx.db, a.project.id, a.input.clusterId);
   const t = await emulatorFor(a.ctx, a.project.id);
   if (!t)
     throw new ServiceError(
@@ -60,7 +66,7 @@ async function target(a: Args) {
 
 /** The workload as the emulated cluster runs it; `available: false` on a real cloud or before the nodes joined. */
 export async function getWorkload(a: Args) {
-  const c = await loadCluster(a.ctx.db, a.project.id, a.clusterId);
+  const c = await loadCluster(a.ctx.db, a.project.id, a.input.clusterId);
   const t = await emulatorFor(a.ctx, a.project.id);
   if (!t) return { available: false as const, reason: "real-cloud" as const };
   if (c.power === "off") return { available: false as const, reason: "stopped" as const };
@@ -86,50 +92,58 @@ async function audited<T>(
     outcome: "success",
     projectId: a.project.id,
     targetType: "cluster",
-    targetId: a.clusterId,
+    targetId: a.input.clusterId,
     details,
   });
   return result;
 }
 
-export async function setLoad(a: Args & { load: LoadProfileInput }) {
+export async function setLoad(a: Args<SetLoadInput>) {
   const { t, base } = await target(a);
-  if (a.load.profile !== "steady" && a.load.peak < a.load.base)
+  if (a.input.load.profile !== "steady" && a.input.load.peak < a.input.load.base)
     throw new ServiceError("VALIDATION", "The peak load must be at least the base load", {
       fieldErrors: { peak: ["The peak load must be at least the base load"] },
     });
   return audited(
     a,
     "workload.setLoad",
-    { profile: a.load.profile, base: a.load.base, peak: a.load.peak, periodMinutes: a.load.periodMinutes },
-    async () => WorkloadView.parse(await call(t, "PUT", `${base}/load`, a.load)),
+    {
+      profile: a.input.load.profile,
+      base: a.input.load.base,
+      peak: a.input.load.peak,
+      periodMinutes: a.input.load.periodMinutes,
+    },
+    async () => WorkloadView.parse(await call(t, "PUT", `${base}/load`, a.input.load)),
   );
 }
 
-export async function failNode(a: Args & { node: string }) {
+export async function failNode(a: Args<NodeRefInput>) {
   const { c, t, base } = await target(a);
-  if (!c.status.nodes.some((n) => n.name === a.node && n.role === "worker"))
-    throw new ServiceError("NOT_FOUND", `Worker ${a.node} not found in cluster ${c.name}`);
-  return audited(a, "workload.failNode", { node: a.node }, () =>
-    call(t, "POST", `${base}/nodes/${encodeURIComponent(a.node)}/fail`),
+  if (!c.status.nodes.some((n) => n.name === a.input.node && n.role === "worker"))
+    throw new ServiceError("NOT_FOUND", `Worker ${a.input.node} not found in cluster ${c.name}`);
+  return audited(a, "workload.failNode", { node: a.input.node }, () =>
+    call(t, "POST", `${base}/nodes/${encodeURIComponent(a.input.node)}/fail`),
   );
 }
 
-export async function recoverNode(a: Args & { node: string }) {
+export async function recoverNode(a: Args<NodeRefInput>) {
   const { t, base } = await target(a);
-  return audited(a, "workload.recoverNode", { node: a.node }, () =>
-    call(t, "DELETE", `${base}/nodes/${encodeURIComponent(a.node)}/fail`),
+  return audited(a, "workload.recoverNode", { node: a.input.node }, () =>
+    call(t, "DELETE", `${base}/nodes/${encodeURIComponent(a.input.node)}/fail`),
   );
 }
 
 /** Fail the MASTER amphora of one of the cluster's load balancers (by name, as the status lists them). */
-export async function failAmphora(a: Args & { loadBalancer: string }) {
+export async function failAmphora(a: Args<FailAmphoraInput>) {
   const { c, t } = await target(a);
   // The id the reconciler read from the cluster's own project (the status is this project's row).
-  const lb = c.status.loadBalancers?.[a.loadBalancer];
+  const lb = c.status.loadBalancers?.[a.input.loadBalancer];
   if (!lb)
-    throw new ServiceError("NOT_FOUND", `Load balancer ${a.loadBalancer} not found in cluster ${c.name}`);
-  return audited(a, "workload.failAmphora", { loadBalancer: a.loadBalancer }, () =>
+    throw new ServiceError(
+      "NOT_FOUND",
+      `Load balancer ${a.input.loadBalancer} not found in cluster ${c.name}`,
+    );
+  return audited(a, "workload.failAmphora", { loadBalancer: a.input.loadBalancer }, () =>
     call(t, "POST", `/loadbalancers/${lb.id}/fail-amphora`),
   );
 }

@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { projectInvitations, projectMembers, users } from "@/db/schema";
-import type { AddMemberInput } from "@/server/contracts/project";
+import type { AddMemberInput, CancelInvitationInput } from "@/server/contracts/project";
 import { recordAudit } from "../audit/record";
 import type { ServiceContext } from "../context";
 import { ServiceError } from "../errors";
@@ -77,16 +77,16 @@ export async function addMember({
 export async function cancelInvitation({
   ctx,
   project,
-  invitationId,
+  input,
 }: {
   ctx: ServiceContext;
   project: ProjectAccess;
-  invitationId: string;
+  input: CancelInvitationInput;
 }) {
   return ctx.db.transaction(async (tx) => {
     const [removed] = await tx
       .delete(projectInvitations)
-      .where(and(eq(projectInvitations.id, invitationId), eq(projectInvitations.projectId, project.id)))
+      .where(and(eq(projectInvitations.id, input.invitationId), eq(projectInvitations.projectId, project.id)))
       .returning();
     if (!removed) throw new ServiceError("NOT_FOUND", "Invitation not found");
     await recordAudit(tx, ctx, {

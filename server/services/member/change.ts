@@ -1,6 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { projectMembers, users } from "@/db/schema";
-import type { ProjectRole } from "@/server/contracts/project";
+import type { RemoveMemberInput, UpdateMemberRoleInput } from "@/server/contracts/project";
 import { recordAudit } from "../audit/record";
 import type { ServiceContext } from "../context";
 import { ServiceError } from "../errors";
@@ -26,7 +26,7 @@ export async function updateMemberRole({
 }: {
   ctx: ServiceContext;
   project: ProjectAccess;
-  input: { userId: string; role: ProjectRole };
+  input: UpdateMemberRoleInput;
 }) {
   assertCanGrant(project, input.role);
   const target = await loadMember(ctx, project.id, input.userId);
@@ -62,7 +62,7 @@ export async function removeMember({
 }: {
   ctx: ServiceContext;
   project: ProjectAccess;
-  input: { userId: string };
+  input: RemoveMemberInput;
 }) {
   const leaving = input.userId === ctx.actor.userId;
   if (!leaving && project.role !== "owner") {

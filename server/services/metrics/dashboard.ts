@@ -2,6 +2,7 @@ import { and, desc, eq, gte, inArray, isNull, lt } from "drizzle-orm";
 import { clusterEvents, clusters } from "@/db/schema";
 import { PANELS, type PanelId } from "@/server/metrics/panels";
 import { nodeStateChanges, queryRange, stepFor, type Point } from "@/server/metrics/store";
+import type { DashboardInput, OverviewInput } from "@/server/contracts/metrics";
 import type { ServiceContext } from "../context";
 import { loadCluster } from "../cluster/view";
 import type { ProjectAccess } from "../project/access";
@@ -43,12 +44,10 @@ export interface NodeSegment {
 export async function dashboardData(args: {
   ctx: ServiceContext;
   project: ProjectAccess;
-  clusterId: string;
-  from: Date;
-  to: Date;
+  input: DashboardInput;
 }) {
   const { db } = args.ctx;
-  const c = await loadCluster(db, args.project.id, args.clusterId);
+  const c = await loadCluster(db, args.project.id, args.input.clusterId);
   const context = {
     groups: c.spec.nodeGroups.map((g) => g.name),
     loadBalancers: [
@@ -60,15 +59,15 @@ export async function dashboardData(args: {
       ]),
     ].sort(),
   };
-  const stepS = stepFor(args.from.getTime(), args.to.getTime(), PANEL_POINTS);
+  const stepS = stepFor(args.input.from.getTime(), args.input.to.getTime(), PANEL_POINTS);
   const panels = {} as Record<PanelId, { title: string; series: Record<string, Point[]> }>;
   await Promise.all(
     (Object.keys(PANELS) as PanelId[]).map(async (id) => {
       const r = await queryRange(db, {
         clusterId: c.id,
         series: PANELS[id].series(context),
-        from: args.from,
-        to: args.to,
+        from: args.input.from,
+        to: args.input.to,
         maxPoints: PANEL_POINTS,
       });
       panels[id] = { title: PANELS[id].title, series: r.series };
@@ -88,8 +87,8 @@ export async function dashboardData(args: {
     .where(
       and(
         eq(clusterEvents.clusterId, c.id),
-        gte(clusterEvents.at, args.from),
-        lt(clusterEvents.at, args.to),
+        gte(clusterEvents.at, args.input.from),
+        lt(clusterEvents.at, args.input.to),
         inArray(clusterEvents.reason, ANNOTATED),
       ),
     )
@@ -97,11 +96,15 @@ export async function dashboardData(args: {
     .limit(200);
 
   // Node timelines: each node's state before the range, then its changes within it.
-  const { before, changes } = await nodeStateChanges(db, { clusterId: c.id, from: args.from, to: args.to });
+  const { before, changes } = await nodeStateChanges(db, {
+    clusterId: c.id,
+    from: args.input.from,
+    to: args.input.to,
+  });
   const open = new Map<string, { state: string; since: number }>();
   const timelines = new Map<string, NodeSegment[]>();
-  const start = args.from.getTime();
-  const end = Math.min(args.to.getTime(), Date.now());
+  const start = args.input.from.getTime();
+  const end = Math.min(args.input.to.getTime(), Date.now());
   for (const r of before) if (r.reason !== "Terminated") open.set(r.name, { state: r.reason, since: start });
   for (const e of changes) {
     const cur = open.get(e.name);
@@ -130,8 +133,8 @@ export async function dashboardData(args: {
 
   return {
     cluster: { id: c.id, name: c.name },
-    from: args.from,
-    to: args.to,
+    from: args.input.from,
+    to: args.input.to,
     stepS,
     panels,
     annotations: annotations.map((a) => ({ ...a, at: a.at.getTime() })),
@@ -158,8 +161,7 @@ const OVERVIEW = {
 export async function projectOverview(args: {
   ctx: ServiceContext;
   project: ProjectAccess;
-  from: Date;
-  to: Date;
+  input: OverviewInput;
 }) {
   const { db } = args.ctx;
   const rows = await db
@@ -168,14 +170,14 @@ export async function projectOverview(args: {
     .where(and(eq(clusters.projectId, args.project.id), isNull(clusters.deletedAt)))
     .orderBy(clusters.name)
     .limit(50);
-  const stepS = stepFor(args.from.getTime(), args.to.getTime(), PANEL_POINTS);
+  const stepS = stepFor(args.input.from.getTime(), args.input.to.getTime(), PANEL_POINTS);
   const results = await Promise.all(
     rows.map((c) =>
       queryRange(db, {
         clusterId: c.id,
         series: Object.values(OVERVIEW).map((p) => p.series),
-        from: args.from,
-        to: args.to,
+        from: args.input.from,
+        to: args.input.to,
         maxPoints: PANEL_POINTS,
       }),
     ),

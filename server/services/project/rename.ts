@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { projects } from "@/db/schema";
 import { recordAudit } from "../audit/record";
+import type { RenameProjectInput } from "@/server/contracts/project";
 import type { ServiceContext } from "../context";
 import type { ProjectAccess } from "./access";
 
@@ -11,7 +12,7 @@ export async function renameProject({
 }: {
   ctx: ServiceContext;
   project: ProjectAccess;
-  input: { name: string };
+  input: RenameProjectInput;
 }) {
   return ctx.db.transaction(async (tx) => {
     await tx.update(projects).set({ name: input.name }).where(eq(projects.id, project.id));
