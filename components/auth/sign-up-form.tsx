@@ -9,7 +9,7 @@ import { useState, type FormEvent } from "react";
 import { fieldErrorsOf, useTRPC } from "@/components/trpc/client";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
-import { Field, Input } from "@/components/ui/field";
+import { InputField } from "@/components/ui/field";
 import { fieldErrorsFromIssues } from "@/server/contracts/field-errors";
 import { PASSWORD_RULES, SignUpInput } from "@/server/contracts/auth";
 
@@ -71,25 +71,29 @@ export function SignUpForm() {
             {formError}
           </div>
         )}
-        <Field label="Full name" errors={errors.name}>
-          {(p) => <Input {...p} autoComplete="name" value={form.name} onChange={set("name")} />}
-        </Field>
-        <Field label="Work email" errors={errors.email}>
-          {(p) => (
-            <Input {...p} type="email" autoComplete="email" value={form.email} onChange={set("email")} />
-          )}
-        </Field>
-        <Field label="Password" errors={errors.password}>
-          {(p) => (
-            <Input
-              {...p}
-              type="password"
-              autoComplete="new-password"
-              value={form.password}
-              onChange={set("password")}
-            />
-          )}
-        </Field>
+        <InputField
+          label="Full name"
+          errors={errors.name}
+          autoComplete="name"
+          value={form.name}
+          onChange={set("name")}
+        />
+        <InputField
+          label="Work email"
+          errors={errors.email}
+          type="email"
+          autoComplete="email"
+          value={form.email}
+          onChange={set("email")}
+        />
+        <InputField
+          label="Password"
+          errors={errors.password}
+          type="password"
+          autoComplete="new-password"
+          value={form.password}
+          onChange={set("password")}
+        />
         <ul className="grid grid-cols-1 gap-1 text-xs" aria-label="Password rules">
           {PASSWORD_RULES.map((r) => {
             const ok = r.test(form.password);

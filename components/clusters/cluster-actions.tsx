@@ -8,7 +8,7 @@ import { useState } from "react";
 import { fieldErrorsOf, useTRPC } from "@/components/trpc/client";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
-import { Field, Input } from "@/components/ui/field";
+import { InputField } from "@/components/ui/field";
 import { toast } from "@/components/ui/toast-store";
 import { type ClusterData } from "./labels";
 import { KubeconfigButton, PowerButton, UpgradeButton } from "./lifecycle-actions";
@@ -89,11 +89,13 @@ export function ClusterActions({ projectId, cluster: c }: { projectId: string; c
           className="space-y-4"
           noValidate
         >
-          <Field label={`Type ${c.name} to confirm`} errors={fieldErrorsOf(del.error).confirmName}>
-            {(p) => (
-              <Input {...p} value={confirm} onChange={(e) => setConfirm(e.target.value)} autoComplete="off" />
-            )}
-          </Field>
+          <InputField
+            label={`Type ${c.name} to confirm`}
+            errors={fieldErrorsOf(del.error).confirmName}
+            value={confirm}
+            onChange={(e) => setConfirm(e.target.value)}
+            autoComplete="off"
+          />
           <div className="flex justify-end gap-2">
             <Button type="button" variant="secondary" onClick={() => setDeleting(false)}>
               Cancel

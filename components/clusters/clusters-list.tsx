@@ -8,7 +8,7 @@ import { Button } from "@/components/ui/button";
 import { useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
 import { Badge } from "@/components/ui/badge";
-import { Input, Select } from "@/components/ui/field";
+import { Input, Options, Select } from "@/components/ui/field";
 import { LoadError, LoadingBlock } from "@/components/ui/load-state";
 import Link from "next/link";
 import { PHASES } from "@/server/contracts/phases";
@@ -58,11 +58,7 @@ export function ClustersList({ projectId }: { projectId: string }) {
           <span className="sr-only">Filter by status</span>
           <Select value={phase} onChange={(e) => setPhase(e.target.value)}>
             <option value="">All statuses</option>
-            {PHASES.filter((p) => p !== "Deleted").map((p) => (
-              <option key={p} value={p}>
-                {p}
-              </option>
-            ))}
+            <Options values={PHASES.filter((p) => p !== "Deleted")} />
           </Select>
         </label>
         <span className="ml-auto text-xs text-muted">

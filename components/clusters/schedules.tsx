@@ -9,7 +9,7 @@ import { Badge } from "@/components/ui/badge";
 import { Banner } from "@/components/ui/banner";
 import { Button } from "@/components/ui/button";
 import { Card, CardHeader } from "@/components/ui/card";
-import { Field, Input, Select } from "@/components/ui/field";
+import { CheckboxField, Field, Input, InputField, Options, Select, SelectField } from "@/components/ui/field";
 import { toast } from "@/components/ui/toast-store";
 import { WEEKDAYS, type ScheduleEvent, type Weekday } from "@/server/contracts/schedule";
 import { type ClusterData, type ClusterTabProps } from "./labels";
@@ -180,13 +180,14 @@ function StopScheduleCard({ projectId, cluster: c, canEdit }: ClusterTabProps) {
           }}
           noValidate
         >
-          <Field label="Time zone" errors={errors.timezone ?? errors["schedule.timezone"]}>
-            {(p) => (
-              <Select {...p} value={timezone} onChange={(e) => setTimezone(e.target.value)}>
-                <ZoneOptions current={timezone} />
-              </Select>
-            )}
-          </Field>
+          <SelectField
+            label="Time zone"
+            errors={errors.timezone ?? errors["schedule.timezone"]}
+            value={timezone}
+            onChange={(e) => setTimezone(e.target.value)}
+          >
+            <ZoneOptions current={timezone} />
+          </SelectField>
           <ul className="space-y-3">
             {events.map((ev, i) => (
               <li key={i} className="space-y-2 rounded-md border border-border p-3">
@@ -247,15 +248,12 @@ function StopScheduleCard({ projectId, cluster: c, canEdit }: ClusterTabProps) {
           >
             <Plus className="size-4" aria-hidden /> Add event
           </Button>
-          <label className="flex items-center gap-2 text-sm text-fg">
-            <input
-              type="checkbox"
-              className="size-4"
-              checked={enabled}
-              onChange={(e) => setEnabled(e.target.checked)}
-            />
-            Active (untick to pause without losing the schedule)
-          </label>
+          <CheckboxField
+            label="Active (untick to pause without losing the schedule)"
+            className="size-4"
+            checked={enabled}
+            onChange={(e) => setEnabled(e.target.checked)}
+          />
           {save.error && (
             <p role="alert" className="text-sm font-medium text-danger">
               {errors["schedule.events"]?.join(" ") ?? save.error.message}
@@ -351,30 +349,32 @@ function MaintenanceCard({ projectId, cluster: c, canEdit }: ClusterTabProps) {
           }}
           noValidate
         >
-          <Field label="Day" errors={errors["window.day"]}>
-            {(p) => (
-              <Select {...p} value={day} onChange={(e) => setDay(e.target.value as Weekday)}>
-                {WEEKDAYS.map((d) => (
-                  <option key={d} value={d}>
-                    {d}
-                  </option>
-                ))}
-              </Select>
-            )}
-          </Field>
-          <Field label="Starts at" errors={errors["window.start"]}>
-            {(p) => <Input {...p} type="time" value={start} onChange={(e) => setStart(e.target.value)} />}
-          </Field>
+          <SelectField
+            label="Day"
+            errors={errors["window.day"]}
+            value={day}
+            onChange={(e) => setDay(e.target.value as Weekday)}
+          >
+            <Options values={WEEKDAYS} />
+          </SelectField>
+          <InputField
+            label="Starts at"
+            errors={errors["window.start"]}
+            type="time"
+            value={start}
+            onChange={(e) => setStart(e.target.value)}
+          />
           <Field label="Duration (hours)" errors={errors["window.durationHours"]}>
             {(p) => <NumberInput {...p} min={1} max={8} value={hours} onValueChange={(n) => setHours(n)} />}
           </Field>
-          <Field label="Time zone" errors={errors["window.timezone"]}>
-            {(p) => (
-              <Select {...p} value={timezone} onChange={(e) => setTimezone(e.target.value)}>
-                <ZoneOptions current={timezone} />
-              </Select>
-            )}
-          </Field>
+          <SelectField
+            label="Time zone"
+            errors={errors["window.timezone"]}
+            value={timezone}
+            onChange={(e) => setTimezone(e.target.value)}
+          >
+            <ZoneOptions current={timezone} />
+          </SelectField>
           <FormFooter
             className="col-span-2"
             what="window"
@@ -398,11 +398,7 @@ function MaintenanceCard({ projectId, cluster: c, canEdit }: ClusterTabProps) {
 
 /** The common zones, plus the current one when it is another (e.g. the browser's). */
 function ZoneOptions({ current }: { current: string }) {
-  return (ZONES.includes(current) ? ZONES : [current, ...ZONES]).map((z) => (
-    <option key={z} value={z}>
-      {z}
-    </option>
-  ));
+  return <Options values={ZONES.includes(current) ? ZONES : [current, ...ZONES]} />;
 }
 
 function FormFooter({

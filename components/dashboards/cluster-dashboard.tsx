@@ -9,7 +9,7 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
 import { EmptyState } from "@/components/ui/empty-state";
-import { Input, Select } from "@/components/ui/field";
+import { Input, Options, Select } from "@/components/ui/field";
 import { LoadingBlock } from "@/components/ui/load-state";
 import type { AppRouter } from "@/server/api/root";
 import { formatTime, TimeSeriesPanel, type Annotation } from "./time-series-panel";
@@ -192,11 +192,7 @@ export function ClusterDashboards({ projectId }: { projectId: string }) {
         <label className="text-sm">
           <span className="mb-1 block font-medium text-fg">Auto-refresh</span>
           <Select value={refresh} onChange={(e) => set({ refresh: e.target.value })} className="w-28">
-            {Object.keys(REFRESH).map((r) => (
-              <option key={r} value={r}>
-                {r}
-              </option>
-            ))}
+            <Options values={Object.keys(REFRESH)} />
           </Select>
         </label>
         <span className="ml-auto flex items-center gap-2 text-xs text-muted" aria-live="polite">

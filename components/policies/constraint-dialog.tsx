@@ -7,7 +7,7 @@ import { useCatalog, type TemplateView } from "@/components/catalog/catalog-prov
 import { useTRPC } from "@/components/trpc/client";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
-import { Field, Input, Select } from "@/components/ui/field";
+import { InputField, SelectField } from "@/components/ui/field";
 import { FormError } from "@/components/ui/form-error";
 import { useDebouncedValue } from "@/components/ui/use-debounced-value";
 import { YamlEditor } from "@/components/ui/yaml-editor";
@@ -152,36 +152,36 @@ export function ConstraintDialog({
         }}
       >
         <div className="grid grid-cols-2 gap-4">
-          <Field label="Template" hint={template.description}>
-            {(p) => (
-              <Select
-                {...p}
-                value={kind}
-                onChange={(e) => {
-                  const t = templates.find((x) => x.kind === e.target.value)!;
-                  setKind(t.kind);
-                  if (!initial) setName(kebab(t.kind));
-                  setParams(Object.keys(t.exampleParameters).length ? stringify(t.exampleParameters) : "");
-                  setKinds(t.matchKinds.flatMap((k) => k.kinds).join(", "));
-                }}
-              >
-                {families.map((f) => (
-                  <optgroup key={f} label={f}>
-                    {templates
-                      .filter((t) => t.family === f)
-                      .map((t) => (
-                        <option key={t.kind} value={t.kind}>
-                          {t.title} ({t.kind})
-                        </option>
-                      ))}
-                  </optgroup>
-                ))}
-              </Select>
-            )}
-          </Field>
-          <Field label="Name" errors={at("name")}>
-            {(p) => <Input {...p} value={name} onChange={(e) => setName(e.target.value)} />}
-          </Field>
+          <SelectField
+            label="Template"
+            hint={template.description}
+            value={kind}
+            onChange={(e) => {
+              const t = templates.find((x) => x.kind === e.target.value)!;
+              setKind(t.kind);
+              if (!initial) setName(kebab(t.kind));
+              setParams(Object.keys(t.exampleParameters).length ? stringify(t.exampleParameters) : "");
+              setKinds(t.matchKinds.flatMap((k) => k.kinds).join(", "));
+            }}
+          >
+            {families.map((f) => (
+              <optgroup key={f} label={f}>
+                {templates
+                  .filter((t) => t.family === f)
+                  .map((t) => (
+                    <option key={t.kind} value={t.kind}>
+                      {t.title} ({t.kind})
+                    </option>
+                  ))}
+              </optgroup>
+            ))}
+          </SelectField>
+          <InputField
+            label="Name"
+            errors={at("name")}
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+          />
         </div>
         <fieldset>
           <legend className="mb-1.5 text-sm font-medium text-fg">Enforcement</legend>
@@ -219,40 +219,35 @@ export function ConstraintDialog({
           }
         />
         <div className="grid grid-cols-2 gap-4">
-          <Field label="Kinds" hint="e.g. Pod, Service" errors={at("match.kinds")}>
-            {(p) => <Input {...p} value={kinds} onChange={(e) => setKinds(e.target.value)} />}
-          </Field>
-          <Field
+          <InputField
+            label="Kinds"
+            hint="e.g. Pod, Service"
+            errors={at("match.kinds")}
+            value={kinds}
+            onChange={(e) => setKinds(e.target.value)}
+          />
+          <InputField
             label="Label selector"
             hint="key=value, comma separated; empty matches all"
             errors={at("match.labelSelector")}
-          >
-            {(p) => (
-              <Input
-                {...p}
-                value={selector}
-                onChange={(e) => setSelector(e.target.value)}
-                placeholder="team=payments"
-              />
-            )}
-          </Field>
-          <Field
+            value={selector}
+            onChange={(e) => setSelector(e.target.value)}
+            placeholder="team=payments"
+          />
+          <InputField
             label="Only in namespaces"
             hint="Empty: every namespace (prefix* allowed)"
             errors={at("match.namespaces")}
-          >
-            {(p) => (
-              <Input
-                {...p}
-                value={namespaces}
-                onChange={(e) => setNamespaces(e.target.value)}
-                placeholder="default, shop"
-              />
-            )}
-          </Field>
-          <Field label="Excluded namespaces" errors={at("match.excludedNamespaces")}>
-            {(p) => <Input {...p} value={excluded} onChange={(e) => setExcluded(e.target.value)} />}
-          </Field>
+            value={namespaces}
+            onChange={(e) => setNamespaces(e.target.value)}
+            placeholder="default, shop"
+          />
+          <InputField
+            label="Excluded namespaces"
+            errors={at("match.excludedNamespaces")}
+            value={excluded}
+            onChange={(e) => setExcluded(e.target.value)}
+          />
         </div>
         <FormError message={serverError} />
         <div className="flex justify-end gap-2">

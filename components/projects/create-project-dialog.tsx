@@ -5,7 +5,7 @@ import { useState, type FormEvent } from "react";
 import { fieldErrorsOf, useTRPC } from "@/components/trpc/client";
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
-import { Field, Input } from "@/components/ui/field";
+import { InputField } from "@/components/ui/field";
 import { toast } from "@/components/ui/toast-store";
 
 export function CreateProjectDialog({
@@ -50,17 +50,14 @@ export function CreateProjectDialog({
       description="Projects separate clusters, cloud credentials, members and the audit log. You will be its owner."
     >
       <form onSubmit={onSubmit} className="space-y-5" noValidate>
-        <Field label="Project name" errors={fieldErrorsOf(create.error).name}>
-          {(p) => (
-            <Input
-              {...p}
-              autoFocus
-              value={name}
-              onChange={(e) => setName(e.target.value)}
-              placeholder="e.g. Payments staging"
-            />
-          )}
-        </Field>
+        <InputField
+          label="Project name"
+          errors={fieldErrorsOf(create.error).name}
+          autoFocus
+          value={name}
+          onChange={(e) => setName(e.target.value)}
+          placeholder="e.g. Payments staging"
+        />
         <div className="flex justify-end gap-2">
           <Button type="button" variant="secondary" onClick={() => onOpenChange(false)}>
             Cancel

@@ -10,7 +10,7 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardHeader } from "@/components/ui/card";
 import { Dialog } from "@/components/ui/dialog";
-import { Field, Input, Select } from "@/components/ui/field";
+import { InputField, Select, SelectField } from "@/components/ui/field";
 import { toast } from "@/components/ui/toast-store";
 import {
   PROJECT_ROLES,
@@ -264,29 +264,28 @@ function AddMemberDialog({
       description="People with a console account are added right away; others are invited and join when they sign up."
     >
       <form onSubmit={onSubmit} className="space-y-4" noValidate>
-        <Field label="Email" errors={errors.email}>
-          {(p) => (
-            <Input
-              {...p}
-              type="email"
-              autoFocus
-              value={email}
-              onChange={(e) => setEmail(e.target.value)}
-              placeholder="colleague@example.com"
-            />
-          )}
-        </Field>
-        <Field label="Role" hint={ROLE_DESCRIPTIONS[role]} errors={errors.role}>
-          {(p) => (
-            <Select {...p} value={role} onChange={(e) => setRole(e.target.value as ProjectRole)}>
-              {PROJECT_ROLES.filter((r) => canGrantOwner || r !== "owner").map((r) => (
-                <option key={r} value={r}>
-                  {ROLE_LABELS[r]}
-                </option>
-              ))}
-            </Select>
-          )}
-        </Field>
+        <InputField
+          label="Email"
+          errors={errors.email}
+          type="email"
+          autoFocus
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          placeholder="colleague@example.com"
+        />
+        <SelectField
+          label="Role"
+          hint={ROLE_DESCRIPTIONS[role]}
+          errors={errors.role}
+          value={role}
+          onChange={(e) => setRole(e.target.value as ProjectRole)}
+        >
+          {PROJECT_ROLES.filter((r) => canGrantOwner || r !== "owner").map((r) => (
+            <option key={r} value={r}>
+              {ROLE_LABELS[r]}
+            </option>
+          ))}
+        </SelectField>
         <div className="flex justify-end gap-2 pt-1">
           <Button type="button" variant="secondary" onClick={() => onOpenChange(false)}>
             Cancel
