@@ -8,7 +8,7 @@ import { useTRPC } from "@/components/trpc/client";
 import { Badge } from "@/components/ui/badge";
 import { Banner } from "@/components/ui/banner";
 import { Button } from "@/components/ui/button";
-import { Dialog } from "@/components/ui/dialog";
+import { Dialog, DialogActions } from "@/components/ui/dialog";
 import { SelectField } from "@/components/ui/field";
 import { LoadingBlock } from "@/components/ui/load-state";
 import { toast } from "@/components/ui/toast-store";
@@ -132,14 +132,11 @@ export function KubeconfigButton({ projectId, cluster: c }: { projectId: string;
               {error}
             </p>
           )}
-          <div className="flex justify-end gap-2">
-            <Button type="button" variant="secondary" onClick={() => setOpen(false)}>
-              Cancel
-            </Button>
+          <DialogActions onCancel={() => setOpen(false)}>
             <Button type="submit" loading={pending}>
               <Download className="size-4" aria-hidden /> Download
             </Button>
-          </div>
+          </DialogActions>
         </form>
         <section aria-labelledby="rotate-ca" className="mt-6 border-t border-border pt-4">
           <h3 id="rotate-ca" className="text-sm font-semibold text-fg">
@@ -259,10 +256,7 @@ export function PowerButton({ projectId, cluster: c }: { projectId: string; clus
               {m.error.message}
             </p>
           )}
-          <div className="flex justify-end gap-2">
-            <Button type="button" variant="secondary" onClick={() => setOpen(false)}>
-              Cancel
-            </Button>
+          <DialogActions onCancel={() => setOpen(false)}>
             <Button
               loading={m.isPending}
               onClick={() =>
@@ -284,7 +278,7 @@ export function PowerButton({ projectId, cluster: c }: { projectId: string; clus
             >
               {stopping ? "Stop cluster" : "Start cluster"}
             </Button>
-          </div>
+          </DialogActions>
         </div>
       </Dialog>
     </>
