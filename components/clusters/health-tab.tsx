@@ -122,11 +122,12 @@ export function HealthTab({ projectId, cluster: c, canEdit }: ClusterTabProps) {
               <Table className="text-sm">
                 <TableHead
                   cellClassName="py-1.5"
+                  spacing="pr-4"
                   columns={[
-                    { label: "Group", className: "pr-4" },
-                    { label: "Nodes (ready / wanted)", className: "pr-4" },
-                    { label: "CPU requested", className: "pr-4" },
-                    { label: "Memory requested", className: "pr-4" },
+                    "Group",
+                    "Nodes (ready / wanted)",
+                    "CPU requested",
+                    "Memory requested",
                     "CPU used",
                   ]}
                 />
@@ -378,12 +379,8 @@ function LoadCard({ projectId, cluster: c, canEdit, view }: ClusterTabProps & { 
         >
           <TableHead
             cellClassName="py-1"
-            columns={[
-              { label: "Deployment", className: "pr-3" },
-              { label: "Replicas", className: "pr-3" },
-              { label: "Running", className: "pr-3" },
-              "Pending",
-            ]}
+            spacing="pr-3"
+            columns={["Deployment", "Replicas", "Running", "Pending"]}
           />
           <tbody className="divide-y divide-border">
             {elastic.map((d) => (

@@ -126,11 +126,12 @@ export function PoliciesTab({ projectId, cluster: c, canEdit }: ClusterTabProps)
               className="text-left"
               rowClassName="border-b border-border"
               cellClassName="py-2"
+              spacing="pr-3"
               columns={[
-                { label: "Constraint", className: "pr-3" },
-                { label: "Template", className: "pr-3" },
-                { label: "Enforcement", className: "pr-3" },
-                { label: "Violations", className: "pr-3 text-right" },
+                "Constraint",
+                "Template",
+                "Enforcement",
+                { label: "Violations", className: "text-right" },
                 null,
               ]}
             />

@@ -395,13 +395,8 @@ function ProjectOverview({
           <TableHead
             className="text-left"
             cellClassName="py-1"
-            columns={[
-              { label: "Cluster", className: "pr-3" },
-              { label: "Phase", className: "pr-3" },
-              { label: "Ready nodes", className: "pr-3" },
-              { label: "Pending pods", className: "pr-3" },
-              "CPU requested",
-            ]}
+            spacing="pr-3"
+            columns={["Cluster", "Phase", "Ready nodes", "Pending pods", "CPU requested"]}
           />
           <tbody>
             {data.clusters.map((c) => (
@@ -441,12 +436,8 @@ function EventRows({ rows, header = false }: { rows: Annotation[]; header?: bool
         <TableHead
           className="text-left"
           cellClassName="py-1"
-          columns={[
-            { label: "When", className: "pr-3" },
-            { label: "Decision", className: "pr-3" },
-            { label: "Object", className: "pr-3" },
-            "Reason",
-          ]}
+          spacing="pr-3"
+          columns={["When", "Decision", "Object", "Reason"]}
         />
       )}
       <tbody>
