@@ -154,20 +154,16 @@ export function CheckboxField({
 /** A label over an inline control (toolbars, filters): the caption above, the control as children. */
 export function InlineField({
   label,
-  labelId,
   className,
   children,
 }: {
   label: ReactNode;
-  labelId?: string;
   className?: string;
   children: ReactNode;
 }) {
   return (
     <label className={cn("text-sm", className)}>
-      <span className="mb-1 block font-medium text-fg" id={labelId}>
-        {label}
-      </span>
+      <span className="mb-1 block font-medium text-fg">{label}</span>
       {children}
     </label>
   );
