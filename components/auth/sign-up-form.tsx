@@ -2,7 +2,6 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { Check, Circle } from "lucide-react";
-import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { signIn } from "next-auth/react";
 import { useState, type FormEvent } from "react";
@@ -10,6 +9,8 @@ import { fieldErrorsOf, useTRPC } from "@/components/trpc/client";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { InputField } from "@/components/ui/field";
+import { FormError } from "@/components/ui/form-error";
+import { AuthHeading, EmailField, PasswordField } from "./auth-parts";
 import { fieldErrorsFromIssues } from "@/server/contracts/field-errors";
 import { PASSWORD_RULES, SignUpInput } from "@/server/contracts/auth";
 
@@ -55,22 +56,9 @@ export function SignUpForm() {
 
   return (
     <div>
-      <h1 className="text-2xl font-semibold tracking-tight text-fg">Create your account</h1>
-      <p className="mt-1.5 text-sm text-muted">
-        Already have one?{" "}
-        <Link href="/sign-in" className="font-medium text-primary hover:underline">
-          Sign in
-        </Link>
-      </p>
+      <AuthHeading title="Create your account" prompt="Already have one?" href="/sign-in" link="Sign in" />
       <form onSubmit={onSubmit} className="mt-8 space-y-4" noValidate>
-        {formError && (
-          <div
-            role="alert"
-            className="rounded-md border border-danger/30 bg-danger/10 px-3 py-2.5 text-sm text-danger"
-          >
-            {formError}
-          </div>
-        )}
+        <FormError message={formError} padding="py-2.5" />
         <InputField
           label="Full name"
           errors={errors.name}
@@ -78,19 +66,10 @@ export function SignUpForm() {
           value={form.name}
           onChange={set("name")}
         />
-        <InputField
-          label="Work email"
-          errors={errors.email}
-          type="email"
-          autoComplete="email"
-          value={form.email}
-          onChange={set("email")}
-        />
-        <InputField
-          label="Password"
-          errors={errors.password}
-          type="password"
+        <EmailField label="Work email" errors={errors.email} value={form.email} onChange={set("email")} />
+        <PasswordField
           autoComplete="new-password"
+          errors={errors.password}
           value={form.password}
           onChange={set("password")}
         />
