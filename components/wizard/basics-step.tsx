@@ -6,7 +6,7 @@ import { useCatalog } from "@/components/catalog/catalog-provider";
 import { Field, InputField, SelectField } from "@/components/ui/field";
 import type { ZONES } from "@/server/contracts/cluster";
 import { FlavorSelect } from "./flavor-select";
-import { ChoiceCard, Section, type StepProps } from "./parts";
+import { ChoiceCards, Section, type StepProps } from "./parts";
 
 export function BasicsStep({ spec, setSpec, err }: StepProps) {
   const { catalog } = useCatalog();
@@ -58,26 +58,19 @@ export function BasicsStep({ spec, setSpec, err }: StepProps) {
         </div>
       </Section>
       <Section title="Control plane" description="Where the masters run decides what the cluster survives.">
-        <div role="radiogroup" aria-label="Topology" className="grid grid-cols-3 gap-4">
-          {cards.map((c) => (
-            <ChoiceCard
-              key={c.id}
-              name="topology"
-              selected={topology === c.id}
-              icon={c.icon}
-              title={c.title}
-              onSelect={() =>
-                setSpec({
-                  ...spec,
-                  topology: c.id,
-                  masterCount: c.id === "single" ? 1 : spec.masterCount === 1 ? 3 : spec.masterCount,
-                })
-              }
-            >
-              {c.text}
-            </ChoiceCard>
-          ))}
-        </div>
+        <ChoiceCards
+          label="Topology"
+          name="topology"
+          value={topology}
+          options={cards}
+          onPick={(id) =>
+            setSpec({
+              ...spec,
+              topology: id,
+              masterCount: id === "single" ? 1 : spec.masterCount === 1 ? 3 : spec.masterCount,
+            })
+          }
+        />
         <div className="grid grid-cols-[repeat(auto-fill,minmax(9rem,1fr))] gap-4">
           {topology !== "single" && (
             <SelectField
