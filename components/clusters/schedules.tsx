@@ -2,7 +2,7 @@
 
 import { NumberInput } from "@/components/ui/number-field";
 import { useMutation } from "@tanstack/react-query";
-import { CalendarClock, Plus, Wrench, X } from "lucide-react";
+import { CalendarClock, Plus, Wrench, X, type LucideIcon } from "lucide-react";
 import { useState } from "react";
 import { fieldErrorsOf, useTRPC } from "@/components/trpc/client";
 import { Badge } from "@/components/ui/badge";
@@ -94,14 +94,19 @@ const PRESET: ScheduleEvent[] = [
 
 function StopScheduleCard({ projectId, cluster: c, canEdit }: ClusterTabProps) {
   const trpc = useTRPC();
-  const saved = useClusterSaved(projectId, c.id);
   const current = c.schedules.stop;
-  const [editing, setEditing] = useState(false);
   const [timezone, setTimezone] = useState(current?.timezone ?? browserZone());
   const [events, setEvents] = useState<ScheduleEvent[]>(current?.events ?? PRESET);
   const [enabled, setEnabled] = useState(current?.enabled ?? true);
   const save = useMutation(trpc.cluster.setStopSchedule.mutationOptions({ meta: { inlineErrors: true } }));
   const errors = fieldErrorsOf(save.error);
+  const { editing, edit, cancel, submit, remove } = useSettingForm(
+    (schedule: Parameters<typeof save.mutate>[0]["schedule"], onSuccess) =>
+      save.mutate({ projectId, clusterId: c.id, schedule }, { onSuccess }),
+    save.reset,
+    useClusterSaved(projectId, c.id),
+    "Stop schedule saved",
+  );
 
   return (
     <Card>
@@ -110,9 +115,7 @@ function StopScheduleCard({ projectId, cluster: c, canEdit }: ClusterTabProps) {
         description="Stop the whole cluster at night or over the weekend; disks, addresses and the API endpoint stay."
         actions={
           canEdit && !editing ? (
-            <Button size="sm" variant="secondary" onClick={() => setEditing(true)}>
-              <CalendarClock className="size-4" aria-hidden /> {current ? "Edit" : "Set up"}
-            </Button>
+            <EditButton icon={CalendarClock} current={Boolean(current)} onClick={edit} />
           ) : undefined
         }
       />
@@ -167,16 +170,7 @@ function StopScheduleCard({ projectId, cluster: c, canEdit }: ClusterTabProps) {
           className="space-y-4 px-5 py-4"
           onSubmit={(e) => {
             e.preventDefault();
-            save.mutate(
-              { projectId, clusterId: c.id, schedule: { enabled, timezone, events } },
-              {
-                onSuccess: () => {
-                  setEditing(false);
-                  saved();
-                  toast({ variant: "success", title: "Stop schedule saved" });
-                },
-              },
-            );
+            submit({ enabled, timezone, events });
           }}
           noValidate
         >
@@ -261,16 +255,8 @@ function StopScheduleCard({ projectId, cluster: c, canEdit }: ClusterTabProps) {
           )}
           <FormFooter
             what="schedule"
-            onRemove={
-              current
-                ? () =>
-                    save.mutate(
-                      { projectId, clusterId: c.id, schedule: null },
-                      { onSuccess: () => (setEditing(false), saved()) },
-                    )
-                : null
-            }
-            onCancel={() => (setEditing(false), save.reset())}
+            onRemove={current ? remove : null}
+            onCancel={cancel}
             saving={save.isPending}
           />
         </form>
@@ -281,9 +267,7 @@ function StopScheduleCard({ projectId, cluster: c, canEdit }: ClusterTabProps) {
 
 function MaintenanceCard({ projectId, cluster: c, canEdit }: ClusterTabProps) {
   const trpc = useTRPC();
-  const saved = useClusterSaved(projectId, c.id);
   const current = c.schedules.maintenance;
-  const [editing, setEditing] = useState(false);
   const [day, setDay] = useState<Weekday>(current?.day ?? "Tue");
   const [start, setStart] = useState(current?.start ?? "03:00");
   const [hours, setHours] = useState(current?.durationHours ?? 4);
@@ -292,6 +276,13 @@ function MaintenanceCard({ projectId, cluster: c, canEdit }: ClusterTabProps) {
     trpc.cluster.setMaintenanceWindow.mutationOptions({ meta: { inlineErrors: true } }),
   );
   const errors = fieldErrorsOf(save.error);
+  const { editing, edit, cancel, submit, remove } = useSettingForm(
+    (window: Parameters<typeof save.mutate>[0]["window"], onSuccess) =>
+      save.mutate({ projectId, clusterId: c.id, window }, { onSuccess }),
+    save.reset,
+    useClusterSaved(projectId, c.id),
+    "Maintenance window saved",
+  );
   return (
     <Card>
       <CardHeader
@@ -299,9 +290,7 @@ function MaintenanceCard({ projectId, cluster: c, canEdit }: ClusterTabProps) {
         description="Patch upgrades, and forced upgrades off end-of-life versions, run only in this window."
         actions={
           canEdit && !editing ? (
-            <Button size="sm" variant="secondary" onClick={() => setEditing(true)}>
-              <Wrench className="size-4" aria-hidden /> {current ? "Edit" : "Set up"}
-            </Button>
+            <EditButton icon={Wrench} current={Boolean(current)} onClick={edit} />
           ) : undefined
         }
       />
@@ -336,16 +325,7 @@ function MaintenanceCard({ projectId, cluster: c, canEdit }: ClusterTabProps) {
           className="grid grid-cols-2 gap-4 px-5 py-4"
           onSubmit={(e) => {
             e.preventDefault();
-            save.mutate(
-              { projectId, clusterId: c.id, window: { day, start, durationHours: hours, timezone } },
-              {
-                onSuccess: () => {
-                  setEditing(false);
-                  saved();
-                  toast({ variant: "success", title: "Maintenance window saved" });
-                },
-              },
-            );
+            submit({ day, start, durationHours: hours, timezone });
           }}
           noValidate
         >
@@ -378,21 +358,59 @@ function MaintenanceCard({ projectId, cluster: c, canEdit }: ClusterTabProps) {
           <FormFooter
             className="col-span-2"
             what="window"
-            onRemove={
-              current
-                ? () =>
-                    save.mutate(
-                      { projectId, clusterId: c.id, window: null },
-                      { onSuccess: () => (setEditing(false), saved()) },
-                    )
-                : null
-            }
-            onCancel={() => (setEditing(false), save.reset())}
+            onRemove={current ? remove : null}
+            onCancel={cancel}
             saving={save.isPending}
           />
         </form>
       )}
     </Card>
+  );
+}
+
+/**
+ * A setting shown, or edited in place: `mutate` saves a value (null removes
+ * it); a save closes the form, refreshes the cluster and says so, a removal
+ * closes it and refreshes.
+ */
+function useSettingForm<V>(
+  mutate: (value: V | null, onSuccess: () => void) => void,
+  reset: () => void,
+  saved: () => void,
+  savedTitle: string,
+) {
+  const [editing, setEditing] = useState(false);
+  const close = () => {
+    setEditing(false);
+    saved();
+  };
+  return {
+    editing,
+    edit: () => setEditing(true),
+    cancel: () => (setEditing(false), reset()),
+    submit: (value: V) =>
+      mutate(value, () => {
+        close();
+        toast({ variant: "success", title: savedTitle });
+      }),
+    remove: () => mutate(null, close),
+  };
+}
+
+/** The card's Edit (or, with nothing set yet, Set up) button. */
+function EditButton({
+  icon: Icon,
+  current,
+  onClick,
+}: {
+  icon: LucideIcon;
+  current: boolean;
+  onClick: () => void;
+}) {
+  return (
+    <Button size="sm" variant="secondary" onClick={onClick}>
+      <Icon className="size-4" aria-hidden /> {current ? "Edit" : "Set up"}
+    </Button>
   );
 }
 
