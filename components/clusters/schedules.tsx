@@ -3,7 +3,7 @@
 import { NumberInput } from "@/components/ui/number-field";
 import { useMutation } from "@tanstack/react-query";
 import { CalendarClock, Plus, Wrench, X, type LucideIcon } from "lucide-react";
-import { useState } from "react";
+import { useState, type ReactNode } from "react";
 import { fieldErrorsOf, useTRPC } from "@/components/trpc/client";
 import { Badge } from "@/components/ui/badge";
 import { Banner } from "@/components/ui/banner";
@@ -109,62 +109,58 @@ function StopScheduleCard({ projectId, cluster: c, canEdit }: ClusterTabProps) {
   );
 
   return (
-    <Card>
-      <CardHeader
-        title="Stop schedule"
-        description="Stop the whole cluster at night or over the weekend; disks, addresses and the API endpoint stay."
-        actions={
-          canEdit && !editing ? (
-            <EditButton icon={CalendarClock} current={Boolean(current)} onClick={edit} />
-          ) : undefined
-        }
-      />
-      {!editing && (
-        <div className="px-5 py-4 text-sm">
-          {!current ? (
-            <p className="text-muted">
-              No schedule. A weeknight-and-weekend schedule would save about{" "}
-              {formatMoney((c.stopSaving.perMonth * 108) / 168, c.stopSaving.currency)} per month.
-            </p>
-          ) : (
-            <dl className="grid grid-cols-[9rem_1fr] gap-y-2">
-              <dt className="text-muted">Status</dt>
-              <dd>
-                <Badge tone={current.enabled ? "success" : "neutral"}>
-                  {current.enabled ? "Active" : "Paused"}
-                </Badge>
-              </dd>
-              {current.events.map((e, i) => (
-                <div key={i} className="contents">
-                  <dt className="text-muted capitalize">{e.action}</dt>
-                  <dd className="text-fg">
-                    {e.days.join(", ")} at {e.at}
-                  </dd>
-                </div>
-              ))}
-              <dt className="text-muted">Time zone</dt>
-              <dd className="text-fg">{current.timezone}</dd>
-              <dt className="text-muted">Stopped</dt>
-              <dd className="text-fg">{current.offHoursPerWeek} h per week</dd>
-              <dt className="text-muted">Saves</dt>
-              <dd className="font-medium text-success">
-                about {formatMoney(current.projectedSavingPerMonth, c.stopSaving.currency)} per month
-              </dd>
-              {current.next && (
-                <>
-                  <dt className="text-muted">Next</dt>
-                  <dd className="text-fg">
-                    {current.next.action === "stop" ? "Stop" : "Start"} on{" "}
-                    {when(current.next.at, current.timezone)} ({current.timezone})
-                  </dd>
-                </>
-              )}
-              <dt className="text-muted">Set by</dt>
-              <dd className="text-fg">{current.setByEmail}</dd>
-            </dl>
-          )}
-        </div>
-      )}
+    <SettingCard
+      title="Stop schedule"
+      description="Stop the whole cluster at night or over the weekend; disks, addresses and the API endpoint stay."
+      icon={CalendarClock}
+      edit={canEdit && !editing ? edit : null}
+      current={Boolean(current)}
+      empty={
+        <>
+          No schedule. A weeknight-and-weekend schedule would save about{" "}
+          {formatMoney((c.stopSaving.perMonth * 108) / 168, c.stopSaving.currency)} per month.
+        </>
+      }
+      view={
+        current && (
+          <dl className="grid grid-cols-[9rem_1fr] gap-y-2">
+            <dt className="text-muted">Status</dt>
+            <dd>
+              <Badge tone={current.enabled ? "success" : "neutral"}>
+                {current.enabled ? "Active" : "Paused"}
+              </Badge>
+            </dd>
+            {current.events.map((e, i) => (
+              <div key={i} className="contents">
+                <dt className="text-muted capitalize">{e.action}</dt>
+                <dd className="text-fg">
+                  {e.days.join(", ")} at {e.at}
+                </dd>
+              </div>
+            ))}
+            <dt className="text-muted">Time zone</dt>
+            <dd className="text-fg">{current.timezone}</dd>
+            <dt className="text-muted">Stopped</dt>
+            <dd className="text-fg">{current.offHoursPerWeek} h per week</dd>
+            <dt className="text-muted">Saves</dt>
+            <dd className="font-medium text-success">
+              about {formatMoney(current.projectedSavingPerMonth, c.stopSaving.currency)} per month
+            </dd>
+            {current.next && (
+              <>
+                <dt className="text-muted">Next</dt>
+                <dd className="text-fg">
+                  {current.next.action === "stop" ? "Stop" : "Start"} on{" "}
+                  {when(current.next.at, current.timezone)} ({current.timezone})
+                </dd>
+              </>
+            )}
+            <dt className="text-muted">Set by</dt>
+            <dd className="text-fg">{current.setByEmail}</dd>
+          </dl>
+        )
+      }
+    >
       {editing && (
         <form
           className="space-y-4 px-5 py-4"
@@ -261,7 +257,7 @@ function StopScheduleCard({ projectId, cluster: c, canEdit }: ClusterTabProps) {
           />
         </form>
       )}
-    </Card>
+    </SettingCard>
   );
 }
 
@@ -284,42 +280,34 @@ function MaintenanceCard({ projectId, cluster: c, canEdit }: ClusterTabProps) {
     "Maintenance window saved",
   );
   return (
-    <Card>
-      <CardHeader
-        title="Maintenance window"
-        description="Patch upgrades, and forced upgrades off end-of-life versions, run only in this window."
-        actions={
-          canEdit && !editing ? (
-            <EditButton icon={Wrench} current={Boolean(current)} onClick={edit} />
-          ) : undefined
-        }
-      />
-      {!editing && (
-        <div className="px-5 py-4 text-sm">
-          {!current ? (
-            <p className="text-muted">
-              No window: nothing is upgraded automatically. Upgrades run only when you start them.
-            </p>
-          ) : (
-            <dl className="grid grid-cols-[9rem_1fr] gap-y-2">
-              <dt className="text-muted">Window</dt>
-              <dd className="text-fg">
-                {current.day} {current.start}, {current.durationHours} h ({current.timezone})
-              </dd>
-              <dt className="text-muted">Next</dt>
-              <dd className="text-fg">{when(current.next.start, current.timezone)}</dd>
-              <dt className="text-muted">Planned</dt>
-              <dd className="text-fg">
-                {current.pending
-                  ? `${current.pending.reason === "patch" ? "Patch upgrade" : "Forced upgrade (end of life)"} to ${current.pending.target}`
-                  : "Nothing: the cluster is on the newest patch"}
-              </dd>
-              <dt className="text-muted">Set by</dt>
-              <dd className="text-fg">{current.setByEmail}</dd>
-            </dl>
-          )}
-        </div>
-      )}
+    <SettingCard
+      title="Maintenance window"
+      description="Patch upgrades, and forced upgrades off end-of-life versions, run only in this window."
+      icon={Wrench}
+      edit={canEdit && !editing ? edit : null}
+      current={Boolean(current)}
+      empty={<>No window: nothing is upgraded automatically. Upgrades run only when you start them.</>}
+      view={
+        current && (
+          <dl className="grid grid-cols-[9rem_1fr] gap-y-2">
+            <dt className="text-muted">Window</dt>
+            <dd className="text-fg">
+              {current.day} {current.start}, {current.durationHours} h ({current.timezone})
+            </dd>
+            <dt className="text-muted">Next</dt>
+            <dd className="text-fg">{when(current.next.start, current.timezone)}</dd>
+            <dt className="text-muted">Planned</dt>
+            <dd className="text-fg">
+              {current.pending
+                ? `${current.pending.reason === "patch" ? "Patch upgrade" : "Forced upgrade (end of life)"} to ${current.pending.target}`
+                : "Nothing: the cluster is on the newest patch"}
+            </dd>
+            <dt className="text-muted">Set by</dt>
+            <dd className="text-fg">{current.setByEmail}</dd>
+          </dl>
+        )
+      }
+    >
       {editing && (
         <form
           className="grid grid-cols-2 gap-4 px-5 py-4"
@@ -364,7 +352,7 @@ function MaintenanceCard({ projectId, cluster: c, canEdit }: ClusterTabProps) {
           />
         </form>
       )}
-    </Card>
+    </SettingCard>
   );
 }
 
@@ -397,20 +385,47 @@ function useSettingForm<V>(
   };
 }
 
-/** The card's Edit (or, with nothing set yet, Set up) button. */
-function EditButton({
+/**
+ * A card for one setting: its Edit (Set up while nothing is set) button when
+ * `edit` is given; the form (`children`) while editing, else the setting
+ * (`view`), or `empty` while nothing is set.
+ */
+function SettingCard({
+  title,
+  description,
   icon: Icon,
+  edit,
   current,
-  onClick,
+  empty,
+  view,
+  children,
 }: {
+  title: string;
+  description: string;
   icon: LucideIcon;
+  edit: (() => void) | null;
   current: boolean;
-  onClick: () => void;
+  empty: ReactNode;
+  /** The setting as it is (falsy while nothing is set). */
+  view: ReactNode;
+  /** The form, while editing. */
+  children: ReactNode;
 }) {
   return (
-    <Button size="sm" variant="secondary" onClick={onClick}>
-      <Icon className="size-4" aria-hidden /> {current ? "Edit" : "Set up"}
-    </Button>
+    <Card>
+      <CardHeader
+        title={title}
+        description={description}
+        actions={
+          edit ? (
+            <Button size="sm" variant="secondary" onClick={edit}>
+              <Icon className="size-4" aria-hidden /> {current ? "Edit" : "Set up"}
+            </Button>
+          ) : undefined
+        }
+      />
+      {children || <div className="px-5 py-4 text-sm">{view || <p className="text-muted">{empty}</p>}</div>}
+    </Card>
   );
 }
 
