@@ -8,6 +8,7 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useTRPC } from "@/components/trpc/client";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
+import { LoadMore } from "@/components/ui/load-more";
 import { EmptyState } from "@/components/ui/empty-state";
 import { InputField, Options, SelectField } from "@/components/ui/field";
 import { LoadError, LoadingBlock } from "@/components/ui/load-state";
@@ -199,23 +200,18 @@ export function AuditLog({ projectId }: { projectId: string }) {
               </tbody>
             </Table>
           </div>
-          <div className="flex items-center justify-between border-t border-border px-4 py-2.5 text-xs text-muted">
-            <span>
-              {rows.length} entr{rows.length === 1 ? "y" : "ies"} shown
-            </span>
-            {query.hasNextPage ? (
-              <Button
-                variant="secondary"
-                size="sm"
-                loading={query.isFetchingNextPage}
-                onClick={() => void query.fetchNextPage()}
-              >
-                Load older entries
-              </Button>
-            ) : (
-              <span>End of log</span>
-            )}
-          </div>
+          <LoadMore
+            shown={
+              <>
+                {rows.length} entr{rows.length === 1 ? "y" : "ies"} shown
+              </>
+            }
+            hasMore={query.hasNextPage}
+            loading={query.isFetchingNextPage}
+            onMore={() => void query.fetchNextPage()}
+            label="Load older entries"
+            end={<span>End of log</span>}
+          />
         </div>
       )}
     </div>

@@ -5,6 +5,7 @@ import { Progress } from "@/components/ui/progress";
 import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 import { AlertTriangle, Plus } from "lucide-react";
 import { Button } from "@/components/ui/button";
+import { LoadMore } from "@/components/ui/load-more";
 import { useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
 import { Badge } from "@/components/ui/badge";
@@ -171,17 +172,13 @@ export function ClustersList({ projectId }: { projectId: string }) {
           </tbody>
         </Table>
         {list.hasNextPage && (
-          <div className="flex items-center justify-between border-t border-border px-4 py-2.5 text-xs text-muted">
-            <span>{items.length} shown</span>
-            <Button
-              variant="secondary"
-              size="sm"
-              loading={list.isFetchingNextPage}
-              onClick={() => void list.fetchNextPage()}
-            >
-              Load more clusters
-            </Button>
-          </div>
+          <LoadMore
+            shown={`${items.length} shown`}
+            hasMore
+            loading={list.isFetchingNextPage}
+            onMore={() => void list.fetchNextPage()}
+            label="Load more clusters"
+          />
         )}
       </div>
     </div>

@@ -45,6 +45,14 @@ function initial(b: CloudBindingView | undefined): FormState {
   };
 }
 
+/** The fields only password authentication has: where the user and project live. */
+const PASSWORD_SCOPE = [
+  ["projectName", "Project name"],
+  ["projectId", "Project ID (instead of name)"],
+  ["userDomainName", "User domain"],
+  ["projectDomainName", "Project domain"],
+] as const;
+
 export function CloudBindingCard({ projectId, canEdit }: { projectId: string; canEdit: boolean }) {
   const trpc = useTRPC();
   const binding = useQuery(trpc.cloud.get.queryOptions({ projectId }));
@@ -246,30 +254,9 @@ function BindingForm({
         />
         {f.authType === "password" && (
           <>
-            <InputField
-              label="Project name"
-              errors={errors["auth.projectName"]}
-              value={f.projectName}
-              onChange={set("projectName")}
-            />
-            <InputField
-              label="Project ID (instead of name)"
-              errors={errors["auth.projectId"]}
-              value={f.projectId}
-              onChange={set("projectId")}
-            />
-            <InputField
-              label="User domain"
-              errors={errors["auth.userDomainName"]}
-              value={f.userDomainName}
-              onChange={set("userDomainName")}
-            />
-            <InputField
-              label="Project domain"
-              errors={errors["auth.projectDomainName"]}
-              value={f.projectDomainName}
-              onChange={set("projectDomainName")}
-            />
+            {PASSWORD_SCOPE.map(([k, label]) => (
+              <InputField key={k} label={label} errors={errors[`auth.${k}`]} value={f[k]} onChange={set(k)} />
+            ))}
           </>
         )}
       </div>
