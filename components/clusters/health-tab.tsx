@@ -330,24 +330,18 @@ function LoadCard({ projectId, cluster: c, canEdit, view }: ClusterTabProps & { 
           >
             <Options values={Object.keys(PROFILES)} />
           </SelectField>
-          <InputField
+          <FactorField
             label="Base load (×)"
             errors={fieldErr("base")}
-            type="number"
-            step="0.1"
-            min={0}
             value={base}
-            onChange={(e) => setBase(e.target.value)}
+            onChange={setBase}
             disabled={!canEdit}
           />
-          <InputField
+          <FactorField
             label="Peak load (×)"
             errors={fieldErr("peak")}
-            type="number"
-            step="0.1"
-            min={0}
             value={peak}
-            onChange={(e) => setPeak(e.target.value)}
+            onChange={setPeak}
             disabled={!canEdit || profile === "steady"}
           />
           <InputField
@@ -399,6 +393,22 @@ function LoadCard({ projectId, cluster: c, canEdit, view }: ClusterTabProps & { 
         </Table>
       </div>
     </Card>
+  );
+}
+
+/** A load factor (×, in tenths), kept as the text typed. */
+function FactorField({
+  onChange,
+  ...props
+}: {
+  label: string;
+  errors: string[] | undefined;
+  value: string;
+  onChange: (v: string) => void;
+  disabled: boolean;
+}) {
+  return (
+    <InputField {...props} type="number" step="0.1" min={0} onChange={(e) => onChange(e.target.value)} />
   );
 }
 

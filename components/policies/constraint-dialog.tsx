@@ -209,35 +209,38 @@ export function ConstraintDialog({
         }
       />
       <div className="grid grid-cols-2 gap-4">
-        <InputField
-          label="Kinds"
-          hint="e.g. Pod, Service"
-          errors={at("match.kinds")}
-          value={kinds}
-          onChange={(e) => setKinds(e.target.value)}
-        />
-        <InputField
-          label="Label selector"
-          hint="key=value, comma separated; empty matches all"
-          errors={at("match.labelSelector")}
-          value={selector}
-          onChange={(e) => setSelector(e.target.value)}
-          placeholder="team=payments"
-        />
-        <InputField
-          label="Only in namespaces"
-          hint="Empty: every namespace (prefix* allowed)"
-          errors={at("match.namespaces")}
-          value={namespaces}
-          onChange={(e) => setNamespaces(e.target.value)}
-          placeholder="default, shop"
-        />
-        <InputField
-          label="Excluded namespaces"
-          errors={at("match.excludedNamespaces")}
-          value={excluded}
-          onChange={(e) => setExcluded(e.target.value)}
-        />
+        {(
+          [
+            ["Kinds", "e.g. Pod, Service", "kinds", kinds, setKinds, undefined],
+            [
+              "Label selector",
+              "key=value, comma separated; empty matches all",
+              "labelSelector",
+              selector,
+              setSelector,
+              "team=payments",
+            ],
+            [
+              "Only in namespaces",
+              "Empty: every namespace (prefix* allowed)",
+              "namespaces",
+              namespaces,
+              setNamespaces,
+              "default, shop",
+            ],
+            ["Excluded namespaces", undefined, "excludedNamespaces", excluded, setExcluded, undefined],
+          ] as const
+        ).map(([label, hint, path, value, setValue, placeholder]) => (
+          <InputField
+            key={path}
+            label={label}
+            hint={hint}
+            errors={at(`match.${path}`)}
+            value={value}
+            onChange={(e) => setValue(e.target.value)}
+            placeholder={placeholder}
+          />
+        ))}
       </div>
       <FormError message={serverError} />
       <DialogActions onCancel={() => onOpenChange(false)}>
