@@ -1,4 +1,4 @@
-import { expect, signInViaApi, signUpViaApi, test, trpcMutation } from "./fixtures";
+import { expect, signInAsNewMember, test, trpcMutation } from "./fixtures";
 
 test("a cluster created through the API provisions live in the list, then is deleted", async ({
   page,
@@ -75,15 +75,11 @@ test("the cluster page: scale a node group, a viewer sees no actions, delete wit
   await expect(page.getByRole("alert").filter({ hasText: /100/ })).toBeVisible();
 
   // A viewer sees the cluster but no actions; the server refuses them anyway.
-  const viewer = await signUpViaApi(page.request, "Val Viewer");
-  await trpcMutation(page.request, "member.add", {
+  const vpage = await signInAsNewMember(page, browser, {
     projectId: user.personalProjectId,
-    email: viewer.email,
+    name: "Val Viewer",
     role: "viewer",
   });
-  const ctx = await browser.newContext();
-  const vpage = await ctx.newPage();
-  await signInViaApi(vpage, viewer);
   await vpage.goto(`/projects/${user.personalProjectId}/clusters/${cluster.id}`);
   await expect(vpage.getByRole("heading", { name: "shop" })).toBeVisible();
   await expect(vpage.getByRole("button", { name: "Delete" })).toHaveCount(0);
@@ -93,7 +89,7 @@ test("the cluster page: scale a node group, a viewer sees no actions, delete wit
     data: { json: { projectId: user.personalProjectId, clusterId: cluster.id, confirmName: "shop" } },
   });
   expect(refused.status()).toBe(403);
-  await ctx.close();
+  await vpage.context().close();
 
   await page.getByRole("button", { name: "Delete" }).click();
   const dialog = page.getByRole("dialog", { name: "Delete cluster shop?" });

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { expect, test as base, type APIRequestContext, type Page } from "@playwright/test";
+import { expect, test as base, type APIRequestContext, type Browser, type Page } from "@playwright/test";
 
 export interface TestUser {
   name: string;
@@ -44,6 +44,34 @@ export async function signInViaApi(page: Page, user: Pick<TestUser, "email" | "p
     },
   });
   expect(res.status(), "sign-in via API").toBe(200);
+}
+
+/** A page in a new browser context, signed in as `user`. */
+export async function pageSignedInAs(
+  browser: Browser,
+  user: Pick<TestUser, "email" | "password">,
+): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await signInViaApi(page, user);
+  return page;
+}
+
+/**
+ * Signs up a new user, adds them to `projectId` with `role` (as the user of
+ * `page`), and returns a page signed in as them, in its own browser context.
+ */
+export async function signInAsNewMember(
+  page: Page,
+  browser: Browser,
+  {
+    projectId,
+    name,
+    role,
+  }: { projectId: string; name: string; role: "owner" | "admin" | "member" | "viewer" },
+): Promise<Page> {
+  const member = await signUpViaApi(page.request, name);
+  await trpcMutation(page.request, "member.add", { projectId, email: member.email, role });
+  return pageSignedInAs(browser, member);
 }
 
 /** A fresh user (with a personal project), already signed in, for each test. */

@@ -1,4 +1,4 @@
-import { expect, signInViaApi, signUpViaApi, test, trpcMutation } from "./fixtures";
+import { expect, pageSignedInAs, signInAsNewMember, signUpViaApi, test } from "./fixtures";
 
 test("create a project, switch to it and back", async ({ page, user }) => {
   await page.goto("/");
@@ -66,16 +66,11 @@ test("add a member and see it in the audit log", async ({ page, user }) => {
 });
 
 test("a viewer sees no mutation controls, and a non-member gets 404", async ({ page, user, browser }) => {
-  const viewer = await signUpViaApi(page.request, "Vic Viewer");
-  await trpcMutation(page.request, "member.add", {
+  const vpage = await signInAsNewMember(page, browser, {
     projectId: user.personalProjectId,
-    email: viewer.email,
+    name: "Vic Viewer",
     role: "viewer",
   });
-
-  const ctx = await browser.newContext();
-  const vpage = await ctx.newPage();
-  await signInViaApi(vpage, viewer);
   await vpage.goto(`/projects/${user.personalProjectId}/settings`);
   await expect(vpage.getByRole("heading", { name: "Members" })).toBeVisible();
   await expect(vpage.getByText("Your role here: Viewer")).toBeVisible();
@@ -91,14 +86,12 @@ test("a viewer sees no mutation controls, and a non-member gets 404", async ({ p
   expect(res.status()).toBe(403);
 
   const stranger = await signUpViaApi(vpage.request, "Stranger");
-  const sctx = await browser.newContext();
-  const spage = await sctx.newPage();
-  await signInViaApi(spage, stranger);
+  const spage = await pageSignedInAs(browser, stranger);
   const resp = await spage.goto(`/projects/${user.personalProjectId}/clusters`);
   expect(resp?.status()).toBe(404);
   await expect(spage.getByRole("heading", { name: "This page does not exist" })).toBeVisible();
-  await ctx.close();
-  await sctx.close();
+  await vpage.context().close();
+  await spage.context().close();
 });
 
 test("cloud credentials are write-only", async ({ page, user }) => {

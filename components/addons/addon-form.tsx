@@ -11,7 +11,7 @@ import {
 } from "@/components/catalog/catalog-provider";
 import { useTRPC } from "@/components/trpc/client";
 import { Badge } from "@/components/ui/badge";
-import { Field, Select } from "@/components/ui/field";
+import { SelectField } from "@/components/ui/field";
 import { useDebouncedValue } from "@/components/ui/use-debounced-value";
 import { YamlEditor } from "@/components/ui/yaml-editor";
 import type { AddonChoice } from "@/server/contracts/policies";
@@ -79,7 +79,7 @@ export function AddonForm({
   const current = entry.versions.find((v) => v.version === value.version);
   return (
     <div className="space-y-4">
-      <Field
+      <SelectField
         label="Version"
         hint={
           current
@@ -91,25 +91,19 @@ export function AddonForm({
             ? [`${entry.name} ${current.version} does not support Kubernetes ${minorOf(kubernetes)}`]
             : undefined
         }
+        value={value.version}
+        onChange={(e) => onChange({ ...value, version: e.target.value })}
       >
-        {(p) => (
-          <Select
-            {...p}
-            value={value.version}
-            onChange={(e) => onChange({ ...value, version: e.target.value })}
-          >
-            {entry.versions.map((v) => {
-              const ok = supports(v, kubernetes);
-              return (
-                <option key={v.version} value={v.version} disabled={!ok}>
-                  {v.version} (app {v.appVersion})
-                  {ok ? "" : ` — needs Kubernetes ${v.kubernetes.min}–${v.kubernetes.max}`}
-                </option>
-              );
-            })}
-          </Select>
-        )}
-      </Field>
+        {entry.versions.map((v) => {
+          const ok = supports(v, kubernetes);
+          return (
+            <option key={v.version} value={v.version} disabled={!ok}>
+              {v.version} (app {v.appVersion})
+              {ok ? "" : ` — needs Kubernetes ${v.kubernetes.min}–${v.kubernetes.max}`}
+            </option>
+          );
+        })}
+      </SelectField>
       <YamlEditor
         label={`Values for ${entry.name}`}
         value={value.values}

@@ -8,8 +8,9 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useTRPC } from "@/components/trpc/client";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
+import { LoadMore } from "@/components/ui/load-more";
 import { EmptyState } from "@/components/ui/empty-state";
-import { Field, Input, Select } from "@/components/ui/field";
+import { InputField, Options, SelectField } from "@/components/ui/field";
 import { LoadError, LoadingBlock } from "@/components/ui/load-state";
 import { AUDIT_ACTIONS, AUDIT_OUTCOMES } from "@/server/contracts/audit";
 
@@ -66,68 +67,50 @@ export function AuditLog({ projectId }: { projectId: string }) {
   return (
     <div className="space-y-4">
       <div className="grid grid-cols-[repeat(auto-fill,minmax(12.5rem,1fr))] items-end gap-3 rounded-lg border border-border bg-surface p-4 shadow-xs">
-        <Field label="Actor">
-          {(p) => (
-            <Input
-              {...p}
-              type="search"
-              placeholder="Email contains…"
-              defaultValue={filters.actor}
-              onChange={(e) => setFilter("actor", e.target.value)}
-            />
-          )}
-        </Field>
-        <Field label="Action">
-          {(p) => (
-            <Select {...p} value={filters.action} onChange={(e) => setFilter("action", e.target.value)}>
-              <option value="">All actions</option>
-              <option value="project">project.*</option>
-              <option value="member">member.*</option>
-              <option value="cloud">cloud.*</option>
-              <option value="cluster">cluster.*</option>
-              <option value="nodeGroup">nodeGroup.*</option>
-              {AUDIT_ACTIONS.map((a) => (
-                <option key={a} value={a}>
-                  {a}
-                </option>
-              ))}
-            </Select>
-          )}
-        </Field>
-        <Field label="Outcome">
-          {(p) => (
-            <Select {...p} value={filters.outcome} onChange={(e) => setFilter("outcome", e.target.value)}>
-              <option value="">Any</option>
-              {AUDIT_OUTCOMES.map((o) => (
-                <option key={o} value={o}>
-                  {outcomeLabel[o]}
-                </option>
-              ))}
-            </Select>
-          )}
-        </Field>
-        <Field label="From">
-          {(p) => (
-            <Input
-              {...p}
-              type="datetime-local"
-              value={toLocalInput(filters.from)}
-              onChange={(e) =>
-                setFilter("from", e.target.value ? new Date(e.target.value).toISOString() : "")
-              }
-            />
-          )}
-        </Field>
-        <Field label="To">
-          {(p) => (
-            <Input
-              {...p}
-              type="datetime-local"
-              value={toLocalInput(filters.to)}
-              onChange={(e) => setFilter("to", e.target.value ? new Date(e.target.value).toISOString() : "")}
-            />
-          )}
-        </Field>
+        <InputField
+          label="Actor"
+          type="search"
+          placeholder="Email contains…"
+          defaultValue={filters.actor}
+          onChange={(e) => setFilter("actor", e.target.value)}
+        />
+        <SelectField
+          label="Action"
+          value={filters.action}
+          onChange={(e) => setFilter("action", e.target.value)}
+        >
+          <option value="">All actions</option>
+          <option value="project">project.*</option>
+          <option value="member">member.*</option>
+          <option value="cloud">cloud.*</option>
+          <option value="cluster">cluster.*</option>
+          <option value="nodeGroup">nodeGroup.*</option>
+          <Options values={AUDIT_ACTIONS} />
+        </SelectField>
+        <SelectField
+          label="Outcome"
+          value={filters.outcome}
+          onChange={(e) => setFilter("outcome", e.target.value)}
+        >
+          <option value="">Any</option>
+          {AUDIT_OUTCOMES.map((o) => (
+            <option key={o} value={o}>
+              {outcomeLabel[o]}
+            </option>
+          ))}
+        </SelectField>
+        <InputField
+          label="From"
+          type="datetime-local"
+          value={toLocalInput(filters.from)}
+          onChange={(e) => setFilter("from", e.target.value ? new Date(e.target.value).toISOString() : "")}
+        />
+        <InputField
+          label="To"
+          type="datetime-local"
+          value={toLocalInput(filters.to)}
+          onChange={(e) => setFilter("to", e.target.value ? new Date(e.target.value).toISOString() : "")}
+        />
         <Button
           variant="ghost"
           disabled={!filtered}
@@ -217,23 +200,18 @@ export function AuditLog({ projectId }: { projectId: string }) {
               </tbody>
             </Table>
           </div>
-          <div className="flex items-center justify-between border-t border-border px-4 py-2.5 text-xs text-muted">
-            <span>
-              {rows.length} entr{rows.length === 1 ? "y" : "ies"} shown
-            </span>
-            {query.hasNextPage ? (
-              <Button
-                variant="secondary"
-                size="sm"
-                loading={query.isFetchingNextPage}
-                onClick={() => void query.fetchNextPage()}
-              >
-                Load older entries
-              </Button>
-            ) : (
-              <span>End of log</span>
-            )}
-          </div>
+          <LoadMore
+            shown={
+              <>
+                {rows.length} entr{rows.length === 1 ? "y" : "ies"} shown
+              </>
+            }
+            hasMore={query.hasNextPage}
+            loading={query.isFetchingNextPage}
+            onMore={() => void query.fetchNextPage()}
+            label="Load older entries"
+            end={<span>End of log</span>}
+          />
         </div>
       )}
     </div>

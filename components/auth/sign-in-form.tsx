@@ -1,12 +1,12 @@
 "use client";
 
 import { KeyRound } from "lucide-react";
-import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { signIn } from "next-auth/react";
 import { useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
-import { Field, Input } from "@/components/ui/field";
+import { FormError } from "@/components/ui/form-error";
+import { AuthHeading, EmailField, PasswordField } from "./auth-parts";
 
 const RATE_LIMITED = "RateLimited:";
 
@@ -56,47 +56,17 @@ export function SignInForm({
 
   return (
     <div>
-      <h1 className="text-2xl font-semibold tracking-tight text-fg">Sign in</h1>
-      <p className="mt-1.5 text-sm text-muted">
-        New here?{" "}
-        <Link href="/sign-up" className="font-medium text-primary hover:underline">
-          Create an account
-        </Link>
-      </p>
+      <AuthHeading title="Sign in" prompt="New here?" href="/sign-up" link="Create an account" />
 
       <form onSubmit={onSubmit} className="mt-8 space-y-4" noValidate>
-        {error && (
-          <div
-            role="alert"
-            className="rounded-md border border-danger/30 bg-danger/10 px-3 py-2.5 text-sm text-danger"
-          >
-            {error}
-          </div>
-        )}
-        <Field label="Email">
-          {(p) => (
-            <Input
-              {...p}
-              type="email"
-              autoComplete="email"
-              required
-              value={email}
-              onChange={(e) => setEmail(e.target.value)}
-            />
-          )}
-        </Field>
-        <Field label="Password">
-          {(p) => (
-            <Input
-              {...p}
-              type="password"
-              autoComplete="current-password"
-              required
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-            />
-          )}
-        </Field>
+        <FormError message={error} padding="py-2.5" />
+        <EmailField required value={email} onChange={(e) => setEmail(e.target.value)} />
+        <PasswordField
+          autoComplete="current-password"
+          required
+          value={password}
+          onChange={(e) => setPassword(e.target.value)}
+        />
         <Button type="submit" className="w-full" loading={pending}>
           Sign in
         </Button>

@@ -2,14 +2,15 @@
 
 import { useMutation } from "@tanstack/react-query";
 import { Check, Circle } from "lucide-react";
-import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { signIn } from "next-auth/react";
 import { useState, type FormEvent } from "react";
 import { fieldErrorsOf, useTRPC } from "@/components/trpc/client";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
-import { Field, Input } from "@/components/ui/field";
+import { InputField } from "@/components/ui/field";
+import { FormError } from "@/components/ui/form-error";
+import { AuthHeading, EmailField, PasswordField } from "./auth-parts";
 import { fieldErrorsFromIssues } from "@/server/contracts/field-errors";
 import { PASSWORD_RULES, SignUpInput } from "@/server/contracts/auth";
 
@@ -55,41 +56,23 @@ export function SignUpForm() {
 
   return (
     <div>
-      <h1 className="text-2xl font-semibold tracking-tight text-fg">Create your account</h1>
-      <p className="mt-1.5 text-sm text-muted">
-        Already have one?{" "}
-        <Link href="/sign-in" className="font-medium text-primary hover:underline">
-          Sign in
-        </Link>
-      </p>
+      <AuthHeading title="Create your account" prompt="Already have one?" href="/sign-in" link="Sign in" />
       <form onSubmit={onSubmit} className="mt-8 space-y-4" noValidate>
-        {formError && (
-          <div
-            role="alert"
-            className="rounded-md border border-danger/30 bg-danger/10 px-3 py-2.5 text-sm text-danger"
-          >
-            {formError}
-          </div>
-        )}
-        <Field label="Full name" errors={errors.name}>
-          {(p) => <Input {...p} autoComplete="name" value={form.name} onChange={set("name")} />}
-        </Field>
-        <Field label="Work email" errors={errors.email}>
-          {(p) => (
-            <Input {...p} type="email" autoComplete="email" value={form.email} onChange={set("email")} />
-          )}
-        </Field>
-        <Field label="Password" errors={errors.password}>
-          {(p) => (
-            <Input
-              {...p}
-              type="password"
-              autoComplete="new-password"
-              value={form.password}
-              onChange={set("password")}
-            />
-          )}
-        </Field>
+        <FormError message={formError} padding="py-2.5" />
+        <InputField
+          label="Full name"
+          errors={errors.name}
+          autoComplete="name"
+          value={form.name}
+          onChange={set("name")}
+        />
+        <EmailField label="Work email" errors={errors.email} value={form.email} onChange={set("email")} />
+        <PasswordField
+          autoComplete="new-password"
+          errors={errors.password}
+          value={form.password}
+          onChange={set("password")}
+        />
         <ul className="grid grid-cols-1 gap-1 text-xs" aria-label="Password rules">
           {PASSWORD_RULES.map((r) => {
             const ok = r.test(form.password);

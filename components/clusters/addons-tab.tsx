@@ -9,7 +9,7 @@ import { useTRPC } from "@/components/trpc/client";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardHeader } from "@/components/ui/card";
-import { Dialog } from "@/components/ui/dialog";
+import { Dialog, DialogActions, FormDialog } from "@/components/ui/dialog";
 import { Spinner } from "@/components/ui/spinner";
 import { toast } from "@/components/ui/toast-store";
 import type { AddonChoice } from "@/server/contracts/policies";
@@ -202,52 +202,41 @@ function AddonDialog({
   const entry = catalog.addons.find((a) => a.id === draft.id)!;
   const localIssues = useAddonValuesCheck(draft.id, draft.values).data?.issues ?? [];
   return (
-    <Dialog
+    <FormDialog
       open
       onOpenChange={(o) => !o && onClose()}
       size="lg"
       title={installed ? `Configure ${entry.name}` : `Install ${entry.name}`}
       description={entry.description}
-    >
-      <form
-        className="space-y-4"
-        noValidate
-        onSubmit={async (e) => {
-          e.preventDefault();
-          // The values as they are now, checked (the check shown may lag the last keystroke).
-          const check = await queryClient.fetchQuery(
-            trpc.catalog.checkAddonValues.queryOptions({ projectId, id: draft.id, values: draft.values }),
-          );
-          if (check.issues.length) return;
-          install.mutate(
-            { projectId, clusterId: c.id, generation: c.generation, addon: draft },
-            {
-              onSuccess: () => {
-                saved();
-                toast({
-                  variant: "success",
-                  title: installed
-                    ? `${entry.name} is being reconfigured`
-                    : `${entry.name} is being installed`,
-                });
-                onClose();
-              },
+      onSubmit={async () => {
+        // The values as they are now, checked (the check shown may lag the last keystroke).
+        const check = await queryClient.fetchQuery(
+          trpc.catalog.checkAddonValues.queryOptions({ projectId, id: draft.id, values: draft.values }),
+        );
+        if (check.issues.length) return;
+        install.mutate(
+          { projectId, clusterId: c.id, generation: c.generation, addon: draft },
+          {
+            onSuccess: () => {
+              saved();
+              toast({
+                variant: "success",
+                title: installed ? `${entry.name} is being reconfigured` : `${entry.name} is being installed`,
+              });
+              onClose();
             },
-          );
-        }}
-      >
-        <AddonForm kubernetes={c.spec.version} value={draft} onChange={setDraft} />
-        <FormError message={install.error?.message} />
-        <div className="flex justify-end gap-2">
-          <Button type="button" variant="secondary" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={install.isPending} disabled={localIssues.length > 0}>
-            {installed ? "Apply changes" : "Install"}
-          </Button>
-        </div>
-      </form>
-    </Dialog>
+          },
+        );
+      }}
+    >
+      <AddonForm kubernetes={c.spec.version} value={draft} onChange={setDraft} />
+      <FormError message={install.error?.message} />
+      <DialogActions onCancel={onClose}>
+        <Button type="submit" loading={install.isPending} disabled={localIssues.length > 0}>
+          {installed ? "Apply changes" : "Install"}
+        </Button>
+      </DialogActions>
+    </FormDialog>
   );
 }
 
@@ -286,10 +275,7 @@ function UninstallDialog({
           <p className="font-medium text-danger">The volume&apos;s data is deleted with it.</p>
         )}
         <FormError message={remove.error?.message} />
-        <div className="flex justify-end gap-2">
-          <Button variant="secondary" onClick={onClose}>
-            Cancel
-          </Button>
+        <DialogActions onCancel={onClose}>
           <Button
             variant="danger"
             loading={remove.isPending}
@@ -308,7 +294,7 @@ function UninstallDialog({
           >
             Uninstall
           </Button>
-        </div>
+        </DialogActions>
       </div>
     </Dialog>
   );

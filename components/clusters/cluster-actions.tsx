@@ -7,8 +7,8 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { fieldErrorsOf, useTRPC } from "@/components/trpc/client";
 import { Button } from "@/components/ui/button";
-import { Dialog } from "@/components/ui/dialog";
-import { Field, Input } from "@/components/ui/field";
+import { DialogActions, FormDialog } from "@/components/ui/dialog";
+import { InputField } from "@/components/ui/field";
 import { toast } from "@/components/ui/toast-store";
 import { type ClusterData } from "./labels";
 import { KubeconfigButton, PowerButton, UpgradeButton } from "./lifecycle-actions";
@@ -55,7 +55,7 @@ export function ClusterActions({ projectId, cluster: c }: { projectId: string; c
       <Button variant="secondary" size="sm" className="text-danger" onClick={() => setDeleting(true)}>
         <Trash2 className="size-4" aria-hidden /> Delete
       </Button>
-      <Dialog
+      <FormDialog
         open={deleting}
         onOpenChange={(o) => {
           setDeleting(o);
@@ -66,44 +66,37 @@ export function ClusterActions({ projectId, cluster: c }: { projectId: string; c
         }}
         title={`Delete cluster ${c.name}?`}
         description="All its servers, volumes (including etcd data), the load balancer and the network are deleted. This cannot be undone."
-      >
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            del.mutate(
-              { projectId, clusterId: c.id, confirmName: confirm },
-              {
-                onSuccess: () => {
-                  toast({
-                    variant: "success",
-                    title: `Deleting ${c.name}`,
-                    description:
-                      "Resources are removed in reverse order; the cluster disappears when nothing is left.",
-                  });
-                  setDeleting(false);
-                  router.push(`/projects/${projectId}/clusters`);
-                },
+        onSubmit={() => {
+          del.mutate(
+            { projectId, clusterId: c.id, confirmName: confirm },
+            {
+              onSuccess: () => {
+                toast({
+                  variant: "success",
+                  title: `Deleting ${c.name}`,
+                  description:
+                    "Resources are removed in reverse order; the cluster disappears when nothing is left.",
+                });
+                setDeleting(false);
+                router.push(`/projects/${projectId}/clusters`);
               },
-            );
-          }}
-          className="space-y-4"
-          noValidate
-        >
-          <Field label={`Type ${c.name} to confirm`} errors={fieldErrorsOf(del.error).confirmName}>
-            {(p) => (
-              <Input {...p} value={confirm} onChange={(e) => setConfirm(e.target.value)} autoComplete="off" />
-            )}
-          </Field>
-          <div className="flex justify-end gap-2">
-            <Button type="button" variant="secondary" onClick={() => setDeleting(false)}>
-              Cancel
-            </Button>
-            <Button type="submit" variant="danger" loading={del.isPending} disabled={confirm !== c.name}>
-              Delete cluster
-            </Button>
-          </div>
-        </form>
-      </Dialog>
+            },
+          );
+        }}
+      >
+        <InputField
+          label={`Type ${c.name} to confirm`}
+          errors={fieldErrorsOf(del.error).confirmName}
+          value={confirm}
+          onChange={(e) => setConfirm(e.target.value)}
+          autoComplete="off"
+        />
+        <DialogActions onCancel={() => setDeleting(false)}>
+          <Button type="submit" variant="danger" loading={del.isPending} disabled={confirm !== c.name}>
+            Delete cluster
+          </Button>
+        </DialogActions>
+      </FormDialog>
     </div>
   );
 }

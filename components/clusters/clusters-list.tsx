@@ -5,10 +5,11 @@ import { Progress } from "@/components/ui/progress";
 import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 import { AlertTriangle, Plus } from "lucide-react";
 import { Button } from "@/components/ui/button";
+import { LoadMore } from "@/components/ui/load-more";
 import { useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
 import { Badge } from "@/components/ui/badge";
-import { Input, Select } from "@/components/ui/field";
+import { Input, Options, Select } from "@/components/ui/field";
 import { LoadError, LoadingBlock } from "@/components/ui/load-state";
 import Link from "next/link";
 import { PHASES } from "@/server/contracts/phases";
@@ -58,11 +59,7 @@ export function ClustersList({ projectId }: { projectId: string }) {
           <span className="sr-only">Filter by status</span>
           <Select value={phase} onChange={(e) => setPhase(e.target.value)}>
             <option value="">All statuses</option>
-            {PHASES.filter((p) => p !== "Deleted").map((p) => (
-              <option key={p} value={p}>
-                {p}
-              </option>
-            ))}
+            <Options values={PHASES.filter((p) => p !== "Deleted")} />
           </Select>
         </label>
         <span className="ml-auto text-xs text-muted">
@@ -175,17 +172,13 @@ export function ClustersList({ projectId }: { projectId: string }) {
           </tbody>
         </Table>
         {list.hasNextPage && (
-          <div className="flex items-center justify-between border-t border-border px-4 py-2.5 text-xs text-muted">
-            <span>{items.length} shown</span>
-            <Button
-              variant="secondary"
-              size="sm"
-              loading={list.isFetchingNextPage}
-              onClick={() => void list.fetchNextPage()}
-            >
-              Load more clusters
-            </Button>
-          </div>
+          <LoadMore
+            shown={`${items.length} shown`}
+            hasMore
+            loading={list.isFetchingNextPage}
+            onMore={() => void list.fetchNextPage()}
+            label="Load more clusters"
+          />
         )}
       </div>
     </div>

@@ -5,7 +5,7 @@ import { useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
 import { Card } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
-import { Select } from "@/components/ui/field";
+import { Options, Select } from "@/components/ui/field";
 import { formatDateTime, formatTime } from "@/components/ui/format";
 
 export function EventsTab({ projectId, clusterId }: { projectId: string; clusterId: string }) {
@@ -23,11 +23,7 @@ export function EventsTab({ projectId, clusterId }: { projectId: string; cluster
         <span className="sr-only">Filter events by object</span>
         <Select value={kind} onChange={(e) => setKind(e.target.value)}>
           <option value="">All objects</option>
-          {kinds.map((k) => (
-            <option key={k} value={k}>
-              {k}
-            </option>
-          ))}
+          <Options values={kinds} />
         </Select>
       </label>
       <Card>

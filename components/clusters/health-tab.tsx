@@ -8,7 +8,7 @@ import { fieldErrorsOf, useTRPC } from "@/components/trpc/client";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardHeader } from "@/components/ui/card";
-import { Field, Input, Select } from "@/components/ui/field";
+import { InputField, Options, SelectField } from "@/components/ui/field";
 import { toast } from "@/components/ui/toast-store";
 import type { LoadProfileInput, WorkloadView } from "@/server/contracts/workload";
 import type { ClusterTabProps } from "./labels";
@@ -122,11 +122,12 @@ export function HealthTab({ projectId, cluster: c, canEdit }: ClusterTabProps) {
               <Table className="text-sm">
                 <TableHead
                   cellClassName="py-1.5"
+                  spacing="pr-4"
                   columns={[
-                    { label: "Group", className: "pr-4" },
-                    { label: "Nodes (ready / wanted)", className: "pr-4" },
-                    { label: "CPU requested", className: "pr-4" },
-                    { label: "Memory requested", className: "pr-4" },
+                    "Group",
+                    "Nodes (ready / wanted)",
+                    "CPU requested",
+                    "Memory requested",
                     "CPU used",
                   ]}
                 />
@@ -319,60 +320,39 @@ function LoadCard({ projectId, cluster: c, canEdit, view }: ClusterTabProps & { 
       />
       <div className="grid gap-5 px-5 pb-5 lg:grid-cols-[1fr_1fr]">
         <form onSubmit={onSubmit} className="grid grid-cols-2 gap-3" noValidate aria-label="Load profile">
-          <Field label="Profile" className="col-span-2" hint={PROFILES[profile]}>
-            {(p) => (
-              <Select
-                {...p}
-                value={profile}
-                onChange={(e) => setProfile(e.target.value as Profile)}
-                disabled={!canEdit}
-              >
-                {Object.keys(PROFILES).map((k) => (
-                  <option key={k} value={k}>
-                    {k}
-                  </option>
-                ))}
-              </Select>
-            )}
-          </Field>
-          <Field label="Base load (×)" errors={fieldErr("base")}>
-            {(p) => (
-              <Input
-                {...p}
-                type="number"
-                step="0.1"
-                min={0}
-                value={base}
-                onChange={(e) => setBase(e.target.value)}
-                disabled={!canEdit}
-              />
-            )}
-          </Field>
-          <Field label="Peak load (×)" errors={fieldErr("peak")}>
-            {(p) => (
-              <Input
-                {...p}
-                type="number"
-                step="0.1"
-                min={0}
-                value={peak}
-                onChange={(e) => setPeak(e.target.value)}
-                disabled={!canEdit || profile === "steady"}
-              />
-            )}
-          </Field>
-          <Field label="Period (minutes)" errors={fieldErr("periodMinutes")}>
-            {(p) => (
-              <Input
-                {...p}
-                type="number"
-                min={1}
-                value={period}
-                onChange={(e) => setPeriod(e.target.value)}
-                disabled={!canEdit || profile === "steady"}
-              />
-            )}
-          </Field>
+          <SelectField
+            label="Profile"
+            fieldClassName="col-span-2"
+            hint={PROFILES[profile]}
+            value={profile}
+            onChange={(e) => setProfile(e.target.value as Profile)}
+            disabled={!canEdit}
+          >
+            <Options values={Object.keys(PROFILES)} />
+          </SelectField>
+          <FactorField
+            label="Base load (×)"
+            errors={fieldErr("base")}
+            value={base}
+            onChange={setBase}
+            disabled={!canEdit}
+          />
+          <FactorField
+            label="Peak load (×)"
+            errors={fieldErr("peak")}
+            value={peak}
+            onChange={setPeak}
+            disabled={!canEdit || profile === "steady"}
+          />
+          <InputField
+            label="Period (minutes)"
+            errors={fieldErr("periodMinutes")}
+            type="number"
+            min={1}
+            value={period}
+            onChange={(e) => setPeriod(e.target.value)}
+            disabled={!canEdit || profile === "steady"}
+          />
           <div className="flex items-end">
             {canEdit && (
               <Button type="submit" loading={set.isPending}>
@@ -393,12 +373,8 @@ function LoadCard({ projectId, cluster: c, canEdit, view }: ClusterTabProps & { 
         >
           <TableHead
             cellClassName="py-1"
-            columns={[
-              { label: "Deployment", className: "pr-3" },
-              { label: "Replicas", className: "pr-3" },
-              { label: "Running", className: "pr-3" },
-              "Pending",
-            ]}
+            spacing="pr-3"
+            columns={["Deployment", "Replicas", "Running", "Pending"]}
           />
           <tbody className="divide-y divide-border">
             {elastic.map((d) => (
@@ -417,6 +393,22 @@ function LoadCard({ projectId, cluster: c, canEdit, view }: ClusterTabProps & { 
         </Table>
       </div>
     </Card>
+  );
+}
+
+/** A load factor (×, in tenths), kept as the text typed. */
+function FactorField({
+  onChange,
+  ...props
+}: {
+  label: string;
+  errors: string[] | undefined;
+  value: string;
+  onChange: (v: string) => void;
+  disabled: boolean;
+}) {
+  return (
+    <InputField {...props} type="number" step="0.1" min={0} onChange={(e) => onChange(e.target.value)} />
   );
 }
 

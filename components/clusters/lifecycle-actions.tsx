@@ -8,8 +8,8 @@ import { useTRPC } from "@/components/trpc/client";
 import { Badge } from "@/components/ui/badge";
 import { Banner } from "@/components/ui/banner";
 import { Button } from "@/components/ui/button";
-import { Dialog } from "@/components/ui/dialog";
-import { Field, Select } from "@/components/ui/field";
+import { Dialog, DialogActions } from "@/components/ui/dialog";
+import { SelectField } from "@/components/ui/field";
 import { LoadingBlock } from "@/components/ui/load-state";
 import { toast } from "@/components/ui/toast-store";
 import type { KUBECONFIG_VALIDITIES } from "@/server/contracts/kubeconfig";
@@ -112,24 +112,18 @@ export function KubeconfigButton({ projectId, cluster: c }: { projectId: string;
             void download();
           }}
         >
-          <Field
+          <SelectField
             label="Valid for"
             hint="Shorter is safer; the certificate cannot be revoked before the CA is rotated."
+            value={validity}
+            onChange={(e) => setValidity(e.target.value as keyof typeof KUBECONFIG_VALIDITIES)}
           >
-            {(p) => (
-              <Select
-                {...p}
-                value={validity}
-                onChange={(e) => setValidity(e.target.value as keyof typeof KUBECONFIG_VALIDITIES)}
-              >
-                {catalog.kubeconfigValidities.map((v) => (
-                  <option key={v.value} value={v.value}>
-                    {v.label}
-                  </option>
-                ))}
-              </Select>
-            )}
-          </Field>
+            {catalog.kubeconfigValidities.map((v) => (
+              <option key={v.value} value={v.value}>
+                {v.label}
+              </option>
+            ))}
+          </SelectField>
           <p className="rounded-md bg-surface-2 px-3 py-2 font-mono text-xs text-fg">
             kubectl --kubeconfig {c.name}-kubeconfig.yaml get nodes
           </p>
@@ -138,14 +132,11 @@ export function KubeconfigButton({ projectId, cluster: c }: { projectId: string;
               {error}
             </p>
           )}
-          <div className="flex justify-end gap-2">
-            <Button type="button" variant="secondary" onClick={() => setOpen(false)}>
-              Cancel
-            </Button>
+          <DialogActions onCancel={() => setOpen(false)}>
             <Button type="submit" loading={pending}>
               <Download className="size-4" aria-hidden /> Download
             </Button>
-          </div>
+          </DialogActions>
         </form>
         <section aria-labelledby="rotate-ca" className="mt-6 border-t border-border pt-4">
           <h3 id="rotate-ca" className="text-sm font-semibold text-fg">
@@ -265,10 +256,7 @@ export function PowerButton({ projectId, cluster: c }: { projectId: string; clus
               {m.error.message}
             </p>
           )}
-          <div className="flex justify-end gap-2">
-            <Button type="button" variant="secondary" onClick={() => setOpen(false)}>
-              Cancel
-            </Button>
+          <DialogActions onCancel={() => setOpen(false)}>
             <Button
               loading={m.isPending}
               onClick={() =>
@@ -290,7 +278,7 @@ export function PowerButton({ projectId, cluster: c }: { projectId: string; clus
             >
               {stopping ? "Stop cluster" : "Start cluster"}
             </Button>
-          </div>
+          </DialogActions>
         </div>
       </Dialog>
     </>
@@ -352,28 +340,22 @@ export function UpgradeButton({ projectId, cluster: c }: { projectId: string; cl
         description="Masters are rebuilt one at a time while the others keep the API and etcd quorum; then each node group follows its strategy (rolling with surge nodes, or in-place rebuilds). Nothing is deleted that a user created."
       >
         <div className="space-y-4">
-          <Field
+          <SelectField
             label="Target version"
             hint="One minor at a time, as Kubernetes' version skew policy requires."
+            value={chosen ?? ""}
+            onChange={(e) => {
+              setTarget(e.target.value);
+              setAcked([]);
+            }}
           >
-            {(p) => (
-              <Select
-                {...p}
-                value={chosen ?? ""}
-                onChange={(e) => {
-                  setTarget(e.target.value);
-                  setAcked([]);
-                }}
-              >
-                {targets.map((t) => (
-                  <option key={t.version} value={t.version}>
-                    {t.version} ({t.kind === "patch" ? "patch" : "next minor"}
-                    {t.endOfLifeReached ? ", end of life" : ""})
-                  </option>
-                ))}
-              </Select>
-            )}
-          </Field>
+            {targets.map((t) => (
+              <option key={t.version} value={t.version}>
+                {t.version} ({t.kind === "patch" ? "patch" : "next minor"}
+                {t.endOfLifeReached ? ", end of life" : ""})
+              </option>
+            ))}
+          </SelectField>
           <section aria-labelledby="readiness-title" className="space-y-2">
             <h3 id="readiness-title" className="text-sm font-semibold text-fg">
               Readiness report

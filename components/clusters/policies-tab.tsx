@@ -11,7 +11,7 @@ import { Badge } from "@/components/ui/badge";
 import { Banner } from "@/components/ui/banner";
 import { Button } from "@/components/ui/button";
 import { Card, CardHeader } from "@/components/ui/card";
-import { Dialog } from "@/components/ui/dialog";
+import { Dialog, DialogActions, FormDialog } from "@/components/ui/dialog";
 import { Spinner } from "@/components/ui/spinner";
 import { toast } from "@/components/ui/toast-store";
 import { useDebouncedValue } from "@/components/ui/use-debounced-value";
@@ -126,11 +126,12 @@ export function PoliciesTab({ projectId, cluster: c, canEdit }: ClusterTabProps)
               className="text-left"
               rowClassName="border-b border-border"
               cellClassName="py-2"
+              spacing="pr-3"
               columns={[
-                { label: "Constraint", className: "pr-3" },
-                { label: "Template", className: "pr-3" },
-                { label: "Enforcement", className: "pr-3" },
-                { label: "Violations", className: "pr-3 text-right" },
+                "Constraint",
+                "Template",
+                "Enforcement",
+                { label: "Violations", className: "text-right" },
                 null,
               ]}
             />
@@ -388,10 +389,7 @@ export function PoliciesTab({ projectId, cluster: c, canEdit }: ClusterTabProps)
               <Violators audit={audit(enforcing.c.name)} heading="Currently violating" />
             )}
             <FormError message={enforce.error?.message} />
-            <div className="flex justify-end gap-2">
-              <Button variant="secondary" onClick={() => setEnforcing(null)}>
-                Cancel
-              </Button>
+            <DialogActions onCancel={() => setEnforcing(null)}>
               <Button
                 variant={enforcing.to === "deny" ? "danger" : "primary"}
                 loading={enforce.isPending}
@@ -409,7 +407,7 @@ export function PoliciesTab({ projectId, cluster: c, canEdit }: ClusterTabProps)
               >
                 {enforcing.to === "deny" ? "Switch to deny" : "Switch to dry run"}
               </Button>
-            </div>
+            </DialogActions>
           </div>
         </Dialog>
       )}
@@ -426,10 +424,7 @@ export function PoliciesTab({ projectId, cluster: c, canEdit }: ClusterTabProps)
                 {del.error.message}
               </p>
             )}
-            <div className="flex justify-end gap-2">
-              <Button variant="secondary" onClick={() => setDeleting(null)}>
-                Cancel
-              </Button>
+            <DialogActions onCancel={() => setDeleting(null)}>
               <Button
                 variant="danger"
                 loading={del.isPending}
@@ -447,7 +442,7 @@ export function PoliciesTab({ projectId, cluster: c, canEdit }: ClusterTabProps)
               >
                 Delete
               </Button>
-            </div>
+            </DialogActions>
           </div>
         </Dialog>
       )}
@@ -558,67 +553,58 @@ function UploadTemplate({
   });
   const check = text.trim() ? (checked.data ?? null) : null;
   return (
-    <Dialog
+    <FormDialog
       open
       onOpenChange={(o) => !o && onClose()}
       size="lg"
       title="Upload a ConstraintTemplate"
       description="Checked for apiVersion, kind, CRD names, the parameters' schema and targets with Rego."
-    >
-      <form
-        className="space-y-4"
-        noValidate
-        onSubmit={async (e) => {
-          e.preventDefault();
-          if (!text.trim()) return;
-          const now = await queryClient.fetchQuery(
-            trpc.catalog.checkTemplate.queryOptions({ projectId, yaml: text }),
-          );
-          if (!now.kind) return;
-          add.mutate(
-            { projectId, clusterId: c.id, generation: c.generation, yaml: text },
-            {
-              onSuccess: () => {
-                saved();
-                toast({ variant: "success", title: `Template ${now.kind} added` });
-                onClose();
-              },
+      onSubmit={async () => {
+        if (!text.trim()) return;
+        const now = await queryClient.fetchQuery(
+          trpc.catalog.checkTemplate.queryOptions({ projectId, yaml: text }),
+        );
+        if (!now.kind) return;
+        add.mutate(
+          { projectId, clusterId: c.id, generation: c.generation, yaml: text },
+          {
+            onSuccess: () => {
+              saved();
+              toast({ variant: "success", title: `Template ${now.kind} added` });
+              onClose();
             },
-          );
+          },
+        );
+      }}
+    >
+      <input
+        type="file"
+        accept=".yaml,.yml"
+        aria-label="Template file"
+        className="text-sm"
+        onChange={async (e) => {
+          const f = e.target.files?.[0];
+          if (f) setText(await f.text());
         }}
-      >
-        <input
-          type="file"
-          accept=".yaml,.yml"
-          aria-label="Template file"
-          className="text-sm"
-          onChange={async (e) => {
-            const f = e.target.files?.[0];
-            if (f) setText(await f.text());
-          }}
-        />
-        <YamlEditor
-          label="Template YAML"
-          value={text}
-          onChange={setText}
-          rows={16}
-          issues={check?.issues ?? []}
-        />
-        {check?.kind && (
-          <p className="text-sm text-success">
-            {check.kind}: valid. Constraints of this kind can be added once it is uploaded.
-          </p>
-        )}
-        <FormError message={add.error?.message} />
-        <div className="flex justify-end gap-2">
-          <Button type="button" variant="secondary" onClick={onClose}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={add.isPending} disabled={!check?.kind}>
-            Upload
-          </Button>
-        </div>
-      </form>
-    </Dialog>
+      />
+      <YamlEditor
+        label="Template YAML"
+        value={text}
+        onChange={setText}
+        rows={16}
+        issues={check?.issues ?? []}
+      />
+      {check?.kind && (
+        <p className="text-sm text-success">
+          {check.kind}: valid. Constraints of this kind can be added once it is uploaded.
+        </p>
+      )}
+      <FormError message={add.error?.message} />
+      <DialogActions onCancel={onClose}>
+        <Button type="submit" loading={add.isPending} disabled={!check?.kind}>
+          Upload
+        </Button>
+      </DialogActions>
+    </FormDialog>
   );
 }

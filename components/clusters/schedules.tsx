@@ -2,14 +2,14 @@
 
 import { NumberInput } from "@/components/ui/number-field";
 import { useMutation } from "@tanstack/react-query";
-import { CalendarClock, Plus, Wrench, X } from "lucide-react";
-import { useState } from "react";
+import { CalendarClock, Plus, Wrench, X, type LucideIcon } from "lucide-react";
+import { useState, type ReactNode } from "react";
 import { fieldErrorsOf, useTRPC } from "@/components/trpc/client";
 import { Badge } from "@/components/ui/badge";
 import { Banner } from "@/components/ui/banner";
 import { Button } from "@/components/ui/button";
 import { Card, CardHeader } from "@/components/ui/card";
-import { Field, Input, Select } from "@/components/ui/field";
+import { CheckboxField, Field, Input, InputField, Options, Select, SelectField } from "@/components/ui/field";
 import { toast } from "@/components/ui/toast-store";
 import { WEEKDAYS, type ScheduleEvent, type Weekday } from "@/server/contracts/schedule";
 import { type ClusterData, type ClusterTabProps } from "./labels";
@@ -94,99 +94,90 @@ const PRESET: ScheduleEvent[] = [
 
 function StopScheduleCard({ projectId, cluster: c, canEdit }: ClusterTabProps) {
   const trpc = useTRPC();
-  const saved = useClusterSaved(projectId, c.id);
   const current = c.schedules.stop;
-  const [editing, setEditing] = useState(false);
   const [timezone, setTimezone] = useState(current?.timezone ?? browserZone());
   const [events, setEvents] = useState<ScheduleEvent[]>(current?.events ?? PRESET);
   const [enabled, setEnabled] = useState(current?.enabled ?? true);
   const save = useMutation(trpc.cluster.setStopSchedule.mutationOptions({ meta: { inlineErrors: true } }));
   const errors = fieldErrorsOf(save.error);
+  const { editing, edit, cancel, submit, remove } = useSettingForm(
+    (schedule: Parameters<typeof save.mutate>[0]["schedule"], onSuccess) =>
+      save.mutate({ projectId, clusterId: c.id, schedule }, { onSuccess }),
+    save.reset,
+    useClusterSaved(projectId, c.id),
+    "Stop schedule saved",
+  );
 
   return (
-    <Card>
-      <CardHeader
-        title="Stop schedule"
-        description="Stop the whole cluster at night or over the weekend; disks, addresses and the API endpoint stay."
-        actions={
-          canEdit && !editing ? (
-            <Button size="sm" variant="secondary" onClick={() => setEditing(true)}>
-              <CalendarClock className="size-4" aria-hidden /> {current ? "Edit" : "Set up"}
-            </Button>
-          ) : undefined
-        }
-      />
-      {!editing && (
-        <div className="px-5 py-4 text-sm">
-          {!current ? (
-            <p className="text-muted">
-              No schedule. A weeknight-and-weekend schedule would save about{" "}
-              {formatMoney((c.stopSaving.perMonth * 108) / 168, c.stopSaving.currency)} per month.
-            </p>
-          ) : (
-            <dl className="grid grid-cols-[9rem_1fr] gap-y-2">
-              <dt className="text-muted">Status</dt>
-              <dd>
-                <Badge tone={current.enabled ? "success" : "neutral"}>
-                  {current.enabled ? "Active" : "Paused"}
-                </Badge>
-              </dd>
-              {current.events.map((e, i) => (
-                <div key={i} className="contents">
-                  <dt className="text-muted capitalize">{e.action}</dt>
-                  <dd className="text-fg">
-                    {e.days.join(", ")} at {e.at}
-                  </dd>
-                </div>
-              ))}
-              <dt className="text-muted">Time zone</dt>
-              <dd className="text-fg">{current.timezone}</dd>
-              <dt className="text-muted">Stopped</dt>
-              <dd className="text-fg">{current.offHoursPerWeek} h per week</dd>
-              <dt className="text-muted">Saves</dt>
-              <dd className="font-medium text-success">
-                about {formatMoney(current.projectedSavingPerMonth, c.stopSaving.currency)} per month
-              </dd>
-              {current.next && (
-                <>
-                  <dt className="text-muted">Next</dt>
-                  <dd className="text-fg">
-                    {current.next.action === "stop" ? "Stop" : "Start"} on{" "}
-                    {when(current.next.at, current.timezone)} ({current.timezone})
-                  </dd>
-                </>
-              )}
-              <dt className="text-muted">Set by</dt>
-              <dd className="text-fg">{current.setByEmail}</dd>
-            </dl>
-          )}
-        </div>
-      )}
+    <SettingCard
+      title="Stop schedule"
+      description="Stop the whole cluster at night or over the weekend; disks, addresses and the API endpoint stay."
+      icon={CalendarClock}
+      edit={canEdit && !editing ? edit : null}
+      current={Boolean(current)}
+      empty={
+        <>
+          No schedule. A weeknight-and-weekend schedule would save about{" "}
+          {formatMoney((c.stopSaving.perMonth * 108) / 168, c.stopSaving.currency)} per month.
+        </>
+      }
+      view={
+        current && (
+          <dl className="grid grid-cols-[9rem_1fr] gap-y-2">
+            <dt className="text-muted">Status</dt>
+            <dd>
+              <Badge tone={current.enabled ? "success" : "neutral"}>
+                {current.enabled ? "Active" : "Paused"}
+              </Badge>
+            </dd>
+            {current.events.map((e, i) => (
+              <div key={i} className="contents">
+                <dt className="text-muted capitalize">{e.action}</dt>
+                <dd className="text-fg">
+                  {e.days.join(", ")} at {e.at}
+                </dd>
+              </div>
+            ))}
+            <dt className="text-muted">Time zone</dt>
+            <dd className="text-fg">{current.timezone}</dd>
+            <dt className="text-muted">Stopped</dt>
+            <dd className="text-fg">{current.offHoursPerWeek} h per week</dd>
+            <dt className="text-muted">Saves</dt>
+            <dd className="font-medium text-success">
+              about {formatMoney(current.projectedSavingPerMonth, c.stopSaving.currency)} per month
+            </dd>
+            {current.next && (
+              <>
+                <dt className="text-muted">Next</dt>
+                <dd className="text-fg">
+                  {current.next.action === "stop" ? "Stop" : "Start"} on{" "}
+                  {when(current.next.at, current.timezone)} ({current.timezone})
+                </dd>
+              </>
+            )}
+            <dt className="text-muted">Set by</dt>
+            <dd className="text-fg">{current.setByEmail}</dd>
+          </dl>
+        )
+      }
+    >
       {editing && (
         <form
           className="space-y-4 px-5 py-4"
           onSubmit={(e) => {
             e.preventDefault();
-            save.mutate(
-              { projectId, clusterId: c.id, schedule: { enabled, timezone, events } },
-              {
-                onSuccess: () => {
-                  setEditing(false);
-                  saved();
-                  toast({ variant: "success", title: "Stop schedule saved" });
-                },
-              },
-            );
+            submit({ enabled, timezone, events });
           }}
           noValidate
         >
-          <Field label="Time zone" errors={errors.timezone ?? errors["schedule.timezone"]}>
-            {(p) => (
-              <Select {...p} value={timezone} onChange={(e) => setTimezone(e.target.value)}>
-                <ZoneOptions current={timezone} />
-              </Select>
-            )}
-          </Field>
+          <SelectField
+            label="Time zone"
+            errors={errors.timezone ?? errors["schedule.timezone"]}
+            value={timezone}
+            onChange={(e) => setTimezone(e.target.value)}
+          >
+            <ZoneOptions current={timezone} />
+          </SelectField>
           <ul className="space-y-3">
             {events.map((ev, i) => (
               <li key={i} className="space-y-2 rounded-md border border-border p-3">
@@ -247,15 +238,12 @@ function StopScheduleCard({ projectId, cluster: c, canEdit }: ClusterTabProps) {
           >
             <Plus className="size-4" aria-hidden /> Add event
           </Button>
-          <label className="flex items-center gap-2 text-sm text-fg">
-            <input
-              type="checkbox"
-              className="size-4"
-              checked={enabled}
-              onChange={(e) => setEnabled(e.target.checked)}
-            />
-            Active (untick to pause without losing the schedule)
-          </label>
+          <CheckboxField
+            label="Active (untick to pause without losing the schedule)"
+            className="size-4"
+            checked={enabled}
+            onChange={(e) => setEnabled(e.target.checked)}
+          />
           {save.error && (
             <p role="alert" className="text-sm font-medium text-danger">
               {errors["schedule.events"]?.join(" ") ?? save.error.message}
@@ -263,29 +251,19 @@ function StopScheduleCard({ projectId, cluster: c, canEdit }: ClusterTabProps) {
           )}
           <FormFooter
             what="schedule"
-            onRemove={
-              current
-                ? () =>
-                    save.mutate(
-                      { projectId, clusterId: c.id, schedule: null },
-                      { onSuccess: () => (setEditing(false), saved()) },
-                    )
-                : null
-            }
-            onCancel={() => (setEditing(false), save.reset())}
+            onRemove={current ? remove : null}
+            onCancel={cancel}
             saving={save.isPending}
           />
         </form>
       )}
-    </Card>
+    </SettingCard>
   );
 }
 
 function MaintenanceCard({ projectId, cluster: c, canEdit }: ClusterTabProps) {
   const trpc = useTRPC();
-  const saved = useClusterSaved(projectId, c.id);
   const current = c.schedules.maintenance;
-  const [editing, setEditing] = useState(false);
   const [day, setDay] = useState<Weekday>(current?.day ?? "Tue");
   const [start, setStart] = useState(current?.start ?? "03:00");
   const [hours, setHours] = useState(current?.durationHours ?? 4);
@@ -294,115 +272,166 @@ function MaintenanceCard({ projectId, cluster: c, canEdit }: ClusterTabProps) {
     trpc.cluster.setMaintenanceWindow.mutationOptions({ meta: { inlineErrors: true } }),
   );
   const errors = fieldErrorsOf(save.error);
+  const { editing, edit, cancel, submit, remove } = useSettingForm(
+    (window: Parameters<typeof save.mutate>[0]["window"], onSuccess) =>
+      save.mutate({ projectId, clusterId: c.id, window }, { onSuccess }),
+    save.reset,
+    useClusterSaved(projectId, c.id),
+    "Maintenance window saved",
+  );
   return (
-    <Card>
-      <CardHeader
-        title="Maintenance window"
-        description="Patch upgrades, and forced upgrades off end-of-life versions, run only in this window."
-        actions={
-          canEdit && !editing ? (
-            <Button size="sm" variant="secondary" onClick={() => setEditing(true)}>
-              <Wrench className="size-4" aria-hidden /> {current ? "Edit" : "Set up"}
-            </Button>
-          ) : undefined
-        }
-      />
-      {!editing && (
-        <div className="px-5 py-4 text-sm">
-          {!current ? (
-            <p className="text-muted">
-              No window: nothing is upgraded automatically. Upgrades run only when you start them.
-            </p>
-          ) : (
-            <dl className="grid grid-cols-[9rem_1fr] gap-y-2">
-              <dt className="text-muted">Window</dt>
-              <dd className="text-fg">
-                {current.day} {current.start}, {current.durationHours} h ({current.timezone})
-              </dd>
-              <dt className="text-muted">Next</dt>
-              <dd className="text-fg">{when(current.next.start, current.timezone)}</dd>
-              <dt className="text-muted">Planned</dt>
-              <dd className="text-fg">
-                {current.pending
-                  ? `${current.pending.reason === "patch" ? "Patch upgrade" : "Forced upgrade (end of life)"} to ${current.pending.target}`
-                  : "Nothing: the cluster is on the newest patch"}
-              </dd>
-              <dt className="text-muted">Set by</dt>
-              <dd className="text-fg">{current.setByEmail}</dd>
-            </dl>
-          )}
-        </div>
-      )}
+    <SettingCard
+      title="Maintenance window"
+      description="Patch upgrades, and forced upgrades off end-of-life versions, run only in this window."
+      icon={Wrench}
+      edit={canEdit && !editing ? edit : null}
+      current={Boolean(current)}
+      empty={<>No window: nothing is upgraded automatically. Upgrades run only when you start them.</>}
+      view={
+        current && (
+          <dl className="grid grid-cols-[9rem_1fr] gap-y-2">
+            <dt className="text-muted">Window</dt>
+            <dd className="text-fg">
+              {current.day} {current.start}, {current.durationHours} h ({current.timezone})
+            </dd>
+            <dt className="text-muted">Next</dt>
+            <dd className="text-fg">{when(current.next.start, current.timezone)}</dd>
+            <dt className="text-muted">Planned</dt>
+            <dd className="text-fg">
+              {current.pending
+                ? `${current.pending.reason === "patch" ? "Patch upgrade" : "Forced upgrade (end of life)"} to ${current.pending.target}`
+                : "Nothing: the cluster is on the newest patch"}
+            </dd>
+            <dt className="text-muted">Set by</dt>
+            <dd className="text-fg">{current.setByEmail}</dd>
+          </dl>
+        )
+      }
+    >
       {editing && (
         <form
           className="grid grid-cols-2 gap-4 px-5 py-4"
           onSubmit={(e) => {
             e.preventDefault();
-            save.mutate(
-              { projectId, clusterId: c.id, window: { day, start, durationHours: hours, timezone } },
-              {
-                onSuccess: () => {
-                  setEditing(false);
-                  saved();
-                  toast({ variant: "success", title: "Maintenance window saved" });
-                },
-              },
-            );
+            submit({ day, start, durationHours: hours, timezone });
           }}
           noValidate
         >
-          <Field label="Day" errors={errors["window.day"]}>
-            {(p) => (
-              <Select {...p} value={day} onChange={(e) => setDay(e.target.value as Weekday)}>
-                {WEEKDAYS.map((d) => (
-                  <option key={d} value={d}>
-                    {d}
-                  </option>
-                ))}
-              </Select>
-            )}
-          </Field>
-          <Field label="Starts at" errors={errors["window.start"]}>
-            {(p) => <Input {...p} type="time" value={start} onChange={(e) => setStart(e.target.value)} />}
-          </Field>
+          <SelectField
+            label="Day"
+            errors={errors["window.day"]}
+            value={day}
+            onChange={(e) => setDay(e.target.value as Weekday)}
+          >
+            <Options values={WEEKDAYS} />
+          </SelectField>
+          <InputField
+            label="Starts at"
+            errors={errors["window.start"]}
+            type="time"
+            value={start}
+            onChange={(e) => setStart(e.target.value)}
+          />
           <Field label="Duration (hours)" errors={errors["window.durationHours"]}>
             {(p) => <NumberInput {...p} min={1} max={8} value={hours} onValueChange={(n) => setHours(n)} />}
           </Field>
-          <Field label="Time zone" errors={errors["window.timezone"]}>
-            {(p) => (
-              <Select {...p} value={timezone} onChange={(e) => setTimezone(e.target.value)}>
-                <ZoneOptions current={timezone} />
-              </Select>
-            )}
-          </Field>
+          <SelectField
+            label="Time zone"
+            errors={errors["window.timezone"]}
+            value={timezone}
+            onChange={(e) => setTimezone(e.target.value)}
+          >
+            <ZoneOptions current={timezone} />
+          </SelectField>
           <FormFooter
             className="col-span-2"
             what="window"
-            onRemove={
-              current
-                ? () =>
-                    save.mutate(
-                      { projectId, clusterId: c.id, window: null },
-                      { onSuccess: () => (setEditing(false), saved()) },
-                    )
-                : null
-            }
-            onCancel={() => (setEditing(false), save.reset())}
+            onRemove={current ? remove : null}
+            onCancel={cancel}
             saving={save.isPending}
           />
         </form>
       )}
+    </SettingCard>
+  );
+}
+
+/**
+ * A setting shown, or edited in place: `mutate` saves a value (null removes
+ * it); a save closes the form, refreshes the cluster and says so, a removal
+ * closes it and refreshes.
+ */
+function useSettingForm<V>(
+  mutate: (value: V | null, onSuccess: () => void) => void,
+  reset: () => void,
+  saved: () => void,
+  savedTitle: string,
+) {
+  const [editing, setEditing] = useState(false);
+  const close = () => {
+    setEditing(false);
+    saved();
+  };
+  return {
+    editing,
+    edit: () => setEditing(true),
+    cancel: () => (setEditing(false), reset()),
+    submit: (value: V) =>
+      mutate(value, () => {
+        close();
+        toast({ variant: "success", title: savedTitle });
+      }),
+    remove: () => mutate(null, close),
+  };
+}
+
+/**
+ * A card for one setting: its Edit (Set up while nothing is set) button when
+ * `edit` is given; the form (`children`) while editing, else the setting
+ * (`view`), or `empty` while nothing is set.
+ */
+function SettingCard({
+  title,
+  description,
+  icon: Icon,
+  edit,
+  current,
+  empty,
+  view,
+  children,
+}: {
+  title: string;
+  description: string;
+  icon: LucideIcon;
+  edit: (() => void) | null;
+  current: boolean;
+  empty: ReactNode;
+  /** The setting as it is (falsy while nothing is set). */
+  view: ReactNode;
+  /** The form, while editing. */
+  children: ReactNode;
+}) {
+  return (
+    <Card>
+      <CardHeader
+        title={title}
+        description={description}
+        actions={
+          edit ? (
+            <Button size="sm" variant="secondary" onClick={edit}>
+              <Icon className="size-4" aria-hidden /> {current ? "Edit" : "Set up"}
+            </Button>
+          ) : undefined
+        }
+      />
+      {children || <div className="px-5 py-4 text-sm">{view || <p className="text-muted">{empty}</p>}</div>}
     </Card>
   );
 }
 
 /** The common zones, plus the current one when it is another (e.g. the browser's). */
 function ZoneOptions({ current }: { current: string }) {
-  return (ZONES.includes(current) ? ZONES : [current, ...ZONES]).map((z) => (
-    <option key={z} value={z}>
-      {z}
-    </option>
-  ));
+  return <Options values={ZONES.includes(current) ? ZONES : [current, ...ZONES]} />;
 }
 
 function FormFooter({

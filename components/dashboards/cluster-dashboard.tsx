@@ -9,7 +9,7 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useEffect, useState } from "react";
 import { useTRPC } from "@/components/trpc/client";
 import { EmptyState } from "@/components/ui/empty-state";
-import { Input, Select } from "@/components/ui/field";
+import { InlineField, Input, Options, Select } from "@/components/ui/field";
 import { LoadingBlock } from "@/components/ui/load-state";
 import type { AppRouter } from "@/server/api/root";
 import { formatTime, TimeSeriesPanel, type Annotation } from "./time-series-panel";
@@ -39,6 +39,27 @@ const localInput = (ms: number) => {
   const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
   return d.toISOString().slice(0, 16);
 };
+
+/** A local date and time, picked as epoch milliseconds (an emptied field picks nothing). */
+function DateTimeField({
+  label,
+  value,
+  onPick,
+}: {
+  label: string;
+  value: number;
+  onPick: (ms: number) => void;
+}) {
+  return (
+    <InlineField label={label}>
+      <Input
+        type="datetime-local"
+        value={localInput(value)}
+        onChange={(e) => e.target.value && onPick(new Date(e.target.value).getTime())}
+      />
+    </InlineField>
+  );
+}
 
 /** Series names as people say them: `group.web.nodes_ready` → "web ready". */
 function labelOf(series: string): string {
@@ -134,8 +155,7 @@ export function ClusterDashboards({ projectId }: { projectId: string }) {
   return (
     <div className="space-y-5">
       <div className="flex flex-wrap items-end gap-3" role="toolbar" aria-label="Dashboard controls">
-        <label className="text-sm">
-          <span className="mb-1 block font-medium text-fg">Cluster</span>
+        <InlineField label="Cluster">
           <Select value={picked ?? ""} onChange={(e) => set({ cluster: e.target.value })} className="w-56">
             <option value="all">All clusters (overview)</option>
             {live.map((c) => (
@@ -144,7 +164,7 @@ export function ClusterDashboards({ projectId }: { projectId: string }) {
               </option>
             ))}
           </Select>
-        </label>
+        </InlineField>
         <div className="text-sm">
           <span className="mb-1 block font-medium text-fg" id="range-label">
             Time range
@@ -171,34 +191,15 @@ export function ClusterDashboards({ projectId }: { projectId: string }) {
         </div>
         {range === "custom" && (
           <>
-            <label className="text-sm">
-              <span className="mb-1 block font-medium text-fg">From</span>
-              <Input
-                type="datetime-local"
-                value={localInput(from)}
-                onChange={(e) => e.target.value && set({ from: String(new Date(e.target.value).getTime()) })}
-              />
-            </label>
-            <label className="text-sm">
-              <span className="mb-1 block font-medium text-fg">To</span>
-              <Input
-                type="datetime-local"
-                value={localInput(to)}
-                onChange={(e) => e.target.value && set({ to: String(new Date(e.target.value).getTime()) })}
-              />
-            </label>
+            <DateTimeField label="From" value={from} onPick={(ms) => set({ from: String(ms) })} />
+            <DateTimeField label="To" value={to} onPick={(ms) => set({ to: String(ms) })} />
           </>
         )}
-        <label className="text-sm">
-          <span className="mb-1 block font-medium text-fg">Auto-refresh</span>
+        <InlineField label="Auto-refresh">
           <Select value={refresh} onChange={(e) => set({ refresh: e.target.value })} className="w-28">
-            {Object.keys(REFRESH).map((r) => (
-              <option key={r} value={r}>
-                {r}
-              </option>
-            ))}
+            <Options values={Object.keys(REFRESH)} />
           </Select>
-        </label>
+        </InlineField>
         <span className="ml-auto flex items-center gap-2 text-xs text-muted" aria-live="polite">
           {data.isFetching && <RefreshCw className="size-3.5 animate-spin" aria-hidden />}
           {d &&
@@ -399,13 +400,8 @@ function ProjectOverview({
           <TableHead
             className="text-left"
             cellClassName="py-1"
-            columns={[
-              { label: "Cluster", className: "pr-3" },
-              { label: "Phase", className: "pr-3" },
-              { label: "Ready nodes", className: "pr-3" },
-              { label: "Pending pods", className: "pr-3" },
-              "CPU requested",
-            ]}
+            spacing="pr-3"
+            columns={["Cluster", "Phase", "Ready nodes", "Pending pods", "CPU requested"]}
           />
           <tbody>
             {data.clusters.map((c) => (
@@ -445,12 +441,8 @@ function EventRows({ rows, header = false }: { rows: Annotation[]; header?: bool
         <TableHead
           className="text-left"
           cellClassName="py-1"
-          columns={[
-            { label: "When", className: "pr-3" },
-            { label: "Decision", className: "pr-3" },
-            { label: "Object", className: "pr-3" },
-            "Reason",
-          ]}
+          spacing="pr-3"
+          columns={["When", "Decision", "Object", "Reason"]}
         />
       )}
       <tbody>

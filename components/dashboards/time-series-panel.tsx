@@ -257,12 +257,11 @@ export function TimeSeriesPanel({
               <TableHead
                 className="sticky top-0 bg-surface text-left"
                 cellClassName="py-1"
+                spacing="pr-3"
                 columns={[
-                  { label: "Series", className: "pr-3" },
-                  { label: "Time", className: "pr-3" },
-                  { label: "Min", className: "pr-3 text-right" },
-                  { label: "Max", className: "pr-3 text-right" },
-                  { label: "Mean", className: "text-right" },
+                  "Series",
+                  "Time",
+                  ...["Min", "Max", "Mean"].map((label) => ({ label, className: "text-right" })),
                 ]}
               />
               <tbody>

@@ -6,8 +6,8 @@ import { stringify } from "yaml";
 import { useCatalog, type TemplateView } from "@/components/catalog/catalog-provider";
 import { useTRPC } from "@/components/trpc/client";
 import { Button } from "@/components/ui/button";
-import { Dialog } from "@/components/ui/dialog";
-import { Field, Input, Select } from "@/components/ui/field";
+import { DialogActions, FormDialog } from "@/components/ui/dialog";
+import { InputField, SelectField } from "@/components/ui/field";
 import { FormError } from "@/components/ui/form-error";
 import { useDebouncedValue } from "@/components/ui/use-debounced-value";
 import { YamlEditor } from "@/components/ui/yaml-editor";
@@ -129,141 +129,125 @@ export function ConstraintDialog({
 
   const families = [...new Set(templates.map((t) => t.family))];
   return (
-    <Dialog
+    <FormDialog
       open={open}
       onOpenChange={onOpenChange}
       size="lg"
       title={initial ? `Edit constraint ${initial.name}` : "Add a constraint"}
       description="A constraint applies a template's rule to the objects it matches."
+      onSubmit={async () => {
+        setTried(true);
+        // The parameters as they are now, checked (the check shown may lag the last keystroke).
+        const check = await queryClient.fetchQuery(
+          trpc.catalog.checkParameters.queryOptions(checkInput(params)),
+        );
+        const { parsed, errors } = validate(candidateOf(check.value));
+        if (Object.keys(errors).length === 0 && check.issues.length === 0 && parsed.success)
+          onSave(parsed.data);
+      }}
     >
-      <form
-        className="space-y-4"
-        noValidate
-        onSubmit={async (e) => {
-          e.preventDefault();
-          setTried(true);
-          // The parameters as they are now, checked (the check shown may lag the last keystroke).
-          const check = await queryClient.fetchQuery(
-            trpc.catalog.checkParameters.queryOptions(checkInput(params)),
-          );
-          const { parsed, errors } = validate(candidateOf(check.value));
-          if (Object.keys(errors).length === 0 && check.issues.length === 0 && parsed.success)
-            onSave(parsed.data);
-        }}
-      >
-        <div className="grid grid-cols-2 gap-4">
-          <Field label="Template" hint={template.description}>
-            {(p) => (
-              <Select
-                {...p}
-                value={kind}
-                onChange={(e) => {
-                  const t = templates.find((x) => x.kind === e.target.value)!;
-                  setKind(t.kind);
-                  if (!initial) setName(kebab(t.kind));
-                  setParams(Object.keys(t.exampleParameters).length ? stringify(t.exampleParameters) : "");
-                  setKinds(t.matchKinds.flatMap((k) => k.kinds).join(", "));
-                }}
-              >
-                {families.map((f) => (
-                  <optgroup key={f} label={f}>
-                    {templates
-                      .filter((t) => t.family === f)
-                      .map((t) => (
-                        <option key={t.kind} value={t.kind}>
-                          {t.title} ({t.kind})
-                        </option>
-                      ))}
-                  </optgroup>
+      <div className="grid grid-cols-2 gap-4">
+        <SelectField
+          label="Template"
+          hint={template.description}
+          value={kind}
+          onChange={(e) => {
+            const t = templates.find((x) => x.kind === e.target.value)!;
+            setKind(t.kind);
+            if (!initial) setName(kebab(t.kind));
+            setParams(Object.keys(t.exampleParameters).length ? stringify(t.exampleParameters) : "");
+            setKinds(t.matchKinds.flatMap((k) => k.kinds).join(", "));
+          }}
+        >
+          {families.map((f) => (
+            <optgroup key={f} label={f}>
+              {templates
+                .filter((t) => t.family === f)
+                .map((t) => (
+                  <option key={t.kind} value={t.kind}>
+                    {t.title} ({t.kind})
+                  </option>
                 ))}
-              </Select>
-            )}
-          </Field>
-          <Field label="Name" errors={at("name")}>
-            {(p) => <Input {...p} value={name} onChange={(e) => setName(e.target.value)} />}
-          </Field>
+            </optgroup>
+          ))}
+        </SelectField>
+        <InputField label="Name" errors={at("name")} value={name} onChange={(e) => setName(e.target.value)} />
+      </div>
+      <fieldset>
+        <legend className="mb-1.5 text-sm font-medium text-fg">Enforcement</legend>
+        <div className="grid grid-cols-3 gap-2">
+          {(["deny", "dryrun", "warn"] as const).map((a) => (
+            <label
+              key={a}
+              className={`cursor-pointer rounded-md border p-2.5 text-xs ${action === a ? "border-primary bg-primary/5" : "border-border"}`}
+            >
+              <span className="flex items-center gap-2 text-sm font-medium text-fg">
+                <input
+                  type="radio"
+                  name="enforcement"
+                  value={a}
+                  checked={action === a}
+                  onChange={() => setAction(a)}
+                />
+                {a}
+              </span>
+              <span className="mt-1 block text-muted">{ENFORCEMENT_HELP[a]}</span>
+            </label>
+          ))}
         </div>
-        <fieldset>
-          <legend className="mb-1.5 text-sm font-medium text-fg">Enforcement</legend>
-          <div className="grid grid-cols-3 gap-2">
-            {(["deny", "dryrun", "warn"] as const).map((a) => (
-              <label
-                key={a}
-                className={`cursor-pointer rounded-md border p-2.5 text-xs ${action === a ? "border-primary bg-primary/5" : "border-border"}`}
-              >
-                <span className="flex items-center gap-2 text-sm font-medium text-fg">
-                  <input
-                    type="radio"
-                    name="enforcement"
-                    value={a}
-                    checked={action === a}
-                    onChange={() => setAction(a)}
-                  />
-                  {a}
-                </span>
-                <span className="mt-1 block text-muted">{ENFORCEMENT_HELP[a]}</span>
-              </label>
-            ))}
-          </div>
-        </fieldset>
-        <YamlEditor
-          label="Parameters"
-          value={params}
-          onChange={setParams}
-          rows={6}
-          issues={paramCheck.issues}
-          hint={
-            Object.keys((template.parameters.properties as object | undefined) ?? {}).length
-              ? `Fields: ${Object.keys(template.parameters.properties as object).join(", ")}`
-              : "This template takes no parameters."
-          }
-        />
-        <div className="grid grid-cols-2 gap-4">
-          <Field label="Kinds" hint="e.g. Pod, Service" errors={at("match.kinds")}>
-            {(p) => <Input {...p} value={kinds} onChange={(e) => setKinds(e.target.value)} />}
-          </Field>
-          <Field
-            label="Label selector"
-            hint="key=value, comma separated; empty matches all"
-            errors={at("match.labelSelector")}
-          >
-            {(p) => (
-              <Input
-                {...p}
-                value={selector}
-                onChange={(e) => setSelector(e.target.value)}
-                placeholder="team=payments"
-              />
-            )}
-          </Field>
-          <Field
-            label="Only in namespaces"
-            hint="Empty: every namespace (prefix* allowed)"
-            errors={at("match.namespaces")}
-          >
-            {(p) => (
-              <Input
-                {...p}
-                value={namespaces}
-                onChange={(e) => setNamespaces(e.target.value)}
-                placeholder="default, shop"
-              />
-            )}
-          </Field>
-          <Field label="Excluded namespaces" errors={at("match.excludedNamespaces")}>
-            {(p) => <Input {...p} value={excluded} onChange={(e) => setExcluded(e.target.value)} />}
-          </Field>
-        </div>
-        <FormError message={serverError} />
-        <div className="flex justify-end gap-2">
-          <Button type="button" variant="secondary" onClick={() => onOpenChange(false)}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={pending}>
-            {initial ? "Save constraint" : "Add constraint"}
-          </Button>
-        </div>
-      </form>
-    </Dialog>
+      </fieldset>
+      <YamlEditor
+        label="Parameters"
+        value={params}
+        onChange={setParams}
+        rows={6}
+        issues={paramCheck.issues}
+        hint={
+          Object.keys((template.parameters.properties as object | undefined) ?? {}).length
+            ? `Fields: ${Object.keys(template.parameters.properties as object).join(", ")}`
+            : "This template takes no parameters."
+        }
+      />
+      <div className="grid grid-cols-2 gap-4">
+        {(
+          [
+            ["Kinds", "e.g. Pod, Service", "kinds", kinds, setKinds, undefined],
+            [
+              "Label selector",
+              "key=value, comma separated; empty matches all",
+              "labelSelector",
+              selector,
+              setSelector,
+              "team=payments",
+            ],
+            [
+              "Only in namespaces",
+              "Empty: every namespace (prefix* allowed)",
+              "namespaces",
+              namespaces,
+              setNamespaces,
+              "default, shop",
+            ],
+            ["Excluded namespaces", undefined, "excludedNamespaces", excluded, setExcluded, undefined],
+          ] as const
+        ).map(([label, hint, path, value, setValue, placeholder]) => (
+          <InputField
+            key={path}
+            label={label}
+            hint={hint}
+            errors={at(`match.${path}`)}
+            value={value}
+            onChange={(e) => setValue(e.target.value)}
+            placeholder={placeholder}
+          />
+        ))}
+      </div>
+      <FormError message={serverError} />
+      <DialogActions onCancel={() => onOpenChange(false)}>
+        <Button type="submit" loading={pending}>
+          {initial ? "Save constraint" : "Add constraint"}
+        </Button>
+      </DialogActions>
+    </FormDialog>
   );
 }

@@ -8,7 +8,7 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardHeader } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
-import { Field, Input, Select, Textarea } from "@/components/ui/field";
+import { Field, InputField, SelectField, Textarea } from "@/components/ui/field";
 import { toast } from "@/components/ui/toast-store";
 import type { CloudBindingView } from "@/server/contracts/cloud";
 
@@ -44,6 +44,14 @@ function initial(b: CloudBindingView | undefined): FormState {
     caCertPem: "",
   };
 }
+
+/** The fields only password authentication has: where the user and project live. */
+const PASSWORD_SCOPE = [
+  ["projectName", "Project name"],
+  ["projectId", "Project ID (instead of name)"],
+  ["userDomainName", "User domain"],
+  ["projectDomainName", "Project domain"],
+] as const;
 
 export function CloudBindingCard({ projectId, canEdit }: { projectId: string; canEdit: boolean }) {
   const trpc = useTRPC();
@@ -186,28 +194,19 @@ function BindingForm({
   return (
     <form onSubmit={onSubmit} className="space-y-4" noValidate>
       <div className="grid grid-cols-[2fr_1fr_1fr] gap-4">
-        <Field label="Auth URL (Keystone v3)" errors={errors.authUrl}>
-          {(p) => (
-            <Input
-              {...p}
-              value={f.authUrl}
-              onChange={set("authUrl")}
-              placeholder="https://keystone.example.com:5000/v3"
-            />
-          )}
-        </Field>
-        <Field label="Region" errors={errors.region}>
-          {(p) => <Input {...p} value={f.region} onChange={set("region")} />}
-        </Field>
-        <Field label="Interface" errors={errors.interface}>
-          {(p) => (
-            <Select {...p} value={f.iface} onChange={set("iface")}>
-              <option value="public">public</option>
-              <option value="internal">internal</option>
-              <option value="admin">admin</option>
-            </Select>
-          )}
-        </Field>
+        <InputField
+          label="Auth URL (Keystone v3)"
+          errors={errors.authUrl}
+          value={f.authUrl}
+          onChange={set("authUrl")}
+          placeholder="https://keystone.example.com:5000/v3"
+        />
+        <InputField label="Region" errors={errors.region} value={f.region} onChange={set("region")} />
+        <SelectField label="Interface" errors={errors.interface} value={f.iface} onChange={set("iface")}>
+          <option value="public">public</option>
+          <option value="internal">internal</option>
+          <option value="admin">admin</option>
+        </SelectField>
       </div>
 
       <fieldset>
@@ -236,42 +235,28 @@ function BindingForm({
       </fieldset>
 
       <div className="grid grid-cols-2 gap-4">
-        <Field
+        <InputField
           label={f.authType === "password" ? "Username" : "Application credential ID"}
           errors={errors[f.authType === "password" ? "auth.username" : "auth.applicationCredentialId"]}
-        >
-          {(p) => <Input {...p} value={f.principal} onChange={set("principal")} autoComplete="off" />}
-        </Field>
-        <Field
+          value={f.principal}
+          onChange={set("principal")}
+          autoComplete="off"
+        />
+        <InputField
           label={f.authType === "password" ? "Password" : "Application credential secret"}
           hint={stored ? "Leave empty to keep the stored secret." : "Write-only: it is never shown again."}
           errors={errors["auth.secret"]}
-        >
-          {(p) => (
-            <Input
-              {...p}
-              type="password"
-              value={f.secret}
-              onChange={set("secret")}
-              autoComplete="new-password"
-              placeholder={stored ? "•••••••• (stored)" : ""}
-            />
-          )}
-        </Field>
+          type="password"
+          value={f.secret}
+          onChange={set("secret")}
+          autoComplete="new-password"
+          placeholder={stored ? "•••••••• (stored)" : ""}
+        />
         {f.authType === "password" && (
           <>
-            <Field label="Project name" errors={errors["auth.projectName"]}>
-              {(p) => <Input {...p} value={f.projectName} onChange={set("projectName")} />}
-            </Field>
-            <Field label="Project ID (instead of name)" errors={errors["auth.projectId"]}>
-              {(p) => <Input {...p} value={f.projectId} onChange={set("projectId")} />}
-            </Field>
-            <Field label="User domain" errors={errors["auth.userDomainName"]}>
-              {(p) => <Input {...p} value={f.userDomainName} onChange={set("userDomainName")} />}
-            </Field>
-            <Field label="Project domain" errors={errors["auth.projectDomainName"]}>
-              {(p) => <Input {...p} value={f.projectDomainName} onChange={set("projectDomainName")} />}
-            </Field>
+            {PASSWORD_SCOPE.map(([k, label]) => (
+              <InputField key={k} label={label} errors={errors[`auth.${k}`]} value={f[k]} onChange={set(k)} />
+            ))}
           </>
         )}
       </div>

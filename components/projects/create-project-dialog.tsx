@@ -1,11 +1,11 @@
 "use client";
 
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { fieldErrorsOf, useTRPC } from "@/components/trpc/client";
 import { Button } from "@/components/ui/button";
-import { Dialog } from "@/components/ui/dialog";
-import { Field, Input } from "@/components/ui/field";
+import { DialogActions, FormDialog } from "@/components/ui/dialog";
+import { InputField } from "@/components/ui/field";
 import { toast } from "@/components/ui/toast-store";
 
 export function CreateProjectDialog({
@@ -22,8 +22,7 @@ export function CreateProjectDialog({
   const [name, setName] = useState("");
   const create = useMutation(trpc.project.create.mutationOptions({ meta: { inlineErrors: true } }));
 
-  function onSubmit(e: FormEvent) {
-    e.preventDefault();
+  function onSubmit() {
     create.mutate(
       { name },
       {
@@ -40,36 +39,28 @@ export function CreateProjectDialog({
   }
 
   return (
-    <Dialog
+    <FormDialog
       open={open}
-      onOpenChange={(o) => {
-        if (!o) create.reset();
-        onOpenChange(o);
-      }}
+      onOpenChange={onOpenChange}
+      onClose={() => create.reset()}
       title="Create project"
       description="Projects separate clusters, cloud credentials, members and the audit log. You will be its owner."
+      onSubmit={onSubmit}
+      formClassName="space-y-5"
     >
-      <form onSubmit={onSubmit} className="space-y-5" noValidate>
-        <Field label="Project name" errors={fieldErrorsOf(create.error).name}>
-          {(p) => (
-            <Input
-              {...p}
-              autoFocus
-              value={name}
-              onChange={(e) => setName(e.target.value)}
-              placeholder="e.g. Payments staging"
-            />
-          )}
-        </Field>
-        <div className="flex justify-end gap-2">
-          <Button type="button" variant="secondary" onClick={() => onOpenChange(false)}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={create.isPending}>
-            Create project
-          </Button>
-        </div>
-      </form>
-    </Dialog>
+      <InputField
+        label="Project name"
+        errors={fieldErrorsOf(create.error).name}
+        autoFocus
+        value={name}
+        onChange={(e) => setName(e.target.value)}
+        placeholder="e.g. Payments staging"
+      />
+      <DialogActions onCancel={() => onOpenChange(false)}>
+        <Button type="submit" loading={create.isPending}>
+          Create project
+        </Button>
+      </DialogActions>
+    </FormDialog>
   );
 }

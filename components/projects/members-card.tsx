@@ -4,13 +4,13 @@ import { Table, TableHead } from "@/components/ui/table";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Mail, UserPlus } from "lucide-react";
 import { useRouter } from "next/navigation";
-import { useState, type FormEvent } from "react";
+import { useState } from "react";
 import { fieldErrorsOf, useTRPC } from "@/components/trpc/client";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardHeader } from "@/components/ui/card";
-import { Dialog } from "@/components/ui/dialog";
-import { Field, Input, Select } from "@/components/ui/field";
+import { Dialog, DialogActions, FormDialog } from "@/components/ui/dialog";
+import { InputField, Select, SelectField } from "@/components/ui/field";
 import { toast } from "@/components/ui/toast-store";
 import {
   PROJECT_ROLES,
@@ -174,10 +174,7 @@ export function MembersCard({
             : `${removing?.email} will lose access to this project immediately.`
         }
       >
-        <div className="flex justify-end gap-2">
-          <Button variant="secondary" onClick={() => setRemoving(null)}>
-            Cancel
-          </Button>
+        <DialogActions onCancel={() => setRemoving(null)}>
           <Button
             variant="danger"
             loading={remove.isPending}
@@ -205,7 +202,7 @@ export function MembersCard({
           >
             {removing?.userId === myUserId ? "Leave project" : "Remove"}
           </Button>
-        </div>
+        </DialogActions>
       </Dialog>
     </Card>
   );
@@ -230,8 +227,7 @@ function AddMemberDialog({
   const add = useMutation(trpc.member.add.mutationOptions({ meta: { inlineErrors: true } }));
   const errors = fieldErrorsOf(add.error);
 
-  function onSubmit(e: FormEvent) {
-    e.preventDefault();
+  function onSubmit() {
     add.mutate(
       { projectId, email, role },
       {
@@ -254,48 +250,44 @@ function AddMemberDialog({
   }
 
   return (
-    <Dialog
+    <FormDialog
       open={open}
-      onOpenChange={(o) => {
-        if (!o) add.reset();
-        onOpenChange(o);
-      }}
+      onOpenChange={onOpenChange}
+      onClose={() => add.reset()}
       title="Add member"
       description="People with a console account are added right away; others are invited and join when they sign up."
+      onSubmit={onSubmit}
     >
-      <form onSubmit={onSubmit} className="space-y-4" noValidate>
-        <Field label="Email" errors={errors.email}>
-          {(p) => (
-            <Input
-              {...p}
-              type="email"
-              autoFocus
-              value={email}
-              onChange={(e) => setEmail(e.target.value)}
-              placeholder="colleague@example.com"
-            />
-          )}
-        </Field>
-        <Field label="Role" hint={ROLE_DESCRIPTIONS[role]} errors={errors.role}>
-          {(p) => (
-            <Select {...p} value={role} onChange={(e) => setRole(e.target.value as ProjectRole)}>
-              {PROJECT_ROLES.filter((r) => canGrantOwner || r !== "owner").map((r) => (
-                <option key={r} value={r}>
-                  {ROLE_LABELS[r]}
-                </option>
-              ))}
-            </Select>
-          )}
-        </Field>
-        <div className="flex justify-end gap-2 pt-1">
-          <Button type="button" variant="secondary" onClick={() => onOpenChange(false)}>
-            Cancel
-          </Button>
-          <Button type="submit" loading={add.isPending}>
-            Add member
-          </Button>
-        </div>
-      </form>
-    </Dialog>
+      <InputField
+        label="Email"
+        errors={errors.email}
+        type="email"
+        autoFocus
+        value={email}
+        onChange={(e) => setEmail(e.target.value)}
+        placeholder="colleague@example.com"
+      />
+      <SelectField
+        label="Role"
+        hint={ROLE_DESCRIPTIONS[role]}
+        errors={errors.role}
+        value={role}
+        onChange={(e) => setRole(e.target.value as ProjectRole)}
+      >
+        {PROJECT_ROLES.filter((r) => canGrantOwner || r !== "owner").map((r) => (
+          <option key={r} value={r}>
+            {ROLE_LABELS[r]}
+          </option>
+        ))}
+      </SelectField>
+      <div className="flex justify-end gap-2 pt-1">
+        <Button type="button" variant="secondary" onClick={() => onOpenChange(false)}>
+          Cancel
+        </Button>
+        <Button type="submit" loading={add.isPending}>
+          Add member
+        </Button>
+      </div>
+    </FormDialog>
   );
 }

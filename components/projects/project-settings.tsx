@@ -6,7 +6,7 @@ import { useState, type FormEvent } from "react";
 import { fieldErrorsOf, useTRPC } from "@/components/trpc/client";
 import { Button } from "@/components/ui/button";
 import { Card, CardHeader } from "@/components/ui/card";
-import { Field, Input } from "@/components/ui/field";
+import { InputField } from "@/components/ui/field";
 import { toast } from "@/components/ui/toast-store";
 import { roleAtLeast } from "@/server/contracts/roles";
 import { CloudBindingCard } from "./cloud-binding-card";
@@ -70,11 +70,14 @@ function GeneralCard({
         }
       />
       <form onSubmit={onSubmit} className="flex items-end gap-3 px-5 py-4" noValidate>
-        <Field label="Project name" errors={fieldErrorsOf(rename.error).name} className="max-w-sm flex-1">
-          {(p) => (
-            <Input {...p} value={value} disabled={!canEdit} onChange={(e) => setValue(e.target.value)} />
-          )}
-        </Field>
+        <InputField
+          label="Project name"
+          errors={fieldErrorsOf(rename.error).name}
+          fieldClassName="max-w-sm flex-1"
+          value={value}
+          disabled={!canEdit}
+          onChange={(e) => setValue(e.target.value)}
+        />
         {canEdit && (
           <Button
             type="submit"

@@ -3,6 +3,18 @@
 import { X } from "lucide-react";
 import { Dialog as D } from "radix-ui";
 import type { ReactNode } from "react";
+import { Button } from "./button";
+
+type DialogProps = {
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+  title: string;
+  description?: ReactNode;
+  children: ReactNode;
+  trigger?: ReactNode;
+  /** md: confirmations and short forms; lg: reports. */
+  size?: "md" | "lg";
+};
 
 export function Dialog({
   open,
@@ -12,16 +24,7 @@ export function Dialog({
   children,
   trigger,
   size = "md",
-}: {
-  open: boolean;
-  onOpenChange: (open: boolean) => void;
-  title: string;
-  description?: ReactNode;
-  children: ReactNode;
-  trigger?: ReactNode;
-  /** md: confirmations and short forms; lg: reports. */
-  size?: "md" | "lg";
-}) {
+}: DialogProps) {
   return (
     <D.Root open={open} onOpenChange={onOpenChange}>
       {trigger && <D.Trigger asChild>{trigger}</D.Trigger>}
@@ -46,5 +49,56 @@ export function Dialog({
         </D.Content>
       </D.Portal>
     </D.Root>
+  );
+}
+
+/** A dialog's buttons, right-aligned: Cancel first, then the dialog's own (`children`). */
+export function DialogActions({ onCancel, children }: { onCancel: () => void; children: ReactNode }) {
+  return (
+    <div className="flex justify-end gap-2">
+      <Button type="button" variant="secondary" onClick={onCancel}>
+        Cancel
+      </Button>
+      {children}
+    </div>
+  );
+}
+
+/**
+ * A dialog that is one form: submitting runs `onSubmit` (the browser's own
+ * submit and validation bubbles are off); closing runs `onClose` first (reset
+ * the form's mutation there).
+ */
+export function FormDialog({
+  onSubmit,
+  onClose,
+  onOpenChange,
+  formClassName = "space-y-4",
+  children,
+  ...dialog
+}: Omit<DialogProps, "trigger"> & {
+  onSubmit: () => void | Promise<void>;
+  onClose?: () => void;
+  formClassName?: string;
+}) {
+  return (
+    <Dialog
+      {...dialog}
+      onOpenChange={(o) => {
+        if (!o) onClose?.();
+        onOpenChange(o);
+      }}
+    >
+      <form
+        className={formClassName}
+        noValidate
+        onSubmit={(e) => {
+          e.preventDefault();
+          void onSubmit();
+        }}
+      >
+        {children}
+      </form>
+    </Dialog>
   );
 }

@@ -89,3 +89,82 @@ export function Field({
     </div>
   );
 }
+
+type FieldProps = {
+  label: ReactNode;
+  hint?: ReactNode;
+  errors?: string[];
+  /** On the field's wrapper (the control takes `className`). */
+  fieldClassName?: string;
+};
+
+/** A `Field` with an `Input`: the props other than the field's go to the input. */
+export function InputField({
+  label,
+  hint,
+  errors,
+  fieldClassName,
+  ...input
+}: FieldProps & InputHTMLAttributes<HTMLInputElement>) {
+  return (
+    <Field label={label} hint={hint} errors={errors} className={fieldClassName}>
+      {(p) => <Input {...p} {...input} />}
+    </Field>
+  );
+}
+
+/** A `Field` with a `Select`: the props other than the field's (and the options) go to the select. */
+export function SelectField({
+  label,
+  hint,
+  errors,
+  fieldClassName,
+  ...select
+}: FieldProps & SelectHTMLAttributes<HTMLSelectElement>) {
+  return (
+    <Field label={label} hint={hint} errors={errors} className={fieldClassName}>
+      {(p) => <Select {...p} {...select} />}
+    </Field>
+  );
+}
+
+/** One `<option>` per value, the value as its text. */
+export function Options({ values }: { values: readonly string[] }) {
+  return values.map((v) => (
+    <option key={v} value={v}>
+      {v}
+    </option>
+  ));
+}
+
+/** A checkbox and its label on one line; `labelClassName` on the label, the other props on the input. */
+export function CheckboxField({
+  label,
+  labelClassName = "text-fg",
+  ...input
+}: { label: ReactNode; labelClassName?: string } & Omit<InputHTMLAttributes<HTMLInputElement>, "type">) {
+  return (
+    <label className={cn("flex items-center gap-2 text-sm", labelClassName)}>
+      <input type="checkbox" {...input} />
+      {label}
+    </label>
+  );
+}
+
+/** A label over an inline control (toolbars, filters): the caption above, the control as children. */
+export function InlineField({
+  label,
+  className,
+  children,
+}: {
+  label: ReactNode;
+  className?: string;
+  children: ReactNode;
+}) {
+  return (
+    <label className={cn("text-sm", className)}>
+      <span className="mb-1 block font-medium text-fg">{label}</span>
+      {children}
+    </label>
+  );
+}

@@ -28,18 +28,21 @@ export function Table({
 
 export type Column = ReactNode | { label: ReactNode; className?: string; key?: string };
 
-/** One header row: `columns` in order, each cell with `cellClassName` (and its own className). */
+/** One header row: `columns` in order, each cell with `cellClassName`, `spacing` (but the last) and its own className. */
 export function TableHead({
   columns,
   className,
   rowClassName,
   cellClassName,
+  spacing,
 }: {
   columns: Column[];
   /** On <thead> (after "text-xs text-muted"). */
   className?: string;
   rowClassName?: string;
   cellClassName?: string;
+  /** On every column but the last: the room between columns (`pr-3`). */
+  spacing?: string;
 }) {
   return (
     <thead className={cn("text-xs text-muted", className)}>
@@ -47,7 +50,10 @@ export function TableHead({
         {columns.map((c, i) => {
           const col = c !== null && typeof c === "object" && "label" in c ? c : { label: c as ReactNode };
           return (
-            <Th key={col.key ?? i} className={cn(cellClassName, col.className)}>
+            <Th
+              key={col.key ?? i}
+              className={cn(cellClassName, i < columns.length - 1 && spacing, col.className)}
+            >
               {col.label}
             </Th>
           );

@@ -8,7 +8,7 @@ import { ConstraintDialog } from "@/components/policies/constraint-dialog";
 import { defaultVersion, useCatalog, useTemplates } from "@/components/catalog/catalog-provider";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
-import { Select } from "@/components/ui/field";
+import { CheckboxField, Select } from "@/components/ui/field";
 import type { ClusterSpecInput } from "@/server/contracts/cluster";
 import type {
   AddonChoice,
@@ -199,14 +199,12 @@ function PoliciesEditor({
             below are pre-configured; <b>deny</b> refuses violating pods, <b>dryrun</b> only reports them.
           </p>
         </div>
-        <label className="flex shrink-0 items-center gap-2 text-sm font-medium text-fg">
-          <input
-            type="checkbox"
-            checked={policies.gatekeeper}
-            onChange={(e) => onChange({ ...policies, gatekeeper: e.target.checked })}
-          />
-          Gatekeeper on
-        </label>
+        <CheckboxField
+          label="Gatekeeper on"
+          labelClassName="shrink-0 font-medium text-fg"
+          checked={policies.gatekeeper}
+          onChange={(e) => onChange({ ...policies, gatekeeper: e.target.checked })}
+        />
       </div>
       {errors.length > 0 && (
         <ul role="alert" className="text-sm text-danger">

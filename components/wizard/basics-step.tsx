@@ -3,10 +3,10 @@
 import { NumberInput } from "@/components/ui/number-field";
 import { Network, Server, ServerCog } from "lucide-react";
 import { useCatalog } from "@/components/catalog/catalog-provider";
-import { Field, Input, Select } from "@/components/ui/field";
+import { Field, InputField, SelectField } from "@/components/ui/field";
 import type { ZONES } from "@/server/contracts/cluster";
 import { FlavorSelect } from "./flavor-select";
-import { ChoiceCard, Section, type StepProps } from "./parts";
+import { ChoiceCards, Section, type StepProps } from "./parts";
 
 export function BasicsStep({ spec, setSpec, err }: StepProps) {
   const { catalog } = useCatalog();
@@ -35,87 +35,65 @@ export function BasicsStep({ spec, setSpec, err }: StepProps) {
     <>
       <Section title="Basics">
         <div className="grid grid-cols-2 gap-4">
-          <Field
+          <InputField
             label="Cluster name"
             hint="Lowercase letters, digits and '-'; used in every cloud resource name."
             errors={err("name")}
+            value={spec.name}
+            onChange={(e) => setSpec({ ...spec, name: e.target.value })}
+            placeholder="payments-prod"
+          />
+          <SelectField
+            label="Kubernetes version"
+            errors={err("version")}
+            value={spec.version}
+            onChange={(e) => setSpec({ ...spec, version: e.target.value })}
           >
-            {(p) => (
-              <Input
-                {...p}
-                value={spec.name}
-                onChange={(e) => setSpec({ ...spec, name: e.target.value })}
-                placeholder="payments-prod"
-              />
-            )}
-          </Field>
-          <Field label="Kubernetes version" errors={err("version")}>
-            {(p) => (
-              <Select
-                {...p}
-                value={spec.version}
-                onChange={(e) => setSpec({ ...spec, version: e.target.value })}
-              >
-                {catalog.versions.map((v) => (
-                  <option key={v.version} value={v.version} disabled={v.endOfLifeReached}>
-                    {v.version} — {v.endOfLifeReached ? "end of life" : `supported until ${v.endOfLife}`}
-                  </option>
-                ))}
-              </Select>
-            )}
-          </Field>
+            {catalog.versions.map((v) => (
+              <option key={v.version} value={v.version} disabled={v.endOfLifeReached}>
+                {v.version} — {v.endOfLifeReached ? "end of life" : `supported until ${v.endOfLife}`}
+              </option>
+            ))}
+          </SelectField>
         </div>
       </Section>
       <Section title="Control plane" description="Where the masters run decides what the cluster survives.">
-        <div role="radiogroup" aria-label="Topology" className="grid grid-cols-3 gap-4">
-          {cards.map((c) => (
-            <ChoiceCard
-              key={c.id}
-              name="topology"
-              selected={topology === c.id}
-              icon={c.icon}
-              title={c.title}
-              onSelect={() =>
-                setSpec({
-                  ...spec,
-                  topology: c.id,
-                  masterCount: c.id === "single" ? 1 : spec.masterCount === 1 ? 3 : spec.masterCount,
-                })
-              }
-            >
-              {c.text}
-            </ChoiceCard>
-          ))}
-        </div>
+        <ChoiceCards
+          label="Topology"
+          name="topology"
+          value={topology}
+          options={cards}
+          onPick={(id) =>
+            setSpec({
+              ...spec,
+              topology: id,
+              masterCount: id === "single" ? 1 : spec.masterCount === 1 ? 3 : spec.masterCount,
+            })
+          }
+        />
         <div className="grid grid-cols-[repeat(auto-fill,minmax(9rem,1fr))] gap-4">
           {topology !== "single" && (
-            <Field label="Masters" errors={err("masterCount")}>
-              {(p) => (
-                <Select
-                  {...p}
-                  value={spec.masterCount}
-                  onChange={(e) => setSpec({ ...spec, masterCount: Number(e.target.value) as 3 | 5 })}
-                >
-                  <option value={3}>3</option>
-                  <option value={5}>5</option>
-                </Select>
-              )}
-            </Field>
+            <SelectField
+              label="Masters"
+              errors={err("masterCount")}
+              value={spec.masterCount}
+              onChange={(e) => setSpec({ ...spec, masterCount: Number(e.target.value) as 3 | 5 })}
+            >
+              <option value={3}>3</option>
+              <option value={5}>5</option>
+            </SelectField>
           )}
           {topology !== "regional" && (
-            <Field label="Zone" errors={err("masterZone")}>
-              {(p) => (
-                <Select
-                  {...p}
-                  value={spec.masterZone ?? "ru-msk-a"}
-                  onChange={(e) => setSpec({ ...spec, masterZone: e.target.value as (typeof ZONES)[number] })}
-                >
-                  {catalog.zones.map((z) => (
-                    <option key={z}>{z}</option>
-                  ))}
-                </Select>
-              )}
-            </Field>
+            <SelectField
+              label="Zone"
+              errors={err("masterZone")}
+              value={spec.masterZone ?? "ru-msk-a"}
+              onChange={(e) => setSpec({ ...spec, masterZone: e.target.value as (typeof ZONES)[number] })}
+            >
+              {catalog.zones.map((z) => (
+                <option key={z}>{z}</option>
+              ))}
+            </SelectField>
           )}
           <Field label="Master flavor" errors={err("masterFlavor")} className="col-span-2">
             {(p) => (

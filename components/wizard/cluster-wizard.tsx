@@ -9,6 +9,7 @@ import { useCatalog } from "@/components/catalog/catalog-provider";
 import { fieldErrorsOf, useTRPC } from "@/components/trpc/client";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
+import { FormError } from "@/components/ui/form-error";
 import { useDebouncedValue } from "@/components/ui/use-debounced-value";
 import { AddonsPoliciesStep } from "./addons-step";
 import { BasicsStep } from "./basics-step";
@@ -206,12 +207,7 @@ export function ClusterWizard({ projectId, initialSpec }: { projectId: string; i
         )}
 
         {create.error && Object.keys(fieldErrorsOf(create.error)).length === 0 && (
-          <div
-            role="alert"
-            className="rounded-md border border-danger/30 bg-danger/10 px-3 py-2.5 text-sm text-danger"
-          >
-            {create.error.message}
-          </div>
+          <FormError message={create.error.message} padding="py-2.5" />
         )}
         <div className="flex items-center gap-2 border-t border-border pt-5">
           <Button variant="secondary" asChild>

@@ -2,7 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc/client";
-import { Field, Input, Select } from "@/components/ui/field";
+import { CheckboxField, InputField, SelectField } from "@/components/ui/field";
 import { ChoiceCard, Section, type StepProps } from "./parts";
 
 export function NetworkStep({ spec, setSpec, err, projectId }: StepProps & { projectId: string }) {
@@ -48,127 +48,101 @@ export function NetworkStep({ spec, setSpec, err, projectId }: StepProps & { pro
       </div>
       <div className="grid grid-cols-3 gap-4">
         {net.mode === "new" ? (
-          <Field
+          <InputField
             label="Node subnet (new network)"
             hint="Between /16 and /27, private."
             errors={err("network.cidr")}
-          >
-            {(p) => (
-              <Input
-                {...p}
-                value={net.cidr ?? ""}
-                onChange={(e) => setSpec({ ...spec, network: { mode: "new", cidr: e.target.value } })}
-              />
-            )}
-          </Field>
+            value={net.cidr ?? ""}
+            onChange={(e) => setSpec({ ...spec, network: { mode: "new", cidr: e.target.value } })}
+          />
         ) : (
           <>
-            <Field label="Network" errors={err("network.networkId")}>
-              {(p) => (
-                <Select
-                  {...p}
-                  value={net.networkId}
-                  onChange={(e) => {
-                    const n = networks.find((x) => x.id === e.target.value);
-                    setSpec({
-                      ...spec,
-                      network: {
-                        mode: "existing",
-                        networkId: e.target.value,
-                        subnetId: n?.subnets[0]?.id ?? "",
-                      },
-                    });
-                  }}
-                >
-                  {networks.length === 0 && <option value="">No networks</option>}
-                  {networks.map((n) => (
-                    <option key={n.id} value={n.id}>
-                      {n.name || n.id}
-                    </option>
-                  ))}
-                </Select>
-              )}
-            </Field>
-            <Field label="Subnet" errors={err("network.subnetId")}>
-              {(p) => (
-                <Select
-                  {...p}
-                  value={net.subnetId}
-                  onChange={(e) =>
-                    setSpec({
-                      ...spec,
-                      network: { mode: "existing", networkId: net.networkId, subnetId: e.target.value },
-                    })
-                  }
-                >
-                  {(chosen?.subnets ?? []).map((sb) => (
-                    <option key={sb.id} value={sb.id}>
-                      {sb.name || sb.id} ({sb.cidr})
-                    </option>
-                  ))}
-                </Select>
-              )}
-            </Field>
-          </>
-        )}
-        <Field label="Pod CIDR" hint="/20 or larger." errors={err("podCidr")}>
-          {(p) => (
-            <Input
-              {...p}
-              value={spec.podCidr ?? ""}
-              onChange={(e) => setSpec({ ...spec, podCidr: e.target.value })}
-            />
-          )}
-        </Field>
-        <Field label="Service CIDR" errors={err("serviceCidr")}>
-          {(p) => (
-            <Input
-              {...p}
-              value={spec.serviceCidr ?? ""}
-              onChange={(e) => setSpec({ ...spec, serviceCidr: e.target.value })}
-            />
-          )}
-        </Field>
-      </div>
-      <label className="flex items-center gap-2 text-sm text-fg">
-        <input
-          type="checkbox"
-          checked={api.public}
-          onChange={(e) =>
-            setSpec({
-              ...spec,
-              apiAccess: { public: e.target.checked, allowedCidrs: e.target.checked ? api.allowedCidrs : [] },
-            })
-          }
-          className="size-4 accent-[var(--primary)]"
-        />
-        Public API endpoint (a floating IP on the API load balancer)
-      </label>
-      {api.public && (
-        <Field
-          label="Allow the API only from (CIDRs, comma-separated; empty: from anywhere)"
-          errors={err("apiAccess.allowedCidrs")}
-        >
-          {(p) => (
-            <Input
-              {...p}
-              value={api.allowedCidrs.join(", ")}
+            <SelectField
+              label="Network"
+              errors={err("network.networkId")}
+              value={net.networkId}
+              onChange={(e) => {
+                const n = networks.find((x) => x.id === e.target.value);
+                setSpec({
+                  ...spec,
+                  network: {
+                    mode: "existing",
+                    networkId: e.target.value,
+                    subnetId: n?.subnets[0]?.id ?? "",
+                  },
+                });
+              }}
+            >
+              {networks.length === 0 && <option value="">No networks</option>}
+              {networks.map((n) => (
+                <option key={n.id} value={n.id}>
+                  {n.name || n.id}
+                </option>
+              ))}
+            </SelectField>
+            <SelectField
+              label="Subnet"
+              errors={err("network.subnetId")}
+              value={net.subnetId}
               onChange={(e) =>
                 setSpec({
                   ...spec,
-                  apiAccess: {
-                    public: true,
-                    allowedCidrs: e.target.value
-                      .split(",")
-                      .map((x) => x.trim())
-                      .filter(Boolean),
-                  },
+                  network: { mode: "existing", networkId: net.networkId, subnetId: e.target.value },
                 })
               }
-              placeholder="203.0.113.0/24, 198.51.100.7/32"
-            />
-          )}
-        </Field>
+            >
+              {(chosen?.subnets ?? []).map((sb) => (
+                <option key={sb.id} value={sb.id}>
+                  {sb.name || sb.id} ({sb.cidr})
+                </option>
+              ))}
+            </SelectField>
+          </>
+        )}
+        <InputField
+          label="Pod CIDR"
+          hint="/20 or larger."
+          errors={err("podCidr")}
+          value={spec.podCidr ?? ""}
+          onChange={(e) => setSpec({ ...spec, podCidr: e.target.value })}
+        />
+        <InputField
+          label="Service CIDR"
+          errors={err("serviceCidr")}
+          value={spec.serviceCidr ?? ""}
+          onChange={(e) => setSpec({ ...spec, serviceCidr: e.target.value })}
+        />
+      </div>
+      <CheckboxField
+        label="Public API endpoint (a floating IP on the API load balancer)"
+        checked={api.public}
+        onChange={(e) =>
+          setSpec({
+            ...spec,
+            apiAccess: { public: e.target.checked, allowedCidrs: e.target.checked ? api.allowedCidrs : [] },
+          })
+        }
+        className="size-4 accent-[var(--primary)]"
+      />
+      {api.public && (
+        <InputField
+          label="Allow the API only from (CIDRs, comma-separated; empty: from anywhere)"
+          errors={err("apiAccess.allowedCidrs")}
+          value={api.allowedCidrs.join(", ")}
+          onChange={(e) =>
+            setSpec({
+              ...spec,
+              apiAccess: {
+                public: true,
+                allowedCidrs: e.target.value
+                  .split(",")
+                  .map((x) => x.trim())
+                  .filter(Boolean),
+              },
+            })
+          }
+          placeholder="203.0.113.0/24, 198.51.100.7/32"
+        />
       )}
       {api.allowedCidrs.map((_, i) => err(`apiAccess.allowedCidrs.${i}`)).filter(Boolean).length > 0 && (
         <p role="alert" className="text-xs font-medium text-danger">

@@ -9,7 +9,7 @@ import { useCatalog } from "@/components/catalog/catalog-provider";
 import { useTRPC } from "@/components/trpc/client";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
-import { Field, Input, Select } from "@/components/ui/field";
+import { CheckboxField, Field, Input, InputField, SelectField } from "@/components/ui/field";
 import { useDebouncedValue } from "@/components/ui/use-debounced-value";
 import type { AppRouter } from "@/server/api/root";
 import type { ZONES } from "@/server/contracts/cluster";
@@ -68,15 +68,12 @@ export function NodeGroupsStep({ spec, setSpec, err, under }: StepProps) {
               </Button>
             </div>
             <div className="grid grid-cols-3 gap-4">
-              <Field label="Name" errors={e("name")}>
-                {(p) => (
-                  <Input
-                    {...p}
-                    value={g.name}
-                    onChange={(ev) => setGroup(i, { ...g, name: ev.target.value })}
-                  />
-                )}
-              </Field>
+              <InputField
+                label="Name"
+                errors={e("name")}
+                value={g.name}
+                onChange={(ev) => setGroup(i, { ...g, name: ev.target.value })}
+              />
               <Field
                 label="Flavor"
                 hint={
@@ -90,46 +87,40 @@ export function NodeGroupsStep({ spec, setSpec, err, under }: StepProps) {
                   <FlavorSelect {...p} value={g.flavor} onChange={(v) => setGroup(i, { ...g, flavor: v })} />
                 )}
               </Field>
-              <Field label="Zone" errors={e("zone")}>
-                {(p) => (
-                  <Select
-                    {...p}
-                    value={g.zone}
-                    onChange={(ev) => setGroup(i, { ...g, zone: ev.target.value as (typeof ZONES)[number] })}
-                  >
-                    {zones.map((z) => (
-                      <option key={z}>{z}</option>
-                    ))}
-                  </Select>
-                )}
-              </Field>
-              <Field label="Scaling" errors={e("scaling")}>
-                {(p) => (
-                  <Select
-                    {...p}
-                    value={g.scaling.mode}
-                    onChange={(ev) =>
-                      setGroup(i, {
-                        ...g,
-                        scaling:
-                          ev.target.value === "fixed"
-                            ? {
-                                mode: "fixed",
-                                size: g.scaling.mode === "fixed" ? g.scaling.size : g.scaling.min,
-                              }
-                            : {
-                                mode: "autoscale",
-                                min: g.scaling.mode === "fixed" ? g.scaling.size : 1,
-                                max: Math.max(3, g.scaling.mode === "fixed" ? g.scaling.size : 3),
-                              },
-                      })
-                    }
-                  >
-                    <option value="fixed">Fixed size</option>
-                    <option value="autoscale">Autoscaling</option>
-                  </Select>
-                )}
-              </Field>
+              <SelectField
+                label="Zone"
+                errors={e("zone")}
+                value={g.zone}
+                onChange={(ev) => setGroup(i, { ...g, zone: ev.target.value as (typeof ZONES)[number] })}
+              >
+                {zones.map((z) => (
+                  <option key={z}>{z}</option>
+                ))}
+              </SelectField>
+              <SelectField
+                label="Scaling"
+                errors={e("scaling")}
+                value={g.scaling.mode}
+                onChange={(ev) =>
+                  setGroup(i, {
+                    ...g,
+                    scaling:
+                      ev.target.value === "fixed"
+                        ? {
+                            mode: "fixed",
+                            size: g.scaling.mode === "fixed" ? g.scaling.size : g.scaling.min,
+                          }
+                        : {
+                            mode: "autoscale",
+                            min: g.scaling.mode === "fixed" ? g.scaling.size : 1,
+                            max: Math.max(3, g.scaling.mode === "fixed" ? g.scaling.size : 3),
+                          },
+                  })
+                }
+              >
+                <option value="fixed">Fixed size</option>
+                <option value="autoscale">Autoscaling</option>
+              </SelectField>
               {g.scaling.mode === "fixed" ? (
                 <Field label="Nodes" errors={e("scaling.size")}>
                   {(p) => (
@@ -183,19 +174,16 @@ export function NodeGroupsStep({ spec, setSpec, err, under }: StepProps) {
                   />
                 )}
               </Field>
-              <Field label="Disk type" errors={e("diskType")}>
-                {(p) => (
-                  <Select
-                    {...p}
-                    value={g.diskType ?? "ceph-ssd"}
-                    onChange={(ev) => setGroup(i, { ...g, diskType: ev.target.value })}
-                  >
-                    <option value="ceph-ssd">SSD (ceph-ssd)</option>
-                    <option value="high-iops">High-IOPS SSD (high-iops)</option>
-                    <option value="ceph-hdd">HDD (ceph-hdd)</option>
-                  </Select>
-                )}
-              </Field>
+              <SelectField
+                label="Disk type"
+                errors={e("diskType")}
+                value={g.diskType ?? "ceph-ssd"}
+                onChange={(ev) => setGroup(i, { ...g, diskType: ev.target.value })}
+              >
+                <option value="ceph-ssd">SSD (ceph-ssd)</option>
+                <option value="high-iops">High-IOPS SSD (high-iops)</option>
+                <option value="ceph-hdd">HDD (ceph-hdd)</option>
+              </SelectField>
               <Field
                 label="Labels"
                 hint="key=value, comma-separated"
@@ -225,15 +213,16 @@ export function NodeGroupsStep({ spec, setSpec, err, under }: StepProps) {
                 )}
               </Field>
             </div>
-            <label className="flex items-center gap-2 text-sm text-fg">
-              <input
-                type="checkbox"
-                checked={g.antiAffinity ?? false}
-                onChange={(ev) => setGroup(i, { ...g, antiAffinity: ev.target.checked })}
-                className="size-4 accent-[var(--primary)]"
-              />
-              Anti-affinity: every node on a different host (at most {limits.antiAffinityMaxNodes} nodes)
-            </label>
+            <CheckboxField
+              label={
+                <>
+                  Anti-affinity: every node on a different host (at most {limits.antiAffinityMaxNodes} nodes)
+                </>
+              }
+              checked={g.antiAffinity ?? false}
+              onChange={(ev) => setGroup(i, { ...g, antiAffinity: ev.target.checked })}
+              className="size-4 accent-[var(--primary)]"
+            />
             {e("antiAffinity") && (
               <p role="alert" className="text-xs font-medium text-danger">
                 {e("antiAffinity")!.join(" ")}

@@ -61,6 +61,38 @@ export function ChoiceCard({
   );
 }
 
+/** A radio group of `ChoiceCard`s, one per option, three to a row. */
+export function ChoiceCards<T extends string>({
+  label,
+  name,
+  value,
+  options,
+  onPick,
+}: {
+  label: string;
+  name: string;
+  value: T;
+  options: readonly { id: T; title: string; text: ReactNode; icon?: ReactNode }[];
+  onPick: (id: T) => void;
+}) {
+  return (
+    <div role="radiogroup" aria-label={label} className="grid grid-cols-3 gap-4">
+      {options.map((o) => (
+        <ChoiceCard
+          key={o.id}
+          name={name}
+          selected={value === o.id}
+          icon={o.icon}
+          title={o.title}
+          onSelect={() => onPick(o.id)}
+        >
+          {o.text}
+        </ChoiceCard>
+      ))}
+    </div>
+  );
+}
+
 export type StepProps = {
   spec: Spec;
   setSpec: (s: Spec) => void;

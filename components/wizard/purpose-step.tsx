@@ -1,4 +1,4 @@
-import { ChoiceCard, Section } from "./parts";
+import { ChoiceCards, Section } from "./parts";
 import { PURPOSES, type Purpose } from "./presets";
 
 export function PurposeStep({ purpose, onPick }: { purpose: Purpose; onPick: (p: Purpose) => void }) {
@@ -7,19 +7,7 @@ export function PurposeStep({ purpose, onPick }: { purpose: Purpose; onPick: (p:
       title="What is this cluster for?"
       description="A starting point for every setting; you can change all of them in the next steps."
     >
-      <div role="radiogroup" aria-label="Purpose" className="grid grid-cols-3 gap-4">
-        {PURPOSES.map((p) => (
-          <ChoiceCard
-            key={p.id}
-            name="purpose"
-            selected={purpose === p.id}
-            onSelect={() => onPick(p.id)}
-            title={p.title}
-          >
-            {p.text}
-          </ChoiceCard>
-        ))}
-      </div>
+      <ChoiceCards label="Purpose" name="purpose" value={purpose} options={PURPOSES} onPick={onPick} />
     </Section>
   );
 }
