@@ -5,6 +5,7 @@
  */
 import { createDb } from "@/db/client";
 import { createCloud } from "@/server/openstack";
+import { WARMING_MS } from "@/server/reconciler/cluster/phases/addons";
 import { reconcileCluster } from "@/server/reconciler/cluster/reconcile";
 
 const env = process.env as Record<string, string>;
@@ -22,7 +23,9 @@ for (;;) {
     { db, cloudFor: async () => cloud, encryptionKey: env.CONSOLE_ENCRYPTION_KEY! },
     env.CLUSTER_ID!,
   );
-  if (r.converged) break;
+  // Converged with nothing left to come: not while addon pods or Gatekeeper are still starting (a converged
+  // pass then looks again after WARMING_MS, and the next one applies the templates once Gatekeeper runs).
+  if (r.converged && r.requeueAfterMs !== WARMING_MS) break;
   await new Promise((res) => setTimeout(res, 5));
 }
 process.stdout.write("converged\n");
