@@ -9,7 +9,7 @@
  */
 import http from "node:http";
 import { startEmulator, TestClock } from "@/server/emulator";
-import { demoCloud } from "@/server/testing/cloud";
+import { demoCloud, randomLoopbackCidr } from "@/server/testing/cloud";
 
 const CALLS = Number(process.argv[2] ?? 2000);
 const CONCURRENCY = Number(process.argv[3] ?? 16);
@@ -45,7 +45,11 @@ async function run(name: string, op: (i: number) => Promise<unknown>) {
   return row;
 }
 
-const emu = await startEmulator({ clock: new TestClock(), speed: Number.POSITIVE_INFINITY });
+const emu = await startEmulator({
+  clock: new TestClock(),
+  speed: Number.POSITIVE_INFINITY,
+  externalCidr: randomLoopbackCidr(),
+});
 const cloud = demoCloud(emu, { maxConcurrent: CONCURRENCY });
 const { token } = await cloud.session.auth();
 const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });

@@ -22,7 +22,7 @@ import { startConsoleWorker } from "@/server/runtime/worker";
 import { signUp } from "@/server/services/auth/sign-up";
 import { generateKey } from "@/server/security/encryption";
 import { inArray } from "drizzle-orm";
-import { demoCloud } from "@/server/testing/cloud";
+import { demoCloud, randomLoopbackCidr } from "@/server/testing/cloud";
 
 const N = Number(process.argv[2] ?? 50);
 const key = generateKey();
@@ -60,7 +60,7 @@ console.log(
 );
 for (const [label, over] of topologies) {
   const clock = new TestClock();
-  const emu = await startEmulator({ clock, speed: 1 });
+  const emu = await startEmulator({ clock, speed: 1, externalCidr: randomLoopbackCidr() });
   const log: HttpLogEntry[] = [];
   const cloud = demoCloud(emu, { now: () => clock.now(), log: (e) => log.push(e) });
   const u = await user(`b${Math.random().toString(36).slice(2, 8)}`);
@@ -119,7 +119,7 @@ console.log(
 for (const workers of [1, 2]) {
   // Earlier clusters (and their queued jobs) belong to emulators that are gone: retire them.
   await db.update(clusters).set({ deletedAt: new Date() });
-  const emu = await startEmulator({ speed: Number.POSITIVE_INFINITY });
+  const emu = await startEmulator({ speed: Number.POSITIVE_INFINITY, externalCidr: randomLoopbackCidr() });
   await fetch(`${emu.url}/_emulator/projects/${emu.demo.projectId}/quotas`, {
     method: "PUT",
     headers: { "content-type": "application/json", "x-emulator-admin-key": emu.adminKey },

@@ -3,6 +3,10 @@ import { existsSync } from "node:fs";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "./index";
+import { randomLoopbackCidr } from "@/server/testing/cloud";
+
+/** Its own /24 of loopback (never the dev server's 127.64/16): floating IPs come from it. */
+const externalCidr = randomLoopbackCidr();
 
 const run = promisify(execFile);
 const CLI = "/usr/bin/openstack";
@@ -16,7 +20,7 @@ describe.skipIf(!existsSync(CLI))("openstack CLI against the emulator", () => {
   let emu: RunningEmulator;
   let env: Record<string, string>;
   beforeAll(async () => {
-    emu = await startEmulator({ speed: Number.POSITIVE_INFINITY });
+    emu = await startEmulator({ speed: Number.POSITIVE_INFINITY, externalCidr });
     env = {
       PATH: process.env.PATH ?? "/usr/bin:/bin",
       HOME: process.env.HOME ?? "/tmp",
@@ -76,7 +80,7 @@ describe.skipIf(!existsSync(CLI))("openstack CLI against the emulator", () => {
     await os("port", "create", "cli-port", "--network", "cli-net", "-c", "id");
     expect(
       await os("floating", "ip", "create", "ext-net", "--port", "cli-port", "-c", "floating_ip_address"),
-    ).toMatch(/^127\.64\./);
+    ).toMatch(new RegExp(`^${externalCidr.replace(/\.0\/24$/, ".").replaceAll(".", "\\.")}`));
     expect(
       await os("server", "group", "create", "--policy", "soft-anti-affinity", "cli-group", "-c", "policy"),
     ).toBe("soft-anti-affinity");

@@ -5,6 +5,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startEmulator, TestClock, type RunningEmulator } from "./index";
 import { emulatorAdmin } from "@/server/openstack/emulator-admin";
+import { randomLoopbackCidr } from "@/server/testing/cloud";
 
 /**
  * An emulator on a random loopback /24 (see server/testing/cloud.ts) with a
@@ -22,8 +23,7 @@ interface TestEmulator {
 
 async function startTestEmulator(): Promise<TestEmulator> {
   const clock = new TestClock();
-  const cidr = `127.${100 + Math.floor(Math.random() * 100)}.${Math.floor(Math.random() * 256)}.0/24`;
-  const emu = await startEmulator({ clock, speed: 1, externalCidr: cidr });
+  const emu = await startEmulator({ clock, speed: 1, externalCidr: randomLoopbackCidr() });
   const token = await demoToken(emu.url);
   return {
     emu,
@@ -73,7 +73,8 @@ describe("emulator", () => {
     const dir = await fs.mkdtemp(path.join(os.tmpdir(), "emu-state-"));
     const stateFile = path.join(dir, "state.json");
     const clock = new TestClock();
-    const a = await startEmulator({ clock, stateFile });
+    const externalCidr = randomLoopbackCidr();
+    const a = await startEmulator({ clock, stateFile, externalCidr });
     const token = await demoToken(a.url);
     const created = await fetch(`${a.url}/network/v2.0/networks`, {
       method: "POST",
@@ -84,7 +85,7 @@ describe("emulator", () => {
     await a.stop();
     expect(existsSync(stateFile)).toBe(true);
 
-    const b = await startEmulator({ clock, stateFile });
+    const b = await startEmulator({ clock, stateFile, externalCidr });
     const token2 = await demoToken(b.url);
     const list = (await (
       await fetch(`${b.url}/network/v2.0/networks?name=survivor`, { headers: { "x-auth-token": token2 } })

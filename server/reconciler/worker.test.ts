@@ -6,7 +6,7 @@ import { createTestDb, makeUser, TEST_ENCRYPTION_KEY } from "@/db/testing";
 import { startEmulator, type RunningEmulator } from "@/server/emulator";
 import type { OpenStackCloud } from "@/server/openstack";
 import { startConsoleWorker } from "@/server/runtime/worker";
-import { demoCloud } from "@/server/testing/cloud";
+import { demoCloud, randomLoopbackCidr } from "@/server/testing/cloud";
 
 let db: Db;
 let url: string;
@@ -16,7 +16,7 @@ let cloud: OpenStackCloud;
 beforeAll(async () => {
   ({ db, url, drop } = await createTestDb());
   // Real clock, zero latency: the queue's own timing drives the passes.
-  emu = await startEmulator({ speed: Number.POSITIVE_INFINITY });
+  emu = await startEmulator({ speed: Number.POSITIVE_INFINITY, externalCidr: randomLoopbackCidr() });
   cloud = demoCloud(emu);
 });
 afterAll(async () => {

@@ -1,4 +1,5 @@
 import type { Db } from "@/db/client";
+import type { ProjectAccess } from "./project/access";
 
 /** Who is acting and from where; carried into every audit row. */
 export interface RequestMeta {
@@ -16,4 +17,11 @@ export interface ServiceContext extends RequestMeta {
   actor: Actor;
   /** CONSOLE_ENCRYPTION_KEY (base64, 32 bytes) */
   encryptionKey: string;
+}
+
+/** What a project-scoped service verb receives: the caller, the project it was authorized for, its input. */
+export interface ProjectCall<I> {
+  ctx: ServiceContext;
+  project: ProjectAccess;
+  input: I;
 }

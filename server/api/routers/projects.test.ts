@@ -55,13 +55,16 @@ const ALLOWED_BUT: Record<string, string> = {
   "workload.failAmphora": "PRECONDITION_FAILED",
 };
 const certManager = ADDONS.find((a) => a.id === "cert-manager")!;
-const g1 = (f: Fixture) => ({ projectId: f.projectId, clusterId: f.clusterId, generation: 1 });
+const g1 = (f: Fixture) => ({ ...ref(f), generation: 1 });
+
+/** The fixture cluster, as procedures address it. */
+const ref = (f: Fixture) => ({ projectId: f.projectId, clusterId: f.clusterId });
 
 const PROCEDURES: Record<string, { min: ProjectRole; call: (c: Caller, f: Fixture) => Promise<unknown> }> = {
   "cluster.list": { min: "viewer", call: (c, f) => c.cluster.list({ projectId: f.projectId }) },
   "cluster.get": {
     min: "viewer",
-    call: (c, f) => c.cluster.get({ projectId: f.projectId, clusterId: f.clusterId }),
+    call: (c, f) => c.cluster.get(ref(f)),
   },
   "cluster.estimate": {
     min: "viewer",
@@ -69,11 +72,11 @@ const PROCEDURES: Record<string, { min: ProjectRole; call: (c: Caller, f: Fixtur
   },
   "cluster.events": {
     min: "viewer",
-    call: (c, f) => c.cluster.events({ projectId: f.projectId, clusterId: f.clusterId }),
+    call: (c, f) => c.cluster.events(ref(f)),
   },
   "operation.list": {
     min: "viewer",
-    call: (c, f) => c.operation.list({ projectId: f.projectId, clusterId: f.clusterId }),
+    call: (c, f) => c.operation.list(ref(f)),
   },
   "cluster.create": {
     min: "member",
@@ -83,39 +86,36 @@ const PROCEDURES: Record<string, { min: ProjectRole; call: (c: Caller, f: Fixtur
     min: "member",
     call: (c, f) =>
       c.cluster.update({
-        projectId: f.projectId,
-        clusterId: f.clusterId,
+        ...ref(f),
         generation: 1,
         spec: { ...clusterSpec, apiAccess: { public: false, allowedCidrs: [] } },
       }),
   },
   "cluster.delete": {
     min: "member",
-    call: (c, f) =>
-      c.cluster.delete({ projectId: f.projectId, clusterId: f.clusterId, confirmName: "matrix" }),
+    call: (c, f) => c.cluster.delete({ ...ref(f), confirmName: "matrix" }),
   },
   "cluster.retry": {
     min: "member",
-    call: (c, f) => c.cluster.retry({ projectId: f.projectId, clusterId: f.clusterId }),
+    call: (c, f) => c.cluster.retry(ref(f)),
   },
   "cluster.stop": {
     min: "member",
-    call: (c, f) => c.cluster.stop({ projectId: f.projectId, clusterId: f.clusterId }),
+    call: (c, f) => c.cluster.stop(ref(f)),
   },
   "cluster.start": {
     min: "member",
-    call: (c, f) => c.cluster.start({ projectId: f.projectId, clusterId: f.clusterId }),
+    call: (c, f) => c.cluster.start(ref(f)),
   },
   "cluster.rotateCa": {
     min: "admin",
-    call: (c, f) => c.cluster.rotateCa({ projectId: f.projectId, clusterId: f.clusterId }),
+    call: (c, f) => c.cluster.rotateCa(ref(f)),
   },
   "cluster.setStopSchedule": {
     min: "member",
     call: (c, f) =>
       c.cluster.setStopSchedule({
-        projectId: f.projectId,
-        clusterId: f.clusterId,
+        ...ref(f),
         schedule: {
           enabled: true,
           timezone: "Europe/Moscow",
@@ -130,24 +130,21 @@ const PROCEDURES: Record<string, { min: ProjectRole; call: (c: Caller, f: Fixtur
     min: "member",
     call: (c, f) =>
       c.cluster.setMaintenanceWindow({
-        projectId: f.projectId,
-        clusterId: f.clusterId,
+        ...ref(f),
         window: { day: "Tue", start: "03:00", durationHours: 4, timezone: "Europe/Moscow" },
       }),
   },
   "cluster.upgradeOptions": {
     min: "viewer",
-    call: (c, f) => c.cluster.upgradeOptions({ projectId: f.projectId, clusterId: f.clusterId }),
+    call: (c, f) => c.cluster.upgradeOptions(ref(f)),
   },
   "cluster.upgradeReadiness": {
     min: "viewer",
-    call: (c, f) =>
-      c.cluster.upgradeReadiness({ projectId: f.projectId, clusterId: f.clusterId, target: "1.36.1" }),
+    call: (c, f) => c.cluster.upgradeReadiness({ ...ref(f), target: "1.36.1" }),
   },
   "cluster.upgrade": {
     min: "member",
-    call: (c, f) =>
-      c.cluster.upgrade({ projectId: f.projectId, clusterId: f.clusterId, generation: 1, target: "1.36.1" }),
+    call: (c, f) => c.cluster.upgrade({ ...ref(f), generation: 1, target: "1.36.1" }),
   },
   "addon.install": {
     min: "member",
@@ -206,38 +203,28 @@ const PROCEDURES: Record<string, { min: ProjectRole; call: (c: Caller, f: Fixtur
   "metrics.dashboard": {
     min: "viewer",
     call: (c, f) =>
-      c.metrics.dashboard({
-        projectId: f.projectId,
-        clusterId: f.clusterId,
-        from: new Date(Date.now() - 3_600_000),
-        to: new Date(),
-      }),
+      c.metrics.dashboard({ ...ref(f), from: new Date(Date.now() - 3_600_000), to: new Date() }),
   },
   "workload.get": {
     min: "viewer",
-    call: (c, f) => c.workload.get({ projectId: f.projectId, clusterId: f.clusterId }),
+    call: (c, f) => c.workload.get(ref(f)),
   },
   "workload.setLoad": {
     min: "member",
     call: (c, f) =>
-      c.workload.setLoad({
-        projectId: f.projectId,
-        clusterId: f.clusterId,
-        load: { profile: "ramp", base: 1, peak: 4, periodMinutes: 10 },
-      }),
+      c.workload.setLoad({ ...ref(f), load: { profile: "ramp", base: 1, peak: 4, periodMinutes: 10 } }),
   },
   "workload.failNode": {
     min: "member",
-    call: (c, f) => c.workload.failNode({ projectId: f.projectId, clusterId: f.clusterId, node: "w-0" }),
+    call: (c, f) => c.workload.failNode({ ...ref(f), node: "w-0" }),
   },
   "workload.recoverNode": {
     min: "member",
-    call: (c, f) => c.workload.recoverNode({ projectId: f.projectId, clusterId: f.clusterId, node: "w-0" }),
+    call: (c, f) => c.workload.recoverNode({ ...ref(f), node: "w-0" }),
   },
   "workload.failAmphora": {
     min: "member",
-    call: (c, f) =>
-      c.workload.failAmphora({ projectId: f.projectId, clusterId: f.clusterId, loadBalancer: "x-api" }),
+    call: (c, f) => c.workload.failAmphora({ ...ref(f), loadBalancer: "x-api" }),
   },
   "metrics.overview": {
     min: "viewer",
@@ -248,8 +235,7 @@ const PROCEDURES: Record<string, { min: ProjectRole; call: (c: Caller, f: Fixtur
     min: "member",
     call: (c, f) =>
       c.nodeGroup.add({
-        projectId: f.projectId,
-        clusterId: f.clusterId,
+        ...ref(f),
         generation: 1,
         nodeGroup: {
           name: "more",
@@ -262,18 +248,11 @@ const PROCEDURES: Record<string, { min: ProjectRole; call: (c: Caller, f: Fixtur
   "nodeGroup.update": {
     min: "member",
     call: (c, f) =>
-      c.nodeGroup.update({
-        projectId: f.projectId,
-        clusterId: f.clusterId,
-        generation: 1,
-        name: "workers",
-        scaling: { mode: "fixed", size: 2 },
-      }),
+      c.nodeGroup.update({ ...ref(f), generation: 1, name: "workers", scaling: { mode: "fixed", size: 2 } }),
   },
   "nodeGroup.remove": {
     min: "member",
-    call: (c, f) =>
-      c.nodeGroup.remove({ projectId: f.projectId, clusterId: f.clusterId, generation: 1, name: "workers" }),
+    call: (c, f) => c.nodeGroup.remove({ ...ref(f), generation: 1, name: "workers" }),
   },
   "project.get": { min: "viewer", call: (c, f) => c.project.get({ projectId: f.projectId }) },
   "project.rename": {

@@ -191,13 +191,16 @@ describe("scale and delete", () => {
     const p = u.personalProjectId;
     await converge(c.id);
     let g = (await row(c.id)).generation;
-    await u.caller.nodeGroup.update({
-      projectId: p,
-      clusterId: c.id,
-      generation: g,
-      name: "workers",
-      scaling: { mode: "fixed", size: 4 },
-    });
+    /** The group `workers` to a fixed size, on the generation last read. */
+    const scaleWorkers = (size: number) =>
+      u.caller.nodeGroup.update({
+        projectId: p,
+        clusterId: c.id,
+        generation: g,
+        name: "workers",
+        scaling: { mode: "fixed", size },
+      });
+    await scaleWorkers(4);
     expect((await row(c.id)).phase).toBe("Running"); // the API stored intent only
     await converge(c.id);
     expect(
@@ -208,13 +211,7 @@ describe("scale and delete", () => {
     ).toEqual(["c1-workers-0", "c1-workers-1", "c1-workers-2", "c1-workers-3"]);
 
     g = (await row(c.id)).generation;
-    await u.caller.nodeGroup.update({
-      projectId: p,
-      clusterId: c.id,
-      generation: g,
-      name: "workers",
-      scaling: { mode: "fixed", size: 1 },
-    });
+    await scaleWorkers(1);
     await converge(c.id);
     expect(
       cloudState()

@@ -1,17 +1,10 @@
 import { checkYaml } from "@/server/domain/schema-check";
 import type { CheckParametersInput } from "@/server/contracts/catalog";
-import type { ServiceContext } from "../context";
-import type { ProjectAccess } from "../project/access";
+import type { ProjectCall } from "../context";
 import { templatesByKind } from "./list-templates";
 
 /** Constraint parameters (YAML) checked against their template's schema; messages name the field and line. */
-export function checkParameters({
-  input,
-}: {
-  ctx: ServiceContext;
-  project: ProjectAccess;
-  input: CheckParametersInput;
-}) {
+export function checkParameters({ input }: ProjectCall<CheckParametersInput>) {
   const template = templatesByKind(input.custom).get(input.kind);
   if (!template)
     return {

@@ -1,7 +1,6 @@
 import { manifestYaml, templatesOf, type TemplateInfo } from "@/server/domain/policies";
 import type { TemplatesInput } from "@/server/contracts/catalog";
-import type { ServiceContext } from "../context";
-import type { ProjectAccess } from "../project/access";
+import type { ProjectCall } from "../context";
 
 /** Parsed templates by their YAML texts: the same text keeps the same schema object (compiled once). */
 const parsed = new Map<string, Map<string, TemplateInfo>>();
@@ -26,12 +25,6 @@ export function templateViews(custom: readonly string[]) {
 }
 
 /** The library's templates and the cluster's own valid ones. */
-export function listTemplates({
-  input,
-}: {
-  ctx: ServiceContext;
-  project: ProjectAccess;
-  input: TemplatesInput;
-}) {
+export function listTemplates({ input }: ProjectCall<TemplatesInput>) {
   return templateViews(input.custom);
 }

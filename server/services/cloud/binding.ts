@@ -4,7 +4,7 @@ import { cloudBindings } from "@/db/schema";
 import type { CloudBindingView, SetCloudBindingInput } from "@/server/contracts/cloud";
 import { decryptSecret, encryptSecret } from "@/server/security/encryption";
 import { recordAudit } from "../audit/record";
-import type { ServiceContext } from "../context";
+import type { ServiceContext, ProjectCall } from "../context";
 import { ServiceError } from "../errors";
 import type { ProjectAccess } from "../project/access";
 
@@ -50,11 +50,7 @@ export async function setCloudBinding({
   ctx,
   project,
   input,
-}: {
-  ctx: ServiceContext;
-  project: ProjectAccess;
-  input: SetCloudBindingInput;
-}): Promise<CloudBindingView> {
+}: ProjectCall<SetCloudBindingInput>): Promise<CloudBindingView> {
   return ctx.db.transaction(async (tx) => {
     const [existing] = await tx
       .select()

@@ -7,9 +7,8 @@ import { quotaSnapshot, QUOTA_TRUSTED_MS } from "../cloud/quotas";
 import { createClusterPki } from "@/server/kube/store";
 import { enqueueReconcile } from "@/db/jobs";
 import { recordAudit } from "../audit/record";
-import type { ServiceContext } from "../context";
+import type { ProjectCall } from "../context";
 import { ServiceError } from "../errors";
-import type { ProjectAccess } from "../project/access";
 import { assertDeployable } from "./intent";
 import { checkRequestedSpec } from "./spec-checks";
 import { toView, type ClusterView } from "./view";
@@ -19,11 +18,7 @@ export async function createCluster({
   ctx,
   project,
   input,
-}: {
-  ctx: ServiceContext;
-  project: ProjectAccess;
-  input: CreateClusterInput;
-}): Promise<ClusterView> {
+}: ProjectCall<CreateClusterInput>): Promise<ClusterView> {
   const spec = checkRequestedSpec(input.spec);
   assertDeployable(spec);
   if (versionInfo(spec.version)?.endOfLifeReached) {

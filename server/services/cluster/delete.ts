@@ -4,9 +4,8 @@ import { clusters, operations } from "@/db/schema";
 import { enqueueReconcile } from "@/db/jobs";
 import type { ClusterRef, DeleteClusterInput } from "@/server/contracts/cluster";
 import { recordAudit } from "../audit/record";
-import type { ServiceContext } from "../context";
+import type { ServiceContext, ProjectCall } from "../context";
 import { ServiceError } from "../errors";
-import type { ProjectAccess } from "../project/access";
 import { startOperation } from "./intent";
 import { loadCluster, toView } from "./view";
 
@@ -15,15 +14,7 @@ import { loadCluster, toView } from "./view";
  * the row only once nothing tagged with the cluster remains. The user types
  * the name to confirm.
  */
-export async function deleteCluster({
-  ctx,
-  project,
-  input,
-}: {
-  ctx: ServiceContext;
-  project: ProjectAccess;
-  input: DeleteClusterInput;
-}) {
+export async function deleteCluster({ ctx, project, input }: ProjectCall<DeleteClusterInput>) {
   return ctx.db.transaction(async (tx) => {
     const row = await loadCluster(tx, project.id, input.clusterId, true);
     if (input.confirmName !== row.name) {
@@ -50,15 +41,7 @@ export async function deleteCluster({
 }
 
 /** Retry a cluster whose last operation failed on a terminal error (quota, bad request): enqueue another pass. */
-export async function retryCluster({
-  ctx,
-  project,
-  input,
-}: {
-  ctx: ServiceContext;
-  project: ProjectAccess;
-  input: ClusterRef;
-}) {
+export async function retryCluster({ ctx, project, input }: ProjectCall<ClusterRef>) {
   return ctx.db.transaction(async (tx) => {
     const row = await loadCluster(tx, project.id, input.clusterId, true);
     const [failed] = await tx

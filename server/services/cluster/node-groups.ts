@@ -1,67 +1,67 @@
-import type { NodeGroupInput, RemoveNodeGroupInput, ScaleNodeGroupInput } from "@/server/contracts/cluster";
-import type { ServiceContext } from "../context";
+import type {
+  ClusterSpec,
+  NodeGroupInput,
+  RemoveNodeGroupInput,
+  ScaleNodeGroupInput,
+} from "@/server/contracts/cluster";
+import type { ProjectCall } from "../context";
 import { ServiceError } from "../errors";
-import type { ProjectAccess } from "../project/access";
 import { writeIntent } from "./intent";
-
 import { revalidate } from "./spec-checks";
 
-type Args<I> = { ctx: ServiceContext; project: ProjectAccess; input: I };
-
-export function addNodeGroup(a: Args<NodeGroupInput>) {
+/** A node-group change as new intent (kind `scale`), on the generation the caller saw. */
+function groupChange(
+  a: ProjectCall<{ clusterId: string; generation: number }>,
+  action: string,
+  details: Record<string, string | number | boolean | null>,
+  change: (spec: ClusterSpec) => ClusterSpec,
+) {
   return writeIntent({
     ctx: a.ctx,
     project: a.project,
     clusterId: a.input.clusterId,
     expectedGeneration: a.input.generation,
     kind: "scale",
-    action: "nodeGroup.add",
-    details: { nodeGroup: a.input.nodeGroup.name },
-    change: (spec) => revalidate({ ...spec, nodeGroups: [...spec.nodeGroups, a.input.nodeGroup] }),
+    action,
+    details,
+    change,
   });
 }
 
-export function scaleNodeGroup(a: Args<ScaleNodeGroupInput>) {
-  return writeIntent({
-    ctx: a.ctx,
-    project: a.project,
-    clusterId: a.input.clusterId,
-    expectedGeneration: a.input.generation,
-    kind: "scale",
-    action: "nodeGroup.update",
-    details: {
-      nodeGroup: a.input.name,
-      mode: a.input.scaling.mode,
-      size: a.input.scaling.mode === "fixed" ? a.input.scaling.size : null,
-      min: a.input.scaling.mode === "autoscale" ? a.input.scaling.min : null,
-      max: a.input.scaling.mode === "autoscale" ? a.input.scaling.max : null,
-    },
-    change: (spec) => {
-      if (!spec.nodeGroups.some((g) => g.name === a.input.name))
-        throw new ServiceError("NOT_FOUND", `Node group ${a.input.name} not found`);
-      return revalidate({
-        ...spec,
-        nodeGroups: spec.nodeGroups.map((g) =>
-          g.name === a.input.name ? { ...g, scaling: a.input.scaling } : g,
-        ),
-      });
-    },
+/** The spec's group of that name, or NOT_FOUND. */
+function mustHave(spec: ClusterSpec, name: string) {
+  if (!spec.nodeGroups.some((g) => g.name === name))
+    throw new ServiceError("NOT_FOUND", `Node group ${name} not found`);
+}
+
+export function addNodeGroup(a: ProjectCall<NodeGroupInput>) {
+  return groupChange(a, "nodeGroup.add", { nodeGroup: a.input.nodeGroup.name }, (spec) =>
+    revalidate({ ...spec, nodeGroups: [...spec.nodeGroups, a.input.nodeGroup] }),
+  );
+}
+
+export function scaleNodeGroup(a: ProjectCall<ScaleNodeGroupInput>) {
+  const { name, scaling } = a.input;
+  const details = {
+    nodeGroup: name,
+    mode: scaling.mode,
+    size: scaling.mode === "fixed" ? scaling.size : null,
+    min: scaling.mode === "autoscale" ? scaling.min : null,
+    max: scaling.mode === "autoscale" ? scaling.max : null,
+  };
+  return groupChange(a, "nodeGroup.update", details, (spec) => {
+    mustHave(spec, name);
+    return revalidate({
+      ...spec,
+      nodeGroups: spec.nodeGroups.map((g) => (g.name === name ? { ...g, scaling } : g)),
+    });
   });
 }
 
-export function removeNodeGroup(a: Args<RemoveNodeGroupInput>) {
-  return writeIntent({
-    ctx: a.ctx,
-    project: a.project,
-    clusterId: a.input.clusterId,
-    expectedGeneration: a.input.generation,
-    kind: "scale",
-    action: "nodeGroup.remove",
-    details: { nodeGroup: a.input.name },
-    change: (spec) => {
-      if (!spec.nodeGroups.some((g) => g.name === a.input.name))
-        throw new ServiceError("NOT_FOUND", `Node group ${a.input.name} not found`);
-      return { ...spec, nodeGroups: spec.nodeGroups.filter((g) => g.name !== a.input.name) };
-    },
+export function removeNodeGroup(a: ProjectCall<RemoveNodeGroupInput>) {
+  const { name } = a.input;
+  return groupChange(a, "nodeGroup.remove", { nodeGroup: name }, (spec) => {
+    mustHave(spec, name);
+    return { ...spec, nodeGroups: spec.nodeGroups.filter((g) => g.name !== name) };
   });
 }

@@ -7,19 +7,11 @@ import type {
   ListEventsInput,
   ListOperationsInput,
 } from "@/server/contracts/cluster";
-import type { ServiceContext } from "../context";
+import type { ServiceContext, ProjectCall } from "../context";
 import type { ProjectAccess } from "../project/access";
 import { activeOperations, loadCluster, toView, type ClusterView } from "./view";
 
-export async function getCluster({
-  ctx,
-  project,
-  input,
-}: {
-  ctx: ServiceContext;
-  project: ProjectAccess;
-  input: ClusterRef;
-}): Promise<ClusterView> {
+export async function getCluster({ ctx, project, input }: ProjectCall<ClusterRef>): Promise<ClusterView> {
   const row = await loadCluster(ctx.db, project.id, input.clusterId);
   const ops = await activeOperations(ctx.db, [row.id]);
   return toView(row, ops.get(row.id) ?? null);
@@ -30,11 +22,7 @@ export async function listClusters({
   ctx,
   project,
   input,
-}: {
-  ctx: ServiceContext;
-  project: ProjectAccess;
-  input: ListClustersInput;
-}): Promise<{ items: ClusterView[]; nextCursor: string | null }> {
+}: ProjectCall<ListClustersInput>): Promise<{ items: ClusterView[]; nextCursor: string | null }> {
   const where: SQL[] = [eq(clusters.projectId, project.id), isNull(clusters.deletedAt)];
   if (input.search) where.push(ilike(clusters.name, `%${input.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`));
   if (input.phase) where.push(eq(clusters.phase, input.phase as ClusterView["phase"]));

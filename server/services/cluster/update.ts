@@ -1,19 +1,10 @@
 import type { UpdateClusterInput } from "@/server/contracts/cluster";
-import type { ServiceContext } from "../context";
-import type { ProjectAccess } from "../project/access";
+import type { ProjectCall } from "../context";
 import { writeIntent } from "./intent";
 
 import { checkRequestedSpec } from "./spec-checks";
 
-export function updateCluster({
-  ctx,
-  project,
-  input,
-}: {
-  ctx: ServiceContext;
-  project: ProjectAccess;
-  input: UpdateClusterInput;
-}) {
+export function updateCluster({ ctx, project, input }: ProjectCall<UpdateClusterInput>) {
   const spec = checkRequestedSpec(input.spec);
   return writeIntent({
     ctx,

@@ -2,9 +2,8 @@ import { and, eq } from "drizzle-orm";
 import { projectInvitations, projectMembers, users } from "@/db/schema";
 import type { AddMemberInput, CancelInvitationInput } from "@/server/contracts/project";
 import { recordAudit } from "../audit/record";
-import type { ServiceContext } from "../context";
+import type { ProjectCall } from "../context";
 import { ServiceError } from "../errors";
-import type { ProjectAccess } from "../project/access";
 import { assertCanGrant, MAX_MEMBERS_PER_PROJECT, memberCount } from "./rules";
 
 /**
@@ -15,11 +14,7 @@ export async function addMember({
   ctx,
   project,
   input,
-}: {
-  ctx: ServiceContext;
-  project: ProjectAccess;
-  input: AddMemberInput;
-}): Promise<{ status: "added" | "invited"; email: string }> {
+}: ProjectCall<AddMemberInput>): Promise<{ status: "added" | "invited"; email: string }> {
   assertCanGrant(project, input.role);
   return ctx.db.transaction(async (tx) => {
     if ((await memberCount(tx, project.id)) >= MAX_MEMBERS_PER_PROJECT) {
@@ -74,15 +69,7 @@ export async function addMember({
   });
 }
 
-export async function cancelInvitation({
-  ctx,
-  project,
-  input,
-}: {
-  ctx: ServiceContext;
-  project: ProjectAccess;
-  input: CancelInvitationInput;
-}) {
+export async function cancelInvitation({ ctx, project, input }: ProjectCall<CancelInvitationInput>) {
   return ctx.db.transaction(async (tx) => {
     const [removed] = await tx
       .delete(projectInvitations)

@@ -2,9 +2,8 @@ import { and, eq } from "drizzle-orm";
 import { projectMembers, users } from "@/db/schema";
 import type { RemoveMemberInput, UpdateMemberRoleInput } from "@/server/contracts/project";
 import { recordAudit } from "../audit/record";
-import type { ServiceContext } from "../context";
+import type { ServiceContext, ProjectCall } from "../context";
 import { ServiceError } from "../errors";
-import type { ProjectAccess } from "../project/access";
 import { assertCanGrant, assertNotLastOwner } from "./rules";
 
 async function loadMember(ctx: ServiceContext, projectId: string, userId: string) {
@@ -19,15 +18,7 @@ async function loadMember(ctx: ServiceContext, projectId: string, userId: string
 }
 
 /** Owners change roles; the last owner cannot be demoted. */
-export async function updateMemberRole({
-  ctx,
-  project,
-  input,
-}: {
-  ctx: ServiceContext;
-  project: ProjectAccess;
-  input: UpdateMemberRoleInput;
-}) {
+export async function updateMemberRole({ ctx, project, input }: ProjectCall<UpdateMemberRoleInput>) {
   assertCanGrant(project, input.role);
   const target = await loadMember(ctx, project.id, input.userId);
   if (target.role === input.role) return { userId: input.userId, role: input.role };
@@ -55,15 +46,7 @@ export async function updateMemberRole({
  * Owners remove anyone; every member may leave (remove themselves). Never
  * the last owner.
  */
-export async function removeMember({
-  ctx,
-  project,
-  input,
-}: {
-  ctx: ServiceContext;
-  project: ProjectAccess;
-  input: RemoveMemberInput;
-}) {
+export async function removeMember({ ctx, project, input }: ProjectCall<RemoveMemberInput>) {
   const leaving = input.userId === ctx.actor.userId;
   if (!leaving && project.role !== "owner") {
     throw new ServiceError("FORBIDDEN", "Only an owner can remove other members");

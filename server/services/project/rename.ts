@@ -2,18 +2,9 @@ import { eq } from "drizzle-orm";
 import { projects } from "@/db/schema";
 import { recordAudit } from "../audit/record";
 import type { RenameProjectInput } from "@/server/contracts/project";
-import type { ServiceContext } from "../context";
-import type { ProjectAccess } from "./access";
+import type { ProjectCall } from "../context";
 
-export async function renameProject({
-  ctx,
-  project,
-  input,
-}: {
-  ctx: ServiceContext;
-  project: ProjectAccess;
-  input: RenameProjectInput;
-}) {
+export async function renameProject({ ctx, project, input }: ProjectCall<RenameProjectInput>) {
   return ctx.db.transaction(async (tx) => {
     await tx.update(projects).set({ name: input.name }).where(eq(projects.id, project.id));
     await recordAudit(tx, ctx, {
