@@ -20,7 +20,7 @@ import {
   type ClusterRow,
   type ClusterScope,
   type Flow,
-  type Phase,
+  type PhaseFn,
   type PhaseResult,
   type PassResult,
   type ReconcileDeps,
@@ -33,7 +33,7 @@ export type { PassResult, ReconcileDeps } from "./scope";
 export { backoff } from "./scope";
 
 /** The phases of each flow, in order: earlier phases set group targets and steps for later ones. */
-const FLOWS: Record<Exclude<Flow, "delete">, Phase[]> = {
+const FLOWS: Record<Exclude<Flow, "delete">, PhaseFn[]> = {
   stop: [stopPhase],
   start: [startPhase],
   upgrade: [upgradePhase, infrastructurePhase, prunePhase],

@@ -119,7 +119,8 @@ export interface ClusterScope {
   };
 }
 
-export type Phase = (scope: ClusterScope) => PhaseResult | Promise<PhaseResult>;
+/** One phase of a flow: what it wants done this pass. */
+export type PhaseFn = (scope: ClusterScope) => PhaseResult | Promise<PhaseResult>;
 
 export const NOTHING: PhaseResult = { actions: [], done: true };
 

@@ -20,7 +20,7 @@ export function outdated(spec: ClusterSpec, o: Observed): Server[] {
 }
 
 /** The workers of one node group: tagged with it and named as its members. */
-export function groupMembers(clusterName: string, observed: Observed, group: string): Server[] {
+function groupMembers(clusterName: string, observed: Observed, group: string): Server[] {
   return [...observed.servers.values()].filter(
     (s) => s.tags.includes(groupTag(group)) && workerIndex(clusterName, group, s.name) !== null,
   );

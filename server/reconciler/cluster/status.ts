@@ -169,7 +169,7 @@ const CONVERGES: Record<ClusterScope["flow"], { converges: boolean; settle: bool
 };
 
 /** Events for what succeeded: the action's own, or a StepDone named by its label. */
-export function actionEvents(clusterName: string, ran: Ran[]): ClusterEvent[] {
+function actionEvents(clusterName: string, ran: Ran[]): ClusterEvent[] {
   return ran
     .filter((r) => !r.error)
     .map(({ action: a }) =>
@@ -180,7 +180,7 @@ export function actionEvents(clusterName: string, ran: Ran[]): ClusterEvent[] {
 }
 
 /** Errors of the pass, the planning failure first; a 404 on delete is success. */
-export function passErrors(results: PhaseResult[], ran: Ran[]): PassError[] {
+function passErrors(results: PhaseResult[], ran: Ran[]): PassError[] {
   const errors = ran
     .filter((r) => r.error && !(r.error instanceof NotFound))
     .map((r) => ({ step: r.action.label, ...classify(r.error) }));

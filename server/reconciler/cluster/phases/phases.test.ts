@@ -13,7 +13,7 @@ import { projectResources, type TestCloud } from "@/server/testing/cloud";
 import { clusterRow, drive } from "@/server/testing/converge";
 import { withTestCloud, withTestDb } from "@/server/testing/suite";
 import { passScope, reconcileCluster } from "../reconcile";
-import type { Phase, ReconcileDeps } from "../scope";
+import type { PhaseFn, ReconcileDeps } from "../scope";
 import { addonsPhase } from "./addons";
 import { autoscalerPhase } from "./autoscaler";
 import { caRotationPhase } from "./ca-rotation";
@@ -97,7 +97,7 @@ async function allReady(clusterId: string) {
 }
 
 /** Plan one phase on a fresh scope and run its actions, as a pass killed before it persisted would. */
-async function planAndRun(clusterId: string, phase: Phase) {
+async function planAndRun(clusterId: string, phase: PhaseFn) {
   const r = await phase(await passScope(deps(), clusterId));
   await Promise.allSettled(r.actions.map((a) => a.run()));
   return r.actions.map((a) => a.label);
