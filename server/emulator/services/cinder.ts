@@ -122,7 +122,8 @@ export function cinderRoutes(router: Router, engine: Engine): void {
       }
       items = items.filter((v) => Object.entries(wanted).every(([k, val]) => v.metadata[k] === val));
     }
-    items.sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? -1 : 1));
+    // Cinder's default order: created_at, then id, both descending.
+    items.sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));
     const { page, links } = paginate(req, items, "volumes");
     return ok(200, {
       volumes: page.map((v) =>
