@@ -34,6 +34,8 @@ export const EnvSchema = z
     EMULATOR_ADMIN_KEY: z.string().min(16).optional(),
     EMULATOR_PORT: z.coerce.number().int().min(1).max(65535).optional(),
     EMULATOR_SPEED: z.coerce.number().positive().optional(),
+    /** The operator's cloud configuration (YAML): prices, volume types, DNS, external network, image pattern. */
+    CONSOLE_CLOUD_CONFIG: z.string().min(1).optional(),
   })
   .superRefine((env, ctx) => {
     if (env.EMULATOR_URL && !env.EMULATOR_ADMIN_KEY) {

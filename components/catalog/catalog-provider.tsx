@@ -34,6 +34,8 @@ export function CatalogProvider({
     ...trpc.catalog.get.queryOptions({ projectId }),
     initialData: initial,
     staleTime: 5 * 60_000,
+    // While the worker reads the cloud, look again every 2 s (the gate says what it waits for).
+    refetchInterval: (q) => (q.state.data && !q.state.data.cloud.refreshing ? false : 2_000),
   });
   return (
     <CatalogContext.Provider value={{ projectId, catalog: catalog.data }}>{children}</CatalogContext.Provider>

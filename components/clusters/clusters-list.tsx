@@ -96,7 +96,7 @@ export function ClustersList({ projectId }: { projectId: string }) {
                 ...new Set([
                   c.spec.masterZone,
                   ...c.spec.nodeGroups.map((g) => g.zone),
-                  ...(c.spec.topology === "regional" ? ["ru-msk-a", "ru-msk-b", "ru-msk-c"] : []),
+                  ...(c.spec.topology === "regional" ? (c.spec.regionZones ?? []) : []),
                 ]),
               ].sort();
               return (

@@ -30,9 +30,8 @@ export function AddonsPoliciesStep({
   under: (prefix: string) => string[];
 }) {
   const { catalog } = useCatalog();
-  const kubernetes = spec.version ?? catalog.newestVersion;
-  const addons =
-    spec.addons ?? catalog.defaultAddons[kubernetes] ?? catalog.defaultAddons[catalog.newestVersion] ?? [];
+  const kubernetes = spec.version ?? catalog.newestVersion ?? "";
+  const addons = spec.addons ?? catalog.defaultAddons[kubernetes] ?? [];
   const policies: PoliciesSpec = {
     ...catalog.defaultPolicies,
     ...(spec.policies as Partial<PoliciesSpec> | undefined),

@@ -4,7 +4,6 @@ import { NumberInput } from "@/components/ui/number-field";
 import { Network, Server, ServerCog } from "lucide-react";
 import { useCatalog } from "@/components/catalog/catalog-provider";
 import { Field, InputField, SelectField } from "@/components/ui/field";
-import type { ZONES } from "@/server/contracts/cluster";
 import { FlavorSelect } from "./flavor-select";
 import { ChoiceCards, Section, type StepProps } from "./parts";
 
@@ -87,8 +86,8 @@ export function BasicsStep({ spec, setSpec, err }: StepProps) {
             <SelectField
               label="Zone"
               errors={err("masterZone")}
-              value={spec.masterZone ?? "ru-msk-a"}
-              onChange={(e) => setSpec({ ...spec, masterZone: e.target.value as (typeof ZONES)[number] })}
+              value={spec.masterZone ?? catalog.zones[0] ?? ""}
+              onChange={(e) => setSpec({ ...spec, masterZone: e.target.value })}
             >
               {catalog.zones.map((z) => (
                 <option key={z}>{z}</option>
@@ -104,7 +103,10 @@ export function BasicsStep({ spec, setSpec, err }: StepProps) {
               />
             )}
           </Field>
-          <Field label="etcd disk (GB, High-IOPS)" errors={err("etcd.sizeGb")}>
+          <Field
+            label={`etcd disk (GB, ${catalog.etcdVolumeType ?? "default type"})`}
+            errors={err("etcd.sizeGb")}
+          >
             {(p) => (
               <NumberInput
                 {...p}
@@ -114,10 +116,7 @@ export function BasicsStep({ spec, setSpec, err }: StepProps) {
                 onValueChange={(n) =>
                   setSpec({
                     ...spec,
-                    etcd: {
-                      volumeType: spec.etcd?.volumeType ?? "high-iops",
-                      sizeGb: n,
-                    },
+                    etcd: { ...spec.etcd, sizeGb: n },
                   })
                 }
               />

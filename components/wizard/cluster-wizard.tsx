@@ -67,7 +67,7 @@ export function ClusterWizard({ projectId, initialSpec }: { projectId: string; i
       loadDraft(projectId) ?? {
         purpose: "production",
         step: 0,
-        spec: presetSpec("production", catalog.newestVersion),
+        spec: presetSpec("production", catalog.newestVersion, catalog),
       }
     );
   });
@@ -192,7 +192,10 @@ export function ClusterWizard({ projectId, initialSpec }: { projectId: string; i
           <PurposeStep
             purpose={purpose}
             onPick={(p) =>
-              update({ purpose: p, spec: { ...presetSpec(p, catalog.newestVersion), name: spec.name } })
+              update({
+                purpose: p,
+                spec: { ...presetSpec(p, catalog.newestVersion, catalog), name: spec.name },
+              })
             }
           />
         )}

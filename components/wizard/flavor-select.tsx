@@ -22,7 +22,10 @@ export function FlavorSelect({
     <Select {...p} value={value} onChange={(e) => onChange(e.target.value)}>
       {catalog.flavors.map((f) => (
         <option key={f.name} value={f.name}>
-          {f.name} · {f.vcpus} vCPU, {f.ramGb} GB · {formatMoney(f.pricePerHour * 730, "EUR")}/mo
+          {f.name} · {f.vcpus} vCPU, {f.ramGb} GB{f.gpus ? `, ${f.gpus} GPU` : ""} ·{" "}
+          {f.pricePerHour === null
+            ? "price not set"
+            : `${formatMoney(f.pricePerHour * 730, catalog.currency)}/mo`}
         </option>
       ))}
     </Select>

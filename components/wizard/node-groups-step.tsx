@@ -6,13 +6,13 @@ import type { inferRouterOutputs } from "@trpc/server";
 import { AlertTriangle, Plus, Trash2 } from "lucide-react";
 import { useState } from "react";
 import { useCatalog } from "@/components/catalog/catalog-provider";
+import { pickFlavor } from "./presets";
 import { useTRPC } from "@/components/trpc/client";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { CheckboxField, Field, Input, InputField, SelectField } from "@/components/ui/field";
 import { useDebouncedValue } from "@/components/ui/use-debounced-value";
 import type { AppRouter } from "@/server/api/root";
-import type { ZONES } from "@/server/contracts/cluster";
 import { FlavorSelect } from "./flavor-select";
 import { Section, type Group, type StepProps } from "./parts";
 
@@ -91,7 +91,7 @@ export function NodeGroupsStep({ spec, setSpec, err, under }: StepProps) {
                 label="Zone"
                 errors={e("zone")}
                 value={g.zone}
-                onChange={(ev) => setGroup(i, { ...g, zone: ev.target.value as (typeof ZONES)[number] })}
+                onChange={(ev) => setGroup(i, { ...g, zone: ev.target.value })}
               >
                 {zones.map((z) => (
                   <option key={z}>{z}</option>
@@ -177,12 +177,16 @@ export function NodeGroupsStep({ spec, setSpec, err, under }: StepProps) {
               <SelectField
                 label="Disk type"
                 errors={e("diskType")}
-                value={g.diskType ?? "ceph-ssd"}
+                value={g.diskType ?? catalog.nodeDiskType ?? ""}
                 onChange={(ev) => setGroup(i, { ...g, diskType: ev.target.value })}
               >
-                <option value="ceph-ssd">SSD (ceph-ssd)</option>
-                <option value="high-iops">High-IOPS SSD (high-iops)</option>
-                <option value="ceph-hdd">HDD (ceph-hdd)</option>
+                {catalog.volumeTypes.map((t) => (
+                  <option key={t.name} value={t.name}>
+                    {t.name}
+                    {t.description ? ` (${t.description})` : ""}
+                    {t.pricePerGbMonth === null ? " · price not set" : ""}
+                  </option>
+                ))}
               </SelectField>
               <Field
                 label="Labels"
@@ -241,8 +245,8 @@ export function NodeGroupsStep({ spec, setSpec, err, under }: StepProps) {
               ...groups,
               {
                 name: `group-${groups.length + 1}`,
-                flavor: "STD2-4-8",
-                zone: zones[groups.length % zones.length]! as (typeof ZONES)[number],
+                flavor: pickFlavor(catalog.flavors, 4, 8),
+                zone: zones[groups.length % zones.length] ?? "",
                 scaling: { mode: "fixed", size: 2 },
               },
             ],

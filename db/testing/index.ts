@@ -4,6 +4,7 @@ import { inject } from "vitest";
 import { createDb, type Db } from "../client";
 import { signUp } from "@/server/services/auth/sign-up";
 import { createCaller } from "@/server/api/root";
+import { seedTestCatalog } from "@/server/testing/emulator-catalog";
 import { generateKey } from "@/server/security/encryption";
 
 const TEMPLATE_DB = "console_template";
@@ -47,6 +48,8 @@ export async function makeUser(db: Db, overrides: { email?: string; name?: strin
     meta: { requestId: `req-signup-${n}`, clientIp: `10.0.0.${n % 250}` },
     input,
   });
+  // As if the worker had read the built-in emulator's catalog for the new project.
+  await seedTestCatalog(db, personalProjectId);
   return {
     userId,
     personalProjectId,

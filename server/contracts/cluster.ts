@@ -12,7 +12,8 @@ export const LIMITS = {
   clustersPerProject: 20,
 } as const;
 
-export const ZONES = ["ru-msk-a", "ru-msk-b", "ru-msk-c"] as const;
+/** A name the cloud's catalog defines (zone, flavor, volume type): checked against it by the services. */
+const catalogName = (empty: string) => z.string().trim().min(1, empty).max(255, "At most 255 characters");
 
 const dns1123 = (what: string, max: number) =>
   z
@@ -120,8 +121,8 @@ export type UpgradeStrategy = z.infer<typeof UpgradeStrategy>;
 
 export const NodeGroupSpec = z.object({
   name: dns1123("node group name", 20),
-  flavor: z.string().trim().min(1, "Choose a flavor"),
-  zone: z.enum(ZONES, { message: `Choose one of the region's zones: ${ZONES.join(", ")}` }),
+  flavor: catalogName("Choose a flavor"),
+  zone: catalogName("Choose a zone"),
   scaling: Scaling,
   labels: z
     .record(z.string(), LabelValue)
@@ -143,11 +144,22 @@ export const NodeGroupSpec = z.object({
     .min(20, "Node disks are at least 20 GB")
     .max(2000, "Node disks are at most 2000 GB")
     .default(50),
-  diskType: z.string().default("ceph-ssd"),
+  /** A Cinder volume type; a request may leave it out for the cloud's node disk type. */
+  diskType: catalogName("Choose a volume type"),
   antiAffinity: z.boolean().default(false),
   upgrade: UpgradeStrategy.prefault({}),
 });
 export type NodeGroupSpec = z.infer<typeof NodeGroupSpec>;
+
+export const EtcdSpec = z.object({
+  volumeType: catalogName("Choose a volume type"),
+  sizeGb: z
+    .number()
+    .int()
+    .min(10, "etcd volumes are at least 10 GB")
+    .max(200, "etcd volumes are at most 200 GB")
+    .default(20),
+});
 
 export const NetworkSpec = z.discriminatedUnion("mode", [
   z.object({ mode: z.literal("new"), cidr: z.string().default("10.0.0.0/24") }),
@@ -170,20 +182,12 @@ export const ClusterSpec = z.object({
   version: z.string(),
   topology: Topology,
   masterCount: z.union([z.literal(1), z.literal(3), z.literal(5)]),
-  /** The zone of the masters for single and standard topologies (regional uses all). */
-  masterZone: z.enum(ZONES).default("ru-msk-a"),
-  masterFlavor: z.string().trim().min(1, "Choose a master flavor"),
-  etcd: z
-    .object({
-      volumeType: z.string().default("high-iops"),
-      sizeGb: z
-        .number()
-        .int()
-        .min(10, "etcd volumes are at least 10 GB")
-        .max(200, "etcd volumes are at most 200 GB")
-        .default(20),
-    })
-    .prefault({}),
+  /** The zone of the masters for single and standard topologies (regional uses `regionZones`). */
+  masterZone: catalogName("Choose a zone"),
+  /** A regional cluster's zones, fixed at creation from the cloud's zones (masters spread over them). */
+  regionZones: z.array(catalogName("Choose a zone")).max(10).optional(),
+  masterFlavor: catalogName("Choose a master flavor"),
+  etcd: EtcdSpec,
   network: NetworkSpec.prefault({ mode: "new" }),
   podCidr: z.string().default("10.100.0.0/16"),
   serviceCidr: z.string().default("10.254.0.0/16"),
@@ -201,8 +205,26 @@ export const ClusterSpec = z.object({
 });
 
 export type ClusterSpec = z.infer<typeof ClusterSpec>;
-/** A cluster spec as a caller sends it: the catalog defaults may be left out. */
-export const RequestedClusterSpec = ClusterSpec.partial({ version: true, addons: true, policies: true });
+/** A node group as a caller sends it: the disk type may be left out for the cloud's default. */
+export const RequestedNodeGroup = NodeGroupSpec.partial({ diskType: true });
+export type RequestedNodeGroup = z.infer<typeof RequestedNodeGroup>;
+
+/**
+ * A cluster spec as a caller sends it: the catalog defaults (version,
+ * addons, policies, the masters' zone, volume types) may be left out.
+ */
+export const RequestedClusterSpec = ClusterSpec.partial({
+  version: true,
+  addons: true,
+  policies: true,
+  masterZone: true,
+}).extend({
+  etcd: EtcdSpec.partial({ volumeType: true }).prefault({}),
+  nodeGroups: z
+    .array(RequestedNodeGroup)
+    .max(LIMITS.nodeGroupsPerCluster, `At most ${LIMITS.nodeGroupsPerCluster} node groups per cluster`)
+    .default([]),
+});
 export type RequestedClusterSpec = z.infer<typeof RequestedClusterSpec>;
 export type ClusterSpecInput = z.input<typeof RequestedClusterSpec>;
 
@@ -226,7 +248,7 @@ export const UpgradeClusterInput = UpgradeReadinessInput.extend({
 });
 export const NodeGroupInput = ClusterRef.extend({
   generation: z.number().int().positive(),
-  nodeGroup: NodeGroupSpec,
+  nodeGroup: RequestedNodeGroup,
 });
 export const ScaleNodeGroupInput = ClusterRef.extend({
   generation: z.number().int().positive(),

@@ -1,3 +1,4 @@
+import { withEmulatorDefaults } from "@/server/testing/specs";
 import { describe, expect, it } from "vitest";
 import { CUSTOM_TEMPLATE } from "@/server/testing/policies";
 import { CheckedClusterSpec as ClusterSpec } from "./cluster-spec-check";
@@ -63,14 +64,16 @@ describe("addon catalog", () => {
 
   it("the default spec (system addons, pre-configured policies) is valid on every offered version", () => {
     for (const v of ALL_VERSIONS) {
-      const r = ClusterSpec.safeParse({
-        name: "c",
-        version: v,
-        topology: "single",
-        masterCount: 1,
-        masterFlavor: "x",
-        addons: defaultAddons(v),
-      });
+      const r = ClusterSpec.safeParse(
+        withEmulatorDefaults({
+          name: "c",
+          version: v,
+          topology: "single",
+          masterCount: 1,
+          masterFlavor: "x",
+          addons: defaultAddons(v),
+        }),
+      );
       expect(r.success ? [] : r.error.issues.map((i) => i.message)).toEqual([]);
     }
     expect(checkAddons([], "1.36.1").map((i) => i.message)).toEqual([
@@ -82,17 +85,19 @@ describe("addon catalog", () => {
 describe("addons and cluster upgrades", () => {
   it("an addon that does not run on the target blocks the upgrade, naming the version to move to first", () => {
     const nginx = ADDONS.find((a) => a.id === "ingress-nginx")!;
-    const spec = ClusterSpec.parse({
-      name: "c",
-      version: "1.34.6",
-      topology: "single",
-      masterCount: 1,
-      masterFlavor: "STD2-2-4",
-      addons: [
-        ...defaultAddons("1.34.6"),
-        { id: "ingress-nginx", version: "4.12.7", values: defaultValuesYaml(nginx) },
-      ],
-    });
+    const spec = ClusterSpec.parse(
+      withEmulatorDefaults({
+        name: "c",
+        version: "1.34.6",
+        topology: "single",
+        masterCount: 1,
+        masterFlavor: "STD2-2-4",
+        addons: [
+          ...defaultAddons("1.34.6"),
+          { id: "ingress-nginx", version: "4.12.7", values: defaultValuesYaml(nginx) },
+        ],
+      }),
+    );
     expect(addonsBlockingUpgrade(spec, "1.35.1")).toEqual([
       { id: "ingress-nginx", name: "Ingress NGINX", version: "4.12.7", fix: "4.13.3" },
     ]);
@@ -101,6 +106,7 @@ describe("addons and cluster upgrades", () => {
       target: "1.35.1",
       workload: null,
       quota: null,
+      flavors: [],
       now: new Date("2026-09-01T00:00:00Z"),
     })!;
     const f = report.findings.find((x) => x.id === "addon:ingress-nginx")!;

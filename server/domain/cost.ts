@@ -9,9 +9,12 @@ const PriceList = z.object({
   hoursPerMonth: z.number().positive(),
   flavors: z.record(z.string(), z.number().nonnegative()),
   volumeTypesPerGbMonth: z.record(z.string(), z.number().nonnegative()),
-  loadBalancerPerHour: z.number().nonnegative(),
-  floatingIpPerHour: z.number().nonnegative(),
+  /** null: the cloud's price list does not say ("price not set"). */
+  loadBalancerPerHour: z.number().nonnegative().nullable(),
+  floatingIpPerHour: z.number().nonnegative().nullable(),
   masterRootDiskGb: z.number().int().positive(),
+  /** The volume type of master root disks (the cloud's node disk type). */
+  masterRootDiskType: z.string().nullable().default(null),
 });
 export type PriceList = z.infer<typeof PriceList>;
 export const PRICES: PriceList = PriceList.parse(prices);
@@ -61,6 +64,14 @@ export function estimateCost(
     return p ?? 0;
   };
   const h = list.hoursPerMonth;
+  const lbHour = () => {
+    if (list.loadBalancerPerHour === null) unpriced.push("load balancer");
+    return list.loadBalancerPerHour ?? 0;
+  };
+  const fipHour = () => {
+    if (list.floatingIpPerHour === null) unpriced.push("floating IP");
+    return list.floatingIpPerHour ?? 0;
+  };
   const running = opts.stopped ? 0 : 1;
   const nodes = (atMax: boolean) =>
     spec.nodeGroups.reduce((sum, g) => {
@@ -74,7 +85,8 @@ export function estimateCost(
   );
   const disksMonth =
     spec.masterCount *
-      (spec.etcd.sizeGb * gbMonth(spec.etcd.volumeType) + list.masterRootDiskGb * gbMonth("ceph-ssd")) +
+      (spec.etcd.sizeGb * gbMonth(spec.etcd.volumeType) +
+        (list.masterRootDiskType ? list.masterRootDiskGb * gbMonth(list.masterRootDiskType) : 0)) +
     nodeDisksMonth;
   const lines: CostLine[] = [
     {
@@ -98,7 +110,7 @@ export function estimateCost(
     {
       item: "loadBalancer",
       label: "API load balancer (active/standby)",
-      perHour: list.loadBalancerPerHour,
+      perHour: lbHour(),
       perMonth: 0,
     },
   ];
@@ -106,7 +118,7 @@ export function estimateCost(
     lines.push({
       item: "publicAddress",
       label: "Public API address",
-      perHour: list.floatingIpPerHour,
+      perHour: fipHour(),
       perMonth: 0,
     });
   // Addons' load balancers, addresses and volumes (kept while the cluster is stopped, like the API's).
@@ -119,7 +131,7 @@ export function estimateCost(
     if (!entry || !values) continue;
     const { loadBalancers, volumes } = addonResources(entry, values);
     for (const lb of loadBalancers) {
-      addonHour += list.loadBalancerPerHour + (lb.public ? list.floatingIpPerHour : 0);
+      addonHour += lbHour() + (lb.public ? fipHour() : 0);
       priced.push(`${entry.name} load balancer${lb.public ? " + address" : ""}`);
     }
     for (const v of volumes) {

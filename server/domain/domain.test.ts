@@ -1,3 +1,4 @@
+import { withEmulatorDefaults } from "@/server/testing/specs";
 import { describe, expect, it } from "vitest";
 import type { ClusterSpecInput } from "@/server/contracts/cluster";
 import { CheckedClusterSpec as ClusterSpec } from "./cluster-spec-check";
@@ -16,7 +17,7 @@ const base: ClusterSpecInput = {
   ],
 };
 const issues = (over: Record<string, unknown>) => {
-  const r = ClusterSpec.safeParse({ ...base, ...over });
+  const r = ClusterSpec.safeParse(withEmulatorDefaults({ ...base, ...over }));
   return r.success ? [] : r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
 };
 
@@ -225,7 +226,7 @@ describe("cluster spec validation", () => {
   });
 
   it("accepts a good spec and fills defaults", () => {
-    const r = ClusterSpec.parse(base);
+    const r = ClusterSpec.parse(withEmulatorDefaults(base));
     expect(r).toMatchObject({
       version: "1.36.1",
       podCidr: "10.100.0.0/16",
@@ -263,7 +264,7 @@ describe("placement and versions", () => {
 
 describe("cost estimate", () => {
   it("prices masters, nodes, disks, the load balancer and the public address", () => {
-    const spec = ClusterSpec.parse(base);
+    const spec = ClusterSpec.parse(withEmulatorDefaults(base));
     const c = estimateCost(spec);
     const h = PRICES.hoursPerMonth;
     const masters = 3 * 0.0444 * h;
@@ -284,11 +285,13 @@ describe("cost estimate", () => {
   });
 
   it("prices autoscaling at the minimum with the maximum as a ceiling, and a stopped cluster at disks and addresses only", () => {
-    const spec = ClusterSpec.parse({
-      ...base,
-      apiAccess: { public: false, allowedCidrs: [] },
-      nodeGroups: [{ ...base.nodeGroups![0], scaling: { mode: "autoscale", min: 1, max: 4 } }],
-    });
+    const spec = ClusterSpec.parse(
+      withEmulatorDefaults({
+        ...base,
+        apiAccess: { public: false, allowedCidrs: [] },
+        nodeGroups: [{ ...base.nodeGroups![0]!, scaling: { mode: "autoscale", min: 1, max: 4 } }],
+      }),
+    );
     const c = estimateCost(spec);
     expect(c.perMonthAtMax - c.perMonth).toBeCloseTo(3 * 0.0222 * PRICES.hoursPerMonth, 1);
     const stopped = estimateCost(spec, PRICES, { stopped: true });
@@ -301,14 +304,16 @@ describe("cost estimate", () => {
 
   it("prices addons' load balancers, addresses and volumes, running or stopped", () => {
     const values = (id: string) => defaultValuesYaml(ADDONS.find((a) => a.id === id)!);
-    const spec = ClusterSpec.parse({
-      ...base,
-      addons: [
-        { id: "metrics-server", version: "3.13.0", values: values("metrics-server") },
-        { id: "ingress-nginx", version: "4.13.3", values: values("ingress-nginx") },
-        { id: "kube-prometheus-stack", version: "77.12.0", values: values("kube-prometheus-stack") },
-      ],
-    });
+    const spec = ClusterSpec.parse(
+      withEmulatorDefaults({
+        ...base,
+        addons: [
+          { id: "metrics-server", version: "3.13.0", values: values("metrics-server") },
+          { id: "ingress-nginx", version: "4.13.3", values: values("ingress-nginx") },
+          { id: "kube-prometheus-stack", version: "77.12.0", values: values("kube-prometheus-stack") },
+        ],
+      }),
+    );
     const h = PRICES.hoursPerMonth;
     const addons = (0.025 + 0.005) * h + 50 * 0.09;
     for (const stopped of [false, true]) {
@@ -321,8 +326,8 @@ describe("cost estimate", () => {
   });
 
   it("names what it cannot price", () => {
-    expect(estimateCost(ClusterSpec.parse({ ...base, masterFlavor: "GOLD-1" })).unpriced).toEqual([
-      "flavor GOLD-1",
-    ]);
+    expect(
+      estimateCost(ClusterSpec.parse(withEmulatorDefaults({ ...base, masterFlavor: "GOLD-1" }))).unpriced,
+    ).toEqual(["flavor GOLD-1"]);
   });
 });

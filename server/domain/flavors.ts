@@ -1,20 +1,3 @@
-import { PRICES } from "./cost";
-
-export interface FlavorInfo {
-  name: string;
-  vcpus: number;
-  ramGb: number;
-  pricePerHour: number;
-}
-
-/** The offered flavors, read from the price list; names encode the size: FAMILY-<vCPU>-<RAM GB>. */
-export const FLAVORS: FlavorInfo[] = Object.entries(PRICES.flavors)
-  .map(([name, pricePerHour]) => {
-    const m = /-(\d+)-(\d+)$/.exec(name);
-    return { name, vcpus: Number(m?.[1] ?? 0), ramGb: Number(m?.[2] ?? 0), pricePerHour };
-  })
-  .sort((a, b) => a.vcpus - b.vcpus || a.ramGb - b.ramGb || a.name.localeCompare(b.name));
-
 /**
  * What a node leaves for workloads after Kubernetes' reserved resources,
  * with OVHcloud's published formulas: CPU 15 % of one core + 0.5 % of all

@@ -6,11 +6,14 @@ import type { ClusterSpec } from "@/server/contracts/cluster";
  * (3 → one per zone, 5 → 2 + 2 + 1).
  */
 export function masterZones(
-  spec: Pick<ClusterSpec, "topology" | "masterCount" | "masterZone">,
+  spec: Pick<ClusterSpec, "topology" | "masterCount" | "masterZone" | "regionZones">,
+  /** The cloud's zones, for a regional spec that has not fixed its own. */
   zones: readonly string[],
 ): string[] {
   if (spec.topology !== "regional") return Array.from({ length: spec.masterCount }, () => spec.masterZone);
-  return Array.from({ length: spec.masterCount }, (_, i) => zones[i % zones.length]!);
+  const over = spec.regionZones?.length ? spec.regionZones : zones;
+  if (over.length === 0) return Array.from({ length: spec.masterCount }, () => spec.masterZone);
+  return Array.from({ length: spec.masterCount }, (_, i) => over[i % over.length]!);
 }
 
 /** Workers a group should have now: its fixed size, or for autoscaling its minimum (the autoscaler moves it). */

@@ -1,6 +1,5 @@
 import type { ClusterSpec } from "@/server/contracts/cluster";
-import { PRICES } from "./cost";
-import { FLAVORS } from "./flavors";
+import type { CloudCatalog } from "@/server/contracts/cloud-catalog";
 import { desiredGroupSize } from "./placement";
 
 export type QuotaKey =
@@ -33,13 +32,18 @@ export const QUOTA_LABEL: Record<QuotaKey, string> = {
 /** What creating this cluster takes from the project's quotas (autoscaling groups at their minimum). */
 export function requiredResources(
   spec: Pick<ClusterSpec, "masterCount" | "masterFlavor" | "etcd" | "nodeGroups" | "apiAccess" | "network">,
+  catalog: Pick<CloudCatalog, "flavors" | "masterRootDiskGb">,
 ): Record<QuotaKey, number> {
-  const flavor = (name: string) => FLAVORS.find((f) => f.name === name) ?? { vcpus: 0, ramGb: 0 };
+  // The flavor's figures as the cloud's Nova states them.
+  const flavor = (name: string) => {
+    const f = catalog.flavors.find((x) => x.name === name);
+    return f ? { vcpus: f.vcpus, ramGb: f.ramMb / 1024 } : { vcpus: 0, ramGb: 0 };
+  };
   const m = flavor(spec.masterFlavor);
   let instances = spec.masterCount;
   let cores = spec.masterCount * m.vcpus;
   let ram = spec.masterCount * m.ramGb * 1024;
-  let gigabytes = spec.masterCount * (spec.etcd.sizeGb + PRICES.masterRootDiskGb);
+  let gigabytes = spec.masterCount * (spec.etcd.sizeGb + catalog.masterRootDiskGb);
   let volumes = spec.masterCount * 2;
   for (const g of spec.nodeGroups) {
     const n = desiredGroupSize(g, 0);
@@ -78,8 +82,9 @@ export interface QuotaProblem {
 export function quotaProblems(
   spec: Parameters<typeof requiredResources>[0],
   snapshot: Record<string, { limit: number; used: number }>,
+  catalog: Parameters<typeof requiredResources>[1],
 ): QuotaProblem[] {
-  const need = requiredResources(spec);
+  const need = requiredResources(spec, catalog);
   const out: QuotaProblem[] = [];
   for (const [k, required] of Object.entries(need) as Array<[QuotaKey, number]>) {
     const q = snapshot[k];

@@ -1,7 +1,6 @@
 import type { ClusterSpec } from "@/server/contracts/cluster";
 import type { WorkloadSnapshot } from "@/server/contracts/cluster-status";
 import { addonEntry, compatibleVersions, supports } from "./addons";
-import { FLAVORS } from "./flavors";
 import { desiredGroupSize } from "./placement";
 import { removedBy, upgradeTargets, versionInfo } from "./versions";
 
@@ -39,6 +38,8 @@ export function readinessReport(args: {
   target: string;
   workload: WorkloadSnapshot | null;
   quota: Record<string, { limit: number; used: number }> | null;
+  /** The cloud's flavors (vCPU and RAM as Nova states them), for the surge's quota. */
+  flavors: ReadonlyArray<{ name: string; vcpus: number; ramMb: number }>;
   now?: Date;
 }): ReadinessReport | null {
   const now = args.now ?? new Date();
@@ -100,12 +101,12 @@ export function readinessReport(args: {
     const size = desiredGroupSize(g, 0);
     replaced += size;
     const strat = g.upgrade;
-    const f = FLAVORS.find((x) => x.name === g.flavor);
+    const f = args.flavors.find((x) => x.name === g.flavor);
     if (strat.mode === "rolling" && size > 0) {
       const n = Math.min(strat.maxSurge, size);
       surgeNodes = Math.max(surgeNodes, n);
       surgeCores = Math.max(surgeCores, n * (f?.vcpus ?? 0));
-      surgeRam = Math.max(surgeRam, n * (f?.ramGb ?? 0) * 1024);
+      surgeRam = Math.max(surgeRam, n * (f?.ramMb ?? 0));
     }
     if (g.scaling.mode === "autoscale" && size - strat.maxUnavailable < g.scaling.min)
       findings.push({

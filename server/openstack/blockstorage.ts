@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { ServiceClient } from "./base";
+import { BadRequest, NotFound, OpenStackError } from "./errors";
 import type { KeystoneSession } from "./session";
 
 export const Volume = z
@@ -51,11 +52,46 @@ export class BlockStorageClient extends ServiceClient {
   async listVolumeTypes() {
     return (await this.json(z.object({ volume_types: z.array(VolumeType) }), "GET", "/types")).volume_types;
   }
+  /** The type Cinder uses when a request names none (microversion 3.62); null where the cloud cannot say. */
+  async defaultVolumeType(): Promise<{ id: string; name: string } | null> {
+    try {
+      const res = await this.session.request(this.service, {
+        method: "GET",
+        path: "/types/default",
+        headers: { ...this.headers, "OpenStack-API-Version": "volume 3.62" },
+      });
+      return this.parse(z.object({ volume_type: VolumeType }), res, "GET /types/default").volume_type;
+    } catch (e) {
+      // 404: no default set; 406/400: an older Cinder without the call.
+      if (
+        e instanceof NotFound ||
+        e instanceof BadRequest ||
+        (e instanceof OpenStackError && e.status === 406)
+      )
+        return null;
+      throw e;
+    }
+  }
+  /** Cinder's own availability zones: on many clouds they differ from Nova's. */
+  async listAvailabilityZones(): Promise<Array<{ name: string; available: boolean }>> {
+    const r = await this.json(
+      z.object({
+        availabilityZoneInfo: z.array(
+          z.object({ zoneName: z.string(), zoneState: z.object({ available: z.boolean() }) }),
+        ),
+      }),
+      "GET",
+      "/os-availability-zone",
+    );
+    return r.availabilityZoneInfo.map((a) => ({ name: a.zoneName, available: a.zoneState.available }));
+  }
   async createVolume(input: {
     name: string;
     sizeGb: number;
-    availabilityZone: string;
-    volumeType: string;
+    /** Only a zone Cinder lists; left out, Cinder chooses. */
+    availabilityZone?: string;
+    /** Left out, Cinder uses its default type. */
+    volumeType?: string;
     metadata?: Record<string, string>;
     description?: string;
   }): Promise<Volume> {
@@ -64,8 +100,8 @@ export class BlockStorageClient extends ServiceClient {
         volume: {
           name: input.name,
           size: input.sizeGb,
-          availability_zone: input.availabilityZone,
-          volume_type: input.volumeType,
+          ...(input.availabilityZone ? { availability_zone: input.availabilityZone } : {}),
+          ...(input.volumeType ? { volume_type: input.volumeType } : {}),
           metadata: input.metadata ?? {},
           description: input.description ?? "",
         },

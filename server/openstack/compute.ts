@@ -13,6 +13,8 @@ export const Flavor = z
     ram: z.number(),
     disk: z.number(),
     extra_specs: z.record(z.string(), z.string()).optional(),
+    "OS-FLV-EXT-DATA:ephemeral": z.number().optional(),
+    "os-flavor-access:is_public": z.boolean().optional(),
   })
   .transform((f) => ({
     id: f.id,
@@ -20,6 +22,8 @@ export const Flavor = z
     vcpus: f.vcpus,
     ramMb: f.ram,
     diskGb: f.disk,
+    ephemeralGb: f["OS-FLV-EXT-DATA:ephemeral"] ?? 0,
+    isPublic: f["os-flavor-access:is_public"] ?? true,
     extraSpecs: f.extra_specs ?? {},
   }));
 export type Flavor = z.infer<typeof Flavor>;
@@ -107,7 +111,7 @@ export interface CreateServerInput {
   userData?: string;
   securityGroups?: string[];
   /** Boot from a new volume made from the image (size and type), deleted with the server. */
-  rootVolume?: { sizeGb: number; volumeType: string };
+  rootVolume?: { sizeGb: number; volumeType?: string | undefined };
 }
 
 export class ComputeClient extends ServiceClient {
@@ -170,7 +174,7 @@ export class ComputeClient extends ServiceClient {
                   source_type: "image",
                   destination_type: "volume",
                   volume_size: input.rootVolume.sizeGb,
-                  volume_type: input.rootVolume.volumeType,
+                  ...(input.rootVolume.volumeType ? { volume_type: input.rootVolume.volumeType } : {}),
                   delete_on_termination: true,
                 },
               ],

@@ -119,6 +119,8 @@ export async function runSchedules(db: Db, actions: ScheduledActions, now = new 
             target: pending.target,
             workload: row.status.workload ?? null,
             quota: null,
+            // No quota reading here ("quota-unknown" is not blocking for a window), so no flavor figures needed.
+            flavors: [],
             now,
           });
           const blocking =

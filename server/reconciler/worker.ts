@@ -5,6 +5,8 @@ import { clusters } from "@/db/schema";
 import { quietLogger } from "@/db/migrate";
 import { type CloudConfig, cloudFor as sharedCloud, type OpenStackCloud } from "@/server/openstack";
 import { enqueueReconcile, QUOTA_TASK, RECONCILE_TASK } from "@/db/jobs";
+import { OperatorCloudConfig } from "@/server/domain/cloud-catalog";
+import { refreshCatalog } from "./catalog";
 import { refreshQuotas } from "./quotas";
 import { reconcileCluster } from "./cluster/reconcile";
 import { collectMetrics, pruneMetrics } from "@/server/metrics/collect";
@@ -19,6 +21,8 @@ export interface WorkerOptions {
    * worker's ports to the rest of the console, wired in server/runtime/worker.ts.
    */
   cloudConfigOf: (db: Db, projectId: string) => Promise<CloudConfig>;
+  /** The operator's configuration of a project's cloud (prices, volume types, DNS…); default: none. */
+  catalogConfigOf?: (db: Db, projectId: string) => Promise<OperatorCloudConfig>;
   /** The services the schedules act through (never imported by the reconciler). */
   scheduledActions: (db: Db) => ScheduledActions;
   /** Clusters reconciled at once by this worker (each cluster is only ever in one worker). */
@@ -53,6 +57,8 @@ export async function startWorker(
       });
     });
   const actions = opts.scheduledActions(db);
+  const catalogConfigOf = async (projectId: string) =>
+    (await opts.catalogConfigOf?.(db, projectId)) ?? OperatorCloudConfig.parse({});
   const runner = await run({
     connectionString: opts.databaseUrl,
     concurrency: opts.concurrency ?? 4,
@@ -69,7 +75,10 @@ export async function startWorker(
       [RECONCILE_TASK]: async (payload) => {
         const { clusterId } = payload as { clusterId: string };
         const started = Date.now();
-        const r = await reconcileCluster({ db, cloudFor, encryptionKey: opts.encryptionKey }, clusterId);
+        const r = await reconcileCluster(
+          { db, cloudFor, encryptionKey: opts.encryptionKey, catalogConfigOf },
+          clusterId,
+        );
         log(
           `[reconciler] ${clusterId} ${r.converged ? "converged" : "in progress"} (${r.actions.length} actions, ${Date.now() - started} ms)${r.actions.length ? `: ${r.actions.slice(0, 3).join("; ")}${r.actions.length > 3 ? " …" : ""}` : ""}`,
         );
@@ -78,7 +87,10 @@ export async function startWorker(
       },
       [QUOTA_TASK]: async (payload) => {
         const { projectId } = payload as { projectId: string };
-        await refreshQuotas(db, projectId, await cloudFor(projectId));
+        const cloud = await cloudFor(projectId);
+        // The cloud's catalog first: the wizard cannot offer anything without it.
+        await refreshCatalog(db, projectId, cloud, await catalogConfigOf(projectId));
+        await refreshQuotas(db, projectId, cloud);
       },
       run_schedules: async () => {
         const done = await runSchedules(db, actions);

@@ -1,12 +1,19 @@
 import type { Env } from "@/server/env";
+import { EMULATOR_CLOUD_CONFIG, OperatorCloudConfig } from "@/server/domain/cloud-catalog";
+import { loadOperatorCloudConfig } from "./operator-config";
 import { resolveProjectCloud } from "@/server/services/cloud/resolve";
 import { scheduledActions } from "@/server/services/cluster/scheduled-actions";
 import type { EmulatorEndpoint } from "@/server/openstack/emulator-admin";
 import { startWorker, type WorkerOptions } from "@/server/reconciler/worker";
 
-export interface ConsoleWorkerOptions extends Omit<WorkerOptions, "cloudConfigOf" | "scheduledActions"> {
+export interface ConsoleWorkerOptions extends Omit<
+  WorkerOptions,
+  "cloudConfigOf" | "catalogConfigOf" | "scheduledActions"
+> {
   /** The built-in emulator, for projects with no cloud of their own (null: none). */
   emulator: EmulatorEndpoint | null;
+  /** The operator's configuration of real clouds (CONSOLE_CLOUD_CONFIG); the emulator has its own. */
+  operatorCloudConfig?: OperatorCloudConfig;
 }
 
 /**
@@ -15,11 +22,15 @@ export interface ConsoleWorkerOptions extends Omit<WorkerOptions, "cloudConfigOf
  * and the schedules acting through the cluster services. The reconciler
  * itself never imports services/.
  */
-export function startConsoleWorker({ emulator, ...opts }: ConsoleWorkerOptions) {
+export function startConsoleWorker({ emulator, operatorCloudConfig, ...opts }: ConsoleWorkerOptions) {
   return startWorker({
     ...opts,
     cloudConfigOf: async (db, projectId) =>
       (await resolveProjectCloud(db, projectId, opts.encryptionKey, emulator)).config,
+    catalogConfigOf: async (db, projectId) =>
+      (await resolveProjectCloud(db, projectId, opts.encryptionKey, emulator)).source === "emulator"
+        ? EMULATOR_CLOUD_CONFIG
+        : (operatorCloudConfig ?? OperatorCloudConfig.parse({})),
     scheduledActions: (db) => scheduledActions(db, opts.encryptionKey),
   });
 }
@@ -27,8 +38,9 @@ export function startConsoleWorker({ emulator, ...opts }: ConsoleWorkerOptions) 
 /** What a worker needs from the validated environment: the database, the key, the built-in emulator. */
 export function workerSettings(
   env: Env,
-): Pick<ConsoleWorkerOptions, "databaseUrl" | "encryptionKey" | "emulator"> {
+): Pick<ConsoleWorkerOptions, "databaseUrl" | "encryptionKey" | "emulator" | "operatorCloudConfig"> {
   return {
+    operatorCloudConfig: loadOperatorCloudConfig(env.CONSOLE_CLOUD_CONFIG),
     databaseUrl: env.DATABASE_URL,
     encryptionKey: env.CONSOLE_ENCRYPTION_KEY,
     emulator:

@@ -22,3 +22,13 @@ export async function createAsNewUser(db: Db, spec: ClusterSpecInput) {
   const c = await u.caller.cluster.create({ projectId: u.personalProjectId, spec });
   return { u, c, ref: { projectId: u.personalProjectId, clusterId: c.id } };
 }
+
+/** The catalog defaults the services fill in from the emulator's catalog, for tests that parse specs directly. */
+export function withEmulatorDefaults(spec: ClusterSpecInput): ClusterSpecInput {
+  return {
+    ...spec,
+    masterZone: spec.masterZone ?? "ru-msk-a",
+    etcd: { volumeType: "high-iops", ...spec.etcd },
+    nodeGroups: (spec.nodeGroups ?? []).map((g) => ({ diskType: "ceph-ssd", ...g })),
+  };
+}

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
 import { createTestDb, makeUser } from "@/db/testing";
 import { ADDONS, checkValues, defaultAddons, defaultValuesYaml } from "@/server/domain/addons";
-import { allocatable, FLAVORS } from "@/server/domain/flavors";
+import { allocatable } from "@/server/domain/flavors";
+import { emulatorCatalogFixture } from "@/server/testing/emulator-catalog";
 import { defaultPolicies, parseTemplateYaml } from "@/server/domain/policies";
 import { NEWEST_VERSION } from "@/server/domain/versions";
 import { CUSTOM_TEMPLATE } from "@/server/testing/policies";
@@ -20,7 +21,15 @@ describe("catalog", () => {
     const c = await u.caller.catalog.get({ projectId });
     expect(c.newestVersion).toBe(NEWEST_VERSION);
     expect(c.versions[0]!.version).toBe(NEWEST_VERSION);
-    expect(c.flavors).toEqual(FLAVORS);
+    // The cloud's own flavors, with Nova's figures and the emulator's prices.
+    expect(c.flavors.map((f) => f.name)).toEqual(emulatorCatalogFixture().flavors.map((f) => f.name));
+    expect(c.flavors.find((f) => f.name === "STD2-4-8")).toMatchObject({
+      vcpus: 4,
+      ramGb: 8,
+      pricePerHour: 0.0444,
+    });
+    expect(c.zones).toEqual(["ru-msk-a", "ru-msk-b", "ru-msk-c"]);
+    expect(c.cloud.ready).toBe(true);
     expect(c.addons.map((a) => a.id)).toEqual(ADDONS.map((a) => a.id));
     const nginx = ADDONS.find((a) => a.id === "ingress-nginx")!;
     expect(c.addons.find((a) => a.id === nginx.id)!.defaultValues).toBe(defaultValuesYaml(nginx));
@@ -113,7 +122,7 @@ describe("catalog", () => {
     });
     expect(yaml).toMatch(/enforcementAction: deny/);
 
-    const f = FLAVORS[0]!;
+    const f = (await u.caller.catalog.get({ projectId })).flavors[0]!;
     expect(await u.caller.catalog.allocatable({ projectId, flavor: f.name, diskGb: 80 })).toEqual(
       allocatable(f, 80),
     );

@@ -3,6 +3,7 @@ import { SetCloudBindingInput } from "@/server/contracts/cloud";
 import { clearCloudBinding, getCloudBinding, setCloudBinding } from "@/server/services/cloud/binding";
 import { checkQuota } from "@/server/services/cloud/quota-check";
 import { getQuotas, requestQuotaRefresh } from "@/server/services/cloud/quotas";
+import { refreshCloudCatalog } from "@/server/services/cloud/catalog";
 import { projectProcedure, router } from "../trpc";
 
 export const cloudRouter = router({
@@ -19,6 +20,10 @@ export const cloudRouter = router({
     .query(({ ctx, input }) => checkQuota({ ctx: ctx.svc, project: ctx.project, input })),
   refreshQuotas: projectProcedure("viewer").mutation(({ ctx }) =>
     requestQuotaRefresh({ ctx: ctx.svc, project: ctx.project }),
+  ),
+  /** Ask the worker to read the cloud's catalog (zones, flavors, volume types, images) again now. */
+  refreshCatalog: projectProcedure("viewer").mutation(({ ctx }) =>
+    refreshCloudCatalog({ ctx: ctx.svc, project: ctx.project }),
   ),
   clear: projectProcedure("admin").mutation(({ ctx }) =>
     clearCloudBinding({ ctx: ctx.svc, project: ctx.project }),

@@ -70,7 +70,7 @@ export const clusterRouter = router({
   /** Hourly and monthly cost of a spec, before creating it (the wizard's review step). */
   estimate: projectProcedure("viewer")
     .input(CreateClusterInput)
-    .query(({ input }) => estimateCluster({ input })),
+    .query(({ ctx, input }) => estimateCluster({ ctx: ctx.svc, project: ctx.project, input })),
   events: projectProcedure("viewer")
     .input(ListEventsInput)
     .query(({ ctx, input }) => listEvents({ ctx: ctx.svc, project: ctx.project, input })),

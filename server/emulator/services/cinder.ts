@@ -96,6 +96,21 @@ export function cinderRoutes(router: Router, engine: Engine): void {
       volume_types: s().volumeTypes.map(volumeTypeView),
     });
   });
+  router.on("GET", `${P}/os-availability-zone`, (req, { project }) => {
+    need(req, project!);
+    return ok(200, {
+      availabilityZoneInfo: ZONES.map((z) => ({ zoneName: z, zoneState: { available: true } })),
+    });
+  });
+  // Cinder 3.62+: the type used when a request names none. Older microversions route "default" as a type id.
+  router.on("GET", `${P}/types/default`, (req, { project }) => {
+    need(req, project!);
+    const asked = /volume\s+3\.(\d+)/i.exec(String(req.headers["openstack-api-version"] ?? ""));
+    const t = s().volumeTypes[0];
+    if (!asked || Number(asked[1]) < 62 || !t)
+      throw fault("volume", 404, "Volume type default could not be found.");
+    return ok(200, { volume_type: volumeTypeView(t) });
+  });
   router.on("GET", `${P}/types/:id`, (req, { project, id }) => {
     need(req, project!);
     const t = s().volumeTypes.find((x) => x.id === id || x.name === id);

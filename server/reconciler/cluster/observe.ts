@@ -7,6 +7,8 @@ import type { ClusterStatus } from "@/db/schema";
 import { issueCertificate } from "@/server/kube/pki";
 import { ensureClusterPki } from "@/server/kube/store";
 import type { KubeClient, KubeNode } from "@/server/kube/client";
+import { OperatorCloudConfig } from "@/server/domain/cloud-catalog";
+import { freshCatalog, refreshCatalog } from "../catalog";
 import { clusterTag, META_CLUSTER, resourceNames } from "../names";
 import type { ApiView, ClusterRow, OperationRow, ReconcileDeps } from "./scope";
 import type { Catalog } from "./steps";
@@ -14,7 +16,8 @@ import { nodeUserData } from "./user-data";
 
 /** Everything that exists for one cluster, found by tag (or exact name where the API has no tags). */
 export interface Observed {
-  externalNetwork: Network | null;
+  /** The catalog's external network (routers and floating IPs). */
+  externalNetwork: { id: string } | null;
   network: Network | null;
   subnet: Subnet | null;
   router: Router | null;
@@ -94,13 +97,13 @@ function single<T extends { name: string }>(items: T[], name: string, duplicates
 export async function observe(
   cloud: OpenStackCloud,
   cluster: { id: string; name: string },
+  catalog: Pick<Catalog, "externalNetworkId">,
 ): Promise<Observed> {
   const tag = [clusterTag(cluster.id)];
   const n = resourceNames(cluster.name);
   const duplicates: string[] = [];
-  const [externals, networks, subnets, routers, secGroups, serverGroups, ports, servers, volumes, lbs, fips] =
+  const [networks, subnets, routers, secGroups, serverGroups, ports, servers, volumes, lbs, fips] =
     await Promise.all([
-      cloud.network.listNetworks({ external: true }),
       cloud.network.listNetworks({ tags: tag }),
       cloud.network.listSubnets({ tags: tag }),
       cloud.network.listRouters({ tags: tag }),
@@ -147,7 +150,7 @@ export async function observe(
     (g) => g.name === n.masterServerGroup || g.name.startsWith(`${cluster.name}-`),
   );
   return {
-    externalNetwork: externals[0] ?? null,
+    externalNetwork: catalog.externalNetworkId ? { id: catalog.externalNetworkId } : null,
     network,
     subnet,
     router,
@@ -199,22 +202,20 @@ export function isEmpty(o: Observed): boolean {
   );
 }
 
-const CATALOG_TTL_MS = 5 * 60_000;
-const catalogs = new WeakMap<OpenStackCloud, { at: number; catalog: Promise<Catalog> }>();
-
-/** Flavors and images change rarely: read them once per cloud every few minutes, not on every pass. */
-export function catalogOf(cloud: OpenStackCloud): Promise<Catalog> {
-  const cached = catalogs.get(cloud);
-  if (cached && Date.now() - cached.at < CATALOG_TTL_MS) return cached.catalog;
-  const catalog = Promise.all([cloud.compute.listFlavors(), cloud.image.listImages()]).then(
-    ([flavors, images]) => ({
-      flavors,
-      imageId: (name: string) => images.find((i) => i.name === name && i.status === "active")?.id ?? null,
-    }),
-  );
-  catalogs.set(cloud, { at: Date.now(), catalog });
-  catalog.catch(() => catalogs.delete(cloud));
-  return catalog;
+/**
+ * The project's cloud catalog: the stored one while it is fresh, else read
+ * from the cloud now (and stored for the services). Retry and Refresh mark
+ * it stale, so a fixed cloud is seen on the next pass.
+ */
+export async function catalogOf(
+  deps: ReconcileDeps,
+  projectId: string,
+  cloud: OpenStackCloud,
+): Promise<Catalog> {
+  const stored = await freshCatalog(deps.db, projectId);
+  if (stored) return stored;
+  const config = (await deps.catalogConfigOf?.(projectId)) ?? OperatorCloudConfig.parse({});
+  return refreshCatalog(deps.db, projectId, cloud, config);
 }
 
 /** How long an operation waits for the Kubernetes API to answer before converging without it. */

@@ -1,6 +1,7 @@
 import { eq } from "drizzle-orm";
 import { clusters } from "@/db/schema";
 import { NotFound } from "@/server/openstack";
+import { EMPTY_CATALOG, storedCatalog } from "../catalog";
 import { catalogOf, observe, observeApi } from "./observe";
 import { currentOperation, persistDeleted, persistDeleting, persistPass, recordError } from "./persist";
 import { addonsPhase } from "./phases/addons";
@@ -72,7 +73,11 @@ export async function scopeOf(
   cloud: ClusterScope["cloud"],
   now: Date,
 ): Promise<ClusterScope> {
-  const [observed, catalog] = await Promise.all([observe(cloud, cluster), catalogOf(cloud)]);
+  // Deleting needs no catalog beyond what is stored: an unreadable cloud catalog never blocks a delete.
+  const catalog = cluster.deletedAt
+    ? ((await storedCatalog(deps.db, cluster.projectId)) ?? EMPTY_CATALOG)
+    : await catalogOf(deps, cluster.projectId, cloud);
+  const observed = await observe(cloud, cluster, catalog);
   return {
     deps,
     cluster,

@@ -1,6 +1,7 @@
 import type { Db } from "@/db/client";
 import type { ClusterStatus, clusters, operations } from "@/db/schema";
 import type { ClusterSpec } from "@/server/contracts/cluster";
+import type { OperatorCloudConfig } from "@/server/domain/cloud-catalog";
 import type { KubeClient, KubeNode, KubeTarget } from "@/server/kube/client";
 import type { ClusterPki } from "@/server/kube/store";
 import { BadRequest, OpenStackError, QuotaExceeded, type OpenStackCloud } from "@/server/openstack";
@@ -18,6 +19,8 @@ export interface ReconcileDeps {
   kubeFor?: (target: KubeTarget) => KubeClient;
   /** Cluster time, for the autoscaler's and auto-healing's timers (tests: the emulator's test clock). */
   clock?: () => number;
+  /** The operator's configuration of a project's cloud (prices, volume types, DNS…); default: none, all guessed. */
+  catalogConfigOf?: (projectId: string) => Promise<OperatorCloudConfig>;
 }
 
 export interface PassResult {

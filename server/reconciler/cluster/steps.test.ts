@@ -1,10 +1,11 @@
+import { withEmulatorDefaults } from "@/server/testing/specs";
 import { describe, expect, it } from "vitest";
 import type { ClusterSpecInput } from "@/server/contracts/cluster";
 import { CheckedClusterSpec as ClusterSpec } from "@/server/domain/cluster-spec-check";
 import type { OpenStackCloud } from "@/server/openstack";
 import type { LoadBalancer } from "@/server/openstack/loadbalancer";
-import type { Network } from "@/server/openstack/network";
 import type { Observed } from "./observe";
+import { emulatorCatalogFixture } from "@/server/testing/emulator-catalog";
 import { buildSteps, TerminalError, type Catalog } from "./steps";
 
 /** The plan is pure: it never touches the cloud while deciding. */
@@ -16,9 +17,10 @@ const cloud = new Proxy(
     },
   },
 ) as unknown as OpenStackCloud;
+const fixture = emulatorCatalogFixture();
 const catalog: Catalog = {
-  flavors: [{ id: "f1", name: "STD2-2-4", vcpus: 2, ramMb: 4096, diskGb: 40, extraSpecs: {} }],
-  imageId: (name) => (name.startsWith("k8s-node-") ? "img-1" : null),
+  ...fixture,
+  images: fixture.images.map((i) => ({ ...i, id: "img-1" })),
 };
 /** The plan only asks for certificates when a server step runs; none runs here. */
 const credentials = {
@@ -26,14 +28,7 @@ const credentials = {
   issueApiServerCert: () => Promise.reject(new Error("the plan must not issue certificates")),
 };
 const empty = (): Observed => ({
-  externalNetwork: {
-    id: "ext",
-    name: "ext-net",
-    tags: [],
-    status: "ACTIVE",
-    external: true,
-    subnetIds: [],
-  } satisfies Network,
+  externalNetwork: { id: "ext" },
   network: null,
   subnet: null,
   router: null,
@@ -54,14 +49,16 @@ const empty = (): Observed => ({
   duplicates: [],
 });
 const spec = (over: Partial<ClusterSpecInput> = {}) =>
-  ClusterSpec.parse({
-    name: "p",
-    topology: "standard",
-    masterCount: 3,
-    masterFlavor: "STD2-2-4",
-    nodeGroups: [{ name: "w", flavor: "STD2-2-4", zone: "ru-msk-a", scaling: { mode: "fixed", size: 2 } }],
-    ...over,
-  });
+  ClusterSpec.parse(
+    withEmulatorDefaults({
+      name: "p",
+      topology: "standard",
+      masterCount: 3,
+      masterFlavor: "STD2-2-4",
+      nodeGroups: [{ name: "w", flavor: "STD2-2-4", zone: "ru-msk-a", scaling: { mode: "fixed", size: 2 } }],
+      ...over,
+    }),
+  );
 const plan = (s: ReturnType<typeof spec>, o: Observed = empty()) =>
   buildSteps({ cloud, cluster: { id: "c", name: "p", spec: s }, observed: o, catalog, credentials });
 const firstWave = (steps: ReturnType<typeof plan>) => {
@@ -140,7 +137,7 @@ describe("the plan (intent + observed → steps)", () => {
         cloud,
         cluster: { id: "c", name: "p", spec: spec() },
         observed: empty(),
-        catalog: { ...catalog, imageId: () => null },
+        catalog: { ...catalog, images: [] },
         credentials,
       }),
     ).toThrow(/No node image for Kubernetes/);

@@ -1,10 +1,7 @@
+import type { CloudCatalog } from "@/server/contracts/cloud-catalog";
 import type { ClusterSpec } from "@/server/contracts/cluster";
-import { ZONES } from "@/server/contracts/cluster";
-import { PRICES } from "@/server/domain/cost";
 import { masterZones } from "@/server/domain/placement";
-import { versionInfo } from "@/server/domain/versions";
 import type { OpenStackCloud } from "@/server/openstack";
-import type { Flavor } from "@/server/openstack/compute";
 import type { RuleInput } from "@/server/openstack/network";
 import { clusterTag, groupTag, META_CLUSTER, resourceNames, roleTag, workerIndex } from "../names";
 import type { Observed } from "./observe";
@@ -31,9 +28,17 @@ export interface Step {
   run: () => Promise<unknown>;
 }
 
-export interface Catalog {
-  flavors: Flavor[];
-  imageId: (name: string) => string | null;
+/** The project's cloud catalog (zones, flavors, types, images, networks) as the pass uses it. */
+export type Catalog = CloudCatalog;
+
+/** The node image for a Kubernetes version, from the catalog; a terminal error naming what exists otherwise. */
+export function imageFor(catalog: Catalog, version: string): string {
+  const image = catalog.images.find((i) => i.kubernetesVersion === version);
+  if (!image)
+    throw new TerminalError(
+      `No node image for Kubernetes ${version} in this cloud (images for: ${catalog.images.map((i) => i.kubernetesVersion).join(", ") || "none"}); an operator adds one with the property kube_version=v${version}`,
+    );
+  return image.id;
 }
 
 export class TerminalError extends Error {
@@ -115,15 +120,7 @@ function graphOf(args: BuildArgs): Graph {
   const add = (s: Step) => {
     steps.push(s);
   };
-  const image = () => {
-    const v = versionInfo(spec.version);
-    const id = v ? catalog.imageId(v.image) : null;
-    if (!v || !id)
-      throw new TerminalError(
-        `No node image for Kubernetes ${spec.version} in this cloud (looked for '${v?.image ?? spec.version}')`,
-      );
-    return id;
-  };
+  const image = () => imageFor(catalog, spec.version);
 
   const netDeps = spec.network.mode === "new" ? ["subnet"] : [];
   const networkId = () => (spec.network.mode === "new" ? o.network!.id : spec.network.networkId);
@@ -163,7 +160,7 @@ function graphOf(args: BuildArgs): Graph {
     networkId,
     subnetId,
     nodePortStep,
-    zones: masterZones(spec, ZONES),
+    zones: masterZones(spec, catalog.computeZones),
   };
 }
 
@@ -185,7 +182,7 @@ export function buildSteps(args: BuildArgs): Step[] {
 
 /** The cluster network, subnet and router (a new network only). */
 function networkSteps(graph: Graph) {
-  const { cloud, spec, o, n, tags, add } = graph;
+  const { cloud, spec, o, n, tags, add, catalog } = graph;
   if (spec.network.mode === "new") {
     const cidr = spec.network.cidr;
     add({
@@ -205,7 +202,7 @@ function networkSteps(graph: Graph) {
           name: n.subnet,
           networkId: o.network!.id,
           cidr,
-          dnsNameservers: ["8.8.8.8", "1.1.1.1"],
+          dnsNameservers: catalog.dnsNameservers,
           tags,
         }),
     });
@@ -332,7 +329,7 @@ function masterSteps(graph: Graph) {
         cloud.blockStorage.createVolume({
           name: volName,
           sizeGb: spec.etcd.sizeGb,
-          availabilityZone: zone,
+          availabilityZone: catalog.volumeZoneOf[zone] ?? undefined,
           volumeType: spec.etcd.volumeType,
           metadata: { [META_CLUSTER]: cluster.id, "kc-role": "etcd", "kc-index": String(i) },
         }),
@@ -357,7 +354,10 @@ function masterSteps(graph: Graph) {
           serverGroupId: o.serverGroups.get(n.masterServerGroup)!.id,
           metadata: { [META_CLUSTER]: cluster.id, "kc-role": "master", "kc-version": spec.version },
           tags: [...tags, roleTag("master")],
-          rootVolume: { sizeGb: PRICES.masterRootDiskGb, volumeType: "ceph-ssd" },
+          rootVolume: {
+            sizeGb: catalog.masterRootDiskGb,
+            volumeType: catalog.nodeDiskType ?? undefined,
+          },
           userData: await userData.master(port!.fixedIps[0]?.ipAddress),
         }),
     });

@@ -1,3 +1,4 @@
+import { enqueueQuotaRefresh } from "@/db/jobs";
 import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { projectInvitations, projectMembers, projects, users } from "@/db/schema";
@@ -85,6 +86,8 @@ export async function createPersonalProject(tx: Tx, userId: string, name: string
     .returning();
   if (!project) throw new Error("project insert returned no row");
   await tx.insert(projectMembers).values({ projectId: project.id, userId, role: "owner", addedBy: userId });
+  // The worker reads the project's cloud (catalog and quotas) right away, so the wizard can offer it.
+  await enqueueQuotaRefresh(tx, project.id);
   return project;
 }
 

@@ -1,20 +1,31 @@
-import type { ClusterSpec } from "@/server/contracts/cluster";
+import { RequestedClusterSpec, type ClusterSpec } from "@/server/contracts/cluster";
 import { fieldErrorsFromIssues } from "@/server/contracts/field-errors";
-import { CheckedClusterSpec } from "@/server/domain/cluster-spec-check";
 import type { CheckSpecInput } from "@/server/contracts/catalog";
+import { requireCatalog } from "../cloud/catalog";
+import { checkRequestedSpec } from "../cluster/spec-checks";
 import type { ProjectCall } from "../context";
+import { ServiceError } from "../errors";
 
 /**
- * A draft cluster spec checked with the same schema `cluster.create` uses
- * (addon values, policies, CIDRs, versions): the field errors by dotted
- * path, or the spec with its defaults.
+ * A draft cluster spec checked as `cluster.create` checks it (addon values,
+ * policies, CIDRs, versions, and the zones, flavors and volume types of the
+ * project's cloud): the field errors by dotted path, or the spec with its
+ * defaults.
  */
-export function checkSpec({ input }: ProjectCall<CheckSpecInput>): {
+export async function checkSpec({ ctx, project, input }: ProjectCall<CheckSpecInput>): Promise<{
   errors: Record<string, string[]>;
   spec: ClusterSpec | null;
-} {
-  const parsed = CheckedClusterSpec.safeParse(input.spec);
-  return parsed.success
-    ? { errors: {}, spec: parsed.data }
-    : { errors: fieldErrorsFromIssues(parsed.error.issues), spec: null };
+}> {
+  const shape = RequestedClusterSpec.safeParse(input.spec);
+  if (!shape.success) return { errors: fieldErrorsFromIssues(shape.error.issues), spec: null };
+  try {
+    return { errors: {}, spec: checkRequestedSpec(shape.data, await requireCatalog(ctx.db, project.id)) };
+  } catch (e) {
+    if (!(e instanceof ServiceError) || e.code !== "VALIDATION") throw e;
+    // checkRequestedSpec keys errors under `spec.`; the wizard's draft is the spec itself.
+    const errors = Object.fromEntries(
+      Object.entries(e.extra.fieldErrors ?? {}).map(([k, v]) => [k.replace(/^spec\./, ""), v]),
+    );
+    return { errors, spec: null };
+  }
 }

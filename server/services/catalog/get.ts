@@ -1,4 +1,4 @@
-import { AUTOSCALE_DEFAULTS, LIMITS, ZONES } from "@/server/contracts/cluster";
+import { AUTOSCALE_DEFAULTS, LIMITS } from "@/server/contracts/cluster";
 import { KUBECONFIG_VALIDITIES } from "@/server/contracts/kubeconfig";
 import {
   ADDONS,
@@ -8,10 +8,11 @@ import {
   supports,
   type AddonEntry,
 } from "@/server/domain/addons";
-import { FLAVORS } from "@/server/domain/flavors";
+import { catalogVersions } from "@/server/domain/cloud-catalog";
 import { defaultPolicies } from "@/server/domain/policies";
 import { SYSTEM_NAMESPACES } from "@/server/domain/policy-library";
-import { NEWEST_VERSION, VERSIONS, versionInfo } from "@/server/domain/versions";
+import { VERSIONS, versionInfo } from "@/server/domain/versions";
+import { catalogState } from "../cloud/catalog";
 import type { ServiceContext } from "../context";
 import type { ProjectAccess } from "../project/access";
 import { templateViews } from "./list-templates";
@@ -38,34 +39,64 @@ function addonView(entry: AddonEntry) {
 }
 
 /**
- * What this project can build: Kubernetes versions (newest first), flavors,
+ * What this project can build: the Kubernetes versions its cloud has node
+ * images for (newest first), the cloud's zones, flavors and volume types,
  * the addon catalog with each version's defaults, the policy library and a
- * new cluster's policies. Per project: flavors will come from its cloud.
+ * new cluster's policies. The cloud's part is what the worker last read
+ * (`cloud` says when, and whether it is being read again).
  */
-export function getCatalog({ project }: { ctx: ServiceContext; project: ProjectAccess }) {
-  void project;
+export async function getCatalog({ ctx, project }: { ctx: ServiceContext; project: ProjectAccess }) {
+  const state = await catalogState(ctx.db, project.id);
+  const cloud = state.catalog;
+  const withImage = new Set(cloud ? catalogVersions(cloud) : []);
   const today = new Date();
   const versions = [...VERSIONS].reverse().flatMap((v) =>
-    [...v.patches].reverse().map((patch) => {
-      const info = versionInfo(patch, today)!;
-      return {
-        version: patch,
-        minor: v.minor,
-        endOfLife: v.endOfLife,
-        endOfLifeReached: info.endOfLifeReached,
-      };
-    }),
+    [...v.patches]
+      .reverse()
+      .filter((patch) => withImage.has(patch))
+      .map((patch) => {
+        const info = versionInfo(patch, today)!;
+        return {
+          version: patch,
+          minor: v.minor,
+          endOfLife: v.endOfLife,
+          endOfLifeReached: info.endOfLifeReached,
+        };
+      }),
   );
   return {
     versions,
-    newestVersion: NEWEST_VERSION,
-    flavors: FLAVORS,
+    newestVersion: versions[0]?.version ?? null,
+    flavors: (cloud?.flavors ?? []).map((f) => ({
+      name: f.name,
+      vcpus: f.vcpus,
+      ramGb: Math.round((f.ramMb / 1024) * 100) / 100,
+      diskGb: f.diskGb,
+      gpus: f.gpus,
+      pricePerHour: f.pricePerHour,
+    })),
+    volumeTypes: (cloud?.volumeTypes ?? []).map((t) => ({
+      name: t.name,
+      description: t.description,
+      isDefault: t.isDefault,
+      pricePerGbMonth: t.pricePerGbMonth,
+    })),
+    etcdVolumeType: cloud?.etcdVolumeType ?? null,
+    nodeDiskType: cloud?.nodeDiskType ?? null,
+    currency: cloud?.currency ?? "EUR",
+    cloud: {
+      ready: cloud !== null,
+      fetchedAt: state.fetchedAt,
+      refreshing: state.refreshing,
+      error: state.error,
+      problems: cloud?.problems ?? [],
+    },
     addons: ADDONS.map(addonView),
     /** The addons a new cluster starts with, per Kubernetes version. */
     defaultAddons: Object.fromEntries(versions.map((v) => [v.version, defaultAddons(v.version)])),
     defaultPolicies: defaultPolicies(),
     systemNamespaces: [...SYSTEM_NAMESPACES],
-    zones: [...ZONES],
+    zones: cloud?.computeZones ?? [],
     limits: LIMITS,
     autoscaleDefaults: AUTOSCALE_DEFAULTS,
     kubeconfigValidities: Object.entries(KUBECONFIG_VALIDITIES).map(([value, v]) => ({

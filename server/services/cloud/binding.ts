@@ -1,11 +1,12 @@
-import { eq } from "drizzle-orm";
+import { and, eq, isNull } from "drizzle-orm";
 import type { Executor } from "@/db/client";
-import { cloudBindings } from "@/db/schema";
+import { cloudBindings, clusters } from "@/db/schema";
 import type { CloudBindingView, SetCloudBindingInput } from "@/server/contracts/cloud";
 import { decryptSecret, encryptSecret } from "@/server/security/encryption";
 import { recordAudit } from "../audit/record";
 import type { ServiceContext, ProjectCall } from "../context";
 import { ServiceError } from "../errors";
+import { forgetCatalog, markCatalogStale } from "./catalog";
 import type { ProjectAccess } from "../project/access";
 
 const secretContext = (projectId: string) => `cloud-binding:${projectId}`;
@@ -78,6 +79,18 @@ export async function setCloudBinding({
       });
     }
 
+    // Clusters are pinned to the cloud they were created on: only the credentials of the same
+    // Keystone project may change under them.
+    const sameCloud =
+      existing &&
+      existing.authUrl === input.authUrl &&
+      existing.region === input.region &&
+      existing.authType === auth.type &&
+      (auth.type === "application_credential" ||
+        ((existing.projectName ?? null) === (auth.projectName ?? null) &&
+          (existing.cloudProjectId ?? null) === (auth.projectId ?? null)));
+    if (!sameCloud) await refuseUnderLiveClusters(tx, project.id, "move this project to another cloud");
+
     const values = {
       projectId: project.id,
       authUrl: input.authUrl,
@@ -114,12 +127,29 @@ export async function setCloudBinding({
         replaced: Boolean(existing),
       },
     });
+    // Another cloud: its catalog is read from scratch; the same cloud: read again with the new credentials.
+    await (sameCloud ? markCatalogStale(tx, project.id) : forgetCatalog(tx, project.id));
     return toView(row);
   });
 }
 
+/** A binding change that would re-point live clusters at another cloud (and orphan their resources) is refused. */
+async function refuseUnderLiveClusters(tx: Executor, projectId: string, what: string): Promise<void> {
+  const live = await tx
+    .select({ name: clusters.name })
+    .from(clusters)
+    .where(and(eq(clusters.projectId, projectId), isNull(clusters.deletedAt)));
+  if (live.length === 0) return;
+  const names = live.map((c) => c.name);
+  throw new ServiceError(
+    "PRECONDITION_FAILED",
+    `Cannot ${what} while it has clusters (${names.slice(0, 5).join(", ")}${names.length > 5 ? ", …" : ""}): they live on the current cloud. Delete them first; rotating the credentials of the same cloud project is allowed.`,
+  );
+}
+
 export async function clearCloudBinding({ ctx, project }: { ctx: ServiceContext; project: ProjectAccess }) {
   return ctx.db.transaction(async (tx) => {
+    await refuseUnderLiveClusters(tx, project.id, "move this project back to the built-in emulator");
     const [removed] = await tx
       .delete(cloudBindings)
       .where(eq(cloudBindings.projectId, project.id))
@@ -134,6 +164,7 @@ export async function clearCloudBinding({ ctx, project }: { ctx: ServiceContext;
       targetId: project.id,
       targetLabel: `${removed.authUrl} (${removed.region})`,
     });
+    await forgetCatalog(tx, project.id);
     return toView(undefined);
   });
 }

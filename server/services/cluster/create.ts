@@ -4,6 +4,7 @@ import { LIMITS, type CreateClusterInput } from "@/server/contracts/cluster";
 import { quotaProblems } from "@/server/domain/quota";
 import { versionInfo } from "@/server/domain/versions";
 import { quotaSnapshot, QUOTA_TRUSTED_MS } from "../cloud/quotas";
+import { projectPrices, requireCatalog } from "../cloud/catalog";
 import { createClusterPki } from "@/server/kube/store";
 import { enqueueReconcile } from "@/db/jobs";
 import { recordAudit } from "../audit/record";
@@ -19,7 +20,8 @@ export async function createCluster({
   project,
   input,
 }: ProjectCall<CreateClusterInput>): Promise<ClusterView> {
-  const spec = checkRequestedSpec(input.spec);
+  const catalog = await requireCatalog(ctx.db, project.id);
+  const spec = checkRequestedSpec(input.spec, catalog);
   assertDeployable(spec);
   if (versionInfo(spec.version)?.endOfLifeReached) {
     throw new ServiceError(
@@ -33,7 +35,7 @@ export async function createCluster({
   // Checked against the last quota reading when it is recent (the worker refreshes it; the cloud is never called here).
   const snapshot = await quotaSnapshot(ctx.db, project.id);
   if (snapshot && Date.now() - snapshot.fetchedAt.getTime() < QUOTA_TRUSTED_MS) {
-    const problems = quotaProblems(spec, snapshot.data);
+    const problems = quotaProblems(spec, snapshot.data, catalog);
     if (problems.length > 0) {
       throw new ServiceError("LIMIT_EXCEEDED", problems.map((p) => p.message).join("; "), {
         fieldErrors: { _quota: problems.map((p) => p.message) },
@@ -88,6 +90,6 @@ export async function createCluster({
       },
     });
     await enqueueReconcile(tx, row.id);
-    return toView(row, op ?? null);
+    return toView(row, op ?? null, await projectPrices(tx, project.id));
   });
 }

@@ -8,6 +8,7 @@ import type { ServiceContext, ProjectCall } from "../context";
 import { ServiceError } from "../errors";
 import { startOperation } from "./intent";
 import { loadCluster, toView } from "./view";
+import { markCatalogStale, projectPrices } from "../cloud/catalog";
 
 /**
  * Request deletion: the reconciler tears down in reverse order and removes
@@ -22,7 +23,8 @@ export async function deleteCluster({ ctx, project, input }: ProjectCall<DeleteC
         fieldErrors: { confirmName: [`Type ${row.name} to confirm`] },
       });
     }
-    if (row.deletionRequestedAt) return toView(row, null);
+    const prices = await projectPrices(tx, project.id);
+    if (row.deletionRequestedAt) return toView(row, null, prices);
     const now = new Date();
     await tx
       .update(clusters)
@@ -36,7 +38,7 @@ export async function deleteCluster({ ctx, project, input }: ProjectCall<DeleteC
       now,
     });
     await auditAndReconcile(tx, ctx, "cluster.delete", row);
-    return toView({ ...row, deletionRequestedAt: now, phase: "Deleting" }, op);
+    return toView({ ...row, deletionRequestedAt: now, phase: "Deleting" }, op, prices);
   });
 }
 
@@ -71,6 +73,8 @@ export async function retryCluster({ ctx, project, input }: ProjectCall<ClusterR
         updatedAt: new Date(),
       })
       .where(eq(clusters.id, row.id));
+    // The operator may have fixed the cloud (an image, a flavor): the next pass reads its catalog again.
+    await markCatalogStale(tx, project.id);
     await auditAndReconcile(tx, ctx, "cluster.retry", row);
     return { id: row.id };
   });

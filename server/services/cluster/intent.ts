@@ -9,6 +9,7 @@ import type { ServiceContext } from "../context";
 import { ServiceError } from "../errors";
 import type { ProjectAccess } from "../project/access";
 import { loadCluster, toView, type ClusterRow, type ClusterView } from "./view";
+import { projectPrices } from "../cloud/catalog";
 import { revalidate } from "./spec-checks";
 
 /**
@@ -135,7 +136,7 @@ export async function commitChange(
     details: { generation, ...a.details },
   });
   await enqueueReconcile(tx, row.id);
-  return toView({ ...row, ...a.set, generation, updatedAt: now }, op);
+  return toView({ ...row, ...a.set, generation, updatedAt: now }, op, await projectPrices(tx, row.projectId));
 }
 
 /**

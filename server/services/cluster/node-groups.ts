@@ -7,7 +7,8 @@ import type {
 import type { ProjectCall } from "../context";
 import { ServiceError } from "../errors";
 import { writeIntent } from "./intent";
-import { revalidate } from "./spec-checks";
+import { requireCatalog } from "../cloud/catalog";
+import { revalidate, withGroupDefaults } from "./spec-checks";
 
 /** A node-group change as new intent (kind `scale`), on the generation the caller saw. */
 function groupChange(
@@ -34,9 +35,11 @@ function mustHave(spec: ClusterSpec, name: string) {
     throw new ServiceError("NOT_FOUND", `Node group ${name} not found`);
 }
 
-export function addNodeGroup(a: ProjectCall<NodeGroupInput>) {
-  return groupChange(a, "nodeGroup.add", { nodeGroup: a.input.nodeGroup.name }, (spec) =>
-    revalidate({ ...spec, nodeGroups: [...spec.nodeGroups, a.input.nodeGroup] }),
+export async function addNodeGroup(a: ProjectCall<NodeGroupInput>) {
+  const catalog = await requireCatalog(a.ctx.db, a.project.id);
+  const group = withGroupDefaults(a.input.nodeGroup, catalog);
+  return groupChange(a, "nodeGroup.add", { nodeGroup: group.name }, (spec) =>
+    revalidate({ ...spec, nodeGroups: [...spec.nodeGroups, group] }, catalog),
   );
 }
 

@@ -5,6 +5,7 @@ import { ServiceError } from "../errors";
 import type { ProjectAccess } from "../project/access";
 import { commitChange } from "./intent";
 import { loadCluster, stopSavingOf } from "./view";
+import { projectPrices } from "../cloud/catalog";
 
 type Args = { ctx: ServiceContext; project: ProjectAccess; input: ClusterRef };
 
@@ -19,7 +20,7 @@ async function setPower(
     const row = await loadCluster(tx, project.id, a.input.clusterId, true);
     const refusal = transitionRefusal(row, verb);
     if (refusal) throw new ServiceError("PRECONDITION_FAILED", refusal);
-    const saving = stopSavingOf(row);
+    const saving = stopSavingOf({ row, list: await projectPrices(tx, project.id) });
     return commitChange(tx, ctx, row, {
       kind: verb,
       action: `cluster.${verb}`,

@@ -1,3 +1,5 @@
+import { withEmulatorDefaults } from "@/server/testing/specs";
+import { emulatorCatalogFixture } from "@/server/testing/emulator-catalog";
 import { count } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
@@ -14,25 +16,27 @@ let t: TestCloud;
 withTestDb((d) => (db = d));
 withTestCloud((c) => (t = c), undefined, "file");
 
-const spec = ClusterSpec.parse({
-  name: "big",
-  topology: "standard",
-  masterCount: 3,
-  masterFlavor: "STD2-4-8",
-  nodeGroups: [
-    {
-      name: "w",
-      flavor: "STD3-8-16",
-      zone: "ru-msk-a",
-      scaling: { mode: "autoscale", min: 2, max: 10 },
-      antiAffinity: false,
-    },
-  ],
-});
+const spec = ClusterSpec.parse(
+  withEmulatorDefaults({
+    name: "big",
+    topology: "standard",
+    masterCount: 3,
+    masterFlavor: "STD2-4-8",
+    nodeGroups: [
+      {
+        name: "w",
+        flavor: "STD3-8-16",
+        zone: "ru-msk-a",
+        scaling: { mode: "autoscale", min: 2, max: 10 },
+        antiAffinity: false,
+      },
+    ],
+  }),
+);
 
 describe("quota check", () => {
   it("counts what a cluster needs (autoscaling at its minimum)", () => {
-    expect(requiredResources(spec)).toEqual({
+    expect(requiredResources(spec, emulatorCatalogFixture())).toEqual({
       instances: 5,
       cores: 3 * 4 + 2 * 8,
       ram: (3 * 8 + 2 * 16) * 1024,
@@ -46,7 +50,11 @@ describe("quota check", () => {
       server_groups: 1,
     });
     expect(
-      quotaProblems(spec, { instances: { limit: 4, used: 1 }, cores: { limit: -1, used: 500 } }),
+      quotaProblems(
+        spec,
+        { instances: { limit: 4, used: 1 }, cores: { limit: -1, used: 500 } },
+        emulatorCatalogFixture(),
+      ),
     ).toEqual([
       {
         resource: "instances",

@@ -10,11 +10,12 @@ import type {
 import type { ServiceContext, ProjectCall } from "../context";
 import type { ProjectAccess } from "../project/access";
 import { activeOperations, loadCluster, toView, type ClusterView } from "./view";
+import { projectPrices } from "../cloud/catalog";
 
 export async function getCluster({ ctx, project, input }: ProjectCall<ClusterRef>): Promise<ClusterView> {
   const row = await loadCluster(ctx.db, project.id, input.clusterId);
   const ops = await activeOperations(ctx.db, [row.id]);
-  return toView(row, ops.get(row.id) ?? null);
+  return toView(row, ops.get(row.id) ?? null, await projectPrices(ctx.db, project.id));
 }
 
 /** Newest first; the cursor is the id of the last row of the previous page. */
@@ -42,13 +43,14 @@ export async function listClusters({
     .orderBy(desc(clusters.createdAt), desc(clusters.id))
     .limit(input.limit + 1);
   const page = rows.slice(0, input.limit);
+  const prices = await projectPrices(ctx.db, project.id);
   const ops = await activeOperations(
     ctx.db,
     page.map((r) => r.id),
   );
   const last = page.at(-1);
   return {
-    items: page.map((r) => toView(r, ops.get(r.id) ?? null)),
+    items: page.map((r) => toView(r, ops.get(r.id) ?? null, prices)),
     nextCursor: rows.length > input.limit && last ? last.id : null,
   };
 }

@@ -6,6 +6,7 @@ import type { ServiceContext } from "../context";
 import { ServiceError } from "../errors";
 import type { ProjectAccess } from "../project/access";
 import { loadCluster, toView, type ClusterView } from "./view";
+import { projectPrices } from "../cloud/catalog";
 
 type Args<I = ClusterRef> = { ctx: ServiceContext; project: ProjectAccess; input: I };
 
@@ -37,7 +38,7 @@ async function updateSchedules(
       targetLabel: row.name,
       details,
     });
-    return toView({ ...row, schedules, updatedAt: now }, null);
+    return toView({ ...row, schedules, updatedAt: now }, null, await projectPrices(tx, row.projectId));
   });
 }
 

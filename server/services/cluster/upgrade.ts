@@ -9,6 +9,8 @@ import {
 } from "@/server/domain/upgrade-readiness";
 import { transitionRefusal } from "@/server/domain/cluster-transitions";
 import { isAllowedUpgrade, upgradeTargets, versionInfo, type UpgradeTarget } from "@/server/domain/versions";
+import { catalogVersions } from "@/server/domain/cloud-catalog";
+import { requireCatalog } from "../cloud/catalog";
 import type { ServiceContext } from "../context";
 import { ServiceError } from "../errors";
 import type { ProjectAccess } from "../project/access";
@@ -32,11 +34,13 @@ export interface UpgradeOptions {
 export async function upgradeOptions(a: Args): Promise<UpgradeOptions> {
   const row = await loadCluster(a.ctx.db, a.project.id, a.input.clusterId);
   const v = versionInfo(row.spec.version);
+  const images = new Set(catalogVersions(await requireCatalog(a.ctx.db, a.project.id)));
   return {
     current: row.spec.version,
     endOfLife: v?.endOfLife ?? null,
     endOfLifeReached: v?.endOfLifeReached ?? false,
-    targets: upgradeTargets(row.spec.version),
+    // Only versions the cloud has a node image for.
+    targets: upgradeTargets(row.spec.version).filter((t) => images.has(t.version)),
   };
 }
 
@@ -47,6 +51,7 @@ export async function upgradeReadiness(a: Args<UpgradeReadinessInput>): Promise<
     target: a.input.target,
     workload: row.status.workload ?? null,
     quota: await quotaOf(a.ctx.db, a.project.id),
+    flavors: (await requireCatalog(a.ctx.db, a.project.id)).flavors,
   });
   if (!report)
     throw new ServiceError(
@@ -90,6 +95,11 @@ export async function upgradeCluster(
         `${a.input.target} is not an allowed upgrade from ${row.spec.version} (one minor at a time)`,
         { fieldErrors: { target: ["Not an allowed upgrade target"] } },
       );
+    const catalog = await requireCatalog(tx, project.id);
+    if (!catalogVersions(catalog).includes(a.input.target)) {
+      const message = `This cloud has no node image for Kubernetes ${a.input.target}; it has images for ${catalogVersions(catalog).join(", ") || "no version"}`;
+      throw new ServiceError("VALIDATION", message, { fieldErrors: { target: [message] } });
+    }
     const stale = addonsBlockingUpgrade(row.spec, a.input.target);
     if (stale.length)
       throw new ServiceError(
@@ -103,6 +113,7 @@ export async function upgradeCluster(
       target: a.input.target,
       workload: row.status.workload ?? null,
       quota: await quotaOf(tx, project.id),
+      flavors: catalog.flavors,
     })!;
     const unacknowledged = report.findings.filter(
       (f) => f.severity === "blocking" && !a.input.acknowledged.includes(f.id),

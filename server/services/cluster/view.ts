@@ -3,7 +3,7 @@ import type { Executor } from "@/db/client";
 import { clusters, operations } from "@/db/schema";
 import type { ClusterSpec, Condition, Phase } from "@/server/contracts/cluster";
 import type { MaintenanceWindow, StopSchedule } from "@/server/contracts/schedule";
-import { estimateCost, PRICES } from "@/server/domain/cost";
+import { estimateCost, type PriceList } from "@/server/domain/cost";
 import {
   nextPowerEvent,
   nextWindow,
@@ -61,8 +61,13 @@ export interface ClusterView {
   };
 }
 
-export function toView(c: ClusterRow, op: typeof operations.$inferSelect | null): ClusterView {
-  const prices = pricesOf(c);
+/** A cluster as callers see it, priced with the project's cloud prices (`projectPrices`). */
+export function toView(
+  c: ClusterRow,
+  op: typeof operations.$inferSelect | null,
+  list: PriceList,
+): ClusterView {
+  const prices = pricesOf(c, list);
   const stopped = c.phase === "Stopped" || c.power === "off";
   const cost = stopped ? prices.off : prices.on;
   return {
@@ -120,18 +125,18 @@ function schedulesOf(c: ClusterRow, saving: number, now = new Date()): ClusterVi
 }
 
 /** The cluster's cost running and stopped (disks and addresses only), from the price list. */
-function pricesOf(c: Pick<ClusterRow, "spec">) {
+function pricesOf(c: Pick<ClusterRow, "spec">, list: PriceList) {
   return {
-    on: estimateCost(c.spec, PRICES, { stopped: false }),
-    off: estimateCost(c.spec, PRICES, { stopped: true }),
+    on: estimateCost(c.spec, list, { stopped: false }),
+    off: estimateCost(c.spec, list, { stopped: true }),
   };
 }
 
 /** What stopping saves per month, and what a stopped cluster still costs. */
 export function stopSavingOf(
-  p: ReturnType<typeof pricesOf> | Pick<ClusterRow, "spec">,
+  p: ReturnType<typeof pricesOf> | { row: Pick<ClusterRow, "spec">; list: PriceList },
 ): ClusterView["stopSaving"] {
-  const { on, off } = "on" in p ? p : pricesOf(p);
+  const { on, off } = "on" in p ? p : pricesOf(p.row, p.list);
   return {
     perMonth: Math.round((on.perMonth - off.perMonth) * 100) / 100,
     stoppedPerMonth: off.perMonth,

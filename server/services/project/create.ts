@@ -1,3 +1,4 @@
+import { enqueueQuotaRefresh } from "@/db/jobs";
 import { count, eq } from "drizzle-orm";
 import { projectMembers, projects } from "@/db/schema";
 import type { CreateProjectInput, ProjectView } from "@/server/contracts/project";
@@ -37,6 +38,7 @@ export async function createProject({
       role: "owner",
       addedBy: ctx.actor.userId,
     });
+    await enqueueQuotaRefresh(tx, project.id);
     await recordAudit(tx, ctx, {
       action: "project.create",
       outcome: "success",

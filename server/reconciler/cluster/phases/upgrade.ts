@@ -1,6 +1,5 @@
 import type { UpgradeStatus } from "@/db/schema";
 import type { ClusterSpec, NodeGroupSpec } from "@/server/contracts/cluster";
-import { versionInfo } from "@/server/domain/versions";
 import type { KubeClient, KubeNode } from "@/server/kube/client";
 import type { OpenStackCloud } from "@/server/openstack";
 import type { Server } from "@/server/openstack/compute";
@@ -9,7 +8,7 @@ import { DRAIN_TIMEOUT_MS, DrainBlocked, drainNode } from "../drain";
 import type { Observed } from "../observe";
 import type { Action, ClusterScope, PhaseResult } from "../scope";
 import { byName, groupOf, isMaster, live, versionOf } from "../servers";
-import { TerminalError } from "../steps";
+import { imageFor } from "../steps";
 
 /**
  * Upgrade, as a level-triggered plan: control plane first, one master at a
@@ -270,9 +269,7 @@ export function emptyUpgradeStatus(from: string, to: string): UpgradeStatus {
 /** The upgrade flow's first phase: the rollout, and the surge sizes for the infrastructure after it. */
 export function upgradePhase(scope: ClusterScope): PhaseResult {
   const { spec, api } = scope;
-  const v = versionInfo(spec.version);
-  const imageId = v ? scope.catalog.imageId(v.image) : null;
-  if (!imageId) throw new TerminalError(`No node image for Kubernetes ${spec.version} in this cloud`);
+  const imageId = imageFor(scope.catalog, spec.version);
   const prev = scope.cluster.status.upgrade ?? null;
   const base =
     prev && prev.to === spec.version

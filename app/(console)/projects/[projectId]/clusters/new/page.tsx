@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import { CatalogProvider } from "@/components/catalog/catalog-provider";
+import { CloudCatalogGate } from "@/components/catalog/cloud-catalog-gate";
 import { loadCatalog } from "@/components/catalog/load-catalog";
 import { PageHeader } from "@/components/layout/app-shell";
 import { WizardLoader } from "@/components/wizard/wizard-loader";
@@ -23,7 +24,9 @@ export default async function NewClusterPage({
         description="A few choices; sensible defaults for everything else."
       />
       <CatalogProvider projectId={projectId} initial={catalog}>
-        <WizardLoader projectId={projectId} fromClusterId={from} />
+        <CloudCatalogGate>
+          <WizardLoader projectId={projectId} fromClusterId={from} />
+        </CloudCatalogGate>
       </CatalogProvider>
     </>
   );
