@@ -97,19 +97,24 @@ test("a viewer sees no mutation controls, and a non-member gets 404", async ({ p
 test("cloud credentials are write-only", async ({ page, user }) => {
   const secret = "app-cred-secret-DO-NOT-LEAK-42";
   await page.goto(`/projects/${user.personalProjectId}/settings`);
-  await expect(page.getByText("Built-in OpenStack emulator")).toBeVisible();
+  await expect(page.getByText("The console's default cloud")).toBeVisible();
+  // The cloud really in use, as its Keystone answered the worker (the dev server's built-in emulator).
+  await expect(page.getByRole("region", { name: "Cloud in use" }).getByText(/127\.0\.0\.1:\d+\/identity\/v3/)).toBeVisible();
   await page.getByRole("button", { name: "Connect OpenStack" }).click();
-  await page.getByLabel("Auth URL (Keystone v3)").fill("https://keystone.example.com:5000/v2.0");
+  // A closed loopback port: the worker's read of this cloud fails at once and never leaves the machine.
+  await page.getByLabel("Auth URL (Keystone v3)").fill("https://127.0.0.1:9/v2.0");
   await page.getByLabel("Application credential ID").fill("cred-123");
   await page.getByLabel("Application credential secret").fill(secret);
   await page.getByRole("button", { name: "Save credentials" }).click();
   await expect(page.getByText("The auth URL must be Keystone v3 (end with /v3)")).toBeVisible();
 
-  await page.getByLabel("Auth URL (Keystone v3)").fill("https://keystone.example.com:5000/v3");
+  await page.getByLabel("Auth URL (Keystone v3)").fill("https://127.0.0.1:9/v3");
   await page.getByRole("button", { name: "Save credentials" }).click();
   await expect(page.getByText(/Stored encrypted/)).toBeVisible();
   await page.reload();
-  await expect(page.getByText("https://keystone.example.com:5000/v3")).toBeVisible();
+  await expect(page.getByText("https://127.0.0.1:9/v3", { exact: true })).toBeVisible();
+  // The worker tried the new cloud and says why it cannot be read.
+  await expect(page.getByText(/The last read failed/)).toBeVisible({ timeout: 20_000 });
   expect(await page.content()).not.toContain(secret);
   const api = await page.request.get(
     `/api/trpc/cloud.get?input=${encodeURIComponent(JSON.stringify({ json: { projectId: user.personalProjectId } }))}`,

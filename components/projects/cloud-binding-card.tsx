@@ -11,6 +11,7 @@ import { cn } from "@/components/ui/cn";
 import { Field, InputField, SelectField, Textarea } from "@/components/ui/field";
 import { toast } from "@/components/ui/toast-store";
 import type { CloudBindingView } from "@/server/contracts/cloud";
+import { CloudInUse } from "./cloud-in-use";
 
 type AuthType = "application_credential" | "password";
 
@@ -76,6 +77,11 @@ export function CloudBindingCard({ projectId, canEdit }: { projectId: string; ca
       <div className="px-5 py-4">
         {b && !editing && <BindingSummary binding={b} />}
         {b && editing && <BindingForm projectId={projectId} binding={b} onDone={() => setEditing(false)} />}
+        {!editing && (
+          <div className="mt-4">
+            <CloudInUse projectId={projectId} />
+          </div>
+        )}
       </div>
     </Card>
   );
@@ -90,10 +96,11 @@ function BindingSummary({ binding }: { binding: CloudBindingView }) {
         </span>
         <div>
           <div className="text-sm font-medium text-fg">
-            Built-in OpenStack emulator <Badge tone="primary">default</Badge>
+            The console&apos;s default cloud <Badge tone="primary">default</Badge>
           </div>
           <div className="text-xs text-muted">
-            Answers like a real OpenStack region with three availability zones. No credentials needed.
+            No credentials of its own: the operator&apos;s cloud if one is configured, else the built-in OpenStack
+            emulator. &ldquo;In use&rdquo; below names it.
           </div>
         </div>
       </div>

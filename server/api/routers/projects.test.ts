@@ -6,6 +6,7 @@ import { auditLog } from "@/db/schema";
 import { makeUser } from "@/db/testing";
 import type { ProjectRole } from "@/server/contracts/project";
 import { ADDONS, defaultValuesYaml } from "@/server/domain/addons";
+import { seedTestCatalog } from "@/server/testing/emulator-catalog";
 import { CUSTOM_TEMPLATE } from "@/server/testing/policies";
 import { appRouter } from "../root";
 import { withTestDb } from "@/server/testing/suite";
@@ -53,6 +54,9 @@ const ALLOWED_BUT: Record<string, string> = {
   "workload.failNode": "PRECONDITION_FAILED",
   "workload.recoverNode": "PRECONDITION_FAILED",
   "workload.failAmphora": "PRECONDITION_FAILED",
+  // The fixture's cluster lives on the project's current cloud: the binding cannot move under it.
+  "cloud.set": "PRECONDITION_FAILED",
+  "cloud.clear": "PRECONDITION_FAILED",
 };
 const certManager = ADDONS.find((a) => a.id === "cert-manager")!;
 const g1 = (f: Fixture) => ({ ...ref(f), generation: 1 });
@@ -284,6 +288,10 @@ const PROCEDURES: Record<string, { min: ProjectRole; call: (c: Caller, f: Fixtur
   "cloud.get": { min: "viewer", call: (c, f) => c.cloud.get({ projectId: f.projectId }) },
   "cloud.quotas": { min: "viewer", call: (c, f) => c.cloud.quotas({ projectId: f.projectId }) },
   "cloud.refreshQuotas": { min: "viewer", call: (c, f) => c.cloud.refreshQuotas({ projectId: f.projectId }) },
+  "cloud.refreshCatalog": {
+    min: "viewer",
+    call: (c, f) => c.cloud.refreshCatalog({ projectId: f.projectId }),
+  },
   "cloud.quotaCheck": {
     min: "viewer",
     call: (c, f) => c.cloud.quotaCheck({ projectId: f.projectId, spec: clusterSpec }),
@@ -413,15 +421,23 @@ describe("authorization", () => {
       it(`${role} ${allowed ? "may" : "may not"} call ${path}`, async () => {
         const owner = await makeUser(db);
         const project = await owner.caller.project.create({ name: "Matrix" });
+        await seedTestCatalog(db, project.id);
         const actor = await makeUser(db);
         const other = await makeUser(db);
         if (role !== "owner")
           await owner.caller.member.add({ projectId: project.id, email: actor.email, role });
         else await owner.caller.member.add({ projectId: project.id, email: actor.email, role: "owner" });
         await owner.caller.member.add({ projectId: project.id, email: other.email, role: "member" });
+        if (path === "cloud.clear") {
+          await PROCEDURES["cloud.set"]!.call(owner.caller, {
+            projectId: project.id,
+            otherUserId: "",
+            clusterId: "",
+          });
+          await seedTestCatalog(db, project.id);
+        }
         const cluster = await owner.caller.cluster.create({ projectId: project.id, spec: clusterSpec });
         const fixture = { projectId: project.id, otherUserId: other.userId, clusterId: cluster.id };
-        if (path === "cloud.clear") await PROCEDURES["cloud.set"]!.call(owner.caller, fixture);
 
         const err = await errorOf(proc.call(actor.caller, fixture));
         if (allowed) {
@@ -444,6 +460,7 @@ describe("authorization", () => {
   it("a non-member gets NOT_FOUND from every project-scoped procedure, exactly as for a missing project", async () => {
     const owner = await makeUser(db);
     const project = await owner.caller.project.create({ name: "Secret project" });
+    await seedTestCatalog(db, project.id);
     const outsider = await makeUser(db);
     const missing = "11111111-1111-4111-8111-111111111111";
     const cluster = await owner.caller.cluster.create({ projectId: project.id, spec: clusterSpec });
@@ -477,6 +494,7 @@ describe("authorization", () => {
   it("refused mutations leave a 'denied' audit row with the error code", async () => {
     const owner = await makeUser(db);
     const project = await owner.caller.project.create({ name: "Audited" });
+    await seedTestCatalog(db, project.id);
     const viewer = await makeUser(db);
     await owner.caller.member.add({ projectId: project.id, email: viewer.email, role: "viewer" });
     await errorOf(viewer.caller.project.rename({ projectId: project.id, name: "Hijacked" }));
@@ -498,6 +516,7 @@ describe("members", () => {
   async function setup() {
     const owner = await makeUser(db);
     const project = await owner.caller.project.create({ name: "Team" });
+    await seedTestCatalog(db, project.id);
     return { owner, projectId: project.id };
   }
 
@@ -602,6 +621,7 @@ describe("audit log", () => {
   it("lists newest first with filters and keyset pagination", async () => {
     const owner = await makeUser(db);
     const project = await owner.caller.project.create({ name: "Busy" });
+    await seedTestCatalog(db, project.id);
     for (let i = 0; i < 7; i++)
       await owner.caller.member.add({ projectId: project.id, email: `inv${i}@example.com`, role: "viewer" });
     await owner.caller.project.rename({ projectId: project.id, name: "Busy project" });

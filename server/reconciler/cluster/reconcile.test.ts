@@ -362,8 +362,19 @@ describe("intent rules and errors", () => {
     expect((await row(c.id)).phase).toBe("Running");
   });
 
-  it("reports an unknown flavor as a terminal error naming it", async () => {
-    const { c } = await create({ masterFlavor: "NOPE-1-1" });
+  it("refuses a flavor the cloud does not have at create, and reports one gone later as a terminal error naming it", async () => {
+    const refused = (await create({ masterFlavor: "NOPE-1-1" }).catch((e: unknown) => e)) as TRPCError;
+    expect(refused.message).toBe("Some fields need attention");
+    expect(JSON.stringify(refused.cause)).toMatch(
+      /Flavor 'NOPE-1-1' does not exist in this cloud; choose one of STD2-1-2/,
+    );
+    // The operator removes the flavor after the cluster was accepted.
+    const { c } = await create();
+    const [stored] = await db.select().from(clusters).where(eq(clusters.id, c.id));
+    await db
+      .update(clusters)
+      .set({ spec: { ...stored!.spec, masterFlavor: "NOPE-1-1" } })
+      .where(eq(clusters.id, c.id));
     await reconcileCluster(deps(), c.id);
     const r = await row(c.id);
     expect(r.phase).toBe("Error");

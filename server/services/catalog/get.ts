@@ -90,6 +90,13 @@ export async function getCatalog({ ctx, project }: { ctx: ServiceContext; projec
       refreshing: state.refreshing,
       error: state.error,
       problems: cloud?.problems ?? [],
+      /** The cloud really in use (binding, operator's cloud or the built-in emulator), as its Keystone answered. */
+      authUrl: cloud?.cloud.authUrl ?? null,
+      region: cloud?.cloud.region ?? null,
+      keystoneProjectId: cloud?.cloud.projectId ?? null,
+      volumeZones: cloud?.volumeZones ?? [],
+      images: (cloud?.images ?? []).map((i) => ({ name: i.name, kubernetesVersion: i.kubernetesVersion })),
+      externalNetwork: cloud?.externalNetworks.find((n) => n.id === cloud.externalNetworkId)?.name ?? null,
     },
     addons: ADDONS.map(addonView),
     /** The addons a new cluster starts with, per Kubernetes version. */
