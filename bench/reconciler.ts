@@ -8,6 +8,7 @@
  * 3. N clusters (default 50) created at once, converged by 1 and by 2
  *    workers on the real job queue (zero emulated latency): wall time.
  */
+import { emulatorCatalogConfig } from "@/server/testing/emulator-catalog";
 import { benchDatabase } from "./database";
 import pg from "pg";
 import { createDb } from "@/db/client";
@@ -71,9 +72,15 @@ for (const [label, over] of topologies) {
   const start = clock.now();
   // Passes whenever asked, time moving in 1 s steps between them.
   for (;;) {
-    let r = await reconcileCluster({ db, cloudFor: async () => cloud, encryptionKey: key }, c.id);
+    let r = await reconcileCluster(
+      { db, cloudFor: async () => cloud, encryptionKey: key, catalogConfigOf: emulatorCatalogConfig },
+      c.id,
+    );
     while (!r.converged && r.requeueAfterMs !== null && r.actions.length > 0)
-      r = await reconcileCluster({ db, cloudFor: async () => cloud, encryptionKey: key }, c.id);
+      r = await reconcileCluster(
+        { db, cloudFor: async () => cloud, encryptionKey: key, catalogConfigOf: emulatorCatalogConfig },
+        c.id,
+      );
     if (r.converged) break;
     clock.advance(1_000);
   }

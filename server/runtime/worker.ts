@@ -27,10 +27,15 @@ export function startConsoleWorker({ emulator, operatorCloudConfig, ...opts }: C
     ...opts,
     cloudConfigOf: async (db, projectId) =>
       (await resolveProjectCloud(db, projectId, opts.encryptionKey, emulator)).config,
-    catalogConfigOf: async (db, projectId) =>
-      (await resolveProjectCloud(db, projectId, opts.encryptionKey, emulator)).source === "emulator"
-        ? EMULATOR_CLOUD_CONFIG
-        : (operatorCloudConfig ?? OperatorCloudConfig.parse({})),
+    catalogConfigOf: async (db, projectId) => {
+      const operator = operatorCloudConfig ?? OperatorCloudConfig.parse({});
+      // A project whose cloud cannot be resolved fails in cloudFor with the reason; its catalog config is the operator's.
+      const source = await resolveProjectCloud(db, projectId, opts.encryptionKey, emulator).then(
+        (r) => r.source,
+        () => null,
+      );
+      return source === "emulator" ? EMULATOR_CLOUD_CONFIG : operator;
+    },
     scheduledActions: (db) => scheduledActions(db, opts.encryptionKey),
   });
 }

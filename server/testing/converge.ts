@@ -1,3 +1,4 @@
+import { emulatorCatalogConfig } from "./emulator-catalog";
 import { eq } from "drizzle-orm";
 import type { Db } from "@/db/client";
 import { clusters } from "@/db/schema";
@@ -29,7 +30,13 @@ export async function drive(
   for (let pass = 1; pass <= (opts.maxPasses ?? 300); pass++) {
     await t.emu.kube.sync();
     const r = await reconcileCluster(
-      { db, cloudFor: async () => t.cloud, encryptionKey: TEST_ENCRYPTION_KEY, clock: () => t.clock.now() },
+      {
+        db,
+        cloudFor: async () => t.cloud,
+        encryptionKey: TEST_ENCRYPTION_KEY,
+        clock: () => t.clock.now(),
+        catalogConfigOf: emulatorCatalogConfig,
+      },
       clusterId,
     );
     await t.emu.kube.sync();

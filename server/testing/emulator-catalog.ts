@@ -48,3 +48,6 @@ export async function seedTestCatalog(db: Db, projectId: string): Promise<void> 
     .values({ projectId, data, fetchedAt: null })
     .onConflictDoUpdate({ target: cloudCatalogs.projectId, set: { data, fetchedAt: null } });
 }
+
+/** The emulator's catalog configuration, as ReconcileDeps.catalogConfigOf (tests against an emulator). */
+export const emulatorCatalogConfig = () => Promise.resolve(EMULATOR_CLOUD_CONFIG);

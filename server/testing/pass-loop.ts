@@ -3,6 +3,7 @@
  * on one cluster until it converges. The test kills it with SIGKILL at
  * random moments and starts it again.
  */
+import { emulatorCatalogConfig } from "./emulator-catalog";
 import { createDb } from "@/db/client";
 import { createCloud } from "@/server/openstack";
 import { WARMING_MS } from "@/server/reconciler/cluster/phases/addons";
@@ -20,7 +21,12 @@ await import("@/server/kube/client");
 process.stdout.write("ready\n");
 for (;;) {
   const r = await reconcileCluster(
-    { db, cloudFor: async () => cloud, encryptionKey: env.CONSOLE_ENCRYPTION_KEY! },
+    {
+      db,
+      cloudFor: async () => cloud,
+      encryptionKey: env.CONSOLE_ENCRYPTION_KEY!,
+      catalogConfigOf: emulatorCatalogConfig,
+    },
     env.CLUSTER_ID!,
   );
   // Converged with nothing left to come: not while addon pods or Gatekeeper are still starting (a converged

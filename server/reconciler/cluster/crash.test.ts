@@ -1,3 +1,4 @@
+import { emulatorCatalogConfig } from "@/server/testing/emulator-catalog";
 import { spawn } from "node:child_process";
 import { eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -99,7 +100,12 @@ describe("crash safety", () => {
       }
       // Converged under kills; one more clean pass must not change anything.
       const r = await reconcileCluster(
-        { db, cloudFor: async () => t.cloud, encryptionKey: TEST_ENCRYPTION_KEY },
+        {
+          db,
+          cloudFor: async () => t.cloud,
+          encryptionKey: TEST_ENCRYPTION_KEY,
+          catalogConfigOf: emulatorCatalogConfig,
+        },
         c.id,
       );
       expect(r.actions).toEqual([]);

@@ -7,7 +7,6 @@ import type { ClusterStatus } from "@/db/schema";
 import { issueCertificate } from "@/server/kube/pki";
 import { ensureClusterPki } from "@/server/kube/store";
 import type { KubeClient, KubeNode } from "@/server/kube/client";
-import { OperatorCloudConfig } from "@/server/domain/cloud-catalog";
 import { freshCatalog, refreshCatalog } from "../catalog";
 import { clusterTag, META_CLUSTER, resourceNames } from "../names";
 import type { ApiView, ClusterRow, OperationRow, ReconcileDeps } from "./scope";
@@ -214,8 +213,7 @@ export async function catalogOf(
 ): Promise<Catalog> {
   const stored = await freshCatalog(deps.db, projectId);
   if (stored) return stored;
-  const config = (await deps.catalogConfigOf?.(projectId)) ?? OperatorCloudConfig.parse({});
-  return refreshCatalog(deps.db, projectId, cloud, config);
+  return refreshCatalog(deps.db, projectId, cloud, await deps.catalogConfigOf(projectId));
 }
 
 /** How long an operation waits for the Kubernetes API to answer before converging without it. */

@@ -1,3 +1,4 @@
+import { emulatorCatalogConfig } from "@/server/testing/emulator-catalog";
 import { type TRPCError } from "@trpc/server";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
@@ -14,7 +15,12 @@ let t: TestCloud;
 withTestDb((d) => (db = d));
 withTestCloud((c) => (t = c));
 
-const deps = () => ({ db, cloudFor: async () => t.cloud, encryptionKey: TEST_ENCRYPTION_KEY });
+const deps = () => ({
+  db,
+  cloudFor: async () => t.cloud,
+  encryptionKey: TEST_ENCRYPTION_KEY,
+  catalogConfigOf: emulatorCatalogConfig,
+});
 
 /** Passes until converged, moving emulated time on between them. */
 async function converge(clusterId: string, maxPasses = 200): Promise<number> {

@@ -19,8 +19,8 @@ export interface ReconcileDeps {
   kubeFor?: (target: KubeTarget) => KubeClient;
   /** Cluster time, for the autoscaler's and auto-healing's timers (tests: the emulator's test clock). */
   clock?: () => number;
-  /** The operator's configuration of a project's cloud (prices, volume types, DNS…); default: none, all guessed. */
-  catalogConfigOf?: (projectId: string) => Promise<OperatorCloudConfig>;
+  /** The operator's configuration of a project's cloud (prices, volume types, DNS…; the emulator has its own). */
+  catalogConfigOf: (projectId: string) => Promise<OperatorCloudConfig>;
 }
 
 export interface PassResult {

@@ -4,6 +4,7 @@
  * actions ran, the pass never persisted) the next passes adopt instead of
  * doing it twice; and a cluster deleted half-way through leaves nothing.
  */
+import { emulatorCatalogConfig } from "@/server/testing/emulator-catalog";
 import { describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
 import { makeUser, TEST_ENCRYPTION_KEY } from "@/db/testing";
@@ -37,6 +38,7 @@ function deps(kubeWrites: string[] = []): ReconcileDeps {
     db,
     cloudFor: async () => t.cloud,
     encryptionKey: TEST_ENCRYPTION_KEY,
+    catalogConfigOf: emulatorCatalogConfig,
     clock: () => t.clock.now(),
     kubeFor: (target: KubeTarget) => {
       const real = createKubeClient(target);
