@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ServiceClient } from "./base";
-import { NotFound } from "./errors";
+import { Forbidden, NotFound } from "./errors";
 import type { KeystoneSession } from "./session";
 
 const Tagged = {
@@ -176,8 +176,42 @@ const filterQuery = (f: { name?: string; tags?: string[] } = {}) => ({
 });
 
 export class NetworkClient extends ServiceClient {
+  /** The cloud's extension aliases, asked once per client (one per cloud session). */
+  private extensionAliases: Promise<Set<string>> | null = null;
+
   constructor(session: KeystoneSession) {
     super(session, "network", {}, "/v2.0");
+  }
+
+  /**
+   * The aliases of the API extensions the cloud lists (`GET /v2.0/extensions`),
+   * cached. A cloud that hides the list (403/404) is taken to have none; any
+   * other failure is not cached, so the next call asks again.
+   */
+  async extensions(): Promise<Set<string>> {
+    this.extensionAliases ??= this.json(
+      z.object({ extensions: z.array(z.object({ alias: z.string() })) }),
+      "GET",
+      "/extensions",
+    )
+      .then((r) => new Set(r.extensions.map((e) => e.alias)))
+      .catch((err: unknown) => {
+        if (err instanceof Forbidden || err instanceof NotFound) return new Set<string>();
+        this.extensionAliases = null;
+        throw err;
+      });
+    return this.extensionAliases;
+  }
+  /** Whether tags may go in a create body (`tag-creation`; Neutron from 2024 on, not Zed). */
+  async tagsOnCreate(): Promise<boolean> {
+    return (await this.extensions()).has("tag-creation");
+  }
+  /**
+   * `tags` for a create body: only when the cloud takes them there; otherwise
+   * nothing (Neutron refuses an unknown attribute), and `tagged` sets them after.
+   */
+  private async createTags(tags: string[] | undefined): Promise<{ tags?: string[] }> {
+    return tags?.length && (await this.tagsOnCreate()) ? { tags } : {};
   }
 
   /** Replace a resource's tags (used after create, for clouds that do not accept tags in the create body). */
@@ -202,7 +236,7 @@ export class NetworkClient extends ServiceClient {
       await this.json(z.object({ network: Network }), "POST", "/networks", {
         network: {
           name: input.name,
-          tags: input.tags,
+          ...(await this.createTags(input.tags)),
           admin_state_up: true,
           ...(input.mtu ? { mtu: input.mtu } : {}),
         },
@@ -239,7 +273,7 @@ export class NetworkClient extends ServiceClient {
           cidr: input.cidr,
           ip_version: 4,
           dns_nameservers: input.dnsNameservers ?? [],
-          tags: input.tags,
+          ...(await this.createTags(input.tags)),
         },
       })
     ).subnet;
@@ -261,7 +295,7 @@ export class NetworkClient extends ServiceClient {
       await this.json(z.object({ router: Router }), "POST", "/routers", {
         router: {
           name: input.name,
-          tags: input.tags,
+          ...(await this.createTags(input.tags)),
           ...(input.externalNetworkId
             ? { external_gateway_info: { network_id: input.externalNetworkId } }
             : {}),
@@ -321,7 +355,7 @@ export class NetworkClient extends ServiceClient {
           network_id: input.networkId,
           ...(input.subnetId ? { fixed_ips: [{ subnet_id: input.subnetId }] } : {}),
           ...(input.securityGroupIds ? { security_groups: input.securityGroupIds } : {}),
-          tags: input.tags,
+          ...(await this.createTags(input.tags)),
         },
       })
     ).port;
@@ -356,7 +390,11 @@ export class NetworkClient extends ServiceClient {
   }): Promise<SecurityGroup> {
     const g = (
       await this.json(z.object({ security_group: SecurityGroup }), "POST", "/security-groups", {
-        security_group: { name: input.name, description: input.description ?? "", tags: input.tags },
+        security_group: {
+          name: input.name,
+          description: input.description ?? "",
+          ...(await this.createTags(input.tags)),
+        },
       })
     ).security_group;
     return this.tagged("security-groups", g, input.tags);
@@ -407,7 +445,7 @@ export class NetworkClient extends ServiceClient {
           floating_network_id: input.networkId,
           port_id: input.portId,
           description: input.description ?? "",
-          tags: input.tags,
+          ...(await this.createTags(input.tags)),
         },
       })
     ).floatingip;
