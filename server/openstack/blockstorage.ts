@@ -2,26 +2,31 @@ import { z } from "zod";
 import { ServiceClient } from "./base";
 import type { KeystoneSession } from "./session";
 
+/**
+ * Response schemas follow the Block Storage v3 API reference: name,
+ * description and volume_type may be null, metadata and attachments may be
+ * left out, and an attachment's device is unknown until it is attached.
+ */
 export const Volume = z
   .object({
     id: z.string(),
-    name: z.string().nullable(),
+    name: z.string().nullish(),
     status: z.string(),
     size: z.number(),
-    availability_zone: z.string(),
-    volume_type: z.string().nullable(),
-    metadata: z.record(z.string(), z.string()).default({}),
-    attachments: z.array(z.object({ server_id: z.string(), device: z.string().nullish() })).default([]),
+    availability_zone: z.string().nullish(),
+    volume_type: z.string().nullish(),
+    metadata: z.record(z.string(), z.string()).nullish(),
+    attachments: z.array(z.object({ server_id: z.string(), device: z.string().nullish() })).nullish(),
   })
   .transform((v) => ({
     id: v.id,
     name: v.name ?? "",
     status: v.status,
     sizeGb: v.size,
-    availabilityZone: v.availability_zone,
-    volumeType: v.volume_type,
-    metadata: v.metadata,
-    attachedTo: v.attachments.map((a) => ({ serverId: a.server_id, device: a.device ?? null })),
+    availabilityZone: v.availability_zone ?? "",
+    volumeType: v.volume_type ?? null,
+    metadata: v.metadata ?? {},
+    attachedTo: (v.attachments ?? []).map((a) => ({ serverId: a.server_id, device: a.device ?? null })),
   }));
 export type Volume = z.infer<typeof Volume>;
 
@@ -30,13 +35,14 @@ export const VolumeType = z
     id: z.string(),
     name: z.string(),
     description: z.string().nullish(),
-    extra_specs: z.record(z.string(), z.string()).default({}),
+    // Shown to a project only where policy lets it read extra specs.
+    extra_specs: z.record(z.string(), z.string()).nullish(),
   })
   .transform((t) => ({
     id: t.id,
     name: t.name,
     description: t.description ?? "",
-    extraSpecs: t.extra_specs,
+    extraSpecs: t.extra_specs ?? {},
   }));
 export type VolumeType = z.infer<typeof VolumeType>;
 

@@ -3,10 +3,23 @@ import { ServiceClient } from "./base";
 import { Forbidden, NotFound } from "./errors";
 import type { KeystoneSession } from "./session";
 
+/**
+ * Response schemas follow the Networking API reference, not the emulator:
+ * a field an extension adds (`tags` from standard-attr-tag, `router:external`,
+ * `security_groups`) may be absent, and a field the reference gives as
+ * nullable may be null or left out. Only what the console cannot do
+ * without is required.
+ */
 const Tagged = {
   id: z.string(),
-  name: z.string(),
-  tags: z.array(z.string()).default([]),
+  name: z
+    .string()
+    .nullish()
+    .transform((n) => n ?? ""),
+  tags: z
+    .array(z.string())
+    .nullish()
+    .transform((t) => t ?? []),
   project_id: z.string().optional(),
 };
 
@@ -14,16 +27,16 @@ export const Network = z
   .object({
     ...Tagged,
     status: z.string(),
-    "router:external": z.boolean().default(false),
-    subnets: z.array(z.string()).default([]),
+    "router:external": z.boolean().nullish(),
+    subnets: z.array(z.string()).nullish(),
   })
   .transform((n) => ({
     id: n.id,
     name: n.name,
     tags: n.tags,
     status: n.status,
-    external: n["router:external"],
-    subnetIds: n.subnets,
+    external: n["router:external"] ?? false,
+    subnetIds: n.subnets ?? [],
   }));
 export type Network = z.infer<typeof Network>;
 
@@ -32,8 +45,8 @@ export const Subnet = z
     ...Tagged,
     network_id: z.string(),
     cidr: z.string(),
-    gateway_ip: z.string().nullable(),
-    ip_version: z.number(),
+    gateway_ip: z.string().nullish(),
+    ip_version: z.number().optional(),
   })
   .transform((s) => ({
     id: s.id,
@@ -41,7 +54,7 @@ export const Subnet = z
     tags: s.tags,
     networkId: s.network_id,
     cidr: s.cidr,
-    gatewayIp: s.gateway_ip,
+    gatewayIp: s.gateway_ip ?? null,
   }));
 export type Subnet = z.infer<typeof Subnet>;
 
@@ -52,9 +65,12 @@ export const Router = z
     external_gateway_info: z
       .object({
         network_id: z.string(),
-        external_fixed_ips: z.array(z.object({ subnet_id: z.string(), ip_address: z.string() })).default([]),
+        external_fixed_ips: z
+          .array(z.object({ subnet_id: z.string(), ip_address: z.string() }))
+          .nullish()
+          .transform((f) => f ?? []),
       })
-      .nullable(),
+      .nullish(),
   })
   .transform((r) => ({
     id: r.id,
@@ -70,24 +86,24 @@ export const Port = z
   .object({
     ...Tagged,
     network_id: z.string(),
-    device_id: z.string(),
-    device_owner: z.string(),
+    device_id: z.string().nullish(),
+    device_owner: z.string().nullish(),
     status: z.string(),
     mac_address: z.string(),
     fixed_ips: z.array(z.object({ subnet_id: z.string(), ip_address: z.string() })),
-    security_groups: z.array(z.string()).default([]),
+    security_groups: z.array(z.string()).nullish(),
   })
   .transform((p) => ({
     id: p.id,
     name: p.name,
     tags: p.tags,
     networkId: p.network_id,
-    deviceId: p.device_id,
-    deviceOwner: p.device_owner,
+    deviceId: p.device_id ?? "",
+    deviceOwner: p.device_owner ?? "",
     status: p.status,
     macAddress: p.mac_address,
     fixedIps: p.fixed_ips.map((f) => ({ subnetId: f.subnet_id, ipAddress: f.ip_address })),
-    securityGroupIds: p.security_groups,
+    securityGroupIds: p.security_groups ?? [],
   }));
 export type Port = z.infer<typeof Port>;
 
@@ -97,11 +113,11 @@ export const SecurityGroupRule = z
     security_group_id: z.string(),
     direction: z.enum(["ingress", "egress"]),
     ethertype: z.string(),
-    protocol: z.string().nullable(),
-    port_range_min: z.number().nullable(),
-    port_range_max: z.number().nullable(),
-    remote_ip_prefix: z.string().nullable(),
-    remote_group_id: z.string().nullable(),
+    protocol: z.string().nullish(),
+    port_range_min: z.number().nullish(),
+    port_range_max: z.number().nullish(),
+    remote_ip_prefix: z.string().nullish(),
+    remote_group_id: z.string().nullish(),
     description: z.string().nullish(),
   })
   .transform((r) => ({
@@ -109,11 +125,11 @@ export const SecurityGroupRule = z
     securityGroupId: r.security_group_id,
     direction: r.direction,
     ethertype: r.ethertype,
-    protocol: r.protocol,
-    portRangeMin: r.port_range_min,
-    portRangeMax: r.port_range_max,
-    remoteIpPrefix: r.remote_ip_prefix,
-    remoteGroupId: r.remote_group_id,
+    protocol: r.protocol ?? null,
+    portRangeMin: r.port_range_min ?? null,
+    portRangeMax: r.port_range_max ?? null,
+    remoteIpPrefix: r.remote_ip_prefix ?? null,
+    remoteGroupId: r.remote_group_id ?? null,
     description: r.description ?? "",
   }));
 export type SecurityGroupRule = z.infer<typeof SecurityGroupRule>;
@@ -122,7 +138,10 @@ export const SecurityGroup = z
   .object({
     ...Tagged,
     description: z.string().nullish(),
-    security_group_rules: z.array(SecurityGroupRule).default([]),
+    security_group_rules: z
+      .array(SecurityGroupRule)
+      .nullish()
+      .transform((r) => r ?? []),
   })
   .transform((g) => ({
     id: g.id,
@@ -136,21 +155,21 @@ export type SecurityGroup = z.infer<typeof SecurityGroup>;
 export const FloatingIp = z
   .object({
     id: z.string(),
-    tags: z.array(z.string()).default([]),
+    tags: z.array(z.string()).nullish(),
     floating_ip_address: z.string(),
     floating_network_id: z.string(),
-    port_id: z.string().nullable(),
-    fixed_ip_address: z.string().nullable(),
+    port_id: z.string().nullish(),
+    fixed_ip_address: z.string().nullish(),
     status: z.string(),
     description: z.string().nullish(),
   })
   .transform((f) => ({
     id: f.id,
-    tags: f.tags,
+    tags: f.tags ?? [],
     address: f.floating_ip_address,
     networkId: f.floating_network_id,
-    portId: f.port_id,
-    fixedIp: f.fixed_ip_address,
+    portId: f.port_id ?? null,
+    fixedIp: f.fixed_ip_address ?? null,
     status: f.status,
     description: f.description ?? "",
   }));
