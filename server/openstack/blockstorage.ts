@@ -30,6 +30,30 @@ export const Volume = z
   }));
 export type Volume = z.infer<typeof Volume>;
 
+/**
+ * Cinder's attach states: `available → reserved → attaching → in-use`, and
+ * back through `detaching`. While reserved or attaching, the volume's own
+ * `attachments` are still empty (Cinder lists only completed ones).
+ */
+const ATTACH_IN_PROGRESS = new Set(["reserved", "attaching", "detaching"]);
+
+/** An attach or detach is under way: come back later, do not attach again. */
+export function volumeAttachPending(v: Pick<Volume, "status">): boolean {
+  return ATTACH_IN_PROGRESS.has(v.status);
+}
+
+/** The volume is attached to `serverId` (in use, or being extended while attached). */
+export function volumeAttachedTo(
+  v: Pick<Volume, "status" | "attachedTo">,
+  serverId: string | undefined,
+): boolean {
+  return (
+    serverId !== undefined &&
+    (v.status === "in-use" || v.status === "extending") &&
+    v.attachedTo.some((a) => a.serverId === serverId)
+  );
+}
+
 export const VolumeType = z
   .object({
     id: z.string(),

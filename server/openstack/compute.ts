@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { exactNameRegex, ServiceClient } from "./base";
+import { BadRequest, Conflict } from "./errors";
 import type { KeystoneSession } from "./session";
 
 /** 2.79: server tags and embedded flavors (2.47), `policy` on server groups (2.64), delete_on_termination (2.79). */
@@ -248,15 +249,28 @@ export class ComputeClient extends ServiceClient {
   async listVolumeAttachments(serverId: string): Promise<VolumeAttachment[]> {
     return this.list(Attachment, `/servers/${serverId}/os-volume_attachments`, "volumeAttachments");
   }
+  /**
+   * Attach a volume. When Nova refuses because the volume is already
+   * attached (or being attached: Cinder's `reserved`/`attaching`) to this
+   * same server, as after a retried or crashed pass, the existing
+   * attachment is adopted instead of failing.
+   */
   async attachVolume(serverId: string, volumeId: string): Promise<VolumeAttachment> {
-    return (
-      await this.json(
-        z.object({ volumeAttachment: Attachment }),
-        "POST",
-        `/servers/${serverId}/os-volume_attachments`,
-        { volumeAttachment: { volumeId } },
-      )
-    ).volumeAttachment;
+    try {
+      return (
+        await this.json(
+          z.object({ volumeAttachment: Attachment }),
+          "POST",
+          `/servers/${serverId}/os-volume_attachments`,
+          { volumeAttachment: { volumeId } },
+        )
+      ).volumeAttachment;
+    } catch (err) {
+      if (!(err instanceof BadRequest || err instanceof Conflict)) throw err;
+      const existing = (await this.listVolumeAttachments(serverId)).find((a) => a.volumeId === volumeId);
+      if (existing) return existing;
+      throw err;
+    }
   }
   async detachVolume(serverId: string, volumeId: string): Promise<boolean> {
     return this.remove(`/servers/${serverId}/os-volume_attachments/${volumeId}`);

@@ -737,9 +737,12 @@ export function novaRoutes(router: Router, engine: Engine): void {
       (v) => v.attachment?.serverId === srv.id && !v.bootable,
     ).length;
     const device = `/dev/vd${String.fromCharCode(98 + used)}`;
-    vol.status = "attaching";
+    // As with Cinder's attachments API: reserved → attaching → in-use (always in that order: the
+    // reserve latency's top is below the attach latency's bottom).
+    vol.status = "reserved";
     vol.attachment = { attachmentId: uuid(), serverId: srv.id, device, attachedAt: engine.now() };
     vol.updatedAt = engine.now();
+    engine.schedule("volume.attaching", vol.id, "volumeReserve");
     engine.schedule("volume.attached", vol.id, "volumeAttach");
     engine.markDirty();
     return ok(req, 200, {
