@@ -537,7 +537,9 @@ export function novaRoutes(router: Router, engine: Engine): void {
         ...unnamed(vid, projectId, now, 0),
         status: "in-use",
         size: rootSize,
-        az,
+        // Nova (cross_az_attach, its default) asks Cinder for no zone: where Cinder's zones are
+        // not Nova's, the volume lands in Cinder's default zone.
+        az: engine.profile.volumeZones?.[0] ?? az,
         volumeTypeName: s().volumeTypes.find((t) => t.name === rootType || t.id === rootType)!.name,
         metadata: {},
         attachment: { attachmentId: uuid(), serverId: id, device: "/dev/vda", attachedAt: now },
