@@ -39,6 +39,8 @@ export const LATENCY = {
   serverRebuild: [40_000, 80_000],
   serverDelete: [3_000, 8_000],
   volumeCreate: [5_000, 10_000],
+  /** Cinder's attachment reserved (status `reserved`) until Nova starts connecting it (`attaching`). */
+  volumeReserve: [1_000, 2_000],
   volumeAttach: [3_000, 6_000],
   volumeDetach: [2_000, 5_000],
   volumeExtend: [5_000, 10_000],

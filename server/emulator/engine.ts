@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { latency, type Clock, type LatencyKind } from "./clock";
+import { DEFAULT_PROFILE, type ReleaseProfile } from "./profile";
 import type { EmuState, LoadBalancer, Quota, QuotaKey, ScheduledChange, Subnet } from "./state";
 import { seedState } from "./state";
 
@@ -25,6 +26,8 @@ export interface EngineOptions {
   speed: number;
   stateFile?: string;
   externalCidr?: string;
+  /** Where real releases differ (tag-creation, omitted fields, zones, policies); the default profile if left out. */
+  profile?: ReleaseProfile;
 }
 
 /**
@@ -36,6 +39,7 @@ export class Engine {
   state: EmuState;
   readonly clock: Clock;
   speed: number;
+  readonly profile: ReleaseProfile;
   private readonly stateFile?: string;
   private saveTimer: NodeJS.Timeout | null = null;
   private saving: Promise<void> = Promise.resolve();
@@ -43,6 +47,7 @@ export class Engine {
   constructor(opts: EngineOptions) {
     this.clock = opts.clock;
     this.speed = opts.speed;
+    this.profile = opts.profile ?? DEFAULT_PROFILE;
     this.stateFile = opts.stateFile;
     this.state = this.load() ?? seedState(opts.externalCidr);
     this.state.kube ??= {};

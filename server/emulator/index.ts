@@ -4,6 +4,7 @@ import type { Socket } from "node:net";
 import { RealClock, type Clock } from "./clock";
 import { Engine } from "./engine";
 import { Faults } from "./faults";
+import { releaseProfile, type ProfileName, type ReleaseProfile } from "./profile";
 import { Fault, faultBody, Router, type Req, type Res, type Service } from "./http";
 import { adminRoutes } from "./services/admin";
 import { cinderRoutes } from "./services/cinder";
@@ -18,6 +19,8 @@ import { applyChange } from "./transitions";
 
 export { TestClock, RealClock } from "./clock";
 export type { Clock } from "./clock";
+export { releaseProfile, DEFAULT_PROFILE, ZED_LAB_PROFILE } from "./profile";
+export type { ReleaseProfile, ProfileName } from "./profile";
 
 export interface EmulatorOptions {
   /** Loopback only; the emulator never listens elsewhere. */
@@ -35,6 +38,11 @@ export interface EmulatorOptions {
   externalCidr?: string;
   /** Port of the emulated Kubernetes APIs on their floating IPs (6443, as in the kubeconfig). */
   kubeApiPort?: number;
+  /**
+   * Release profile: a name (`default`, `zed-lab`) or switches over the
+   * default (see profile.ts).
+   */
+  profile?: ProfileName | Partial<ReleaseProfile>;
 }
 
 export interface RunningEmulator {
@@ -74,6 +82,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
     speed: opts.speed ?? 1,
     stateFile: opts.stateFile,
     externalCidr: opts.externalCidr,
+    profile: releaseProfile(opts.profile),
   });
   const faults = new Faults();
   const adminKey = opts.adminKey ?? randomBytes(18).toString("base64url");

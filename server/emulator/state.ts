@@ -155,7 +155,15 @@ export interface ServerGroup {
 }
 
 export type VolumeStatus =
-  "creating" | "available" | "attaching" | "in-use" | "detaching" | "extending" | "deleting" | "error";
+  | "creating"
+  | "available"
+  | "reserved"
+  | "attaching"
+  | "in-use"
+  | "detaching"
+  | "extending"
+  | "deleting"
+  | "error";
 export interface Volume extends Base {
   status: VolumeStatus;
   size: number;

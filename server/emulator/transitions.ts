@@ -63,9 +63,15 @@ export function applyChange(engine: Engine, c: ScheduledChange): void {
       if (v?.status === "creating") Object.assign(v, { status: "available", updatedAt: now });
       return;
     }
+    case "volume.attaching": {
+      const v = s.volumes[c.id];
+      if (v?.status === "reserved") Object.assign(v, { status: "attaching", updatedAt: now });
+      return;
+    }
     case "volume.attached": {
       const v = s.volumes[c.id];
-      if (v?.status === "attaching") Object.assign(v, { status: "in-use", updatedAt: now });
+      if (v?.status === "reserved" || v?.status === "attaching")
+        Object.assign(v, { status: "in-use", updatedAt: now });
       return;
     }
     case "volume.detached": {

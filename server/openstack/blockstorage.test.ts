@@ -116,3 +116,61 @@ describe("Cinder", () => {
     });
   });
 });
+
+describe("Cinder zones apart from Nova's (release profile volumeZones)", () => {
+  const cinderZones = async (tc: TestCloud) => {
+    const r = await tc.cloud.session.request("block-storage", {
+      method: "GET",
+      path: "/os-availability-zone",
+    });
+    return (r.body as { availabilityZoneInfo: Array<{ zoneName: string }> }).availabilityZoneInfo.map(
+      (z) => z.zoneName,
+    );
+  };
+
+  it("by default lists the same zones as Nova", async () => {
+    expect(await cinderZones(t)).toEqual((await t.cloud.compute.listAvailabilityZones()).map((z) => z.name));
+  });
+
+  it("zed-lab: Cinder's only zone is nova; Nova's zones are refused for volumes; boot volumes land in nova", async () => {
+    const tc = await startTestCloud({ profile: "zed-lab" });
+    try {
+      expect(await cinderZones(tc)).toEqual(["nova"]);
+      expect((await tc.cloud.compute.listAvailabilityZones()).map((z) => z.name)).toEqual([
+        "ru-msk-a",
+        "ru-msk-b",
+        "ru-msk-c",
+      ]);
+      const bs = tc.cloud.blockStorage;
+      await expect(
+        bs.createVolume({ name: "x", sizeGb: 1, availabilityZone: "ru-msk-a", volumeType: "ceph-ssd" }),
+      ).rejects.toThrow(/Availability zone 'ru-msk-a' is invalid/);
+      expect(
+        await bs.createVolume({ name: "y", sizeGb: 1, availabilityZone: "nova", volumeType: "ceph-ssd" }),
+      ).toMatchObject({ availabilityZone: "nova" });
+      // No zone asked: Cinder's default.
+      const raw = await tc.cloud.session.request("block-storage", {
+        method: "POST",
+        path: "/volumes",
+        body: { volume: { name: "z", size: 1 } },
+      });
+      expect((raw.body as { volume: { availability_zone: string } }).volume.availability_zone).toBe("nova");
+
+      const net = await tc.cloud.network.createNetwork({ name: "n" });
+      await tc.cloud.network.createSubnet({ name: "s", networkId: net.id, cidr: "10.6.0.0/24" });
+      const { id } = await tc.cloud.compute.createServer({
+        name: "bfv",
+        flavorId: (await tc.cloud.compute.listFlavors())[0]!.id,
+        imageId: (await tc.cloud.image.listImages())[0]!.id,
+        availabilityZone: "ru-msk-b",
+        network: { networkId: net.id },
+        rootVolume: { sizeGb: 10, volumeType: "ceph-ssd" },
+      });
+      const root = (await bs.listVolumes()).find((v) => v.attachedTo.some((a) => a.serverId === id));
+      expect(root?.availabilityZone).toBe("nova");
+      expect((await tc.cloud.compute.getServer(id))?.availabilityZone).toBe("ru-msk-b");
+    } finally {
+      await tc.stop();
+    }
+  });
+});

@@ -3,41 +3,71 @@ import { ServiceClient } from "./base";
 import { BadRequest, NotFound, OpenStackError } from "./errors";
 import type { KeystoneSession } from "./session";
 
+/**
+ * Response schemas follow the Block Storage v3 API reference: name,
+ * description and volume_type may be null, metadata and attachments may be
+ * left out, and an attachment's device is unknown until it is attached.
+ */
 export const Volume = z
   .object({
     id: z.string(),
-    name: z.string().nullable(),
+    name: z.string().nullish(),
     status: z.string(),
     size: z.number(),
-    availability_zone: z.string(),
-    volume_type: z.string().nullable(),
-    metadata: z.record(z.string(), z.string()).default({}),
-    attachments: z.array(z.object({ server_id: z.string(), device: z.string().nullish() })).default([]),
+    availability_zone: z.string().nullish(),
+    volume_type: z.string().nullish(),
+    metadata: z.record(z.string(), z.string()).nullish(),
+    attachments: z.array(z.object({ server_id: z.string(), device: z.string().nullish() })).nullish(),
   })
   .transform((v) => ({
     id: v.id,
     name: v.name ?? "",
     status: v.status,
     sizeGb: v.size,
-    availabilityZone: v.availability_zone,
-    volumeType: v.volume_type,
-    metadata: v.metadata,
-    attachedTo: v.attachments.map((a) => ({ serverId: a.server_id, device: a.device ?? null })),
+    availabilityZone: v.availability_zone ?? "",
+    volumeType: v.volume_type ?? null,
+    metadata: v.metadata ?? {},
+    attachedTo: (v.attachments ?? []).map((a) => ({ serverId: a.server_id, device: a.device ?? null })),
   }));
 export type Volume = z.infer<typeof Volume>;
+
+/**
+ * Cinder's attach states: `available → reserved → attaching → in-use`, and
+ * back through `detaching`. While reserved or attaching, the volume's own
+ * `attachments` are still empty (Cinder lists only completed ones).
+ */
+const ATTACH_IN_PROGRESS = new Set(["reserved", "attaching", "detaching"]);
+
+/** An attach or detach is under way: come back later, do not attach again. */
+export function volumeAttachPending(v: Pick<Volume, "status">): boolean {
+  return ATTACH_IN_PROGRESS.has(v.status);
+}
+
+/** The volume is attached to `serverId` (in use, or being extended while attached). */
+export function volumeAttachedTo(
+  v: Pick<Volume, "status" | "attachedTo">,
+  serverId: string | undefined,
+): boolean {
+  return (
+    serverId !== undefined &&
+    (v.status === "in-use" || v.status === "extending") &&
+    v.attachedTo.some((a) => a.serverId === serverId)
+  );
+}
 
 export const VolumeType = z
   .object({
     id: z.string(),
     name: z.string(),
     description: z.string().nullish(),
-    extra_specs: z.record(z.string(), z.string()).default({}),
+    // Shown to a project only where policy lets it read extra specs.
+    extra_specs: z.record(z.string(), z.string()).nullish(),
   })
   .transform((t) => ({
     id: t.id,
     name: t.name,
     description: t.description ?? "",
-    extraSpecs: t.extra_specs,
+    extraSpecs: t.extra_specs ?? {},
   }));
 export type VolumeType = z.infer<typeof VolumeType>;
 

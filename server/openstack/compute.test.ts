@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startTestCloud, type TestCloud } from "@/server/testing/cloud";
-import { Conflict, NotFound, QuotaExceeded } from "./index";
+import { volumeAttachedTo, volumeAttachPending } from "./blockstorage";
+import { BadRequest, Conflict, NotFound, QuotaExceeded } from "./index";
 
 let t: TestCloud;
 beforeEach(async () => {
@@ -150,6 +151,48 @@ describe("Nova", () => {
     await t.cloud.compute.detachVolume(id, vol.id);
     t.advance(10_000);
     expect((await t.cloud.blockStorage.getVolume(vol.id))?.status).toBe("available");
+  });
+
+  it("goes available → reserved → attaching → in-use; attaching again to the same server adopts, another server is refused", async () => {
+    const { id } = await boot(t, "v2");
+    const other = await boot(t, "v3");
+    const vol = await t.cloud.blockStorage.createVolume({
+      name: "v2-etcd",
+      sizeGb: 10,
+      availabilityZone: "ru-msk-b",
+      volumeType: "high-iops",
+    });
+    t.advance(3 * MINUTE);
+    const att = await t.cloud.compute.attachVolume(id, vol.id);
+    let v = (await t.cloud.blockStorage.getVolume(vol.id))!;
+    // Reserved: in progress, and Cinder does not list the attachment yet.
+    expect([v.status, v.attachedTo, volumeAttachPending(v), volumeAttachedTo(v, id)]).toEqual([
+      "reserved",
+      [],
+      true,
+      false,
+    ]);
+    // A retried attach (a pass that crashed after the POST) adopts the attachment instead of failing.
+    expect(await t.cloud.compute.attachVolume(id, vol.id)).toEqual(att);
+    t.advance(2_500);
+    v = (await t.cloud.blockStorage.getVolume(vol.id))!;
+    expect([v.status, volumeAttachPending(v)]).toEqual(["attaching", true]);
+    expect(await t.cloud.compute.attachVolume(id, vol.id)).toEqual(att);
+    t.advance(10_000);
+    v = (await t.cloud.blockStorage.getVolume(vol.id))!;
+    expect([
+      v.status,
+      volumeAttachPending(v),
+      volumeAttachedTo(v, id),
+      volumeAttachedTo(v, other.id),
+    ]).toEqual(["in-use", false, true, false]);
+    expect(await t.cloud.compute.attachVolume(id, vol.id)).toEqual(att);
+    const err = await t.cloud.compute.attachVolume(other.id, vol.id).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BadRequest);
+    expect((err as BadRequest).message).toMatch(/status must be available, but current status is: in-use/);
+    await t.cloud.compute.detachVolume(id, vol.id);
+    v = (await t.cloud.blockStorage.getVolume(vol.id))!;
+    expect([v.status, volumeAttachPending(v)]).toEqual(["detaching", true]);
   });
 
   it("boots from a volume of the given size and type, deleted with the server", async () => {

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { exactNameRegex, ServiceClient } from "./base";
+import { BadRequest, Conflict } from "./errors";
 import type { KeystoneSession } from "./session";
 
 /** 2.79: server tags and embedded flavors (2.47), `policy` on server groups (2.64), delete_on_termination (2.79). */
@@ -28,46 +29,52 @@ export const Flavor = z
   }));
 export type Flavor = z.infer<typeof Flavor>;
 
-const Address = z.object({ addr: z.string(), version: z.number(), "OS-EXT-IPS:type": z.string().optional() });
+const Address = z.object({ addr: z.string(), version: z.number(), "OS-EXT-IPS:type": z.string().nullish() });
+/**
+ * A server as the Compute API reference gives it at 2.79. A server in a
+ * cell that is down (2.69+) comes back with little more than id, status and
+ * created, so everything else is optional; `image` is "" for a server
+ * booted from a volume; `fault` is there only for ERROR (and may lack a message).
+ */
 export const Server = z
   .object({
     id: z.string(),
-    name: z.string(),
+    name: z.string().nullish(),
     status: z.string(),
     "OS-EXT-AZ:availability_zone": z.string().nullish(),
     "OS-EXT-STS:task_state": z.string().nullish(),
-    metadata: z.record(z.string(), z.string()).default({}),
-    tags: z.array(z.string()).optional(),
-    image: z.union([z.object({ id: z.string() }), z.literal("")]),
-    flavor: z.object({ original_name: z.string().optional(), id: z.string().optional() }),
-    addresses: z.record(z.string(), z.array(Address)).default({}),
-    fault: z.object({ code: z.number(), message: z.string() }).optional(),
+    metadata: z.record(z.string(), z.string()).nullish(),
+    tags: z.array(z.string()).nullish(),
+    image: z.union([z.object({ id: z.string() }), z.literal("")]).nullish(),
+    flavor: z.object({ original_name: z.string().optional(), id: z.string().optional() }).nullish(),
+    addresses: z.record(z.string(), z.array(Address)).nullish(),
+    fault: z.object({ code: z.number(), message: z.string().default("") }).nullish(),
     created: z.string(),
-    updated: z.string(),
-    "os-extended-volumes:volumes_attached": z.array(z.object({ id: z.string() })).default([]),
+    updated: z.string().nullish(),
+    "os-extended-volumes:volumes_attached": z.array(z.object({ id: z.string() })).nullish(),
   })
   .transform((s) => ({
     id: s.id,
-    name: s.name,
+    name: s.name ?? "",
     status: s.status,
     availabilityZone: s["OS-EXT-AZ:availability_zone"] ?? null,
     taskState: s["OS-EXT-STS:task_state"] ?? null,
-    metadata: s.metadata,
+    metadata: s.metadata ?? {},
     tags: s.tags ?? [],
-    imageId: s.image === "" ? null : s.image.id,
-    flavorName: s.flavor.original_name ?? s.flavor.id ?? null,
-    fixedIps: Object.values(s.addresses)
+    imageId: s.image ? s.image.id : null,
+    flavorName: s.flavor?.original_name ?? s.flavor?.id ?? null,
+    fixedIps: Object.values(s.addresses ?? {})
       .flat()
       .filter((a) => a["OS-EXT-IPS:type"] !== "floating")
       .map((a) => a.addr),
-    floatingIps: Object.values(s.addresses)
+    floatingIps: Object.values(s.addresses ?? {})
       .flat()
       .filter((a) => a["OS-EXT-IPS:type"] === "floating")
       .map((a) => a.addr),
     fault: s.fault ?? null,
     createdAt: s.created,
-    updatedAt: s.updated,
-    volumeIds: s["os-extended-volumes:volumes_attached"].map((v) => v.id),
+    updatedAt: s.updated ?? s.created,
+    volumeIds: (s["os-extended-volumes:volumes_attached"] ?? []).map((v) => v.id),
   }));
 export type Server = z.infer<typeof Server>;
 
@@ -75,12 +82,18 @@ export const ServerGroup = z.object({
   id: z.string(),
   name: z.string(),
   policy: z.string(),
-  members: z.array(z.string()),
+  members: z.array(z.string()).default([]),
 });
 export type ServerGroup = z.infer<typeof ServerGroup>;
 const Az = z.object({ zoneName: z.string(), zoneState: z.object({ available: z.boolean() }) });
+// `id` went away at 2.89 (attachment_id instead); the console never reads it.
 const Attachment = z
-  .object({ id: z.string(), serverId: z.string(), volumeId: z.string(), device: z.string().nullish() })
+  .object({
+    id: z.string().optional(),
+    serverId: z.string(),
+    volumeId: z.string(),
+    device: z.string().nullish(),
+  })
   .transform((a) => ({ serverId: a.serverId, volumeId: a.volumeId, device: a.device ?? null }));
 export type VolumeAttachment = z.infer<typeof Attachment>;
 const Limits = z.object({
@@ -240,15 +253,28 @@ export class ComputeClient extends ServiceClient {
   async listVolumeAttachments(serverId: string): Promise<VolumeAttachment[]> {
     return this.list(Attachment, `/servers/${serverId}/os-volume_attachments`, "volumeAttachments");
   }
+  /**
+   * Attach a volume. When Nova refuses because the volume is already
+   * attached (or being attached: Cinder's `reserved`/`attaching`) to this
+   * same server, as after a retried or crashed pass, the existing
+   * attachment is adopted instead of failing.
+   */
   async attachVolume(serverId: string, volumeId: string): Promise<VolumeAttachment> {
-    return (
-      await this.json(
-        z.object({ volumeAttachment: Attachment }),
-        "POST",
-        `/servers/${serverId}/os-volume_attachments`,
-        { volumeAttachment: { volumeId } },
-      )
-    ).volumeAttachment;
+    try {
+      return (
+        await this.json(
+          z.object({ volumeAttachment: Attachment }),
+          "POST",
+          `/servers/${serverId}/os-volume_attachments`,
+          { volumeAttachment: { volumeId } },
+        )
+      ).volumeAttachment;
+    } catch (err) {
+      if (!(err instanceof BadRequest || err instanceof Conflict)) throw err;
+      const existing = (await this.listVolumeAttachments(serverId)).find((a) => a.volumeId === volumeId);
+      if (existing) return existing;
+      throw err;
+    }
   }
   async detachVolume(serverId: string, volumeId: string): Promise<boolean> {
     return this.remove(`/servers/${serverId}/os-volume_attachments/${volumeId}`);

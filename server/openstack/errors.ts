@@ -37,8 +37,24 @@ export class BadRequest extends OpenStackError {
 export class Unauthorized extends OpenStackError {
   override name = "Unauthorized";
 }
+/**
+ * Keystone answered 401 to a token request: the binding's credentials are
+ * wrong, expired or disabled. Terminal: retrying cannot help and may lock
+ * the account.
+ */
+export class CredentialsRejected extends Unauthorized {
+  override name = "CredentialsRejected";
+}
 export class Forbidden extends OpenStackError {
   override name = "Forbidden";
+}
+/**
+ * 403 from an API that the service's default policy keeps for admins
+ * (Octavia's amphora API for a project token): the caller shows what it
+ * cannot see and why, and falls back to what a project may read.
+ */
+export class AdminOnly extends Forbidden {
+  override name = "AdminOnly";
 }
 export class QuotaExceeded extends OpenStackError {
   override name = "QuotaExceeded";
@@ -61,17 +77,55 @@ export class Timeout extends OpenStackError {
 export class UnexpectedResponse extends OpenStackError {
   override name = "UnexpectedResponse";
 }
+/** The response body was larger than the client reads (never buffered whole). */
+export class ResponseTooLarge extends UnexpectedResponse {
+  override name = "ResponseTooLarge";
+}
 
-/** The human message inside any service's fault body. */
+const MAX_MESSAGE = 500;
+
+/**
+ * A cloud's message made fit to show: markup and control characters out,
+ * whitespace collapsed, at most 500 characters.
+ */
+export function cleanMessage(text: string): string {
+  const flat = text
+    .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, " ")
+    .replace(/<[^>]*>/g, " ")
+    .replace(/&nbsp;/g, " ")
+    .replace(/[\u0000-\u001f\u007f]+/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+  return flat.length > MAX_MESSAGE ? `${flat.slice(0, MAX_MESSAGE - 1)}…` : flat;
+}
+
+/**
+ * The human message inside any service's fault body, cleaned. Only a parsed
+ * message is ever surfaced: a body the adapter cannot read (an HTML error
+ * page from a proxy, JSON without a message) gives its title at most, never
+ * the raw text.
+ */
 export function faultMessage(body: unknown): { message: string; type?: string } {
-  if (typeof body !== "object" || body === null)
-    return { message: typeof body === "string" && body ? body.slice(0, 500) : "no message" };
+  const found = rawFaultMessage(body);
+  const message = cleanMessage(found.message);
+  return { ...found, message: message || "no error message" };
+}
+
+function rawFaultMessage(body: unknown): { message: string; type?: string } {
+  if (typeof body === "string") {
+    const head = body.slice(0, 65_536);
+    const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(head)?.[1];
+    if (title) return { message: title };
+    if (/^\s*</.test(head)) return { message: "no error message (an HTML page)" };
+    return { message: head.split(/\r?\n/, 1)[0] ?? "" };
+  }
+  if (typeof body !== "object" || body === null) return { message: "no error message" };
   const b = body as Record<string, unknown>;
   if (typeof b.faultstring === "string") return { message: b.faultstring };
   if (typeof b.NeutronError === "object" && b.NeutronError) {
     const n = b.NeutronError as { message?: unknown; type?: unknown };
     return {
-      message: String(n.message ?? "Neutron error"),
+      message: typeof n.message === "string" ? n.message : "Neutron error",
       type: typeof n.type === "string" ? n.type : undefined,
     };
   }
@@ -81,7 +135,8 @@ export function faultMessage(body: unknown): { message: string; type?: string } 
     }
   }
   if (typeof b.message === "string") return { message: b.message };
-  return { message: JSON.stringify(body).slice(0, 500) };
+  if (typeof b.description === "string") return { message: b.description };
+  return { message: "no error message" };
 }
 
 /** The quota named in a quota fault, or null when it is not one. */

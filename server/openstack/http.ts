@@ -1,6 +1,16 @@
 import http from "node:http";
 import https from "node:https";
-import { errorFromResponse, type OpenStackError, Timeout, Unavailable, type ErrorContext } from "./errors";
+import {
+  errorFromResponse,
+  type OpenStackError,
+  ResponseTooLarge,
+  Timeout,
+  Unavailable,
+  type ErrorContext,
+} from "./errors";
+
+/** The largest response body the client reads: 16 MiB. */
+export const MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 export interface HttpLogEntry {
   service: string;
@@ -22,6 +32,8 @@ export interface HttpOptions {
   maxBackoffMs?: number;
   /** Longest Retry-After the client will honour before giving up. */
   maxRetryAfterMs?: number;
+  /** Larger bodies are cut off and fail with ResponseTooLarge (default MAX_RESPONSE_BYTES). */
+  maxResponseBytes?: number;
   caCertPem?: string | null;
   log?: (entry: HttpLogEntry) => void;
   /** Injected for tests; defaults to real timers. */
@@ -99,6 +111,7 @@ export class HttpClient {
       baseBackoffMs: opts.baseBackoffMs ?? 250,
       maxBackoffMs: opts.maxBackoffMs ?? 8_000,
       maxRetryAfterMs: opts.maxRetryAfterMs ?? 60_000,
+      maxResponseBytes: opts.maxResponseBytes ?? MAX_RESPONSE_BYTES,
       sleep: opts.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
       random: opts.random ?? Math.random,
       log: opts.log,
@@ -143,6 +156,11 @@ export class HttpClient {
         wait = retryAfter ?? this.backoff(attempt);
       } catch (err) {
         if (!(err instanceof TransportError)) throw err;
+        if (err.kind === "too-large")
+          throw new ResponseTooLarge(
+            `${req.method} ${path}: the response is larger than ${this.o.maxResponseBytes} bytes; not read`,
+            ctx,
+          );
         lastError =
           err.kind === "timeout"
             ? new Timeout(`${req.method} ${path} timed out after ${this.o.timeoutMs} ms`, ctx)
@@ -178,6 +196,8 @@ export class HttpClient {
       });
     try {
       return await new Promise<HttpResponse>((resolve, reject) => {
+        /** Set when the body went over the cap and the request was destroyed. */
+        let cut = false;
         const r = lib.request(
           url,
           {
@@ -195,11 +215,32 @@ export class HttpClient {
           },
           (res) => {
             const chunks: Buffer[] = [];
-            res.on("data", (c: Buffer) => chunks.push(c));
+            let size = 0;
+            const requestId = (res.headers["x-openstack-request-id"] ??
+              res.headers["x-compute-request-id"] ??
+              null) as string | null;
+            const tooLarge = () => {
+              cut = true;
+              chunks.length = 0;
+              entry(res.statusCode ?? 0, requestId);
+              reject(new TransportError("too-large", "response too large"));
+              // Stop reading: the socket is closed, nothing more is buffered.
+              res.destroy();
+              r.destroy();
+            };
+            const declared = Number(res.headers["content-length"]);
+            if (Number.isFinite(declared) && declared > this.o.maxResponseBytes) return tooLarge();
+            res.on("data", (c: Buffer) => {
+              if (cut) return;
+              size += c.length;
+              if (size > this.o.maxResponseBytes) return tooLarge();
+              chunks.push(c);
+            });
             res.on("error", (e) =>
               reject(new TransportError("network", e.message, (e as NodeJS.ErrnoException).code)),
             );
             res.on("end", () => {
+              if (cut) return;
               const text = Buffer.concat(chunks).toString("utf8");
               let body: unknown = text;
               if (text && /json/.test(String(res.headers["content-type"] ?? ""))) {
@@ -209,9 +250,6 @@ export class HttpClient {
                   body = text;
                 }
               }
-              const requestId = (res.headers["x-openstack-request-id"] ??
-                res.headers["x-compute-request-id"] ??
-                null) as string | null;
               entry(res.statusCode ?? 0, requestId);
               resolve({
                 status: res.statusCode ?? 0,
@@ -226,6 +264,7 @@ export class HttpClient {
           r.destroy(new TransportError("timeout", "timed out"));
         });
         r.on("error", (e) => {
+          if (cut) return; // destroyed for a too-large body: already answered
           const err =
             e instanceof TransportError
               ? e
@@ -244,7 +283,7 @@ export class HttpClient {
 
 class TransportError extends Error {
   constructor(
-    readonly kind: "timeout" | "network",
+    readonly kind: "timeout" | "network" | "too-large",
     message: string,
     readonly code?: string,
   ) {

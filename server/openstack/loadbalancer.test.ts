@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { startTestCloud, type TestCloud } from "@/server/testing/cloud";
-import { BadRequest, Conflict, QuotaExceeded } from "./index";
+import { AdminOnly, BadRequest, Conflict, Forbidden, QuotaExceeded } from "./index";
 
 let t: TestCloud;
 beforeEach(async () => {
@@ -149,5 +149,59 @@ describe("Octavia", () => {
     expect(err).toBeInstanceOf(QuotaExceeded);
     expect((err as QuotaExceeded).resource).toBe("Load Balancer");
     expect(await t.cloud.loadBalancer.quota(t.emu.demo.projectId)).toEqual({ load_balancer: 1 });
+  });
+});
+
+describe("Octavia as the real service answers (release profiles)", () => {
+  /** A pool with no monitor on an ACTIVE load balancer, and the pool's raw JSON. */
+  async function poolWithoutMonitor(tc: TestCloud) {
+    const { lb } = await apiLb(tc);
+    tc.advance(2 * MIN);
+    const l = await tc.cloud.loadBalancer.createListener({
+      name: "l",
+      loadBalancerId: lb.id,
+      protocol: "TCP",
+      port: 6443,
+    });
+    tc.advance(10_000);
+    const pool = await tc.cloud.loadBalancer.createPool({ name: "p", listenerId: l.id, protocol: "TCP" });
+    const raw = await tc.cloud.session.request("load-balancer", {
+      method: "GET",
+      path: `/v2/lbaas/pools/${pool.id}`,
+    });
+    return { pool, raw: (raw.body as { pool: Record<string, unknown> }).pool };
+  }
+
+  it("leaves healthmonitor_id out of a pool without a monitor (default profile); the adapter reads it as none", async () => {
+    const { pool, raw } = await poolWithoutMonitor(t);
+    expect(raw).not.toHaveProperty("healthmonitor_id");
+    expect(raw).toHaveProperty("lb_algorithm", "ROUND_ROBIN");
+    expect(pool.healthMonitorId).toBeNull();
+    expect((await t.cloud.loadBalancer.listPools()).map((p) => p.healthMonitorId)).toEqual([null]);
+  });
+
+  it("sends it as null when the profile keeps optional fields", async () => {
+    const tc = await startTestCloud({ profile: { omitOptionalFields: false } });
+    try {
+      const { raw } = await poolWithoutMonitor(tc);
+      expect(raw).toHaveProperty("healthmonitor_id", null);
+    } finally {
+      await tc.stop();
+    }
+  });
+
+  it("refuses the amphora API to a project token with 403 (zed-lab profile): AdminOnly, a Forbidden", async () => {
+    const tc = await startTestCloud({ profile: "zed-lab" });
+    try {
+      const err = await tc.cloud.loadBalancer.amphorae("any").catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(AdminOnly);
+      expect(err).toBeInstanceOf(Forbidden);
+      expect((err as AdminOnly).message).toMatch(
+        /amphora API is for cloud admins.*Policy does not allow this request to be performed/,
+      );
+      expect((err as AdminOnly).status).toBe(403);
+    } finally {
+      await tc.stop();
+    }
   });
 });

@@ -1,14 +1,30 @@
 import { z } from "zod";
 import { ServiceClient } from "./base";
-import { Forbidden, NotFound } from "./errors";
+import { AdminOnly, Forbidden, NotFound } from "./errors";
 import type { KeystoneSession } from "./session";
 
+/**
+ * Response schemas follow the Load Balancer API reference: `tags` exists
+ * from API 2.5, names may be null, and Octavia leaves an unset reference out
+ * altogether (a pool without a monitor has no `healthmonitor_id`), so every
+ * reference to another object is nullish.
+ */
+const ids = z
+  .array(z.object({ id: z.string() }))
+  .nullish()
+  .transform((a) => a ?? []);
 const Common = {
   id: z.string(),
-  name: z.string(),
+  name: z
+    .string()
+    .nullish()
+    .transform((n) => n ?? ""),
   provisioning_status: z.string(),
   operating_status: z.string(),
-  tags: z.array(z.string()).default([]),
+  tags: z
+    .array(z.string())
+    .nullish()
+    .transform((t) => t ?? []),
 };
 
 /** The camel-cased fields every Octavia object shares. */
@@ -49,15 +65,15 @@ export const Listener = z
     ...Common,
     protocol: z.string(),
     protocol_port: z.number(),
-    default_pool_id: z.string().nullable(),
-    loadbalancers: z.array(z.object({ id: z.string() })),
+    default_pool_id: z.string().nullish(),
+    loadbalancers: ids,
     allowed_cidrs: z.array(z.string()).nullish(),
   })
   .transform((l) => ({
     ...common(l),
     protocol: l.protocol,
     protocolPort: l.protocol_port,
-    defaultPoolId: l.default_pool_id,
+    defaultPoolId: l.default_pool_id ?? null,
     loadBalancerId: l.loadbalancers[0]?.id ?? null,
     allowedCidrs: l.allowed_cidrs ?? null,
   }));
@@ -68,10 +84,10 @@ export const Pool = z
     ...Common,
     protocol: z.string(),
     lb_algorithm: z.string(),
-    loadbalancers: z.array(z.object({ id: z.string() })).default([]),
-    listeners: z.array(z.object({ id: z.string() })).default([]),
-    healthmonitor_id: z.string().nullable(),
-    members: z.array(z.object({ id: z.string() })).default([]),
+    loadbalancers: ids,
+    listeners: ids,
+    healthmonitor_id: z.string().nullish(),
+    members: ids,
   })
   .transform((p) => ({
     ...common(p),
@@ -79,7 +95,7 @@ export const Pool = z
     lbAlgorithm: p.lb_algorithm,
     loadBalancerId: p.loadbalancers[0]?.id ?? null,
     listenerId: p.listeners[0]?.id ?? null,
-    healthMonitorId: p.healthmonitor_id,
+    healthMonitorId: p.healthmonitor_id ?? null,
     memberIds: p.members.map((m) => m.id),
   }));
 export type Pool = z.infer<typeof Pool>;
@@ -106,7 +122,7 @@ export const HealthMonitor = z
     delay: z.number(),
     timeout: z.number(),
     max_retries: z.number(),
-    pools: z.array(z.object({ id: z.string() })).default([]),
+    pools: ids,
   })
   .transform((h) => ({
     ...common(h),
@@ -118,9 +134,13 @@ export const HealthMonitor = z
   }));
 export type HealthMonitor = z.infer<typeof HealthMonitor>;
 
+const statusName = z
+  .string()
+  .nullish()
+  .transform((n) => n ?? "");
 const StatusMember = z.object({
   id: z.string(),
-  name: z.string(),
+  name: statusName,
   operating_status: z.string(),
   provisioning_status: z.string(),
   address: z.string(),
@@ -128,12 +148,12 @@ const StatusMember = z.object({
 });
 const StatusPool = z.object({
   id: z.string(),
-  name: z.string(),
+  name: statusName,
   operating_status: z.string(),
   provisioning_status: z.string(),
   health_monitor: z
     .object({ id: z.string(), operating_status: z.string(), provisioning_status: z.string() })
-    .optional(),
+    .nullish(),
   members: z.array(StatusMember).default([]),
 });
 export const StatusTree = z.object({
@@ -160,16 +180,16 @@ export type StatusTree = z.infer<typeof StatusTree>["statuses"]["loadbalancer"];
 export const Amphora = z
   .object({
     id: z.string(),
-    loadbalancer_id: z.string().nullable(),
-    role: z.string().nullable(),
+    loadbalancer_id: z.string().nullish(),
+    role: z.string().nullish(),
     status: z.string(),
-    ha_ip: z.string().nullable().optional(),
-    cached_zone: z.string().nullable().optional(),
+    ha_ip: z.string().nullish(),
+    cached_zone: z.string().nullish(),
   })
   .transform((a) => ({
     id: a.id,
-    loadBalancerId: a.loadbalancer_id,
-    role: a.role,
+    loadBalancerId: a.loadbalancer_id ?? null,
+    role: a.role ?? null,
     status: a.status,
     haIp: a.ha_ip ?? null,
     zone: a.cached_zone ?? null,
@@ -375,8 +395,10 @@ export class LoadBalancerClient extends ServiceClient {
   }
 
   /**
-   * The amphorae of a load balancer (Octavia's admin amphora API). null
-   * when the credentials may not read it (403: not a load-balancer admin).
+   * The amphorae of a load balancer (Octavia's amphora API, admin-only by
+   * default policy). Throws AdminOnly when the credentials may not read it
+   * (403 for a project token); null when the cloud has no amphora API (404:
+   * another provider).
    */
   async amphorae(lbId: string): Promise<Amphora[] | null> {
     const path = `/v2/octavia/amphorae?loadbalancer_id=${encodeURIComponent(lbId)}`;
@@ -384,7 +406,12 @@ export class LoadBalancerClient extends ServiceClient {
       const res = await this.call("GET", path, undefined, true, true);
       return this.parse(z.object({ amphorae: z.array(Amphora) }), res, "GET /v2/octavia/amphorae").amphorae;
     } catch (err) {
-      if (err instanceof Forbidden || err instanceof NotFound) return null;
+      if (err instanceof NotFound) return null;
+      if (err instanceof Forbidden && !(err instanceof AdminOnly))
+        throw new AdminOnly(
+          `Octavia's amphora API is for cloud admins; these credentials may not read it (${err.message})`,
+          err.context,
+        );
       throw err;
     }
   }

@@ -149,3 +149,68 @@ describe("Neutron", () => {
     expect((err as BadRequest).message).toMatch(/overlaps with another subnet/);
   });
 });
+
+describe("Neutron tags on create, by the cloud's extensions", () => {
+  const calls = (tc: TestCloud) =>
+    tc.log
+      .filter((e) => e.service === "network")
+      .map((e) => `${e.method} ${e.path.replace(/[0-9a-f-]{36}/g, "{id}")}`);
+
+  it("without tag-creation (Zed, the default profile): creates, then PUTs the tags; asks for extensions once", async () => {
+    const net = t.cloud.network;
+    expect(await net.tagsOnCreate()).toBe(false);
+    const n = await net.createNetwork({ name: "c1-net", tags: tag });
+    const g = await net.createSecurityGroup({ name: "c1-sg", tags: tag });
+    const plain = await net.createNetwork({ name: "untagged" });
+    expect(n.tags).toEqual(tag);
+    expect(g.tags).toEqual(tag);
+    expect(plain.tags).toEqual([]);
+    expect((await net.listNetworks({ tags: tag })).map((x) => x.id)).toEqual([n.id]);
+    expect((await net.listSecurityGroups({ tags: tag })).map((x) => x.id)).toEqual([g.id]);
+    expect(calls(t).slice(0, 6)).toEqual([
+      "GET /network/v2.0/extensions",
+      "POST /network/v2.0/networks",
+      "PUT /network/v2.0/networks/{id}/tags",
+      "POST /network/v2.0/security-groups",
+      "PUT /network/v2.0/security-groups/{id}/tags",
+      "POST /network/v2.0/networks",
+    ]);
+  });
+
+  it("the emulator refuses tags in a create body as Zed's Neutron does, and does not list tag-creation", async () => {
+    const err = await t.cloud.session
+      .request("network", {
+        method: "POST",
+        path: "/v2.0/networks",
+        body: { network: { name: "x", tags: tag } },
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BadRequest);
+    expect((err as BadRequest).message).toBe("Unrecognized attribute(s) 'tags'");
+    expect(Object.values(t.emu.engine.state.networks).some((x) => x.name === "x")).toBe(false);
+    expect(await t.cloud.network.extensions()).toContain("standard-attr-tag");
+  });
+
+  it("with tag-creation listed: tags go in the create body, no PUT", async () => {
+    const tc = await startTestCloud({ profile: { tagCreation: true } });
+    try {
+      const net = tc.cloud.network;
+      expect(await net.tagsOnCreate()).toBe(true);
+      const n = await net.createNetwork({ name: "c1-net", tags: tag });
+      const s = await net.createSubnet({
+        name: "c1-subnet",
+        networkId: n.id,
+        cidr: "10.9.0.0/24",
+        tags: tag,
+      });
+      expect([n.tags, s.tags]).toEqual([tag, tag]);
+      expect(calls(tc)).toEqual([
+        "GET /network/v2.0/extensions",
+        "POST /network/v2.0/networks",
+        "POST /network/v2.0/subnets",
+      ]);
+    } finally {
+      await tc.stop();
+    }
+  });
+});

@@ -1,12 +1,25 @@
 import { z } from "zod";
 import { ServiceClient } from "./base";
-import { NotFound } from "./errors";
+import { Forbidden, NotFound } from "./errors";
 import type { KeystoneSession } from "./session";
 
+/**
+ * Response schemas follow the Networking API reference, not the emulator:
+ * a field an extension adds (`tags` from standard-attr-tag, `router:external`,
+ * `security_groups`) may be absent, and a field the reference gives as
+ * nullable may be null or left out. Only what the console cannot do
+ * without is required.
+ */
 const Tagged = {
   id: z.string(),
-  name: z.string(),
-  tags: z.array(z.string()).default([]),
+  name: z
+    .string()
+    .nullish()
+    .transform((n) => n ?? ""),
+  tags: z
+    .array(z.string())
+    .nullish()
+    .transform((t) => t ?? []),
   project_id: z.string().optional(),
 };
 
@@ -14,16 +27,16 @@ export const Network = z
   .object({
     ...Tagged,
     status: z.string(),
-    "router:external": z.boolean().default(false),
-    subnets: z.array(z.string()).default([]),
+    "router:external": z.boolean().nullish(),
+    subnets: z.array(z.string()).nullish(),
   })
   .transform((n) => ({
     id: n.id,
     name: n.name,
     tags: n.tags,
     status: n.status,
-    external: n["router:external"],
-    subnetIds: n.subnets,
+    external: n["router:external"] ?? false,
+    subnetIds: n.subnets ?? [],
   }));
 export type Network = z.infer<typeof Network>;
 
@@ -32,8 +45,8 @@ export const Subnet = z
     ...Tagged,
     network_id: z.string(),
     cidr: z.string(),
-    gateway_ip: z.string().nullable(),
-    ip_version: z.number(),
+    gateway_ip: z.string().nullish(),
+    ip_version: z.number().optional(),
   })
   .transform((s) => ({
     id: s.id,
@@ -41,7 +54,7 @@ export const Subnet = z
     tags: s.tags,
     networkId: s.network_id,
     cidr: s.cidr,
-    gatewayIp: s.gateway_ip,
+    gatewayIp: s.gateway_ip ?? null,
   }));
 export type Subnet = z.infer<typeof Subnet>;
 
@@ -52,9 +65,12 @@ export const Router = z
     external_gateway_info: z
       .object({
         network_id: z.string(),
-        external_fixed_ips: z.array(z.object({ subnet_id: z.string(), ip_address: z.string() })).default([]),
+        external_fixed_ips: z
+          .array(z.object({ subnet_id: z.string(), ip_address: z.string() }))
+          .nullish()
+          .transform((f) => f ?? []),
       })
-      .nullable(),
+      .nullish(),
   })
   .transform((r) => ({
     id: r.id,
@@ -70,24 +86,24 @@ export const Port = z
   .object({
     ...Tagged,
     network_id: z.string(),
-    device_id: z.string(),
-    device_owner: z.string(),
+    device_id: z.string().nullish(),
+    device_owner: z.string().nullish(),
     status: z.string(),
     mac_address: z.string(),
     fixed_ips: z.array(z.object({ subnet_id: z.string(), ip_address: z.string() })),
-    security_groups: z.array(z.string()).default([]),
+    security_groups: z.array(z.string()).nullish(),
   })
   .transform((p) => ({
     id: p.id,
     name: p.name,
     tags: p.tags,
     networkId: p.network_id,
-    deviceId: p.device_id,
-    deviceOwner: p.device_owner,
+    deviceId: p.device_id ?? "",
+    deviceOwner: p.device_owner ?? "",
     status: p.status,
     macAddress: p.mac_address,
     fixedIps: p.fixed_ips.map((f) => ({ subnetId: f.subnet_id, ipAddress: f.ip_address })),
-    securityGroupIds: p.security_groups,
+    securityGroupIds: p.security_groups ?? [],
   }));
 export type Port = z.infer<typeof Port>;
 
@@ -97,11 +113,11 @@ export const SecurityGroupRule = z
     security_group_id: z.string(),
     direction: z.enum(["ingress", "egress"]),
     ethertype: z.string(),
-    protocol: z.string().nullable(),
-    port_range_min: z.number().nullable(),
-    port_range_max: z.number().nullable(),
-    remote_ip_prefix: z.string().nullable(),
-    remote_group_id: z.string().nullable(),
+    protocol: z.string().nullish(),
+    port_range_min: z.number().nullish(),
+    port_range_max: z.number().nullish(),
+    remote_ip_prefix: z.string().nullish(),
+    remote_group_id: z.string().nullish(),
     description: z.string().nullish(),
   })
   .transform((r) => ({
@@ -109,11 +125,11 @@ export const SecurityGroupRule = z
     securityGroupId: r.security_group_id,
     direction: r.direction,
     ethertype: r.ethertype,
-    protocol: r.protocol,
-    portRangeMin: r.port_range_min,
-    portRangeMax: r.port_range_max,
-    remoteIpPrefix: r.remote_ip_prefix,
-    remoteGroupId: r.remote_group_id,
+    protocol: r.protocol ?? null,
+    portRangeMin: r.port_range_min ?? null,
+    portRangeMax: r.port_range_max ?? null,
+    remoteIpPrefix: r.remote_ip_prefix ?? null,
+    remoteGroupId: r.remote_group_id ?? null,
     description: r.description ?? "",
   }));
 export type SecurityGroupRule = z.infer<typeof SecurityGroupRule>;
@@ -122,7 +138,10 @@ export const SecurityGroup = z
   .object({
     ...Tagged,
     description: z.string().nullish(),
-    security_group_rules: z.array(SecurityGroupRule).default([]),
+    security_group_rules: z
+      .array(SecurityGroupRule)
+      .nullish()
+      .transform((r) => r ?? []),
   })
   .transform((g) => ({
     id: g.id,
@@ -136,21 +155,21 @@ export type SecurityGroup = z.infer<typeof SecurityGroup>;
 export const FloatingIp = z
   .object({
     id: z.string(),
-    tags: z.array(z.string()).default([]),
+    tags: z.array(z.string()).nullish(),
     floating_ip_address: z.string(),
     floating_network_id: z.string(),
-    port_id: z.string().nullable(),
-    fixed_ip_address: z.string().nullable(),
+    port_id: z.string().nullish(),
+    fixed_ip_address: z.string().nullish(),
     status: z.string(),
     description: z.string().nullish(),
   })
   .transform((f) => ({
     id: f.id,
-    tags: f.tags,
+    tags: f.tags ?? [],
     address: f.floating_ip_address,
     networkId: f.floating_network_id,
-    portId: f.port_id,
-    fixedIp: f.fixed_ip_address,
+    portId: f.port_id ?? null,
+    fixedIp: f.fixed_ip_address ?? null,
     status: f.status,
     description: f.description ?? "",
   }));
@@ -176,8 +195,42 @@ const filterQuery = (f: { name?: string; tags?: string[] } = {}) => ({
 });
 
 export class NetworkClient extends ServiceClient {
+  /** The cloud's extension aliases, asked once per client (one per cloud session). */
+  private extensionAliases: Promise<Set<string>> | null = null;
+
   constructor(session: KeystoneSession) {
     super(session, "network", {}, "/v2.0");
+  }
+
+  /**
+   * The aliases of the API extensions the cloud lists (`GET /v2.0/extensions`),
+   * cached. A cloud that hides the list (403/404) is taken to have none; any
+   * other failure is not cached, so the next call asks again.
+   */
+  async extensions(): Promise<Set<string>> {
+    this.extensionAliases ??= this.json(
+      z.object({ extensions: z.array(z.object({ alias: z.string() })) }),
+      "GET",
+      "/extensions",
+    )
+      .then((r) => new Set(r.extensions.map((e) => e.alias)))
+      .catch((err: unknown) => {
+        if (err instanceof Forbidden || err instanceof NotFound) return new Set<string>();
+        this.extensionAliases = null;
+        throw err;
+      });
+    return this.extensionAliases;
+  }
+  /** Whether tags may go in a create body (`tag-creation`; Neutron from 2024 on, not Zed). */
+  async tagsOnCreate(): Promise<boolean> {
+    return (await this.extensions()).has("tag-creation");
+  }
+  /**
+   * `tags` for a create body: only when the cloud takes them there; otherwise
+   * nothing (Neutron refuses an unknown attribute), and `tagged` sets them after.
+   */
+  private async createTags(tags: string[] | undefined): Promise<{ tags?: string[] }> {
+    return tags?.length && (await this.tagsOnCreate()) ? { tags } : {};
   }
 
   /** Replace a resource's tags (used after create, for clouds that do not accept tags in the create body). */
@@ -202,7 +255,7 @@ export class NetworkClient extends ServiceClient {
       await this.json(z.object({ network: Network }), "POST", "/networks", {
         network: {
           name: input.name,
-          tags: input.tags,
+          ...(await this.createTags(input.tags)),
           admin_state_up: true,
           ...(input.mtu ? { mtu: input.mtu } : {}),
         },
@@ -239,7 +292,7 @@ export class NetworkClient extends ServiceClient {
           cidr: input.cidr,
           ip_version: 4,
           dns_nameservers: input.dnsNameservers ?? [],
-          tags: input.tags,
+          ...(await this.createTags(input.tags)),
         },
       })
     ).subnet;
@@ -261,7 +314,7 @@ export class NetworkClient extends ServiceClient {
       await this.json(z.object({ router: Router }), "POST", "/routers", {
         router: {
           name: input.name,
-          tags: input.tags,
+          ...(await this.createTags(input.tags)),
           ...(input.externalNetworkId
             ? { external_gateway_info: { network_id: input.externalNetworkId } }
             : {}),
@@ -321,7 +374,7 @@ export class NetworkClient extends ServiceClient {
           network_id: input.networkId,
           ...(input.subnetId ? { fixed_ips: [{ subnet_id: input.subnetId }] } : {}),
           ...(input.securityGroupIds ? { security_groups: input.securityGroupIds } : {}),
-          tags: input.tags,
+          ...(await this.createTags(input.tags)),
         },
       })
     ).port;
@@ -356,7 +409,11 @@ export class NetworkClient extends ServiceClient {
   }): Promise<SecurityGroup> {
     const g = (
       await this.json(z.object({ security_group: SecurityGroup }), "POST", "/security-groups", {
-        security_group: { name: input.name, description: input.description ?? "", tags: input.tags },
+        security_group: {
+          name: input.name,
+          description: input.description ?? "",
+          ...(await this.createTags(input.tags)),
+        },
       })
     ).security_group;
     return this.tagged("security-groups", g, input.tags);
@@ -407,7 +464,7 @@ export class NetworkClient extends ServiceClient {
           floating_network_id: input.networkId,
           port_id: input.portId,
           description: input.description ?? "",
-          tags: input.tags,
+          ...(await this.createTags(input.tags)),
         },
       })
     ).floatingip;

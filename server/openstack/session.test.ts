@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { startTestCloud, type TestCloud } from "@/server/testing/cloud";
-import { createCloud, Timeout, Unauthorized, Unavailable } from "./index";
+import { createCloud, CredentialsRejected, Timeout, Unauthorized, Unavailable } from "./index";
 
 let t: TestCloud;
 afterEach(async () => {
@@ -31,14 +31,31 @@ describe("Keystone session", () => {
     ]);
   });
 
-  it("maps bad credentials to Unauthorized with Keystone's message", async () => {
+  it("maps bad credentials to CredentialsRejected (an Unauthorized) with Keystone's message, asked once", async () => {
     t = await startTestCloud();
-    const bad = createCloud({
-      ...t.cloud.config,
-      auth: { type: "application_credential", id: t.emu.demo.appCredentialId, secret: "wrong" },
-    });
-    await expect(bad.compute.listFlavors()).rejects.toBeInstanceOf(Unauthorized);
+    const attempts: string[] = [];
+    const bad = createCloud(
+      {
+        ...t.cloud.config,
+        auth: { type: "application_credential", id: t.emu.demo.appCredentialId, secret: "wrong" },
+      },
+      { log: (e) => attempts.push(`${e.method} ${e.path} ${e.status}`), sleep: async () => undefined },
+    );
+    const err = await bad.compute.listFlavors().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CredentialsRejected);
+    expect(err).toBeInstanceOf(Unauthorized);
+    expect((err as Error).message).toMatch(/^The project's cloud credentials are rejected by Keystone: ./);
+    // One token request: no retry that could lock the account, and no service call.
+    expect(attempts).toEqual(["POST /identity/v3/auth/tokens 401"]);
     bad.close();
+  });
+
+  it("a 401 from a service (expired token) re-authenticates instead of failing as CredentialsRejected", async () => {
+    t = await startTestCloud({ tokenTtlSeconds: 3600 });
+    await t.cloud.compute.listFlavors();
+    t.emu.engine.state.tokens = {}; // every issued token revoked
+    expect((await t.cloud.compute.listFlavors()).length).toBeGreaterThan(0);
+    expect(authCalls(t)).toBe(2);
   });
 
   it("reuses the token, and re-issues it shortly before it expires", async () => {

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { CloudConfig } from "./config";
-import { Unavailable, Unauthorized, UnexpectedResponse } from "./errors";
+import { CredentialsRejected, Unavailable, Unauthorized, UnexpectedResponse } from "./errors";
 import type { HttpClient, HttpRequest, HttpResponse } from "./http";
 
 const Endpoint = z.object({
@@ -75,13 +75,24 @@ export class KeystoneSession {
   }
 
   private async authenticate(): Promise<AuthState> {
-    const res = await this.http.request({
-      service: "identity",
-      method: "POST",
-      url: `${this.config.authUrl}/auth/tokens`,
-      body: this.authBody(),
-      idempotent: true, // issuing a token twice is harmless
-    });
+    let res: HttpResponse;
+    try {
+      res = await this.http.request({
+        service: "identity",
+        method: "POST",
+        url: `${this.config.authUrl}/auth/tokens`,
+        body: this.authBody(),
+        idempotent: true, // issuing a token twice is harmless
+      });
+    } catch (err) {
+      // A 401 here is about the credentials themselves, not an expired token: never retried.
+      if (err instanceof Unauthorized)
+        throw new CredentialsRejected(
+          `The project's cloud credentials are rejected by Keystone: ${err.message}`,
+          err.context,
+        );
+      throw err;
+    }
     const token = res.headers["x-subject-token"];
     const parsed = TokenBody.safeParse(res.body);
     if (typeof token !== "string" || !parsed.success) {

@@ -36,6 +36,8 @@ export async function startLocalEmulator(
       log: opts.log,
       // Floating IPs (and the clusters' Kubernetes APIs on them) come from this loopback range.
       externalCidr: process.env.EMULATOR_EXTERNAL_CIDR || undefined,
+      // EMULATOR_PROFILE=zed-lab: behave as the lab's Zed cloud (Cinder zone `nova`, admin-only amphorae).
+      profile: process.env.EMULATOR_PROFILE === "zed-lab" ? "zed-lab" : "default",
     });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "EADDRINUSE") {

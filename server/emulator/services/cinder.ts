@@ -12,6 +12,8 @@ export function cinderRoutes(router: Router, engine: Engine): void {
       throw fault("volume", 403, "Policy doesn't allow this request to be performed.");
     return req.auth;
   };
+  /** Cinder's availability zones: the profile's, or the same names as Nova's. */
+  const zones = (): readonly string[] => engine.profile.volumeZones ?? ZONES;
   const ok = (status: number, body?: unknown): Res => ({
     status,
     body,
@@ -96,10 +98,11 @@ export function cinderRoutes(router: Router, engine: Engine): void {
       volume_types: s().volumeTypes.map(volumeTypeView),
     });
   });
+  // Cinder's own zone list: on many clouds not Nova's (the lab's is `nova` beside Nova's GZ1/MS1).
   router.on("GET", `${P}/os-availability-zone`, (req, { project }) => {
     need(req, project!);
     return ok(200, {
-      availabilityZoneInfo: ZONES.map((z) => ({ zoneName: z, zoneState: { available: true } })),
+      availabilityZoneInfo: zones().map((z) => ({ zoneName: z, zoneState: { available: true } })),
     });
   });
   // Cinder 3.62+: the type used when a request names none. Older microversions route "default" as a type id.
@@ -163,8 +166,8 @@ export function cinderRoutes(router: Router, engine: Engine): void {
         400,
         `Invalid input received: 'size' must be an integer greater than 0, got ${String(body.size)}.`,
       );
-    const az = str(body, "availability_zone") ?? ZONES[0];
-    if (!(ZONES as readonly string[]).includes(az))
+    const az = str(body, "availability_zone") ?? zones()[0]!;
+    if (!zones().includes(az))
       throw fault("volume", 400, `Invalid input received: Availability zone '${az}' is invalid.`);
     const typeName = str(body, "volume_type") ?? "ceph-ssd";
     const type = s().volumeTypes.find((t) => t.name === typeName || t.id === typeName);

@@ -537,7 +537,9 @@ export function novaRoutes(router: Router, engine: Engine): void {
         ...unnamed(vid, projectId, now, 0),
         status: "in-use",
         size: rootSize,
-        az,
+        // Nova (cross_az_attach, its default) asks Cinder for no zone: where Cinder's zones are
+        // not Nova's, the volume lands in Cinder's default zone.
+        az: engine.profile.volumeZones?.[0] ?? az,
         volumeTypeName: s().volumeTypes.find((t) => t.name === rootType || t.id === rootType)!.name,
         metadata: {},
         attachment: { attachmentId: uuid(), serverId: id, device: "/dev/vda", attachedAt: now },
@@ -737,9 +739,12 @@ export function novaRoutes(router: Router, engine: Engine): void {
       (v) => v.attachment?.serverId === srv.id && !v.bootable,
     ).length;
     const device = `/dev/vd${String.fromCharCode(98 + used)}`;
-    vol.status = "attaching";
+    // As with Cinder's attachments API: reserved → attaching → in-use (always in that order: the
+    // reserve latency's top is below the attach latency's bottom).
+    vol.status = "reserved";
     vol.attachment = { attachmentId: uuid(), serverId: srv.id, device, attachedAt: engine.now() };
     vol.updatedAt = engine.now();
+    engine.schedule("volume.attaching", vol.id, "volumeReserve");
     engine.schedule("volume.attached", vol.id, "volumeAttach");
     engine.markDirty();
     return ok(req, 200, {

@@ -159,7 +159,10 @@ export function octaviaRoutes(router: Router, engine: Engine): void {
     session_persistence: null,
     loadbalancers: [{ id: p.loadBalancerId }],
     listeners: p.listenerId ? [{ id: p.listenerId }] : [],
-    healthmonitor_id: p.healthMonitorId,
+    // Octavia leaves an unset monitor out of the pool (the zed-lab and default profiles do too).
+    ...(p.healthMonitorId || !engine.profile.omitOptionalFields
+      ? { healthmonitor_id: p.healthMonitorId }
+      : {}),
     members: children(s().members, "poolId", p.id).map((m) => ({ id: m.id })),
     tls_container_ref: null,
     ca_tls_container_ref: null,
@@ -426,9 +429,11 @@ export function octaviaRoutes(router: Router, engine: Engine): void {
     });
   });
   /**
-   * Octavia's amphora API (admin-only in a real cloud; here the project
-   * sees the amphorae of its own load balancers). Active/standby: two
-   * amphorae, MASTER and BACKUP; a failed one is rebuilt under a new id.
+   * Octavia's amphora API: admin-only by Octavia's default policy, so with
+   * the profile's `amphoraAdminOnly` every token here (all are project
+   * tokens) gets 403; otherwise the project sees the amphorae of its own
+   * load balancers. Active/standby: two amphorae, MASTER and BACKUP; a
+   * failed one is rebuilt under a new id.
    */
   const amphoraView = (x: LoadBalancer, slot: 0 | 1) => {
     const gen = x.amphoraGen?.[slot] ?? 0;
@@ -456,6 +461,8 @@ export function octaviaRoutes(router: Router, engine: Engine): void {
   };
   router.on("GET", "/load-balancer/v2/octavia/amphorae", (req) => {
     const { projectId } = need(req);
+    if (engine.profile.amphoraAdminOnly)
+      throw fault("load-balancer", 403, "Policy does not allow this request to be performed.");
     const lbId = req.query.get("loadbalancer_id");
     const lbs = Object.values(s().loadBalancers).filter(
       (x) => x.projectId === projectId && (!lbId || x.id === lbId) && x.provisioningStatus !== "DELETED",

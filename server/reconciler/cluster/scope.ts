@@ -4,7 +4,13 @@ import type { ClusterSpec } from "@/server/contracts/cluster";
 import type { OperatorCloudConfig } from "@/server/domain/cloud-catalog";
 import type { KubeClient, KubeNode, KubeTarget } from "@/server/kube/client";
 import type { ClusterPki } from "@/server/kube/store";
-import { BadRequest, OpenStackError, QuotaExceeded, type OpenStackCloud } from "@/server/openstack";
+import {
+  BadRequest,
+  CredentialsRejected,
+  OpenStackError,
+  QuotaExceeded,
+  type OpenStackCloud,
+} from "@/server/openstack";
 import type { Server } from "@/server/openstack/compute";
 import type { Observed } from "./observe";
 import { TerminalError, type Catalog, type Step } from "./steps";
@@ -139,6 +145,7 @@ export function apiOf(
 
 export function classify(err: unknown): { terminal: boolean; message: string } {
   if (err instanceof TerminalError) return { terminal: true, message: err.message };
+  if (err instanceof CredentialsRejected) return { terminal: true, message: err.message };
   if (err instanceof QuotaExceeded)
     return { terminal: true, message: `Quota exceeded for ${err.resource}: ${err.message}` };
   if (err instanceof BadRequest)

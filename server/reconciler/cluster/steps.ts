@@ -2,6 +2,7 @@ import type { CloudCatalog } from "@/server/contracts/cloud-catalog";
 import type { ClusterSpec } from "@/server/contracts/cluster";
 import { masterZones } from "@/server/domain/placement";
 import type { OpenStackCloud } from "@/server/openstack";
+import { volumeAttachedTo, volumeAttachPending } from "@/server/openstack/blockstorage";
 import type { RuleInput } from "@/server/openstack/network";
 import { clusterTag, groupTag, META_CLUSTER, resourceNames, roleTag, workerIndex } from "../names";
 import type { Observed } from "./observe";
@@ -367,9 +368,9 @@ function masterSteps(graph: Graph) {
       deps: [`etcd-${i}`, `master-${i}`],
       state: !vol
         ? "missing"
-        : vol.status === "attaching"
+        : volumeAttachPending(vol)
           ? "pending"
-          : vol.attachedTo.some((a) => a.serverId === server?.id) && vol.status === "in-use"
+          : volumeAttachedTo(vol, server?.id)
             ? "done"
             : "missing",
       run: () => cloud.compute.attachVolume(server!.id, vol!.id),

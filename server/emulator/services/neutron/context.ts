@@ -65,7 +65,16 @@ export function neutronContext(engine: Engine) {
       throw fault("network", 409, `Quota exceeded for resources: ['${name}'].`, "OverQuota");
     }
   };
-  const base = (projectId: string, body: Record<string, unknown>) => standardAttrs(projectId, body, now);
+  /**
+   * The standard attributes of a new resource. Without `tag-creation`,
+   * `tags` is an attribute no loaded extension defines, and Neutron refuses
+   * the whole body with 400 (neutron.api.v2.base verify_attributes).
+   */
+  const base = (projectId: string, body: Record<string, unknown>) => {
+    if (!engine.profile.tagCreation && "tags" in body)
+      throw fault("network", 400, "Unrecognized attribute(s) 'tags'", "HTTPBadRequest");
+    return standardAttrs(projectId, body, now);
+  };
   /** Neutron's answer when a subnet's pool is exhausted. */
   const noMoreIps = (networkId: string) =>
     fault(

@@ -4,7 +4,7 @@ import { SINGULAR, type Kind } from "./kinds";
 
 /** Versions and extensions: what clients discover first. */
 export function metaRoutes(router: Router, neutron: Neutron): void {
-  const { need, ok } = neutron;
+  const { engine, need, ok } = neutron;
   router.on("GET", "/network", (req) =>
     ok(200, {
       versions: [{ id: "v2.0", status: "CURRENT", links: [{ rel: "self", href: `${req.baseUrl}${P}/` }] }],
@@ -20,7 +20,7 @@ export function metaRoutes(router: Router, neutron: Neutron): void {
     }),
   );
 
-  const EXTENSIONS = [
+  const ALL_EXTENSIONS = [
     ["external-net", "Neutron external network"],
     ["router", "Neutron L3 Router"],
     ["security-group", "security-group"],
@@ -30,6 +30,7 @@ export function metaRoutes(router: Router, neutron: Neutron): void {
       "standard-attr-tag",
       "Tag support for resources with standard attribute: subnet, trunk, network_segment_range, router, network, policy, subnetpool, port, security_group, floatingip",
     ],
+    ["tag-creation", "Tag creation extension"],
     ["standard-attr-description", "standard-attr-description"],
     ["standard-attr-timestamp", "Resource timestamps"],
     ["standard-attr-revisions", "Resource revision numbers"],
@@ -41,6 +42,10 @@ export function metaRoutes(router: Router, neutron: Neutron): void {
     ["pagination", "Pagination support"],
     ["sorting", "Sorting support"],
   ] as const;
+  // The release profile decides whether tags may be given on create.
+  const EXTENSIONS = ALL_EXTENSIONS.filter(
+    ([alias]) => alias !== "tag-creation" || engine.profile.tagCreation,
+  );
   router.on("GET", `${P}/extensions`, (req) => {
     need(req);
     return ok(200, {
