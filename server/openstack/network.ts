@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { ServiceClient } from "./base";
-import { NotFound } from "./errors";
+import { BadRequest, NotFound } from "./errors";
 import type { KeystoneSession } from "./session";
 
 const Tagged = {
@@ -184,6 +184,25 @@ export class NetworkClient extends ServiceClient {
   async setTags(resource: TagResource, id: string, tags: string[]): Promise<void> {
     await this.call("PUT", `/${resource}/${id}/tags`, { tags });
   }
+  /**
+   * Zed's Neutron (no `tag-creation` extension) refuses `tags` in a create body with
+   * 400 "Attribute 'tags' not allowed in POST". The first such refusal is remembered; that
+   * create (which made nothing) is sent again without tags, and `tagged` PUTs them after.
+   */
+  private tagsInBody = true;
+  private async posting<T>(
+    tags: string[] | undefined,
+    post: (bodyTags?: string[]) => Promise<T>,
+  ): Promise<T> {
+    if (!tags?.length || !this.tagsInBody) return post(undefined);
+    try {
+      return await post(tags);
+    } catch (err) {
+      if (!(err instanceof BadRequest) || !/'tags'/.test(err.message)) throw err;
+      this.tagsInBody = false;
+      return post(undefined);
+    }
+  }
   private async tagged<T extends { id: string; tags: string[] }>(
     resource: TagResource,
     created: T,
@@ -199,14 +218,16 @@ export class NetworkClient extends ServiceClient {
   // networks
   async createNetwork(input: { name: string; tags?: string[]; mtu?: number }): Promise<Network> {
     const n = (
-      await this.json(z.object({ network: Network }), "POST", "/networks", {
-        network: {
-          name: input.name,
-          tags: input.tags,
-          admin_state_up: true,
-          ...(input.mtu ? { mtu: input.mtu } : {}),
-        },
-      })
+      await this.posting(input.tags, (bodyTags) =>
+        this.json(z.object({ network: Network }), "POST", "/networks", {
+          network: {
+            name: input.name,
+            tags: bodyTags,
+            admin_state_up: true,
+            ...(input.mtu ? { mtu: input.mtu } : {}),
+          },
+        }),
+      )
     ).network;
     return this.tagged("networks", n, input.tags);
   }
@@ -232,16 +253,18 @@ export class NetworkClient extends ServiceClient {
     tags?: string[];
   }): Promise<Subnet> {
     const s = (
-      await this.json(z.object({ subnet: Subnet }), "POST", "/subnets", {
-        subnet: {
-          name: input.name,
-          network_id: input.networkId,
-          cidr: input.cidr,
-          ip_version: 4,
-          dns_nameservers: input.dnsNameservers ?? [],
-          tags: input.tags,
-        },
-      })
+      await this.posting(input.tags, (bodyTags) =>
+        this.json(z.object({ subnet: Subnet }), "POST", "/subnets", {
+          subnet: {
+            name: input.name,
+            network_id: input.networkId,
+            cidr: input.cidr,
+            ip_version: 4,
+            dns_nameservers: input.dnsNameservers ?? [],
+            tags: bodyTags,
+          },
+        }),
+      )
     ).subnet;
     return this.tagged("subnets", s, input.tags);
   }
@@ -258,15 +281,17 @@ export class NetworkClient extends ServiceClient {
   // routers
   async createRouter(input: { name: string; externalNetworkId?: string; tags?: string[] }): Promise<Router> {
     const r = (
-      await this.json(z.object({ router: Router }), "POST", "/routers", {
-        router: {
-          name: input.name,
-          tags: input.tags,
-          ...(input.externalNetworkId
-            ? { external_gateway_info: { network_id: input.externalNetworkId } }
-            : {}),
-        },
-      })
+      await this.posting(input.tags, (bodyTags) =>
+        this.json(z.object({ router: Router }), "POST", "/routers", {
+          router: {
+            name: input.name,
+            tags: bodyTags,
+            ...(input.externalNetworkId
+              ? { external_gateway_info: { network_id: input.externalNetworkId } }
+              : {}),
+          },
+        }),
+      )
     ).router;
     return this.tagged("routers", r, input.tags);
   }
@@ -315,15 +340,17 @@ export class NetworkClient extends ServiceClient {
     tags?: string[];
   }): Promise<Port> {
     const p = (
-      await this.json(z.object({ port: Port }), "POST", "/ports", {
-        port: {
-          name: input.name,
-          network_id: input.networkId,
-          ...(input.subnetId ? { fixed_ips: [{ subnet_id: input.subnetId }] } : {}),
-          ...(input.securityGroupIds ? { security_groups: input.securityGroupIds } : {}),
-          tags: input.tags,
-        },
-      })
+      await this.posting(input.tags, (bodyTags) =>
+        this.json(z.object({ port: Port }), "POST", "/ports", {
+          port: {
+            name: input.name,
+            network_id: input.networkId,
+            ...(input.subnetId ? { fixed_ips: [{ subnet_id: input.subnetId }] } : {}),
+            ...(input.securityGroupIds ? { security_groups: input.securityGroupIds } : {}),
+            tags: bodyTags,
+          },
+        }),
+      )
     ).port;
     return this.tagged("ports", p, input.tags);
   }
@@ -355,9 +382,11 @@ export class NetworkClient extends ServiceClient {
     tags?: string[];
   }): Promise<SecurityGroup> {
     const g = (
-      await this.json(z.object({ security_group: SecurityGroup }), "POST", "/security-groups", {
-        security_group: { name: input.name, description: input.description ?? "", tags: input.tags },
-      })
+      await this.posting(input.tags, (bodyTags) =>
+        this.json(z.object({ security_group: SecurityGroup }), "POST", "/security-groups", {
+          security_group: { name: input.name, description: input.description ?? "", tags: bodyTags },
+        }),
+      )
     ).security_group;
     return this.tagged("security-groups", g, input.tags);
   }
@@ -402,14 +431,16 @@ export class NetworkClient extends ServiceClient {
     tags?: string[];
   }): Promise<FloatingIp> {
     const f = (
-      await this.json(z.object({ floatingip: FloatingIp }), "POST", "/floatingips", {
-        floatingip: {
-          floating_network_id: input.networkId,
-          port_id: input.portId,
-          description: input.description ?? "",
-          tags: input.tags,
-        },
-      })
+      await this.posting(input.tags, (bodyTags) =>
+        this.json(z.object({ floatingip: FloatingIp }), "POST", "/floatingips", {
+          floatingip: {
+            floating_network_id: input.networkId,
+            port_id: input.portId,
+            description: input.description ?? "",
+            tags: bodyTags,
+          },
+        }),
+      )
     ).floatingip;
     return this.tagged("floatingips", f, input.tags);
   }
