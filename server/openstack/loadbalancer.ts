@@ -70,7 +70,8 @@ export const Pool = z
     lb_algorithm: z.string(),
     loadbalancers: z.array(z.object({ id: z.string() })).default([]),
     listeners: z.array(z.object({ id: z.string() })).default([]),
-    healthmonitor_id: z.string().nullable(),
+    // Octavia leaves it out of a pool without a monitor (the API reference marks it optional).
+    healthmonitor_id: z.string().nullish(),
     members: z.array(z.object({ id: z.string() })).default([]),
   })
   .transform((p) => ({
@@ -79,7 +80,7 @@ export const Pool = z
     lbAlgorithm: p.lb_algorithm,
     loadBalancerId: p.loadbalancers[0]?.id ?? null,
     listenerId: p.listeners[0]?.id ?? null,
-    healthMonitorId: p.healthmonitor_id,
+    healthMonitorId: p.healthmonitor_id ?? null,
     memberIds: p.members.map((m) => m.id),
   }));
 export type Pool = z.infer<typeof Pool>;
