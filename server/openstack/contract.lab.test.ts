@@ -70,7 +70,7 @@ const lbActive = (what: string) =>
       if (lb?.provisioningStatus === "ERROR") throw new Error(`load balancer ERROR after ${what}`);
       return lb?.provisioningStatus === "ACTIVE" ? lb : undefined;
     },
-    { timeoutMs: 90_000, intervalMs: 1000 },
+    { timeoutMs: 150_000, intervalMs: 1000 },
   );
 
 const serverStatus = (want: string) =>
@@ -81,7 +81,8 @@ const serverStatus = (want: string) =>
       if (sv?.status === "ERROR") throw new Error(`server ERROR: ${sv.fault?.message ?? "no fault"}`);
       return sv?.status === want && !sv.taskState ? sv : undefined;
     },
-    { timeoutMs: 90_000, intervalMs: 1000 },
+    // A boot from volume is ~20 s on an idle lab; the image copy slows down a lot on a busy machine.
+    { timeoutMs: 180_000, intervalMs: 1000 },
   );
 
 const volumeStatus = (id: string, want: string, seen?: Set<string>) =>
@@ -383,7 +384,7 @@ describe.sequential("adapter contract with a real OpenStack (lab, demo project)"
     expect(byName.map((x) => x.id)).toEqual([id]);
     expect(group?.members).toEqual([id]);
     expect(port?.deviceId).toBe(id);
-  });
+  }, 240_000);
 
   it("attaches the etcd volume to the master and detaches it", async () => {
     const seen = new Set<string>();
@@ -598,11 +599,11 @@ describe.sequential("adapter contract with a real OpenStack (lab, demo project)"
         if (x?.status === "ERROR") throw new Error(`server ERROR: ${x.fault?.message ?? "no fault"}`);
         return x?.status === "ACTIVE" && !x.taskState && x.metadata["kc-version"] === "1.32" ? x : undefined;
       },
-      { timeoutMs: 120_000 },
+      { timeoutMs: 180_000 },
     );
     expect(sv.volumeIds).toEqual([s.rootVolumeId]);
     expect(sv.fixedIps).toEqual(s.server!.fixedIps);
-  }, 180_000);
+  }, 240_000);
 
   it("tears down in the reconciler's order; each delete of what is gone answers false", async () => {
     const net = cloud.network;
