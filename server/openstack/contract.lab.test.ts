@@ -18,6 +18,7 @@ import {
   purgeLab,
   runPrefix,
   sweepLab,
+  sweepLabCluster,
   waitFor,
   type KnownIds,
 } from "@/server/testing/lab";
@@ -118,7 +119,14 @@ afterAll(async () => {
  * tests nothing later depends on, and the final sweep, which always runs.
  */
 let broken: string | null = null;
-const INDEPENDENT = [/^extends/, /^reads LB health/, /^changes an addon/, /^rebuilds/, /^leaves nothing/];
+const INDEPENDENT = [
+  /^extends/,
+  /^reads LB health/,
+  /^changes an addon/,
+  /^sweepLabCluster/,
+  /^rebuilds/,
+  /^leaves nothing/,
+];
 beforeEach((ctx) => {
   if (broken && !/^leaves nothing/.test(ctx.task.name)) ctx.skip(`skipped: '${broken}' failed`);
 });
@@ -423,6 +431,7 @@ describe.sequential("adapter contract with a real OpenStack (lab, demo project)"
     // A real backend grows it; the lab's fake driver cannot (FakeBrickLVM has no extend_volume) and
     // Cinder records `error_extending`, a state the console must still be able to delete.
     expect([`available:2`, `error_extending:1`]).toContain(`${after.status}:${after.sizeGb}`);
+    console.info(`extend 1 -> 2 GiB ended ${after.status}, ${after.sizeGb} GiB`);
     expect(await cloud.blockStorage.deleteVolume(v.id)).toBe(true);
     await gone("extended volume deleted", () => cloud.blockStorage.getVolume(v.id), 60_000);
   });
@@ -578,6 +587,33 @@ describe.sequential("adapter contract with a real OpenStack (lab, demo project)"
     expect(byPort.map((f) => f.id)).toEqual([s.fip.id]);
     expect((await net.listFloatingIps({ address: s.fip.address })).map((f) => f.id)).toEqual([s.fip.id]);
     expect((await cloud.loadBalancer.getLoadBalancer(s.lb!.id))?.provisioningStatus).toBe("ACTIVE");
+  });
+
+  it("sweepLabCluster finds every resource of the live cluster by its kc-cluster tag", async () => {
+    const left = await sweepLabCluster(cloud, { id: `${prefix}id`, name: prefix.slice(0, -1) });
+    const ids = (kind: string) =>
+      left
+        .filter((l) => l.kind === kind)
+        .map((l) => l.id)
+        .sort();
+    expect(ids("server")).toEqual([s.server!.id]);
+    expect(ids("volume")).toEqual([s.etcd!.id, s.rootVolumeId!].sort());
+    expect(ids("port")).toEqual([s.masterPort!.id, s.workerPort!.id, s.lb!.vipPortId].sort());
+    expect(ids("floatingip")).toEqual([s.fip!.id]);
+    expect(ids("network")).toEqual([s.network!.id]);
+    expect(ids("subnet")).toEqual([s.subnet!.id]);
+    expect(ids("router")).toEqual([s.router!.id]);
+    expect(ids("security_group")).toEqual(
+      Object.values(s.sg)
+        .map((g) => g!.id)
+        .sort(),
+    );
+    expect(ids("server_group")).toEqual([s.serverGroup!.id]);
+    expect(ids("loadbalancer")).toEqual([s.lb!.id]);
+    expect(ids("listener")).toEqual([s.listener!.id]);
+    expect(ids("pool")).toEqual([s.pool!.id]);
+    expect(ids("healthmonitor")).toEqual([s.hm!.id]);
+    expect(left).toHaveLength(18); // nothing else
   });
 
   it("stops and starts the master", async () => {
