@@ -7,8 +7,8 @@ export interface ReleaseProfile {
   /**
    * Neutron lists the `tag-creation` extension and takes `tags` in a create
    * body (neutron-lib added the extension in 2024, after Zed). Without it a
-   * create body with `tags` is refused with 400 "Unrecognized attribute(s)
-   * 'tags'", as Neutron refuses any attribute no loaded extension defines;
+   * create body with `tags` is refused with 400 "Attribute 'tags' not allowed
+   * in POST" (what the lab's Zed Neutron answered);
    * tags are then set with `PUT /v2.0/{resource}/{id}/tags`.
    */
   tagCreation: boolean;

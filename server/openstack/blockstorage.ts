@@ -79,6 +79,16 @@ export class BlockStorageClient extends ServiceClient {
     super(session, "block-storage", { "OpenStack-API-Version": "volume 3.59" });
   }
 
+  /** Cinder's own zones, which need not be Nova's (a real cloud may have Nova `GZ1`/`MS1` and Cinder `nova`). */
+  async listAvailabilityZones(): Promise<Array<{ name: string; available: boolean }>> {
+    const Az = z.object({ zoneName: z.string(), zoneState: z.object({ available: z.boolean() }) });
+    const r = await this.json(
+      z.object({ availabilityZoneInfo: z.array(Az) }),
+      "GET",
+      "/os-availability-zone",
+    );
+    return r.availabilityZoneInfo.map((a) => ({ name: a.zoneName, available: a.zoneState.available }));
+  }
   async listVolumeTypes() {
     return (await this.json(z.object({ volume_types: z.array(VolumeType) }), "GET", "/types")).volume_types;
   }
@@ -101,19 +111,6 @@ export class BlockStorageClient extends ServiceClient {
         return null;
       throw e;
     }
-  }
-  /** Cinder's own availability zones: on many clouds they differ from Nova's. */
-  async listAvailabilityZones(): Promise<Array<{ name: string; available: boolean }>> {
-    const r = await this.json(
-      z.object({
-        availabilityZoneInfo: z.array(
-          z.object({ zoneName: z.string(), zoneState: z.object({ available: z.boolean() }) }),
-        ),
-      }),
-      "GET",
-      "/os-availability-zone",
-    );
-    return r.availabilityZoneInfo.map((a) => ({ name: a.zoneName, available: a.zoneState.available }));
   }
   async createVolume(input: {
     name: string;

@@ -72,7 +72,7 @@ export function neutronContext(engine: Engine) {
    */
   const base = (projectId: string, body: Record<string, unknown>) => {
     if (!engine.profile.tagCreation && "tags" in body)
-      throw fault("network", 400, "Unrecognized attribute(s) 'tags'", "HTTPBadRequest");
+      throw fault("network", 400, "Attribute 'tags' not allowed in POST", "HTTPBadRequest");
     return standardAttrs(projectId, body, now);
   };
   /** Neutron's answer when a subnet's pool is exhausted. */
