@@ -1,6 +1,8 @@
-import Ajv, { type ErrorObject, type RegExpEngine, type ValidateFunction } from "ajv";
+import Ajv, { type ErrorObject, type Options, type ValidateFunction } from "ajv";
 import { RE2JS } from "re2js";
 import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
+
+type RegExpEngine = NonNullable<NonNullable<Options["code"]>["regExp"]>;
 
 /**
  * JSON Schema checks (ajv) of YAML a user typed, with every error pointing

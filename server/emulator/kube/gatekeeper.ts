@@ -1,10 +1,12 @@
-import Ajv, { type RegExpEngine, type ValidateFunction } from "ajv";
+import Ajv, { type Options, type ValidateFunction } from "ajv";
 import { RE2JS } from "re2js";
 import { z } from "zod";
 import type { Engine } from "../engine";
 import { podReady, recordEvent, type NodeView } from "./model";
 import { hardened } from "./sample";
 import type { Deployment, KubeClusterState, Pod, Service, StoredObject } from "./types";
+
+type RegExpEngine = NonNullable<NonNullable<Options["code"]>["regExp"]>;
 
 /**
  * The emulated cluster's addon releases and OPA Gatekeeper. The console
