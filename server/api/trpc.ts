@@ -3,6 +3,7 @@ import superjson from "superjson";
 import { ZodError } from "zod";
 import { fieldErrorsFromIssues } from "@/server/contracts/field-errors";
 import { ProjectScoped, type ProjectRole } from "@/server/contracts/project";
+import { hostileInputIssues } from "@/server/contracts/text";
 import { log } from "@/server/log";
 import { recordAudit } from "@/server/services/audit/record";
 import { sessionUser } from "@/server/services/auth/session-user";
@@ -73,7 +74,22 @@ const mapErrors = t.middleware(async ({ next, path, ctx }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure.use(mapErrors);
+/**
+ * NUL and other control characters anywhere in the input (free-form fields
+ * included), and inputs nested deeper than any form sends, are refused before
+ * the procedure's own schema runs: a field error, never a database error.
+ */
+const refuseHostileInput = t.middleware(async ({ next, getRawInput }) => {
+  const issues = hostileInputIssues(await getRawInput());
+  if (issues.length > 0) {
+    const fieldErrors: Record<string, string[]> = {};
+    for (const i of issues) (fieldErrors[i.path || "_form"] ??= []).push(i.message);
+    throw new ServiceError("VALIDATION", "Some fields need attention", { fieldErrors });
+  }
+  return next();
+});
+
+export const publicProcedure = t.procedure.use(mapErrors).use(refuseHostileInput);
 
 /** Signed in, and the account still exists. `ctx.actor` is non-null from here on. */
 const authed = t.middleware(async ({ ctx, next }) => {
@@ -121,7 +137,11 @@ const auditFailures = t.middleware(async ({ ctx, next, type, path, getRawInput }
   return result;
 });
 
-export const protectedProcedure = t.procedure.use(mapErrors).use(auditFailures).use(authed);
+export const protectedProcedure = t.procedure
+  .use(mapErrors)
+  .use(auditFailures)
+  .use(refuseHostileInput)
+  .use(authed);
 
 /**
  * Project-scoped procedures: input carries `projectId`; the caller must be a

@@ -1,7 +1,8 @@
 import { z } from "zod";
+import { line, multiline } from "./text";
 import { ProjectScoped } from "./project";
 
-const trimmed = (max: number) => z.string().trim().min(1).max(max);
+const trimmed = (max: number) => line().trim().min(1).max(max);
 
 export const CloudInterface = z.enum(["public", "internal", "admin"]);
 
@@ -21,7 +22,7 @@ export const SetCloudBindingInput = ProjectScoped.extend({
     z.object({
       type: z.literal("application_credential"),
       applicationCredentialId: trimmed(128),
-      secret: z.string().min(1, "Enter the application credential secret").max(1024).optional(),
+      secret: line().min(1, "Enter the application credential secret").max(1024).optional(),
     }),
     z.object({
       type: z.literal("password"),
@@ -30,11 +31,10 @@ export const SetCloudBindingInput = ProjectScoped.extend({
       projectName: trimmed(255).optional(),
       projectId: trimmed(64).optional(),
       projectDomainName: trimmed(255).default("Default"),
-      secret: z.string().min(1, "Enter the password").max(1024).optional(),
+      secret: line().min(1, "Enter the password").max(1024).optional(),
     }),
   ]),
-  caCertPem: z
-    .string()
+  caCertPem: multiline()
     .trim()
     .max(64_000)
     .refine(
