@@ -32,11 +32,19 @@ const t = initTRPC.context<Context>().create({
           ? (cause.extra.fieldErrors ?? null)
           : null;
     const internal = error.code === "INTERNAL_SERVER_ERROR";
+    // A request that could not be read (malformed JSON, an unknown superjson transformation) carries the
+    // parser's own text in its message: answer with ours.
+    const unreadable =
+      (error.code === "BAD_REQUEST" || error.code === "PARSE_ERROR") &&
+      !(cause instanceof ZodError) &&
+      !(cause instanceof ServiceError);
     const message = internal
       ? `Something went wrong on our side. Reference: ${ctx?.requestId ?? "unknown"}`
       : cause instanceof ZodError
         ? "Some fields need attention"
-        : shape.message;
+        : unreadable
+          ? "The request could not be read"
+          : shape.message;
     return {
       ...shape,
       message,
