@@ -15,19 +15,22 @@ function signUpsPerHour(): number {
   return setting("AUTH_SIGNUP_LIMIT_PER_HOUR");
 }
 
-/** Failed sign-ins per email and per client IP; sign-ups per client IP. */
+/** Failed sign-ins per email and per client IP; sign-ups per client IP; member additions per account. */
 export const LIMITS = {
   signInEmail: { max: 5, windowSeconds: 15 * 60 },
   signInIp: { max: 30, windowSeconds: 15 * 60 },
   get signUpIp(): Limit {
     return { max: signUpsPerHour(), windowSeconds: 60 * 60 };
   },
+  /** Members added or invited by one account: whether an email has an account must not be probed in bulk. */
+  memberAdd: { max: 30, windowSeconds: 60 * 60 },
 } satisfies Record<string, Limit>;
 
 export const keys = {
   signInEmail: (email: string) => `signin-email:${email}`,
   signInIp: (ip: string) => `signin-ip:${ip}`,
   signUpIp: (ip: string) => `signup-ip:${ip}`,
+  memberAdd: (userId: string) => `member-add:${userId}`,
 };
 
 /** Seconds until the next attempt is allowed, or null when under the limit. */
