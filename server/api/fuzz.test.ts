@@ -346,3 +346,26 @@ describe("fuzz: every procedure with hostile input", () => {
     expect(failures).toEqual([]);
   }, 120_000);
 });
+
+describe("YAML alias bombs where users upload YAML", () => {
+  it("addon values and a template upload are refused with the YAML's own message", async () => {
+    const { u, ref } = await createAsNewUser(db, smallSpec("bombs"));
+    const certManager = ADDONS.find((a) => a.id === "cert-manager")!;
+    const generation = async () => (await u.caller.cluster.get(ref)).generation;
+    const install = await u.caller.addon
+      .install({
+        ...ref,
+        generation: await generation(),
+        addon: { id: certManager.id, version: certManager.versions[0]!.version, values: ALIAS_BOMB },
+      })
+      .catch((e: unknown) => e);
+    const upload = await u.caller.policy
+      .addTemplate({ ...ref, generation: await generation(), yaml: ALIAS_BOMB })
+      .catch((e: unknown) => e);
+    for (const err of [install, upload]) {
+      expect(err).toBeInstanceOf(TRPCError);
+      expect((err as TRPCError).code).toBe("BAD_REQUEST");
+      expect((err as TRPCError).message).toMatch(/too many aliases/);
+    }
+  });
+});
