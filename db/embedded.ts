@@ -101,7 +101,7 @@ async function binaries(log: (m: string) => void): Promise<Binaries> {
   return { initdb: path.join(dir, "bin", "initdb"), postgres: path.join(dir, "bin", "postgres") };
 }
 
-type RunAs = { uid: number; gid: number } | Record<string, never>;
+export type RunAs = { uid: number; gid: number } | Record<string, never>;
 
 function postgresUser(): RunAs {
   if (!isRoot()) return {};
@@ -185,6 +185,27 @@ function run(cmd: string, args: string[], ids: RunAs, log: (m: string) => void):
   });
 }
 
+/**
+ * The superuser password for initdb, in a fresh directory (0700) and file
+ * (0600) that only initdb's user can read: when the console runs as root,
+ * initdb runs as `postgres`, and both are handed to it (they were 0755/0644,
+ * readable by every local user for as long as initdb ran).
+ */
+export async function writePasswordFile(
+  password: string,
+  ids: RunAs,
+): Promise<{ dir: string; file: string }> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), "kube-console-pw-"));
+  const file = path.join(dir, "pw");
+  await fs.chmod(dir, 0o700);
+  await fs.writeFile(file, password + "\n", { mode: 0o600 });
+  if (typeof ids.uid === "number" && typeof ids.gid === "number") {
+    await fs.chown(dir, ids.uid, ids.gid);
+    await fs.chown(file, ids.uid, ids.gid);
+  }
+  return { dir, file };
+}
+
 async function initdb(
   bin: Binaries,
   dataDir: string,
@@ -194,11 +215,8 @@ async function initdb(
 ) {
   await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
   if (typeof ids.uid === "number" && typeof ids.gid === "number") await fs.chown(dataDir, ids.uid, ids.gid);
-  const pwDir = await fs.mkdtemp(path.join(os.tmpdir(), "kube-console-pw-"));
-  const pwFile = path.join(pwDir, "pw");
+  const { dir: pwDir, file: pwFile } = await writePasswordFile(password, ids);
   try {
-    await fs.chmod(pwDir, 0o755);
-    await fs.writeFile(pwFile, password + "\n", { mode: 0o644 });
     await run(
       bin.initdb,
       [

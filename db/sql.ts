@@ -19,3 +19,11 @@ export function secondsAgo(seconds: number): SQL {
 export function clustersAfter(cursor: string): SQL {
   return sql`(${clusters.createdAt}, ${clusters.id}) < ((SELECT created_at FROM clusters WHERE id = ${cursor}), ${cursor}::uuid)`;
 }
+
+/**
+ * Waits for, and holds until the transaction ends, PostgreSQL's advisory lock
+ * for `key` (e.g. a rate-limit key): callers of the same key go one at a time.
+ */
+export function advisoryXactLock(key: string): SQL {
+  return sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`;
+}

@@ -16,6 +16,14 @@ const json = (status: number, body: unknown) =>
     headers: { "Content-Type": "application/json", "Cache-Control": "no-store" },
   });
 
+function originHost(origin: string): string | null {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * The kubeconfig download, as a route handler (a file, not JSON): the
  * session is checked against the database, the caller must be at least a
@@ -50,9 +58,12 @@ export async function downloadKubeconfig(
     return json(status, { error: message, requestId: meta.requestId });
   };
   // Cross-site requests never carry the session (SameSite=Lax), but refuse any foreign origin outright.
+  // X-Forwarded-Host is the client's only behind a proxy that TRUST_PROXY names: otherwise the console's
+  // HTTP server (server/runtime/http-server.ts) drops it. An Origin that is not a URL ("null" from a
+  // sandboxed frame or a file) is foreign too.
   const origin = req.headers.get("origin");
   const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
-  if (origin && host && new URL(origin).host !== host)
+  if (origin !== null && (!host || originHost(origin) !== host))
     return refuse(403, "FORBIDDEN", "Cross-site request refused");
   if (!z.uuid().safeParse(projectId).success || !z.uuid().safeParse(clusterId).success)
     return refuse(404, "NOT_FOUND", "Cluster not found");

@@ -3,6 +3,7 @@ import superjson from "superjson";
 import { ZodError } from "zod";
 import { fieldErrorsFromIssues } from "@/server/contracts/field-errors";
 import { ProjectScoped, type ProjectRole } from "@/server/contracts/project";
+import { hostileInputIssues } from "@/server/contracts/text";
 import { log } from "@/server/log";
 import { recordAudit } from "@/server/services/audit/record";
 import { sessionUser } from "@/server/services/auth/session-user";
@@ -31,11 +32,19 @@ const t = initTRPC.context<Context>().create({
           ? (cause.extra.fieldErrors ?? null)
           : null;
     const internal = error.code === "INTERNAL_SERVER_ERROR";
+    // A request that could not be read (malformed JSON, an unknown superjson transformation) carries the
+    // parser's own text in its message: answer with ours.
+    const unreadable =
+      (error.code === "BAD_REQUEST" || error.code === "PARSE_ERROR") &&
+      !(cause instanceof ZodError) &&
+      !(cause instanceof ServiceError);
     const message = internal
       ? `Something went wrong on our side. Reference: ${ctx?.requestId ?? "unknown"}`
       : cause instanceof ZodError
         ? "Some fields need attention"
-        : shape.message;
+        : unreadable
+          ? "The request could not be read"
+          : shape.message;
     return {
       ...shape,
       message,
@@ -73,7 +82,22 @@ const mapErrors = t.middleware(async ({ next, path, ctx }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure.use(mapErrors);
+/**
+ * NUL and other control characters anywhere in the input (free-form fields
+ * included), and inputs nested deeper than any form sends, are refused before
+ * the procedure's own schema runs: a field error, never a database error.
+ */
+const refuseHostileInput = t.middleware(async ({ next, getRawInput }) => {
+  const issues = hostileInputIssues(await getRawInput());
+  if (issues.length > 0) {
+    const fieldErrors: Record<string, string[]> = {};
+    for (const i of issues) (fieldErrors[i.path || "_form"] ??= []).push(i.message);
+    throw new ServiceError("VALIDATION", "Some fields need attention", { fieldErrors });
+  }
+  return next();
+});
+
+export const publicProcedure = t.procedure.use(mapErrors).use(refuseHostileInput);
 
 /** Signed in, and the account still exists. `ctx.actor` is non-null from here on. */
 const authed = t.middleware(async ({ ctx, next }) => {
@@ -121,7 +145,11 @@ const auditFailures = t.middleware(async ({ ctx, next, type, path, getRawInput }
   return result;
 });
 
-export const protectedProcedure = t.procedure.use(mapErrors).use(auditFailures).use(authed);
+export const protectedProcedure = t.procedure
+  .use(mapErrors)
+  .use(auditFailures)
+  .use(refuseHostileInput)
+  .use(authed);
 
 /**
  * Project-scoped procedures: input carries `projectId`; the caller must be a

@@ -1,14 +1,15 @@
 import { z } from "zod";
+import { coercedDateInRange, line } from "./text";
 import { ProjectScoped } from "./project";
 
 export const AUDIT_OUTCOMES = ["success", "failure", "denied"] as const;
 
 export const ListAuditInput = ProjectScoped.extend({
-  actor: z.string().trim().max(254).optional(),
-  action: z.string().trim().max(100).optional(),
+  actor: line().trim().max(254).optional(),
+  action: line().trim().max(100).optional(),
   outcome: z.enum(AUDIT_OUTCOMES).optional(),
-  from: z.coerce.date().optional(),
-  to: z.coerce.date().optional(),
+  from: coercedDateInRange().optional(),
+  to: coercedDateInRange().optional(),
   /** id of the last row of the previous page (rows are newest first) */
   cursor: z.number().int().positive().optional(),
   limit: z.number().int().min(1).max(200).default(50),

@@ -1,7 +1,7 @@
 import { z } from "zod";
+import { line } from "./text";
 
-export const Email = z
-  .string()
+export const Email = line()
   .trim()
   .toLowerCase()
   .max(254, "Email is too long")
@@ -18,7 +18,7 @@ export const PASSWORD_RULES = [
   { id: "other", label: "Contains a number or a symbol", test: (p: string) => /[^\p{L}\s]/u.test(p) },
 ] as const;
 
-export const Password = z.string().superRefine((p, ctx) => {
+export const Password = line().superRefine((p, ctx) => {
   const failed = PASSWORD_RULES.filter((r) => !r.test(p));
   for (const rule of failed)
     ctx.addIssue({ code: "custom", message: `Password: ${rule.label.toLowerCase()}` });
@@ -26,7 +26,7 @@ export const Password = z.string().superRefine((p, ctx) => {
 
 export const SignUpInput = z
   .object({
-    name: z.string().trim().min(1, "Enter your name").max(100, "Name is too long"),
+    name: line().trim().min(1, "Enter your name").max(100, "Name is too long"),
     email: Email,
     password: Password,
   })

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { line, multiline } from "./text";
 import { RequestedClusterSpec } from "./cluster";
 import { ConstraintSpec } from "./policies";
 import { ProjectScoped } from "./project";
@@ -9,7 +10,7 @@ import { ProjectScoped } from "./project";
  * (run on the server, so the browser needs neither the data files nor ajv).
  */
 
-const Yaml = z.string().max(100_000, "At most 100 KB");
+const Yaml = multiline().max(100_000, "At most 100 KB");
 /** The cluster's own ConstraintTemplates (YAML), next to the library's. */
 const CustomTemplates = z.array(Yaml).max(50).default([]);
 
@@ -18,14 +19,14 @@ export const CatalogInput = ProjectScoped;
 export const TemplatesInput = ProjectScoped.extend({ custom: CustomTemplates });
 
 export const AllocatableInput = ProjectScoped.extend({
-  flavor: z.string().max(100),
-  diskGb: z.number().finite(),
+  flavor: line().max(100),
+  diskGb: z.number().finite().min(0).max(100_000),
 });
 
-export const CheckAddonValuesInput = ProjectScoped.extend({ id: z.string().max(100), values: Yaml });
+export const CheckAddonValuesInput = ProjectScoped.extend({ id: line().max(100), values: Yaml });
 
 export const CheckParametersInput = ProjectScoped.extend({
-  kind: z.string().max(100),
+  kind: line().max(100),
   custom: CustomTemplates,
   parameters: Yaml,
 });

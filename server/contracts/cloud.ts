@@ -1,7 +1,17 @@
 import { z } from "zod";
+import { line, multiline } from "./text";
 import { ProjectScoped } from "./project";
 
-const trimmed = (max: number) => z.string().trim().min(1).max(max);
+function hasUserInfo(u: string): boolean {
+  try {
+    const url = new URL(u);
+    return url.username !== "" || url.password !== "";
+  } catch {
+    return false;
+  }
+}
+
+const trimmed = (max: number) => line().trim().min(1).max(max);
 
 export const CloudInterface = z.enum(["public", "internal", "admin"]);
 
@@ -14,14 +24,19 @@ export const SetCloudBindingInput = ProjectScoped.extend({
   authUrl: z
     .url({ message: "Enter the Keystone URL, e.g. https://keystone.example.com:5000/v3" })
     .refine((u) => /^https?:\/\//.test(u), "The auth URL must start with http:// or https://")
-    .refine((u) => /\/v3\/?$/.test(u), "The auth URL must be Keystone v3 (end with /v3)"),
+    .refine((u) => /\/v3\/?$/.test(u), "The auth URL must be Keystone v3 (end with /v3)")
+    // Everyone in the project sees the URL: a user name or password in it would be shown to viewers.
+    .refine(
+      (u) => !hasUserInfo(u),
+      "The auth URL must not contain a user name or password: enter them under credentials",
+    ),
   region: trimmed(64).regex(/^[\w.-]+$/, "Region names contain only letters, digits, '.', '_' and '-'"),
   interface: CloudInterface.default("public"),
   auth: z.discriminatedUnion("type", [
     z.object({
       type: z.literal("application_credential"),
       applicationCredentialId: trimmed(128),
-      secret: z.string().min(1, "Enter the application credential secret").max(1024).optional(),
+      secret: line().min(1, "Enter the application credential secret").max(1024).optional(),
     }),
     z.object({
       type: z.literal("password"),
@@ -30,11 +45,10 @@ export const SetCloudBindingInput = ProjectScoped.extend({
       projectName: trimmed(255).optional(),
       projectId: trimmed(64).optional(),
       projectDomainName: trimmed(255).default("Default"),
-      secret: z.string().min(1, "Enter the password").max(1024).optional(),
+      secret: line().min(1, "Enter the password").max(1024).optional(),
     }),
   ]),
-  caCertPem: z
-    .string()
+  caCertPem: multiline()
     .trim()
     .max(64_000)
     .refine(

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { line } from "./text";
 import { AddonChoice, PoliciesSpec } from "./policies";
 import { ProjectScoped } from "./project";
 import { MaintenanceWindow, StopSchedule } from "./schedule";
@@ -13,11 +14,10 @@ export const LIMITS = {
 } as const;
 
 /** A name the cloud's catalog defines (zone, flavor, volume type): checked against it by the services. */
-const catalogName = (empty: string) => z.string().trim().min(1, empty).max(255, "At most 255 characters");
+const catalogName = (empty: string) => line().trim().min(1, empty).max(255, "At most 255 characters");
 
 const dns1123 = (what: string, max: number) =>
-  z
-    .string()
+  line()
     .trim()
     .min(1, `Enter a ${what}`)
     .max(max, `The ${what} must be at most ${max} characters`)
@@ -29,15 +29,14 @@ const dns1123 = (what: string, max: number) =>
 export const Topology = z.enum(["single", "standard", "regional"]);
 export type Topology = z.infer<typeof Topology>;
 
-const LabelKey = z
-  .string()
-  .regex(
-    /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/,
-    "Not a valid Kubernetes label key",
-  );
-const LabelValue = z
-  .string()
-  .regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/, "Not a valid Kubernetes label value");
+const LabelKey = line().regex(
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/,
+  "Not a valid Kubernetes label key",
+);
+const LabelValue = line().regex(
+  /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/,
+  "Not a valid Kubernetes label value",
+);
 
 export const Taint = z.object({
   key: LabelKey,
@@ -125,7 +124,7 @@ export const NodeGroupSpec = z.object({
   zone: catalogName("Choose a zone"),
   scaling: Scaling,
   labels: z
-    .record(z.string(), LabelValue)
+    .record(line().max(317), LabelValue)
     .superRefine((labels, ctx) => {
       for (const key of Object.keys(labels)) {
         if (!LabelKey.safeParse(key).success)
@@ -162,11 +161,11 @@ export const EtcdSpec = z.object({
 });
 
 export const NetworkSpec = z.discriminatedUnion("mode", [
-  z.object({ mode: z.literal("new"), cidr: z.string().default("10.0.0.0/24") }),
+  z.object({ mode: z.literal("new"), cidr: line().max(50).default("10.0.0.0/24") }),
   z.object({
     mode: z.literal("existing"),
-    networkId: z.string().min(1, "Choose a network"),
-    subnetId: z.string().min(1, "Choose a subnet"),
+    networkId: line().min(1, "Choose a network").max(100),
+    subnetId: line().min(1, "Choose a subnet").max(100),
   }),
 ]);
 
@@ -179,7 +178,7 @@ export const NetworkSpec = z.discriminatedUnion("mode", [
 export const ClusterSpec = z.object({
   name: dns1123("cluster name", 30),
   /** Defaults to the newest offered version (catalog data: server/domain/cluster-spec.ts). */
-  version: z.string(),
+  version: line().max(40),
   topology: Topology,
   masterCount: z.union([z.literal(1), z.literal(3), z.literal(5)]),
   /** The zone of the masters for single and standard topologies (regional uses `regionZones`). */
@@ -189,10 +188,10 @@ export const ClusterSpec = z.object({
   masterFlavor: catalogName("Choose a master flavor"),
   etcd: EtcdSpec,
   network: NetworkSpec.prefault({ mode: "new" }),
-  podCidr: z.string().default("10.100.0.0/16"),
-  serviceCidr: z.string().default("10.254.0.0/16"),
+  podCidr: line().max(50).default("10.100.0.0/16"),
+  serviceCidr: line().max(50).default("10.254.0.0/16"),
   apiAccess: z
-    .object({ public: z.boolean().default(true), allowedCidrs: z.array(z.string()).max(50).default([]) })
+    .object({ public: z.boolean().default(true), allowedCidrs: z.array(line().max(50)).max(50).default([]) })
     .prefault({}),
   nodeGroups: z
     .array(NodeGroupSpec)
@@ -235,7 +234,7 @@ export const UpdateClusterInput = ClusterRef.extend({
   generation: z.number().int().positive(),
   spec: RequestedClusterSpec,
 });
-export const DeleteClusterInput = ClusterRef.extend({ confirmName: z.string() });
+export const DeleteClusterInput = ClusterRef.extend({ confirmName: line().max(100) });
 export const StopScheduleInput = ClusterRef.extend({ schedule: StopSchedule.nullable() });
 export const MaintenanceWindowInput = ClusterRef.extend({ window: MaintenanceWindow.nullable() });
 export const UpgradeReadinessInput = ClusterRef.extend({
@@ -244,7 +243,7 @@ export const UpgradeReadinessInput = ClusterRef.extend({
 export const UpgradeClusterInput = UpgradeReadinessInput.extend({
   generation: z.number().int().positive(),
   /** Ids of the readiness report's blocking findings the user accepts. */
-  acknowledged: z.array(z.string().max(300)).max(100).default([]),
+  acknowledged: z.array(line().max(300)).max(100).default([]),
 });
 export const NodeGroupInput = ClusterRef.extend({
   generation: z.number().int().positive(),
@@ -252,16 +251,16 @@ export const NodeGroupInput = ClusterRef.extend({
 });
 export const ScaleNodeGroupInput = ClusterRef.extend({
   generation: z.number().int().positive(),
-  name: z.string(),
+  name: line().max(100),
   scaling: Scaling,
 });
 export const RemoveNodeGroupInput = ClusterRef.extend({
   generation: z.number().int().positive(),
-  name: z.string(),
+  name: line().max(100),
 });
 export const ListClustersInput = ProjectScoped.extend({
-  search: z.string().trim().max(60).optional(),
-  phase: z.string().optional(),
+  search: line().trim().max(60).optional(),
+  phase: line().max(40).optional(),
   cursor: z.uuid().optional(),
   limit: z.number().int().min(1).max(200).default(50),
 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { line, multiline } from "./text";
 
 /** Gatekeeper constraints and templates as the cluster intent holds them (parameters are checked in domain/policies). */
 
@@ -28,7 +29,7 @@ export const ConstraintMatch = z.object({
   kinds: z
     .array(
       z.object({
-        apiGroups: z.array(z.string().max(253)).max(10).default([""]),
+        apiGroups: z.array(line().max(253)).max(10).default([""]),
         kinds: z
           .array(z.string().regex(/^[A-Z*][A-Za-z0-9]*$/, "Kinds are names such as Pod or Service"))
           .min(1)
@@ -61,7 +62,7 @@ export const ConstraintSpec = z.object({
   enforcementAction: EnforcementAction,
   /** A disabled constraint stays in the intent but is not applied to the cluster. */
   enabled: z.boolean().default(true),
-  parameters: z.record(z.string(), z.unknown()).default({}),
+  parameters: z.record(line().max(253), z.unknown()).default({}),
   match: ConstraintMatch,
 });
 export type ConstraintSpec = z.infer<typeof ConstraintSpec>;
@@ -70,15 +71,15 @@ export const PoliciesSpec = z.object({
   /** OPA Gatekeeper (admission webhook and audit); on by default. */
   gatekeeper: z.boolean().default(true),
   /** Custom ConstraintTemplate manifests (YAML, as uploaded). */
-  templates: z.array(z.string().max(100_000, "A template is at most 100 KB")).max(30).default([]),
+  templates: z.array(multiline().max(100_000, "A template is at most 100 KB")).max(30).default([]),
   constraints: z.array(ConstraintSpec).max(100, "At most 100 constraints per cluster").default([]),
 });
 export type PoliciesSpec = z.infer<typeof PoliciesSpec>;
 
 export const AddonChoice = z.object({
-  id: z.string().min(1, "Choose an addon"),
-  version: z.string().min(1, "Choose a version"),
+  id: line().min(1, "Choose an addon").max(100),
+  version: line().min(1, "Choose a version").max(40),
   /** Helm-style values, YAML. */
-  values: z.string().max(64_000, "Values are at most 64 KB"),
+  values: multiline().max(64_000, "Values are at most 64 KB"),
 });
 export type AddonChoice = z.infer<typeof AddonChoice>;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { line, multiline } from "./text";
 import { ClusterRef } from "./cluster";
 import { ConstraintSpec, EnforcementAction } from "./policies";
 
@@ -8,20 +9,19 @@ export const SetGatekeeperInput = ClusterRef.extend({ ...Generation, enabled: z.
 export const SaveConstraintInput = ClusterRef.extend({
   ...Generation,
   /** The name it had, when editing (a rename replaces it). */
-  originalName: z.string().optional(),
+  originalName: line().max(253).optional(),
   constraint: ConstraintSpec,
 });
-export const ConstraintRefInput = ClusterRef.extend({ ...Generation, name: z.string().min(1) });
+export const ConstraintRefInput = ClusterRef.extend({ ...Generation, name: line().min(1).max(253) });
 export const SetEnforcementInput = ConstraintRefInput.extend({ enforcementAction: EnforcementAction });
 export const SetConstraintEnabledInput = ConstraintRefInput.extend({ enabled: z.boolean() });
 export const AddTemplateInput = ClusterRef.extend({
   ...Generation,
-  yaml: z
-    .string()
+  yaml: multiline()
     .min(1, "Paste or upload a ConstraintTemplate")
     .max(100_000, "A template is at most 100 KB"),
 });
-export const DeleteTemplateInput = ClusterRef.extend({ ...Generation, kind: z.string().min(1) });
+export const DeleteTemplateInput = ClusterRef.extend({ ...Generation, kind: line().min(1).max(253) });
 
 export type SetGatekeeperInput = z.infer<typeof SetGatekeeperInput>;
 export type SaveConstraintInput = z.infer<typeof SaveConstraintInput>;

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { line } from "./text";
 import { ClusterRef } from "./cluster";
 
 /**
@@ -24,9 +25,9 @@ export type LoadProfileInput = z.infer<typeof LoadProfileInput>;
 /** The demo controls' inputs: the load, a node of the cluster, one of its load balancers. */
 export const SetLoadInput = ClusterRef.extend({ load: LoadProfileInput });
 export type SetLoadInput = z.infer<typeof SetLoadInput>;
-export const NodeRefInput = ClusterRef.extend({ node: z.string().min(1).max(120) });
+export const NodeRefInput = ClusterRef.extend({ node: line().min(1).max(120) });
 export type NodeRefInput = z.infer<typeof NodeRefInput>;
-export const FailAmphoraInput = ClusterRef.extend({ loadBalancer: z.string().min(1).max(255) });
+export const FailAmphoraInput = ClusterRef.extend({ loadBalancer: line().min(1).max(255) });
 export type FailAmphoraInput = z.infer<typeof FailAmphoraInput>;
 
 /** The emulator admin API's view of a cluster's workload (the console validates it with this schema). */

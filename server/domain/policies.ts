@@ -1,7 +1,7 @@
-import { LineCounter, parseDocument, stringify, type Node } from "yaml";
+import { stringify, type Node } from "yaml";
 import type { ConstraintSpec, PoliciesSpec } from "@/server/contracts/policies";
 import { LIBRARY, PRECONFIGURED, SYSTEM_NAMESPACES, type JsonSchema } from "./policy-library";
-import { checkValue, nodeAt, schemaError, type SchemaIssue } from "./schema-check";
+import { checkValue, nodeAt, parseUserYaml, schemaError, type SchemaIssue } from "./schema-check";
 
 export const GATEKEEPER_MIN_MINOR = 21;
 export const TEMPLATE_API = "templates.gatekeeper.sh/v1";
@@ -68,17 +68,9 @@ export interface TemplateCheck {
  * and its line.
  */
 export function parseTemplateYaml(text: string): TemplateCheck {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, uniqueKeys: true });
-  if (doc.errors.length > 0)
-    return {
-      template: null,
-      issues: doc.errors.map((e) => ({
-        line: e.linePos?.[0]?.line ?? null,
-        path: "",
-        message: `YAML syntax: ${e.message.split("\n")[0]}`,
-      })),
-    };
+  const parsed = parseUserYaml(text);
+  if (parsed.issues.length > 0) return { template: null, issues: parsed.issues };
+  const { doc, lineCounter: lc } = parsed;
   const issues: SchemaIssue[] = [];
   const lineAt = (path: Array<string | number>): number | null => {
     const node = nodeAt(doc.contents as Node | null, path.map(String), false);
@@ -92,7 +84,7 @@ export function parseTemplateYaml(text: string): TemplateCheck {
   const fail = (path: Array<string | number>, message: string, at = path) =>
     issues.push({ line: lineAt(at), path: dotted(path), message: `${dotted(path)}: ${message}` });
 
-  const obj = doc.toJS() as Record<string, unknown> | null;
+  const obj = parsed.value as Record<string, unknown> | null;
   if (!obj || typeof obj !== "object" || Array.isArray(obj))
     return {
       template: null,

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import http from "node:http";
 import type { Socket } from "node:net";
 import { RealClock, type Clock } from "./clock";
@@ -73,6 +73,17 @@ function serviceOf(path: string): Service | null {
     _emulator: "admin",
   };
   return map[first] ?? null;
+}
+
+/**
+ * Whether a presented secret is `secret`, in time that does not depend on
+ * where they differ (both are hashed to equal length first). A header given
+ * twice, or not at all, is not the secret.
+ */
+export function sameSecret(presented: string | string[] | undefined, secret: string): boolean {
+  if (typeof presented !== "string") return false;
+  const digest = (v: string) => createHash("sha256").update(v).digest();
+  return timingSafeEqual(digest(presented), digest(secret));
 }
 
 export async function startEmulator(opts: EmulatorOptions = {}): Promise<RunningEmulator> {
@@ -168,7 +179,7 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
       });
 
     if (service === "admin") {
-      if (raw.headers["x-emulator-admin-key"] !== adminKey)
+      if (!sameSecret(raw.headers["x-emulator-admin-key"], adminKey))
         return finish({ status: 403, body: faultBody("admin", 403, "Admin key required") });
     } else {
       const rule = faults.match(service, method, path);

@@ -1,6 +1,6 @@
-import { randomUUID } from "node:crypto";
 import http from "node:http";
 import next from "next";
+import { sanitizeHeaders } from "./forwarded-headers";
 
 export interface ServeOptions {
   dev: boolean;
@@ -28,15 +28,7 @@ export async function serveConsole(opts: ServeOptions): Promise<http.Server> {
   const handle = app.getRequestHandler();
   const upgrade = app.getUpgradeHandler();
 
-  const sanitize = (req: http.IncomingMessage) => {
-    if (!opts.trustProxy || !req.headers["x-forwarded-for"]) {
-      req.headers["x-forwarded-for"] = req.socket.remoteAddress ?? "";
-    }
-    const incoming = req.headers["x-request-id"];
-    if (!opts.trustProxy || typeof incoming !== "string" || !/^[\w-]{8,64}$/.test(incoming)) {
-      req.headers["x-request-id"] = randomUUID();
-    }
-  };
+  const sanitize = (req: http.IncomingMessage) => sanitizeHeaders(req, opts.trustProxy);
 
   const server = http.createServer((req, res) => {
     sanitize(req);

@@ -1,5 +1,5 @@
 import { TRPCError } from "@trpc/server";
-import { and, count, eq } from "drizzle-orm";
+import { and, count, eq, like } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
 import { auditLog, projectMembers, projects, users } from "@/db/schema";
@@ -236,6 +236,73 @@ describe("sign-in", () => {
     );
     expect(err.code).toBe("TOO_MANY_REQUESTS");
     expect(await db.select().from(users).where(eq(users.email, "bulk-extra@example.com"))).toHaveLength(0);
+  });
+});
+
+describe("rate limits under parallel requests", () => {
+  it("40 parallel wrong passwords for one email: only the limit's worth get their password checked", async () => {
+    const u = await makeUser(db);
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        verifyCredentials({
+          db,
+          // A different client IP each: only the per-email limit applies.
+          meta: { requestId: `req-par-${i}`, clientIp: `198.18.0.${i + 1}` },
+          raw: { email: u.email, password: `wrong-password-${i}` },
+        }).catch((e: unknown) => e),
+      ),
+    );
+    const codes = results.map((r) => (r as ServiceError).code);
+    expect(codes.filter((c) => c === "UNAUTHORIZED")).toHaveLength(LIMITS.signInEmail.max);
+    expect(codes.filter((c) => c === "RATE_LIMITED")).toHaveLength(40 - LIMITS.signInEmail.max);
+    // A failure row is written only after a password check.
+    const checked = await db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.targetLabel, u.email), eq(auditLog.outcome, "failure")));
+    expect(checked).toHaveLength(LIMITS.signInEmail.max);
+    // And the right password is refused now too, until the window passes.
+    await expect(
+      verifyCredentials({
+        db,
+        meta: { requestId: "req-par-right", clientIp: "198.18.0.99" },
+        raw: { email: u.email, password: u.password },
+      }),
+    ).rejects.toMatchObject({ code: "RATE_LIMITED" });
+  });
+
+  it("a successful sign-in does not use up the client IP's allowance", async () => {
+    const u = await makeUser(db);
+    const ip = "198.18.2.1";
+    for (let i = 0; i < LIMITS.signInIp.max + 2; i++)
+      await expect(
+        verifyCredentials({
+          db,
+          meta: { requestId: `req-ok-${i}`, clientIp: ip },
+          raw: { email: u.email, password: u.password },
+        }),
+      ).resolves.toMatchObject({ id: u.userId });
+  });
+
+  it("25 parallel sign-ups from one client IP create at most the limit's worth of accounts", async () => {
+    const anon = callerFor(db, null, "198.18.1.1");
+    const results = await Promise.all(
+      Array.from({ length: 25 }, (_, i) =>
+        anon.auth
+          .signUp({ name: `Parallel ${i}`, email: `parallel${i}@example.com`, password: "bulk-password-123" })
+          .then(
+            () => "created",
+            (e: unknown) => (e instanceof TRPCError ? e.code : String(e)),
+          ),
+      ),
+    );
+    expect(results.filter((r) => r === "created")).toHaveLength(LIMITS.signUpIp.max);
+    expect(results.filter((r) => r === "TOO_MANY_REQUESTS")).toHaveLength(25 - LIMITS.signUpIp.max);
+    const [created] = await db
+      .select({ n: count() })
+      .from(users)
+      .where(like(users.email, "parallel%@example.com"));
+    expect(created!.n).toBe(LIMITS.signUpIp.max);
   });
 });
 

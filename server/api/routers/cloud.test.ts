@@ -142,6 +142,8 @@ describe("cloud binding", () => {
     const cases: Array<[Record<string, unknown>, string, RegExp]> = [
       [{ authUrl: "ftp://x/v3" }, "authUrl", /http/],
       [{ authUrl: "https://keystone.example.com:5000/v2.0" }, "authUrl", /Keystone v3/],
+      [{ authUrl: "https://admin:s3cret@keystone.example.com:5000/v3" }, "authUrl", /user name or password/],
+      [{ authUrl: "https://admin@keystone.example.com:5000/v3" }, "authUrl", /user name or password/],
       [{ region: "bad region!" }, "region", /letters, digits/],
       [{ caCertPem: "not a cert" }, "caCertPem", /PEM/],
     ];

@@ -1,9 +1,12 @@
-import Ajv from "ajv";
+import Ajv, { type Options, type ValidateFunction } from "ajv";
+import { RE2JS } from "re2js";
 import { z } from "zod";
 import type { Engine } from "../engine";
 import { podReady, recordEvent, type NodeView } from "./model";
 import { hardened } from "./sample";
 import type { Deployment, KubeClusterState, Pod, Service, StoredObject } from "./types";
+
+type RegExpEngine = NonNullable<NonNullable<Options["code"]>["regExp"]>;
 
 /**
  * The emulated cluster's addon releases and OPA Gatekeeper. The console
@@ -579,14 +582,32 @@ export function recordDenied(engine: Engine, k: KubeClusterState, d: Deployment,
   });
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+/**
+ * RE2 for the schemas' patterns (a user's template must not stall the
+ * process with a backtracking pattern), and an ajv instance per template
+ * schema (no shared `$id` space, freed with the template).
+ */
+const linearRegExp: RegExpEngine = Object.assign(
+  (pattern: string) => RE2JS.compile(RE2JS.translateRegExp(pattern)),
+  { code: "linearRegExp" },
+);
+const validators = new WeakMap<object, ValidateFunction>();
+
+function validatorOf(schema: object): ValidateFunction {
+  let v = validators.get(schema);
+  if (!v) {
+    v = new Ajv({ allErrors: true, strict: false, code: { regExp: linearRegExp } }).compile(schema);
+    validators.set(schema, v);
+  }
+  return v;
+}
 
 /** The API server's structural check of a constraint's parameters against its template's schema. */
 export function invalidParameters(template: StoredObject, parameters: unknown): string | null {
   const schema = get(template, "spec", "crd", "spec", "validation", "openAPIV3Schema");
   if (!schema || typeof schema !== "object") return null;
   try {
-    const v = ajv.compile(schema);
+    const v = validatorOf(schema);
     if (v(parameters ?? {})) return null;
     return (v.errors ?? [])
       .map((e) => `spec.parameters${e.instancePath.replace(/\//g, ".")}: ${e.message ?? "invalid"}`)

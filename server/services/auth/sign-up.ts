@@ -7,7 +7,7 @@ import { hashPassword } from "@/server/security/password";
 import { recordAudit } from "../audit/record";
 import type { RequestMeta } from "../context";
 import { validation } from "../errors";
-import { enforce, keys, LIMITS, recordAttempt } from "./rate-limit";
+import { keys, LIMITS, reserveAttempt } from "./rate-limit";
 
 export const DUPLICATE_EMAIL_MESSAGE =
   "This email can't be used for a new account. If you already have one, sign in instead.";
@@ -20,8 +20,8 @@ export const DUPLICATE_EMAIL_MESSAGE =
  */
 export async function signUp({ db, meta, input }: { db: Db; meta: RequestMeta; input: SignUpInput }) {
   const ipKey = meta.clientIp ? keys.signUpIp(meta.clientIp) : null;
-  if (ipKey) await enforce(db, [[ipKey, LIMITS.signUpIp]], "sign-up attempts from your network");
-  if (ipKey) await recordAttempt(db, ipKey);
+  // Counted and recorded in one atomic step: parallel sign-ups cannot all pass the limit.
+  if (ipKey) await reserveAttempt(db, [[ipKey, LIMITS.signUpIp]], "sign-up attempts from your network");
 
   const passwordHash = await hashPassword(input.password);
 

@@ -6,7 +6,7 @@ import { burnPasswordCheck, verifyPassword } from "@/server/security/password";
 import { recordAudit } from "../audit/record";
 import type { RequestMeta } from "../context";
 import { ServiceError } from "../errors";
-import { clearAttempts, enforce, keys, LIMITS, recordAttempt } from "./rate-limit";
+import { clearAttempts, keys, LIMITS, releaseAttempts, reserveAttempt } from "./rate-limit";
 
 export const BAD_CREDENTIALS_MESSAGE = "Incorrect email or password.";
 
@@ -34,8 +34,10 @@ export async function verifyCredentials({
   const limits: Array<[string, typeof LIMITS.signInEmail]> = [[emailKey, LIMITS.signInEmail]];
   if (ipKey) limits.push([ipKey, LIMITS.signInIp]);
 
+  // Counted before the password is checked, atomically: parallel guesses cannot all get checked.
+  let reserved: string[];
   try {
-    await enforce(db, limits, "failed sign-in attempts");
+    reserved = await reserveAttempt(db, limits, "failed sign-in attempts");
   } catch (err) {
     await recordAudit(
       db,
@@ -57,7 +59,6 @@ export async function verifyCredentials({
     : (await burnPasswordCheck(password), false);
 
   if (!user || !ok) {
-    await recordAttempt(db, ...[emailKey, ipKey].filter((k): k is string => k !== null));
     await recordAudit(
       db,
       { ...meta, actor: user ? { userId: user.id, email: user.email } : null },
@@ -73,6 +74,8 @@ export async function verifyCredentials({
     throw new ServiceError("UNAUTHORIZED", BAD_CREDENTIALS_MESSAGE);
   }
 
+  // Only failures count: a successful sign-in takes its attempt back and clears the email's.
+  await releaseAttempts(db, reserved);
   await clearAttempts(db, emailKey);
   await recordAudit(
     db,

@@ -2,6 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { projectInvitations, projectMembers, users } from "@/db/schema";
 import type { AddMemberInput, CancelInvitationInput } from "@/server/contracts/project";
 import { recordAudit } from "../audit/record";
+import { keys, LIMITS, reserveAttempt } from "../auth/rate-limit";
 import type { ProjectCall } from "../context";
 import { ServiceError } from "../errors";
 import { assertCanGrant, MAX_MEMBERS_PER_PROJECT, memberCount } from "./rules";
@@ -16,6 +17,12 @@ export async function addMember({
   input,
 }: ProjectCall<AddMemberInput>): Promise<{ status: "added" | "invited"; email: string }> {
   assertCanGrant(project, input.role);
+  // Every try counts, whatever its outcome: the answers tell whether an email has an account.
+  await reserveAttempt(
+    ctx.db,
+    [[keys.memberAdd(ctx.actor.userId), LIMITS.memberAdd]],
+    "members added or invited",
+  );
   return ctx.db.transaction(async (tx) => {
     if ((await memberCount(tx, project.id)) >= MAX_MEMBERS_PER_PROJECT) {
       throw new ServiceError(
