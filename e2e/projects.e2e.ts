@@ -99,7 +99,9 @@ test("cloud credentials are write-only", async ({ page, user }) => {
   await page.goto(`/projects/${user.personalProjectId}/settings`);
   await expect(page.getByText("The console's default cloud")).toBeVisible();
   // The cloud really in use, as its Keystone answered the worker (the dev server's built-in emulator).
-  await expect(page.getByRole("region", { name: "Cloud in use" }).getByText(/127\.0\.0\.1:\d+\/identity\/v3/)).toBeVisible();
+  await expect(
+    page.getByRole("region", { name: "Cloud in use" }).getByText(/127\.0\.0\.1:\d+\/identity\/v3/),
+  ).toBeVisible();
   await page.getByRole("button", { name: "Connect OpenStack" }).click();
   // A closed loopback port: the worker's read of this cloud fails at once and never leaves the machine.
   await page.getByLabel("Auth URL (Keystone v3)").fill("https://127.0.0.1:9/v2.0");

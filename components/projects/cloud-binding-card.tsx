@@ -99,8 +99,8 @@ function BindingSummary({ binding }: { binding: CloudBindingView }) {
             The console&apos;s default cloud <Badge tone="primary">default</Badge>
           </div>
           <div className="text-xs text-muted">
-            No credentials of its own: the operator&apos;s cloud if one is configured, else the built-in OpenStack
-            emulator. &ldquo;In use&rdquo; below names it.
+            No credentials of its own: the operator&apos;s cloud if one is configured, else the built-in
+            OpenStack emulator. &ldquo;In use&rdquo; below names it.
           </div>
         </div>
       </div>
