@@ -13,6 +13,8 @@ export default defineConfig({
     include: ["**/*.lab.test.ts"],
     exclude: ["node_modules/**", ".next/**", "e2e/**", ".data/**"],
     environment: "node",
+    // The cluster suites keep the console's intent in a real (embedded) PostgreSQL, as npm test does.
+    globalSetup: ["./db/testing/global-setup.ts"],
     pool: "forks",
     fileParallelism: false,
     testTimeout: 120_000,

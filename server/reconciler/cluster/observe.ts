@@ -279,7 +279,9 @@ export async function observeApi(
     kubeNodes,
     forConsole: spec.apiAccess.public && spec.apiAccess.allowedCidrs.length === 0,
     waitLeft:
-      kubeNodes === null && operation !== null && now.getTime() - operation.startedAt.getTime() < API_WAIT_MS,
+      kubeNodes === null &&
+      operation !== null &&
+      now.getTime() - operation.startedAt.getTime() < (deps.apiWaitMs ?? API_WAIT_MS),
     workload: await workloadOf(kube, kubeNodes, cluster.status, now),
   };
 }

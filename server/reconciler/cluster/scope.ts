@@ -27,6 +27,8 @@ export interface ReconcileDeps {
   clock?: () => number;
   /** The operator's configuration of a project's cloud (prices, volume types, DNS…; the emulator has its own). */
   catalogConfigOf: (projectId: string) => Promise<OperatorCloudConfig>;
+  /** How long an operation waits for the Kubernetes API before converging without it (default API_WAIT_MS). */
+  apiWaitMs?: number;
 }
 
 export interface PassResult {
