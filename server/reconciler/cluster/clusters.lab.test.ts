@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { randomBytes } from "node:crypto";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
 import { clusters } from "@/db/schema";
 import { createTestDb, makeUser, TEST_ENCRYPTION_KEY } from "@/db/testing";
@@ -8,7 +9,7 @@ import { OperatorCloudConfig } from "@/server/domain/cloud-catalog";
 import { NEWEST_VERSION } from "@/server/domain/versions";
 import type { KubeClient } from "@/server/kube/client";
 import type { OpenStackCloud } from "@/server/openstack";
-import { LAB, LAB_AUTH_URL, labCloud, sweepLabCluster } from "@/server/testing/lab";
+import { LAB, LAB_AUTH_URL, labCloud, purgeLab, sweepLabCluster } from "@/server/testing/lab";
 import { refreshCatalog } from "../catalog";
 import { reconcileCluster } from "./reconcile";
 
@@ -27,6 +28,13 @@ let db: Db;
 let drop: () => Promise<void>;
 let cloud: OpenStackCloud;
 let imageId: string | null = null;
+/** Cluster names unique to this run (a crashed run's leftovers never meet the next one's). */
+const run = randomBytes(3).toString("hex");
+const named = (kind: string) => `kc${run}-${kind}`;
+/** Clusters a test created; a failed test's are deleted (or purged) after it, so the next one has quota. */
+const created: Array<{ id: string; name: string }> = [];
+/** A cluster can take a few minutes per step in the lab (a boot from volume copies the image). */
+const LONG = 15 * 60_000;
 
 /** No node answers in the lab, and its floating IPs (203.0.113.0/24) must never be dialled: the API is "down". */
 const unreachable = new Proxy(
@@ -81,6 +89,18 @@ beforeAll(async () => {
   cloud = labCloud();
   imageId = await uploadNodeImage();
 });
+
+afterEach(async () => {
+  for (const c of created.splice(0)) {
+    const r = (await db.select().from(clusters).where(eq(clusters.id, c.id)))[0];
+    if (r && !r.deletedAt) {
+      await db.update(clusters).set({ deletionRequestedAt: new Date() }).where(eq(clusters.id, c.id));
+      await converge(c.id, `clean up ${c.name}`).catch(() => undefined);
+    }
+    const left = await sweepLabCluster(cloud, c);
+    if (left.length) await purgeLab(cloud, left);
+  }
+}, LONG);
 
 afterAll(async () => {
   if (imageId) {
@@ -145,7 +165,7 @@ async function deleteAndSweep(
   name: string,
 ) {
   await u.caller.cluster.delete({ projectId, clusterId: id, confirmName: name });
-  await converge(id, `delete ${name}`);
+  await converge(id, `delete ${name.slice(name.indexOf("-") + 1)}`);
   expect((await row(id)).deletedAt).not.toBeNull();
   expect(await sweepLabCluster(cloud, { id, name })).toEqual([]);
 }
@@ -176,99 +196,115 @@ describe("clusters on a real OpenStack (the lab)", () => {
     expect(catalog.flavors.every((f) => f.pricePerHour === null)).toBe(true);
   });
 
-  it("a single-master cluster: create, scale, stop, start, delete, nothing left", async () => {
-    const { u, projectId } = await labProject();
-    const [zoneA] = [...LAB.computeZones].sort();
-    const spec: ClusterSpecInput = {
-      name: "lab-single",
-      topology: "single",
-      masterCount: 1,
-      masterZone: zoneA,
-      masterFlavor: "small",
-      nodeGroups: [{ name: "web", flavor: "small", zone: zoneA!, scaling: { mode: "fixed", size: 1 } }],
-    };
-    // The emulator's names are refused here, with the lab's own listed.
-    await expect(
-      u.caller.cluster.create({
-        projectId,
-        spec: { ...spec, masterZone: "ru-msk-a", masterFlavor: "STD2-2-4" },
-      }),
-    ).rejects.toThrow(/Some fields need attention/);
-    const c = await u.caller.cluster.create({ projectId, spec });
-    expect(c.spec).toMatchObject({ version: NEWEST_VERSION, etcd: { volumeType: LAB.volumeType } });
-    await converge(c.id, "create lab-single");
-    expect((await row(c.id)).phase).toBe("Running");
-    expect((await servers(c.id)).map((s) => [s.name, s.status, s.zone])).toEqual(
-      expect.arrayContaining([
-        ["lab-single-master-0", "ACTIVE", zoneA],
-        ["lab-single-web-0", "ACTIVE", zoneA],
-      ]),
-    );
-    const etcd = await cloud.blockStorage.listVolumes({ metadata: { "kc-cluster": c.id } });
-    expect(etcd.map((v) => [v.status, v.availabilityZone, v.volumeType])).toEqual([
-      ["in-use", LAB.volumeZone, LAB.volumeType],
-    ]);
-    const lbs = await cloud.loadBalancer.listLoadBalancers({ tags: [`kc-cluster=${c.id}`] });
-    expect(lbs.map((l) => l.provisioningStatus)).toEqual(["ACTIVE"]);
-    const fips = await cloud.network.listFloatingIps({ tags: [`kc-cluster=${c.id}`] });
-    expect(fips.map((f) => f.portId)).toEqual([lbs[0]!.vipPortId]);
-
-    const g = (await row(c.id)).generation;
-    await u.caller.nodeGroup.update({
-      projectId,
-      clusterId: c.id,
-      generation: g,
-      name: "web",
-      scaling: { mode: "fixed", size: 2 },
-    });
-    await converge(c.id, "scale lab-single 1 → 2");
-    expect(
-      (await servers(c.id)).filter((s) => s.name.startsWith("lab-single-web-")).map((s) => s.status),
-    ).toEqual(["ACTIVE", "ACTIVE"]);
-
-    await u.caller.cluster.stop({ projectId, clusterId: c.id });
-    await converge(c.id, "stop lab-single");
-    expect((await row(c.id)).phase).toBe("Stopped");
-    expect(new Set((await servers(c.id)).map((s) => s.status))).toEqual(new Set(["SHUTOFF"]));
-    await u.caller.cluster.start({ projectId, clusterId: c.id });
-    await converge(c.id, "start lab-single");
-    expect(new Set((await servers(c.id)).map((s) => s.status))).toEqual(new Set(["ACTIVE"]));
-
-    await deleteAndSweep(u, projectId, c.id, "lab-single");
-  });
-
-  it("a standard cluster: 3 masters in one zone, etcd volumes with no zone Cinder lacks, deleted clean", async () => {
-    const { u, projectId } = await labProject();
-    const zone = [...LAB.computeZones].sort()[1]!;
-    const c = await u.caller.cluster.create({
-      projectId,
-      spec: {
-        name: "lab-standard",
-        topology: "standard",
-        masterCount: 3,
-        masterZone: zone,
+  it(
+    "a single-master cluster: create, scale, stop, start, delete, nothing left",
+    async () => {
+      const { u, projectId } = await labProject();
+      const [zoneA] = [...LAB.computeZones].sort();
+      const spec: ClusterSpecInput = {
+        name: named("single"),
+        topology: "single",
+        masterCount: 1,
+        masterZone: zoneA,
         masterFlavor: "small",
-      },
-    });
-    await converge(c.id, "create lab-standard");
-    const s = await servers(c.id);
-    expect(s.map((x) => [x.status, x.zone])).toEqual(Array.from({ length: 3 }, () => ["ACTIVE", zone]));
-    const etcd = await cloud.blockStorage.listVolumes({ metadata: { "kc-cluster": c.id } });
-    expect(etcd.map((v) => v.status)).toEqual(["in-use", "in-use", "in-use"]);
-    await deleteAndSweep(u, projectId, c.id, "lab-standard");
-  });
+        nodeGroups: [{ name: "web", flavor: "small", zone: zoneA!, scaling: { mode: "fixed", size: 1 } }],
+      };
+      // The emulator's names are refused here, with the lab's own listed.
+      await expect(
+        u.caller.cluster.create({
+          projectId,
+          spec: { ...spec, masterZone: "ru-msk-a", masterFlavor: "STD2-2-4" },
+        }),
+      ).rejects.toThrow(/Some fields need attention/);
+      const c = await u.caller.cluster.create({ projectId, spec });
+      created.push({ id: c.id, name: c.name });
+      expect(c.spec).toMatchObject({ version: NEWEST_VERSION, etcd: { volumeType: LAB.volumeType } });
+      const name = c.name;
+      await converge(c.id, "create single");
+      expect((await row(c.id)).phase).toBe("Running");
+      expect((await servers(c.id)).map((s) => [s.name, s.status, s.zone])).toEqual(
+        expect.arrayContaining([
+          [`${name}-master-0`, "ACTIVE", zoneA],
+          [`${name}-web-0`, "ACTIVE", zoneA],
+        ]),
+      );
+      const etcd = await cloud.blockStorage.listVolumes({ metadata: { "kc-cluster": c.id } });
+      expect(etcd.map((v) => [v.status, v.availabilityZone, v.volumeType])).toEqual([
+        ["in-use", LAB.volumeZone, LAB.volumeType],
+      ]);
+      const lbs = await cloud.loadBalancer.listLoadBalancers({ tags: [`kc-cluster=${c.id}`] });
+      expect(lbs.map((l) => l.provisioningStatus)).toEqual(["ACTIVE"]);
+      const fips = await cloud.network.listFloatingIps({ tags: [`kc-cluster=${c.id}`] });
+      expect(fips.map((f) => f.portId)).toEqual([lbs[0]!.vipPortId]);
 
-  it("a regional cluster spreads its masters over the lab's zones, and deletes clean", async () => {
-    const { u, projectId } = await labProject();
-    const c = await u.caller.cluster.create({
-      projectId,
-      spec: { name: "lab-regional", topology: "regional", masterCount: 3, masterFlavor: "small" },
-    });
-    expect(c.spec.regionZones).toEqual([...LAB.computeZones].sort());
-    await converge(c.id, "create lab-regional");
-    const zones = (await servers(c.id)).map((x) => x.zone).sort();
-    const [a, b] = [...LAB.computeZones].sort();
-    expect(zones).toEqual([a, a, b].sort());
-    await deleteAndSweep(u, projectId, c.id, "lab-regional");
-  });
+      const g = (await row(c.id)).generation;
+      await u.caller.nodeGroup.update({
+        projectId,
+        clusterId: c.id,
+        generation: g,
+        name: "web",
+        scaling: { mode: "fixed", size: 2 },
+      });
+      await converge(c.id, "scale single 1 → 2");
+      expect(
+        (await servers(c.id)).filter((s) => s.name.startsWith(`${name}-web-`)).map((s) => s.status),
+      ).toEqual(["ACTIVE", "ACTIVE"]);
+
+      await u.caller.cluster.stop({ projectId, clusterId: c.id });
+      await converge(c.id, "stop single");
+      expect((await row(c.id)).phase).toBe("Stopped");
+      expect(new Set((await servers(c.id)).map((s) => s.status))).toEqual(new Set(["SHUTOFF"]));
+      await u.caller.cluster.start({ projectId, clusterId: c.id });
+      await converge(c.id, "start single");
+      expect(new Set((await servers(c.id)).map((s) => s.status))).toEqual(new Set(["ACTIVE"]));
+
+      await deleteAndSweep(u, projectId, c.id, name);
+    },
+    LONG,
+  );
+
+  it(
+    "a standard cluster: 3 masters in one zone, etcd volumes with no zone Cinder lacks, deleted clean",
+    async () => {
+      const { u, projectId } = await labProject();
+      const zone = [...LAB.computeZones].sort()[1]!;
+      const c = await u.caller.cluster.create({
+        projectId,
+        spec: {
+          name: named("standard"),
+          topology: "standard",
+          masterCount: 3,
+          masterZone: zone,
+          masterFlavor: "small",
+        },
+      });
+      created.push({ id: c.id, name: c.name });
+      await converge(c.id, "create standard");
+      const s = await servers(c.id);
+      expect(s.map((x) => [x.status, x.zone])).toEqual(Array.from({ length: 3 }, () => ["ACTIVE", zone]));
+      const etcd = await cloud.blockStorage.listVolumes({ metadata: { "kc-cluster": c.id } });
+      expect(etcd.map((v) => v.status)).toEqual(["in-use", "in-use", "in-use"]);
+      await deleteAndSweep(u, projectId, c.id, c.name);
+    },
+    LONG,
+  );
+
+  it(
+    "a regional cluster spreads its masters over the lab's zones, and deletes clean",
+    async () => {
+      const { u, projectId } = await labProject();
+      const c = await u.caller.cluster.create({
+        projectId,
+        spec: { name: named("regional"), topology: "regional", masterCount: 3, masterFlavor: "small" },
+      });
+      created.push({ id: c.id, name: c.name });
+      expect(c.spec.regionZones).toEqual([...LAB.computeZones].sort());
+      await converge(c.id, "create regional");
+      const zones = (await servers(c.id)).map((x) => x.zone).sort();
+      const [a, b] = [...LAB.computeZones].sort();
+      expect(zones).toEqual([a, a, b].sort());
+      await deleteAndSweep(u, projectId, c.id, c.name);
+    },
+    LONG,
+  );
 });
