@@ -87,6 +87,10 @@ async function uploadNodeImage(): Promise<string> {
 beforeAll(async () => {
   ({ db, drop } = await createTestDb());
   cloud = labCloud();
+  // A crashed earlier run may have left its node image behind.
+  for (const i of await cloud.image.listImages())
+    if (i.name.startsWith("kclab-node-"))
+      await cloud.session.request("image", { method: "DELETE", path: `/v2/images/${i.id}` });
   imageId = await uploadNodeImage();
 });
 

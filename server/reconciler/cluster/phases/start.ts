@@ -74,8 +74,16 @@ export async function startPhase(scope: ClusterScope): Promise<PhaseResult> {
     kube,
     kubeNodes,
     apiHealthy: kube !== null && kubeNodes !== null && (await kube.readyz()),
-    apiReachable: scope.spec.apiAccess.public,
+    // Past the API wait (the masters run, the API never answered), the workers start anyway and the start
+    // finishes with the "API unreachable" warning, instead of waiting without end.
+    apiReachable: scope.spec.apiAccess.public && !apiGaveUp(scope),
     cordonedByStop: scope.cluster.status.cordonedByStop ?? [],
   });
   return powerResult(scope, p, (s) => s.status === "ACTIVE" && kubeNodes?.get(s.name)?.ready === true);
+}
+
+/** The operation waited its full API deadline and the Kubernetes API never answered. */
+function apiGaveUp(scope: ClusterScope): boolean {
+  const api = scope.api;
+  return api !== null && api.anyMasterUp && api.kubeNodes === null && !api.waitLeft;
 }
