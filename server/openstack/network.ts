@@ -243,7 +243,13 @@ export class NetworkClient extends ServiceClient {
     tags: string[] | undefined,
   ): Promise<T> {
     if (tags?.length && !tags.every((t) => created.tags.includes(t))) {
-      await this.setTags(resource, created.id, tags);
+      try {
+        await this.setTags(resource, created.id, tags);
+      } catch (e) {
+        // Untagged, nothing would ever find it again: take the create back before failing (best effort).
+        await this.call("DELETE", `/${resource}/${created.id}`).catch(() => undefined);
+        throw e;
+      }
       return { ...created, tags };
     }
     return created;

@@ -387,6 +387,44 @@ describe("intent rules and errors", () => {
     expect(r.status.lastError?.message).toMatch(/Flavor 'NOPE-1-1' does not exist/);
   });
 
+  it("a 404 from a call that is not a delete is an error with backoff, shown on the cluster, not a success", async () => {
+    // Pointing the floating IP at the VIP port answers 404 (as a real Neutron did when the port was not there yet).
+    await t.injectFault({
+      status: 404,
+      service: "network",
+      method: "PUT",
+      path: "^/network/v2.0/floatingips/[^/]+$",
+    });
+    const { c } = await create({ topology: "single", masterCount: 1, nodeGroups: [] });
+    let last = null;
+    for (let pass = 0; pass < 120; pass++) {
+      last = await reconcileCluster(deps(), c.id);
+      const r = await row(c.id);
+      if (r.status.lastError?.step.startsWith("Point")) break;
+      t.advance(5_000);
+    }
+    const r = await row(c.id);
+    expect(r.status.lastError).toMatchObject({
+      step: "Point the API's public address at the load balancer",
+      message: expect.stringMatching(/NotFound/),
+    });
+    expect(last?.converged).toBe(false);
+    // Backed off (2 s and up), never the 200 ms progress poll.
+    expect(last?.requeueAfterMs).toBeGreaterThanOrEqual(2_000);
+  });
+
+  it("a create whose tags cannot be set is taken back, so failed tag calls never leak resources", async () => {
+    // The default profile has no tag-creation: tags follow the create with PUT …/tags, which fails here 3 times
+    // (a 409, which the HTTP client does not retry by itself).
+    await t.injectFault({ status: 409, service: "network", method: "PUT", path: "/tags$", count: 3 });
+    const { c } = await create({ topology: "single", masterCount: 1, nodeGroups: [] });
+    await converge(c.id);
+    const s = cloudState();
+    expect(s.networks.filter((n) => n.name.startsWith("c1-"))).toHaveLength(1);
+    expect(s.fips).toHaveLength(1);
+    expect(s.ports.filter((p) => p.name.startsWith("c1-")).length).toBe(1);
+  });
+
   it("converges through 20% injected 503s without duplicates", async () => {
     await t.injectFault({ status: 503, rate: 0.2 });
     const { c } = await create({

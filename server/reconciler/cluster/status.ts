@@ -179,10 +179,14 @@ function actionEvents(clusterName: string, ran: Ran[]): ClusterEvent[] {
     );
 }
 
-/** Errors of the pass, the planning failure first; a 404 on delete is success. */
+/** A 404 is success only for what removes something (it is gone already); elsewhere it is an error. */
+const alreadyGone = (r: Ran) =>
+  r.error instanceof NotFound && /^(Delete|Remove|Release|Detach)\b/.test(r.action.label);
+
+/** Errors of the pass, the planning failure first; a 404 on a delete is success. */
 function passErrors(results: PhaseResult[], ran: Ran[]): PassError[] {
   const errors = ran
-    .filter((r) => r.error && !(r.error instanceof NotFound))
+    .filter((r) => r.error && !alreadyGone(r))
     .map((r) => ({ step: r.action.label, ...classify(r.error) }));
   const failure = results.find((r) => r.failure)?.failure;
   if (failure) errors.unshift({ ...failure, terminal: true });
