@@ -206,7 +206,14 @@ export function ClusterWizard({ projectId, initialSpec }: { projectId: string; i
         {step === 3 && <NodeGroupsStep spec={spec} setSpec={setSpec} err={err} under={under} />}
         {step === 4 && <AddonsPoliciesStep spec={spec} setSpec={setSpec} under={under} />}
         {step === 5 && (
-          <ReviewStep projectId={projectId} spec={spec} setSpec={setSpec} valid={valid} errors={errors} />
+          <ReviewStep
+            projectId={projectId}
+            spec={spec}
+            setSpec={setSpec}
+            valid={valid}
+            errors={errors}
+            cloudWarnings={checked?.warnings ?? []}
+          />
         )}
 
         {create.error && Object.keys(fieldErrorsOf(create.error)).length === 0 && (

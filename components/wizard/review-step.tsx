@@ -19,12 +19,15 @@ export function ReviewStep({
   setSpec,
   valid,
   errors,
+  cloudWarnings,
 }: {
   projectId: string;
   spec: Spec;
   setSpec: (s: Spec) => void;
   valid: ClusterSpec | null;
   errors: Record<string, string[]>;
+  /** From the server's check against this project's cloud (its zones). */
+  cloudWarnings: string[];
 }) {
   const trpc = useTRPC();
   const estimate = useQuery({
@@ -33,7 +36,7 @@ export function ReviewStep({
   });
   const [yamlText, setYamlText] = useState(() => stringify(spec));
   const [yamlError, setYamlError] = useState<string | null>(null);
-  const warnings: string[] = [];
+  const warnings: string[] = [...cloudWarnings];
   if (spec.topology === "single")
     warnings.push("Single master: not highly available. Losing the master stops the cluster API.");
   if (spec.topology === "standard")
@@ -105,7 +108,7 @@ export function ReviewStep({
 
       <Section
         title="Estimated cost"
-        description="From the public price list; autoscaling groups at their minimum."
+        description="From this cloud's price list; autoscaling groups at their minimum."
       >
         {!valid ? (
           <p className="text-sm text-muted">Fix the errors below to see the estimate.</p>
@@ -140,6 +143,11 @@ export function ReviewStep({
           </Table>
         ) : (
           <p className="text-sm text-muted">Calculating…</p>
+        )}
+        {estimate.data && estimate.data.unpriced.length > 0 && (
+          <p role="status" className="text-xs text-warning">
+            Price not set for {estimate.data.unpriced.join(", ")}: the total leaves them out.
+          </p>
         )}
         {estimate.data && estimate.data.perMonthAtMax > estimate.data.perMonth && (
           <p className="text-xs text-muted">

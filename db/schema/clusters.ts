@@ -13,7 +13,7 @@ import {
 } from "drizzle-orm/pg-core";
 import type { Condition, Phase } from "@/server/contracts/cluster";
 // A value import, relative so drizzle-kit resolves it: the stored spec is parsed on every read.
-import { ClusterSpec } from "../../server/contracts/cluster";
+import { type ClusterSpec, StoredClusterSpec } from "../../server/contracts/cluster";
 import type { ClusterSchedules, ClusterStatus, OperationKind } from "@/server/contracts/cluster-status";
 import { projects } from "./projects";
 import { users } from "./users";
@@ -39,7 +39,7 @@ export type {
 const clusterSpec = customType<{ data: ClusterSpec; driverData: string }>({
   dataType: () => "jsonb",
   toDriver: (spec) => JSON.stringify(spec),
-  fromDriver: (stored) => ClusterSpec.parse(typeof stored === "string" ? JSON.parse(stored) : stored),
+  fromDriver: (stored) => StoredClusterSpec.parse(typeof stored === "string" ? JSON.parse(stored) : stored),
 });
 
 /**

@@ -204,6 +204,20 @@ export const ClusterSpec = z.object({
 });
 
 export type ClusterSpec = z.infer<typeof ClusterSpec>;
+
+/**
+ * A spec as any console version stored it. Fields that are catalog data now
+ * (the masters' zone, the etcd and node-disk volume types) were filled from
+ * fixed defaults by earlier versions, all on the built-in emulator: a row
+ * stored before such a field existed reads with the value that version used.
+ */
+export const StoredClusterSpec = ClusterSpec.extend({
+  masterZone: ClusterSpec.shape.masterZone.default("ru-msk-a"),
+  etcd: EtcdSpec.extend({ volumeType: EtcdSpec.shape.volumeType.default("high-iops") }).prefault({}),
+  nodeGroups: z
+    .array(NodeGroupSpec.extend({ diskType: NodeGroupSpec.shape.diskType.default("ceph-ssd") }))
+    .default([]),
+});
 /** A node group as a caller sends it: the disk type may be left out for the cloud's default. */
 export const RequestedNodeGroup = NodeGroupSpec.partial({ diskType: true });
 export type RequestedNodeGroup = z.infer<typeof RequestedNodeGroup>;
