@@ -96,7 +96,7 @@ function single<T extends { name: string }>(items: T[], name: string, duplicates
 export async function observe(
   cloud: OpenStackCloud,
   cluster: { id: string; name: string },
-  catalog: Pick<Catalog, "externalNetworkId">,
+  catalog: Promise<Pick<Catalog, "externalNetworkId">>,
 ): Promise<Observed> {
   const tag = [clusterTag(cluster.id)];
   const n = resourceNames(cluster.name);
@@ -149,7 +149,7 @@ export async function observe(
     (g) => g.name === n.masterServerGroup || g.name.startsWith(`${cluster.name}-`),
   );
   return {
-    externalNetwork: catalog.externalNetworkId ? { id: catalog.externalNetworkId } : null,
+    externalNetwork: await catalog.then((c) => (c.externalNetworkId ? { id: c.externalNetworkId } : null)),
     network,
     subnet,
     router,
