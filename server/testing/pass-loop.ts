@@ -19,7 +19,10 @@ const cloud = createCloud({
 // A warm worker has the Kubernetes client loaded already; the kill timer starts after "ready".
 await import("@/server/kube/client");
 process.stdout.write("ready\n");
+const readyAt = performance.now();
+let first = true;
 for (;;) {
+  const started = performance.now();
   const r = await reconcileCluster(
     {
       db,
@@ -29,6 +32,12 @@ for (;;) {
     },
     env.CLUSTER_ID!,
   );
+  // KC_PASS_LOG=1: each pass's wall time and outcome on stderr (to see why a run never converges in its window).
+  if (env.KC_PASS_LOG)
+    process.stderr.write(
+      `[pass] ${Math.round(performance.now() - started)} ms${first ? ` (first, ${Math.round(performance.now() - readyAt)} ms after ready)` : ""} converged=${r.converged} requeue=${r.requeueAfterMs} ${r.actions.slice(0, 3).join("; ")}\n`,
+    );
+  first = false;
   // Converged with nothing left to come: not while addon pods or Gatekeeper are still starting (a converged
   // pass then looks again after WARMING_MS, and the next one applies the templates once Gatekeeper runs).
   if (r.converged && r.requeueAfterMs !== WARMING_MS) break;
