@@ -148,6 +148,18 @@ export const clusterPki = pgTable("cluster_pki", {
   /** The console's own client certificate (system:masters), for the reconciler's Kubernetes calls. */
   consoleCertPem: text("console_cert_pem").notNull(),
   consoleKeyCiphertext: text("console_key_ciphertext").notNull(),
+  /**
+   * What kubeadm needs pre-placed on every control-plane node besides the
+   * cluster CA: the etcd CA, the front-proxy CA and the service-account key
+   * pair (JSON, encrypted as one secret). Null for rows made before kubeadm
+   * bootstrap: filled on first use.
+   */
+  controlPlaneCiphertext: text("control_plane_ciphertext"),
+  /** The current bootstrap token (`id.secret`, encrypted) that joining nodes present, and its expiry. */
+  bootstrapTokenCiphertext: text("bootstrap_token_ciphertext"),
+  bootstrapTokenExpiresAt: timestamp("bootstrap_token_expires_at", { withTimezone: true }),
+  /** When the control plane first answered: from then on every new or rebuilt master joins, none runs kubeadm init. */
+  initializedAt: timestamp("initialized_at", { withTimezone: true }),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 });

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from "node:crypto";
+import type { JoinState } from "./kube/join";
 import type { KubeClusterState } from "./kube/types";
 
 /**
@@ -305,6 +306,8 @@ export interface EmuState {
   seq: number;
   /** Emulated Kubernetes clusters (see kube/), by cluster id. */
   kube: Record<string, KubeClusterState>;
+  /** Whether each server's boot joined its cluster, and kubeadm's reason when it did not (kube/join.ts). */
+  nodeJoins?: Record<string, JoinState>;
 }
 
 export const hexId = () => randomBytes(16).toString("hex");

@@ -102,6 +102,13 @@ export interface KubeClient {
   /** What each node uses now (metrics.k8s.io); null when metrics-server does not answer. */
   nodeMetrics(): Promise<Map<string, Resources> | null>;
   putPkiSecret(data: { caBundle: string; cert: string; key: string }): Promise<void>;
+  /** Creates the kube-system/bootstrap-token-<id> Secret nodes join with (kubeadm's format); an existing one is kept. */
+  ensureBootstrapToken(token: {
+    id: string;
+    secret: string;
+    expiresAt: Date;
+    description: string;
+  }): Promise<void>;
   listReleases(): Promise<KubeRelease[]>;
   putRelease(id: string, hash: string, data: Record<string, string>): Promise<void>;
   deleteRelease(id: string): Promise<void>;
@@ -509,6 +516,28 @@ export function createKubeClient(t: KubeTarget): KubeClient {
       } catch (err) {
         if (statusOf(err) !== 404) throw new Error(`Updating the API server's PKI: ${messageOf(err)}`);
         await withTimeout(core.createNamespacedSecret({ namespace: "kube-system", body }));
+      }
+    },
+    async ensureBootstrapToken(token) {
+      const body = {
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: { name: `bootstrap-token-${token.id}`, namespace: "kube-system" },
+        type: "bootstrap.kubernetes.io/token",
+        stringData: {
+          "token-id": token.id,
+          "token-secret": token.secret,
+          description: token.description,
+          expiration: token.expiresAt.toISOString().replace(/\.\d{3}Z$/, "Z"),
+          "usage-bootstrap-authentication": "true",
+          "usage-bootstrap-signing": "true",
+          "auth-extra-groups": "system:bootstrappers:kubeadm:default-node-token",
+        },
+      };
+      try {
+        await withTimeout(core.createNamespacedSecret({ namespace: "kube-system", body }));
+      } catch (err) {
+        if (statusOf(err) !== 409) throw new Error(`Creating the nodes' bootstrap token: ${messageOf(err)}`);
       }
     },
   };

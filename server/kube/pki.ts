@@ -131,3 +131,13 @@ export function apiServerAltNames(addresses: string[], firstServiceIp: string | 
     ]),
   ];
 }
+
+/** The service-account signing key pair kubeadm expects as sa.key / sa.pub (ES256 tokens). */
+export async function createServiceAccountKey(): Promise<{ publicKeyPem: string; keyPem: string }> {
+  const keys = await newKeys();
+  const spki = await webcrypto.subtle.exportKey("spki", keys.publicKey);
+  return {
+    publicKeyPem: x509.PemConverter.encode(spki, "PUBLIC KEY"),
+    keyPem: await keyPem(keys.privateKey),
+  };
+}

@@ -1,13 +1,50 @@
-import { eq } from "drizzle-orm";
+import { randomInt } from "node:crypto";
+import { and, eq, isNull } from "drizzle-orm";
 import type { Executor } from "@/db/client";
 import { clusterPki } from "@/db/schema";
 import { decryptSecret, encryptSecret } from "@/server/security/encryption";
-import { createCa, issueCertificate, type KeyPairPem } from "./pki";
+import type { BootstrapToken, ControlPlaneMaterial } from "./cloud-config";
+import { createCa, createServiceAccountKey, issueCertificate, type KeyPairPem } from "./pki";
 
 /** Encryption contexts: a ciphertext copied to another cluster's row does not decrypt. */
 const caContext = (clusterId: string) => `cluster-ca-key:${clusterId}`;
 const consoleContext = (clusterId: string) => `cluster-console-key:${clusterId}`;
 const previousCaContext = (clusterId: string) => `cluster-previous-ca-key:${clusterId}`;
+const controlPlaneContext = (clusterId: string) => `cluster-control-plane-keys:${clusterId}`;
+const tokenContext = (clusterId: string) => `cluster-bootstrap-token:${clusterId}`;
+
+/** A bootstrap token lives this long (kubeadm's default TTL)… */
+export const BOOTSTRAP_TOKEN_TTL_MS = 24 * 3_600_000;
+/** …and is replaced when less than this is left, so a node booting now still joins with it. */
+export const BOOTSTRAP_TOKEN_RENEW_MS = 2 * 3_600_000;
+
+const TOKEN_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
+const tokenPart = (n: number) =>
+  Array.from({ length: n }, () => TOKEN_ALPHABET[randomInt(TOKEN_ALPHABET.length)]).join("");
+
+/** A new bootstrap token ([a-z0-9]{6}.[a-z0-9]{16}), from the OS's CSPRNG. */
+export function newBootstrapToken(now: Date): BootstrapToken {
+  return {
+    id: tokenPart(6),
+    secret: tokenPart(16),
+    expiresAt: new Date(now.getTime() + BOOTSTRAP_TOKEN_TTL_MS),
+  };
+}
+
+interface StoredControlPlane {
+  etcdCa: KeyPairPem;
+  frontProxyCa: KeyPairPem;
+  serviceAccount: { publicKeyPem: string; keyPem: string };
+}
+
+async function newControlPlane(clusterName: string): Promise<StoredControlPlane> {
+  const [etcdCa, frontProxyCa, serviceAccount] = await Promise.all([
+    createCa(`etcd-ca ${clusterName}`),
+    createCa(`kubernetes-front-proxy-ca ${clusterName}`),
+    createServiceAccountKey(),
+  ]);
+  return { etcdCa, frontProxyCa, serviceAccount };
+}
 
 /** The console's own identity toward every cluster it manages. */
 export const CONSOLE_IDENTITY = { commonName: "kube-console", organizations: ["system:masters"] };
@@ -21,6 +58,12 @@ export interface ClusterPki {
   previousCa: KeyPairPem | null;
   rotationStartedAt: Date | null;
   console: KeyPairPem;
+  /** What kubeadm needs pre-placed on a control-plane node (the cluster CA included). */
+  controlPlane: ControlPlaneMaterial;
+  /** The token nodes join with now. */
+  bootstrapToken: BootstrapToken;
+  /** When the control plane first answered (null: the first master still runs kubeadm init). */
+  initializedAt: Date | null;
 }
 
 /** The console's client certificate from `ca`, its key encrypted for storage. */
@@ -38,14 +81,53 @@ async function consoleCredential(clusterId: string, ca: KeyPairPem, encryptionKe
   };
 }
 
-async function newRow(clusterId: string, clusterName: string, encryptionKey: string) {
-  const ca = await createCa(`kubernetes-ca ${clusterName}`);
+const tokenColumns = (clusterId: string, token: BootstrapToken, encryptionKey: string) => ({
+  bootstrapTokenCiphertext: encryptSecret(
+    `${token.id}.${token.secret}`,
+    tokenContext(clusterId),
+    encryptionKey,
+  ),
+  bootstrapTokenExpiresAt: token.expiresAt,
+});
+
+async function newRow(clusterId: string, clusterName: string, encryptionKey: string, now = new Date()) {
+  const [ca, controlPlane] = await Promise.all([
+    createCa(`kubernetes-ca ${clusterName}`),
+    newControlPlane(clusterName),
+  ]);
   return {
     clusterId,
     caCertPem: ca.certPem,
     caKeyCiphertext: encryptSecret(ca.keyPem, caContext(clusterId), encryptionKey),
     ...(await consoleCredential(clusterId, ca, encryptionKey)),
+    controlPlaneCiphertext: encryptSecret(
+      JSON.stringify(controlPlane),
+      controlPlaneContext(clusterId),
+      encryptionKey,
+    ),
+    ...tokenColumns(clusterId, newBootstrapToken(now), encryptionKey),
   };
+}
+
+/**
+ * Rows made before kubeadm bootstrap lack the control-plane material and a
+ * token: each is set once (only where still null, so concurrent passes agree).
+ */
+async function fillMissing(db: Executor, clusterId: string, clusterName: string, encryptionKey: string) {
+  await db
+    .update(clusterPki)
+    .set({
+      controlPlaneCiphertext: encryptSecret(
+        JSON.stringify(await newControlPlane(clusterName)),
+        controlPlaneContext(clusterId),
+        encryptionKey,
+      ),
+    })
+    .where(and(eq(clusterPki.clusterId, clusterId), isNull(clusterPki.controlPlaneCiphertext)));
+  await db
+    .update(clusterPki)
+    .set(tokenColumns(clusterId, newBootstrapToken(new Date()), encryptionKey))
+    .where(and(eq(clusterPki.clusterId, clusterId), isNull(clusterPki.bootstrapTokenCiphertext)));
 }
 
 /**
@@ -66,12 +148,26 @@ export async function ensureClusterPki(
       .onConflictDoNothing();
     [row] = await db.select().from(clusterPki).where(eq(clusterPki.clusterId, cluster.id));
   }
-  if (!row) throw new Error(`cluster ${cluster.id} has no PKI row`);
+  if (row && (!row.controlPlaneCiphertext || !row.bootstrapTokenCiphertext)) {
+    await fillMissing(db, cluster.id, cluster.name, encryptionKey);
+    [row] = await db.select().from(clusterPki).where(eq(clusterPki.clusterId, cluster.id));
+  }
+  if (!row?.controlPlaneCiphertext || !row.bootstrapTokenCiphertext || !row.bootstrapTokenExpiresAt)
+    throw new Error(`cluster ${cluster.id} has no PKI row`);
+  const ca = {
+    certPem: row.caCertPem,
+    keyPem: decryptSecret(row.caKeyCiphertext, caContext(cluster.id), encryptionKey),
+  };
+  const stored = JSON.parse(
+    decryptSecret(row.controlPlaneCiphertext, controlPlaneContext(cluster.id), encryptionKey),
+  ) as StoredControlPlane;
+  const [tokenId = "", tokenSecret = ""] = decryptSecret(
+    row.bootstrapTokenCiphertext,
+    tokenContext(cluster.id),
+    encryptionKey,
+  ).split(".");
   return {
-    ca: {
-      certPem: row.caCertPem,
-      keyPem: decryptSecret(row.caKeyCiphertext, caContext(cluster.id), encryptionKey),
-    },
+    ca,
     previousCaCertPem: row.previousCaCertPem,
     previousCa:
       row.previousCaCertPem && row.previousCaKeyCiphertext
@@ -85,7 +181,51 @@ export async function ensureClusterPki(
       certPem: row.consoleCertPem,
       keyPem: decryptSecret(row.consoleKeyCiphertext, consoleContext(cluster.id), encryptionKey),
     },
+    controlPlane: { ca, ...stored },
+    bootstrapToken: { id: tokenId, secret: tokenSecret, expiresAt: row.bootstrapTokenExpiresAt },
+    initializedAt: row.initializedAt,
   };
+}
+
+/**
+ * A new bootstrap token when the current one has less than
+ * BOOTSTRAP_TOKEN_RENEW_MS left. Compare-and-set on the old expiry: two
+ * passes racing store one token. Returns the token to use now.
+ */
+export async function renewBootstrapToken(
+  db: Executor,
+  cluster: { id: string },
+  current: BootstrapToken,
+  encryptionKey: string,
+  now = new Date(),
+): Promise<{ token: BootstrapToken; renewed: boolean }> {
+  if (current.expiresAt.getTime() - now.getTime() > BOOTSTRAP_TOKEN_RENEW_MS)
+    return { token: current, renewed: false };
+  const token = newBootstrapToken(now);
+  const updated = await db
+    .update(clusterPki)
+    .set({ ...tokenColumns(cluster.id, token, encryptionKey), updatedAt: now })
+    .where(
+      and(eq(clusterPki.clusterId, cluster.id), eq(clusterPki.bootstrapTokenExpiresAt, current.expiresAt)),
+    )
+    .returning({ id: clusterPki.clusterId });
+  if (updated.length) return { token, renewed: true };
+  // Another pass renewed it first: use the stored one.
+  const [row] = await db.select().from(clusterPki).where(eq(clusterPki.clusterId, cluster.id));
+  const [id = "", secret = ""] = decryptSecret(
+    row!.bootstrapTokenCiphertext!,
+    tokenContext(cluster.id),
+    encryptionKey,
+  ).split(".");
+  return { token: { id, secret, expiresAt: row!.bootstrapTokenExpiresAt! }, renewed: false };
+}
+
+/** The control plane answered: from now on no master runs kubeadm init again. */
+export async function markInitialized(db: Executor, clusterId: string, now = new Date()): Promise<void> {
+  await db
+    .update(clusterPki)
+    .set({ initializedAt: now })
+    .where(and(eq(clusterPki.clusterId, clusterId), isNull(clusterPki.initializedAt)));
 }
 
 export async function createClusterPki(

@@ -1,6 +1,4 @@
-import { parse as parseYaml } from "yaml";
-import { z } from "zod";
-import { NODE_CONFIG_PATH, NodeConfig } from "@/server/contracts/node-config";
+import { bootOf, decideJoin, joinedBefore, joinedThisBoot, type NodeConfig } from "./join";
 import type { Engine } from "../engine";
 import type { Server } from "../state";
 import type { KubeClusterState, KubeEvent, Pdb, Pod } from "./types";
@@ -14,10 +12,6 @@ import type { KubeClusterState, KubeEvent, Pdb, Pod } from "./types";
  * NotReady node, a rebuilt one rejoins with its new image's kubelet);
  * only what Kubernetes itself stores (cordons, pods, events) is kept.
  */
-
-const CloudConfig = z.object({
-  write_files: z.array(z.object({ path: z.string(), content: z.string() })).default([]),
-});
 
 export interface NodeView {
   name: string;
@@ -38,35 +32,14 @@ const POD_START_MS = 5_000;
 export const NOT_READY_EVICTION_MS = 300_000;
 const MAX_EVENTS = 1_000;
 
-const parsed = new Map<string, { raw: string | null; files: Map<string, string> }>();
-
-/** The files a server's cloud-config writes (cached per user-data value). */
+/** The files a server's cloud-config writes. */
 export function filesOf(srv: Server): Map<string, string> {
-  const hit = parsed.get(srv.id);
-  if (hit && hit.raw === srv.userData) return hit.files;
-  const files = new Map<string, string>();
-  try {
-    const text = srv.userData ? Buffer.from(srv.userData, "base64").toString("utf8") : "";
-    if (text.startsWith("#cloud-config")) {
-      const cc = CloudConfig.safeParse(parseYaml(text));
-      if (cc.success) for (const f of cc.data.write_files) files.set(f.path, f.content);
-    }
-  } catch {
-    // Not YAML: not a Kubernetes node.
-  }
-  parsed.set(srv.id, { raw: srv.userData, files });
-  return files;
+  return bootOf(srv).files;
 }
 
+/** The node identity a server's user data gives its kubelet, when it is a Kubernetes node at all. */
 export function nodeConfigOf(srv: Server): NodeConfig | null {
-  const raw = filesOf(srv).get(NODE_CONFIG_PATH);
-  if (!raw) return null;
-  try {
-    const r = NodeConfig.safeParse(JSON.parse(raw));
-    return r.success ? r.data : null;
-  } catch {
-    return null;
-  }
+  return bootOf(srv).config;
 }
 
 /** A real cluster's delay `ms` at the emulator's speed. */
@@ -81,39 +54,72 @@ function ipOf(engine: Engine, srv: Server): string | null {
   return null;
 }
 
-/** Every node of every emulated cluster, from the servers that booted with a node config. */
+/**
+ * Every node of every emulated cluster: the servers whose user data joined
+ * (kube/join.ts decides, once per boot). Masters first, so a worker's
+ * discovery sees the API its cluster's masters serve.
+ */
 export function allNodes(engine: Engine): Map<string, NodeView[]> {
   const out = new Map<string, NodeView[]>();
   const now = engine.now();
-  for (const srv of Object.values(engine.state.servers)) {
-    if (srv.launchedAt === null) continue; // never booted: kubelet never registered
-    const config = nodeConfigOf(srv);
-    if (!config) continue;
-    const k = engine.state.kube[config.clusterId];
+  const joins = (engine.state.nodeJoins ??= {});
+  for (const id of Object.keys(joins)) if (!engine.state.servers[id]) delete joins[id];
+  // Nodes that joined before first (their masters serve the API a joining node discovers), then masters.
+  const rank = (srv: Server) =>
+    (joinedThisBoot(engine, srv) ? 2 : 0) + (bootOf(srv).config?.role === "master" ? 1 : 0);
+  const candidates = Object.values(engine.state.servers)
+    .filter((srv) => srv.launchedAt !== null && bootOf(srv).mode !== null)
+    .sort((a, b) => rank(b) - rank(a));
+  const apiUp = (clusterId: string) =>
+    (out.get(clusterId) ?? []).some((n) => n.config.role === "master" && n.ready);
+  for (const srv of candidates) {
+    const boot = bootOf(srv);
     const image = engine.state.images.find((i) => i.id === srv.imageId);
+    const readyAt = srv.launchedAt! + scaled(engine, KUBELET_READY_MS);
+    const verdict = decideJoin({
+      engine,
+      srv,
+      boot,
+      readyAt,
+      imageVersion: image?.properties.kubernetes_version ?? null,
+      apiUp,
+    });
+    // Never registered; or a rebuilt node still rejoining, whose Node object stays (NotReady) meanwhile.
+    const rejoining = verdict.state === "waiting" && joinedBefore(engine, srv);
+    if ((verdict.state !== "joined" && !rejoining) || !boot.config) continue;
+    const config = boot.config;
+    const k = engine.state.kube[config.clusterId];
+    const clusterName = k?.name ?? config.clusterName;
     const flavor = engine.state.flavors.find((f) => f.id === srv.flavorId) ?? null;
     const ready =
+      !rejoining &&
       !k?.failed?.[srv.name] &&
       srv.status === "ACTIVE" &&
       srv.taskState !== "deleting" &&
-      now >= srv.launchedAt + scaled(engine, KUBELET_READY_MS);
+      now >= readyAt;
     const list = out.get(config.clusterId) ?? [];
     list.push({
       name: srv.name,
       server: srv,
-      config,
+      config: { ...config, clusterName },
       ready,
       kubeletVersion: `v${image?.properties.kubernetes_version ?? "0.0.0"}`,
       flavor: flavor ? { name: flavor.name, vcpus: flavor.vcpus, ram: flavor.ram } : null,
       ip: ipOf(engine, srv),
       unschedulable: Boolean(k?.cordoned[srv.name]),
-      createdAt: k?.seen[srv.name]?.createdAt ?? srv.launchedAt,
+      createdAt: k?.seen[srv.name]?.createdAt ?? srv.launchedAt!,
     });
     out.set(config.clusterId, list);
   }
   for (const list of out.values())
     list.sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
   return out;
+}
+
+/** Why a server's kubelet never registered (kubeadm's words), or null. */
+export function joinFailureOf(engine: Engine, serverId: string): string | null {
+  const j = engine.state.nodeJoins?.[serverId];
+  return j && !j.ok ? j.reason : null;
 }
 
 /** Masters whose API server answers (ready kubelet on an ACTIVE server). */

@@ -1,4 +1,4 @@
-import type { NodeConfig } from "@/server/contracts/node-config";
+import type { NodeConfig } from "./join";
 import type { ContainerSpec, KubeClusterState } from "./types";
 import { DEFAULT_LOAD } from "./workload";
 
@@ -177,7 +177,10 @@ export function sampleWorkload(): Pick<
   };
 }
 
-export function newCluster(config: NodeConfig, now: number): KubeClusterState {
+export function newCluster(
+  config: Pick<NodeConfig, "clusterId" | "clusterName">,
+  now: number,
+): KubeClusterState {
   return {
     id: config.clusterId,
     name: config.clusterName,

@@ -4,8 +4,9 @@ import type { Socket } from "node:net";
 import type { TLSSocket } from "node:tls";
 import { cidrRange, ipToInt, type Engine } from "../engine";
 import { handleKube } from "./api/handle";
-import { PKI_PATHS } from "@/server/contracts/node-config";
-import { apiServers, filesOf, nodeConfigOf, type NodeView } from "./model";
+import { kubeadmServingCert } from "./certs";
+import { apiServers, nodeConfigOf, type NodeView } from "./model";
+import type { ControlPlaneState } from "./types";
 import { syncKube } from "./sync";
 
 /**
@@ -80,27 +81,30 @@ function allowed(cidrs: string[], ip: string | undefined): boolean {
   });
 }
 
-/** Serving certificate and client-CA bundle of a cluster: the pushed Secret, else a running master's files. */
+/**
+ * Serving certificate and client-CA bundle of a cluster: the pushed Secret,
+ * else the certificate kubeadm init made on the first master from the CA it
+ * found pre-placed, for the SANs its ClusterConfiguration names.
+ */
 function pkiOf(
   engine: Engine,
   clusterId: string,
   nodes: NodeView[],
+  serving: Map<string, { key: string; cert: string; keyPem: string }>,
 ): { ca: string; cert: string; key: string } | null {
   const k = engine.state.kube[clusterId];
   if (k?.pki) return { ca: k.pki.caBundle, cert: k.pki.cert, key: k.pki.key };
-  const masters = apiServers(nodes);
-  for (const m of masters) {
-    const f = filesOf(m.server);
-    const ca = f.get(PKI_PATHS.ca);
-    const cert = f.get(PKI_PATHS.cert);
-    const key = f.get(PKI_PATHS.key);
-    if (ca && cert && key) return { ca, cert, key };
-  }
-  return null;
+  if (!k?.control || apiServers(nodes).length === 0) return null;
+  const made = serving.get(clusterId);
+  if (!made || made.key !== servingKey(k.control)) return null;
+  return { ca: k.control.caCertPem, cert: made.cert, key: made.keyPem };
 }
 
+const servingKey = (c: ControlPlaneState) => `${c.caCertPem}|${c.certSANs.join(",")}`;
 export class KubeApis {
   private readonly listening = new Map<string, Listening>();
+  /** The API server certificate kubeadm made per cluster (signed by the cluster's CA, its SANs). */
+  private readonly serving = new Map<string, { key: string; cert: string; keyPem: string }>();
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
 
@@ -128,8 +132,10 @@ export class KubeApis {
     if (JSON.stringify(Object.values(this.engine.state.kube).map((k) => k.resourceVersion)) !== before)
       this.engine.markDirty();
     const wanted = new Map<string, { ep: Endpoint; pki: { ca: string; cert: string; key: string } }>();
-    for (const ep of endpoints(this.engine)) {
-      const pki = pkiOf(this.engine, ep.clusterId, byCluster.get(ep.clusterId) ?? []);
+    const eps = endpoints(this.engine);
+    await Promise.all(eps.map((ep) => this.makeServing(ep.clusterId)));
+    for (const ep of eps) {
+      const pki = pkiOf(this.engine, ep.clusterId, byCluster.get(ep.clusterId) ?? [], this.serving);
       if (pki) wanted.set(ep.address, { ep, pki });
     }
     for (const [address, l] of this.listening) {
@@ -151,6 +157,16 @@ export class KubeApis {
       binds.push(this.open(ep, pki, key).ready);
     }
     await Promise.all(binds);
+  }
+
+  /** kubeadm's certs phase: apiserver.crt from the pre-placed CA, for the configured SANs plus kubeadm's own. */
+  private async makeServing(clusterId: string): Promise<void> {
+    const control = this.engine.state.kube[clusterId]?.control;
+    if (!control) return;
+    const key = servingKey(control);
+    if (this.serving.get(clusterId)?.key === key) return;
+    const cert = await kubeadmServingCert(control.caCertPem, control.caKeyPem, control.certSANs);
+    this.serving.set(clusterId, { key, cert: cert.certPem, keyPem: cert.keyPem });
   }
 
   private open(ep: Endpoint, pki: { ca: string; cert: string; key: string }, pkiKey: string): Listening {

@@ -103,8 +103,23 @@ export interface DeprecatedApiUse {
   requests: number;
 }
 
+/** What kubeadm init left in the cluster: the CA, the endpoint, the API server's names and the bootstrap tokens. */
+export interface ControlPlaneState {
+  initServerId: string;
+  caCertPem: string;
+  caKeyPem: string;
+  /** The CA kube-public/cluster-info publishes (what a joining node pins); the cluster CA unless changed. */
+  clusterInfoCaPem?: string;
+  endpoint: string;
+  certSANs: string[];
+  /** kube-system/bootstrap-token-<id> Secrets by token id. */
+  tokens: Record<string, { secret: string; expiresAt: number }>;
+}
+
 export interface KubeClusterState {
   id: string;
+  /** Set by the first master's kubeadm init; null until then. */
+  control?: ControlPlaneState | null;
   name: string;
   createdAt: number;
   cordoned: Record<string, true>;

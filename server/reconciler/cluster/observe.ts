@@ -4,8 +4,7 @@ import type { Server, ServerGroup } from "@/server/openstack/compute";
 import type { HealthMonitor, Listener, LoadBalancer, Member, Pool } from "@/server/openstack/loadbalancer";
 import type { FloatingIp, Network, Port, Router, SecurityGroup, Subnet } from "@/server/openstack/network";
 import type { ClusterStatus } from "@/db/schema";
-import { issueCertificate } from "@/server/kube/pki";
-import { ensureClusterPki } from "@/server/kube/store";
+import { ensureClusterPki, markInitialized, renewBootstrapToken } from "@/server/kube/store";
 import type { KubeClient, KubeNode } from "@/server/kube/client";
 import { freshCatalog, refreshCatalog } from "../catalog";
 import { clusterTag, META_CLUSTER, resourceNames } from "../names";
@@ -234,16 +233,18 @@ export async function observeApi(
   now: Date,
 ): Promise<ApiView> {
   const pki = await ensureClusterPki(deps.db, cluster, deps.encryptionKey);
+  const { token, renewed } = await renewBootstrapToken(
+    deps.db,
+    cluster,
+    pki.bootstrapToken,
+    deps.encryptionKey,
+    now,
+  );
   const credentials = {
     caCertPem: pki.ca.certPem,
-    issueApiServerCert: (altNames: string[]) =>
-      issueCertificate({
-        ca: pki.ca,
-        commonName: "kube-apiserver",
-        usage: "server" as const,
-        altNames,
-        validityMs: 365 * 86_400_000,
-      }),
+    controlPlane: pki.controlPlane,
+    bootstrapToken: token,
+    initialized: pki.initializedAt !== null,
   };
   const publicAddress =
     o.floatingIp && o.lb && o.floatingIp.portId === o.lb.vipPortId ? o.floatingIp.address : null;
@@ -267,12 +268,22 @@ export async function observeApi(
     } catch {
       kubeNodes = null; // not answering (yet): flows that need it wait
     }
+    if (kubeNodes) {
+      // The control plane answered: kubeadm init has run; every master from now on joins.
+      if (!pki.initializedAt) await markInitialized(deps.db, cluster.id, now);
+      // Nodes still to join need their token in the cluster (kubeadm init made the first; later ones are ours).
+      const joining = [...o.servers.values()].some((s) => s.status === "ACTIVE" && !kubeNodes!.has(s.name));
+      if (renewed || joining)
+        await kube
+          .ensureBootstrapToken({ ...token, description: `kube-console: nodes of ${cluster.name}` })
+          .catch(() => undefined); // retried next pass; a node's join waits up to its discovery timeout
+    }
   }
   const spec = cluster.spec;
   return {
     pki,
     credentials,
-    userData: nodeUserData({ cluster, observed: o, credentials }),
+    userData: nodeUserData({ cluster, observed: o, credentials, now }),
     publicAddress,
     anyMasterUp,
     kube,

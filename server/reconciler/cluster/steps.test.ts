@@ -22,10 +22,15 @@ const catalog: Catalog = {
   ...fixture,
   images: fixture.images.map((i) => ({ ...i, id: "img-1" })),
 };
-/** The plan only asks for certificates when a server step runs; none runs here. */
-const credentials = {
-  caCertPem: "",
-  issueApiServerCert: () => Promise.reject(new Error("the plan must not issue certificates")),
+/** The plan renders user data only when a server step runs; none runs here. */
+const userData = {
+  altNames: () => [],
+  master: () => {
+    throw new Error("the plan must not render user data");
+  },
+  worker: () => {
+    throw new Error("the plan must not render user data");
+  },
 };
 const empty = (): Observed => ({
   externalNetwork: { id: "ext" },
@@ -60,7 +65,7 @@ const spec = (over: Partial<ClusterSpecInput> = {}) =>
     }),
   );
 const plan = (s: ReturnType<typeof spec>, o: Observed = empty()) =>
-  buildSteps({ cloud, cluster: { id: "c", name: "p", spec: s }, observed: o, catalog, credentials });
+  buildSteps({ cloud, cluster: { id: "c", name: "p", spec: s }, observed: o, catalog, userData });
 const firstWave = (steps: ReturnType<typeof plan>) => {
   const done = new Set(steps.filter((x) => x.state === "done").map((x) => x.key));
   return steps
@@ -73,7 +78,10 @@ describe("the plan (intent + observed → steps)", () => {
   it("starts everything without inputs at once on an empty cloud", () => {
     const steps = plan(spec());
     // Everything is missing except the gate that waits for the API's addresses (the masters' certificates name them).
-    expect(steps.filter((s) => s.state !== "missing").map((s) => s.key)).toEqual(["api-addresses"]);
+    expect(steps.filter((s) => s.state !== "missing").map((s) => s.key)).toEqual([
+      "api-vip",
+      "api-addresses",
+    ]);
     expect(firstWave(steps)).toEqual(
       [
         "etcd-0",
@@ -87,8 +95,8 @@ describe("the plan (intent + observed → steps)", () => {
         "sg-minion",
       ].sort(),
     );
-    // network ×4, SGs, server group, per master ×4, LB/listener/pool/HM, members, FIP + association + address gate, workers ×2
-    expect(steps).toHaveLength(4 + 3 + 1 + 3 * 4 + 4 + 3 + 3 + 2 * 2);
+    // network ×4, SGs, server group, per master ×4, LB/listener/pool/HM, members, FIP + association + VIP and address gates, workers ×2
+    expect(steps).toHaveLength(4 + 3 + 1 + 3 * 4 + 4 + 3 + 4 + 2 * 2);
   });
 
   it("moves to the next wave as resources appear, and waits on what the cloud is still building", () => {
@@ -138,7 +146,7 @@ describe("the plan (intent + observed → steps)", () => {
         cluster: { id: "c", name: "p", spec: spec() },
         observed: empty(),
         catalog: { ...catalog, images: [] },
-        credentials,
+        userData,
       }),
     ).toThrow(/No node image for Kubernetes/);
   });

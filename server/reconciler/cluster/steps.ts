@@ -7,7 +7,7 @@ import type { RuleInput } from "@/server/openstack/network";
 import { clusterTag, groupTag, META_CLUSTER, resourceNames, roleTag, workerIndex } from "../names";
 import type { Observed } from "./observe";
 import { specGroupTargets } from "./servers";
-import { nodeUserData, type NodeCredentials } from "./user-data";
+import type { nodeUserData } from "./user-data";
 
 /**
  * The cluster as a graph of steps. A step is `done` (exists and ready),
@@ -85,7 +85,8 @@ type BuildArgs = {
   cluster: { id: string; name: string; spec: ClusterSpec };
   observed: Observed;
   catalog: Catalog;
-  credentials: NodeCredentials;
+  /** Renders each node's user data (the API view's). */
+  userData: ReturnType<typeof nodeUserData>;
   /** Each node group's target size (the scope's: the spec's, an autoscaler's or an upgrade's surge). */
   groupTargets?: Map<string, number>;
 };
@@ -113,7 +114,7 @@ interface Graph {
 }
 
 function graphOf(args: BuildArgs): Graph {
-  const { cloud, cluster, observed: o, catalog, credentials } = args;
+  const { cloud, cluster, observed: o, catalog } = args;
   const spec = cluster.spec;
   const n = resourceNames(cluster.name);
   const tags = [clusterTag(cluster.id)];
@@ -155,7 +156,7 @@ function graphOf(args: BuildArgs): Graph {
     steps,
     add,
     image,
-    userData: nodeUserData({ cluster, observed: o, credentials }),
+    userData: args.userData,
     targets: args.groupTargets ?? specGroupTargets(cluster, o),
     netDeps,
     networkId,
@@ -342,8 +343,8 @@ function masterSteps(graph: Graph) {
     add({
       key: `master-${i}`,
       label: `Boot master ${name} in ${zone}`,
-      // The serving certificate names the API's addresses, so they must exist first.
-      deps: [`master-port-${i}`, "sg-masters", "api-addresses"],
+      // kubeadm's config names the API's addresses (endpoint, certificate SANs) and the etcd volume's id.
+      deps: [`master-port-${i}`, "sg-masters", "api-addresses", `etcd-${i}`],
       state: server?.status === "ERROR" ? "pending" : serverState(server?.status),
       run: async () =>
         cloud.compute.createServer({
@@ -359,7 +360,7 @@ function masterSteps(graph: Graph) {
             sizeGb: catalog.masterRootDiskGb,
             volumeType: catalog.nodeDiskType ?? undefined,
           },
-          userData: await userData.master(port!.fixedIps[0]?.ipAddress),
+          userData: userData.master(i, port!.fixedIps[0]?.ipAddress),
         }),
     });
     add({
@@ -488,7 +489,14 @@ function apiLoadBalancerSteps(graph: Graph) {
       run: () => cloud.network.associateFloatingIp(o.floatingIp!.id, lb!.vipPortId),
     });
   }
-  // A gate, not an action: the API's addresses (VIP, public IP) are known.
+  // Gates, not actions: the API's VIP (every node's endpoint) and all its addresses (VIP, public IP) are known.
+  add({
+    key: "api-vip",
+    label: "Wait for the API load balancer's VIP",
+    deps: [],
+    state: lb?.vipAddress ? "done" : "pending",
+    run: async () => undefined,
+  });
   add({
     key: "api-addresses",
     label: "Wait for the API's addresses",
@@ -523,6 +531,8 @@ function workerSteps(graph: Graph) {
         deps: [
           ...(have.has(i) ? [] : [`worker-port-${g.name}-${i}`]),
           ...(g.antiAffinity ? [`sg-group-${g.name}`] : []),
+          // The join configuration names the API's endpoint (the load balancer's VIP).
+          "api-vip",
         ],
         state: server?.status === "ERROR" ? "pending" : serverState(server?.status),
         run: () =>
@@ -541,7 +551,7 @@ function workerSteps(graph: Graph) {
             },
             tags: [...tags, roleTag("worker"), groupTag(g.name)],
             rootVolume: { sizeGb: g.diskGb, volumeType: g.diskType },
-            userData: userData.worker(g),
+            userData: userData.worker(g, name),
           }),
       });
     }

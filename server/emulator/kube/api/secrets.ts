@@ -13,7 +13,87 @@ export function secretRoutes(router: KubeRouter): void {
   );
 }
 
-function secrets({ ctx: { engine, k }, req }: KubeCall, ns: string, name: string | null): KubeResponse {
+const TOKEN_NAME = /^bootstrap-token-([a-z0-9]{6})$/;
+
+/**
+ * kube-system/bootstrap-token-<id> (type bootstrap.kubernetes.io/token):
+ * created by kubeadm init from its InitConfiguration and by the console
+ * for later joins; a node's join checks its token against these.
+ */
+function bootstrapToken(call: KubeCall, name: string | null): KubeResponse | null {
+  const { engine, k } = call.ctx;
+  const req = call.req;
+  const b = req.body as
+    | {
+        metadata?: { name?: string };
+        type?: string;
+        stringData?: Record<string, string>;
+        data?: Record<string, string>;
+      }
+    | undefined;
+  const target = name ?? b?.metadata?.name ?? "";
+  const m = TOKEN_NAME.exec(target);
+  if (!m) return null;
+  const id = m[1]!;
+  const control = k.control;
+  if (req.method === "GET" && name) {
+    const t = control?.tokens[id];
+    if (!t || t.expiresAt <= engine.now()) return notFound("secrets", name); // the token cleaner removes expired ones
+    return {
+      status: 200,
+      body: {
+        kind: "Secret",
+        apiVersion: "v1",
+        type: "bootstrap.kubernetes.io/token",
+        metadata: { name, namespace: "kube-system" },
+      },
+    };
+  }
+  if (req.method === "POST" && !name) {
+    if (!control) return status(503, "ServiceUnavailable", "the control plane is not initialized");
+    const raw = {
+      ...(b?.data
+        ? Object.fromEntries(
+            Object.entries(b.data).map(([key, v]) => [key, Buffer.from(v, "base64").toString("utf8")]),
+          )
+        : {}),
+      ...(b?.stringData ?? {}),
+    };
+    const expiration = raw.expiration ? Date.parse(raw.expiration) : Number.POSITIVE_INFINITY;
+    if (
+      b?.type !== "bootstrap.kubernetes.io/token" ||
+      raw["token-id"] !== id ||
+      !/^[a-z0-9]{16}$/.test(raw["token-secret"] ?? "") ||
+      raw["usage-bootstrap-authentication"] !== "true" ||
+      Number.isNaN(expiration)
+    )
+      return status(
+        422,
+        "Invalid",
+        `Secret "${target}" is invalid: a bootstrap token needs type bootstrap.kubernetes.io/token, token-id ${id}, a 16-character token-secret, usage-bootstrap-authentication "true" and an RFC 3339 expiration`,
+      );
+    if (control.tokens[id] && control.tokens[id].expiresAt > engine.now())
+      return status(409, "AlreadyExists", `secrets "${target}" already exists`);
+    control.tokens[id] = { secret: raw["token-secret"]!, expiresAt: expiration };
+    k.resourceVersion++;
+    engine.markDirty();
+    return {
+      status: 201,
+      body: { kind: "Secret", apiVersion: "v1", metadata: { name: target, namespace: "kube-system" } },
+    };
+  }
+  return null;
+}
+
+function secrets(call: KubeCall, ns: string, name: string | null): KubeResponse {
+  const {
+    ctx: { engine, k },
+    req,
+  } = call;
+  if (ns === "kube-system") {
+    const token = bootstrapToken(call, name);
+    if (token) return token;
+  }
   const isPki = ns === PKI_SECRET.namespace && (name ?? "") === PKI_SECRET.name;
   if (req.method === "GET" && name) {
     if (!isPki || !k.pki) return notFound("secrets", name);

@@ -17,7 +17,7 @@ export function infrastructurePhase(scope: ClusterScope): PhaseResult {
       cluster,
       observed,
       catalog,
-      credentials: scope.api!.credentials,
+      userData: scope.api!.userData,
       groupTargets: scope.plan.groupTargets,
     }),
     ...addonSteps({

@@ -9,6 +9,7 @@ import type { Observed } from "../observe";
 import type { Action, ClusterScope, PhaseResult } from "../scope";
 import { byName, groupOf, isMaster, live, versionOf } from "../servers";
 import { imageFor } from "../steps";
+import { masterIndex } from "../user-data";
 
 /**
  * Upgrade, as a level-triggered plan: control plane first, one master at a
@@ -31,8 +32,8 @@ export interface UpgradeContext {
   now: Date;
   /** Each node group's size before the upgrade (the scope's targets). */
   groupTargets: Map<string, number>;
-  masterUserData: (server: Server) => Promise<string>;
-  workerUserData: (group: NodeGroupSpec) => string;
+  masterUserData: (server: Server) => string;
+  workerUserData: (group: NodeGroupSpec, nodeName: string) => string;
 }
 
 export interface UpgradePlan {
@@ -100,7 +101,9 @@ function failedServer(r: Rollout): UpgradePlan | null {
             run: async () =>
               cloud.compute.rebuildServer(failed.id, ctx.imageId, {
                 metadata: { ...failed.metadata, "kc-version": spec.version },
-                userData: isMaster(failed) ? await ctx.masterUserData(failed) : ctx.workerUserData(group!),
+                userData: isMaster(failed)
+                  ? ctx.masterUserData(failed)
+                  : ctx.workerUserData(group!, failed.name),
               }),
           },
         ],
@@ -153,7 +156,7 @@ function controlPlane(r: Rollout): UpgradePlan | null {
     run: async () =>
       cloud.compute.rebuildServer(next.id, ctx.imageId, {
         metadata: { ...next.metadata, "kc-version": spec.version },
-        userData: await ctx.masterUserData(next),
+        userData: ctx.masterUserData(next),
       }),
     event: { type: "Normal", reason: "Upgrading", kind: "Node", name: next.name },
   });
@@ -228,7 +231,7 @@ function nodeGroup(r: Rollout, g: NodeGroupSpec): UpgradePlan | null {
       else
         await cloud.compute.rebuildServer(candidate.id, ctx.imageId, {
           metadata: { ...candidate.metadata, "kc-version": spec.version },
-          userData: ctx.workerUserData(g),
+          userData: ctx.workerUserData(g, candidate.name),
         });
     },
     event: { type: "Normal", reason: "Upgrading", kind: "Node", name: candidate.name },
@@ -268,7 +271,7 @@ export function emptyUpgradeStatus(from: string, to: string): UpgradeStatus {
 
 /** The upgrade flow's first phase: the rollout, and the surge sizes for the infrastructure after it. */
 export function upgradePhase(scope: ClusterScope): PhaseResult {
-  const { spec, api } = scope;
+  const { spec, api, cluster } = scope;
   const imageId = imageFor(scope.catalog, spec.version);
   const prev = scope.cluster.status.upgrade ?? null;
   const base =
@@ -290,8 +293,12 @@ export function upgradePhase(scope: ClusterScope): PhaseResult {
     imageId,
     now: scope.now,
     groupTargets: scope.plan.groupTargets,
-    masterUserData: (s) => api!.userData.master(s.fixedIps[0]),
-    workerUserData: (g) => api!.userData.worker(g),
+    masterUserData: (s) => {
+      const index = masterIndex(cluster.name, s.name);
+      if (index === null) throw new Error(`${s.name} is not named as a master of ${cluster.name}`);
+      return api!.userData.master(index, s.fixedIps[0]);
+    },
+    workerUserData: (g, nodeName) => api!.userData.worker(g, nodeName),
   });
   const upgrade = p.done ? { ...p.status, completedAt: scope.now.toISOString() } : p.status;
   return {
