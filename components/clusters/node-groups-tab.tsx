@@ -2,7 +2,7 @@
 
 import { Table, TableHead } from "@/components/ui/table";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { type FormEvent, type ReactNode, useState } from "react";
+import { type FormEvent, Fragment, type ReactNode, useState } from "react";
 import { fieldErrorsOf, useTRPC } from "@/components/trpc/client";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
@@ -22,7 +22,11 @@ const STATE_TONE: Record<string, "success" | "primary" | "warning" | "danger" | 
   NotReady: "danger",
   Draining: "warning",
   Cordoned: "warning",
+  NeverRegistered: "danger",
 };
+
+/** How a node state reads (states are identifiers in the API). */
+const STATE_LABEL: Record<string, string> = { NeverRegistered: "Never registered", NotReady: "Not ready" };
 
 export function NodeGroupsTab({
   projectId,
@@ -40,6 +44,7 @@ export function NodeGroupsTab({
         title="Control plane"
         description={`${c.spec.masterCount} master${c.spec.masterCount === 1 ? "" : "s"}, ${c.spec.masterFlavor}`}
         nodes={masters}
+        unregistered={c.status.unregistered}
       />
       {c.spec.nodeGroups.length === 0 && (
         <p className="text-sm text-muted">This cluster has no worker node groups.</p>
@@ -50,6 +55,7 @@ export function NodeGroupsTab({
           title={g.name}
           description={`${g.flavor} in ${g.zone} · ${g.diskGb} GB ${g.diskType}${g.antiAffinity ? " · anti-affinity" : ""} · ${g.scaling.mode === "fixed" ? `${g.scaling.size} node${g.scaling.size === 1 ? "" : "s"}` : `autoscaling ${g.scaling.min}–${g.scaling.max}`}`}
           nodes={c.status.nodes.filter((n) => n.role === "worker" && n.group === g.name)}
+          unregistered={c.status.unregistered}
           action={
             canEdit && c.phase !== "Deleting" ? (
               <ScaleForm projectId={projectId} cluster={c} group={g} />
@@ -66,11 +72,13 @@ function NodeTable({
   description,
   nodes,
   action,
+  unregistered,
 }: {
   title: string;
   description: string;
   nodes: ClusterData["status"]["nodes"];
   action?: ReactNode;
+  unregistered?: ClusterData["status"]["unregistered"];
 }) {
   return (
     <Card>
@@ -89,18 +97,38 @@ function NodeTable({
               </td>
             </tr>
           )}
-          {nodes.map((n) => (
-            <tr key={n.name}>
-              <td className="px-5 py-2.5 font-mono text-xs text-fg">{n.name}</td>
-              <td className="px-5 py-2.5 text-fg">{n.zone}</td>
-              <td className="px-5 py-2.5 text-fg">{n.flavor}</td>
-              <td className="px-5 py-2.5 font-mono text-xs text-fg">{n.ip ?? "—"}</td>
-              <td className="px-5 py-2.5 font-mono text-xs text-fg">{n.version ?? "—"}</td>
-              <td className="px-5 py-2.5">
-                <Badge tone={STATE_TONE[n.state] ?? "neutral"}>{n.state}</Badge>
-              </td>
-            </tr>
-          ))}
+          {nodes.map((n) => {
+            const never = n.state === "NeverRegistered" ? unregistered?.[n.name] : undefined;
+            return (
+              <Fragment key={n.name}>
+                <tr>
+                  <td className="px-5 py-2.5 font-mono text-xs text-fg">{n.name}</td>
+                  <td className="px-5 py-2.5 text-fg">{n.zone}</td>
+                  <td className="px-5 py-2.5 text-fg">{n.flavor}</td>
+                  <td className="px-5 py-2.5 font-mono text-xs text-fg">{n.ip ?? "—"}</td>
+                  <td className="px-5 py-2.5 font-mono text-xs text-fg">{n.version ?? "—"}</td>
+                  <td className="px-5 py-2.5">
+                    <Badge tone={STATE_TONE[n.state] ?? "neutral"}>{STATE_LABEL[n.state] ?? n.state}</Badge>
+                  </td>
+                </tr>
+                {never && (
+                  <tr>
+                    <td colSpan={6} className="px-5 pb-3 pt-0">
+                      <details className="rounded-md border border-border bg-surface-2 text-xs">
+                        <summary className="cursor-pointer px-3 py-2 text-fg">
+                          Its kubelet never registered with the Kubernetes API. Console log (last{" "}
+                          {never.console.length} lines) — Retry on the cluster replaces this server.
+                        </summary>
+                        <pre className="max-h-72 overflow-auto whitespace-pre-wrap break-all px-3 pb-3 font-mono text-[11px] text-muted">
+                          {never.console.length ? never.console.join("\n") : "No console log was available."}
+                        </pre>
+                      </details>
+                    </td>
+                  </tr>
+                )}
+              </Fragment>
+            );
+          })}
         </tbody>
       </Table>
     </Card>

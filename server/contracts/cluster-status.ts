@@ -173,4 +173,21 @@ export interface ClusterStatus {
   health?: HealthStatus;
   /** Each load balancer's health by name (status tree, amphorae, connections), when last looked at. */
   loadBalancers?: Record<string, LbHealth>;
+  /**
+   * Servers whose kubelet never registered with the Kubernetes API within
+   * the deadline, by node name: when that was noticed, the last lines of
+   * the server's console log, and whether the user asked to replace it.
+   */
+  unregistered?: Record<string, UnregisteredNode>;
+  /** Running servers the API has no Node for yet, and since when (cluster clock, ms): the registration deadline counts from then. */
+  joining?: Record<string, { serverId: string; since: number }>;
+  /** Workers a scale-down is draining before it removes them (node → when the drain began). */
+  scaleDownDrains?: Record<string, string>;
+}
+
+export interface UnregisteredNode {
+  serverId: string;
+  since: string;
+  console: string[];
+  retried?: boolean;
 }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { exactNameRegex, ServiceClient } from "./base";
-import { BadRequest, Conflict } from "./errors";
+import { BadRequest, Conflict, NotFound } from "./errors";
 import type { KeystoneSession } from "./session";
 
 /** 2.79: server tags and embedded flavors (2.47), `policy` on server groups (2.64), delete_on_termination (2.79). */
@@ -227,6 +227,24 @@ export class ComputeClient extends ServiceClient {
   }
   async startServer(id: string): Promise<void> {
     await this.call("POST", `/servers/${id}/action`, { "os-start": null });
+  }
+  /**
+   * The last `lines` lines of the server's console log (Nova's
+   * os-getConsoleOutput, a project API): where cloud-init and kubeadm say
+   * why a node never registered. Null when the server has no console to
+   * read now (409: not running; 404: gone).
+   */
+  async consoleOutput(id: string, lines: number): Promise<string | null> {
+    try {
+      return (
+        await this.json(z.object({ output: z.string() }), "POST", `/servers/${id}/action`, {
+          "os-getConsoleOutput": { length: lines },
+        })
+      ).output;
+    } catch (err) {
+      if (err instanceof NotFound || err instanceof Conflict) return null;
+      throw err;
+    }
   }
   /** Same server, new image: keeps id, ports and volumes. */
   async rebuildServer(

@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Engine } from "../engine";
+import { bootOf } from "../kube/join";
+import { joinFailureOf } from "../kube/model";
 import {
   bodyObject,
   fault,
@@ -642,6 +644,20 @@ export function novaRoutes(router: Router, engine: Engine): void {
         engine.schedule("server.started", srv.id, "serverStart");
         break;
       }
+      case "os-getConsoleOutput": {
+        if (status === "BUILD" || status === "ERROR")
+          throw fault("compute", 409, `Guest does not have a console available.`);
+        const opts = (body["os-getConsoleOutput"] ?? {}) as { length?: unknown };
+        const length = opts.length === undefined || opts.length === null ? -1 : Number(opts.length);
+        if (!Number.isInteger(length) || length < -1)
+          throw fault(
+            "compute",
+            400,
+            `Invalid input for field/attribute length. Value: ${String(opts.length)}.`,
+          );
+        const lines = consoleLog(engine, srv);
+        return ok(req, 200, { output: (length === -1 ? lines : lines.slice(-length)).join("\n") });
+      }
       case "rebuild": {
         if (!["ACTIVE", "SHUTOFF", "ERROR"].includes(status) || srv.taskState) throw conflict("rebuild");
         const rb = bodyObject(req, "rebuild", "compute");
@@ -790,4 +806,45 @@ function volumeImageMetadata(image: { id: string; name: string; properties: Reco
     min_ram: "0",
     ...image.properties,
   };
+}
+
+/**
+ * What the server's console shows: cloud-init's stages and what kubeadm
+ * printed (kube/join.ts decides whether this boot joined, and why not).
+ */
+function consoleLog(engine: Engine, srv: Server): string[] {
+  const at = (ms: number) => new Date(ms).toUTCString();
+  const launched = srv.launchedAt ?? srv.createdAt;
+  const lines = [
+    `[    0.000000] Linux version 6.1.0-28-cloud-amd64 (debian-kernel@lists.debian.org)`,
+    `cloud-init[512]: Cloud-init v. 22.4.2 running 'init' at ${at(launched)}. Up 4.81 seconds.`,
+    `cloud-init[735]: Cloud-init v. 22.4.2 running 'modules:final' at ${at(launched + 9_000)}. Up 13.90 seconds.`,
+  ];
+  const boot = bootOf(srv);
+  if (!boot.mode)
+    return [...lines, `cloud-init[735]: Cloud-init v. 22.4.2 finished at ${at(launched + 10_000)}.`];
+  const failure = joinFailureOf(engine, srv.id);
+  const joined = engine.state.nodeJoins?.[srv.id]?.ok === true;
+  if (boot.mode === "init")
+    lines.push(`cloud-init[735]: [init] Using Kubernetes version: ${boot.cluster?.kubernetesVersion ?? "?"}`);
+  else lines.push(`cloud-init[735]: [preflight] Running pre-flight checks`);
+  if (joined)
+    lines.push(
+      boot.mode === "init"
+        ? "cloud-init[735]: Your Kubernetes control-plane has initialized successfully!"
+        : "cloud-init[735]: This node has joined the cluster:",
+      `cloud-init[735]: Cloud-init v. 22.4.2 finished at ${at(launched + 60_000)}. Datasource DataSourceOpenStackLocal [net,ver=2].`,
+    );
+  else if (failure)
+    lines.push(
+      `cloud-init[735]: ${failure}`,
+      "cloud-init[735]: To see the stack trace of this error execute with --v=5 or higher",
+      `cloud-init[735]: ${new Date(launched + 60_000).toISOString().replace("T", " ").replace("Z", "").replace(".", ",")} - cc_scripts_user.py[WARNING]: Failed to run module scripts-user (scripts in /var/lib/cloud/instance/scripts)`,
+      `cloud-init[735]: Cloud-init v. 22.4.2 finished at ${at(launched + 60_000)}. Datasource DataSourceOpenStackLocal [net,ver=2].`,
+    );
+  else if (boot.join)
+    lines.push(
+      `cloud-init[735]: [discovery] Trying to connect to API Server "${boot.join.discovery.bootstrapToken.apiServerEndpoint}"`,
+    );
+  return lines;
 }

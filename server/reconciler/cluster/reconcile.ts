@@ -10,6 +10,7 @@ import { caRotationPhase } from "./phases/ca-rotation";
 import { infrastructurePhase } from "./phases/infrastructure";
 import { lbHealthPhase } from "./phases/lb-health";
 import { prunePhase } from "./phases/prune";
+import { registrationPhase } from "./phases/registration";
 import { startPhase } from "./phases/start";
 import { stopPhase } from "./phases/stop";
 import { teardownPhase } from "./phases/teardown";
@@ -38,7 +39,15 @@ const FLOWS: Record<Exclude<Flow, "delete">, PhaseFn[]> = {
   stop: [stopPhase],
   start: [startPhase],
   upgrade: [upgradePhase, infrastructurePhase, prunePhase],
-  converge: [caRotationPhase, autoscalerPhase, infrastructurePhase, prunePhase, addonsPhase, lbHealthPhase],
+  converge: [
+    caRotationPhase,
+    autoscalerPhase,
+    infrastructurePhase,
+    registrationPhase,
+    prunePhase,
+    addonsPhase,
+    lbHealthPhase,
+  ],
 };
 
 /** Delete, stop, start, upgrade (servers on another version, or an upgrade not yet finished) or converge. */

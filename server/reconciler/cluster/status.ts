@@ -202,7 +202,8 @@ export function summarize(scope: ClusterScope, results: PhaseResult[], ran: Ran[
   const terminal = errors.find((e) => e.terminal) ?? null;
   const patch: Partial<ClusterStatus> = Object.assign({}, ...results.map((r) => r.status?.() ?? {}));
   const upgrade = patch.upgrade !== undefined ? patch.upgrade : (prev.upgrade ?? null);
-  const nodes = nodeOverlay(scope, upgrade, patch.autoscaler?.removing?.node ?? null);
+  const unregistered = patch.unregistered ?? prev.unregistered ?? {};
+  const nodes = nodeOverlay(scope, upgrade, patch.autoscaler?.removing?.node ?? null, unregistered);
   events.push(...nodeEvents(prev, nodes));
 
   // An operation is done once the Kubernetes API answers too (for up to API_WAIT_MS; a cluster whose API
@@ -331,6 +332,7 @@ function nodeOverlay(
   scope: ClusterScope,
   upgrade: ClusterStatus["upgrade"],
   removing: string | null,
+  unregistered: NonNullable<ClusterStatus["unregistered"]>,
 ): ClusterStatus["nodes"] {
   const { api, catalog } = scope;
   const kubeNodes = api?.kubeNodes ?? null;
@@ -343,8 +345,11 @@ function nodeOverlay(
   return nodesOf(scope.observed, flavorName).map((node) => {
     const k = kubeNodes?.get(node.name);
     if (!k) {
+      if (node.state !== "Ready") return node;
+      // The API answers and has no Node of this name: its kubelet has not registered (yet, or ever).
+      if (kubeNodes) return { ...node, state: unregistered[node.name] ? "NeverRegistered" : "Installing" };
       const was = before.get(node.name);
-      return apiPending && node.state === "Ready" && (was === undefined || was === "Installing")
+      return apiPending && (was === undefined || was === "Installing")
         ? { ...node, state: "Installing" }
         : node;
     }
@@ -366,7 +371,7 @@ function nodeEvents(prev: ClusterStatus, nodes: ClusterStatus["nodes"]): Cluster
     const was = before.get(node.name);
     if (was !== node.state)
       out.push({
-        type: node.state === "NotReady" ? "Warning" : "Normal",
+        type: node.state === "NotReady" || node.state === "NeverRegistered" ? "Warning" : "Normal",
         reason: node.state,
         kind: "Node",
         name: node.name,

@@ -57,19 +57,21 @@ export async function retryCluster({ ctx, project, input }: ProjectCall<ClusterR
       .set({ status: "running", finishedAt: null, error: null })
       .where(eq(operations.id, failed.id));
     const upgrade = row.status.upgrade;
+    const unregistered = row.status.unregistered ?? {};
     await tx
       .update(clusters)
       .set({
         phase: upgrade?.failed ? "Upgrading" : row.observedGeneration > 0 ? "Updating" : "Provisioning",
-        // A failed upgrade node is repaired (rebuilt or replaced) on the next pass.
-        ...(upgrade?.failed
-          ? {
-              status: {
-                ...row.status,
-                upgrade: { ...upgrade, failed: { ...upgrade.failed, retried: true } },
-              },
-            }
-          : {}),
+        // A failed upgrade node is repaired (rebuilt or replaced) on the next pass; so is a node that never registered.
+        status: {
+          ...row.status,
+          ...(upgrade?.failed
+            ? { upgrade: { ...upgrade, failed: { ...upgrade.failed, retried: true } } }
+            : {}),
+          unregistered: Object.fromEntries(
+            Object.entries(unregistered).map(([name, e]) => [name, { ...e, retried: true }]),
+          ),
+        },
         updatedAt: new Date(),
       })
       .where(eq(clusters.id, row.id));
