@@ -181,8 +181,8 @@ export interface ClusterStatus {
   unregistered?: Record<string, UnregisteredNode>;
   /** Running servers the API has no Node for yet, and since when (cluster clock, ms): the registration deadline counts from then. */
   joining?: Record<string, { serverId: string; since: number }>;
-  /** Workers a scale-down is draining before it removes them (node → when the drain began). */
-  scaleDownDrains?: Record<string, string>;
+  /** Workers a scale-down is draining before it removes them (node → when the drain began, cluster clock ms). */
+  scaleDownDrains?: Record<string, number>;
 }
 
 export interface UnregisteredNode {

@@ -91,6 +91,8 @@ export interface KubeClient {
   readyz(): Promise<boolean>;
   listNodes(): Promise<KubeNode[]>;
   setUnschedulable(node: string, unschedulable: boolean): Promise<void>;
+  /** Deletes a Node object (a removed worker's); one already gone is fine. */
+  deleteNode(node: string): Promise<void>;
   podsOn(node: string): Promise<KubePod[]>;
   evict(namespace: string, name: string): Promise<EvictionResult>;
   deletePod(namespace: string, name: string): Promise<void>;
@@ -434,6 +436,13 @@ export function createKubeClient(t: KubeTarget): KubeClient {
         const code = statusOf(err);
         if (code === 503 || code === 404) return null;
         throw new Error(`Reading node metrics: ${messageOf(err)}`);
+      }
+    },
+    async deleteNode(node) {
+      try {
+        await withTimeout(core.deleteNode({ name: node }));
+      } catch (err) {
+        if (statusOf(err) !== 404) throw new Error(`Deleting Node ${node}: ${messageOf(err)}`);
       }
     },
     async setUnschedulable(node, unschedulable) {

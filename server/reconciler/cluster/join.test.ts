@@ -186,4 +186,37 @@ describe("the emulator admits only a node whose user data would really join", ()
     expect(w1.state).toBe("Ready");
     expect(w1.serverId).not.toBe(firstId);
   }, 240_000);
+
+  it("a scale-down cordons and drains the worker, deletes its Node object, then its server", async () => {
+    const b = await builtCluster();
+    const ref = { projectId: built.personalProjectId, clusterId: b.row.id };
+    const update = async (size: number) => {
+      const [row] = await db.select().from(clusters).where(eq(clusters.id, b.row.id));
+      await built.caller.nodeGroup.update({
+        ...ref,
+        generation: row!.generation,
+        name: "w",
+        scaling: { mode: "fixed", size },
+      });
+      await drive(db, t, b.row.id);
+    };
+    await update(2);
+    expect(registered(b.row.id)).toEqual(["j1-master-0", "j1-w-0", "j1-w-1"]);
+    await update(1);
+    expect(registered(b.row.id)).toEqual(["j1-master-0", "j1-w-0"]);
+    expect(
+      Object.values(t.emu.engine.state.servers)
+        .map((x) => x.name)
+        .sort(),
+    ).toEqual(["j1-master-0", "j1-w-0"]);
+    const events = t.emu.engine.state.kube[b.row.id]!.events.filter((e) => e.name === "j1-w-1").map(
+      (e) => e.reason,
+    );
+    // Cordoned, then its Node removed through the API before the server went.
+    expect(events).toContain("NodeNotSchedulable");
+    expect(events).toContain("RemovingNode");
+    expect(events.indexOf("NodeNotSchedulable")).toBeLessThan(events.indexOf("RemovingNode"));
+    const [row] = await db.select().from(clusters).where(eq(clusters.id, b.row.id));
+    expect(row!.status.scaleDownDrains).toEqual({});
+  }, 120_000);
 });

@@ -1,9 +1,9 @@
 import { emulatorCatalogConfig } from "@/server/testing/emulator-catalog";
 import { type TRPCError } from "@trpc/server";
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
-import { clusters, operations } from "@/db/schema";
+import { clusterEvents, clusters, operations } from "@/db/schema";
 import { makeUser, TEST_ENCRYPTION_KEY } from "@/db/testing";
 import type { ClusterSpecInput } from "@/server/contracts/cluster";
 import { projectResources, type TestCloud } from "@/server/testing/cloud";
@@ -23,9 +23,12 @@ const deps = () => ({
 });
 
 /** Passes until converged, moving emulated time on between them. */
-async function converge(clusterId: string, maxPasses = 200): Promise<number> {
+async function converge(clusterId: string, maxPasses = 200, onEmulatorClock = false): Promise<number> {
   for (let pass = 1; pass <= maxPasses; pass++) {
-    const r = await reconcileCluster(deps(), clusterId);
+    const r = await reconcileCluster(
+      onEmulatorClock ? { ...deps(), clock: () => t.clock.now() } : deps(),
+      clusterId,
+    );
     if (r.converged) return pass;
     if (r.requeueAfterMs === null)
       throw new Error(
@@ -218,7 +221,14 @@ describe("scale and delete", () => {
 
     g = (await row(c.id)).generation;
     await scaleWorkers(1);
-    await converge(c.id);
+    // Each removed worker is drained first: the sample shop's PodDisruptionBudget holds the drain while its
+    // pods have nowhere to go, until the drain timeout (30 emulated minutes) forces it.
+    await converge(c.id, 600, true);
+    const blocked = await db
+      .select()
+      .from(clusterEvents)
+      .where(and(eq(clusterEvents.clusterId, c.id), eq(clusterEvents.reason, "DrainBlocked")));
+    expect(blocked.map((e) => e.message).join("\n")).toMatch(/blocked by a PodDisruptionBudget/);
     expect(
       cloudState()
         .servers.filter((x) => x.name.startsWith("c1-workers-"))
@@ -265,7 +275,7 @@ describe("scale and delete", () => {
       code: "NOT_FOUND",
     });
     expect(await u.caller.operation.list({ projectId: p, clusterId: c.id })).toHaveLength(6);
-  });
+  }, 180_000);
 
   it("deletes a half-built cluster", async () => {
     const { u, c } = await create();

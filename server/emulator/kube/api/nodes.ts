@@ -226,6 +226,31 @@ function node({ ctx, req, nodes, now }: KubeCall, name: string): KubeResponse {
     }
     return { status: 200, body: nodeObject(ctx, n) };
   }
+  if (req.method === "DELETE") {
+    // The Node object goes; a kubelet still running registers it again (as a real one does).
+    delete k.seen[n.name];
+    delete k.cordoned[n.name];
+    recordEvent(k, now, {
+      namespace: "default",
+      kind: "Node",
+      name: n.name,
+      reason: "RemovingNode",
+      message: `Node ${n.name} event: Removing Node ${n.name} from Controller`,
+      type: "Normal",
+      component: "node-controller",
+    });
+    engine.markDirty();
+    return {
+      status: 200,
+      body: {
+        kind: "Status",
+        apiVersion: "v1",
+        metadata: {},
+        status: "Success",
+        details: { name: n.name, kind: "nodes" },
+      },
+    };
+  }
   return status(405, "MethodNotAllowed", `${req.method} is not supported on nodes`);
 }
 

@@ -227,8 +227,10 @@ function nodeGroup(r: Rollout, g: NodeGroupSpec): UpgradePlan | null {
         if (d.blocked) throw new DrainBlocked(candidate.name, d.blocked);
         return;
       }
-      if (strategy.mode === "rolling") await cloud.compute.deleteServer(candidate.id);
-      else
+      if (strategy.mode === "rolling") {
+        await ctx.kube!.deleteNode(candidate.name);
+        await cloud.compute.deleteServer(candidate.id);
+      } else
         await cloud.compute.rebuildServer(candidate.id, ctx.imageId, {
           metadata: { ...candidate.metadata, "kc-version": spec.version },
           userData: ctx.workerUserData(g, candidate.name),
