@@ -625,6 +625,17 @@ describe.sequential("adapter contract with a real OpenStack (lab, demo project)"
     expect((await serverStatus("ACTIVE")).status).toBe("ACTIVE");
   });
 
+  it("reads the master's console log as a project member (os-getConsoleOutput), last lines only", async () => {
+    // Nova's fake driver prints a fixed console; a real one prints cloud-init's and kubeadm's lines.
+    const all = await cloud.compute.consoleOutput(s.server!.id, 100);
+    expect(typeof all).toBe("string");
+    expect(all!.length).toBeGreaterThan(0);
+    const last = await cloud.compute.consoleOutput(s.server!.id, 1);
+    expect(last!.split("\n").filter(Boolean)).toHaveLength(1);
+    expect(all!.trimEnd().endsWith(last!.trim())).toBe(true);
+    expect(await cloud.compute.consoleOutput("00000000-0000-4000-8000-000000000000", 5)).toBeNull();
+  });
+
   it("rebuilds the volume-backed master with an image (2.93), keeping its id, port and root volume", async () => {
     await cloud.compute.rebuildServer(s.server!.id, s.imageId!, {
       metadata: { "kc-cluster": `${prefix}id`, "kc-role": "master", "kc-version": "1.32" },
