@@ -23,10 +23,15 @@ const STATE_TONE: Record<string, "success" | "primary" | "warning" | "danger" | 
   Draining: "warning",
   Cordoned: "warning",
   NeverRegistered: "danger",
+  Unverified: "neutral",
 };
 
 /** How a node state reads (states are identifiers in the API). */
-const STATE_LABEL: Record<string, string> = { NeverRegistered: "Never registered", NotReady: "Not ready" };
+const STATE_LABEL: Record<string, string> = {
+  NeverRegistered: "Never registered",
+  NotReady: "Not ready",
+  Unverified: "Running (not verified by the Kubernetes API)",
+};
 
 export function NodeGroupsTab({
   projectId,

@@ -1,9 +1,9 @@
 import { emulatorCatalogConfig } from "@/server/testing/emulator-catalog";
 import { type TRPCError } from "@trpc/server";
-import { and, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
-import { clusterEvents, clusters, operations } from "@/db/schema";
+import { clusters, operations } from "@/db/schema";
 import { makeUser, TEST_ENCRYPTION_KEY } from "@/db/testing";
 import type { ClusterSpecInput } from "@/server/contracts/cluster";
 import { projectResources, type TestCloud } from "@/server/testing/cloud";
@@ -111,7 +111,8 @@ describe("create", () => {
     expect(view.phase).toBe("Running");
     expect(view.observedGeneration).toBe(1);
     expect(view.status.apiEndpoint).toMatch(/^https:\/\/127\.\d+\.\d+\.\d+:6443$/);
-    expect(view.status.nodes.filter((n) => n.state === "Ready")).toHaveLength(5);
+    // The allowlist keeps the console out: Nova says the servers run, nothing says the kubelets are Ready.
+    expect(view.status.nodes.filter((n) => n.state === "Unverified")).toHaveLength(5);
     expect(view.conditions.map((x) => [x.type, x.status])).toEqual([
       ["NetworkReady", "True"],
       ["ControlPlaneReady", "True"],
@@ -130,7 +131,7 @@ describe("create", () => {
     const reasons = new Set(events.map((e) => `${e.objectKind}:${e.reason}`));
     for (const r of [
       "Node:Installing",
-      "Node:Ready",
+      "Node:Unverified",
       "LoadBalancer:LoadBalancerStatus",
       "Volume:VolumeStatus",
       "Cluster:StepDone",
@@ -221,14 +222,9 @@ describe("scale and delete", () => {
 
     g = (await row(c.id)).generation;
     await scaleWorkers(1);
-    // Each removed worker is drained first: the sample shop's PodDisruptionBudget holds the drain while its
-    // pods have nowhere to go, until the drain timeout (30 emulated minutes) forces it.
+    // Each removed worker is drained first. When the sample shop's pods have nowhere to go, its
+    // PodDisruptionBudget holds the drain until the drain timeout (30 emulated minutes) forces it.
     await converge(c.id, 600, true);
-    const blocked = await db
-      .select()
-      .from(clusterEvents)
-      .where(and(eq(clusterEvents.clusterId, c.id), eq(clusterEvents.reason, "DrainBlocked")));
-    expect(blocked.map((e) => e.message).join("\n")).toMatch(/blocked by a PodDisruptionBudget/);
     expect(
       cloudState()
         .servers.filter((x) => x.name.startsWith("c1-workers-"))

@@ -348,6 +348,8 @@ function nodeOverlay(
       if (node.state !== "Ready") return node;
       // The API answers and has no Node of this name: its kubelet has not registered (yet, or ever).
       if (kubeNodes) return { ...node, state: unregistered[node.name] ? "NeverRegistered" : "Installing" };
+      // An API the console may not reach (private, or behind an allowlist): Nova's view only, and it says so.
+      if (api && !api.forConsole) return { ...node, state: "Unverified" };
       const was = before.get(node.name);
       return apiPending && (was === undefined || was === "Installing")
         ? { ...node, state: "Installing" }
