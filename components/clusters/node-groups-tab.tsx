@@ -30,7 +30,14 @@ const STATE_TONE: Record<string, "success" | "primary" | "warning" | "danger" | 
 const STATE_LABEL: Record<string, string> = {
   NeverRegistered: "Never registered",
   NotReady: "Not ready",
-  Unverified: "Running (not verified by the Kubernetes API)",
+  Unverified: "Running (unverified)",
+};
+
+/** What a state means, for its badge's tooltip. */
+const STATE_HINT: Record<string, string> = {
+  Unverified:
+    "Nova reports the server running; the console cannot reach this cluster's Kubernetes API (private, or outside its allowlist), so its kubelet is not verified",
+  NeverRegistered: "The server runs but its kubelet never registered with the Kubernetes API",
 };
 
 export function NodeGroupsTab({
@@ -88,54 +95,63 @@ function NodeTable({
   return (
     <Card>
       <CardHeader title={title} description={description} actions={action} />
-      <Table className="text-sm" caption={`Nodes of ${title}`}>
-        <TableHead
-          className="border-b border-border"
-          cellClassName="px-5 py-2"
-          columns={["Node", "Zone", "Flavor", "IP", "Version", "State"]}
-        />
-        <tbody className="divide-y divide-border">
-          {nodes.length === 0 && (
-            <tr>
-              <td colSpan={6} className="px-5 py-4 text-sm text-muted">
-                No nodes yet.
-              </td>
-            </tr>
-          )}
-          {nodes.map((n) => {
-            const never = n.state === "NeverRegistered" ? unregistered?.[n.name] : undefined;
-            return (
-              <Fragment key={n.name}>
-                <tr>
-                  <td className="px-5 py-2.5 font-mono text-xs text-fg">{n.name}</td>
-                  <td className="px-5 py-2.5 text-fg">{n.zone}</td>
-                  <td className="px-5 py-2.5 text-fg">{n.flavor}</td>
-                  <td className="px-5 py-2.5 font-mono text-xs text-fg">{n.ip ?? "—"}</td>
-                  <td className="px-5 py-2.5 font-mono text-xs text-fg">{n.version ?? "—"}</td>
-                  <td className="px-5 py-2.5">
-                    <Badge tone={STATE_TONE[n.state] ?? "neutral"}>{STATE_LABEL[n.state] ?? n.state}</Badge>
-                  </td>
-                </tr>
-                {never && (
+      {/* Narrow screens scroll the table inside its card rather than spilling out of it. */}
+      <div className="overflow-x-auto">
+        <Table className="text-sm" caption={`Nodes of ${title}`}>
+          <TableHead
+            className="border-b border-border"
+            cellClassName="px-5 py-2"
+            columns={["Node", "Zone", "Flavor", "IP", "Version", "State"]}
+          />
+          <tbody className="divide-y divide-border">
+            {nodes.length === 0 && (
+              <tr>
+                <td colSpan={6} className="px-5 py-4 text-sm text-muted">
+                  No nodes yet.
+                </td>
+              </tr>
+            )}
+            {nodes.map((n) => {
+              const never = n.state === "NeverRegistered" ? unregistered?.[n.name] : undefined;
+              return (
+                <Fragment key={n.name}>
                   <tr>
-                    <td colSpan={6} className="px-5 pb-3 pt-0">
-                      <details className="rounded-md border border-border bg-surface-2 text-xs">
-                        <summary className="cursor-pointer px-3 py-2 text-fg">
-                          Its kubelet never registered with the Kubernetes API. Console log (last{" "}
-                          {never.console.length} lines) — Retry on the cluster replaces this server.
-                        </summary>
-                        <pre className="max-h-72 overflow-auto whitespace-pre-wrap break-all px-3 pb-3 font-mono text-[11px] text-muted">
-                          {never.console.length ? never.console.join("\n") : "No console log was available."}
-                        </pre>
-                      </details>
+                    <td className="whitespace-nowrap px-5 py-2.5 font-mono text-xs text-fg">{n.name}</td>
+                    <td className="whitespace-nowrap px-5 py-2.5 text-fg">{n.zone}</td>
+                    <td className="whitespace-nowrap px-5 py-2.5 text-fg">{n.flavor}</td>
+                    <td className="px-5 py-2.5 font-mono text-xs text-fg">{n.ip ?? "—"}</td>
+                    <td className="px-5 py-2.5 font-mono text-xs text-fg">{n.version ?? "—"}</td>
+                    <td className="px-5 py-2.5">
+                      <span title={STATE_HINT[n.state]}>
+                        <Badge tone={STATE_TONE[n.state] ?? "neutral"}>
+                          {STATE_LABEL[n.state] ?? n.state}
+                        </Badge>
+                      </span>
                     </td>
                   </tr>
-                )}
-              </Fragment>
-            );
-          })}
-        </tbody>
-      </Table>
+                  {never && (
+                    <tr>
+                      <td colSpan={6} className="px-5 pb-3 pt-0">
+                        <details className="rounded-md border border-border bg-surface-2 text-xs">
+                          <summary className="cursor-pointer px-3 py-2 text-fg">
+                            Its kubelet never registered with the Kubernetes API. Console log (last{" "}
+                            {never.console.length} lines) — Retry on the cluster replaces this server.
+                          </summary>
+                          <pre className="max-h-72 overflow-auto whitespace-pre-wrap break-all px-3 pb-3 font-mono text-[11px] text-muted">
+                            {never.console.length
+                              ? never.console.join("\n")
+                              : "No console log was available."}
+                          </pre>
+                        </details>
+                      </td>
+                    </tr>
+                  )}
+                </Fragment>
+              );
+            })}
+          </tbody>
+        </Table>
+      </div>
     </Card>
   );
 }
