@@ -74,11 +74,31 @@ export async function signInAsNewMember(
   return pageSignedInAs(browser, member);
 }
 
-/** A fresh user (with a personal project), already signed in, for each test. */
+/**
+ * Waits until the worker has read the project's cloud catalog (a new project's first read is
+ * asynchronous; until then cluster.create answers 412 "being read for the first time", and the
+ * wizard shows that wait). Tests that create clusters through the API start after it.
+ */
+export async function waitForCatalog(request: APIRequestContext, projectId: string): Promise<void> {
+  const input = encodeURIComponent(JSON.stringify({ json: { projectId } }));
+  await expect
+    .poll(
+      async () => {
+        const res = await request.get(`/api/trpc/catalog.get?input=${input}`);
+        const body = (await res.json()) as { result?: { data: { json: { cloud: { ready: boolean } } } } };
+        return body.result?.data.json.cloud.ready ?? false;
+      },
+      { message: "the project's cloud catalog is read", timeout: 60_000, intervals: [250, 500, 1000] },
+    )
+    .toBe(true);
+}
+
+/** A fresh user (with a personal project whose cloud catalog is read), already signed in, for each test. */
 export const test = base.extend<{ user: TestUser }>({
   user: async ({ page }, provide) => {
     const user = await signUpViaApi(page.request, "Riley Chen");
     await signInViaApi(page, user);
+    await waitForCatalog(page.request, user.personalProjectId);
     await provide(user);
   },
 });
