@@ -25,7 +25,8 @@ const Taint = z
   })
   .strict();
 /** A duration as kubeadm parses it (Go's time.ParseDuration subset the console writes). */
-const Duration = z.string().regex(/^(\d+h)?(\d+m)?(\d+s)?$/, "a Go duration such as 24h0m0s");
+const DURATION = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
+const Duration = z.string().regex(DURATION, "a Go duration such as 24h0m0s");
 
 export const NodeRegistration = z
   .object({
@@ -170,6 +171,12 @@ export function caCertHash(certPem: string): string {
 export function goDuration(ms: number): string {
   const s = Math.max(1, Math.floor(ms / 1000));
   return `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m${s % 60}s`;
+}
+
+/** A duration kubeadm reads (`24h0m0s`, `30m`) in ms; `fallbackMs` when unset or not one. */
+export function goDurationMs(d: string | undefined, fallbackMs: number): number {
+  const m = d ? DURATION.exec(d) : null;
+  return m ? ((Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 1000 : fallbackMs;
 }
 
 /** "a=b,c=d" for the kubelet's --node-labels, sorted; keys and values are validated label syntax upstream. */

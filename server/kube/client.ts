@@ -1,3 +1,4 @@
+import { NODE_TOKEN_GROUP } from "@/server/contracts/kubeadm";
 import https, { type RequestOptions } from "node:https";
 import {
   ApiException,
@@ -540,7 +541,7 @@ export function createKubeClient(t: KubeTarget): KubeClient {
           expiration: token.expiresAt.toISOString().replace(/\.\d{3}Z$/, "Z"),
           "usage-bootstrap-authentication": "true",
           "usage-bootstrap-signing": "true",
-          "auth-extra-groups": "system:bootstrappers:kubeadm:default-node-token",
+          "auth-extra-groups": NODE_TOKEN_GROUP,
         },
       };
       try {

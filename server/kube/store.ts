@@ -90,6 +90,20 @@ const tokenColumns = (clusterId: string, token: BootstrapToken, encryptionKey: s
   bootstrapTokenExpiresAt: token.expiresAt,
 });
 
+/** The stored token (`id.secret`, decrypted) and its expiry. */
+function readToken(
+  row: { bootstrapTokenCiphertext: string; bootstrapTokenExpiresAt: Date },
+  clusterId: string,
+  encryptionKey: string,
+): BootstrapToken {
+  const [id = "", secret = ""] = decryptSecret(
+    row.bootstrapTokenCiphertext,
+    tokenContext(clusterId),
+    encryptionKey,
+  ).split(".");
+  return { id, secret, expiresAt: row.bootstrapTokenExpiresAt };
+}
+
 async function newRow(clusterId: string, clusterName: string, encryptionKey: string, now = new Date()) {
   const [ca, controlPlane] = await Promise.all([
     createCa(`kubernetes-ca ${clusterName}`),
@@ -161,11 +175,6 @@ export async function ensureClusterPki(
   const stored = JSON.parse(
     decryptSecret(row.controlPlaneCiphertext, controlPlaneContext(cluster.id), encryptionKey),
   ) as StoredControlPlane;
-  const [tokenId = "", tokenSecret = ""] = decryptSecret(
-    row.bootstrapTokenCiphertext,
-    tokenContext(cluster.id),
-    encryptionKey,
-  ).split(".");
   return {
     ca,
     previousCaCertPem: row.previousCaCertPem,
@@ -182,7 +191,14 @@ export async function ensureClusterPki(
       keyPem: decryptSecret(row.consoleKeyCiphertext, consoleContext(cluster.id), encryptionKey),
     },
     controlPlane: { ca, ...stored },
-    bootstrapToken: { id: tokenId, secret: tokenSecret, expiresAt: row.bootstrapTokenExpiresAt },
+    bootstrapToken: readToken(
+      {
+        bootstrapTokenCiphertext: row.bootstrapTokenCiphertext,
+        bootstrapTokenExpiresAt: row.bootstrapTokenExpiresAt,
+      },
+      cluster.id,
+      encryptionKey,
+    ),
     initializedAt: row.initializedAt,
   };
 }
@@ -212,12 +228,19 @@ export async function renewBootstrapToken(
   if (updated.length) return { token, renewed: true };
   // Another pass renewed it first: use the stored one.
   const [row] = await db.select().from(clusterPki).where(eq(clusterPki.clusterId, cluster.id));
-  const [id = "", secret = ""] = decryptSecret(
-    row!.bootstrapTokenCiphertext!,
-    tokenContext(cluster.id),
-    encryptionKey,
-  ).split(".");
-  return { token: { id, secret, expiresAt: row!.bootstrapTokenExpiresAt! }, renewed: false };
+  if (!row?.bootstrapTokenCiphertext || !row.bootstrapTokenExpiresAt)
+    throw new Error(`cluster ${cluster.id} has no bootstrap token`);
+  return {
+    token: readToken(
+      {
+        bootstrapTokenCiphertext: row.bootstrapTokenCiphertext,
+        bootstrapTokenExpiresAt: row.bootstrapTokenExpiresAt,
+      },
+      cluster.id,
+      encryptionKey,
+    ),
+    renewed: false,
+  };
 }
 
 /** The control plane answered: from now on no master runs kubeadm init again. */

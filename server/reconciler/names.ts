@@ -31,10 +31,17 @@ export function resourceNames(cluster: string) {
   };
 }
 
-/** `c1-workers-12` → 12 for group `workers` of cluster `c1`. */
-export function workerIndex(cluster: string, group: string, serverName: string): number | null {
-  const prefix = `${cluster}-${group}-`;
+/** The index after `prefix` in `serverName`, null when the name is not `<prefix><n>`. */
+function indexAfter(prefix: string, serverName: string): number | null {
   if (!serverName.startsWith(prefix)) return null;
   const n = Number(serverName.slice(prefix.length));
   return Number.isInteger(n) && n >= 0 ? n : null;
 }
+
+/** `c1-workers-12` → 12 for group `workers` of cluster `c1`. */
+export const workerIndex = (cluster: string, group: string, serverName: string) =>
+  indexAfter(`${cluster}-${group}-`, serverName);
+
+/** `c1-master-2` → 2 for cluster `c1` (resourceNames' `master(i)` inverse). */
+export const masterIndex = (cluster: string, serverName: string) =>
+  indexAfter(`${cluster}-master-`, serverName);

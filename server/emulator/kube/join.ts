@@ -10,6 +10,7 @@ import {
 } from "@/server/contracts/node-config";
 import {
   caCertHash,
+  goDurationMs,
   KubeadmDocument,
   type ClusterConfiguration,
   type InitConfiguration,
@@ -82,7 +83,7 @@ const EMPTY: NodeBoot = {
   config: null,
 };
 
-const cache = new Map<string, { raw: string | null; boot: NodeBoot }>();
+const cache = new Map<string, { raw: string | null; boot: NodeBoot; hash: string }>();
 
 function argValue(
   args: Array<{ name: string; value: string }> | undefined,
@@ -103,11 +104,22 @@ function labelsOf(arg: string | undefined): Record<string, string> {
 
 /** The server's cloud-config read the way cloud-init and kubeadm would (cached per user-data value). */
 export function bootOf(srv: Server): NodeBoot {
+  return cached(srv).boot;
+}
+
+function cached(srv: Server) {
   const hit = cache.get(srv.id);
-  if (hit && hit.raw === srv.userData) return hit.boot;
-  const boot = parseBoot(srv.userData);
-  cache.set(srv.id, { raw: srv.userData, boot });
-  return boot;
+  if (hit && hit.raw === srv.userData) return hit;
+  const entry = {
+    raw: srv.userData,
+    boot: parseBoot(srv.userData),
+    hash: createHash("sha256")
+      .update(srv.userData ?? "")
+      .digest("hex")
+      .slice(0, 16),
+  };
+  cache.set(srv.id, entry);
+  return entry;
 }
 
 function parseBoot(userData: string | null): NodeBoot {
@@ -213,43 +225,42 @@ export interface JoinState {
 }
 
 /** How long kubeadm join retries discovery (its config's timeouts.discovery; kubeadm's default is 5 min). */
-function discoveryMs(join: JoinConfiguration | null): number {
-  const d = join?.timeouts?.discovery;
-  if (!d) return 5 * 60_000;
-  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(d);
-  return m ? ((Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 1000 : 5 * 60_000;
-}
+const discoveryMs = (join: JoinConfiguration | null) => goDurationMs(join?.timeouts?.discovery, 5 * 60_000);
 
-function keyMatches(certPem: string | undefined, keyPem: string | undefined): boolean {
-  if (!certPem || !keyPem) return false;
+/** The DER public key of a certificate, a public key or a private key (PEM); null when it does not parse. */
+function spki(pem: string | undefined, kind: "certificate" | "public" | "private"): Buffer | null {
+  if (!pem) return null;
   try {
-    const pub = new X509Certificate(certPem).publicKey.export({ type: "spki", format: "der" });
-    const fromKey = createPublicKey(createPrivateKey(keyPem)).export({ type: "spki", format: "der" });
-    return pub.equals(fromKey);
+    const key =
+      kind === "certificate"
+        ? new X509Certificate(pem).publicKey
+        : kind === "public"
+          ? createPublicKey(pem)
+          : createPublicKey(createPrivateKey(pem));
+    return key.export({ type: "spki", format: "der" });
   } catch {
-    return false;
+    return null;
   }
 }
 
+/** Whether `keyPem` is the private key of `publicPem` (a certificate or a public key). */
+function pairs(publicPem: string | undefined, kind: "certificate" | "public", keyPem: string | undefined) {
+  const pub = spki(publicPem, kind);
+  const priv = spki(keyPem, "private");
+  return pub !== null && priv !== null && pub.equals(priv);
+}
+
 function pkiProblem(files: Map<string, string>): string | null {
-  const pairs: Array<[string, string]> = [
+  const cas: Array<[string, string]> = [
     [PKI_FILES.caCert, PKI_FILES.caKey],
     [PKI_FILES.etcdCaCert, PKI_FILES.etcdCaKey],
     [PKI_FILES.frontProxyCaCert, PKI_FILES.frontProxyCaKey],
   ];
-  for (const [cert, key] of pairs)
-    if (!keyMatches(files.get(cert), files.get(key)))
+  for (const [cert, key] of cas)
+    if (!pairs(files.get(cert), "certificate", files.get(key)))
       return `[certs] failure loading ${cert.replace(/\.crt$/, "")} certificate authority: couldn't load the certificate or key (${cert}, ${key})`;
-  const sa = files.get(PKI_FILES.saKey);
-  const saPub = files.get(PKI_FILES.saPub);
-  try {
-    if (!sa || !saPub) throw new Error("missing");
-    const a = createPublicKey(createPrivateKey(sa)).export({ type: "spki", format: "der" });
-    const b = createPublicKey(saPub).export({ type: "spki", format: "der" });
-    if (!a.equals(b)) throw new Error("mismatch");
-  } catch {
+  if (!pairs(files.get(PKI_FILES.saPub), "public", files.get(PKI_FILES.saKey)))
     return `[certs] failure loading the service account key pair (${PKI_FILES.saKey}, ${PKI_FILES.saPub})`;
-  }
   return null;
 }
 
@@ -285,15 +296,17 @@ export type Verdict = { state: "joined" } | { state: "waiting" } | { state: "fai
  * kubelet (same key), a rebuild re-images the disk and runs it again (new
  * user data or image: a new key).
  */
-const bootKey = (srv: Server) =>
-  `${srv.imageId}|${createHash("sha256")
-    .update(srv.userData ?? "")
-    .digest("hex")
-    .slice(0, 16)}`;
+const bootKey = (srv: Server) => `${srv.imageId}|${cached(srv).hash}`;
 
 /** Whether an earlier boot of this server joined: its Node object stays (NotReady) while a rebuild rejoins. */
 export function joinedBefore(engine: Engine, srv: Server): boolean {
   return engine.state.nodeJoins?.[srv.id]?.ok === true;
+}
+
+/** Why a server's kubelet never registered (kubeadm's words), or null. */
+export function joinFailureOf(engine: Engine, serverId: string): string | null {
+  const j = engine.state.nodeJoins?.[serverId];
+  return j && !j.ok ? j.reason : null;
 }
 
 /** Whether this boot of the server has joined already (decided on an earlier look). */
@@ -345,7 +358,7 @@ function evaluate(c: JoinContext, now: number): Verdict {
     const tokens: Record<string, StoredToken> = {};
     for (const t of boot.init!.bootstrapTokens ?? []) {
       const [id, secret] = t.token.split(".") as [string, string];
-      tokens[id] = { secret, expiresAt: now + ttlMs(t.ttl) };
+      tokens[id] = { secret, expiresAt: now + goDurationMs(t.ttl, 24 * 3_600_000) };
     }
     const k = (engine.state.kube[clusterId] ??= newCluster(
       { ...boot.config, clusterName: cluster.clusterName },
@@ -402,10 +415,4 @@ function evaluate(c: JoinContext, now: number): Verdict {
 /** A node-side timeout at the emulator's speed; at infinite speed a minute, so boot order never decides a join. */
 function nodeDelay(engine: Engine, ms: number): number {
   return engine.speed === Number.POSITIVE_INFINITY ? 60_000 : Math.round(ms / engine.speed);
-}
-
-function ttlMs(ttl: string | undefined): number {
-  if (!ttl) return 24 * 3_600_000;
-  const m = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(ttl);
-  return m ? ((Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 1000 : 24 * 3_600_000;
 }

@@ -32,11 +32,6 @@ const POD_START_MS = 5_000;
 export const NOT_READY_EVICTION_MS = 300_000;
 const MAX_EVENTS = 1_000;
 
-/** The files a server's cloud-config writes. */
-export function filesOf(srv: Server): Map<string, string> {
-  return bootOf(srv).files;
-}
-
 /** The node identity a server's user data gives its kubelet, when it is a Kubernetes node at all. */
 export function nodeConfigOf(srv: Server): NodeConfig | null {
   return bootOf(srv).config;
@@ -70,8 +65,7 @@ export function allNodes(engine: Engine): Map<string, NodeView[]> {
   const candidates = Object.values(engine.state.servers)
     .filter((srv) => srv.launchedAt !== null && bootOf(srv).mode !== null)
     .sort((a, b) => rank(b) - rank(a));
-  const apiUp = (clusterId: string) =>
-    (out.get(clusterId) ?? []).some((n) => n.config.role === "master" && n.ready);
+  const apiUp = (clusterId: string) => apiServers(out.get(clusterId) ?? []).length > 0;
   for (const srv of candidates) {
     const boot = bootOf(srv);
     const image = engine.state.images.find((i) => i.id === srv.imageId);
@@ -114,12 +108,6 @@ export function allNodes(engine: Engine): Map<string, NodeView[]> {
   for (const list of out.values())
     list.sort((a, b) => a.name.localeCompare(b.name, undefined, { numeric: true }));
   return out;
-}
-
-/** Why a server's kubelet never registered (kubeadm's words), or null. */
-export function joinFailureOf(engine: Engine, serverId: string): string | null {
-  const j = engine.state.nodeJoins?.[serverId];
-  return j && !j.ok ? j.reason : null;
 }
 
 /** Masters whose API server answers (ready kubelet on an ACTIVE server). */

@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Engine } from "../engine";
-import { bootOf } from "../kube/join";
-import { joinFailureOf } from "../kube/model";
+import { bootOf, joinFailureOf } from "../kube/join";
 import {
   bodyObject,
   fault,

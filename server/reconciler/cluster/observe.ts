@@ -241,7 +241,6 @@ export async function observeApi(
     now,
   );
   const credentials = {
-    caCertPem: pki.ca.certPem,
     controlPlane: pki.controlPlane,
     bootstrapToken: token,
     initialized: pki.initializedAt !== null,

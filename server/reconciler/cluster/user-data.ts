@@ -8,7 +8,6 @@ import type { Observed } from "./observe";
 
 /** What the PKI gives the plan: the control-plane material, the token nodes join with, whether kubeadm init ran. */
 export interface NodeCredentials {
-  caCertPem: string;
   controlPlane: ClusterPki["controlPlane"];
   bootstrapToken: BootstrapToken;
   initialized: boolean;
@@ -47,7 +46,7 @@ export function nodeUserData(args: {
     cluster: { id: cluster.id, name: cluster.name },
     version: spec.version,
     endpoint: endpoint(),
-    caCertPem: c.caCertPem,
+    caCertPem: c.controlPlane.ca.certPem,
     token: c.bootstrapToken,
     nodeName,
     now,
@@ -76,12 +75,4 @@ export function nodeUserData(args: {
     worker: (g: NodeGroupSpec, nodeName: string) =>
       workerCloudConfig({ ...base(nodeName), group: g.name, labels: g.labels, taints: g.taints }),
   };
-}
-
-/** The index of master `serverName` of `clusterName` (`c1-master-2` → 2), null for another name. */
-export function masterIndex(clusterName: string, serverName: string): number | null {
-  const prefix = `${clusterName}-master-`;
-  if (!serverName.startsWith(prefix)) return null;
-  const i = Number(serverName.slice(prefix.length));
-  return Number.isInteger(i) && i >= 0 ? i : null;
 }

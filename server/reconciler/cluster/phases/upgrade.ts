@@ -3,13 +3,12 @@ import type { ClusterSpec, NodeGroupSpec } from "@/server/contracts/cluster";
 import type { KubeClient, KubeNode } from "@/server/kube/client";
 import type { OpenStackCloud } from "@/server/openstack";
 import type { Server } from "@/server/openstack/compute";
-import { workerIndex } from "../../names";
+import { masterIndex, workerIndex } from "../../names";
 import { DRAIN_TIMEOUT_MS, DrainBlocked, drainNode } from "../drain";
 import type { Observed } from "../observe";
 import type { Action, ClusterScope, PhaseResult } from "../scope";
 import { byName, groupOf, isMaster, live, versionOf } from "../servers";
 import { imageFor } from "../steps";
-import { masterIndex } from "../user-data";
 
 /**
  * Upgrade, as a level-triggered plan: control plane first, one master at a
