@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from "node:crypto";
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from "node:crypto";
 import type { JoinState } from "./kube/join";
 import type { KubeClusterState } from "./kube/types";
 
@@ -24,19 +24,79 @@ export interface User {
   password: string;
   projectIds: string[];
 }
+/** Keystone's global roles (ids fixed, so tokens and application credentials agree across restarts). */
+export const ROLES = [
+  { id: "1".repeat(32), name: "member" },
+  { id: "2".repeat(32), name: "reader" },
+  { id: "3".repeat(32), name: "load-balancer_member" },
+  { id: "4".repeat(32), name: "admin" },
+  { id: "5".repeat(32), name: "service" },
+] as const;
+/** The roles every user has on each of its projects (`reader` is implied by `member`, as in Keystone). */
+export const PROJECT_ROLE_IDS: readonly string[] = ROLES.filter((r) =>
+  ["member", "reader", "load-balancer_member"].includes(r.name),
+).map((r) => r.id);
+
+/**
+ * An application credential: only a salted hash of its secret is kept,
+ * as Keystone does; the secret is shown once, in the create response.
+ */
 export interface AppCredential {
   id: string;
   name: string;
-  secret: string;
+  /** `sha256$<salt>$<hex digest>` (see hashSecret). */
+  secretHash: string;
   userId: string;
   projectId: string;
+  description?: string | null;
+  /** Delegated role ids; all the user's roles on the project when absent (the seeded ones). */
+  roleIds?: string[];
+  /** Null when the create request left it out (Keystone stores NULL, which counts as restricted). */
+  unrestricted?: boolean | null;
+  /** Epoch ms; null or absent: never expires. */
+  expiresAt?: number | null;
+  /** Set by emulators before secrets were hashed; replaced by secretHash when the state is loaded. */
+  secret?: string;
 }
+
+export function hashSecret(secret: string): string {
+  const salt = randomBytes(16).toString("hex");
+  return `sha256$${salt}$${createHash("sha256").update(`${salt}$${secret}`).digest("hex")}`;
+}
+
+/** Whether `secret` is the one `hash` was made from (constant time). */
+export function secretMatches(secret: string, hash: string): boolean {
+  const [kind, salt, digest] = hash.split("$");
+  if (kind !== "sha256" || salt === undefined || digest === undefined) return false;
+  const want = Buffer.from(digest, "hex");
+  const got = createHash("sha256").update(`${salt}$${secret}`).digest();
+  return want.length === got.length && timingSafeEqual(want, got);
+}
+
+/**
+ * State saved before secrets were hashed kept them in plain text: hash them
+ * now and drop the plain text. True when something changed.
+ */
+export function upgradeAppCredentials(state: EmuState): boolean {
+  let changed = false;
+  for (const cred of Object.values(state.appCredentials)) {
+    if (typeof cred.secret === "string") {
+      if (!cred.secretHash) cred.secretHash = hashSecret(cred.secret);
+      delete cred.secret;
+      changed = true;
+    }
+  }
+  return changed;
+}
+
 export interface Token {
   userId: string;
   projectId: string;
   methods: string[];
   issuedAt: number;
   expiresAt: number;
+  /** Set for a token issued for an application credential: its roles and restriction apply. */
+  appCredentialId?: string;
 }
 
 export interface Flavor {
@@ -369,7 +429,7 @@ export function seedState(externalCidr = "127.64.0.0/16"): EmuState {
       [DEMO.appCredentialId]: {
         id: DEMO.appCredentialId,
         name: "demo",
-        secret: DEMO.appCredentialSecret,
+        secretHash: hashSecret(DEMO.appCredentialSecret),
         userId: user.id,
         projectId: project.id,
       },
@@ -484,10 +544,11 @@ export function seedState(externalCidr = "127.64.0.0/16"): EmuState {
   return state;
 }
 
+/** A new project with its own user and application credential; the secret is returned here only. */
 export function addProject(
   state: EmuState,
   name: string,
-): { project: Project; user: User; appCredential: AppCredential } {
+): { project: Project; user: User; appCredential: { id: string; secret: string } } {
   const project: Project = { id: hexId(), name };
   const user: User = {
     id: hexId(),
@@ -495,16 +556,16 @@ export function addProject(
     password: randomBytes(12).toString("base64url"),
     projectIds: [project.id],
   };
-  const appCredential: AppCredential = {
-    id: hexId(),
+  const appCredential = { id: hexId(), secret: randomBytes(24).toString("base64url") };
+  state.projects[project.id] = project;
+  state.users[user.id] = user;
+  state.appCredentials[appCredential.id] = {
+    id: appCredential.id,
     name: `${name}-console`,
-    secret: randomBytes(24).toString("base64url"),
+    secretHash: hashSecret(appCredential.secret),
     userId: user.id,
     projectId: project.id,
   };
-  state.projects[project.id] = project;
-  state.users[user.id] = user;
-  state.appCredentials[appCredential.id] = appCredential;
   state.quotas[project.id] = { ...DEFAULT_QUOTA };
   return { project, user, appCredential };
 }

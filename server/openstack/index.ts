@@ -3,6 +3,7 @@ import { BlockStorageClient } from "./blockstorage";
 import { ComputeClient } from "./compute";
 import type { CloudConfig } from "./config";
 import { HttpClient, type HttpOptions } from "./http";
+import { IdentityClient } from "./identity";
 import { ImageClient } from "./image";
 import { LoadBalancerClient } from "./loadbalancer";
 import { NetworkClient } from "./network";
@@ -17,11 +18,19 @@ export {
   CloudConfigError,
 } from "./config";
 export type { HttpLogEntry, HttpOptions } from "./http";
+export { ApplicationCredentialExists } from "./identity";
+export type {
+  ApplicationCredential,
+  CreateApplicationCredentialInput,
+  CreatedApplicationCredential,
+} from "./identity";
 
 /** One OpenStack project, through its real HTTP APIs. */
 export interface OpenStackCloud {
   config: CloudConfig;
   session: KeystoneSession;
+  /** Keystone's API for the token's own user: application credentials. */
+  identity: IdentityClient;
   compute: ComputeClient;
   network: NetworkClient;
   loadBalancer: LoadBalancerClient;
@@ -41,6 +50,7 @@ export function createCloud(config: CloudConfig, opts: CloudOptions = {}): OpenS
   return {
     config,
     session,
+    identity: new IdentityClient(session, http),
     compute: new ComputeClient(session),
     network: new NetworkClient(session),
     loadBalancer: new LoadBalancerClient(session),

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { CloudConfig } from "./config";
-import { CredentialsRejected, Unavailable, Unauthorized, UnexpectedResponse } from "./errors";
+import { CredentialsRejected, NotFound, Unavailable, Unauthorized, UnexpectedResponse } from "./errors";
 import type { HttpClient, HttpRequest, HttpResponse } from "./http";
 
 const Endpoint = z.object({
@@ -12,6 +12,8 @@ const Endpoint = z.object({
 const TokenBody = z.object({
   token: z.object({
     expires_at: z.string(),
+    /** Always there in Keystone's answer; optional so that a cloud leaving it out still works for everything else. */
+    user: z.object({ id: z.string() }).optional(),
     project: z.object({ id: z.string(), name: z.string() }).optional(),
     catalog: z
       .array(z.object({ type: z.string(), name: z.string().optional(), endpoints: z.array(Endpoint) }))
@@ -22,6 +24,8 @@ const TokenBody = z.object({
 export interface AuthState {
   token: string;
   projectId: string;
+  /** The token's user (`token.user.id`); "" when Keystone left it out. */
+  userId: string;
   expiresAt: number;
   issuedAt: number;
   catalog: z.infer<typeof TokenBody>["token"]["catalog"];
@@ -86,7 +90,11 @@ export class KeystoneSession {
       });
     } catch (err) {
       // A 401 here is about the credentials themselves, not an expired token: never retried.
-      if (err instanceof Unauthorized)
+      // Keystone (Zed) answers 404 "Could not find Application Credential" for a deleted one.
+      if (
+        err instanceof Unauthorized ||
+        (err instanceof NotFound && this.config.auth.type === "application_credential")
+      )
         throw new CredentialsRejected(
           `The project's cloud credentials are rejected by Keystone: ${err.message}`,
           err.context,
@@ -111,6 +119,7 @@ export class KeystoneSession {
     return {
       token,
       projectId: parsed.data.token.project?.id ?? "",
+      userId: parsed.data.token.user?.id ?? "",
       expiresAt: Date.parse(parsed.data.token.expires_at),
       issuedAt: now,
       catalog: parsed.data.token.catalog,
@@ -153,15 +162,18 @@ export class KeystoneSession {
     );
   }
 
-  /** A call to a service, by catalog type; a 401 re-authenticates once and retries. */
+  /**
+   * A call to a service, by catalog type; a 401 re-authenticates once and
+   * retries. An absolute URL in `path` is called as it is, without a
+   * catalog lookup (Keystone's own API, at the configured auth URL).
+   */
   async request(
     service: string,
     req: Omit<HttpRequest, "url" | "service"> & { path: string },
   ): Promise<HttpResponse> {
     for (let attempt = 0; ; attempt++) {
       const { token } = await this.auth();
-      const base = await this.endpoint(service);
-      const url = /^https?:\/\//.test(req.path) ? req.path : `${base}${req.path}`;
+      const url = /^https?:\/\//.test(req.path) ? req.path : `${await this.endpoint(service)}${req.path}`;
       try {
         return await this.http.request({
           ...req,
