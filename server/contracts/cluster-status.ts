@@ -50,6 +50,16 @@ export interface AddonStatus {
   resources: string[];
 }
 
+/** A system component (pod network, cloud controller, CSI, Gatekeeper, the Helm controller) as last seen. */
+export interface ComponentStatus {
+  title: string;
+  /** Chart version ("" for the Helm controller itself). */
+  version: string;
+  phase: "Installing" | "Installed" | "Failed" | "Removing";
+  message: string | null;
+  since: string;
+}
+
 /** Gatekeeper and each constraint's audit, as last read from the cluster. */
 export interface PolicyStatus {
   at: string;
@@ -165,6 +175,8 @@ export interface ClusterStatus {
   resources?: Record<string, string>;
   /** Addons by id (Installing / Installed / Failed / Removing). */
   addons?: Record<string, AddonStatus>;
+  /** System components inside the cluster (Helm charts and the Helm controller), by name. */
+  components?: Record<string, ComponentStatus>;
   /** Gatekeeper and its constraints' audit results. */
   policies?: PolicyStatus;
   /** When the addons' releases and Gatekeeper's objects last matched this spec generation in the cluster. */

@@ -188,6 +188,8 @@ export const ClusterSpec = z.object({
   masterFlavor: catalogName("Choose a master flavor"),
   etcd: EtcdSpec,
   network: NetworkSpec.prefault({ mode: "new" }),
+  /** The pod network (Helm chart), fixed at creation: Calico by default, Cilium as the alternative. */
+  cni: z.enum(["calico", "cilium"]).default("calico"),
   podCidr: line().max(50).default("10.100.0.0/16"),
   serviceCidr: line().max(50).default("10.254.0.0/16"),
   apiAccess: z

@@ -26,6 +26,8 @@ const AddonEntry = z.object({
   category: z.string(),
   description: z.string(),
   namespace: z.string(),
+  /** The Helm chart it installs: each version below is a version of this chart. */
+  chart: z.object({ repo: z.url({ protocol: /^https$/ }), name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/) }),
   /** Where its images come from (`<imageRepo>/<workload>:v<appVersion>`). */
   imageRepo: z.string().optional(),
   removable: z.boolean(),

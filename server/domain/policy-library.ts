@@ -462,7 +462,13 @@ violation[{"msg": msg}] {
 ];
 
 /** Namespaces the pre-configured constraints leave alone (the platform's own). */
-export const SYSTEM_NAMESPACES = ["kube-system", "gatekeeper-system"];
+export const SYSTEM_NAMESPACES = [
+  "kube-system",
+  "gatekeeper-system",
+  "helm-controller",
+  "tigera-operator",
+  "calico-system",
+];
 
 /** The constraints every new cluster starts with: [name, template kind, enforcement, parameters]. */
 export const PRECONFIGURED: Array<[string, string, "deny" | "dryrun" | "warn", Record<string, unknown>]> = [

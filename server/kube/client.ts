@@ -6,6 +6,8 @@ import {
   CoreV1Api,
   CustomObjectsApi,
   KubeConfig,
+  PatchStrategy,
+  setHeaderOptions,
   PolicyV1Api,
   type V1Pod,
 } from "@kubernetes/client-node";
@@ -13,6 +15,9 @@ import type { Resources } from "@/server/domain/autoscaler";
 import type { WorkloadSnapshot } from "@/server/contracts/cluster-status";
 import { deprecatedApisFromMetrics, type DeprecatedApi } from "./metrics-text";
 import { cpuMilli, memoryMi } from "./quantity";
+import { HASH_ANNOTATION, MANAGED_LABEL, type Manifest } from "./helm";
+import { resourcePath } from "./resources";
+import { z } from "zod";
 
 /**
  * The console's view of a cluster's Kubernetes API, through
@@ -29,6 +34,8 @@ export interface KubeNode {
   zone: string | null;
   group: string | null;
   controlPlane: boolean;
+  /** The value of its node-role.kubernetes.io/control-plane label (kubeadm sets ""), null without it. */
+  controlPlaneLabel: string | null;
   /** What pods may request on it. */
   allocatable: Resources;
 }
@@ -85,8 +92,36 @@ export interface KubeConstraintStatus extends KubeGatekeeperObject {
   auditError: string | null;
 }
 
-export const HASH_ANNOTATION = "kube-console.io/applied-hash";
+export { HASH_ANNOTATION } from "./helm";
 export const RELEASE_LABEL = "kube-console.io/addon";
+
+/** A HelmChart the console applied, with what the Helm controller reports of it. */
+export interface KubeHelmChart {
+  name: string;
+  hash: string | null;
+  /** Being deleted (the controller's uninstall job holds its finalizer). */
+  deleting: boolean;
+  /** status.jobName: the install job the controller last made for it. */
+  jobName: string | null;
+  /** When the console last applied it (the API server's managedFields time), ISO. */
+  appliedAt: string | null;
+  /** status.conditions the controller sets (JobCreated, Failed). */
+  conditions: Array<{ type: string; status: string; reason: string; message: string }>;
+}
+export interface KubeJob {
+  createdAt: string | null;
+  active: number;
+  succeeded: number;
+  failed: number;
+  conditions: Array<{ type: string; status: string; reason: string; message: string }>;
+}
+export interface KubeWorkload {
+  kind: "Deployment" | "DaemonSet";
+  namespace: string;
+  name: string;
+  desired: number;
+  ready: number;
+}
 
 export interface KubeClient {
   readyz(): Promise<boolean>;
@@ -112,6 +147,20 @@ export interface KubeClient {
     expiresAt: Date;
     description: string;
   }): Promise<void>;
+  /** Server-side apply (field manager kube-console, conflicts forced) of one object. */
+  apply(manifest: Manifest): Promise<void>;
+  /** The applied-hash annotation of an object, null when it does not exist. */
+  appliedHash(manifest: Manifest): Promise<string | null>;
+  /** The console's HelmCharts (kube-system, label kube-console.io/managed); null when the CRD is not served yet. */
+  listHelmCharts(): Promise<KubeHelmChart[] | null>;
+  deleteHelmChart(name: string): Promise<void>;
+  getJob(namespace: string, name: string): Promise<KubeJob | null>;
+  /** The last lines a job's newest failed pod wrote, null when none failed or its log is gone. */
+  failedJobLog(namespace: string, job: string, tailLines: number): Promise<string | null>;
+  /** Deployments and DaemonSets of a Helm release (label app.kubernetes.io/instance) in a namespace. */
+  releaseWorkloads(namespace: string, release: string): Promise<KubeWorkload[]>;
+  /** Merges labels into a Node's. */
+  labelNode(node: string, labels: Record<string, string>): Promise<void>;
   listReleases(): Promise<KubeRelease[]>;
   putRelease(id: string, hash: string, data: Record<string, string>): Promise<void>;
   deleteRelease(id: string): Promise<void>;
@@ -185,6 +234,88 @@ function podOf(p: V1Pod): KubePod {
   };
 }
 
+// ── Answers read through raw requests (the API reference's optionality) ────────
+const Meta = z.object({
+  name: z.string(),
+  namespace: z.string().optional(),
+  creationTimestamp: z.string().optional(),
+  deletionTimestamp: z.string().optional(),
+  labels: z.record(z.string(), z.string()).optional(),
+  annotations: z.record(z.string(), z.string()).optional(),
+  managedFields: z
+    .array(
+      z.object({
+        manager: z.string().optional(),
+        operation: z.string().optional(),
+        time: z.string().optional(),
+      }),
+    )
+    .optional(),
+});
+const ObjectMeta = z.object({ metadata: Meta });
+const Condition = z.object({
+  type: z.string(),
+  status: z.string(),
+  reason: z.string().optional(),
+  message: z.string().optional(),
+});
+const conditionOf = (c: z.infer<typeof Condition>) => ({
+  type: c.type,
+  status: c.status,
+  reason: c.reason ?? "",
+  message: c.message ?? "",
+});
+const StatusBody = z.object({ message: z.string().optional() });
+const HelmChartList = z.object({
+  items: z.array(
+    z.object({
+      metadata: Meta,
+      status: z
+        .object({ jobName: z.string().optional(), conditions: z.array(Condition).optional() })
+        .optional(),
+    }),
+  ),
+});
+const JobBody = z.object({
+  metadata: Meta,
+  status: z
+    .object({
+      active: z.number().int().optional(),
+      succeeded: z.number().int().optional(),
+      failed: z.number().int().optional(),
+      conditions: z.array(Condition).optional(),
+    })
+    .optional(),
+});
+const PodList = z.object({
+  items: z.array(
+    z.object({
+      metadata: Meta,
+      status: z
+        .object({
+          phase: z.string().optional(),
+          containerStatuses: z.array(z.object({ restartCount: z.number().int().optional() })).optional(),
+        })
+        .optional(),
+    }),
+  ),
+});
+const WorkloadList = z.object({
+  items: z.array(
+    z.object({
+      metadata: Meta,
+      spec: z.object({ replicas: z.number().int().optional() }).optional(),
+      status: z
+        .object({
+          readyReplicas: z.number().int().optional(),
+          desiredNumberScheduled: z.number().int().optional(),
+          numberReady: z.number().int().optional(),
+        })
+        .optional(),
+    }),
+  ),
+});
+
 export function createKubeClient(t: KubeTarget): KubeClient {
   const kc = kubeConfigFor(t);
   const core = kc.makeApiClient(CoreV1Api);
@@ -222,15 +353,32 @@ export function createKubeClient(t: KubeTarget): KubeClient {
   });
   const timeoutMs = t.timeoutMs ?? 5_000;
 
-  /** A raw GET with the same TLS options (for /readyz and /metrics, which have no typed client). */
-  async function rawGet(path: string): Promise<{ status: number; text: string }> {
+  /** A raw request with the same TLS options (for /readyz, /metrics, apply patches and logs). */
+  async function rawRequest(
+    method: string,
+    path: string,
+    opts2: { body?: string; contentType?: string; accept?: string } = {},
+  ): Promise<{ status: number; text: string }> {
     const opts: RequestOptions = {};
     await kc.applyToHTTPSOptions(opts);
     const url = new URL(path, t.server);
     return new Promise((resolve, reject) => {
       const req = https.request(
         url,
-        { ...opts, method: "GET", timeout: timeoutMs, headers: { accept: "text/plain" } },
+        {
+          ...opts,
+          method,
+          timeout: timeoutMs,
+          headers: {
+            accept: opts2.accept ?? "text/plain",
+            ...(opts2.body !== undefined
+              ? {
+                  "content-type": opts2.contentType ?? "application/json",
+                  "content-length": Buffer.byteLength(opts2.body),
+                }
+              : {}),
+          },
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on("data", (c: Buffer) => chunks.push(c));
@@ -241,8 +389,37 @@ export function createKubeClient(t: KubeTarget): KubeClient {
       );
       req.on("timeout", () => req.destroy(new Error(`timed out after ${timeoutMs} ms`)));
       req.on("error", reject);
-      req.end();
+      req.end(opts2.body);
     });
+  }
+  const rawGet = (path: string) => rawRequest("GET", path);
+  /** A JSON request; the answer parsed with `schema`, null on 404. */
+  async function jsonRequest<T>(
+    method: string,
+    path: string,
+    schema: z.ZodType<T>,
+    what: string,
+    body?: { text: string; contentType: string },
+  ): Promise<T | null> {
+    const res = await rawRequest(method, path, {
+      accept: "application/json",
+      ...(body ? { body: body.text, contentType: body.contentType } : {}),
+    });
+    if (res.status === 404) return null;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(res.text);
+    } catch {
+      throw new Error(`${what}: HTTP ${res.status} with a body that is not JSON`);
+    }
+    if (res.status >= 400) {
+      const m = StatusBody.safeParse(parsed);
+      throw new Error(`${what}: ${m.success && m.data.message ? m.data.message : `HTTP ${res.status}`}`);
+    }
+    const r = schema.safeParse(parsed);
+    if (!r.success)
+      throw new Error(`${what}: unexpected answer (${r.error.issues[0]?.message ?? "invalid"})`);
+    return r.data;
   }
 
   const withTimeout = async <T>(p: Promise<T>): Promise<T> => {
@@ -263,6 +440,137 @@ export function createKubeClient(t: KubeTarget): KubeClient {
   };
 
   return {
+    async apply(m) {
+      const path = `${resourcePath(m)}?fieldManager=kube-console&force=true`;
+      const what = `Applying ${m.kind} ${m.metadata.namespace ? `${m.metadata.namespace}/` : ""}${m.metadata.name}`;
+      const r = await jsonRequest("PATCH", path, ObjectMeta, what, {
+        text: JSON.stringify(m),
+        contentType: "application/apply-patch+yaml",
+      });
+      if (r === null) throw new Error(`${what}: the API server does not serve ${m.apiVersion} ${m.kind}`);
+    },
+    async appliedHash(m) {
+      const what = `Reading ${m.kind} ${m.metadata.name}`;
+      const r = await jsonRequest("GET", resourcePath(m), ObjectMeta, what);
+      return r?.metadata.annotations?.[HASH_ANNOTATION] ?? null;
+    },
+    async listHelmCharts() {
+      const r = await jsonRequest(
+        "GET",
+        `/apis/helm.cattle.io/v1/namespaces/kube-system/helmcharts?labelSelector=${encodeURIComponent(`${MANAGED_LABEL}=true`)}`,
+        HelmChartList,
+        "Listing HelmCharts",
+      );
+      if (r === null) return null;
+      return r.items.map((c) => ({
+        name: c.metadata.name,
+        hash: c.metadata.annotations?.[HASH_ANNOTATION] ?? null,
+        deleting: Boolean(c.metadata.deletionTimestamp),
+        jobName: c.status?.jobName ?? null,
+        appliedAt:
+          (c.metadata.managedFields ?? [])
+            .filter((f) => f.manager === "kube-console" && f.operation === "Apply" && f.time)
+            .map((f) => f.time!)
+            .sort()
+            .at(-1) ?? null,
+        conditions: (c.status?.conditions ?? []).map(conditionOf),
+      }));
+    },
+    async deleteHelmChart(name) {
+      const res = await rawRequest(
+        "DELETE",
+        `/apis/helm.cattle.io/v1/namespaces/kube-system/helmcharts/${encodeURIComponent(name)}`,
+        { accept: "application/json" },
+      );
+      if (res.status >= 400 && res.status !== 404)
+        throw new Error(`Deleting HelmChart ${name}: HTTP ${res.status}`);
+    },
+    async getJob(namespace, name) {
+      const j = await jsonRequest(
+        "GET",
+        `/apis/batch/v1/namespaces/${encodeURIComponent(namespace)}/jobs/${encodeURIComponent(name)}`,
+        JobBody,
+        `Reading job ${namespace}/${name}`,
+      );
+      if (!j) return null;
+      return {
+        createdAt: j.metadata.creationTimestamp ?? null,
+        active: j.status?.active ?? 0,
+        succeeded: j.status?.succeeded ?? 0,
+        failed: j.status?.failed ?? 0,
+        conditions: (j.status?.conditions ?? []).map(conditionOf),
+      };
+    },
+    async failedJobLog(namespace, job, tailLines) {
+      const pods = await jsonRequest(
+        "GET",
+        `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods?labelSelector=${encodeURIComponent(`job-name=${job}`)}`,
+        PodList,
+        `Listing the pods of job ${namespace}/${job}`,
+      );
+      const failed = (pods?.items ?? [])
+        .filter(
+          (p) =>
+            p.status?.phase === "Failed" ||
+            (p.status?.containerStatuses ?? []).some((c) => (c.restartCount ?? 0) > 0),
+        )
+        .sort((a, b) =>
+          (a.metadata.creationTimestamp ?? "").localeCompare(b.metadata.creationTimestamp ?? ""),
+        )
+        .at(-1);
+      if (!failed) return null;
+      const restarted = (failed.status?.containerStatuses ?? []).some((c) => (c.restartCount ?? 0) > 0);
+      const base = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(failed.metadata.name)}/log?tailLines=${tailLines}`;
+      // A container restarted in place (restartPolicy OnFailure): its last failed run is the previous one.
+      const res = await rawGet(
+        restarted && failed.status?.phase !== "Failed" ? `${base}&previous=true` : base,
+      );
+      return res.status === 200 ? res.text.trimEnd() : null;
+    },
+    async releaseWorkloads(namespace, release) {
+      const ns = encodeURIComponent(namespace);
+      const [deps, dss] = await Promise.all([
+        jsonRequest(
+          "GET",
+          `/apis/apps/v1/namespaces/${ns}/deployments`,
+          WorkloadList,
+          `Listing deployments in ${namespace}`,
+        ),
+        jsonRequest(
+          "GET",
+          `/apis/apps/v1/namespaces/${ns}/daemonsets`,
+          WorkloadList,
+          `Listing daemon sets in ${namespace}`,
+        ),
+      ]);
+      // Helm annotates every object it applies with its release; not every chart sets the instance label.
+      const ofRelease = (w: z.infer<typeof WorkloadList>["items"][number]) =>
+        w.metadata.annotations?.["meta.helm.sh/release-name"] === release;
+      return [
+        ...(deps?.items ?? []).filter(ofRelease).map((d) => ({
+          kind: "Deployment" as const,
+          namespace,
+          name: d.metadata.name,
+          desired: d.spec?.replicas ?? 1,
+          ready: d.status?.readyReplicas ?? 0,
+        })),
+        ...(dss?.items ?? []).filter(ofRelease).map((d) => ({
+          kind: "DaemonSet" as const,
+          namespace,
+          name: d.metadata.name,
+          desired: d.status?.desiredNumberScheduled ?? 0,
+          ready: d.status?.numberReady ?? 0,
+        })),
+      ];
+    },
+    async labelNode(node, labels) {
+      await withTimeout(
+        core.patchNode(
+          { name: node, body: { metadata: { labels } } },
+          setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+        ),
+      );
+    },
     async listReleases() {
       const list = await withTimeout(
         core.listNamespacedConfigMap({ namespace: "kube-system", labelSelector: RELEASE_LABEL }),
@@ -406,6 +714,7 @@ export function createKubeClient(t: KubeTarget): KubeClient {
         zone: n.metadata?.labels?.["topology.kubernetes.io/zone"] ?? null,
         group: n.metadata?.labels?.[NODE_GROUP_LABEL] ?? null,
         controlPlane: n.metadata?.labels?.["node-role.kubernetes.io/control-plane"] !== undefined,
+        controlPlaneLabel: n.metadata?.labels?.["node-role.kubernetes.io/control-plane"] ?? null,
         allocatable: {
           cpuMilli: cpuMilli(n.status?.allocatable?.cpu),
           memoryMi: memoryMi(n.status?.allocatable?.memory),

@@ -1,18 +1,15 @@
 import Ajv, { type Options, type ValidateFunction } from "ajv";
 import { RE2JS } from "re2js";
-import { z } from "zod";
 import type { Engine } from "../engine";
 import { podReady, recordEvent, type NodeView } from "./model";
-import { hardened } from "./sample";
+import { gatekeeperReleased } from "./helm";
 import type { Deployment, KubeClusterState, Pod, Service, StoredObject } from "./types";
 
 type RegExpEngine = NonNullable<NonNullable<Options["code"]>["regExp"]>;
 
 /**
- * The emulated cluster's addon releases and OPA Gatekeeper. The console
- * writes an addon as a release ConfigMap (kube-system/kc-addon-<id>) whose
- * manifest lists the deployments and services the chart renders; the
- * emulated cluster runs them. Gatekeeper (itself such a release) serves
+ * The emulated cluster's OPA Gatekeeper, once a release of its chart is
+ * installed (helm.ts). It serves
  * ConstraintTemplates and constraints, audits the cluster's pods and
  * services against them, and refuses violating pods at admission for
  * `deny` constraints. The emulator has no Rego engine: it evaluates the
@@ -26,124 +23,8 @@ export const GATEKEEPER_RELEASE = "gatekeeper";
 export const GATEKEEPER_NAMESPACE = "gatekeeper-system";
 const VIOLATIONS_LIMIT = 20;
 
-const ReleaseManifest = z.object({
-  namespace: z.string(),
-  deployments: z.array(
-    z.object({
-      name: z.string(),
-      replicas: z.number().int().min(0),
-      cpuMilli: z.number().int(),
-      memoryMi: z.number().int(),
-      image: z.string(),
-    }),
-  ),
-  services: z
-    .array(
-      z.object({
-        name: z.string(),
-        type: z.enum(["ClusterIP", "NodePort", "LoadBalancer"]),
-        ports: z.array(z.object({ port: z.number().int(), nodePort: z.number().int().optional() })),
-      }),
-    )
-    .default([]),
-});
-
-/** The release ConfigMaps, by addon id. */
-function releases(k: KubeClusterState): Map<string, z.infer<typeof ReleaseManifest>> {
-  const out = new Map<string, z.infer<typeof ReleaseManifest>>();
-  for (const cm of Object.values(k.configMaps)) {
-    const id = cm.metadata.labels?.[RELEASE_LABEL];
-    if (!id || cm.metadata.namespace !== "kube-system") continue;
-    const raw = (cm.data as Record<string, string> | undefined)?.["manifest.json"];
-    try {
-      const m = ReleaseManifest.safeParse(JSON.parse(raw ?? "null"));
-      if (m.success) out.set(id, m.data);
-    } catch {
-      // not a manifest: a broken release runs nothing
-    }
-  }
-  return out;
-}
-
-/** Deployments and services of the releases, as the charts' controllers would keep them. */
-export function syncReleases(engine: Engine, k: KubeClusterState): void {
-  const want = releases(k);
-  const keep = (release: string | undefined) => !release || want.has(release);
-  const goneDeployments = k.deployments.filter((d) => !keep(d.release));
-  if (goneDeployments.length > 0) {
-    k.deployments = k.deployments.filter((d) => keep(d.release));
-    for (const d of goneDeployments) {
-      for (const p of k.pods.filter((x) => x.namespace === d.namespace && x.app === d.name))
-        k.pods = k.pods.filter((x) => x.uid !== p.uid);
-    }
-    k.resourceVersion++;
-  }
-  k.services = k.services.filter((s) => keep(s.release));
-  for (const [id, m] of want) {
-    for (const w of m.deployments) {
-      const d: Deployment = {
-        namespace: m.namespace,
-        name: w.name,
-        replicas: w.replicas,
-        cpuMilli: w.cpuMilli,
-        memoryMi: w.memoryMi,
-        release: id,
-        template: {
-          labels: {
-            app: w.name,
-            "app.kubernetes.io/name": w.name,
-            "app.kubernetes.io/instance": id,
-            "app.kubernetes.io/managed-by": "kube-console",
-          },
-          containers: [
-            {
-              ...hardened(w.name, w.image),
-              limits: { cpu: `${w.cpuMilli * 2}m`, memory: `${w.memoryMi * 2}Mi` },
-            },
-          ],
-        },
-      };
-      const i = k.deployments.findIndex((x) => x.namespace === d.namespace && x.name === d.name);
-      if (i < 0) {
-        k.deployments.push(d);
-        k.resourceVersion++;
-      } else if (JSON.stringify(k.deployments[i]) !== JSON.stringify(d)) {
-        k.deployments[i] = d;
-        // Scaled down: the newest pods go.
-        const pods = k.pods.filter((x) => x.namespace === d.namespace && x.app === d.name);
-        for (const p of pods.slice(d.replicas)) k.pods = k.pods.filter((x) => x.uid !== p.uid);
-        k.resourceVersion++;
-      }
-    }
-    for (const s of m.services) {
-      const svc: Service = {
-        namespace: m.namespace,
-        name: s.name,
-        type: s.type,
-        ports: s.ports,
-        release: id,
-      };
-      const i = k.services.findIndex((x) => x.namespace === svc.namespace && x.name === svc.name);
-      if (i < 0) k.services.push(svc);
-      else k.services[i] = svc;
-    }
-  }
-  // Without Gatekeeper its CRDs, templates and constraints are gone.
-  if (
-    !want.has(GATEKEEPER_RELEASE) &&
-    Object.keys(k.templates).length + Object.keys(k.constraints).length > 0
-  ) {
-    k.templates = {};
-    k.constraints = {};
-    k.resourceVersion++;
-  }
-}
-
 export function gatekeeperInstalled(k: KubeClusterState): boolean {
-  return Object.values(k.configMaps).some(
-    (cm) =>
-      cm.metadata.namespace === "kube-system" && cm.metadata.labels?.[RELEASE_LABEL] === GATEKEEPER_RELEASE,
-  );
+  return gatekeeperReleased(k);
 }
 
 /** Whether a Gatekeeper component has a ready pod (audit, or the admission webhook). */

@@ -1,5 +1,6 @@
 import type { Engine } from "../engine";
-import { admissionDenials, recordDenied, syncReleases } from "./gatekeeper";
+import { admissionDenials, recordDenied } from "./gatekeeper";
+import { syncHelm } from "./helm";
 import {
   allNodes,
   apiServers,
@@ -32,7 +33,7 @@ export function syncKube(engine: Engine): Map<string, NodeView[]> {
     // Controllers and the scheduler run on the masters: nothing moves while no API server is up.
     if (apiServers(nodes).length === 0) continue;
     evictPods(engine, k, nodes, byName, now);
-    syncReleases(engine, k);
+    syncHelm(engine, k, nodes);
     runDeployments(engine, k, clusterId, byName, now);
     schedulePods(engine, k, nodes, (e) => recordEvent(k, now, e));
   }
@@ -101,6 +102,7 @@ function trackNodes(
     delete k.seen[name];
     delete k.cordoned[name];
     delete k.failed[name];
+    delete k.nodeLabels?.[name];
     recordEvent(k, now, {
       namespace: "default",
       kind: "Node",

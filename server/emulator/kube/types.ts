@@ -37,6 +37,8 @@ export interface Deployment {
   template: PodTemplate;
   /** The release (addon) this deployment belongs to, when an addon installed it. */
   release?: string;
+  /** Tolerates the masters' taint and may run there (the Helm controller, system charts installed before workers). */
+  onMasters?: boolean;
   /** Scaled with the load like a HorizontalPodAutoscaler: `base` replicas at load 1, within min..max. */
   elastic?: { base: number; min: number; max: number };
 }
@@ -46,6 +48,28 @@ export interface Service {
   type: "ClusterIP" | "NodePort" | "LoadBalancer";
   ports: Array<{ port: number; nodePort?: number }>;
   release?: string;
+}
+/** A Helm controller's install or delete job (batch/v1 Job) and its one pod. */
+export interface EmulatedJob {
+  namespace: string;
+  name: string;
+  /** The HelmChart it acts for. */
+  chart: string;
+  /** The HelmChart spec it runs (a changed spec makes a new job), or "delete". */
+  specKey: string;
+  createdAt: number;
+  startedAt: number | null;
+  /** Failed attempts so far (the container restarts in place). */
+  attempts: number;
+  state: "Pending" | "Running" | "Succeeded" | "Failed";
+  /** Its pod's log (the last attempt's). */
+  log: string[];
+  bootstrap: boolean;
+  /** The node its pod runs on, once scheduled. */
+  node?: string;
+  /** Its finished pod was deleted (a drain evicts it). */
+  podGone?: boolean;
+  lastUnschedulableAt?: number;
 }
 /** A stored object the emulated API keeps as it was written (ConfigMaps, Gatekeeper resources). */
 export interface StoredObject {
@@ -60,6 +84,15 @@ export interface StoredObject {
     resourceVersion: string;
     generation: number;
     creationTimestamp: string;
+    deletionTimestamp?: string;
+    finalizers?: string[];
+    managedFields?: Array<{
+      manager: string;
+      operation: string;
+      apiVersion: string;
+      time: string;
+      fieldsType: string;
+    }>;
   };
   [key: string]: unknown;
 }
@@ -127,6 +160,14 @@ export interface KubeClusterState {
   services: Service[];
   /** ConfigMaps by `namespace/name` (addon releases live in kube-system). */
   configMaps: Record<string, StoredObject>;
+  /** Objects applied with server-side apply, by `apiVersion/kind/namespace/name` (HelmCharts, RBAC, namespaces). */
+  applied?: Record<string, StoredObject>;
+  /** CRDs registered (by name), e.g. helmcharts.helm.cattle.io once the Helm controller ran. */
+  crds?: Record<string, true>;
+  /** The Helm controller's jobs by `namespace/name`. */
+  jobs?: Record<string, EmulatedJob>;
+  /** Labels set on Nodes through the API (merged over what the kubelet registers), by node. */
+  nodeLabels?: Record<string, Record<string, string>>;
   /** Gatekeeper ConstraintTemplates by name, and constraints by `kind/name`. */
   templates: Record<string, StoredObject>;
   constraints: Record<string, StoredObject>;

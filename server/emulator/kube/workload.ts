@@ -94,6 +94,7 @@ export function schedulePods(
 ): void {
   const now = engine.now();
   const candidates = nodes.filter(takesPods);
+  const masters = nodes.filter((n) => n.config.role === "master" && n.ready && !n.unschedulable);
   const used = requestedByNode(k);
   const pending = k.pods.filter((p) => !p.node).sort((a, b) => a.createdAt - b.createdAt);
   for (const p of pending) {
@@ -102,7 +103,8 @@ export function schedulePods(
     let bestFree = -1;
     let noCpu = 0;
     let noMem = 0;
-    for (const n of candidates) {
+    const onMasters = deploymentOf(k, p)?.onMasters === true;
+    for (const n of onMasters ? [...candidates, ...masters] : candidates) {
       const cap = allocatable(n);
       const u = used.get(n.name) ?? { cpuMilli: 0, memoryMi: 0 };
       const cpuOk = u.cpuMilli + need.cpuMilli <= cap.cpuMilli;

@@ -1,4 +1,5 @@
 import { gatekeeperInstalled } from "../gatekeeper";
+import { HELMCHART_CRD } from "../helm";
 import { apiServers } from "../model";
 import { noSuchResource, type KubeCall, type KubeResponse, type KubeRouter } from "./common";
 import { templateKind } from "./gatekeeper";
@@ -91,8 +92,27 @@ const RESOURCES = {
       singularName: "deployment",
       namespaced: true,
       kind: "Deployment",
-      verbs: ["get", "list"],
+      verbs: ["get", "list", "patch"],
       shortNames: ["deploy"],
+    },
+    {
+      name: "daemonsets",
+      singularName: "daemonset",
+      namespaced: true,
+      kind: "DaemonSet",
+      verbs: ["list"],
+      shortNames: ["ds"],
+    },
+  ],
+  "batch/v1": [{ name: "jobs", singularName: "job", namespaced: true, kind: "Job", verbs: ["get", "list"] }],
+  "helm.cattle.io/v1": [
+    {
+      name: "helmcharts",
+      singularName: "helmchart",
+      namespaced: true,
+      kind: "HelmChart",
+      verbs: ["delete", "get", "list", "patch"],
+      shortNames: ["hc"],
     },
   ],
 } as const;
@@ -101,6 +121,7 @@ const GROUPS = [
   { name: "apps", version: "v1" },
   { name: "policy", version: "v1" },
   { name: "metrics.k8s.io", version: "v1beta1" },
+  { name: "batch", version: "v1" },
 ];
 
 /** Endpoints any client may call, before authorization. */
@@ -158,6 +179,7 @@ export function discoveryRoutes(router: KubeRouter): void {
       apiVersion: "v1",
       groups: [
         ...GROUPS,
+        ...(k.crds?.[HELMCHART_CRD] ? [{ name: "helm.cattle.io", version: "v1" }] : []),
         ...(gatekeeperInstalled(k)
           ? [
               { name: "templates.gatekeeper.sh", version: "v1" },
@@ -176,6 +198,10 @@ export function discoveryRoutes(router: KubeRouter): void {
   router.on("GET", "/api/v1", () => resourceList("v1"));
   router.on("GET", "/apis/policy/v1", () => resourceList("policy/v1"));
   router.on("GET", "/apis/apps/v1", () => resourceList("apps/v1"));
+  router.on("GET", "/apis/batch/v1", () => resourceList("batch/v1"));
+  router.on("GET", "/apis/helm.cattle.io/v1", ({ ctx: { k } }) =>
+    k.crds?.[HELMCHART_CRD] ? resourceList("helm.cattle.io/v1") : noSuchResource(),
+  );
   router.on("GET", "/apis/metrics.k8s.io/v1beta1", () => resourceList("metrics.k8s.io/v1beta1"));
   router.on(
     "GET",

@@ -13,6 +13,7 @@ import { gatekeeperRoutes } from "./gatekeeper";
 import { nodeRoutes } from "./nodes";
 import { podRoutes } from "./pods";
 import { secretRoutes } from "./secrets";
+import { appliedRoutes } from "./applied";
 import { configMapRoutes } from "./stored";
 import { workloadRoutes } from "./workloads";
 
@@ -41,6 +42,7 @@ workloadRoutes(api);
 secretRoutes(api);
 configMapRoutes(api);
 gatekeeperRoutes(api);
+appliedRoutes(api);
 
 export function handleKube(ctx: ApiContext, req: KubeRequest): KubeResponse {
   const p = req.path.replace(/\/+$/, "") || "/";

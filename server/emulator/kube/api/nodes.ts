@@ -35,6 +35,7 @@ export function nodeObject(ctx: ApiContext, n: NodeView) {
     ...(n.config.role === "master" ? { "node-role.kubernetes.io/control-plane": "" } : {}),
     ...(n.config.group ? { [NODE_GROUP_LABEL]: n.config.group } : {}),
     ...n.config.labels,
+    ...ctx.k.nodeLabels?.[n.name],
   };
   const taints = [
     ...(n.config.role === "master"
@@ -156,6 +157,25 @@ function nodeStatusText(n: NodeView): string {
   return `${n.ready ? "Ready" : "NotReady"}${n.unschedulable ? ",SchedulingDisabled" : ""}`;
 }
 
+/** Labels a merge patch sets (null removes one); undefined when it sets none. */
+function labelsFromPatch(
+  contentType: string,
+  body: unknown,
+): Record<string, string | null> | undefined | "invalid" {
+  if (contentType.includes("json-patch")) return undefined;
+  const labels = (body as { metadata?: { labels?: unknown } } | null)?.metadata?.labels;
+  if (labels === undefined) return undefined;
+  if (!labels || typeof labels !== "object") return "invalid";
+  for (const [key, v] of Object.entries(labels))
+    if (
+      (v !== null && typeof v !== "string") ||
+      !/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(key) ||
+      (typeof v === "string" && v.length > 63)
+    )
+      return "invalid";
+  return labels as Record<string, string | null>;
+}
+
 /** Merge patch (and strategic merge for the fields nodes have): only what the console and kubectl change. */
 function unschedulableFromPatch(contentType: string, body: unknown): boolean | undefined | "invalid" {
   if (contentType.includes("json-patch")) {
@@ -206,6 +226,18 @@ function node({ ctx, req, nodes, now }: KubeCall, name: string): KubeResponse {
   if (req.method === "GET")
     return { status: 200, body: wantsTable(req.accept) ? nodeTable(ctx, [n]) : nodeObject(ctx, n) };
   if (req.method === "PATCH") {
+    const labels = labelsFromPatch(req.contentType, req.body);
+    if (labels === "invalid")
+      return status(422, "Invalid", `Node "${n.name}" is invalid: metadata.labels: Invalid value`);
+    if (labels) {
+      const mine = { ...k.nodeLabels?.[n.name] } as Record<string, string>;
+      for (const [key, v] of Object.entries(labels))
+        if (v === null) delete mine[key];
+        else mine[key] = v;
+      (k.nodeLabels ??= {})[n.name] = mine;
+      k.resourceVersion++;
+      engine.markDirty();
+    }
     const want = unschedulableFromPatch(req.contentType, req.body);
     if (want === "invalid")
       return status(422, "Invalid", `Node "${n.name}" is invalid: spec.unschedulable: Invalid value`);

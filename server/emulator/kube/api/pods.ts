@@ -1,3 +1,4 @@
+import { jobPodObjects, removeJobPod } from "./applied";
 import { ANY_METHOD } from "../../http";
 import { podManifest } from "../gatekeeper";
 import { evictionBlockedBy, podReady, removePod, type NodeView } from "../model";
@@ -118,7 +119,10 @@ function listPods({ ctx, req, nodes, now }: KubeCall, ns: string | null): KubeRe
     body: list(
       "Pod",
       "v1",
-      sel.map((x) => podObject(ctx, x, nodes)),
+      [
+        ...sel.map((x) => podObject(ctx, x, nodes)),
+        ...jobPodObjects(k, ns, req.query.get("labelSelector"), req.query.get("fieldSelector")),
+      ],
       k.resourceVersion,
     ),
   };
@@ -127,6 +131,10 @@ function listPods({ ctx, req, nodes, now }: KubeCall, ns: string | null): KubeRe
 function onePod({ ctx, req, nodes }: KubeCall, ns: string, name: string, eviction: boolean): KubeResponse {
   const { engine, k } = ctx;
   const pod = k.pods.find((x) => x.namespace === ns && x.name === name);
+  if (!pod && (req.method === "DELETE" || (eviction && req.method === "POST")) && removeJobPod(k, ns, name)) {
+    engine.markDirty();
+    return status(eviction ? 201 : 200, "", "");
+  }
   if (!pod) return notFound("pods", name);
   if (eviction) {
     if (req.method !== "POST") return status(405, "MethodNotAllowed", "evictions are created with POST");

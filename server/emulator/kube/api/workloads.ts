@@ -1,4 +1,5 @@
 import { serviceManifest } from "../gatekeeper";
+import { namespaceNames } from "./applied";
 import { pdbStatus, podReady } from "../model";
 import {
   fieldMatch,
@@ -75,9 +76,7 @@ function events({ ctx: { k }, req }: KubeCall, ns: string | null): KubeResponse 
 }
 
 function namespaces({ ctx: { k } }: KubeCall): KubeResponse {
-  const names = [
-    ...new Set(["default", "kube-system", "kube-public", ...k.deployments.map((d) => d.namespace)]),
-  ];
+  const names = namespaceNames(k);
   return {
     status: 200,
     body: list(
@@ -134,6 +133,15 @@ function deployments({ ctx: { engine, k }, nodes }: KubeCall, ns: string | null)
           namespace: d.namespace,
           creationTimestamp: iso(k.createdAt),
           generation: 1,
+          ...(d.release
+            ? {
+                labels: { "app.kubernetes.io/managed-by": "Helm" },
+                annotations: {
+                  "meta.helm.sh/release-name": d.release,
+                  "meta.helm.sh/release-namespace": d.namespace,
+                },
+              }
+            : {}),
         },
         spec: { replicas: d.replicas, selector: { matchLabels: { app: d.name } } },
         status: {

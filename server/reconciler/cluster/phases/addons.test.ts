@@ -1,3 +1,5 @@
+import { parse as parseYaml } from "yaml";
+import { SYSTEM_NAMESPACES } from "@/server/domain/policy-library";
 import { TRPCError } from "@trpc/server";
 import { describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
@@ -56,8 +58,8 @@ async function addonPhase(clusterId: string, id: string, phase: string | null) {
 describe("addons", () => {
   it("ingress-nginx gets a tagged Octavia TCP load balancer with the PROXY protocol; uninstalling removes it", async () => {
     const { u, c, ref } = await running();
+    await addonPhase(c.id, "metrics-server", "Installed");
     const row = await clusterRow(db, c.id);
-    expect(row.status.addons?.["metrics-server"]?.phase).toBe("Installed");
 
     const installed = await u.caller.addon.install({
       ...ref,
@@ -89,11 +91,23 @@ describe("addons", () => {
     expect(fip.portId).toBe(lb.vipPortId);
     const status = (await clusterRow(db, c.id)).status.addons!["ingress-nginx"]!;
     expect(status.resources[0]).toContain(fip.address);
-    // The release is in the cluster and its controller runs.
+    // The chart is a HelmChart the cluster's Helm controller installed, with the chart's own values.
     const k = t.emu.engine.state.kube[c.id]!;
-    expect(k.configMaps["kube-system/kc-addon-ingress-nginx"]?.data).toMatchObject({
+    const chart = k.applied?.["helm.cattle.io/v1/HelmChart/kube-system/ingress-nginx"];
+    expect(chart?.spec).toMatchObject({
+      repo: "https://kubernetes.github.io/ingress-nginx",
       chart: "ingress-nginx",
+      version: "4.13.3",
+      targetNamespace: "ingress-nginx",
     });
+    const chartValues = parseYaml((chart?.spec as { valuesContent: string }).valuesContent) as {
+      controller: { replicaCount: number; service: { type: string; nodePorts: { http: number } } };
+    };
+    expect(chartValues.controller).toMatchObject({
+      replicaCount: 2,
+      service: { type: "NodePort", nodePorts: { http: 30080 } },
+    });
+    expect(k.jobs?.["kube-system/helm-install-ingress-nginx"]?.state).toBe("Succeeded");
     expect(k.deployments.find((d) => d.name === "ingress-nginx-controller")?.replicas).toBe(2);
 
     // Scaling the workers moves the members along.
@@ -122,7 +136,7 @@ describe("addons", () => {
     const after = projectResources(t.emu);
     expect(after.lbs.map((l) => l.name)).toEqual(["addons-api"]);
     expect(after.fips.filter((f) => f.tags.includes("kc-addon=ingress-nginx"))).toEqual([]);
-    expect(k.configMaps["kube-system/kc-addon-ingress-nginx"]).toBeUndefined();
+    expect(k.applied?.["helm.cattle.io/v1/HelmChart/kube-system/ingress-nginx"]).toBeUndefined();
     expect(k.deployments.some((d) => d.name === "ingress-nginx-controller")).toBe(false);
   });
 
@@ -246,7 +260,7 @@ describe("gatekeeper", () => {
       match: {
         kinds: [{ apiGroups: [""], kinds: ["Pod"] }],
         namespaces: [],
-        excludedNamespaces: ["kube-system", "gatekeeper-system"],
+        excludedNamespaces: [...SYSTEM_NAMESPACES],
         labelSelector: { matchLabels: {} },
       },
     });

@@ -1,22 +1,25 @@
 import type { AddonStatus, ClusterStatus, PolicyStatus } from "@/db/schema";
 import type { ClusterSpec } from "@/server/contracts/cluster";
-import { addonResources, addonWorkloads } from "@/server/domain/addons";
+import type { ComponentStatus } from "@/server/contracts/cluster-status";
+import { ADDONS } from "@/server/domain/addons";
+import { SYSTEM, wantedCharts } from "@/server/domain/charts";
 import {
   constraintManifest,
   LIBRARY_TEMPLATES,
   parseTemplateYaml,
   templatesOf,
 } from "@/server/domain/policies";
-import type { KubeClient } from "@/server/kube/client";
+import type { KubeClient, KubeNode } from "@/server/kube/client";
 import { addonOf, type Observed } from "../observe";
 import type { Step } from "../steps";
 import { NOTHING, type Action, type ClusterScope, type PhaseResult } from "../scope";
-import { GATEKEEPER, hash, resourceSummary, wantedAddons } from "../addon-resources";
+import { hash, resourceSummary } from "../addon-resources";
+import { helmPlan, type ChartState, type HelmPlan } from "../helm-plan";
 
 /**
- * Addons and Gatekeeper inside the cluster (when the API answers): one
- * release ConfigMap per addon (kube-system/kc-addon-<id>) carrying the
- * rendered workloads, then Gatekeeper's templates and constraints, each
+ * What runs inside the cluster (when the API answers): the Helm controller
+ * and one HelmChart per system component and addon (helm-plan.ts), then
+ * Gatekeeper's templates and constraints once its chart runs, each
  * stamped with the hash of what was applied so a repeat pass changes
  * nothing. Their cloud resources are steps of the infrastructure phase
  * (addon-resources.ts).
@@ -35,7 +38,9 @@ export function kubeSyncFresh(prev: ClusterStatus, generation: number, now: Date
   const s = prev.kubeSync;
   if (!s || s.generation !== generation || now.getTime() - new Date(s.at).getTime() >= KUBE_SYNC_MS)
     return false;
-  const addonsSettled = Object.values(prev.addons ?? {}).every((a) => a.phase === "Installed");
+  const addonsSettled =
+    Object.values(prev.addons ?? {}).every((a) => a.phase === "Installed") &&
+    Object.values(prev.components ?? {}).every((c) => c.phase === "Installed");
   const p = prev.policies;
   const policiesSettled =
     !p ||
@@ -49,89 +54,27 @@ export function kubeSyncFresh(prev: ClusterStatus, generation: number, now: Date
   return addonsSettled && policiesSettled;
 }
 
-interface Release {
-  id: string;
-  namespace: string;
-  hash: string;
-  data: Record<string, string>;
-  deployments: Array<{ name: string; replicas: number }>;
-}
-
-function releasesOf(spec: ClusterSpec): Release[] {
-  const out: Release[] = [];
-  for (const a of wantedAddons(spec)) {
-    const v = a.entry.versions.find((x) => x.version === a.version);
-    const workloads = addonWorkloads(a.entry, a.values);
-    const repo = a.entry.imageRepo ?? "registry.k8s.io";
-    const { loadBalancers } = addonResources(a.entry, a.values);
-    const manifest = {
-      namespace: a.entry.namespace,
-      deployments: workloads.map((w) => ({
-        ...w,
-        image: `${repo}/${w.name}:v${v?.appVersion ?? a.version}`,
-      })),
-      services: loadBalancers.map((lb) => ({
-        name: `${a.id}-${lb.name}`,
-        type: "LoadBalancer" as const,
-        ports: lb.listeners.map((l) => ({ port: l.port, nodePort: l.nodePort })),
-      })),
-    };
-    const data = {
-      chart: a.id,
-      version: a.version,
-      appVersion: v?.appVersion ?? "",
-      namespace: a.entry.namespace,
-      "values.yaml": (spec.addons ?? []).find((x) => x.id === a.id)?.values ?? "",
-      "manifest.json": JSON.stringify(manifest),
-    };
-    out.push({ id: a.id, namespace: a.entry.namespace, hash: hash(data), data, deployments: workloads });
-  }
-  if (spec.policies?.gatekeeper) {
-    const manifest = {
-      namespace: GATEKEEPER.namespace,
-      deployments: GATEKEEPER.deployments.map((d) => ({
-        ...d,
-        image: `docker.io/openpolicyagent/gatekeeper:v${GATEKEEPER.version}`,
-      })),
-      services: [],
-    };
-    const data = {
-      chart: "gatekeeper",
-      version: GATEKEEPER.version,
-      appVersion: GATEKEEPER.version,
-      namespace: GATEKEEPER.namespace,
-      "values.yaml": "auditInterval: 60\nconstraintViolationsLimit: 20\n",
-      "manifest.json": JSON.stringify(manifest),
-    };
-    out.push({
-      id: GATEKEEPER.id,
-      namespace: GATEKEEPER.namespace,
-      hash: hash(data),
-      data,
-      deployments: GATEKEEPER.deployments.map((d) => ({ name: d.name, replicas: d.replicas })),
-    });
-  }
-  return out;
-}
-
 export interface KubeAddonPlan {
   actions: Action[];
-  /** Releases, cloud resources and Gatekeeper objects match the intent (pods may still be starting). */
+  /** Charts, cloud resources and Gatekeeper objects match the intent (pods may still be starting). */
   settled: boolean;
   /** Applied, but pods are not ready or Gatekeeper has not audited yet: look again soon. */
   warming: boolean;
   addons: Record<string, AddonStatus>;
+  components: Record<string, ComponentStatus>;
   policies: PolicyStatus | undefined;
 }
 
 /**
- * Releases to write or remove, addon status from the cloud steps and the
- * workloads' readiness, and Gatekeeper's templates and constraints with
- * their audit results. `kube` null: the API does not answer (yet).
+ * The charts to apply or remove (helm-plan.ts), addon status from the cloud
+ * steps and the charts' install jobs and workloads, the system components'
+ * status, and Gatekeeper's templates and constraints with their audit
+ * results. `kube` null: the API does not answer (yet).
  */
 export async function kubeAddonPlan(args: {
   kube: KubeClient | null;
-  cluster: { name: string; spec: ClusterSpec };
+  kubeNodes: Iterable<KubeNode>;
+  cluster: { id: string; name: string; spec: ClusterSpec };
   observed: Observed;
   steps: Step[];
   stepErrors: Map<string, string>;
@@ -142,161 +85,177 @@ export async function kubeAddonPlan(args: {
   const spec = cluster.spec;
   const nowIso = now.toISOString();
   const prevAddons = args.prev.addons ?? {};
-  const wanted = releasesOf(spec);
-  const actions: KubeAddonPlan["actions"] = [];
+  const prevComponents = args.prev.components ?? {};
+  const wanted = wantedCharts(spec, {
+    clusterId: cluster.id,
+    nodeCidr: o.subnet?.cidr ?? null,
+    cloudConfig: false,
+  });
+  const actions: Action[] = [];
   const addons: Record<string, AddonStatus> = {};
+  const components: Record<string, ComponentStatus> = {};
   let settled = true;
   let warming = false;
 
-  const { observedReleases, readiness } = await observeReleases(kube, wanted);
+  let helm: HelmPlan | null = null;
+  let helmError: string | null = null;
+  if (kube) {
+    try {
+      helm = await helmPlan(kube, wanted, args.kubeNodes);
+    } catch (err) {
+      helmError = err instanceof Error ? err.message : String(err);
+    }
+  }
+  if (helm) {
+    actions.push(...helm.actions);
+    if (!helm.settled) settled = false;
+    if (helm.installing) warming = true;
+  } else settled = false;
+  const unreachable = !kube ? "Waiting for the Kubernetes API" : `Reading the cluster's charts: ${helmError}`;
 
-  const since = (id: string, phase: AddonStatus["phase"]) =>
-    prevAddons[id]?.phase === phase ? prevAddons[id]!.since : nowIso;
-  for (const w of wanted) {
-    const cloudSteps = args.steps.filter((s) => s.key.startsWith(`addon:${w.id}:`));
-    const cloudDone = cloudSteps.every((s) => s.state === "done");
-    const errorStep = cloudSteps.find((s) => args.stepErrors.has(s.label));
-    // The release itself failing to apply, or a load balancer Octavia put in ERROR.
-    const releaseError = [...args.stepErrors].find(
-      ([label]) => label.startsWith(`Install ${w.id} `) || label.startsWith(`Update ${w.id} `),
-    );
-    const brokenLb = o.addonLbs.find((x) => x.addon === w.id && x.lb.provisioningStatus === "ERROR");
-    const applied = observedReleases?.get(w.id) === w.hash;
-    if (observedReleases && !applied)
-      actions.push({
-        label: `${observedReleases.has(w.id) ? "Update" : "Install"} ${w.id} ${w.data.version}`,
-        run: () => kube!.putRelease(w.id, w.hash, w.data),
-        event: {
-          type: "Normal",
-          reason: observedReleases.has(w.id) ? "AddonUpdated" : "AddonInstalling",
-          kind: "Addon",
-          name: w.id,
-        },
-      });
-    const ready = applied && cloudDone && readiness.get(w.id) === true;
-    if (!applied || !cloudDone) settled = false;
-    else if (!ready) warming = true;
-    if (w.id === GATEKEEPER.id) continue;
-    const failed = errorStep ?? releaseError ?? brokenLb;
-    const phase: AddonStatus["phase"] = failed ? "Failed" : ready ? "Installed" : "Installing";
-    addons[w.id] = {
-      phase,
-      version: w.data.version ?? "",
-      message: errorStep
-        ? `${errorStep.label}: ${args.stepErrors.get(errorStep.label)}`
-        : releaseError
-          ? `${releaseError[0]}: ${releaseError[1]}`
-          : brokenLb
-            ? `Load balancer ${brokenLb.lb.name} is in ERROR; uninstall and install the addon again to replace it`
-            : !kube
-              ? "Waiting for the Kubernetes API"
-              : !cloudDone
-                ? (cloudSteps.find((s) => s.state !== "done")?.label ?? null)
-                : !applied
-                  ? "Applying the release"
-                  : !ready
-                    ? "Waiting for its pods to be ready"
-                    : null,
-      since: since(w.id, phase),
-      resources: resourceSummary(o, w.id),
+  const since = (prev: { phase: string; since: string } | undefined, phase: string) =>
+    prev?.phase === phase ? prev.since : nowIso;
+  components["helm-controller"] = {
+    title: "Helm controller",
+    version: SYSTEM.helmController.image.split(":").at(-1) ?? "",
+    ...(helm?.controller ?? { phase: "Installing", message: unreachable }),
+    since: since(prevComponents["helm-controller"], helm?.controller.phase ?? "Installing"),
+  };
+  for (const w of wanted.filter((x) => x.kind === "system")) {
+    const st = helm?.charts.get(w.name) ?? { phase: "Installing" as const, message: unreachable };
+    components[w.name] = {
+      title: w.title,
+      version: w.version,
+      ...st,
+      since: since(prevComponents[w.name], st.phase),
     };
   }
-  // Releases and resources the spec no longer wants: Removing until both are gone.
-  const wantedIds = new Set(wanted.map((w) => w.id));
+  for (const name of helm?.removing ?? [])
+    if (
+      !wanted.some((w) => w.name === name) &&
+      !spec.addons.some((a) => a.id === name) &&
+      !addonEntryIds.has(name)
+    )
+      components[name] = {
+        title: prevComponents[name]?.title ?? name,
+        version: prevComponents[name]?.version ?? "",
+        phase: "Removing",
+        message: "Waiting for Helm to uninstall the release",
+        since: since(prevComponents[name], "Removing"),
+      };
+
+  for (const w of wanted.filter((x) => x.kind === "addon")) {
+    const cloudSteps = args.steps.filter((s) => s.key.startsWith(`addon:${w.name}:`));
+    const cloudDone = cloudSteps.every((s) => s.state === "done");
+    const errorStep = cloudSteps.find((s) => args.stepErrors.has(s.label));
+    // Its chart failing to apply, or a load balancer Octavia put in ERROR.
+    const applyError = [...args.stepErrors].find(
+      ([label]) => label.startsWith(`Install ${w.title} `) || label.startsWith(`Update ${w.title} `),
+    );
+    const brokenLb = o.addonLbs.find((x) => x.addon === w.name && x.lb.provisioningStatus === "ERROR");
+    const chart = helm?.charts.get(w.name) ?? { phase: "Installing" as const, message: unreachable };
+    if (!cloudDone) settled = false;
+    const failed = errorStep ?? applyError ?? brokenLb;
+    const phase: AddonStatus["phase"] =
+      failed || chart.phase === "Failed"
+        ? "Failed"
+        : chart.phase === "Installed" && cloudDone
+          ? "Installed"
+          : "Installing";
+    addons[w.name] = {
+      phase,
+      version: w.version,
+      message: errorStep
+        ? `${errorStep.label}: ${args.stepErrors.get(errorStep.label)}`
+        : applyError
+          ? `${applyError[0]}: ${applyError[1]}`
+          : brokenLb
+            ? `Load balancer ${brokenLb.lb.name} is in ERROR; uninstall and install the addon again to replace it`
+            : chart.phase === "Failed"
+              ? chart.message
+              : !cloudDone
+                ? (cloudSteps.find((s) => s.state !== "done")?.label ?? null)
+                : chart.message,
+      since: since(prevAddons[w.name], phase),
+      resources: resourceSummary(o, w.name),
+    };
+  }
+  // Addons the spec no longer wants: Removing until their chart and cloud resources are gone.
+  const wantedIds = new Set(wanted.filter((w) => w.kind === "addon").map((w) => w.name));
   const leftovers = new Set<string>([
-    ...[...(observedReleases?.keys() ?? [])].filter((id) => !wantedIds.has(id)),
+    ...(helm?.removing ?? []).filter((id) => addonEntryIds.has(id)),
     ...o.addonLbs.map((x) => x.addon).filter((id) => !wantedIds.has(id)),
     ...o.addonFips.map((f) => addonOf(f.tags) ?? "").filter((id) => id && !wantedIds.has(id)),
     ...[...o.volumes.values()]
       .map((v) => v.metadata["kc-addon"] ?? "")
       .filter((id) => id && !wantedIds.has(id)),
   ]);
-  if (!observedReleases)
+  if (!helm)
     for (const id of Object.keys(prevAddons))
       if (!wantedIds.has(id) && prevAddons[id]?.phase === "Removing") leftovers.add(id);
   for (const id of leftovers) {
     settled = false;
-    if (observedReleases?.has(id))
-      actions.push({
-        label: `Uninstall ${id}`,
-        run: () => kube!.deleteRelease(id),
-        event: { type: "Normal", reason: "AddonRemoving", kind: "Addon", name: id },
-      });
-    if (id === GATEKEEPER.id) continue;
     addons[id] = {
       phase: "Removing",
       version: prevAddons[id]?.version ?? "",
       message: "Removing its workloads and cloud resources",
-      since: since(id, "Removing"),
+      since: since(prevAddons[id], "Removing"),
       resources: resourceSummary(o, id),
     };
   }
 
   // ── Gatekeeper objects and audit ───────────────────────────────────────────
-  const gk = await policiesPlan({ ...args, observedReleases, readiness, nowIso });
+  const gk = await policiesPlan({
+    kube: helm ? kube : null,
+    cluster,
+    prev: args.prev,
+    gatekeeper: helm?.charts.get(GATEKEEPER_CHART) ?? null,
+    nowIso,
+  });
   actions.push(...gk.actions);
   if (!gk.settled) settled = false;
   if (gk.warming) warming = true;
-  return { actions, settled, warming, addons, policies: gk.policies };
+  return { actions, settled, warming, addons, components, policies: gk.policies };
 }
 
-/** The releases in the cluster (id → hash) and whether each wanted release's deployments are ready. */
-async function observeReleases(kube: KubeClient | null, wanted: Release[]) {
-  let observedReleases: Map<string, string> | null = null;
-  let readiness = new Map<string, boolean>();
-  if (kube) {
-    try {
-      observedReleases = new Map((await kube.listReleases()).map((r) => [r.id, r.hash]));
-      const namespaces = [...new Set(wanted.map((w) => w.namespace))];
-      const lists = await Promise.all(
-        namespaces.map(async (ns) => [ns, await kube.deploymentsIn(ns)] as const),
-      );
-      const byNs = new Map(lists);
-      readiness = new Map(
-        wanted.map((w) => [
-          w.id,
-          w.deployments.every((d) => {
-            const found = byNs.get(w.namespace)?.find((x) => x.name === d.name);
-            return found !== undefined && found.ready >= d.replicas;
-          }),
-        ]),
-      );
-    } catch {
-      observedReleases = null;
-    }
-  }
-
-  return { observedReleases, readiness };
-}
+const addonEntryIds = new Set(ADDONS.map((a) => a.id));
+const GATEKEEPER_CHART = "gatekeeper";
 
 /** Gatekeeper's status and its templates' and constraints' actions, once its release runs. */
 async function policiesPlan(args: {
   kube: KubeClient | null;
   cluster: { spec: ClusterSpec };
   prev: ClusterStatus;
-  observedReleases: Map<string, string> | null;
-  readiness: Map<string, boolean>;
+  /** Gatekeeper's chart as the Helm plan saw it (null: not wanted, or the charts could not be read). */
+  gatekeeper: ChartState | null;
   nowIso: string;
 }): Promise<{ actions: Action[]; settled: boolean; warming: boolean; policies: PolicyStatus | undefined }> {
-  const { kube, observedReleases, readiness, nowIso } = args;
+  const { kube, nowIso } = args;
   const spec = args.cluster.spec;
   const actions: Action[] = [];
   let settled = true;
   let warming = false;
   let policies: PolicyStatus | undefined = args.prev.policies;
   const gkWanted = spec.policies?.gatekeeper ?? false;
-  const gkReady = observedReleases?.get(GATEKEEPER.id) !== undefined && readiness.get(GATEKEEPER.id) === true;
+  const gkReady = args.gatekeeper?.phase === "Installed";
   if (!gkWanted) {
     policies = {
       at: nowIso,
-      gatekeeper: observedReleases?.has(GATEKEEPER.id) ? "Removing" : "Off",
+      gatekeeper: args.gatekeeper?.phase === "Removing" ? "Removing" : "Off",
       constraints: {},
     };
-  } else if (!kube || !observedReleases) {
+  } else if (!kube) {
     policies = { ...(args.prev.policies ?? { constraints: {} }), at: nowIso, gatekeeper: "Unreachable" };
   } else if (!gkReady) {
     warming = true;
-    policies = { at: nowIso, gatekeeper: "Installing", constraints: args.prev.policies?.constraints ?? {} };
+    policies = {
+      at: nowIso,
+      gatekeeper: "Installing",
+      ...(args.gatekeeper?.phase === "Failed" && args.gatekeeper.message
+        ? { error: args.gatekeeper.message }
+        : {}),
+      constraints: args.prev.policies?.constraints ?? {},
+    };
   } else {
     try {
       const r = await gatekeeperPlan(kube, spec, nowIso);
@@ -410,6 +369,7 @@ export async function addonsPhase(scope: ClusterScope): Promise<PhaseResult> {
   const kubeNodes = api.kubeNodes;
   const plan = await kubeAddonPlan({
     kube: api.kube && kubeNodes ? api.kube : null,
+    kubeNodes: kubeNodes?.values() ?? [],
     cluster,
     observed: scope.observed,
     steps: scope.plan.steps,
@@ -431,6 +391,7 @@ export async function addonsPhase(scope: ClusterScope): Promise<PhaseResult> {
     ...(warming ? { requeueAfterMs: WARMING_MS } : {}),
     status: () => ({
       addons: plan.addons,
+      components: plan.components,
       policies: plan.policies,
       kubeSync:
         plan.settled && !plan.warming && kubeNodes !== null

@@ -196,6 +196,13 @@ describe("infrastructure and prune", () => {
 describe("a converged, running cluster", () => {
   it("a second pass makes no mutating call, and every phase has nothing to do", async () => {
     const { c } = await running();
+    // Running comes before the charts' install jobs finish: wait until Gatekeeper's objects are in too.
+    await drive(db, t, c.id, {
+      until: async (res) =>
+        res.converged &&
+        res.actions.length === 0 &&
+        (await clusterRow(db, c.id)).status.policies?.gatekeeper === "Ready",
+    });
     await drive(db, t, c.id, { maxPasses: 3, until: () => false }).catch(() => undefined);
     const kubeWrites: string[] = [];
     const from = t.log.length;
