@@ -10,19 +10,13 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardHeader } from "@/components/ui/card";
 import { Dialog, DialogActions, FormDialog } from "@/components/ui/dialog";
-import { Spinner } from "@/components/ui/spinner";
 import { toast } from "@/components/ui/toast-store";
 import type { AddonChoice } from "@/server/contracts/policies";
 import { FormError } from "@/components/ui/form-error";
+import { ChartMessage, ChartPhaseBadge, PhaseSince } from "./chart-status";
 import { changeBlocked, type ClusterData, type ClusterTabProps } from "./labels";
+import { SystemComponentsCard } from "./system-components-card";
 import { useClusterSaved } from "./use-cluster-saved";
-
-const PHASE_TONE = {
-  Installed: "success",
-  Installing: "primary",
-  Failed: "danger",
-  Removing: "warning",
-} as const;
 
 export function AddonsTab({ projectId, cluster: c, canEdit }: ClusterTabProps) {
   const [editing, setEditing] = useState<AddonChoice | null>(null);
@@ -52,25 +46,19 @@ export function AddonsTab({ projectId, cluster: c, canEdit }: ClusterTabProps) {
               <li key={a.id} className="flex items-start gap-4 px-5 py-4" data-testid={`addon-${a.id}`}>
                 <Package className="mt-0.5 size-5 shrink-0 text-muted" aria-hidden />
                 <div className="min-w-0 flex-1">
-                  <div className="flex flex-wrap items-center gap-2">
+                  <div className="flex flex-wrap items-center gap-x-2 gap-y-1">
                     <span className="font-medium text-fg">{entry?.name ?? a.id}</span>
                     <span className="text-sm text-muted">{a.version}</span>
-                    <Badge tone={PHASE_TONE[phase]}>
-                      {phase === "Installing" || phase === "Removing" ? <Spinner className="size-3" /> : null}
-                      {phase}
-                    </Badge>
+                    <ChartPhaseBadge phase={phase} />
                     {s && s.version && s.version !== a.version && (
                       <Badge tone="primary">
                         {s.version} → {a.version}
                       </Badge>
                     )}
                     {entry && <AddonBadges entry={entry} />}
+                    {s && <PhaseSince phase={s.phase} since={s.since} />}
                   </div>
-                  {s?.message && (
-                    <p className={`mt-1 text-sm ${phase === "Failed" ? "text-danger" : "text-muted"}`}>
-                      {s.message}
-                    </p>
-                  )}
+                  {s?.message && <ChartMessage phase={phase} message={s.message} />}
                   {!s && pendingApply && (
                     <p className="mt-1 text-sm text-muted">Waiting for the cluster to apply it.</p>
                   )}
@@ -110,18 +98,19 @@ export function AddonsTab({ projectId, cluster: c, canEdit }: ClusterTabProps) {
             <li key={id} className="flex items-start gap-4 px-5 py-4">
               <Package className="mt-0.5 size-5 shrink-0 text-muted" aria-hidden />
               <div className="min-w-0 flex-1">
-                <div className="flex items-center gap-2">
+                <div className="flex flex-wrap items-center gap-x-2 gap-y-1">
                   <span className="font-medium text-fg">{addonEntry(id)?.name ?? id}</span>
-                  <Badge tone="warning">
-                    <Spinner className="size-3" /> Removing
-                  </Badge>
+                  <ChartPhaseBadge phase="Removing" />
+                  <PhaseSince phase="Removing" since={s.since} />
                 </div>
-                <p className="mt-1 text-sm text-muted">{s.message}</p>
+                {s.message && <ChartMessage phase="Removing" message={s.message} />}
               </div>
             </li>
           ))}
         </ul>
       </Card>
+
+      <SystemComponentsCard cluster={c} />
 
       <Card>
         <CardHeader

@@ -1,6 +1,6 @@
 import type { inferRouterOutputs } from "@trpc/server";
 import type { AppRouter } from "@/server/api/root";
-import type { Phase, Topology } from "@/server/contracts/cluster";
+import type { ClusterSpec, Phase, Topology } from "@/server/contracts/cluster";
 
 export type ClusterData = inferRouterOutputs<AppRouter>["cluster"]["get"];
 /** What every cluster-page tab gets. */
@@ -27,6 +27,12 @@ export const TOPOLOGY_LABEL: Record<Topology, string> = {
   single: "Single master",
   standard: "Standard",
   regional: "Regional",
+};
+
+/** The pod network (CNI) a cluster was created with. */
+export const CNI_LABEL: Record<ClusterSpec["cni"], string> = {
+  calico: "Calico",
+  cilium: "Cilium",
 };
 
 /** Why the cluster cannot take addon or policy changes now (null: it can). */

@@ -2,7 +2,7 @@
 
 import { CheckCircle2, CircleDashed } from "lucide-react";
 import { Card, CardHeader } from "@/components/ui/card";
-import { type ClusterData, TOPOLOGY_LABEL } from "./labels";
+import { CNI_LABEL, type ClusterData, TOPOLOGY_LABEL } from "./labels";
 import { formatMoney } from "@/components/ui/format";
 
 export function OverviewTab({ cluster: c }: { cluster: ClusterData }) {
@@ -21,6 +21,7 @@ export function OverviewTab({ cluster: c }: { cluster: ClusterData }) {
     ["Topology", `${TOPOLOGY_LABEL[c.spec.topology]}, ${c.spec.masterCount} × ${c.spec.masterFlavor}`],
     ["etcd", `${c.spec.masterCount} × ${c.spec.etcd.sizeGb} GB ${c.spec.etcd.volumeType}`],
     ["Zones in use", zones.join(", ") || "—"],
+    ["Pod network", `${CNI_LABEL[c.spec.cni]} (fixed at creation)`],
     ["Pod / service CIDR", `${c.spec.podCidr} / ${c.spec.serviceCidr}`],
     [
       "Cost",
@@ -41,7 +42,7 @@ export function OverviewTab({ cluster: c }: { cluster: ClusterData }) {
           {rows.map(([k, v]) => (
             <div key={k} className="contents">
               <dt className="text-muted">{k}</dt>
-              <dd className="break-all text-fg">{v}</dd>
+              <dd className="text-fg [overflow-wrap:anywhere]">{v}</dd>
             </div>
           ))}
         </dl>

@@ -24,7 +24,7 @@ export function Banner({
       className={cn("flex items-start gap-3 rounded-lg border p-4 text-sm", TONE[tone].box)}
     >
       <Icon className={cn("mt-0.5 size-4 shrink-0", TONE[tone].icon)} aria-hidden />
-      <div>{children}</div>
+      <div className="min-w-0 [overflow-wrap:anywhere]">{children}</div>
     </div>
   );
 }

@@ -25,3 +25,24 @@ export function formatDuration(from: Date, to: Date | null): string {
   const s = Math.max(0, Math.round(((to ?? new Date()).getTime() - from.getTime()) / 1000));
   return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m ${s % 60}s`;
 }
+
+const relative = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
+const RELATIVE_STEPS: Array<[Intl.RelativeTimeFormatUnit, number]> = [
+  ["second", 60],
+  ["minute", 60],
+  ["hour", 24],
+  ["day", 30],
+  ["month", 12],
+  ["year", Infinity],
+];
+
+/** How long ago `d` was (or now): "just now", "5 minutes ago", "yesterday". A time ahead of `now` reads as now. */
+export function formatRelative(d: Date, now: Date = new Date()): string {
+  let n = Math.max(0, (now.getTime() - d.getTime()) / 1000);
+  if (n < 10) return "just now";
+  for (const [unit, size] of RELATIVE_STEPS) {
+    if (n < size) return relative.format(-Math.floor(n), unit);
+    n /= size;
+  }
+  return relative.format(-Math.floor(n), "year");
+}

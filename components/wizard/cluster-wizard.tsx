@@ -27,7 +27,7 @@ const STEPS = [
     title: "Basics",
     fields: ["name", "version", "topology", "masterCount", "masterZone", "masterFlavor", "etcd"],
   },
-  { title: "Network", fields: ["network", "podCidr", "serviceCidr", "apiAccess"] },
+  { title: "Network", fields: ["network", "cni", "podCidr", "serviceCidr", "apiAccess"] },
   { title: "Node groups", fields: ["nodeGroups"] },
   { title: "Addons & policies", fields: ["addons", "policies"] },
   { title: "Review", fields: [] },

@@ -1,6 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import { useId } from "react";
 import { useTRPC } from "@/components/trpc/client";
 import { CheckboxField, InputField, SelectField } from "@/components/ui/field";
 import { ChoiceCard, Section, type StepProps } from "./parts";
@@ -12,12 +13,17 @@ export function NetworkStep({ spec, setSpec, err, projectId }: StepProps & { pro
   const net = spec.network ?? { mode: "new" as const, cidr: "10.0.0.0/24" };
   const api = { public: spec.apiAccess?.public ?? true, allowedCidrs: spec.apiAccess?.allowedCidrs ?? [] };
   const chosen = net.mode === "existing" ? networks.find((n) => n.id === net.networkId) : undefined;
+  const cni = spec.cni ?? "calico";
+  const id = useId();
   return (
     <Section
       title="Network"
       description="Nodes live in a private network; only the API load balancer can have a public address."
     >
-      <div role="radiogroup" aria-label="Node network" className="grid grid-cols-2 gap-4">
+      <h3 id={`${id}-nodes`} className="text-sm font-medium text-fg">
+        Node network
+      </h3>
+      <div role="radiogroup" aria-labelledby={`${id}-nodes`} className="grid grid-cols-2 gap-4">
         <ChoiceCard
           name="network-mode"
           title="New network"
@@ -46,11 +52,47 @@ export function NetworkStep({ spec, setSpec, err, projectId }: StepProps & { pro
             : "This project has no networks of its own in the cloud yet."}
         </ChoiceCard>
       </div>
+      <div className="space-y-1">
+        <h3 id={`${id}-cni`} className="text-sm font-medium text-fg">
+          Pod network
+        </h3>
+        <p id={`${id}-cni-hint`} className="text-sm text-muted">
+          The plugin that connects the pods. Fixed at creation: it cannot be changed later.
+        </p>
+      </div>
+      <div
+        role="radiogroup"
+        aria-labelledby={`${id}-cni`}
+        aria-describedby={`${id}-cni-hint`}
+        className="grid grid-cols-2 gap-4"
+      >
+        <ChoiceCard
+          name="cni"
+          title="Calico"
+          selected={cni === "calico"}
+          onSelect={() => setSpec({ ...spec, cni: "calico" })}
+        >
+          The default. VXLAN overlay with Kubernetes network policies.
+        </ChoiceCard>
+        <ChoiceCard
+          name="cni"
+          title="Cilium"
+          selected={cni === "cilium"}
+          onSelect={() => setSpec({ ...spec, cni: "cilium" })}
+        >
+          eBPF data path, with Kubernetes and Cilium network policies.
+        </ChoiceCard>
+      </div>
+      {err("cni") && (
+        <p role="alert" className="text-xs font-medium text-danger">
+          {err("cni")!.join(" ")}
+        </p>
+      )}
       <div className="grid grid-cols-3 gap-4">
         {net.mode === "new" ? (
           <InputField
-            label="Node subnet (new network)"
-            hint="Between /16 and /27, private."
+            label="Node subnet"
+            hint="Of the new network: /16 to /27, private."
             errors={err("network.cidr")}
             value={net.cidr ?? ""}
             onChange={(e) => setSpec({ ...spec, network: { mode: "new", cidr: e.target.value } })}

@@ -54,6 +54,7 @@ export function presetSpec(
   const common = {
     name,
     ...(version ? { version } : {}),
+    cni: "calico" as const,
     podCidr: "10.100.0.0/16",
     serviceCidr: "10.254.0.0/16",
     network: { mode: "new" as const, cidr: "10.0.0.0/24" },

@@ -9,6 +9,7 @@ import { formatMoney } from "@/components/ui/format";
 import { useTRPC } from "@/components/trpc/client";
 import { Button } from "@/components/ui/button";
 import { Field, Textarea } from "@/components/ui/field";
+import { CNI_LABEL } from "@/components/clusters/labels";
 import type { ClusterSpec } from "@/server/contracts/cluster";
 import { Section, type Spec } from "./parts";
 import { QuotaCheck } from "./quota-check";
@@ -90,6 +91,10 @@ export function ReviewStep({
                   `${g.name}: ${g.scaling.mode === "fixed" ? `${g.scaling.size}` : `${g.scaling.min}–${g.scaling.max}`} × ${g.flavor} in ${g.zone}`,
               )
               .join("; ") || "none"}
+          </dd>
+          <dt className="text-muted">Pod network</dt>
+          <dd className="text-fg">
+            {CNI_LABEL[spec.cni ?? "calico"]}, pods in {spec.podCidr ?? "10.100.0.0/16"}
           </dd>
           <dt className="text-muted">API</dt>
           <dd className="text-fg">{spec.apiAccess?.public === false ? "Private" : "Public"}</dd>
