@@ -160,6 +160,13 @@ export const clusterPki = pgTable("cluster_pki", {
   bootstrapTokenExpiresAt: timestamp("bootstrap_token_expires_at", { withTimezone: true }),
   /** When the control plane first answered: from then on every new or rebuilt master joins, none runs kubeadm init. */
   initializedAt: timestamp("initialized_at", { withTimezone: true }),
+  /**
+   * The Keystone application credential the cluster's cloud controller and
+   * Cinder CSI use (made for it, deleted with it): its id, and its secret
+   * encrypted. Null until the reconciler made one.
+   */
+  cloudCredentialId: text("cloud_credential_id"),
+  cloudCredentialCiphertext: text("cloud_credential_ciphertext"),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 });

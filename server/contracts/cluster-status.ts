@@ -175,6 +175,8 @@ export interface ClusterStatus {
   resources?: Record<string, string>;
   /** Addons by id (Installing / Installed / Failed / Removing). */
   addons?: Record<string, AddonStatus>;
+  /** Whether the cluster's cloud controller and CSI can have credentials (a restricted binding cannot make them). */
+  cloudIntegration?: { available: boolean; reason: string | null };
   /** System components inside the cluster (Helm charts and the Helm controller), by name. */
   components?: Record<string, ComponentStatus>;
   /** Gatekeeper and its constraints' audit results. */

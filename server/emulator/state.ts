@@ -85,6 +85,12 @@ export function upgradeAppCredentials(state: EmuState): boolean {
       delete cred.secret;
       changed = true;
     }
+    // The operator-issued bindings (the demo's, each added project's) became unrestricted so that the
+    // console can make each cluster a credential of its own; ones the console made stay as made.
+    if (cred.unrestricted === undefined && (cred.name === "demo" || cred.name.endsWith("-console"))) {
+      cred.unrestricted = true;
+      changed = true;
+    }
   }
   return changed;
 }
@@ -432,6 +438,8 @@ export function seedState(externalCidr = "127.64.0.0/16"): EmuState {
         secretHash: hashSecret(DEMO.appCredentialSecret),
         userId: user.id,
         projectId: project.id,
+        // The console's binding makes each cluster a credential of its own (cloud controller, CSI).
+        unrestricted: true,
       },
     },
     tokens: {},
@@ -565,6 +573,7 @@ export function addProject(
     secretHash: hashSecret(appCredential.secret),
     userId: user.id,
     projectId: project.id,
+    unrestricted: true,
   };
   state.quotas[project.id] = { ...DEFAULT_QUOTA };
   return { project, user, appCredential };

@@ -313,3 +313,49 @@ export async function completeCaRotation(
     })
     .where(eq(clusterPki.clusterId, cluster.id));
 }
+
+// ── The cluster's Keystone application credential (cloud controller, Cinder CSI) ──
+
+const cloudCredentialContext = (clusterId: string) => `cluster-cloud-credential:${clusterId}`;
+
+export interface StoredCloudCredential {
+  id: string;
+  secret: string;
+}
+
+/** The application credential stored for a cluster, null when none is. */
+export async function readCloudCredential(
+  db: Executor,
+  clusterId: string,
+  encryptionKey: string,
+): Promise<StoredCloudCredential | null> {
+  const [row] = await db
+    .select({ id: clusterPki.cloudCredentialId, ciphertext: clusterPki.cloudCredentialCiphertext })
+    .from(clusterPki)
+    .where(eq(clusterPki.clusterId, clusterId));
+  if (!row?.id || !row.ciphertext) return null;
+  return {
+    id: row.id,
+    secret: decryptSecret(row.ciphertext, cloudCredentialContext(clusterId), encryptionKey),
+  };
+}
+
+/** Store (or clear, with null) the cluster's application credential. */
+export async function writeCloudCredential(
+  db: Executor,
+  clusterId: string,
+  credential: StoredCloudCredential | null,
+  encryptionKey: string,
+  now = new Date(),
+): Promise<void> {
+  await db
+    .update(clusterPki)
+    .set({
+      cloudCredentialId: credential?.id ?? null,
+      cloudCredentialCiphertext: credential
+        ? encryptSecret(credential.secret, cloudCredentialContext(clusterId), encryptionKey)
+        : null,
+      updatedAt: now,
+    })
+    .where(eq(clusterPki.clusterId, clusterId));
+}

@@ -15,6 +15,8 @@ const TokenBody = z.object({
     /** Always there in Keystone's answer; optional so that a cloud leaving it out still works for everything else. */
     user: z.object({ id: z.string() }).optional(),
     project: z.object({ id: z.string(), name: z.string() }).optional(),
+    /** Present when the token came from an application credential. */
+    application_credential: z.object({ id: z.string(), restricted: z.boolean().optional() }).optional(),
     catalog: z
       .array(z.object({ type: z.string(), name: z.string().optional(), endpoints: z.array(Endpoint) }))
       .default([]),
@@ -26,6 +28,8 @@ export interface AuthState {
   projectId: string;
   /** The token's user (`token.user.id`); "" when Keystone left it out. */
   userId: string;
+  /** The application credential the token came from; `restricted` ones may not make credentials of their own. */
+  applicationCredential: { id: string; restricted: boolean } | null;
   expiresAt: number;
   issuedAt: number;
   catalog: z.infer<typeof TokenBody>["token"]["catalog"];
@@ -120,6 +124,13 @@ export class KeystoneSession {
       token,
       projectId: parsed.data.token.project?.id ?? "",
       userId: parsed.data.token.user?.id ?? "",
+      applicationCredential: parsed.data.token.application_credential
+        ? {
+            id: parsed.data.token.application_credential.id,
+            // Keystone's default is restricted; a token that does not say is treated as one.
+            restricted: parsed.data.token.application_credential.restricted ?? true,
+          }
+        : null,
       expiresAt: Date.parse(parsed.data.token.expires_at),
       issuedAt: now,
       catalog: parsed.data.token.catalog,

@@ -11,6 +11,8 @@ export const groupTag = (group: string) => `kc-group=${group}`;
 export const groupFromTags = (tags: readonly string[]) =>
   tags.find((t) => t.startsWith("kc-group="))?.slice("kc-group=".length) ?? null;
 export const META_CLUSTER = "kc-cluster";
+/** The Keystone application credential of a cluster's cloud controller and CSI (found again by this exact name). */
+export const cloudCredentialName = (clusterId: string) => `kube-console-cluster-${clusterId}`;
 
 export function resourceNames(cluster: string) {
   return {

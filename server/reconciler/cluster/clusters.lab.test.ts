@@ -10,7 +10,9 @@ import { NEWEST_VERSION } from "@/server/domain/versions";
 import type { KubeClient } from "@/server/kube/client";
 import type { OpenStackCloud } from "@/server/openstack";
 import { LAB, LAB_AUTH_URL, labCloud, purgeLab, sweepLabCluster } from "@/server/testing/lab";
+import { readCloudCredential } from "@/server/kube/store";
 import { refreshCatalog } from "../catalog";
+import { cloudCredentialName } from "../names";
 import { reconcileCluster } from "./reconcile";
 
 /**
@@ -103,6 +105,10 @@ afterEach(async () => {
     }
     const left = await sweepLabCluster(cloud, c);
     if (left.length) await purgeLab(cloud, left);
+    const appCred = await cloud.identity
+      .findApplicationCredential(cloudCredentialName(c.id))
+      .catch(() => null);
+    if (appCred) await cloud.identity.deleteApplicationCredential(appCred.id).catch(() => undefined);
   }
 }, LONG);
 
@@ -172,6 +178,8 @@ async function deleteAndSweep(
   await converge(id, `delete ${name.slice(name.indexOf("-") + 1)}`);
   expect((await row(id)).deletedAt).not.toBeNull();
   expect(await sweepLabCluster(cloud, { id, name })).toEqual([]);
+  // Its Keystone application credential went with it.
+  expect(await cloud.identity.findApplicationCredential(cloudCredentialName(id))).toBeNull();
 }
 
 async function servers(id: string) {
@@ -226,6 +234,13 @@ describe("clusters on a real OpenStack (the lab)", () => {
       const name = c.name;
       await converge(c.id, "create single");
       expect((await row(c.id)).phase).toBe("Running");
+      // The cluster's own Keystone application credential (cloud controller, Cinder CSI), stored encrypted,
+      // and really usable against the lab's Keystone.
+      const appCred = await cloud.identity.findApplicationCredential(cloudCredentialName(c.id));
+      expect(appCred).not.toBeNull();
+      const stored = await readCloudCredential(db, c.id, TEST_ENCRYPTION_KEY);
+      expect(stored?.id).toBe(appCred!.id);
+      expect(await cloud.identity.verifyApplicationCredential(stored!)).toBe(true);
       expect((await servers(c.id)).map((s) => [s.name, s.status, s.zone])).toEqual(
         expect.arrayContaining([
           [`${name}-master-0`, "ACTIVE", zoneA],

@@ -7,7 +7,7 @@ import type { ClusterStatus } from "@/db/schema";
 import { ensureClusterPki, markInitialized, renewBootstrapToken } from "@/server/kube/store";
 import type { KubeClient, KubeNode } from "@/server/kube/client";
 import { freshCatalog, refreshCatalog } from "../catalog";
-import { clusterTag, META_CLUSTER, resourceNames } from "../names";
+import { cloudCredentialName, clusterTag, META_CLUSTER, resourceNames } from "../names";
 import type { ApiView, ClusterRow, OperationRow, ReconcileDeps } from "./scope";
 import type { Catalog } from "./steps";
 import { nodeUserData } from "./user-data";
@@ -35,6 +35,8 @@ export interface Observed {
   addonLbs: AddonLb[];
   /** Floating IPs of addon load balancers (tagged kc-addon=<id>). */
   addonFips: FloatingIp[];
+  /** The cluster's Keystone application credential (by its exact name), when it exists. */
+  appCredential: { id: string } | null;
   /** Duplicates found (more than one resource for one name): an error, never silently adopted. */
   duplicates: string[];
 }
@@ -100,20 +102,32 @@ export async function observe(
   const tag = [clusterTag(cluster.id)];
   const n = resourceNames(cluster.name);
   const duplicates: string[] = [];
-  const [networks, subnets, routers, secGroups, serverGroups, ports, servers, volumes, lbs, fips] =
-    await Promise.all([
-      cloud.network.listNetworks({ tags: tag }),
-      cloud.network.listSubnets({ tags: tag }),
-      cloud.network.listRouters({ tags: tag }),
-      cloud.network.listSecurityGroups({ tags: tag }),
-      // Nova server groups have no tags: exact names, which start with the cluster name.
-      cloud.compute.listServerGroups(),
-      cloud.network.listPorts({ tags: tag }),
-      cloud.compute.listServers({ tags: tag }),
-      cloud.blockStorage.listVolumes({ metadata: { [META_CLUSTER]: cluster.id } }),
-      cloud.loadBalancer.listLoadBalancers({ tags: tag }),
-      cloud.network.listFloatingIps({ tags: tag }),
-    ]);
+  const [
+    networks,
+    subnets,
+    routers,
+    secGroups,
+    serverGroups,
+    ports,
+    servers,
+    volumes,
+    lbs,
+    fips,
+    appCredential,
+  ] = await Promise.all([
+    cloud.network.listNetworks({ tags: tag }),
+    cloud.network.listSubnets({ tags: tag }),
+    cloud.network.listRouters({ tags: tag }),
+    cloud.network.listSecurityGroups({ tags: tag }),
+    // Nova server groups have no tags: exact names, which start with the cluster name.
+    cloud.compute.listServerGroups(),
+    cloud.network.listPorts({ tags: tag }),
+    cloud.compute.listServers({ tags: tag }),
+    cloud.blockStorage.listVolumes({ metadata: { [META_CLUSTER]: cluster.id } }),
+    cloud.loadBalancer.listLoadBalancers({ tags: tag }),
+    cloud.network.listFloatingIps({ tags: tag }),
+    cloud.identity.findApplicationCredential(cloudCredentialName(cluster.id)),
+  ]);
   const lb = single(
     lbs.filter((l) => !addonOf(l.tags)),
     n.lb,
@@ -166,6 +180,7 @@ export async function observe(
     floatingIp: fips.find((f) => !addonOf(f.tags)) ?? null,
     addonLbs,
     addonFips: fips.filter((f) => addonOf(f.tags)),
+    appCredential: appCredential ? { id: appCredential.id } : null,
     duplicates,
   };
 }
@@ -196,7 +211,8 @@ export function isEmpty(o: Observed): boolean {
     !o.lb &&
     !o.floatingIp &&
     o.addonLbs.length === 0 &&
-    o.addonFips.length === 0
+    o.addonFips.length === 0 &&
+    !o.appCredential
   );
 }
 

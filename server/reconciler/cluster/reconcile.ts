@@ -7,6 +7,7 @@ import { currentOperation, persistDeleted, persistDeleting, persistPass, recordE
 import { addonsPhase } from "./phases/addons";
 import { autoscalerPhase } from "./phases/autoscaler";
 import { caRotationPhase } from "./phases/ca-rotation";
+import { cloudCredentialPhase } from "./phases/cloud-credential";
 import { infrastructurePhase } from "./phases/infrastructure";
 import { lbHealthPhase } from "./phases/lb-health";
 import { prunePhase } from "./phases/prune";
@@ -45,6 +46,7 @@ const FLOWS: Record<Exclude<Flow, "delete">, PhaseFn[]> = {
     infrastructurePhase,
     registrationPhase,
     prunePhase,
+    cloudCredentialPhase,
     addonsPhase,
     lbHealthPhase,
   ],
@@ -101,7 +103,12 @@ export async function scopeOf(
     catalog,
     liveServers: [...observed.servers.values()].filter(live),
     api: null,
-    plan: { groupTargets: specGroupTargets(cluster, observed), steps: [], failure: null },
+    plan: {
+      groupTargets: specGroupTargets(cluster, observed),
+      steps: [],
+      failure: null,
+      cloudConfigReady: false,
+    },
   };
 }
 
@@ -159,6 +166,7 @@ export async function reconcileCluster(deps: ReconcileDeps, clusterId: string): 
       results.push(r);
       for (const [g, size] of r.groupTargets ?? []) scope.plan.groupTargets.set(g, size);
       if (r.steps) scope.plan.steps = r.steps;
+      if (r.cloudConfigReady !== undefined) scope.plan.cloudConfigReady = r.cloudConfigReady;
       scope.plan.failure ??= r.failure ?? null;
     }
   } catch (err) {

@@ -80,6 +80,8 @@ export interface PhaseResult {
   groupTargets?: Map<string, number>;
   /** The infrastructure step graph, for the phases after this one. */
   steps?: Step[];
+  /** kube-system/cloud-config holds the cluster's current application credential (the cloud charts may go in). */
+  cloudConfigReady?: boolean;
   /** The flow's progress (the first phase of a flow that reports it is the operation's progress). */
   progress?: { done: number; total: number };
 }
@@ -125,6 +127,8 @@ export interface ClusterScope {
     groupTargets: Map<string, number>;
     /** The infrastructure step graph (addon status reads it). */
     steps: Step[];
+    /** kube-system/cloud-config holds the cluster's application credential. */
+    cloudConfigReady: boolean;
     /** A terminal failure of an earlier phase: later phases remove nothing. */
     failure: { step: string; message: string } | null;
   };

@@ -51,6 +51,7 @@ const empty = (): Observed => ({
   floatingIp: null,
   addonLbs: [],
   addonFips: [],
+  appCredential: null,
   duplicates: [],
 });
 const spec = (over: Partial<ClusterSpecInput> = {}) =>

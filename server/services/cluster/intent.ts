@@ -40,6 +40,7 @@ export function assertImmutable(before: ClusterSpec, after: ClusterSpec): void {
     ["masterFlavor", "The master flavor cannot be changed after creation"],
     ["etcd", "The etcd volumes cannot be changed after creation"],
     ["network", "The network cannot be changed after creation"],
+    ["cni", "The pod network (CNI) cannot be changed after creation"],
     ["podCidr", "The pod CIDR cannot be changed after creation"],
     ["serviceCidr", "The service CIDR cannot be changed after creation"],
   ];

@@ -238,7 +238,7 @@ function getNamespace({ ctx: { k } }: KubeCall, name: string): KubeResponse {
   };
 }
 
-function get(
+export function get(
   { ctx: { k } }: KubeCall,
   apiVersion: string,
   kind: string,
@@ -256,7 +256,7 @@ function get(
 }
 
 /** Server-side apply of one object (the only manager is the console, so the applied fields are the object). */
-function apply(
+export function apply(
   call: KubeCall,
   apiVersion: string,
   kind: string,
@@ -310,6 +310,14 @@ function apply(
       `the name of the object (${String(b.metadata?.name)}) does not match the name on the URL (${name})`,
     );
   if (ns && !namespaceNames(k).includes(ns)) return notFound("namespaces", ns);
+  if (kind === "Secret") {
+    const data = (b as { data?: unknown }).data ?? {};
+    if (typeof data !== "object" || data === null)
+      return status(400, "BadRequest", "Secret data must be a map");
+    for (const [key, v] of Object.entries(data))
+      if (typeof v !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(v) || v.length % 4 !== 0)
+        return status(400, "BadRequest", `illegal base64 data in Secret data["${key}"]`);
+  }
   const key = appliedKey(apiVersion, kind, ns, name);
   const store = (k.applied ??= {});
   const existing = store[key];

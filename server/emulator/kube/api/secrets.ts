@@ -1,5 +1,7 @@
 import { ANY_METHOD } from "../../http";
 import type { KubeClusterState } from "../types";
+import { appliedKey } from "../helm";
+import { apply, get } from "./applied";
 import { notFound, status, type KubeCall, type KubeResponse, type KubeRouter } from "./common";
 
 /** The one Secret the emulated API stores: the PKI the console pushes to rotate the API server's certificates. */
@@ -94,6 +96,10 @@ function secrets(call: KubeCall, ns: string, name: string | null): KubeResponse 
     const token = bootstrapToken(call, name);
     if (token) return token;
   }
+  // Secrets the console applies (kube-system/cloud-config): server-side apply, read back whole.
+  if (name && req.method === "PATCH") return apply(call, "v1", "Secret", ns, name);
+  if (name && req.method === "GET" && k.applied?.[appliedKey("v1", "Secret", ns, name)])
+    return get(call, "v1", "Secret", ns, name);
   const isPki = ns === PKI_SECRET.namespace && (name ?? "") === PKI_SECRET.name;
   if (req.method === "GET" && name) {
     if (!isPki || !k.pki) return notFound("secrets", name);

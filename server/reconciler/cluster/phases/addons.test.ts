@@ -138,7 +138,7 @@ describe("addons", () => {
     expect(after.fips.filter((f) => f.tags.includes("kc-addon=ingress-nginx"))).toEqual([]);
     expect(k.applied?.["helm.cattle.io/v1/HelmChart/kube-system/ingress-nginx"]).toBeUndefined();
     expect(k.deployments.some((d) => d.name === "ingress-nginx-controller")).toBe(false);
-  });
+  }, 90_000);
 
   it("a cluster deleted with addons leaves no load balancer, address or volume behind", async () => {
     const { u, c, ref } = await running({

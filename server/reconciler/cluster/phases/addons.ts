@@ -40,7 +40,7 @@ export function kubeSyncFresh(prev: ClusterStatus, generation: number, now: Date
     return false;
   const addonsSettled =
     Object.values(prev.addons ?? {}).every((a) => a.phase === "Installed") &&
-    Object.values(prev.components ?? {}).every((c) => c.phase === "Installed");
+    Object.values(prev.components ?? {}).every((c) => c.phase === "Installed" || c.phase === "Failed");
   const p = prev.policies;
   const policiesSettled =
     !p ||
@@ -80,6 +80,8 @@ export async function kubeAddonPlan(args: {
   stepErrors: Map<string, string>;
   prev: ClusterStatus;
   now: Date;
+  /** The cloud controller's and CSI's credentials are in the cluster. */
+  cloudConfig: boolean;
 }): Promise<KubeAddonPlan> {
   const { kube, cluster, observed: o, now } = args;
   const spec = cluster.spec;
@@ -89,7 +91,7 @@ export async function kubeAddonPlan(args: {
   const wanted = wantedCharts(spec, {
     clusterId: cluster.id,
     nodeCidr: o.subnet?.cidr ?? null,
-    cloudConfig: false,
+    cloudConfig: args.cloudConfig,
   });
   const actions: Action[] = [];
   const addons: Record<string, AddonStatus> = {};
@@ -130,6 +132,18 @@ export async function kubeAddonPlan(args: {
       since: since(prevComponents[w.name], st.phase),
     };
   }
+  // The cloud charts cannot go in without a credential of the cluster's own: say why, where they would be.
+  const unavailable =
+    args.prev.cloudIntegration?.available === false ? args.prev.cloudIntegration.reason : null;
+  if (unavailable && !args.cloudConfig)
+    for (const c of SYSTEM.charts.filter((x) => x.role === "cloud-controller" || x.role === "csi"))
+      components[c.id] = {
+        title: c.name,
+        version: "",
+        phase: "Failed",
+        message: unavailable,
+        since: since(prevComponents[c.id], "Failed"),
+      };
   for (const name of helm?.removing ?? [])
     if (
       !wanted.some((w) => w.name === name) &&
@@ -370,6 +384,7 @@ export async function addonsPhase(scope: ClusterScope): Promise<PhaseResult> {
   const plan = await kubeAddonPlan({
     kube: api.kube && kubeNodes ? api.kube : null,
     kubeNodes: kubeNodes?.values() ?? [],
+    cloudConfig: scope.plan.cloudConfigReady,
     cluster,
     observed: scope.observed,
     steps: scope.plan.steps,

@@ -74,6 +74,12 @@ function teardownActions(cloud: OpenStackCloud, o: Observed): Action[] {
       if (o.network && !o.subnet)
         a.push({ label: "Delete network", run: () => cloud.network.deleteNetwork(o.network!.id) });
     }
+    // Last: the cloud controller and CSI keep their credential until the servers are gone.
+    if (o.appCredential)
+      a.push({
+        label: "Delete the cluster's application credential",
+        run: () => cloud.identity.deleteApplicationCredential(o.appCredential!.id).then(() => undefined),
+      });
   }
   return a;
 }
@@ -98,6 +104,7 @@ function countResources(o: Observed): number {
     [o.network, o.subnet, o.router, o.lb, o.floatingIp].filter(Boolean).length +
     o.addonLbs.length +
     o.addonFips.length +
+    (o.appCredential ? 1 : 0) +
     o.secGroups.size +
     o.serverGroups.size +
     o.ports.size +
