@@ -159,6 +159,9 @@ export interface KubeClient {
   failedJobLog(namespace: string, job: string, tailLines: number): Promise<string | null>;
   /** Deployments and DaemonSets of a Helm release (label app.kubernetes.io/instance) in a namespace. */
   releaseWorkloads(namespace: string, release: string): Promise<KubeWorkload[]>;
+  /** StorageClasses with the applied-hash annotation and whether the console manages them. */
+  listStorageClasses(): Promise<Array<{ name: string; hash: string | null; managed: boolean }>>;
+  deleteStorageClass(name: string): Promise<void>;
   /** Merges labels into a Node's. */
   labelNode(node: string, labels: Record<string, string>): Promise<void>;
   listReleases(): Promise<KubeRelease[]>;
@@ -562,6 +565,30 @@ export function createKubeClient(t: KubeTarget): KubeClient {
           ready: d.status?.numberReady ?? 0,
         })),
       ];
+    },
+    async listStorageClasses() {
+      const r = await jsonRequest(
+        "GET",
+        "/apis/storage.k8s.io/v1/storageclasses",
+        z.object({ items: z.array(ObjectMeta) }),
+        "Listing storage classes",
+      );
+      return (r?.items ?? []).map((c) => ({
+        name: c.metadata.name,
+        hash: c.metadata.annotations?.[HASH_ANNOTATION] ?? null,
+        managed: c.metadata.labels?.[MANAGED_LABEL] === "true",
+      }));
+    },
+    async deleteStorageClass(name) {
+      const res = await rawRequest(
+        "DELETE",
+        `/apis/storage.k8s.io/v1/storageclasses/${encodeURIComponent(name)}`,
+        {
+          accept: "application/json",
+        },
+      );
+      if (res.status >= 400 && res.status !== 404)
+        throw new Error(`Deleting StorageClass ${name}: HTTP ${res.status}`);
     },
     async labelNode(node, labels) {
       await withTimeout(

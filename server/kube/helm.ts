@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { stringify } from "yaml";
 import { HELMCHART_NAMESPACE, SYSTEM, type WantedChart } from "@/server/domain/charts";
+import { CINDER_CSI, type WantedStorageClass } from "@/server/domain/storage-classes";
 
 /**
  * The in-cluster Helm controller (k3s-io/helm-controller, the engine RKE2
@@ -130,6 +131,24 @@ export function helmControllerManifests(): Manifest[] {
     },
   ];
   return m.map(stamped);
+}
+
+/** A StorageClass on Cinder CSI for one volume type (the cloud's default marked default). */
+export function storageClassManifest(c: WantedStorageClass): Manifest {
+  return stamped({
+    apiVersion: "storage.k8s.io/v1",
+    kind: "StorageClass",
+    metadata: {
+      name: c.name,
+      labels: managed,
+      ...(c.isDefault ? { annotations: { "storageclass.kubernetes.io/is-default-class": "true" } } : {}),
+    },
+    provisioner: CINDER_CSI,
+    parameters: { type: c.volumeType },
+    reclaimPolicy: "Delete",
+    volumeBindingMode: "WaitForFirstConsumer",
+    allowVolumeExpansion: true,
+  });
 }
 
 /** The HelmChart object of a wanted chart (kube-system/<release>). */

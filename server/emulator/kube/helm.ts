@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { parse } from "yaml";
 import type { Engine } from "../engine";
+import { jobPodName } from "./api/applied";
 import { fetchChart, isGatekeeperChart } from "./chart-index";
 import { podReady, recordEvent, scaled, type NodeView } from "./model";
 import { hardened } from "./sample";
@@ -163,7 +164,7 @@ function runJob(
       recordEvent(k, now, {
         namespace: job.namespace,
         kind: "Pod",
-        name: `${job.name}-pod`,
+        name: jobPodName(job),
         reason: "FailedScheduling",
         message: job.bootstrap
           ? `0/${nodes.length} nodes are available: ${nodes.length} node(s) didn't match Pod's node affinity/selector.`

@@ -43,8 +43,12 @@ function lcg(seed: number) {
   return () => (s = (s * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
 }
 
-/** Starts the child reconciler, kills it with SIGKILL after `ms`; resolves true if it converged first. */
-function runAndKill(clusterId: string, ms: number): Promise<boolean> {
+/**
+ * Starts the child reconciler, kills it with SIGKILL after `ms`: "converged"
+ * if it converged first, "waiting" if it stopped by itself because nothing
+ * can happen until the test clock moves, else "killed".
+ */
+function runAndKill(clusterId: string, ms: number): Promise<"converged" | "waiting" | "killed"> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ["--import", "tsx", "server/testing/pass-loop.ts"], {
       env: {
@@ -67,7 +71,7 @@ function runAndKill(clusterId: string, ms: number): Promise<boolean> {
     });
     child.on("exit", () => {
       if (timer) clearTimeout(timer);
-      resolve(out.includes("converged"));
+      resolve(out.includes("converged") ? "converged" : out.includes("waiting") ? "waiting" : "killed");
     });
   });
 }
@@ -104,8 +108,10 @@ describe("crash safety", () => {
       let kills = 0;
       let converged = false;
       while (kills < 20 || !converged) {
-        converged = await runAndKill(c.id, Math.floor(rand() * windowAfter(kills, 20)));
-        if (!converged) kills++;
+        const outcome = await runAndKill(c.id, Math.floor(rand() * windowAfter(kills, 20)));
+        converged = outcome === "converged";
+        if (outcome === "killed") kills++;
+        if (converged && kills < 20) throw new Error(`converged after only ${kills} kills during create`);
         t.advance(8_000);
         if (kills > 200) {
           const row = (await db.select().from(clusters).where(eq(clusters.id, c.id)))[0]!;
@@ -164,8 +170,11 @@ describe("crash safety", () => {
       let deleteKills = 0;
       converged = false;
       while (deleteKills < 10 || !converged) {
-        converged = await runAndKill(c.id, Math.floor(rand() * windowAfter(deleteKills, 10)));
-        if (!converged) deleteKills++;
+        const outcome = await runAndKill(c.id, Math.floor(rand() * windowAfter(deleteKills, 10)));
+        converged = outcome === "converged";
+        if (outcome === "killed") deleteKills++;
+        if (converged && deleteKills < 10)
+          throw new Error(`deleted after only ${deleteKills} kills during delete`);
         t.advance(8_000);
         if (deleteKills > 200) throw new Error("no teardown after 200 kills");
       }

@@ -7,7 +7,9 @@ import {
   helmChartManifest,
   helmControllerManifests,
   HASH_ANNOTATION,
+  storageClassManifest,
 } from "@/server/kube/helm";
+import type { WantedStorageClass } from "@/server/domain/storage-classes";
 import type { Action } from "./scope";
 
 /**
@@ -48,6 +50,8 @@ export async function helmPlan(
   kube: KubeClient,
   wanted: WantedChart[],
   nodes: Iterable<KubeNode>,
+  /** The StorageClasses Cinder CSI provisions for; null: not managed now (no cloud credentials yet). */
+  storageClasses: WantedStorageClass[] | null = null,
 ): Promise<HelmPlan> {
   const actions: Action[] = [];
   let settled = true;
@@ -147,6 +151,33 @@ export async function helmPlan(
     const state = await chartState(kube, w, seen, controllerReady);
     if (state.phase !== "Installed") installing = true;
     charts.set(w.name, state);
+  }
+
+  // ── StorageClasses, one per volume type ────────────────────────────────────
+  if (storageClasses) {
+    const have = await kube.listStorageClasses();
+    const byClass = new Map(have.map((c) => [c.name, c]));
+    for (const sc of storageClasses) {
+      const m = storageClassManifest(sc);
+      const seen = byClass.get(sc.name);
+      if (seen?.hash === m.metadata.annotations?.[HASH_ANNOTATION]) continue;
+      // A class someone else made under this name is theirs: left alone.
+      if (seen && !seen.managed) continue;
+      settled = false;
+      actions.push({
+        label: `${seen ? "Update" : "Create"} StorageClass ${sc.name} (Cinder volume type ${sc.volumeType}${sc.isDefault ? ", default" : ""})`,
+        run: () => kube.apply(m),
+      });
+    }
+    const wantedClasses = new Set(storageClasses.map((c) => c.name));
+    for (const c of have)
+      if (c.managed && !wantedClasses.has(c.name)) {
+        settled = false;
+        actions.push({
+          label: `Delete StorageClass ${c.name} (its volume type is gone)`,
+          run: () => kube.deleteStorageClass(c.name),
+        });
+      }
   }
 
   // ── Charts no longer wanted ───────────────────────────────────────────────

@@ -255,6 +255,8 @@ export function summarize(scope: ClusterScope, results: PhaseResult[], ran: Ran[
     workload: api?.workload ?? prev.workload,
     caRotation: prev.caRotation,
     addons: prev.addons,
+    components: prev.components,
+    cloudIntegration: prev.cloudIntegration,
     kubeSync: prev.kubeSync,
     policies: prev.policies,
     autoscaler: prev.autoscaler,

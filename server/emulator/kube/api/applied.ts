@@ -71,6 +71,29 @@ export function appliedRoutes(router: KubeRouter): void {
       ? get(call, "apps/v1", "Deployment", ns, name!)
       : apply(call, "apps/v1", "Deployment", ns, name!),
   );
+  router.on("GET", "/apis/storage.k8s.io/v1/storageclasses", ({ ctx: { k } }) => ({
+    status: 200,
+    body: list(
+      "StorageClass",
+      "storage.k8s.io/v1",
+      Object.values(k.applied ?? {}).filter((o) => o.kind === "StorageClass"),
+      k.resourceVersion,
+    ),
+  }));
+  router.on(ANY_METHOD, "/apis/storage.k8s.io/v1/storageclasses/:name", (call, { name }) => {
+    const { k, engine } = call.ctx;
+    const key = appliedKey("storage.k8s.io/v1", "StorageClass", undefined, name!);
+    if (call.req.method === "GET") return get(call, "storage.k8s.io/v1", "StorageClass", undefined, name!);
+    if (call.req.method === "DELETE") {
+      const o = k.applied?.[key];
+      if (!o) return notFound("storageclasses", name!, "storage.k8s.io");
+      delete k.applied![key];
+      k.resourceVersion++;
+      engine.markDirty();
+      return { status: 200, body: o };
+    }
+    return apply(call, "storage.k8s.io/v1", "StorageClass", undefined, name!);
+  });
   inAnyNamespace(router, "GET", "/apis/apps/v1", "daemonsets", ({ ctx: { k } }) => ({
     status: 200,
     body: list("DaemonSet", "apps/v1", [], k.resourceVersion),
@@ -188,6 +211,13 @@ export function jobPodObjects(
     }));
 }
 
+/** The job's backoff limit: the HelmChart's spec.backOffLimit, as the controller copies it (1000 by default). */
+function backOffLimitOf(k: KubeClusterState, j: EmulatedJob): number {
+  const o = k.applied?.[appliedKey("helm.cattle.io/v1", "HelmChart", j.namespace, j.chart)];
+  const v = (o?.spec as { backOffLimit?: unknown } | undefined)?.backOffLimit;
+  return typeof v === "number" ? v : 1000;
+}
+
 function jobObject(k: KubeClusterState, j: EmulatedJob) {
   const done = j.state === "Succeeded" || j.state === "Failed";
   return {
@@ -200,7 +230,14 @@ function jobObject(k: KubeClusterState, j: EmulatedJob) {
       creationTimestamp: iso(j.createdAt),
       labels: { "helmcharts.helm.cattle.io/chart": j.chart },
     },
-    spec: { backoffLimit: 1000, template: { spec: { restartPolicy: "OnFailure" } } },
+    spec: {
+      backoffLimit: backOffLimitOf(k, j),
+      selector: { matchLabels: { "batch.kubernetes.io/job-name": j.name } },
+      template: {
+        metadata: { labels: { "job-name": j.name, "batch.kubernetes.io/job-name": j.name } },
+        spec: { restartPolicy: "OnFailure" },
+      },
+    },
     status: {
       ...(j.state === "Running" || j.state === "Pending" ? { active: 1 } : {}),
       ...(j.state === "Succeeded" ? { succeeded: 1 } : {}),
@@ -310,6 +347,34 @@ export function apply(
       `the name of the object (${String(b.metadata?.name)}) does not match the name on the URL (${name})`,
     );
   if (ns && !namespaceNames(k).includes(ns)) return notFound("namespaces", ns);
+  const key = appliedKey(apiVersion, kind, ns, name);
+  const store = (k.applied ??= {});
+  const existing = store[key];
+  if (kind === "StorageClass") {
+    const sc = b as { provisioner?: unknown; parameters?: unknown };
+    if (typeof sc.provisioner !== "string" || !sc.provisioner)
+      return status(
+        422,
+        "Invalid",
+        `StorageClass.storage.k8s.io "${name}" is invalid: provisioner: Required value`,
+      );
+    if (existing && (existing as { provisioner?: unknown }).provisioner !== sc.provisioner)
+      return status(
+        422,
+        "Invalid",
+        `StorageClass.storage.k8s.io "${name}" is invalid: provisioner: Forbidden: updates to provisioner are forbidden.`,
+      );
+    if (
+      existing &&
+      JSON.stringify((existing as { parameters?: unknown }).parameters ?? {}) !==
+        JSON.stringify(sc.parameters ?? {})
+    )
+      return status(
+        422,
+        "Invalid",
+        `StorageClass.storage.k8s.io "${name}" is invalid: parameters: Forbidden: updates to parameters are forbidden.`,
+      );
+  }
   if (kind === "Secret") {
     const data = (b as { data?: unknown }).data ?? {};
     if (typeof data !== "object" || data === null)
@@ -318,9 +383,6 @@ export function apply(
       if (typeof v !== "string" || !/^[A-Za-z0-9+/]*={0,2}$/.test(v) || v.length % 4 !== 0)
         return status(400, "BadRequest", `illegal base64 data in Secret data["${key}"]`);
   }
-  const key = appliedKey(apiVersion, kind, ns, name);
-  const store = (k.applied ??= {});
-  const existing = store[key];
   const { metadata: _m, apiVersion: _a, kind: _k, status: _s, ...rest } = b as StoredObject;
   const sameContent =
     existing &&

@@ -104,6 +104,16 @@ const RESOURCES = {
       shortNames: ["ds"],
     },
   ],
+  "storage.k8s.io/v1": [
+    {
+      name: "storageclasses",
+      singularName: "storageclass",
+      namespaced: false,
+      kind: "StorageClass",
+      verbs: ["delete", "get", "list", "patch"],
+      shortNames: ["sc"],
+    },
+  ],
   "batch/v1": [{ name: "jobs", singularName: "job", namespaced: true, kind: "Job", verbs: ["get", "list"] }],
   "helm.cattle.io/v1": [
     {
@@ -122,6 +132,7 @@ const GROUPS = [
   { name: "policy", version: "v1" },
   { name: "metrics.k8s.io", version: "v1beta1" },
   { name: "batch", version: "v1" },
+  { name: "storage.k8s.io", version: "v1" },
 ];
 
 /** Endpoints any client may call, before authorization. */
@@ -199,6 +210,7 @@ export function discoveryRoutes(router: KubeRouter): void {
   router.on("GET", "/apis/policy/v1", () => resourceList("policy/v1"));
   router.on("GET", "/apis/apps/v1", () => resourceList("apps/v1"));
   router.on("GET", "/apis/batch/v1", () => resourceList("batch/v1"));
+  router.on("GET", "/apis/storage.k8s.io/v1", () => resourceList("storage.k8s.io/v1"));
   router.on("GET", "/apis/helm.cattle.io/v1", ({ ctx: { k } }) =>
     k.crds?.[HELMCHART_CRD] ? resourceList("helm.cattle.io/v1") : noSuchResource(),
   );

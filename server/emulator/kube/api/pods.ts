@@ -135,6 +135,10 @@ function onePod({ ctx, req, nodes }: KubeCall, ns: string, name: string, evictio
     engine.markDirty();
     return status(eviction ? 201 : 200, "", "");
   }
+  if (!pod && req.method === "GET") {
+    const job = jobPodObjects(k, ns, null, `metadata.name=${name}`)[0];
+    if (job) return { status: 200, body: job };
+  }
   if (!pod) return notFound("pods", name);
   if (eviction) {
     if (req.method !== "POST") return status(405, "MethodNotAllowed", "evictions are created with POST");

@@ -3,6 +3,7 @@ import type { ClusterSpec } from "@/server/contracts/cluster";
 import type { ComponentStatus } from "@/server/contracts/cluster-status";
 import { ADDONS } from "@/server/domain/addons";
 import { SYSTEM, wantedCharts } from "@/server/domain/charts";
+import { wantedStorageClasses } from "@/server/domain/storage-classes";
 import {
   constraintManifest,
   LIBRARY_TEMPLATES,
@@ -82,6 +83,8 @@ export async function kubeAddonPlan(args: {
   now: Date;
   /** The cloud controller's and CSI's credentials are in the cluster. */
   cloudConfig: boolean;
+  /** The cloud's volume types (one StorageClass each), when the catalog is known. */
+  volumeTypes?: { types: ReadonlyArray<{ id: string; name: string }>; defaultId: string | null };
 }): Promise<KubeAddonPlan> {
   const { kube, cluster, observed: o, now } = args;
   const spec = cluster.spec;
@@ -103,7 +106,14 @@ export async function kubeAddonPlan(args: {
   let helmError: string | null = null;
   if (kube) {
     try {
-      helm = await helmPlan(kube, wanted, args.kubeNodes);
+      helm = await helmPlan(
+        kube,
+        wanted,
+        args.kubeNodes,
+        args.cloudConfig && args.volumeTypes
+          ? wantedStorageClasses(args.volumeTypes.types, args.volumeTypes.defaultId)
+          : null,
+      );
     } catch (err) {
       helmError = err instanceof Error ? err.message : String(err);
     }
@@ -385,6 +395,11 @@ export async function addonsPhase(scope: ClusterScope): Promise<PhaseResult> {
     kube: api.kube && kubeNodes ? api.kube : null,
     kubeNodes: kubeNodes?.values() ?? [],
     cloudConfig: scope.plan.cloudConfigReady,
+    // The class of the type node disks use by default is the cluster's default.
+    volumeTypes: {
+      types: scope.catalog.volumeTypes,
+      defaultId: scope.catalog.volumeTypes.find((t) => t.name === scope.catalog.nodeDiskType)?.id ?? null,
+    },
     cluster,
     observed: scope.observed,
     steps: scope.plan.steps,
