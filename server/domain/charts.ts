@@ -38,6 +38,19 @@ export const SYSTEM = SystemCatalog.parse(system);
 
 /** The Secret (kube-system) the cloud controller and Cinder CSI read their `cloud.conf` from. */
 export const CLOUD_CONFIG_SECRET = "cloud-config";
+/**
+ * Namespaces Gatekeeper's admission webhook skips (its --exempt-namespace list and the
+ * admission.gatekeeper.sh/ignore label): what the pod network, the Helm controller and
+ * kube-system need to start before Gatekeeper does.
+ */
+export const WEBHOOK_EXEMPT_NAMESPACES = [
+  "kube-system",
+  "helm-controller",
+  "tigera-operator",
+  "calico-system",
+];
+export const WEBHOOK_IGNORE_LABEL = "admission.gatekeeper.sh/ignore";
+
 /** Where the console keeps its HelmChart objects (and where their install jobs run). */
 export const HELMCHART_NAMESPACE = "kube-system";
 
@@ -147,7 +160,17 @@ export function wantedCharts(spec: ClusterSpec, ctx: ChartContext): WantedChart[
   }
   if (spec.policies?.gatekeeper)
     for (const c of byRole("policy"))
-      push(systemChart(c, spec, { replicas: 2, auditInterval: 60, constraintViolationsLimit: 20 }));
+      push(
+        systemChart(c, spec, {
+          replicas: 2,
+          auditInterval: 60,
+          constraintViolationsLimit: 20,
+          // Fail closed: while its webhook is down (a cluster starting again) no pod skips a deny constraint…
+          validatingWebhookFailurePolicy: "Fail",
+          // …except in the platform's namespaces (labelled admission.gatekeeper.sh/ignore), so it can start.
+          controllerManager: { exemptNamespaces: [...WEBHOOK_EXEMPT_NAMESPACES] },
+        }),
+      );
   for (const a of spec.addons ?? []) {
     const entry = addonEntry(a.id);
     const v = entry?.versions.find((x) => x.version === a.version);

@@ -1,6 +1,12 @@
 import { createHash } from "node:crypto";
 import { stringify } from "yaml";
-import { HELMCHART_NAMESPACE, SYSTEM, type WantedChart } from "@/server/domain/charts";
+import {
+  HELMCHART_NAMESPACE,
+  SYSTEM,
+  WEBHOOK_EXEMPT_NAMESPACES,
+  WEBHOOK_IGNORE_LABEL,
+  type WantedChart,
+} from "@/server/domain/charts";
 import { CINDER_CSI, type WantedStorageClass } from "@/server/domain/storage-classes";
 
 /**
@@ -53,7 +59,11 @@ export function helmControllerManifests(): Manifest[] {
   const ns = HELM_CONTROLLER_NAMESPACE;
   const labels = { ...managed, "app.kubernetes.io/name": HELM_CONTROLLER };
   const m: Manifest[] = [
-    { apiVersion: "v1", kind: "Namespace", metadata: { name: ns, labels } },
+    {
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: { name: ns, labels: { ...labels, [WEBHOOK_IGNORE_LABEL]: "kube-console-platform" } },
+    },
     { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: HELM_CONTROLLER, namespace: ns, labels } },
     {
       apiVersion: "rbac.authorization.k8s.io/v1",
@@ -131,6 +141,23 @@ export function helmControllerManifests(): Manifest[] {
     },
   ];
   return m.map(stamped);
+}
+
+/**
+ * The platform's namespaces labelled for Gatekeeper's webhook to skip (it
+ * fails closed): kube-system and the Helm controller's, and the pod
+ * network's when that is Calico.
+ */
+export function webhookExemptNamespaces(cni: "calico" | "cilium"): Manifest[] {
+  return WEBHOOK_EXEMPT_NAMESPACES.filter(
+    (ns) => cni === "calico" || (ns !== "tigera-operator" && ns !== "calico-system"),
+  ).map((name) =>
+    stamped({
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: { name, labels: { [WEBHOOK_IGNORE_LABEL]: "kube-console-platform" } },
+    }),
+  );
 }
 
 /** A StorageClass on Cinder CSI for one volume type (the cloud's default marked default). */

@@ -2,7 +2,9 @@ import Ajv, { type Options, type ValidateFunction } from "ajv";
 import { RE2JS } from "re2js";
 import type { Engine } from "../engine";
 import { podReady, recordEvent, type NodeView } from "./model";
-import { gatekeeperReleased } from "./helm";
+import { parse as parseYaml } from "yaml";
+import { isGatekeeperChart } from "./chart-index";
+import { appliedKey, gatekeeperReleased, helmCharts } from "./helm";
 import type { Deployment, KubeClusterState, Pod, Service, StoredObject } from "./types";
 
 type RegExpEngine = NonNullable<NonNullable<Options["code"]>["regExp"]>;
@@ -434,7 +436,15 @@ export function admissionDenials(
   nodes: Map<string, NodeView>,
 ): string[] {
   if (!gatekeeperInstalled(k) || p.namespace === GATEKEEPER_NAMESPACE) return [];
-  if (!componentReady(engine, k, nodes, "controller-manager")) return [];
+  const hook = webhookSettings(k);
+  if (hook.exempt.has(p.namespace) && namespaceIgnored(k, p.namespace)) return [];
+  // The webhook is down: the API server applies its failurePolicy (Ignore admits, Fail refuses).
+  if (!componentReady(engine, k, nodes, "controller-manager"))
+    return hook.failurePolicy === "Fail"
+      ? [
+          `failed calling webhook "validation.gatekeeper.sh": failed to call webhook: Post "https://gatekeeper-webhook-service.gatekeeper-system.svc:443/v1/admit?timeout=3s": dial tcp: connect: connection refused`,
+        ]
+      : [];
   const obj = podManifest(k, p) as Obj;
   const out: string[] = [];
   for (const c of Object.values(k.constraints)) {
@@ -444,6 +454,36 @@ export function admissionDenials(
       out.push(`[${c.metadata.name}] ${m}`);
   }
   return out;
+}
+
+/** The failure policy and exempt namespaces Gatekeeper's chart values set (the chart's defaults: Ignore, none). */
+function webhookSettings(k: KubeClusterState): { failurePolicy: string; exempt: Set<string> } {
+  for (const o of helmCharts(k)) {
+    const spec = (o.spec ?? {}) as { repo?: string; chart?: string; valuesContent?: string };
+    if (!isGatekeeperChart(spec.repo ?? "", spec.chart ?? "")) continue;
+    try {
+      const v = (parseYaml(spec.valuesContent ?? "") ?? {}) as {
+        validatingWebhookFailurePolicy?: unknown;
+        controllerManager?: { exemptNamespaces?: unknown };
+      };
+      const exempt = Array.isArray(v.controllerManager?.exemptNamespaces)
+        ? v.controllerManager.exemptNamespaces.filter((x): x is string => typeof x === "string")
+        : [];
+      return {
+        failurePolicy: v.validatingWebhookFailurePolicy === "Fail" ? "Fail" : "Ignore",
+        exempt: new Set([GATEKEEPER_NAMESPACE, ...exempt]),
+      };
+    } catch {
+      break;
+    }
+  }
+  return { failurePolicy: "Ignore", exempt: new Set([GATEKEEPER_NAMESPACE]) };
+}
+
+/** A namespace carrying admission.gatekeeper.sh/ignore (honoured only for exempt namespaces). */
+function namespaceIgnored(k: KubeClusterState, ns: string): boolean {
+  const o = k.applied?.[appliedKey("v1", "Namespace", undefined, ns)];
+  return o?.metadata.labels?.["admission.gatekeeper.sh/ignore"] !== undefined;
 }
 
 /** One FailedCreate event a minute per deployment whose pods admission refuses. */
@@ -457,7 +497,9 @@ export function recordDenied(engine: Engine, k: KubeClusterState, d: Deployment,
     kind: "ReplicaSet",
     name: `${d.name}-rs`,
     reason: "FailedCreate",
-    message: `Error creating: admission webhook "validation.gatekeeper.sh" denied the request: ${messages.join("\n")}`,
+    message: messages[0]?.startsWith("failed calling webhook")
+      ? `Error creating: Internal error occurred: ${messages[0]}`
+      : `Error creating: admission webhook "validation.gatekeeper.sh" denied the request: ${messages.join("\n")}`,
     type: "Warning",
     component: "replicaset-controller",
   });

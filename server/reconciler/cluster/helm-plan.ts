@@ -8,6 +8,7 @@ import {
   helmControllerManifests,
   HASH_ANNOTATION,
   storageClassManifest,
+  type Manifest,
 } from "@/server/kube/helm";
 import type { WantedStorageClass } from "@/server/domain/storage-classes";
 import type { Action } from "./scope";
@@ -50,6 +51,8 @@ export async function helmPlan(
   kube: KubeClient,
   wanted: WantedChart[],
   nodes: Iterable<KubeNode>,
+  /** Namespaces to label for Gatekeeper's webhook to skip (when Gatekeeper is wanted). */
+  exemptNamespaces: Manifest[],
   /** The StorageClasses Cinder CSI provisions for; null: not managed now (no cloud credentials yet). */
   storageClasses: WantedStorageClass[] | null = null,
 ): Promise<HelmPlan> {
@@ -58,13 +61,20 @@ export async function helmPlan(
   let installing = false;
 
   // ── The controller ──────────────────────────────────────────────────────────
-  const manifests = helmControllerManifests();
+  const manifests = [
+    ...helmControllerManifests(),
+    // The controller's own namespace is labelled in its manifest.
+    ...exemptNamespaces.filter((m) => m.metadata.name !== HELM_CONTROLLER_NAMESPACE),
+  ];
   const hashes = await Promise.all(manifests.map((m) => kube.appliedHash(m)));
   manifests.forEach((m, i) => {
     if (hashes[i] === m.metadata.annotations?.[HASH_ANNOTATION]) return;
     settled = false;
     actions.push({
-      label: `Apply the Helm controller's ${m.kind} ${m.metadata.name}`,
+      label:
+        m.kind === "Namespace" && m.metadata.name !== HELM_CONTROLLER_NAMESPACE
+          ? `Label namespace ${m.metadata.name} for Gatekeeper's webhook to skip`
+          : `Apply the Helm controller's ${m.kind} ${m.metadata.name}`,
       run: () => kube.apply(m),
       ...(m.kind === "Deployment"
         ? {

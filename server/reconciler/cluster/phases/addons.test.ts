@@ -302,7 +302,38 @@ describe("gatekeeper", () => {
     );
     const afterDeny = (await clusterRow(db, c.id)).status.policies!.constraints["allowed-repos"]!;
     expect(afterDeny.violations[0]?.message).toMatch(/invalid image repo/);
-  });
+
+    // Stop and start: the deny constraint still holds. Pods the kubelets restart are the same objects (no
+    // admission), but every pod the deployments make — from the first moment an API server answers, while
+    // Gatekeeper itself is still starting — is refused: its webhook fails closed (its own and the platform's
+    // namespaces exempt), so no docker.io pod slips in.
+    await u.caller.cluster.stop(ref);
+    await drive(db, t, c.id, { until: async () => (await clusterRow(db, c.id)).phase === "Stopped" });
+    const eventsBefore = k.events.length;
+    await u.caller.cluster.start(ref);
+    const dropWeb = async () => {
+      k.pods = k.pods.filter((p) => p.app !== "web");
+      await t.emu.kube.sync();
+      return k.pods.filter((p) => p.app === "web").length;
+    };
+    await drive(db, t, c.id, {
+      onTick: async () => {
+        expect(await dropWeb()).toBe(0);
+      },
+      until: async () => {
+        const r = await clusterRow(db, c.id);
+        return r.phase === "Running" && r.status.policies?.gatekeeper === "Ready";
+      },
+    });
+    for (let i = 0; i < 6; i++) {
+      t.advance(10_000);
+      expect(await dropWeb()).toBe(0);
+    }
+    const refused = k.events.slice(eventsBefore).filter((e) => e.reason === "FailedCreate");
+    expect(refused.some((e) => e.name.startsWith("web") && e.message.includes("[allowed-repos]"))).toBe(true);
+    // The platform's pods (exempt namespaces) run.
+    expect(k.pods.some((p) => p.namespace === "kube-system" && p.app === "metrics-server")).toBe(true);
+  }, 120_000);
 
   it("custom templates: a missing Rego target is refused with the line; a valid one is applied and in use cannot go", async () => {
     const u = await makeUser(db);

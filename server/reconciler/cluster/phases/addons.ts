@@ -4,6 +4,7 @@ import type { ComponentStatus } from "@/server/contracts/cluster-status";
 import { ADDONS } from "@/server/domain/addons";
 import { SYSTEM, wantedCharts } from "@/server/domain/charts";
 import { wantedStorageClasses } from "@/server/domain/storage-classes";
+import { webhookExemptNamespaces } from "@/server/kube/helm";
 import {
   constraintManifest,
   LIBRARY_TEMPLATES,
@@ -110,6 +111,7 @@ export async function kubeAddonPlan(args: {
         kube,
         wanted,
         args.kubeNodes,
+        spec.policies?.gatekeeper ? webhookExemptNamespaces(spec.cni ?? "calico") : [],
         args.cloudConfig && args.volumeTypes
           ? wantedStorageClasses(args.volumeTypes.types, args.volumeTypes.defaultId)
           : null,
