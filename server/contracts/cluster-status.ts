@@ -60,11 +60,28 @@ export interface ComponentStatus {
   since: string;
 }
 
+export interface AdmissionRefusal {
+  namespace: string;
+  /** The object whose pods were refused (a ReplicaSet, a DaemonSet, a Job…). */
+  kind: string;
+  name: string;
+  /** The constraints named in the denial ([name] …); empty when the webhook itself was down. */
+  constraints: string[];
+  message: string;
+  at: string | null;
+}
+
 /** Gatekeeper and each constraint's audit, as last read from the cluster. */
 export interface PolicyStatus {
   at: string;
   gatekeeper: "Off" | "Installing" | "Ready" | "Removing" | "Unreachable";
   error?: string;
+  /**
+   * Pods Gatekeeper's admission webhook refused (the controllers' FailedCreate
+   * events), newest first, at most 20: what made them, which constraints said
+   * no, and when it last happened.
+   */
+  refusals?: AdmissionRefusal[];
   constraints: Record<
     string,
     {

@@ -134,6 +134,8 @@ export interface KubeClient {
   deletePod(namespace: string, name: string): Promise<void>;
   listPdbs(): Promise<KubePdb[]>;
   recentEvents(limit: number): Promise<KubeEventItem[]>;
+  /** FailedCreate events whose message is an admission webhook's refusal, with their namespaces. */
+  admissionRefusalEvents(): Promise<Array<KubeEventItem & { namespace: string }>>;
   deprecatedApis(): Promise<DeprecatedApi[]>;
   /** Every pod of the cluster (the autoscaler's view). */
   listPods(): Promise<KubePod[]>;
@@ -830,6 +832,20 @@ export function createKubeClient(t: KubeTarget): KubeClient {
         desiredHealthy: b.status?.desiredHealthy ?? 0,
         expectedPods: b.status?.expectedPods ?? 0,
       }));
+    },
+    async admissionRefusalEvents() {
+      const list = await withTimeout(core.listEventForAllNamespaces({ fieldSelector: "reason=FailedCreate" }));
+      return list.items
+        .filter((e) => /admission webhook|failed calling webhook/.test(e.message ?? ""))
+        .map((e) => ({
+          at: e.lastTimestamp ? new Date(e.lastTimestamp).toISOString() : null,
+          type: e.type ?? "Warning",
+          reason: e.reason ?? "",
+          kind: e.involvedObject.kind ?? "",
+          name: e.involvedObject.name ?? "",
+          namespace: e.involvedObject.namespace ?? e.metadata?.namespace ?? "",
+          message: e.message ?? "",
+        }));
     },
     async recentEvents(limit) {
       const list = await withTimeout(core.listEventForAllNamespaces({ limit }));

@@ -331,6 +331,17 @@ describe("gatekeeper", () => {
     }
     const refused = k.events.slice(eventsBefore).filter((e) => e.reason === "FailedCreate");
     expect(refused.some((e) => e.name.startsWith("web") && e.message.includes("[allowed-repos]"))).toBe(true);
+    // The console shows the refusals with the constraint that refused them (read at the next kube sync).
+    t.advance(61_000);
+    await drive(db, t, c.id, {
+      until: async () =>
+        ((await clusterRow(db, c.id)).status.policies?.refusals ?? []).some(
+          (x) => x.name.startsWith("web") && x.constraints.length > 0,
+        ),
+    });
+    const shown = (await clusterRow(db, c.id)).status.policies!.refusals!.find((x) => x.name.startsWith("web"))!;
+    expect(shown).toMatchObject({ namespace: "default", kind: "ReplicaSet", constraints: ["allowed-repos"] });
+    expect(shown.message).toMatch(/invalid image repo/);
     // The platform's pods (exempt namespaces) run.
     expect(k.pods.some((p) => p.namespace === "kube-system" && p.app === "metrics-server")).toBe(true);
   }, 120_000);

@@ -1,6 +1,6 @@
 import type { AddonStatus, ClusterStatus, PolicyStatus } from "@/db/schema";
 import type { ClusterSpec } from "@/server/contracts/cluster";
-import type { ComponentStatus } from "@/server/contracts/cluster-status";
+import type { AdmissionRefusal, ComponentStatus } from "@/server/contracts/cluster-status";
 import { ADDONS } from "@/server/domain/addons";
 import { SYSTEM, wantedCharts } from "@/server/domain/charts";
 import { wantedStorageClasses } from "@/server/domain/storage-classes";
@@ -293,7 +293,7 @@ async function policiesPlan(args: {
         )
       )
         warming = true;
-      policies = r.status;
+      policies = { ...r.status, refusals: await refusalsOf(kube) };
     } catch (err) {
       settled = false;
       policies = {
@@ -305,6 +305,27 @@ async function policiesPlan(args: {
     }
   }
   return { actions, settled, warming, policies };
+}
+
+/** Pods Gatekeeper refused, per object: the latest refusal each, newest first, at most 20. */
+async function refusalsOf(kube: KubeClient): Promise<AdmissionRefusal[]> {
+  const events = await kube.admissionRefusalEvents();
+  const latest = new Map<string, AdmissionRefusal>();
+  for (const e of events) {
+    if (!e.message.includes("validation.gatekeeper.sh")) continue;
+    const key = `${e.namespace}/${e.kind}/${e.name}`;
+    const prev = latest.get(key);
+    if (prev && (prev.at ?? "") >= (e.at ?? "")) continue;
+    latest.set(key, {
+      namespace: e.namespace,
+      kind: e.kind,
+      name: e.name,
+      constraints: [...new Set([...e.message.matchAll(/\[([a-z0-9][a-z0-9.-]*)\]/g)].map((m) => m[1]!))],
+      message: e.message.length > 1_000 ? `${e.message.slice(0, 999)}…` : e.message,
+      at: e.at,
+    });
+  }
+  return [...latest.values()].sort((a, b) => (b.at ?? "").localeCompare(a.at ?? "")).slice(0, 20);
 }
 
 async function gatekeeperPlan(kube: KubeClient, spec: ClusterSpec, nowIso: string) {
@@ -389,7 +410,9 @@ export const WARMING_MS = 5_000;
 /** Addons' releases and Gatekeeper's objects in the cluster, while nothing else moves the nodes. */
 export async function addonsPhase(scope: ClusterScope): Promise<PhaseResult> {
   const { cluster, api, now } = scope;
-  if (!api || api.pki.rotationStartedAt || kubeSyncFresh(cluster.status, cluster.generation, now))
+  // On the cluster clock (the test clock in tests), like the other timers of a converged cluster.
+  const clusterDate = new Date(scope.clusterNow);
+  if (!api || api.pki.rotationStartedAt || kubeSyncFresh(cluster.status, cluster.generation, clusterDate))
     return NOTHING;
   const lastError = cluster.status.lastError;
   const kubeNodes = api.kubeNodes;
@@ -427,7 +450,7 @@ export async function addonsPhase(scope: ClusterScope): Promise<PhaseResult> {
       policies: plan.policies,
       kubeSync:
         plan.settled && !plan.warming && kubeNodes !== null
-          ? { generation: cluster.generation, at: now.toISOString() }
+          ? { generation: cluster.generation, at: clusterDate.toISOString() }
           : cluster.status.kubeSync,
     }),
   };
