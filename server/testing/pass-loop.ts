@@ -14,6 +14,8 @@ const db = createDb(env.DATABASE_URL!, 4);
 const cloud = createCloud({
   authUrl: env.EMU_AUTH_URL!,
   interface: "public",
+  // As the parent's test cloud: the cloud.conf written into the cluster names the region.
+  region: "RegionOne",
   auth: { type: "application_credential", id: env.EMU_CRED_ID!, secret: env.EMU_CRED_SECRET! },
 });
 // A warm worker has the Kubernetes client loaded already; the kill timer starts after "ready".
@@ -41,8 +43,8 @@ for (;;) {
   // Converged with nothing left to come: not while addon pods or Gatekeeper are still starting (a converged
   // pass then looks again after WARMING_MS, and the next one applies the templates once Gatekeeper runs).
   if (r.converged && r.requeueAfterMs !== WARMING_MS) break;
-  // Nothing to do until the (test) clock moves: say so, and let the parent advance it.
-  if (r.actions.length === 0) {
+  // Nothing to do until the (test) clock moves: say so, and let the parent advance it (when asked to).
+  if (env.KC_EXIT_WHEN_WAITING && r.actions.length === 0) {
     process.stdout.write("waiting\n");
     cloud.close();
     await db.$client.end();
