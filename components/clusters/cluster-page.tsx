@@ -22,6 +22,19 @@ import { EventsTab } from "./events-tab";
 import { NodeGroupsTab } from "./node-groups-tab";
 import { OperationsTab } from "./operations-tab";
 import { OverviewTab } from "./overview-tab";
+import { useTabHash } from "./use-tab-hash";
+
+const TABS = [
+  { value: "overview", label: "Overview" },
+  { value: "nodes", label: "Node groups" },
+  { value: "health", label: "Health & load" },
+  { value: "addons", label: "Addons" },
+  { value: "policies", label: "Policies" },
+  { value: "schedules", label: "Schedules" },
+  { value: "operations", label: "Operations" },
+  { value: "events", label: "Events" },
+];
+const TAB_VALUES = TABS.map((t) => t.value);
 
 export function ClusterPage({ projectId, clusterId }: { projectId: string; clusterId: string }) {
   const trpc = useTRPC();
@@ -32,6 +45,8 @@ export function ClusterPage({ projectId, clusterId }: { projectId: string; clust
     retry: false,
   });
   const canEdit = project.data ? roleAtLeast(project.data.role, "member") : false;
+  // The open tab lives in the URL's hash, so links (a refusal's constraint → the Policies tab) can open one.
+  const { tab, setTab } = useTabHash(TAB_VALUES, "overview", cluster.isSuccess);
 
   if (cluster.isPending) {
     return <LoadingBlock label="Loading cluster…" className="py-20" />;
@@ -102,20 +117,8 @@ export function ClusterPage({ projectId, clusterId }: { projectId: string; clust
         </Banner>
       )}
 
-      <TabsRoot defaultValue="overview">
-        <TabsList
-          label="Cluster sections"
-          items={[
-            { value: "overview", label: "Overview" },
-            { value: "nodes", label: "Node groups" },
-            { value: "health", label: "Health & load" },
-            { value: "addons", label: "Addons" },
-            { value: "policies", label: "Policies" },
-            { value: "schedules", label: "Schedules" },
-            { value: "operations", label: "Operations" },
-            { value: "events", label: "Events" },
-          ]}
-        />
+      <TabsRoot value={tab} onValueChange={setTab}>
+        <TabsList label="Cluster sections" items={TABS} />
         <TabsContent value="overview">
           <OverviewTab cluster={c} />
         </TabsContent>

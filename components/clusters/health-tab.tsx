@@ -10,8 +10,12 @@ import { Button } from "@/components/ui/button";
 import { Card, CardHeader } from "@/components/ui/card";
 import { InputField, Options, SelectField } from "@/components/ui/field";
 import { toast } from "@/components/ui/toast-store";
+import type { AdmissionRefusal } from "@/server/contracts/cluster-status";
 import type { LoadProfileInput, WorkloadView } from "@/server/contracts/workload";
 import type { ClusterTabProps } from "./labels";
+import { explainRefusal, refusalsOfDeployment, refusalsView } from "./refusals";
+import { REFUSALS_ID, RefusalsCard } from "./refusals-card";
+import { tabHref } from "./use-tab-hash";
 
 const PROFILES: Record<LoadProfileInput["profile"], string> = {
   steady: "Steady: the base load, all the time",
@@ -77,6 +81,8 @@ export function HealthTab({ projectId, cluster: c, canEdit }: ClusterTabProps) {
   const as = c.status.autoscaler;
   const lbs = Object.entries(c.status.loadBalancers ?? {}).sort(([a], [b]) => a.localeCompare(b));
   const autoscaled = c.spec.nodeGroups.filter((g) => g.scaling.mode === "autoscale");
+  const refusals = refusalsView(c.status.policies);
+  const refused = refusals.kind === "list" ? refusals.refusals.length : 0;
 
   return (
     <div className="space-y-5">
@@ -109,6 +115,20 @@ export function HealthTab({ projectId, cluster: c, canEdit }: ClusterTabProps) {
                   {as.pending}
                 </span>{" "}
                 pod{as.pending === 1 ? "" : "s"} waiting for a node
+                {refused > 0 && (
+                  <>
+                    {" · "}
+                    <a
+                      href={tabHref("health", REFUSALS_ID)}
+                      className="rounded-sm font-medium text-danger underline-offset-2 outline-none hover:underline focus-visible:ring-2 focus-visible:ring-ring"
+                    >
+                      {refused} object{refused === 1 ? "" : "s"} refused by policy
+                    </a>{" "}
+                    <span className="text-xs text-muted">
+                      (their pods are never created, so never pending)
+                    </span>
+                  </>
+                )}
                 {as.removing && (
                   <>
                     {" · "}
@@ -173,6 +193,8 @@ export function HealthTab({ projectId, cluster: c, canEdit }: ClusterTabProps) {
           )}
         </div>
       </Card>
+
+      <RefusalsCard cluster={c} />
 
       {emulated && <LoadCard projectId={projectId} cluster={c} canEdit={canEdit} view={emulated} />}
 
@@ -304,6 +326,8 @@ function LoadCard({ projectId, cluster: c, canEdit, view }: ClusterTabProps & { 
     );
   }
   const elastic = view.deployments.filter((d) => d.elastic);
+  const rv = refusalsView(c.status.policies);
+  const refusals = rv.kind === "list" ? rv.refusals : [];
   return (
     <Card>
       <CardHeader
@@ -381,6 +405,7 @@ function LoadCard({ projectId, cluster: c, canEdit, view }: ClusterTabProps & { 
               <tr key={`${d.namespace}/${d.name}`}>
                 <td className="py-1.5 pr-3 text-fg">
                   {d.namespace}/{d.name} <span className="text-xs text-muted">{d.cpuMilli}m each</span>
+                  <RefusedNote refusals={refusalsOfDeployment(d, refusals)} />
                 </td>
                 <td className="py-1.5 pr-3 tabular-nums">{d.replicas}</td>
                 <td className="py-1.5 pr-3 tabular-nums">{d.running}</td>
@@ -393,6 +418,25 @@ function LoadCard({ projectId, cluster: c, canEdit, view }: ClusterTabProps & { 
         </Table>
       </div>
     </Card>
+  );
+}
+
+/** Why a deployment has fewer pods than replicas: admission refused them (a link to the refusals card). */
+function RefusedNote({ refusals }: { refusals: AdmissionRefusal[] }) {
+  if (refusals.length === 0) return null;
+  const by = [...new Set(refusals.flatMap((r) => r.constraints))];
+  const down = refusals.some((r) => explainRefusal(r).kind === "unavailable");
+  return (
+    <a
+      href={tabHref("health", REFUSALS_ID)}
+      className="mt-0.5 block w-fit rounded-sm text-xs text-danger underline-offset-2 outline-none hover:underline focus-visible:ring-2 focus-visible:ring-ring"
+    >
+      {by.length > 0
+        ? `Pods refused by ${by.join(", ")}`
+        : down
+          ? "Pods refused: Gatekeeper's webhook not answering"
+          : "Pods refused at admission"}
+    </a>
   );
 }
 

@@ -20,9 +20,15 @@ import type { ConstraintSpec, EnforcementAction } from "@/server/contracts/polic
 import { ACTION_TONE } from "@/components/policies/labels";
 import { FormError } from "@/components/ui/form-error";
 import { useClusterSaved } from "./use-cluster-saved";
+import { refusalCounts, refusalsView } from "./refusals";
+import { REFUSALS_ID } from "./refusals-card";
+import { tabHref, tabTargetId } from "./use-tab-hash";
 import { changeBlocked, type ClusterData, type ClusterTabProps } from "./labels";
 
 type Audit = NonNullable<ClusterData["status"]["policies"]>["constraints"][string];
+
+const REFUSED_LINK =
+  "rounded-sm text-danger underline-offset-2 outline-none hover:underline focus-visible:ring-2 focus-visible:ring-ring";
 
 export function PoliciesTab({ projectId, cluster: c, canEdit }: ClusterTabProps) {
   const trpc = useTRPC();
@@ -54,6 +60,9 @@ export function PoliciesTab({ projectId, cluster: c, canEdit }: ClusterTabProps)
   const titleOf = (kind: string) => templates.find((t) => t.kind === kind)?.title ?? kind;
   const audit = (name: string): Audit | undefined => status?.constraints[name];
   const applied = c.generation === c.observedGeneration;
+  const rv = refusalsView(status);
+  const refusals = rv.kind === "list" ? rv.refusals : [];
+  const refusedBy = refusalCounts(refusals);
 
   const gkState = !policies.gatekeeper ? "Off" : (status?.gatekeeper ?? "Installing");
   return (
@@ -109,6 +118,14 @@ export function PoliciesTab({ projectId, cluster: c, canEdit }: ClusterTabProps)
             {policies.constraints.filter((x) => x.enabled).length} active constraints ·{" "}
             {Object.values(status?.constraints ?? {}).reduce((n, a) => n + (a.totalViolations ?? 0), 0)}{" "}
             violations
+            {refusals.length > 0 && (
+              <>
+                {" · "}
+                <a href={tabHref("health", REFUSALS_ID)} className={REFUSED_LINK}>
+                  {refusals.length} object{refusals.length === 1 ? "" : "s"} refused at admission
+                </a>
+              </>
+            )}
             {status?.at && ` · read ${new Date(status.at).toLocaleTimeString()}`}
           </p>
           <Button
@@ -140,13 +157,18 @@ export function PoliciesTab({ projectId, cluster: c, canEdit }: ClusterTabProps)
                 const a = audit(x.name);
                 const expanded = open.has(x.name);
                 const count = a?.totalViolations;
+                const refused = refusedBy.get(x.name) ?? 0;
                 return (
                   <FragmentRow key={x.name}>
-                    <tr className="border-b border-border" data-testid={`constraint-${x.name}`}>
+                    <tr
+                      id={tabTargetId("policies", x.name)}
+                      className="scroll-mt-20 border-b border-border focus:bg-primary/5 focus:outline-2 focus:-outline-offset-2 focus:outline-ring focus:outline-solid"
+                      data-testid={`constraint-${x.name}`}
+                    >
                       <td className="py-2 pr-3">
                         <button
                           type="button"
-                          className="flex items-center gap-1 font-medium whitespace-nowrap text-fg disabled:cursor-default"
+                          className="flex items-center gap-1 text-left font-medium text-fg disabled:cursor-default"
                           aria-expanded={expanded}
                           disabled={!count}
                           onClick={() =>
@@ -159,11 +181,19 @@ export function PoliciesTab({ projectId, cluster: c, canEdit }: ClusterTabProps)
                           }
                         >
                           <ChevronRight
-                            className={`size-4 text-muted transition-transform ${expanded ? "rotate-90" : ""} ${count ? "" : "opacity-0"}`}
+                            className={`size-4 shrink-0 text-muted transition-transform ${expanded ? "rotate-90" : ""} ${count ? "" : "opacity-0"}`}
                             aria-hidden
                           />
                           {x.name}
                         </button>
+                        {refused > 0 && (
+                          <a
+                            href={tabHref("health", REFUSALS_ID)}
+                            className={`ml-5 block w-fit text-xs ${REFUSED_LINK}`}
+                          >
+                            Refused {refused} object{refused === 1 ? "" : "s"} recently
+                          </a>
+                        )}
                       </td>
                       <td className="py-2 pr-3 text-muted">{titleOf(x.kind)}</td>
                       <td className="py-2 pr-3">
