@@ -106,14 +106,13 @@ describe("Keystone application credentials", () => {
 
   it("a session signed in with a restricted application credential may list but not create or delete", async () => {
     const mine = await t.cloud.identity.createApplicationCredential({ name: "keep" });
+    // A credential made without `unrestricted` is restricted (Keystone's default); sign in with it.
+    const made = await t.cloud.identity.createApplicationCredential({ name: "restricted-session" });
     const restricted = createCloud({
       ...t.cloud.config,
-      auth: {
-        type: "application_credential",
-        id: t.emu.demo.appCredentialId,
-        secret: t.emu.demo.appCredentialSecret,
-      },
+      auth: { type: "application_credential", id: made.id, secret: made.secret },
     });
+    expect((await restricted.session.auth()).applicationCredential).toEqual({ id: made.id, restricted: true });
     expect((await restricted.identity.findApplicationCredential("keep"))?.id).toBe(mine.id);
     const err = await errorOf(restricted.identity.createApplicationCredential({ name: "more" }));
     expect(err).toBeInstanceOf(Forbidden);
