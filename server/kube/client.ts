@@ -834,7 +834,9 @@ export function createKubeClient(t: KubeTarget): KubeClient {
       }));
     },
     async admissionRefusalEvents() {
-      const list = await withTimeout(core.listEventForAllNamespaces({ fieldSelector: "reason=FailedCreate" }));
+      const list = await withTimeout(
+        core.listEventForAllNamespaces({ fieldSelector: "reason=FailedCreate" }),
+      );
       return list.items
         .filter((e) => /admission webhook|failed calling webhook/.test(e.message ?? ""))
         .map((e) => ({

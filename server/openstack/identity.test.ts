@@ -112,7 +112,10 @@ describe("Keystone application credentials", () => {
       ...t.cloud.config,
       auth: { type: "application_credential", id: made.id, secret: made.secret },
     });
-    expect((await restricted.session.auth()).applicationCredential).toEqual({ id: made.id, restricted: true });
+    expect((await restricted.session.auth()).applicationCredential).toEqual({
+      id: made.id,
+      restricted: true,
+    });
     expect((await restricted.identity.findApplicationCredential("keep"))?.id).toBe(mine.id);
     const err = await errorOf(restricted.identity.createApplicationCredential({ name: "more" }));
     expect(err).toBeInstanceOf(Forbidden);

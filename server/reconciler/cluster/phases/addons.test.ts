@@ -339,7 +339,9 @@ describe("gatekeeper", () => {
           (x) => x.name.startsWith("web") && x.constraints.length > 0,
         ),
     });
-    const shown = (await clusterRow(db, c.id)).status.policies!.refusals!.find((x) => x.name.startsWith("web"))!;
+    const shown = (await clusterRow(db, c.id)).status.policies!.refusals!.find((x) =>
+      x.name.startsWith("web"),
+    )!;
     expect(shown).toMatchObject({ namespace: "default", kind: "ReplicaSet", constraints: ["allowed-repos"] });
     expect(shown.message).toMatch(/invalid image repo/);
     // The platform's pods (exempt namespaces) run.
