@@ -168,18 +168,6 @@ export function addonResources(
   return { loadBalancers, volumes };
 }
 
-/** The workloads the addon runs with these values (what the emulated cluster deploys). */
-export function addonWorkloads(entry: AddonEntry, values: unknown): AddonWorkload[] {
-  return entry.workloads
-    .filter((w) => !w.enabledBy || pointer(values, w.enabledBy) !== false)
-    .map((w) => ({
-      name: w.name,
-      replicas: resolve(values, w.replicas, 1),
-      cpuMilli: resolve(values, w.cpuMilli, 100),
-      memoryMi: resolve(values, w.memoryMi, 128),
-    }));
-}
-
 export interface AddonChoice {
   id: string;
   version: string;

@@ -66,7 +66,7 @@ export type { DeprecatedApi } from "./metrics-text";
 export type EvictionResult =
   { result: "evicted" } | { result: "gone" } | { result: "blocked"; message: string };
 
-/** An addon release as the cluster stores it (kube-system/kc-addon-<id>). */
+/** An addon release record an older console wrote (kube-system/kc-addon-<id>), found only to remove it. */
 export interface KubeRelease {
   id: string;
   hash: string;
@@ -167,7 +167,6 @@ export interface KubeClient {
   /** Merges labels into a Node's. */
   labelNode(node: string, labels: Record<string, string>): Promise<void>;
   listReleases(): Promise<KubeRelease[]>;
-  putRelease(id: string, hash: string, data: Record<string, string>): Promise<void>;
   deleteRelease(id: string): Promise<void>;
   deploymentsIn(namespace: string): Promise<KubeDeployment[]>;
   /** null: Gatekeeper's CRDs are not there (yet). */
@@ -608,25 +607,6 @@ export function createKubeClient(t: KubeTarget): KubeClient {
         id: c.metadata?.labels?.[RELEASE_LABEL] ?? "",
         hash: c.data?.hash ?? "",
       }));
-    },
-    async putRelease(id, hash, data) {
-      const name = `kc-addon-${id}`;
-      const body = {
-        apiVersion: "v1",
-        kind: "ConfigMap",
-        metadata: {
-          name,
-          namespace: "kube-system",
-          labels: { [RELEASE_LABEL]: id, "app.kubernetes.io/managed-by": "kube-console" },
-        },
-        data: { ...data, hash },
-      };
-      try {
-        await withTimeout(core.replaceNamespacedConfigMap({ name, namespace: "kube-system", body }));
-      } catch (err) {
-        if (statusOf(err) !== 404) throw new Error(`Updating release ${id}: ${messageOf(err)}`);
-        await withTimeout(core.createNamespacedConfigMap({ namespace: "kube-system", body }));
-      }
     },
     async deleteRelease(id) {
       try {

@@ -1,8 +1,7 @@
-import { execFile } from "node:child_process";
+import { kubectlIn } from "@/server/testing/kubectl";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
@@ -17,30 +16,12 @@ import { certificateKubeconfig } from "./kubeconfig";
 import { issueCertificate } from "./pki";
 import { ensureClusterPki } from "./store";
 
-const run = promisify(execFile);
-const KUBECTL = "/usr/bin/kubectl";
-
 let db: Db;
 let drop: () => Promise<void>;
 let t: TestCloud;
 const dir = mkdtempSync(path.join(os.tmpdir(), "kubectl-test-"));
 
-async function kubectl(kubeconfig: string, ...args: string[]) {
-  try {
-    const r = await run(KUBECTL, [
-      "--kubeconfig",
-      kubeconfig,
-      "--cache-dir",
-      path.join(dir, "cache"),
-      "--request-timeout=10s",
-      ...args,
-    ]);
-    return { code: 0, stdout: r.stdout, stderr: r.stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: e.code ?? 1, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
-  }
-}
+const kubectl = kubectlIn(dir);
 function save(name: string, content: string) {
   const f = path.join(dir, name);
   writeFileSync(f, content, { mode: 0o600 });

@@ -20,8 +20,6 @@ type RegExpEngine = NonNullable<NonNullable<Options["code"]>["regExp"]>;
  * nobody, and their status says the audit could not evaluate them.
  */
 
-export const RELEASE_LABEL = "kube-console.io/addon";
-export const GATEKEEPER_RELEASE = "gatekeeper";
 export const GATEKEEPER_NAMESPACE = "gatekeeper-system";
 const VIOLATIONS_LIMIT = 20;
 

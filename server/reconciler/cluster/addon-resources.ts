@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import type { ClusterSpec } from "@/server/contracts/cluster";
 import { addonEntry, addonResources, checkValues, type AddonEntry } from "@/server/domain/addons";
 import type { OpenStackCloud } from "@/server/openstack";
@@ -14,18 +13,6 @@ import type { Step } from "./steps";
  * and removed with the addon or the cluster. The Kubernetes side is the
  * addons phase (phases/addons.ts).
  */
-
-export const GATEKEEPER = {
-  id: "gatekeeper",
-  namespace: "gatekeeper-system",
-  version: "3.20.1",
-  deployments: [
-    { name: "gatekeeper-controller-manager", replicas: 2, cpuMilli: 100, memoryMi: 256 },
-    { name: "gatekeeper-audit", replicas: 1, cpuMilli: 100, memoryMi: 256 },
-  ],
-} as const;
-
-export const hash = (v: unknown) => createHash("sha256").update(JSON.stringify(v)).digest("hex").slice(0, 16);
 
 export const addonLbName = (cluster: string, addon: string, resource: string) =>
   `${cluster}-${addon}-${resource}`;

@@ -4,7 +4,7 @@ import type { AdmissionRefusal, ComponentStatus } from "@/server/contracts/clust
 import { ADDONS } from "@/server/domain/addons";
 import { SYSTEM, wantedCharts } from "@/server/domain/charts";
 import { wantedStorageClasses } from "@/server/domain/storage-classes";
-import { webhookExemptNamespaces } from "@/server/kube/helm";
+import { hashOf, webhookExemptNamespaces } from "@/server/kube/helm";
 import {
   constraintManifest,
   LIBRARY_TEMPLATES,
@@ -15,7 +15,7 @@ import type { KubeClient, KubeNode } from "@/server/kube/client";
 import { addonOf, type Observed } from "../observe";
 import type { Step } from "../steps";
 import { NOTHING, type Action, type ClusterScope, type PhaseResult } from "../scope";
-import { hash, resourceSummary } from "../addon-resources";
+import { resourceSummary } from "../addon-resources";
 import { helmPlan, type ChartState, type HelmPlan } from "../helm-plan";
 
 /**
@@ -340,7 +340,7 @@ async function gatekeeperPlan(kube: KubeClient, spec: ClusterSpec, nowIso: strin
   const wantedNames = new Set<string>();
   for (const t of templates) {
     wantedNames.add(t.name);
-    const h = hash(t.manifest);
+    const h = hashOf(t.manifest);
     if (tplByName.get(t.name)?.hash !== h)
       actions.push({
         label: `Apply constraint template ${t.kind}`,
@@ -373,7 +373,7 @@ async function gatekeeperPlan(kube: KubeClient, spec: ClusterSpec, nowIso: strin
     }
     wantedKeys.add(`${c.kind}/${c.name}`);
     const manifest = constraintManifest(c);
-    const h = hash(manifest);
+    const h = hashOf(manifest);
     const current = seen?.hash === h;
     if (!current && present.has(c.kind))
       actions.push({

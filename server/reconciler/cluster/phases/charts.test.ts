@@ -1,8 +1,7 @@
-import { execFile } from "node:child_process";
+import { kubectlIn } from "@/server/testing/kubectl";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { CoreV1Api, CustomObjectsApi } from "@kubernetes/client-node";
 import { describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
@@ -581,25 +580,8 @@ describe("bootstrap charts and the control-plane label", () => {
 });
 
 describe("kubectl against the emulated Helm controller", () => {
-  const run = promisify(execFile);
-  const KUBECTL = "/usr/bin/kubectl";
   const dir = mkdtempSync(path.join(os.tmpdir(), "charts-kubectl-"));
-  async function kubectl(kubeconfig: string, ...args: string[]) {
-    try {
-      const r = await run(KUBECTL, [
-        "--kubeconfig",
-        kubeconfig,
-        "--cache-dir",
-        path.join(dir, "cache"),
-        "--request-timeout=10s",
-        ...args,
-      ]);
-      return { code: 0, stdout: r.stdout, stderr: r.stderr };
-    } catch (err) {
-      const e = err as { code?: number; stdout?: string; stderr?: string };
-      return { code: e.code ?? 1, stdout: e.stdout ?? "", stderr: e.stderr ?? "" };
-    }
-  }
+  const kubectl = kubectlIn(dir);
 
   it("kubectl discovers helm.cattle.io/v1 and batch/v1, lists HelmCharts and jobs, and prints a failed job pod's log", async () => {
     const { u, c } = await created({ policies: { gatekeeper: false } });
