@@ -4,7 +4,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Copy, RotateCcw, Trash2 } from "lucide-react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
-import { useState } from "react";
+import { useId, useState } from "react";
 import { fieldErrorsOf, useTRPC } from "@/components/trpc/client";
 import { Button } from "@/components/ui/button";
 import { DialogActions, FormDialog } from "@/components/ui/dialog";
@@ -12,6 +12,7 @@ import { InputField } from "@/components/ui/field";
 import { toast } from "@/components/ui/toast-store";
 import { type ClusterData } from "./labels";
 import { KubeconfigButton, PowerButton, UpgradeButton } from "./lifecycle-actions";
+import { deleteImpact } from "./made-by-cluster";
 
 export function ClusterActions({ projectId, cluster: c }: { projectId: string; cluster: ClusterData }) {
   const trpc = useTRPC();
@@ -19,9 +20,12 @@ export function ClusterActions({ projectId, cluster: c }: { projectId: string; c
   const qc = useQueryClient();
   const [deleting, setDeleting] = useState(false);
   const [confirm, setConfirm] = useState("");
+  const [keepVolumes, setKeepVolumes] = useState(false);
+  const keepHintId = useId();
   const del = useMutation(trpc.cluster.delete.mutationOptions({ meta: { inlineErrors: true } }));
   const retry = useMutation(trpc.cluster.retry.mutationOptions());
   if (c.phase === "Deleting") return null;
+  const impact = deleteImpact(c.status.madeByCluster);
   return (
     <div className="flex shrink-0 items-center gap-2">
       <KubeconfigButton projectId={projectId} cluster={c} />
@@ -61,14 +65,21 @@ export function ClusterActions({ projectId, cluster: c }: { projectId: string; c
           setDeleting(o);
           if (!o) {
             setConfirm("");
+            setKeepVolumes(false);
             del.reset();
           }
         }}
         title={`Delete cluster ${c.name}?`}
-        description="All its servers, volumes (including etcd data), the load balancer and the network are deleted. This cannot be undone."
+        description="All its servers and their volumes (including etcd data), its API load balancer and its network are deleted. This cannot be undone."
         onSubmit={() => {
           del.mutate(
-            { projectId, clusterId: c.id, confirmName: confirm },
+            // No volumes, no choice: nothing to keep.
+            {
+              projectId,
+              clusterId: c.id,
+              confirmName: confirm,
+              keepVolumes: impact.volumes > 0 && keepVolumes,
+            },
             {
               onSuccess: () => {
                 toast({
@@ -84,6 +95,40 @@ export function ClusterActions({ projectId, cluster: c }: { projectId: string; c
           );
         }}
       >
+        {(impact.loadBalancers || impact.claimVolumes) && (
+          <div className="rounded-md bg-surface-2 px-3 py-2.5 text-sm" data-testid="delete-made-by-cluster">
+            <div className="font-medium text-fg">Made by the cluster for its Services and claims</div>
+            <ul className="mt-1 list-disc space-y-0.5 pl-5 text-muted">
+              {impact.loadBalancers && <li>Deleted: {impact.loadBalancers}</li>}
+              {impact.claimVolumes && (
+                <li>
+                  {keepVolumes ? "Kept in the project" : "Deleted"}: {impact.claimVolumes}
+                </li>
+              )}
+            </ul>
+          </div>
+        )}
+        {impact.keepLabel && (
+          <div>
+            <label className="flex items-start gap-2 text-sm font-medium text-fg">
+              <input
+                type="checkbox"
+                className="mt-0.5 size-4 shrink-0 accent-[var(--color-primary)]"
+                checked={keepVolumes}
+                onChange={(e) => setKeepVolumes(e.target.checked)}
+                aria-describedby={keepHintId}
+              />
+              {impact.keepLabel}
+            </label>
+            <p id={keepHintId} className="mt-1 pl-6 text-xs text-muted">
+              Kept volumes stay in the project with their data and are still billed. They keep the metadata{" "}
+              <code className="font-mono [overflow-wrap:anywhere]">
+                cinder.csi.openstack.org/cluster={c.id}
+              </code>
+              . Delete them yourself when you no longer need them.
+            </p>
+          </div>
+        )}
         <InputField
           label={`Type ${c.name} to confirm`}
           errors={fieldErrorsOf(del.error).confirmName}

@@ -4,6 +4,7 @@ import { CheckCircle2, CircleDashed } from "lucide-react";
 import { Card, CardHeader } from "@/components/ui/card";
 import { CNI_LABEL, type ClusterData, TOPOLOGY_LABEL } from "./labels";
 import { formatMoney } from "@/components/ui/format";
+import { MadeByClusterCard } from "./made-by-cluster-card";
 
 export function OverviewTab({ cluster: c }: { cluster: ClusterData }) {
   const zones = [...new Set(c.status.nodes.map((n) => n.zone).filter(Boolean))].sort();
@@ -35,44 +36,47 @@ export function OverviewTab({ cluster: c }: { cluster: ClusterData }) {
     ],
   ];
   return (
-    <div className="grid grid-cols-[3fr_2fr] gap-6">
-      <Card>
-        <CardHeader title="Details" />
-        <dl className="grid grid-cols-[11rem_1fr] gap-x-4 gap-y-2.5 px-5 py-4 text-sm">
-          {rows.map(([k, v]) => (
-            <div key={k} className="contents">
-              <dt className="text-muted">{k}</dt>
-              <dd className="text-fg [overflow-wrap:anywhere]">{v}</dd>
-            </div>
-          ))}
-        </dl>
-      </Card>
-      <Card>
-        <CardHeader title="Conditions" />
-        <ul className="divide-y divide-border">
-          {c.conditions.length === 0 && (
-            <li className="px-5 py-4 text-sm text-muted">The reconciler has not reported yet.</li>
-          )}
-          {c.conditions.map((cond) => (
-            <li key={cond.type} className="flex gap-3 px-5 py-3">
-              {cond.status === "True" ? (
-                <CheckCircle2 className="mt-0.5 size-4 shrink-0 text-success" aria-hidden />
-              ) : (
-                <CircleDashed className="mt-0.5 size-4 shrink-0 text-primary" aria-hidden />
-              )}
-              <div className="min-w-0 text-sm">
-                <div className="font-medium text-fg">
-                  {cond.type}{" "}
-                  <span className="font-normal text-muted">
-                    {cond.status === "True" ? "" : `(${cond.reason})`}
-                  </span>
-                </div>
-                <div className="text-xs text-muted">{cond.message}</div>
+    <div className="space-y-6">
+      <div className="grid grid-cols-[3fr_2fr] gap-6">
+        <Card>
+          <CardHeader title="Details" />
+          <dl className="grid grid-cols-[11rem_1fr] gap-x-4 gap-y-2.5 px-5 py-4 text-sm">
+            {rows.map(([k, v]) => (
+              <div key={k} className="contents">
+                <dt className="text-muted">{k}</dt>
+                <dd className="text-fg [overflow-wrap:anywhere]">{v}</dd>
               </div>
-            </li>
-          ))}
-        </ul>
-      </Card>
+            ))}
+          </dl>
+        </Card>
+        <Card>
+          <CardHeader title="Conditions" />
+          <ul className="divide-y divide-border">
+            {c.conditions.length === 0 && (
+              <li className="px-5 py-4 text-sm text-muted">The reconciler has not reported yet.</li>
+            )}
+            {c.conditions.map((cond) => (
+              <li key={cond.type} className="flex gap-3 px-5 py-3">
+                {cond.status === "True" ? (
+                  <CheckCircle2 className="mt-0.5 size-4 shrink-0 text-success" aria-hidden />
+                ) : (
+                  <CircleDashed className="mt-0.5 size-4 shrink-0 text-primary" aria-hidden />
+                )}
+                <div className="min-w-0 text-sm">
+                  <div className="font-medium text-fg">
+                    {cond.type}{" "}
+                    <span className="font-normal text-muted">
+                      {cond.status === "True" ? "" : `(${cond.reason})`}
+                    </span>
+                  </div>
+                  <div className="text-xs text-muted">{cond.message}</div>
+                </div>
+              </li>
+            ))}
+          </ul>
+        </Card>
+      </div>
+      <MadeByClusterCard cluster={c} />
     </div>
   );
 }

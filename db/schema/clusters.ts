@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import {
   bigserial,
+  boolean,
   index,
   integer,
   jsonb,
@@ -69,6 +70,8 @@ export const clusters = pgTable(
     /** Power intent: "off" stops every server (disks, network and addresses stay). */
     power: text("power").$type<"on" | "off">().notNull().default("on"),
     deletionRequestedAt: timestamp("deletion_requested_at", { withTimezone: true }),
+    /** Asked with the deletion: the volumes Cinder CSI made for the cluster's claims stay in the project. */
+    keepVolumes: boolean("keep_volumes").notNull().default(false),
     deletedAt: timestamp("deleted_at", { withTimezone: true }),
     createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),

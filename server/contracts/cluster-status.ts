@@ -144,6 +144,42 @@ export interface AutoscalerStatus {
   >;
 }
 /** A load balancer as last looked at: statuses, members, the MASTER amphora and failovers seen. */
+/**
+ * Cloud resources the cluster made for itself: the load balancers its
+ * cloud controller made for Services of type LoadBalancer (found by OCCM's
+ * `kube_service_<cluster>_` names) and the volumes Cinder CSI made for
+ * PersistentVolumeClaims (found by the `cinder.csi.openstack.org/cluster`
+ * metadata). Priced in the running cost; deleted with the cluster.
+ */
+export interface MadeByCluster {
+  at: string;
+  loadBalancers: Array<{
+    id: string;
+    name: string;
+    /** The Service it serves, read from its name. */
+    service: { namespace: string; name: string } | null;
+    vipAddress: string;
+    /** The public address OCCM attached to its VIP, when it did. */
+    floatingIp: string | null;
+    provisioning: string;
+    operating: string;
+  }>;
+  /** Floating IPs the cloud controller made that point at none of these load balancers any more (still billed). */
+  strayAddresses?: Array<{ id: string; address: string }>;
+  volumes: Array<{
+    id: string;
+    name: string;
+    sizeGb: number;
+    volumeType: string | null;
+    status: string;
+    availabilityZone: string;
+    /** The claim it backs (from the metadata the CSI provisioner writes), when known. */
+    claim: { namespace: string; name: string } | null;
+    /** The node it is attached to, when it is. */
+    attachedTo: string | null;
+  }>;
+}
+
 export interface LbHealth {
   /** Octavia's id of the load balancer. */
   id: string;
@@ -202,6 +238,8 @@ export interface ClusterStatus {
   kubeSync?: { generation: number; at: string };
   autoscaler?: AutoscalerStatus;
   health?: HealthStatus;
+  /** Load balancers and volumes the cluster made for itself (its Services and claims). */
+  madeByCluster?: MadeByCluster;
   /** Each load balancer's health by name (status tree, amphorae, connections), when last looked at. */
   loadBalancers?: Record<string, LbHealth>;
   /**

@@ -250,7 +250,11 @@ export const UpdateClusterInput = ClusterRef.extend({
   generation: z.number().int().positive(),
   spec: RequestedClusterSpec,
 });
-export const DeleteClusterInput = ClusterRef.extend({ confirmName: line().max(100) });
+export const DeleteClusterInput = ClusterRef.extend({
+  confirmName: line().max(100),
+  /** Keep the volumes Cinder CSI made for the cluster's PersistentVolumeClaims (they stay in the project, still billed). */
+  keepVolumes: z.boolean().default(false),
+});
 export const StopScheduleInput = ClusterRef.extend({ schedule: StopSchedule.nullable() });
 export const MaintenanceWindowInput = ClusterRef.extend({ window: MaintenanceWindow.nullable() });
 export const UpgradeReadinessInput = ClusterRef.extend({

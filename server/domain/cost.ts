@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { ClusterSpec } from "@/server/contracts/cluster";
+import type { MadeByCluster } from "@/server/contracts/cluster-status";
 import prices from "./data/prices.json";
 import { addonEntry, addonResources, checkValues } from "./addons";
 import { desiredGroupSize } from "./placement";
@@ -20,7 +21,7 @@ export type PriceList = z.infer<typeof PriceList>;
 export const PRICES: PriceList = PriceList.parse(prices);
 
 export interface CostLine {
-  item: "masters" | "nodes" | "disks" | "loadBalancer" | "publicAddress" | "addons";
+  item: "masters" | "nodes" | "disks" | "loadBalancer" | "publicAddress" | "addons" | "madeByCluster";
   label: string;
   perHour: number;
   perMonth: number;
@@ -43,14 +44,19 @@ const round = (n: number) => Math.round(n * 100) / 100;
  * Hourly and monthly cost of a cluster spec from a price list: masters and
  * worker nodes by flavor, etcd and node disks by volume type, the API load
  * balancer and, when public, its address. `stopped` prices a stopped
- * cluster (disks and addresses only).
+ * cluster (disks and addresses only). `made` adds what the cluster made
+ * for itself (its Services' load balancers and addresses, its claims'
+ * volumes), which cost the same running or stopped.
  */
 export function estimateCost(
   spec: Pick<ClusterSpec, "masterCount" | "masterFlavor" | "etcd" | "nodeGroups" | "apiAccess"> & {
     addons?: ClusterSpec["addons"];
   },
   list: PriceList = PRICES,
-  opts: { stopped?: boolean } = {},
+  opts: {
+    stopped?: boolean;
+    made?: Pick<MadeByCluster, "loadBalancers" | "volumes" | "strayAddresses">;
+  } = {},
 ): CostEstimate {
   const unpriced: string[] = [];
   const flavor = (name: string) => {
@@ -146,7 +152,38 @@ export function estimateCost(
       perHour: addonHour + addonMonth / h,
       perMonth: addonHour * h + addonMonth,
     });
-  for (const l of lines) if (l.item !== "disks" && l.item !== "addons") l.perMonth = l.perHour * h;
+  const made = opts.made;
+  if (made && made.loadBalancers.length + made.volumes.length + (made.strayAddresses?.length ?? 0) > 0) {
+    const addresses =
+      made.loadBalancers.filter((l) => l.floatingIp).length + (made.strayAddresses?.length ?? 0);
+    const madeHour =
+      (made.loadBalancers.length ? made.loadBalancers.length * lbHour() : 0) +
+      (addresses ? addresses * fipHour() : 0);
+    // A volume of no type is Cinder's default type: priced only when the price list names it "default".
+    const madeMonth = made.volumes.reduce((sum, v) => sum + v.sizeGb * gbMonth(v.volumeType ?? "default"), 0);
+    const gb = made.volumes.reduce((sum, v) => sum + v.sizeGb, 0);
+    const stray = made.strayAddresses?.length ?? 0;
+    const parts = [
+      ...(stray && !made.loadBalancers.length ? [`${stray} address${stray === 1 ? "" : "es"}`] : []),
+      ...(made.loadBalancers.length
+        ? [
+            `${made.loadBalancers.length} Service load balancer${made.loadBalancers.length === 1 ? "" : "s"}` +
+              (addresses ? ` + ${addresses} address${addresses === 1 ? "" : "es"}` : ""),
+          ]
+        : []),
+      ...(made.volumes.length
+        ? [`${made.volumes.length} claim volume${made.volumes.length === 1 ? "" : "s"} (${gb} GB)`]
+        : []),
+    ];
+    lines.push({
+      item: "madeByCluster",
+      label: `Made by the cluster: ${parts.join(", ")}`,
+      perHour: madeHour + madeMonth / h,
+      perMonth: madeHour * h + madeMonth,
+    });
+  }
+  for (const l of lines)
+    if (l.item !== "disks" && l.item !== "addons" && l.item !== "madeByCluster") l.perMonth = l.perHour * h;
   const perHour = lines.reduce((s, l) => s + l.perHour, 0);
   const perMonth = lines.reduce((s, l) => s + l.perMonth, 0);
   const extraAtMax = (nodes(true) - nodes(false)) * h * running;

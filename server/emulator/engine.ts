@@ -20,6 +20,20 @@ export function cidrRange(cidr: string): { network: number; size: number } {
   return { network: (ipToInt(ip ?? "0.0.0.0") & ~(size - 1)) >>> 0, size };
 }
 
+/** One OpenStack API call made from inside a cluster (its cloud controller, its CSI): same routes, same checks, no socket. */
+export interface InClusterCall {
+  method: "GET" | "POST" | "PUT" | "DELETE";
+  /** The emulator's path, e.g. `/load-balancer/v2/lbaas/loadbalancers`. */
+  path: string;
+  body?: unknown;
+  token?: string;
+}
+export type InClusterCloud = (call: InClusterCall) => {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+};
+
 export interface EngineOptions {
   clock: Clock;
   /** Divides the base latencies; Infinity means every change is immediate. */
@@ -43,6 +57,8 @@ export class Engine {
   private readonly stateFile?: string;
   private saveTimer: NodeJS.Timeout | null = null;
   private saving: Promise<void> = Promise.resolve();
+  /** The OpenStack APIs for the clusters' own controllers (set once the routes exist; see index.ts). */
+  inClusterCloud: InClusterCloud | null = null;
 
   constructor(opts: EngineOptions) {
     this.clock = opts.clock;

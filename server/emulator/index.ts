@@ -107,6 +107,42 @@ export async function startEmulator(opts: EmulatorOptions = {}): Promise<Running
   octaviaRoutes(router, engine);
   cinderRoutes(router, engine);
   glanceRoutes(router, engine);
+  // The clusters' cloud controllers and CSI call the same routes, in process, with the credentials they were given.
+  engine.inClusterCloud = ({ method, path, body, token }) => {
+    const url = new URL(path, "http://in-cluster");
+    const req: Req = {
+      method,
+      path: url.pathname,
+      query: url.searchParams,
+      headers: {},
+      body,
+      microversion: 1,
+      baseUrl,
+      maxPageSize: opts.maxPageSize ?? 1000,
+    };
+    const service = serviceOf(url.pathname) ?? "compute";
+    if (token !== undefined) {
+      const t = engine.state.tokens[token];
+      if (!t || t.expiresAt <= engine.now())
+        return {
+          status: 401,
+          body: faultBody(service, 401, "The request you have made requires authentication."),
+        };
+      req.auth = { ...t, id: token };
+    }
+    const matched = router.match(method, url.pathname);
+    if (matched === null || matched === "method-not-allowed")
+      return {
+        status: 404,
+        body: faultBody(service, 404, `The resource could not be found: ${url.pathname}`),
+      };
+    try {
+      return matched.handler(req, matched.params);
+    } catch (err) {
+      if (err instanceof Fault) return { status: err.status, body: err.body, headers: err.headers };
+      throw err;
+    }
+  };
   const adminRouter = new Router();
   adminRoutes(adminRouter, engine, { faults, setTokenTtlMs: (ms) => (tokenTtlMs = ms) });
 

@@ -47,3 +47,24 @@ export const workerIndex = (cluster: string, group: string, serverName: string) 
 /** `c1-master-2` → 2 for cluster `c1` (resourceNames' `master(i)` inverse). */
 export const masterIndex = (cluster: string, serverName: string) =>
   indexAfter(`${cluster}-master-`, serverName);
+
+/**
+ * What the cluster's own cloud controller and CSI name (the console passes
+ * the cluster id as OCCM's `cluster.name` and Cinder CSI's `clusterID`):
+ * OCCM names a Service's load balancer `kube_service_<cluster>_<ns>_<svc>`
+ * and Cinder CSI labels each volume it makes with its cluster id.
+ */
+export const serviceLbPrefix = (clusterId: string) => `kube_service_${clusterId}_`;
+export const CSI_META_CLUSTER = "cinder.csi.openstack.org/cluster";
+export const CSI_META_PVC_NAME = "csi.storage.k8s.io/pvc/name";
+export const CSI_META_PVC_NAMESPACE = "csi.storage.k8s.io/pvc/namespace";
+
+/** `kube_service_<cluster>_<ns>_<svc>` → the Service, null when the name is not one the prefix makes. */
+export function serviceOfLb(clusterId: string, lbName: string): { namespace: string; name: string } | null {
+  const prefix = serviceLbPrefix(clusterId);
+  if (!lbName.startsWith(prefix)) return null;
+  // Namespaces and Service names are DNS labels: no `_`, so the first one after the prefix splits them.
+  const rest = lbName.slice(prefix.length);
+  const i = rest.indexOf("_");
+  return i > 0 && i < rest.length - 1 ? { namespace: rest.slice(0, i), name: rest.slice(i + 1) } : null;
+}

@@ -245,11 +245,16 @@ export async function sweepLabCluster(
 ): Promise<Leftover[]> {
   const tag = `kc-cluster=${cluster.id}`;
   const all = await everything(cloud);
+  const meta = (r: Raw, key: string) =>
+    typeof r.metadata === "object" && r.metadata !== null && (r.metadata as Raw)[key] === cluster.id;
+  // Also what the cluster's own cloud controller and CSI would make: OCCM's LB names and FIP descriptions, CSI's metadata.
   const mine = (r: Raw) =>
     (Array.isArray(r.tags) && r.tags.includes(tag)) ||
-    (typeof r.metadata === "object" &&
-      r.metadata !== null &&
-      (r.metadata as Raw)["kc-cluster"] === cluster.id);
+    meta(r, "kc-cluster") ||
+    meta(r, "cinder.csi.openstack.org/cluster") ||
+    str(r.name).startsWith(`kube_service_${cluster.id}_`) ||
+    (str(r.description).startsWith("Floating IP for Kubernetes external service") &&
+      str(r.description).endsWith(`from cluster ${cluster.id}`));
   const groups = all.serverGroups.filter((g) => str(g.name).startsWith(`${cluster.name}-`));
   return [
     ...sweep({ ...all, serverGroups: [] }, mine, known),

@@ -75,6 +75,33 @@ export function gatekeeperReleased(k: KubeClusterState): boolean {
   });
 }
 
+/**
+ * The installed release of a chart (its install job succeeded and its
+ * HelmChart is not being deleted): the namespace it went into and the
+ * values it was installed with; null when there is none.
+ */
+export function installedRelease(
+  k: KubeClusterState,
+  chart: string,
+): { namespace: string; values: Record<string, unknown> } | null {
+  for (const o of helmCharts(k)) {
+    const s = specOf(o);
+    if (s.chart !== chart || o.metadata.deletionTimestamp) continue;
+    if (k.jobs?.[`${o.metadata.namespace}/helm-install-${o.metadata.name}`]?.state !== "Succeeded") continue;
+    let values: unknown = {};
+    try {
+      values = parse(s.valuesContent || "{}");
+    } catch {
+      values = {};
+    }
+    return {
+      namespace: s.targetNamespace,
+      values: values && typeof values === "object" ? (values as Record<string, unknown>) : {},
+    };
+  }
+  return null;
+}
+
 /** One pass of the controller and its jobs. */
 export function syncHelm(engine: Engine, k: KubeClusterState, nodes: NodeView[]): void {
   const now = engine.now();

@@ -1,5 +1,6 @@
 import type { Engine } from "../engine";
 import { admissionDenials, recordDenied } from "./gatekeeper";
+import { syncCloudProvider, volumePlacement } from "./cloud-provider";
 import { syncHelm } from "./helm";
 import {
   allNodes,
@@ -34,8 +35,15 @@ export function syncKube(engine: Engine): Map<string, NodeView[]> {
     if (apiServers(nodes).length === 0) continue;
     evictPods(engine, k, nodes, byName, now);
     syncHelm(engine, k, nodes);
+    syncCloudProvider(engine, k, nodes);
     runDeployments(engine, k, clusterId, byName, now);
-    schedulePods(engine, k, nodes, (e) => recordEvent(k, now, e));
+    schedulePods(
+      engine,
+      k,
+      nodes,
+      (e) => recordEvent(k, now, e),
+      (p) => volumePlacement(k, p),
+    );
   }
   // Clusters whose servers are all gone are gone.
   for (const id of Object.keys(state)) if (!byCluster.has(id)) delete state[id];

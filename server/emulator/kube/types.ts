@@ -39,6 +39,8 @@ export interface Deployment {
   release?: string;
   /** Tolerates the masters' taint and may run there (the Helm controller, system charts installed before workers). */
   onMasters?: boolean;
+  /** PersistentVolumeClaims its pods mount (names in its namespace): they wait for them to be bound. */
+  claims?: string[];
   /** Scaled with the load like a HorizontalPodAutoscaler: `base` replicas at load 1, within min..max. */
   elastic?: { base: number; min: number; max: number };
 }
@@ -162,6 +164,14 @@ export interface KubeClusterState {
   configMaps: Record<string, StoredObject>;
   /** Objects applied with server-side apply, by `apiVersion/kind/namespace/name` (HelmCharts, RBAC, namespaces). */
   applied?: Record<string, StoredObject>;
+  /**
+   * Objects the customer made through the API and the cluster's controllers
+   * act on (Services, PersistentVolumeClaims, PersistentVolumes), by
+   * `kind/namespace/name`; see cloud-provider.ts.
+   */
+  objects?: Record<string, StoredObject>;
+  /** The cloud controller's and CSI's last error per object (`kind/namespace/name`), to repeat its event at most once a minute. */
+  cloudErrors?: Record<string, { message: string; at: number }>;
   /** CRDs registered (by name), e.g. helmcharts.helm.cattle.io once the Helm controller ran. */
   crds?: Record<string, true>;
   /** The Helm controller's jobs by `namespace/name`. */

@@ -91,6 +91,8 @@ export function schedulePods(
   k: KubeClusterState,
   nodes: NodeView[],
   record: (e: Omit<KubeEvent, "id" | "at">) => void,
+  /** Where a pod's volumes let it run: "wait" until its claims are bound, a node name, or anywhere (null). */
+  volumePlacement: (p: Pod) => "wait" | string | null = () => null,
 ): void {
   const now = engine.now();
   const candidates = nodes.filter(takesPods);
@@ -104,7 +106,10 @@ export function schedulePods(
     let noCpu = 0;
     let noMem = 0;
     const onMasters = deploymentOf(k, p)?.onMasters === true;
+    const pinned = volumePlacement(p);
+    if (pinned === "wait") continue; // its claims are being provisioned (their events say so)
     for (const n of onMasters ? [...candidates, ...masters] : candidates) {
+      if (pinned !== null && n.name !== pinned) continue;
       const cap = allocatable(n);
       const u = used.get(n.name) ?? { cpuMilli: 0, memoryMi: 0 };
       const cpuOk = u.cpuMilli + need.cpuMilli <= cap.cpuMilli;

@@ -167,6 +167,50 @@ async function converge(id: string, what: string, timeoutMs = 8 * 60_000): Promi
   }
 }
 
+/**
+ * A load balancer, floating IP and volume made the way OCCM and Cinder CSI
+ * make them for a cluster whose `cluster.name`/`clusterID` is its id: the
+ * Service's address on the VIP port (the lab's VIP is a real Neutron port),
+ * and a second address OCCM left behind (its LB gone without it).
+ */
+async function makeAsTheClusterWould(clusterId: string) {
+  const subnet = (await cloud.network.listSubnets({ tags: [`kc-cluster=${clusterId}`] }))[0]!;
+  const lbName = `kube_service_${clusterId}_default_shop`;
+  const lb = await cloud.loadBalancer.createLoadBalancer({
+    name: lbName,
+    vipSubnetId: subnet.id,
+    description: `Kubernetes external service default/shop from cluster ${clusterId}`,
+    tags: [lbName],
+  });
+  const catalog = await refreshCatalog(
+    db,
+    (await row(clusterId)).projectId,
+    cloud,
+    OperatorCloudConfig.parse({}),
+  );
+  const description = (svc: string) =>
+    `Floating IP for Kubernetes external service default/${svc} from cluster ${clusterId}`;
+  const fip = await cloud.network.createFloatingIp({
+    networkId: catalog.externalNetworkId!,
+    portId: lb.vipPortId,
+    description: description("shop"),
+  });
+  const stray = await cloud.network.createFloatingIp({
+    networkId: catalog.externalNetworkId!,
+    description: description("gone"),
+  });
+  const volume = await cloud.blockStorage.createVolume({
+    name: `pvc-${randomBytes(8).toString("hex")}`,
+    sizeGb: 1,
+    metadata: {
+      "cinder.csi.openstack.org/cluster": clusterId,
+      "csi.storage.k8s.io/pvc/name": "data",
+      "csi.storage.k8s.io/pvc/namespace": "default",
+    },
+  });
+  return { lb, fip, stray, volume };
+}
+
 /** Delete through the service, converge, and sweep the lab by tag: nothing may be left. */
 async function deleteAndSweep(
   u: Awaited<ReturnType<typeof makeUser>>,
@@ -276,6 +320,19 @@ describe("clusters on a real OpenStack (the lab)", () => {
       await u.caller.cluster.start({ projectId, clusterId: c.id });
       await converge(c.id, "start single");
       expect(new Set((await servers(c.id)).map((s) => s.status))).toEqual(new Set(["ACTIVE"]));
+
+      // What the cluster's own cloud controller and Cinder CSI would have made (no node runs them here):
+      // made with the same calls, names, tags, description and metadata, found by the console and deleted with it.
+      const made = await makeAsTheClusterWould(c.id);
+      await converge(c.id, "observe what the cluster made");
+      const seen = (await row(c.id)).status.madeByCluster!;
+      expect(seen.loadBalancers.map((l) => [l.id, l.service, l.floatingIp])).toEqual([
+        [made.lb.id, { namespace: "default", name: "shop" }, made.fip.address],
+      ]);
+      expect(seen.volumes.map((v) => [v.id, v.claim])).toEqual([
+        [made.volume.id, { namespace: "default", name: "data" }],
+      ]);
+      expect(seen.strayAddresses).toEqual([{ id: made.stray.id, address: made.stray.address }]);
 
       await deleteAndSweep(u, projectId, c.id, name);
     },

@@ -7,7 +7,14 @@ import type { ClusterStatus } from "@/db/schema";
 import { ensureClusterPki, markInitialized, renewBootstrapToken } from "@/server/kube/store";
 import type { KubeClient, KubeNode } from "@/server/kube/client";
 import { freshCatalog, refreshCatalog } from "../catalog";
-import { cloudCredentialName, clusterTag, META_CLUSTER, resourceNames } from "../names";
+import {
+  cloudCredentialName,
+  clusterTag,
+  CSI_META_CLUSTER,
+  META_CLUSTER,
+  resourceNames,
+  serviceLbPrefix,
+} from "../names";
 import type { ApiView, ClusterRow, OperationRow, ReconcileDeps } from "./scope";
 import type { Catalog } from "./steps";
 import { nodeUserData } from "./user-data";
@@ -35,6 +42,15 @@ export interface Observed {
   addonLbs: AddonLb[];
   /** Floating IPs of addon load balancers (tagged kc-addon=<id>). */
   addonFips: FloatingIp[];
+  /**
+   * What the cluster made for itself: its cloud controller's load balancers
+   * (OCCM's `kube_service_<cluster id>_` names) with the floating IPs on
+   * their VIPs, and Cinder CSI's volumes (its cluster metadata).
+   */
+  serviceLbs: Array<{ lb: LoadBalancer; floatingIps: FloatingIp[] }>;
+  /** The cloud controller's floating IPs on no load balancer of the cluster (its LB went without them): still billed. */
+  strayServiceFips: FloatingIp[];
+  csiVolumes: Volume[];
   /** The cluster's Keystone application credential (by its exact name), when it exists. */
   appCredential: { id: string } | null;
   /** Duplicates found (more than one resource for one name): an error, never silently adopted. */
@@ -79,6 +95,14 @@ async function observeAddonLb(cloud: OpenStackCloud, lb: LoadBalancer): Promise<
   return { ...base, listeners, pools, members, monitors };
 }
 
+/** OCCM describes each floating IP it makes `Floating IP for Kubernetes external service <ns>/<svc> from cluster <name>`. */
+function isServiceFip(f: FloatingIp, clusterId: string): boolean {
+  return (
+    f.description.startsWith("Floating IP for Kubernetes external service") &&
+    f.description.endsWith(`from cluster ${clusterId}`)
+  );
+}
+
 function byName<T extends { name: string }>(items: T[], duplicates: string[]): Map<string, T> {
   const m = new Map<string, T>();
   for (const it of items) {
@@ -111,8 +135,9 @@ export async function observe(
     ports,
     servers,
     volumes,
-    lbs,
-    fips,
+    csiVolumes,
+    projectLbs,
+    projectFips,
     appCredential,
   ] = await Promise.all([
     cloud.network.listNetworks({ tags: tag }),
@@ -124,10 +149,23 @@ export async function observe(
     cloud.network.listPorts({ tags: tag }),
     cloud.compute.listServers({ tags: tag }),
     cloud.blockStorage.listVolumes({ metadata: { [META_CLUSTER]: cluster.id } }),
-    cloud.loadBalancer.listLoadBalancers({ tags: tag }),
-    cloud.network.listFloatingIps({ tags: tag }),
+    cloud.blockStorage.listVolumes({ metadata: { [CSI_META_CLUSTER]: cluster.id } }),
+    // One list for both kinds: the console's (tagged with the cluster) and the cloud controller's (by name).
+    cloud.loadBalancer.listLoadBalancers(),
+    // One list for both kinds: the console's (tagged) and the cloud controller's (by its description).
+    cloud.network.listFloatingIps(),
     cloud.identity.findApplicationCredential(cloudCredentialName(cluster.id)),
   ]);
+  const lbs = projectLbs.filter((l) => l.tags.includes(tag[0]!));
+  const prefix = serviceLbPrefix(cluster.id);
+  const madeLbs = projectLbs.filter((l) => l.name.startsWith(prefix) && !l.tags.includes(tag[0]!));
+  const fips = projectFips.filter((f) => f.tags.includes(tag[0]!));
+  // OCCM's floating IPs carry no tag: found by the description it gives them, or by the VIP port they point at.
+  const occmFips = projectFips.filter(
+    (f) =>
+      !f.tags.includes(tag[0]!) &&
+      (isServiceFip(f, cluster.id) || madeLbs.some((l) => f.portId !== null && f.portId === l.vipPortId)),
+  );
   const lb = single(
     lbs.filter((l) => !addonOf(l.tags)),
     n.lb,
@@ -180,6 +218,14 @@ export async function observe(
     floatingIp: fips.find((f) => !addonOf(f.tags)) ?? null,
     addonLbs,
     addonFips: fips.filter((f) => addonOf(f.tags)),
+    serviceLbs: madeLbs.map((l) => ({
+      lb: l,
+      floatingIps: occmFips.filter((f) => f.portId !== null && f.portId === l.vipPortId),
+    })),
+    strayServiceFips: occmFips.filter(
+      (f) => !madeLbs.some((l) => f.portId !== null && f.portId === l.vipPortId),
+    ),
+    csiVolumes,
     appCredential: appCredential ? { id: appCredential.id } : null,
     duplicates,
   };
@@ -212,6 +258,9 @@ export function isEmpty(o: Observed): boolean {
     !o.floatingIp &&
     o.addonLbs.length === 0 &&
     o.addonFips.length === 0 &&
+    o.serviceLbs.length === 0 &&
+    o.strayServiceFips.length === 0 &&
+    o.csiVolumes.length === 0 &&
     !o.appCredential
   );
 }

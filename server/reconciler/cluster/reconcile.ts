@@ -10,6 +10,7 @@ import { caRotationPhase } from "./phases/ca-rotation";
 import { cloudCredentialPhase } from "./phases/cloud-credential";
 import { infrastructurePhase } from "./phases/infrastructure";
 import { lbHealthPhase } from "./phases/lb-health";
+import { madeByClusterPhase } from "./phases/made-by-cluster";
 import { prunePhase } from "./phases/prune";
 import { registrationPhase } from "./phases/registration";
 import { startPhase } from "./phases/start";
@@ -37,9 +38,9 @@ export { backoff } from "./scope";
 
 /** The phases of each flow, in order: earlier phases set group targets and steps for later ones. */
 const FLOWS: Record<Exclude<Flow, "delete">, PhaseFn[]> = {
-  stop: [stopPhase],
-  start: [startPhase],
-  upgrade: [upgradePhase, infrastructurePhase, prunePhase],
+  stop: [stopPhase, madeByClusterPhase],
+  start: [startPhase, madeByClusterPhase],
+  upgrade: [upgradePhase, infrastructurePhase, prunePhase, madeByClusterPhase],
   converge: [
     caRotationPhase,
     autoscalerPhase,
@@ -49,6 +50,7 @@ const FLOWS: Record<Exclude<Flow, "delete">, PhaseFn[]> = {
     cloudCredentialPhase,
     addonsPhase,
     lbHealthPhase,
+    madeByClusterPhase,
   ],
 };
 

@@ -401,6 +401,10 @@ function resourceStates(o: Observed): Record<string, string> {
   for (const x of o.addonLbs)
     resources[`LoadBalancer:${x.lb.name}`] = `${x.lb.provisioningStatus}/${x.lb.operatingStatus}`;
   for (const v of o.volumes.values()) resources[`Volume:${v.name}`] = v.status;
+  // What the cluster made for itself, so a Service's load balancer or a claim's volume appearing is an event.
+  for (const x of o.serviceLbs)
+    resources[`LoadBalancer:${x.lb.name}`] = `${x.lb.provisioningStatus}/${x.lb.operatingStatus}`;
+  for (const v of o.csiVolumes) resources[`Volume:${v.name}`] = v.status;
   return resources;
 }
 

@@ -51,6 +51,9 @@ const empty = (): Observed => ({
   floatingIp: null,
   addonLbs: [],
   addonFips: [],
+  serviceLbs: [],
+  strayServiceFips: [],
+  csiVolumes: [],
   appCredential: null,
   duplicates: [],
 });

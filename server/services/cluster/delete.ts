@@ -28,7 +28,7 @@ export async function deleteCluster({ ctx, project, input }: ProjectCall<DeleteC
     const now = new Date();
     await tx
       .update(clusters)
-      .set({ deletionRequestedAt: now, phase: "Deleting", updatedAt: now })
+      .set({ deletionRequestedAt: now, keepVolumes: input.keepVolumes, phase: "Deleting", updatedAt: now })
       .where(eq(clusters.id, row.id));
     const op = await startOperation(tx, ctx, {
       clusterId: row.id,
@@ -37,8 +37,12 @@ export async function deleteCluster({ ctx, project, input }: ProjectCall<DeleteC
       generation: row.generation,
       now,
     });
-    await auditAndReconcile(tx, ctx, "cluster.delete", row);
-    return toView({ ...row, deletionRequestedAt: now, phase: "Deleting" }, op, prices);
+    await auditAndReconcile(tx, ctx, "cluster.delete", row, { keepVolumes: input.keepVolumes });
+    return toView(
+      { ...row, deletionRequestedAt: now, keepVolumes: input.keepVolumes, phase: "Deleting" },
+      op,
+      prices,
+    );
   });
 }
 
@@ -88,9 +92,11 @@ async function auditAndReconcile(
   ctx: ServiceContext,
   action: "cluster.delete" | "cluster.retry",
   row: { id: string; name: string; projectId: string },
+  details?: Record<string, boolean>,
 ) {
   await recordAudit(tx, ctx, {
     action,
+    ...(details ? { details } : {}),
     outcome: "success",
     projectId: row.projectId,
     targetType: "cluster",

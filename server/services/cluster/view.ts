@@ -3,7 +3,7 @@ import type { Executor } from "@/db/client";
 import { clusters, operations } from "@/db/schema";
 import type { ClusterSpec, Condition, Phase } from "@/server/contracts/cluster";
 import type { MaintenanceWindow, StopSchedule } from "@/server/contracts/schedule";
-import { estimateCost, type PriceList } from "@/server/domain/cost";
+import { estimateCost, type CostLine, type PriceList } from "@/server/domain/cost";
 import {
   nextPowerEvent,
   nextWindow,
@@ -38,7 +38,7 @@ export interface ClusterView {
     error: string | null;
   } | null;
   /** From the price list; a stopped cluster costs its disks and addresses only. */
-  cost: { perHour: number; perMonth: number; currency: string };
+  cost: { perHour: number; perMonth: number; currency: string; lines: CostLine[]; unpriced: string[] };
   /** Power intent, and what stopping saves per month. */
   power: "on" | "off";
   stopSaving: { perMonth: number; stoppedPerMonth: number; currency: string };
@@ -92,7 +92,13 @@ export function toView(
           error: op.error,
         }
       : null,
-    cost: { perHour: cost.perHour, perMonth: cost.perMonth, currency: cost.currency },
+    cost: {
+      perHour: cost.perHour,
+      perMonth: cost.perMonth,
+      currency: cost.currency,
+      lines: cost.lines,
+      unpriced: cost.unpriced,
+    },
     power: c.power,
     stopSaving: stopSavingOf(prices),
     schedules: schedulesOf(c, stopSavingOf(prices).perMonth),
@@ -125,16 +131,18 @@ function schedulesOf(c: ClusterRow, saving: number, now = new Date()): ClusterVi
 }
 
 /** The cluster's cost running and stopped (disks and addresses only), from the price list. */
-function pricesOf(c: Pick<ClusterRow, "spec">, list: PriceList) {
+function pricesOf(c: Pick<ClusterRow, "spec" | "status">, list: PriceList) {
+  // What the cluster made for itself (Service load balancers, claim volumes) costs the same running or stopped.
+  const made = c.status.madeByCluster;
   return {
-    on: estimateCost(c.spec, list, { stopped: false }),
-    off: estimateCost(c.spec, list, { stopped: true }),
+    on: estimateCost(c.spec, list, { stopped: false, made }),
+    off: estimateCost(c.spec, list, { stopped: true, made }),
   };
 }
 
 /** What stopping saves per month, and what a stopped cluster still costs. */
 export function stopSavingOf(
-  p: ReturnType<typeof pricesOf> | { row: Pick<ClusterRow, "spec">; list: PriceList },
+  p: ReturnType<typeof pricesOf> | { row: Pick<ClusterRow, "spec" | "status">; list: PriceList },
 ): ClusterView["stopSaving"] {
   const { on, off } = "on" in p ? p : pricesOf(p.row, p.list);
   return {

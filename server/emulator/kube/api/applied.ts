@@ -434,6 +434,7 @@ function runDeployment(k: KubeClusterState, o: StoredObject, ns: string): void {
       spec?: {
         hostNetwork?: boolean;
         tolerations?: Array<{ key?: string }>;
+        volumes?: Array<{ persistentVolumeClaim?: { claimName?: string } }>;
         securityContext?: Record<string, unknown>;
         containers?: Array<{
           name?: string;
@@ -445,6 +446,9 @@ function runDeployment(k: KubeClusterState, o: StoredObject, ns: string): void {
     };
   };
   const c = spec.template?.spec?.containers?.[0];
+  const claims = (spec.template?.spec?.volumes ?? [])
+    .map((v) => v.persistentVolumeClaim?.claimName)
+    .filter((n): n is string => typeof n === "string" && n.length > 0);
   const cpu = /^(\d+)m$/.exec(c?.resources?.requests?.cpu ?? "");
   const mem = /^(\d+)Mi$/.exec(c?.resources?.requests?.memory ?? "");
   const d: Deployment = {
@@ -453,6 +457,7 @@ function runDeployment(k: KubeClusterState, o: StoredObject, ns: string): void {
     replicas: spec.replicas ?? 1,
     cpuMilli: cpu ? Number(cpu[1]) : 100,
     memoryMi: mem ? Number(mem[1]) : 128,
+    ...(claims.length ? { claims } : {}),
     ...((spec.template?.spec?.tolerations ?? []).some(
       (t) => t.key === "node-role.kubernetes.io/control-plane",
     )

@@ -14,6 +14,7 @@ import { nodeRoutes } from "./nodes";
 import { podRoutes } from "./pods";
 import { secretRoutes } from "./secrets";
 import { appliedRoutes } from "./applied";
+import { objectRoutes } from "./objects";
 import { configMapRoutes } from "./stored";
 import { workloadRoutes } from "./workloads";
 
@@ -43,6 +44,7 @@ secretRoutes(api);
 configMapRoutes(api);
 gatekeeperRoutes(api);
 appliedRoutes(api);
+objectRoutes(api);
 
 export function handleKube(ctx: ApiContext, req: KubeRequest): KubeResponse {
   const p = req.path.replace(/\/+$/, "") || "/";

@@ -1,4 +1,3 @@
-import { serviceManifest } from "../gatekeeper";
 import { namespaceNames } from "./applied";
 import { pdbStatus, podReady } from "../model";
 import {
@@ -11,25 +10,12 @@ import {
   type KubeRouter,
 } from "./common";
 
-/** Read-only lists: events, namespaces, disruption budgets, deployments and services. */
+/** Read-only lists: events, namespaces, disruption budgets and deployments (services: objects.ts). */
 export function workloadRoutes(router: KubeRouter): void {
   inAnyNamespace(router, "GET", "/api/v1", "events", events);
   router.on("GET", "/api/v1/namespaces", namespaces);
   inAnyNamespace(router, "GET", "/apis/policy/v1", "poddisruptionbudgets", disruptionBudgets);
   inAnyNamespace(router, "GET", "/apis/apps/v1", "deployments", deployments);
-
-  // The workload's and the addons' services.
-  inAnyNamespace(router, "GET", "/api/v1", "services", ({ ctx: { k } }, ns) => ({
-    status: 200,
-    body: list(
-      "Service",
-      "v1",
-      k.services
-        .filter((s) => !ns || s.namespace === ns)
-        .map((s) => ({ kind: "Service", apiVersion: "v1", ...serviceManifest(s) })),
-      k.resourceVersion,
-    ),
-  }));
 }
 
 function events({ ctx: { k }, req }: KubeCall, ns: string | null): KubeResponse {

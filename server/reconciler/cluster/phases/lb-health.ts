@@ -8,7 +8,7 @@ import { NOTHING, type ClusterEvent, type ClusterScope, type PhaseResult } from 
 export const LB_HEALTH_MS = 10_000;
 
 /**
- * The health of the API and addon load balancers: provisioning and
+ * The health of the API and addon load balancers and those the cluster's cloud controller made: provisioning and
  * operating status, each backend member's status, the active/standby
  * amphorae and active connections. A MASTER amphora that changes is a
  * VRRP failover, recorded as an event.
@@ -19,7 +19,11 @@ export async function lbHealth(
   prev: Record<string, LbHealth> | undefined,
   nowIso: string,
 ): Promise<{ health: Record<string, LbHealth>; events: ClusterEvent[] }> {
-  const lbs: LoadBalancer[] = [...(observed.lb ? [observed.lb] : []), ...observed.addonLbs.map((x) => x.lb)];
+  const lbs: LoadBalancer[] = [
+    ...(observed.lb ? [observed.lb] : []),
+    ...observed.addonLbs.map((x) => x.lb),
+    ...observed.serviceLbs.map((x) => x.lb),
+  ];
   const events: ClusterEvent[] = [];
   const health: Record<string, LbHealth> = {};
   await Promise.all(
@@ -89,7 +93,7 @@ export async function lbHealthPhase(scope: ClusterScope): Promise<PhaseResult> {
   const prev = scope.cluster.status.loadBalancers;
   const looked = Object.values(prev ?? {})[0]?.at;
   if (
-    !(observed.lb || observed.addonLbs.length) ||
+    !(observed.lb || observed.addonLbs.length || observed.serviceLbs.length) ||
     (looked && clusterNow - Date.parse(looked) < LB_HEALTH_MS)
   )
     return NOTHING;

@@ -1,0 +1,1 @@
+ALTER TABLE "clusters" ADD COLUMN "keep_volumes" boolean DEFAULT false NOT NULL;
