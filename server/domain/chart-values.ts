@@ -1,12 +1,16 @@
 import type { ChartContext } from "./charts";
+import { storageClassName } from "./storage-classes";
 
 /**
  * The chart values an addon's console values stand for. The console's
  * values (checked against the catalog's JSON Schema) keep the few choices a
  * user makes in the wizard; each chart gets them under its own keys, as its
- * values.yaml names them. Ingress controllers stay NodePort Services behind
- * the load balancer the console builds for them (addon-resources.ts), with
- * PROXY protocol trusted from the nodes' subnet when it is on.
+ * values.yaml names them. Ingress controllers are LoadBalancer Services the
+ * cluster's OpenStack cloud controller gives an Octavia load balancer (its
+ * annotations ask for the PROXY protocol, and for no floating IP when the
+ * user wants it private), with PROXY protocol trusted from the nodes'
+ * subnet (where the amphorae's member traffic comes from). Prometheus keeps
+ * its data on a claim of the chosen volume type's StorageClass.
  */
 
 type Values = Record<string, unknown>;
@@ -15,6 +19,14 @@ const num = (v: unknown, fallback: number) => (typeof v === "number" ? v : fallb
 const str = (v: unknown, fallback: string) => (typeof v === "string" ? v : fallback);
 const bool = (v: unknown, fallback: boolean) => (typeof v === "boolean" ? v : fallback);
 const obj = (v: unknown): Values => (v && typeof v === "object" ? (v as Values) : {});
+
+/** The cloud controller's annotations for an ingress controller's Service (cloud-provider-openstack's names). */
+export const PROXY_PROTOCOL_ANNOTATION = "loadbalancer.openstack.org/proxy-protocol";
+export const INTERNAL_LB_ANNOTATION = "service.beta.kubernetes.io/openstack-internal-load-balancer";
+const lbAnnotations = (proxy: boolean, isPublic: boolean) => ({
+  [PROXY_PROTOCOL_ANNOTATION]: String(proxy),
+  [INTERNAL_LB_ANNOTATION]: String(!isPublic),
+});
 
 const MAPPERS: Record<string, (v: Values, ctx: ChartContext) => Values> = {
   "ingress-nginx": (v, ctx) => {
@@ -34,7 +46,8 @@ const MAPPERS: Record<string, (v: Values, ctx: ChartContext) => Values> = {
           ...(proxy && ctx.nodeCidr ? { "proxy-real-ip-cidr": ctx.nodeCidr } : {}),
         },
         service: {
-          type: "NodePort",
+          type: "LoadBalancer",
+          annotations: lbAnnotations(proxy, bool(svc.public, true)),
           nodePorts: { http: num(ports.http, 30080), https: num(ports.https, 30443) },
         },
         resources: {
@@ -51,7 +64,7 @@ const MAPPERS: Record<string, (v: Values, ctx: ChartContext) => Values> = {
     return {
       deployment: { replicas: num(v.replicas, 1) },
       ingressClass: { enabled: true, isDefaultClass: false, name: str(v.ingressClass, "traefik") },
-      service: { type: "NodePort" },
+      service: { type: "LoadBalancer", annotations: lbAnnotations(proxy, bool(svc.public, true)) },
       ports: {
         web: { nodePort: num(ports.web, 30080), ...trusted },
         websecure: { nodePort: num(ports.websecure, 30443), ...trusted },
@@ -68,7 +81,20 @@ const MAPPERS: Record<string, (v: Values, ctx: ChartContext) => Values> = {
     const g = obj(v.grafana);
     return {
       prometheus: {
-        prometheusSpec: { retention: str(p.retention, "15d"), replicas: num(p.replicas, 1) },
+        prometheusSpec: {
+          retention: str(p.retention, "15d"),
+          replicas: num(p.replicas, 1),
+          // Each replica's data on its own Cinder volume, made by Cinder CSI for the claim.
+          storageSpec: {
+            volumeClaimTemplate: {
+              spec: {
+                storageClassName: storageClassName(str(p.volumeType, "ceph-ssd")),
+                accessModes: ["ReadWriteOnce"],
+                resources: { requests: { storage: `${num(p.storageGb, 50)}Gi` } },
+              },
+            },
+          },
+        },
       },
       grafana: {
         enabled: bool(g.enabled, true),

@@ -127,11 +127,12 @@ export function estimateCost(
       perHour: fipHour(),
       perMonth: 0,
     });
-  // Addons' load balancers, addresses and volumes (kept while the cluster is stopped, like the API's).
+  // Addons' load balancers, addresses and volumes (kept while the cluster is stopped, like the API's), as the
+  // catalog says their charts will ask for them; once the cluster runs, what it really made (`made`) is priced.
   let addonHour = 0;
   let addonMonth = 0;
   const priced: string[] = [];
-  for (const a of spec.addons ?? []) {
+  for (const a of opts.made ? [] : (spec.addons ?? [])) {
     const entry = addonEntry(a.id);
     const values = entry ? checkValues(entry, a.values).value : null;
     if (!entry || !values) continue;

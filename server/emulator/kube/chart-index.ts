@@ -4,8 +4,10 @@
  * runs by default (named as each chart's templates name them, sized from
  * the values the chart reads). A test double of the Internet's chart
  * repositories: a version not listed here is "not found", as a repository
- * index without it answers. DaemonSets and the workloads operators create
- * later (Calico's calico-system, Prometheus' StatefulSet) are not modelled.
+ * index without it answers. A release's Services and its workloads' claims
+ * are objects the cluster's cloud controller and CSI act on. DaemonSets and
+ * most workloads operators create later (Calico's calico-system) are not
+ * modelled; Prometheus' StatefulSet pods are, as one Deployment per replica.
  */
 
 type Values = Record<string, unknown>;
@@ -17,10 +19,26 @@ export interface ChartWorkload {
   image: string;
   /** Runs on masters too (host network, control-plane tolerations): system charts installed before workers. */
   onMasters?: boolean;
+  /** Claims its pod mounts, made with the release when it does not exist yet. */
+  claims?: ChartClaim[];
+}
+/** A Service a release makes (a LoadBalancer one is the cloud controller's to serve). */
+export interface ChartService {
+  name: string;
+  type: "ClusterIP" | "NodePort" | "LoadBalancer";
+  annotations: Record<string, string>;
+  ports: Array<{ name: string; port: number; nodePort?: number }>;
+}
+/** A claim a release's workload makes (a StatefulSet's volumeClaimTemplate): kept when the release goes, as Helm keeps it. */
+export interface ChartClaim {
+  name: string;
+  storageClassName?: string;
+  storage: string;
 }
 interface IndexedChart {
   versions: string[];
   workloads: (release: string, values: Values) => ChartWorkload[];
+  services?: (release: string, values: Values) => ChartService[];
 }
 
 const at = (v: unknown, path: string): unknown =>
@@ -36,6 +54,20 @@ const mebi = (v: unknown, fallback: number) => {
   const m = /^(\d+)(Mi|Gi)$/.exec(v);
   return m ? Number(m[1]) * (m[2] === "Gi" ? 1024 : 1) : fallback;
 };
+const serviceType = (v: unknown): ChartService["type"] =>
+  v === "ClusterIP" || v === "NodePort" ? v : "LoadBalancer";
+const stringMap = (v: unknown): Record<string, string> =>
+  v && typeof v === "object"
+    ? Object.fromEntries(
+        Object.entries(v as Values).filter((e): e is [string, string] => typeof e[1] === "string"),
+      )
+    : {};
+const port = (name: string, p: number, nodePort: unknown) => ({
+  name,
+  port: p,
+  ...(typeof nodePort === "number" ? { nodePort } : {}),
+});
+
 /** Helm's usual fullname: the release name when it already contains the chart's, else `<release>-<chart>`. */
 const fullname = (release: string, chart: string, max = 63) =>
   (release.includes(chart) ? release : `${release}-${chart}`).slice(0, max).replace(/-+$/, "");
@@ -134,6 +166,18 @@ const REPOS: Record<string, Record<string, IndexedChart>> = {
           image: "registry.k8s.io/ingress-nginx/controller",
         },
       ],
+      // The chart's controller Service: LoadBalancer unless the values say otherwise.
+      services: (r, v) => [
+        {
+          name: `${fullname(r, "ingress-nginx")}-controller`,
+          type: serviceType(at(v, "controller.service.type")),
+          annotations: stringMap(at(v, "controller.service.annotations")),
+          ports: [
+            port("http", 80, at(v, "controller.service.nodePorts.http")),
+            port("https", 443, at(v, "controller.service.nodePorts.https")),
+          ],
+        },
+      ],
     },
   },
   "https://traefik.github.io/charts": {
@@ -146,6 +190,17 @@ const REPOS: Record<string, Record<string, IndexedChart>> = {
           cpuMilli: 100,
           memoryMi: 100,
           image: "docker.io/library/traefik",
+        },
+      ],
+      services: (r, v) => [
+        {
+          name: fullname(r, "traefik"),
+          type: serviceType(at(v, "service.type")),
+          annotations: stringMap(at(v, "service.annotations")),
+          ports: [
+            port("web", 80, at(v, "ports.web.nodePort")),
+            port("websecure", 443, at(v, "ports.websecure.nodePort")),
+          ],
         },
       ],
     },
@@ -205,6 +260,32 @@ const REPOS: Record<string, Record<string, IndexedChart>> = {
                   image: "docker.io/grafana/grafana",
                 },
               ]),
+          // What the operator runs for the Prometheus resource: one pod per replica, each with its
+          // volumeClaimTemplate's claim when storageSpec asks for one.
+          ...Array.from({ length: int(at(v, "prometheus.prometheusSpec.replicas"), 1) }, (_, i) => {
+            const set = `prometheus-${f}-prometheus`;
+            const template = at(v, "prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec");
+            const storage = at(template, "resources.requests.storage");
+            const className = at(template, "storageClassName");
+            return {
+              name: `${set}-${i}`,
+              replicas: 1,
+              cpuMilli: 200,
+              memoryMi: 512,
+              image: "quay.io/prometheus/prometheus",
+              ...(typeof storage === "string"
+                ? {
+                    claims: [
+                      {
+                        name: `${set}-db-${set}-${i}`,
+                        storage,
+                        ...(typeof className === "string" ? { storageClassName: className } : {}),
+                      },
+                    ],
+                  }
+                : {}),
+            };
+          }),
           {
             name: `${r}-kube-state-metrics`,
             replicas: 1,
@@ -257,7 +338,7 @@ export function fetchChart(
   chart: string,
   version: string,
   values: Values,
-): { workloads: ChartWorkload[] } | { error: string } {
+): { workloads: ChartWorkload[]; services: ChartService[] } | { error: string } {
   const r = REPOS[repo] ?? REPOS[repo.replace(/\/$/, "")] ?? REPOS[`${repo}/`];
   if (!r)
     return {
@@ -269,7 +350,7 @@ export function fetchChart(
     return {
       error: `Error: INSTALLATION FAILED: chart "${chart}" matching ${version} not found in ${release} index. (try 'helm repo update'): no chart version found for ${chart}-${shown}`,
     };
-  return { workloads: c.workloads(release, values) };
+  return { workloads: c.workloads(release, values), services: c.services?.(release, values) ?? [] };
 }
 
 /** Whether a HelmChart installs Gatekeeper (its CRDs and webhook come with the chart). */

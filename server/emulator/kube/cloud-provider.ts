@@ -38,6 +38,8 @@ interface CloudConf {
   credentialSecret: string;
   floatingNetworkId: string | null;
   subnetId: string | null;
+  /** [LoadBalancer] create-monitor: a TCP health monitor per pool (OCCM's default is false). */
+  createMonitor: boolean;
 }
 interface Session {
   token: string;
@@ -132,6 +134,7 @@ function cloudConfOf(k: KubeClusterState, namespace: string, secretName: string)
     credentialSecret: secret,
     floatingNetworkId: lb?.get("floating-network-id") ?? null,
     subnetId: lb?.get("subnet-id") ?? null,
+    createMonitor: lb?.get("create-monitor") === "true",
   };
 }
 
@@ -370,6 +373,27 @@ function ensureLoadBalancer(
           },
         },
         `failed to create pool for port ${port.port}`,
+      );
+    if (conf.createMonitor && !pool.healthMonitorId)
+      return mutate(
+        engine,
+        {
+          method: "POST",
+          path: `${LB}/healthmonitors`,
+          token,
+          body: {
+            healthmonitor: {
+              name: `monitor_${i}_${name}`,
+              pool_id: pool.id,
+              type: "TCP",
+              delay: 5,
+              timeout: 3,
+              max_retries: 1,
+              max_retries_down: 3,
+            },
+          },
+        },
+        `failed to create health monitor for pool ${pool.name}`,
       );
     const members = Object.values(s.members).filter((m) => m.poolId === pool.id);
     const missing = workers.find((n) => !members.some((m) => m.address === n.ip));

@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { parse } from "yaml";
 import type { Engine } from "../engine";
 import { jobPodName } from "./api/applied";
+import { deleteObject, ensureClaim, objectKey, putReleaseService, releaseServiceKeys } from "./api/objects";
 import { fetchChart, isGatekeeperChart } from "./chart-index";
 import { podReady, recordEvent, scaled, type NodeView } from "./model";
 import { hardened } from "./sample";
@@ -212,6 +213,8 @@ function runJob(
   const name = o.metadata.name;
   if (job.specKey === "delete") {
     removeRelease(k, name);
+    // helm uninstall deletes the release's Services; the claims of its StatefulSets stay, as Helm leaves them.
+    for (const key of releaseServiceKeys(k, spec.targetNamespace, name)) deleteObject(k, key, now);
     delete k.applied![appliedKey(o.apiVersion, o.kind, o.metadata.namespace, name)];
     if (isGatekeeperChart(spec.repo, spec.chart)) {
       k.templates = {};
@@ -240,6 +243,12 @@ function runJob(
   const r = fetchChart(name, spec.repo, spec.chart, spec.version, values);
   if ("error" in r) return fail(engine, k, o, job, spec, r.error, now);
   installRelease(k, name, spec, r.workloads);
+  // Its Services (a changed chart drops the ones it no longer renders) and its workloads' claims.
+  const services = new Set(r.services.map((x) => objectKey("Service", spec.targetNamespace, x.name)));
+  for (const key of releaseServiceKeys(k, spec.targetNamespace, name))
+    if (!services.has(key)) deleteObject(k, key, now);
+  for (const x of r.services) putReleaseService(k, now, spec.targetNamespace, name, x);
+  for (const w of r.workloads) for (const c of w.claims ?? []) ensureClaim(k, now, spec.targetNamespace, c);
   job.state = "Succeeded";
   job.log.push(`NAME: ${name}`, `NAMESPACE: ${spec.targetNamespace}`, "STATUS: deployed");
   k.resourceVersion++;
@@ -316,6 +325,7 @@ function installRelease(
       memoryMi: w.memoryMi,
       release,
       ...(w.onMasters ? { onMasters: true } : {}),
+      ...(w.claims?.length ? { claims: w.claims.map((c) => c.name) } : {}),
       template: {
         labels: {
           app: w.name,

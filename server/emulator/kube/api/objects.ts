@@ -345,3 +345,160 @@ function createClaim(call: KubeCall, ns: string): KubeResponse {
     ["kubernetes.io/pvc-protection"],
   );
 }
+
+// ── objects a Helm release makes (helm.ts) ───────────────────────────────────
+
+/** Delete an object as the API does: at once, or marked while finalizers hold it. */
+export function deleteObject(k: KubeClusterState, key: string, now: number): void {
+  const o = k.objects?.[key];
+  if (!o) return;
+  k.resourceVersion++;
+  if (o.metadata.finalizers?.length) {
+    o.metadata.deletionTimestamp ??= iso(now);
+    o.metadata.resourceVersion = String(k.resourceVersion);
+  } else delete k.objects![key];
+}
+
+function newObject(
+  k: KubeClusterState,
+  kind: string,
+  ns: string,
+  name: string,
+  now: number,
+  meta: Pick<StoredObject["metadata"], "labels" | "annotations" | "finalizers">,
+  rest: Record<string, unknown>,
+): StoredObject {
+  k.resourceVersion++;
+  return {
+    ...rest,
+    apiVersion: "v1",
+    kind,
+    metadata: {
+      name,
+      namespace: ns,
+      ...meta,
+      uid: `${k.id.slice(0, 8)}-${kind.toLowerCase().slice(0, 3)}-${k.resourceVersion.toString(16).padStart(8, "0")}`,
+      resourceVersion: String(k.resourceVersion),
+      generation: 1,
+      creationTimestamp: iso(now),
+    },
+  };
+}
+
+/** A release's Service, made or brought to what the chart renders (its node ports and the controller's status kept). */
+export function putReleaseService(
+  k: KubeClusterState,
+  now: number,
+  ns: string,
+  release: string,
+  svc: {
+    name: string;
+    type: string;
+    annotations: Record<string, string>;
+    ports: Array<{ name: string; port: number; nodePort?: number }>;
+  },
+): void {
+  const key = objectKey("Service", ns, svc.name);
+  const existing = k.objects?.[key];
+  if (existing?.metadata.deletionTimestamp) return; // being deleted: made again once it is gone
+  const old = ((existing?.spec ?? {}) as { ports?: Array<{ name?: string; nodePort?: number }> }).ports ?? [];
+  const taken = new Set(
+    Object.values(k.objects ?? {})
+      .filter((o) => o.kind === "Service" && o !== existing)
+      .flatMap((o) =>
+        ((o.spec as { ports?: Array<{ nodePort?: number }> }).ports ?? []).map((p) => p.nodePort),
+      ),
+  );
+  let next = 30000;
+  const nodePort = (p: { name: string; nodePort?: number }) => {
+    if (p.nodePort) return p.nodePort;
+    const kept = old.find((o) => o.name === p.name)?.nodePort;
+    if (kept) return kept;
+    while (taken.has(next)) next++;
+    taken.add(next);
+    return next;
+  };
+  const spec = {
+    type: svc.type,
+    selector: { "app.kubernetes.io/instance": release },
+    ports: svc.ports.map((p) => ({
+      name: p.name,
+      port: p.port,
+      protocol: "TCP",
+      targetPort: p.name,
+      ...(svc.type === "ClusterIP" ? {} : { nodePort: nodePort(p) }),
+    })),
+  };
+  const labels = { "app.kubernetes.io/instance": release, "app.kubernetes.io/managed-by": "Helm" };
+  const annotations = {
+    ...svc.annotations,
+    "meta.helm.sh/release-name": release,
+    "meta.helm.sh/release-namespace": ns,
+  };
+  if (existing) {
+    if (
+      JSON.stringify(existing.spec) === JSON.stringify(spec) &&
+      JSON.stringify(existing.metadata.annotations) === JSON.stringify(annotations)
+    )
+      return;
+    k.resourceVersion++;
+    existing.spec = spec;
+    existing.metadata.annotations = annotations;
+    existing.metadata.resourceVersion = String(k.resourceVersion);
+    return;
+  }
+  (k.objects ??= {})[key] = newObject(
+    k,
+    "Service",
+    ns,
+    svc.name,
+    now,
+    { labels, annotations },
+    { spec, status: { loadBalancer: {} } },
+  );
+}
+
+/** The Services a release made (its name in `meta.helm.sh/release-name`), by key. */
+export function releaseServiceKeys(k: KubeClusterState, ns: string, release: string): string[] {
+  return Object.entries(k.objects ?? {})
+    .filter(
+      ([, o]) =>
+        o.kind === "Service" &&
+        o.metadata.namespace === ns &&
+        o.metadata.annotations?.["meta.helm.sh/release-name"] === release,
+    )
+    .map(([key]) => key);
+}
+
+/** A workload's claim from its volumeClaimTemplate, made once (the StatefulSet controller never changes or deletes it). */
+export function ensureClaim(
+  k: KubeClusterState,
+  now: number,
+  ns: string,
+  claim: { name: string; storage: string; storageClassName?: string },
+): void {
+  const key = objectKey("PersistentVolumeClaim", ns, claim.name);
+  if (k.objects?.[key]) return;
+  let className = claim.storageClassName;
+  if (className === undefined)
+    className = Object.values(k.applied ?? {}).find(
+      (o) => o.kind === "StorageClass" && o.metadata.annotations?.[DEFAULT_CLASS] === "true",
+    )?.metadata.name;
+  (k.objects ??= {})[key] = newObject(
+    k,
+    "PersistentVolumeClaim",
+    ns,
+    claim.name,
+    now,
+    { finalizers: ["kubernetes.io/pvc-protection"] },
+    {
+      spec: {
+        accessModes: ["ReadWriteOnce"],
+        resources: { requests: { storage: claim.storage } },
+        ...(className !== undefined ? { storageClassName: className } : {}),
+        volumeMode: "Filesystem",
+      },
+      status: { phase: "Pending" },
+    },
+  );
+}

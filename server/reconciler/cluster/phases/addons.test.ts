@@ -56,7 +56,7 @@ async function addonPhase(clusterId: string, id: string, phase: string | null) {
 }
 
 describe("addons", () => {
-  it("ingress-nginx gets a tagged Octavia TCP load balancer with the PROXY protocol; uninstalling removes it", async () => {
+  it("ingress-nginx's LoadBalancer Service gets an Octavia load balancer from the cluster's cloud controller, PROXY protocol on; uninstalling removes it", async () => {
     const { u, c, ref } = await running();
     await addonPhase(c.id, "metrics-server", "Installed");
     const row = await clusterRow(db, c.id);
@@ -69,29 +69,7 @@ describe("addons", () => {
     expect(installed.spec.addons.map((a) => a.id)).toEqual(["metrics-server", "ingress-nginx"]);
     await addonPhase(c.id, "ingress-nginx", "Installed");
 
-    const r = projectResources(t.emu);
-    const lb = r.lbs.find((l) => l.name === "addons-ingress-nginx-ingress")!;
-    expect(lb.tags).toEqual(expect.arrayContaining([`kc-cluster=${c.id}`, "kc-addon=ingress-nginx"]));
-    expect(lb.provisioningStatus).toBe("ACTIVE");
-    const listeners = r.listeners.filter((l) => l.loadBalancerId === lb.id);
-    expect(listeners.map((l) => `${l.protocol}:${l.protocolPort}`).sort()).toEqual(["TCP:443", "TCP:80"]);
-    const pools = r.pools.filter((p) => p.loadBalancerId === lb.id);
-    expect(pools.map((p) => p.protocol)).toEqual(["PROXY", "PROXY"]);
-    const workerIps = r.ports
-      .filter((p) => p.name.startsWith("addons-web-"))
-      .map((p) => p.fixedIps[0]!.ipAddress)
-      .sort();
-    for (const [pool, nodePort] of pools.map((p) => [p, p.name.endsWith("-80") ? 30080 : 30443] as const)) {
-      const members = r.members.filter((m) => m.poolId === pool.id);
-      expect(members.map((m) => m.address).sort()).toEqual(workerIps);
-      expect(members.every((m) => m.protocolPort === nodePort)).toBe(true);
-      expect(pool.healthMonitorId).not.toBeNull();
-    }
-    const fip = r.fips.find((f) => f.tags.includes("kc-addon=ingress-nginx"))!;
-    expect(fip.portId).toBe(lb.vipPortId);
-    const status = (await clusterRow(db, c.id)).status.addons!["ingress-nginx"]!;
-    expect(status.resources[0]).toContain(fip.address);
-    // The chart is a HelmChart the cluster's Helm controller installed, with the chart's own values.
+    // The chart's values ask for a LoadBalancer Service with the cloud controller's annotations.
     const k = t.emu.engine.state.kube[c.id]!;
     const chart = k.applied?.["helm.cattle.io/v1/HelmChart/kube-system/ingress-nginx"];
     expect(chart?.spec).toMatchObject({
@@ -101,16 +79,55 @@ describe("addons", () => {
       targetNamespace: "ingress-nginx",
     });
     const chartValues = parseYaml((chart?.spec as { valuesContent: string }).valuesContent) as {
-      controller: { replicaCount: number; service: { type: string; nodePorts: { http: number } } };
+      controller: Record<string, unknown>;
     };
     expect(chartValues.controller).toMatchObject({
       replicaCount: 2,
-      service: { type: "NodePort", nodePorts: { http: 30080 } },
+      config: { "use-proxy-protocol": "true" },
+      service: {
+        type: "LoadBalancer",
+        annotations: {
+          "loadbalancer.openstack.org/proxy-protocol": "true",
+          "service.beta.kubernetes.io/openstack-internal-load-balancer": "false",
+        },
+        nodePorts: { http: 30080, https: 30443 },
+      },
     });
     expect(k.jobs?.["kube-system/helm-install-ingress-nginx"]?.state).toBe("Succeeded");
     expect(k.deployments.find((d) => d.name === "ingress-nginx-controller")?.replicas).toBe(2);
 
-    // Scaling the workers moves the members along.
+    // The cloud controller made it (OCCM's names), PROXY pools with monitors, a member per worker on the node ports.
+    const r = projectResources(t.emu);
+    const lbName = `kube_service_${c.id}_ingress-nginx_ingress-nginx-controller`;
+    const lb = r.lbs.find((l) => l.name === lbName)!;
+    expect(lb.tags).toEqual([lbName]);
+    expect(lb.provisioningStatus).toBe("ACTIVE");
+    expect(r.lbs.some((l) => l.tags.includes("kc-addon=ingress-nginx"))).toBe(false);
+    const listeners = r.listeners.filter((l) => l.loadBalancerId === lb.id);
+    expect(listeners.map((l) => `${l.protocol}:${l.protocolPort}`).sort()).toEqual(["TCP:443", "TCP:80"]);
+    const pools = r.pools.filter((p) => p.loadBalancerId === lb.id);
+    expect(pools.map((p) => p.protocol)).toEqual(["PROXY", "PROXY"]);
+    const workerIps = r.ports
+      .filter((p) => p.name.startsWith("addons-web-"))
+      .map((p) => p.fixedIps[0]!.ipAddress)
+      .sort();
+    for (const pool of pools) {
+      const members = r.members.filter((m) => m.poolId === pool.id);
+      expect(members.map((m) => m.address).sort()).toEqual(workerIps);
+      expect(members.every((m) => m.protocolPort === (pool.name.startsWith("pool_0_") ? 30080 : 30443))).toBe(
+        true,
+      );
+      expect(pool.healthMonitorId).not.toBeNull();
+    }
+    const fip = r.fips.find((f) => f.portId === lb.vipPortId)!;
+    expect(fip.description).toBe(
+      `Floating IP for Kubernetes external service ingress-nginx/ingress-nginx-controller from cluster ${c.id}`,
+    );
+    const status = (await clusterRow(db, c.id)).status;
+    expect(status.addons!["ingress-nginx"]!.resources[0]).toContain(fip.address);
+    expect(status.madeByCluster!.loadBalancers.map((l) => l.floatingIp)).toEqual([fip.address]);
+
+    // Scaling the workers moves the members along (the cloud controller follows the nodes).
     const g = (await clusterRow(db, c.id)).generation;
     await u.caller.nodeGroup.update({
       ...ref,
@@ -133,12 +150,64 @@ describe("addons", () => {
     const g2 = (await clusterRow(db, c.id)).generation;
     await u.caller.addon.uninstall({ ...ref, generation: g2, id: "ingress-nginx" });
     await addonPhase(c.id, "ingress-nginx", null);
+    await drive(db, t, c.id, {
+      until: async () => (await clusterRow(db, c.id)).status.madeByCluster?.loadBalancers.length === 0,
+    });
     const after = projectResources(t.emu);
     expect(after.lbs.map((l) => l.name)).toEqual(["addons-api"]);
-    expect(after.fips.filter((f) => f.tags.includes("kc-addon=ingress-nginx"))).toEqual([]);
+    expect(after.fips.some((f) => f.address === fip.address)).toBe(false);
     expect(k.applied?.["helm.cattle.io/v1/HelmChart/kube-system/ingress-nginx"]).toBeUndefined();
     expect(k.deployments.some((d) => d.name === "ingress-nginx-controller")).toBe(false);
-  }, 90_000);
+  }, 120_000);
+
+  it("a load balancer an older console built for ingress-nginx is replaced make-before-break by the Service's", async () => {
+    const { u, c, ref } = await running();
+    // What an older console left: its own LB and address for the addon, tagged with the cluster and the addon.
+    const cloud = t.cloud;
+    const subnet = (await cloud.network.listSubnets({ tags: [`kc-cluster=${c.id}`] }))[0]!;
+    const tags = [`kc-cluster=${c.id}`, "kc-addon=ingress-nginx"];
+    const legacy = await cloud.loadBalancer.createLoadBalancer({
+      name: "addons-ingress-nginx-ingress",
+      vipSubnetId: subnet.id,
+      tags,
+    });
+    const external = Object.values(t.emu.engine.state.networks).find((n) => n.external)!;
+    const legacyFip = await cloud.network.createFloatingIp({
+      networkId: external.id,
+      portId: legacy.vipPortId,
+      tags,
+    });
+    await u.caller.addon.install({
+      ...ref,
+      generation: (await clusterRow(db, c.id)).generation,
+      addon: { id: "ingress-nginx", version: "4.13.3", values: values("ingress-nginx") },
+    });
+    let servedThroughout = true;
+    let heldForTheNewOne = false;
+    await drive(db, t, c.id, {
+      until: async () => {
+        const s = (await clusterRow(db, c.id)).status;
+        return (
+          s.addons?.["ingress-nginx"]?.phase === "Installed" &&
+          !projectResources(t.emu).lbs.some((l) => l.id === legacy.id)
+        );
+      },
+      onTick: () => {
+        const r = projectResources(t.emu);
+        const old = r.fips.some((f) => f.id === legacyFip.id && f.portId === legacy.vipPortId);
+        const made = r.lbs.find((l) => l.name.startsWith(`kube_service_${c.id}_ingress-nginx_`));
+        const serving =
+          made?.provisioningStatus === "ACTIVE" && r.fips.some((f) => f.portId === made.vipPortId);
+        if (!old && !serving) servedThroughout = false;
+        if (old && !serving) heldForTheNewOne = true;
+      },
+    });
+    expect(heldForTheNewOne).toBe(true);
+    expect(servedThroughout).toBe(true);
+    const r = projectResources(t.emu);
+    expect(r.fips.some((f) => f.id === legacyFip.id)).toBe(false);
+    expect(r.lbs.filter((l) => l.name.startsWith("kube_service_")).length).toBe(1);
+  }, 120_000);
 
   it("a cluster deleted with addons leaves no load balancer, address or volume behind", async () => {
     const { u, c, ref } = await running({
@@ -149,12 +218,22 @@ describe("addons", () => {
       ],
     });
     await addonPhase(c.id, "kube-prometheus-stack", "Installed");
+    await addonPhase(c.id, "ingress-nginx", "Installed");
+    // Prometheus' data: a claim of the ceph-ssd class, whose 50 GB volume Cinder CSI made for the cluster.
+    await drive(db, t, c.id, {
+      until: async () => (await clusterRow(db, c.id)).status.madeByCluster?.volumes.length === 1,
+    });
     const vol = projectResources(t.emu).volumes.find(
-      (v) => v.name === "addons-kube-prometheus-stack-prometheus",
+      (v) => v.metadata["cinder.csi.openstack.org/cluster"] === c.id,
     );
     expect(vol).toMatchObject({
       size: 50,
-      metadata: { "kc-cluster": c.id, "kc-addon": "kube-prometheus-stack" },
+      volumeTypeName: "ceph-ssd",
+      metadata: {
+        "csi.storage.k8s.io/pvc/namespace": "monitoring",
+        "csi.storage.k8s.io/pvc/name":
+          "prometheus-kube-prometheus-stack-prometheus-db-prometheus-kube-prometheus-stack-prometheus-0",
+      },
     });
     await u.caller.cluster.delete({ ...ref, confirmName: "addons" });
     await drive(db, t, c.id);

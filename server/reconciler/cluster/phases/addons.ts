@@ -1,7 +1,7 @@
 import type { AddonStatus, ClusterStatus, PolicyStatus } from "@/db/schema";
 import type { ClusterSpec } from "@/server/contracts/cluster";
 import type { AdmissionRefusal, ComponentStatus } from "@/server/contracts/cluster-status";
-import { ADDONS } from "@/server/domain/addons";
+import { ADDONS, addonEntry, checkValues } from "@/server/domain/addons";
 import { SYSTEM, wantedCharts } from "@/server/domain/charts";
 import { wantedStorageClasses } from "@/server/domain/storage-classes";
 import { hashOf, webhookExemptNamespaces } from "@/server/kube/helm";
@@ -15,7 +15,7 @@ import type { KubeClient, KubeNode } from "@/server/kube/client";
 import { addonOf, type Observed } from "../observe";
 import type { Step } from "../steps";
 import { NOTHING, type Action, type ClusterScope, type PhaseResult } from "../scope";
-import { resourceSummary } from "../addon-resources";
+import { addonCloudState, resourceSummary } from "../addon-resources";
 import { helmPlan, type ChartState, type HelmPlan } from "../helm-plan";
 
 /**
@@ -23,8 +23,8 @@ import { helmPlan, type ChartState, type HelmPlan } from "../helm-plan";
  * and one HelmChart per system component and addon (helm-plan.ts), then
  * Gatekeeper's templates and constraints once its chart runs, each
  * stamped with the hash of what was applied so a repeat pass changes
- * nothing. Their cloud resources are steps of the infrastructure phase
- * (addon-resources.ts).
+ * nothing. Their cloud resources are the cluster's own: its cloud
+ * controller's load balancers for their Services (addon-resources.ts).
  */
 
 /** How long a clean sync of releases and Gatekeeper objects is trusted before the cluster is read again. */
@@ -171,39 +171,37 @@ export async function kubeAddonPlan(args: {
       };
 
   for (const w of wanted.filter((x) => x.kind === "addon")) {
-    const cloudSteps = args.steps.filter((s) => s.key.startsWith(`addon:${w.name}:`));
-    const cloudDone = cloudSteps.every((s) => s.state === "done");
-    const errorStep = cloudSteps.find((s) => args.stepErrors.has(s.label));
-    // Its chart failing to apply, or a load balancer Octavia put in ERROR.
+    // Its chart's load balancer, which the cluster's cloud controller makes (once the chart made the Service).
+    const entry = addonEntry(w.name);
+    const values = entry
+      ? checkValues(entry, spec.addons.find((a) => a.id === w.name)?.values ?? "").value
+      : null;
+    const cloud =
+      entry && values && helm?.charts.get(w.name)?.phase === "Installed"
+        ? addonCloudState(o, cluster, { entry, values }, unavailable)
+        : { done: true, waiting: null, failed: null };
+    // Its chart failing to apply.
     const applyError = [...args.stepErrors].find(
       ([label]) => label.startsWith(`Install ${w.title} `) || label.startsWith(`Update ${w.title} `),
     );
-    const brokenLb = o.addonLbs.find((x) => x.addon === w.name && x.lb.provisioningStatus === "ERROR");
     const chart = helm?.charts.get(w.name) ?? { phase: "Installing" as const, message: unreachable };
-    if (!cloudDone) settled = false;
-    const failed = errorStep ?? applyError ?? brokenLb;
+    if (!cloud.done) settled = false;
     const phase: AddonStatus["phase"] =
-      failed || chart.phase === "Failed"
+      applyError || cloud.failed || chart.phase === "Failed"
         ? "Failed"
-        : chart.phase === "Installed" && cloudDone
+        : chart.phase === "Installed" && cloud.done
           ? "Installed"
           : "Installing";
     addons[w.name] = {
       phase,
       version: w.version,
-      message: errorStep
-        ? `${errorStep.label}: ${args.stepErrors.get(errorStep.label)}`
-        : applyError
-          ? `${applyError[0]}: ${applyError[1]}`
-          : brokenLb
-            ? `Load balancer ${brokenLb.lb.name} is in ERROR; uninstall and install the addon again to replace it`
-            : chart.phase === "Failed"
-              ? chart.message
-              : !cloudDone
-                ? (cloudSteps.find((s) => s.state !== "done")?.label ?? null)
-                : chart.message,
+      message: applyError
+        ? `${applyError[0]}: ${applyError[1]}`
+        : chart.phase === "Failed"
+          ? chart.message
+          : (cloud.failed ?? cloud.waiting ?? chart.message),
       since: since(prevAddons[w.name], phase),
-      resources: resourceSummary(o, w.name),
+      resources: resourceSummary(o, cluster.id, w.name),
     };
   }
   // Addons the spec no longer wants: Removing until their chart and cloud resources are gone.
@@ -226,7 +224,7 @@ export async function kubeAddonPlan(args: {
       version: prevAddons[id]?.version ?? "",
       message: "Removing its workloads and cloud resources",
       since: since(prevAddons[id], "Removing"),
-      resources: resourceSummary(o, id),
+      resources: resourceSummary(o, cluster.id, id),
     };
   }
 

@@ -1,16 +1,16 @@
-import { addonSteps } from "../addon-resources";
 import type { Action, ClusterScope, PhaseResult } from "../scope";
 import { buildSteps, type Step } from "../steps";
 
 /**
  * The cloud resources the spec wants, as one step graph (network, security
- * groups, masters and their etcd volumes, the API load balancer, workers,
- * addons' load balancers and volumes). Every missing step whose
+ * groups, masters and their etcd volumes, the API load balancer, workers;
+ * addons' load balancers and volumes are the cluster's own, addon-resources.ts).
+ * Every missing step whose
  * dependencies are done runs this pass, so wall time follows the longest
  * chain; Octavia takes one change at a time per load balancer.
  */
 export function infrastructurePhase(scope: ClusterScope): PhaseResult {
-  const { cloud, cluster, observed, catalog, spec } = scope;
+  const { cloud, cluster, observed, catalog } = scope;
   const steps = [
     ...buildSteps({
       cloud,
@@ -19,13 +19,6 @@ export function infrastructurePhase(scope: ClusterScope): PhaseResult {
       catalog,
       userData: scope.api!.userData,
       groupTargets: scope.plan.groupTargets,
-    }),
-    ...addonSteps({
-      cloud,
-      cluster,
-      observed,
-      netDeps: spec.network.mode === "new" ? ["subnet"] : [],
-      subnetId: () => (spec.network.mode === "new" ? observed.subnet!.id : spec.network.subnetId),
     }),
   ];
   const actions = runnable(scope, steps);
