@@ -38,6 +38,8 @@ export interface KubeNode {
   controlPlaneLabel: string | null;
   /** What pods may request on it. */
   allocatable: Resources;
+  /** Its taints, as the API lists them. */
+  taints: Array<{ key: string; value?: string; effect: string }>;
 }
 export interface KubePod {
   namespace: string;
@@ -166,6 +168,8 @@ export interface KubeClient {
   deleteStorageClass(name: string): Promise<void>;
   /** Merges labels into a Node's. */
   labelNode(node: string, labels: Record<string, string>): Promise<void>;
+  /** Removes one taint (by key) from a Node, keeping the others. */
+  removeNodeTaint(node: string, key: string): Promise<void>;
   listReleases(): Promise<KubeRelease[]>;
   deleteRelease(id: string): Promise<void>;
   deploymentsIn(namespace: string): Promise<KubeDeployment[]>;
@@ -591,6 +595,17 @@ export function createKubeClient(t: KubeTarget): KubeClient {
       if (res.status >= 400 && res.status !== 404)
         throw new Error(`Deleting StorageClass ${name}: HTTP ${res.status}`);
     },
+    async removeNodeTaint(node, key) {
+      // The whole list, as kubectl taint sends it (Node.spec.taints has no merge key): what the node has, less `key`.
+      const current = (await withTimeout(core.readNode({ name: node }))).spec?.taints ?? [];
+      if (!current.some((t) => t.key === key)) return;
+      await withTimeout(
+        core.patchNode(
+          { name: node, body: { spec: { taints: current.filter((t) => t.key !== key) } } },
+          setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+        ),
+      );
+    },
     async labelNode(node, labels) {
       await withTimeout(
         core.patchNode(
@@ -728,6 +743,11 @@ export function createKubeClient(t: KubeTarget): KubeClient {
           cpuMilli: cpuMilli(n.status?.allocatable?.cpu),
           memoryMi: memoryMi(n.status?.allocatable?.memory),
         },
+        taints: (n.spec?.taints ?? []).map((t) => ({
+          key: t.key,
+          ...(t.value !== undefined ? { value: t.value } : {}),
+          effect: t.effect,
+        })),
       }));
     },
     async listPods() {

@@ -57,9 +57,16 @@ beforeAll(async () => {
   await drive(db, t, clusterId);
   // Kubelets post Ready a little after their servers boot.
   await drive(db, t, clusterId, {
-    until: async () =>
-      (await clusterRow(db, clusterId)).status.nodes.every((n) => n.state === "Ready" && n.version),
+    until: async () => {
+      const row = await clusterRow(db, clusterId);
+      // Nodes get their zone label from the cloud controller once it runs.
+      return (
+        row.status.nodes.every((n) => n.state === "Ready" && n.version) &&
+        row.status.components?.["openstack-cloud-controller-manager"]?.phase === "Installed"
+      );
+    },
   });
+  await t.emu.kube.sync();
 }, 240_000);
 afterAll(async () => {
   await t.stop();

@@ -55,11 +55,16 @@ describe("workers on the job queue", () => {
           inFlight.set(id, n);
           if (n > 1) overlap++;
         });
-        w.runner.events.on("job:complete", ({ job }) => {
+        // Counted as finished when the task returns or throws: graphile emits job:success / job:error before it
+        // releases the job in the database, but job:complete only after, by when another worker may have
+        // started the cluster's next pass (a false overlap on a loaded machine).
+        const done = ({ job }: { job: { payload: unknown } }) => {
           const id = (job.payload as { clusterId?: string }).clusterId ?? "";
           if (!id) return;
           inFlight.set(id, (inFlight.get(id) ?? 1) - 1);
-        });
+        };
+        w.runner.events.on("job:success", done);
+        w.runner.events.on("job:error", done);
       }
       try {
         const u = await makeUser(db);

@@ -52,6 +52,7 @@ const sessions = new Map<string, Session>();
 export function syncCloudProvider(engine: Engine, k: KubeClusterState, nodes: NodeView[]): void {
   if (!engine.inClusterCloud) return;
   releaseUnusedClaims(engine, k);
+  initializeNodes(engine, k, nodes);
   selectNodesForClaims(engine, k, nodes);
   syncLoadBalancers(engine, k, nodes);
   syncVolumes(engine, k, nodes);
@@ -230,6 +231,39 @@ function stringAt(values: Record<string, unknown>, path: string[], fallback: str
   let v: unknown = values;
   for (const p of path) v = v && typeof v === "object" ? (v as Record<string, unknown>)[p] : undefined;
   return typeof v === "string" && v ? v : fallback;
+}
+
+// ── the cloud controller's node controller ──────────────────────────────────
+
+/**
+ * Nodes whose kubelet runs with `--cloud-provider=external` carry the
+ * uninitialized taint (nothing that does not tolerate it runs there) until
+ * the cloud controller finds their server in Nova with its credential: then
+ * they get their provider id, zone and instance type, and lose the taint.
+ */
+function initializeNodes(engine: Engine, k: KubeClusterState, nodes: NodeView[]): void {
+  const waiting = nodes.filter((n) => n.config.externalCloudProvider && k.initialized?.[n.name] !== "cloud");
+  if (waiting.length === 0) return;
+  const release = installedRelease(k, OCCM_CHART);
+  if (!release) return;
+  const conf = cloudConfOf(
+    k,
+    release.namespace,
+    stringAt(release.values, ["secret", "name"], "cloud-config"),
+  );
+  const session = typeof conf === "string" ? conf : sessionFor(engine, conf);
+  if (typeof session === "string") return; // the controller crash-loops; the nodes stay tainted
+  for (const n of waiting) {
+    const server = Object.values(engine.state.servers).find(
+      (s) => s.projectId === session.projectId && s.name === n.name && s.status !== "DELETED",
+    );
+    if (!server) continue; // "failed to find the instance": not this cloud's server
+    (k.initialized ??= {})[n.name] = "cloud";
+    n.uninitialized = false;
+    n.cloudInitialized = true;
+    k.resourceVersion++;
+    engine.markDirty();
+  }
 }
 
 // ── the cloud controller's service controller ───────────────────────────────

@@ -185,7 +185,7 @@ function runJob(
           n.config.role === "master" &&
           k.nodeLabels?.[n.name]?.["node-role.kubernetes.io/control-plane"] === "true",
       )
-    : nodes.find((n) => n.ready && n.config.role === "worker" && !n.unschedulable);
+    : nodes.find((n) => n.ready && n.config.role === "worker" && !n.unschedulable && !n.uninitialized);
   if (!host) {
     if (job.state === "Pending" && job.lastUnschedulableAt === undefined) {
       job.lastUnschedulableAt = now;

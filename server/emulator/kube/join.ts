@@ -46,6 +46,8 @@ export interface NodeConfig {
   group: string | null;
   labels: Record<string, string>;
   taints: Array<{ key: string; value: string; effect: string }>;
+  /** The kubelet runs with `--cloud-provider=external`: the node waits for the cloud controller to initialize it. */
+  externalCloudProvider: boolean;
 }
 
 const CloudConfig = z.object({
@@ -192,6 +194,7 @@ function parseBoot(userData: string | null): NodeBoot {
           value: t.value ?? "",
           effect: t.effect,
         })),
+        externalCloudProvider: argValue(registration?.kubeletExtraArgs, "cloud-provider") === "external",
       }
     : null;
   return { files, mode, init, cluster, join, etcdDisk, error: null, config };

@@ -23,6 +23,10 @@ export interface NodeView {
   ip: string | null;
   unschedulable: boolean;
   createdAt: number;
+  /** Carries node.cloudprovider.kubernetes.io/uninitialized: only pods that tolerate it run there. */
+  uninitialized: boolean;
+  /** The cloud controller initialized it (provider id, zone and instance type). */
+  cloudInitialized: boolean;
 }
 
 /** Base delays of a real cluster, divided by the emulator's speed. */
@@ -102,6 +106,8 @@ export function allNodes(engine: Engine): Map<string, NodeView[]> {
       ip: ipOf(engine, srv),
       unschedulable: Boolean(k?.cordoned[srv.name]),
       createdAt: k?.seen[srv.name]?.createdAt ?? srv.launchedAt!,
+      uninitialized: config.externalCloudProvider && !k?.initialized?.[srv.name],
+      cloudInitialized: !config.externalCloudProvider || k?.initialized?.[srv.name] === "cloud",
     });
     out.set(config.clusterId, list);
   }

@@ -109,6 +109,7 @@ function trackNodes(
     if (byName.has(name)) continue;
     delete k.seen[name];
     delete k.cordoned[name];
+    delete k.initialized?.[name];
     delete k.failed[name];
     delete k.nodeLabels?.[name];
     recordEvent(k, now, {

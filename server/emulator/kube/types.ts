@@ -176,6 +176,13 @@ export interface KubeClusterState {
   crds?: Record<string, true>;
   /** The Helm controller's jobs by `namespace/name`. */
   jobs?: Record<string, EmulatedJob>;
+  /**
+   * Nodes a kubelet registered with `--cloud-provider=external` that no
+   * longer carry the uninitialized taint: "cloud" when the cloud controller
+   * initialized them (provider id, zone and instance-type labels), "untainted"
+   * when a client removed the taint itself.
+   */
+  initialized?: Record<string, "cloud" | "untainted">;
   /** Labels set on Nodes through the API (merged over what the kubelet registers), by node. */
   nodeLabels?: Record<string, Record<string, string>>;
   /** Gatekeeper ConstraintTemplates by name, and constraints by `kind/name`. */

@@ -64,6 +64,7 @@ export function takesPods(n: NodeView): boolean {
     n.config.role === "worker" &&
     n.ready &&
     !n.unschedulable &&
+    !n.uninitialized &&
     !n.config.taints.some((t) => t.effect === "NoSchedule" || t.effect === "NoExecute")
   );
 }

@@ -29,9 +29,14 @@ export function nodeObject(ctx: ApiContext, n: NodeView) {
     "kubernetes.io/hostname": n.name,
     "kubernetes.io/os": "linux",
     "kubernetes.io/arch": "amd64",
-    "topology.kubernetes.io/region": "RegionOne",
-    "topology.kubernetes.io/zone": srv.az,
-    "node.kubernetes.io/instance-type": n.flavor?.name ?? "",
+    // Set by the cloud controller when it initializes the node (a kubelet on an external cloud provider does not).
+    ...(n.cloudInitialized
+      ? {
+          "topology.kubernetes.io/region": "RegionOne",
+          "topology.kubernetes.io/zone": srv.az,
+          "node.kubernetes.io/instance-type": n.flavor?.name ?? "",
+        }
+      : {}),
     ...(n.config.role === "master" ? { "node-role.kubernetes.io/control-plane": "" } : {}),
     ...(n.config.group ? { [NODE_GROUP_LABEL]: n.config.group } : {}),
     ...n.config.labels,
@@ -42,6 +47,7 @@ export function nodeObject(ctx: ApiContext, n: NodeView) {
       ? [{ key: "node-role.kubernetes.io/control-plane", effect: "NoSchedule" }]
       : []),
     ...n.config.taints.map((t) => ({ key: t.key, ...(t.value ? { value: t.value } : {}), effect: t.effect })),
+    ...(n.uninitialized ? [{ key: UNINITIALIZED_TAINT, value: "true", effect: "NoSchedule" }] : []),
     ...(n.unschedulable
       ? [{ key: "node.kubernetes.io/unschedulable", effect: "NoSchedule", timeAdded: iso(now) }]
       : []),
@@ -82,7 +88,7 @@ export function nodeObject(ctx: ApiContext, n: NodeView) {
       },
     },
     spec: {
-      providerID: `openstack:///${srv.id}`,
+      ...(n.cloudInitialized ? { providerID: `openstack:///${srv.id}` } : {}),
       ...(n.unschedulable ? { unschedulable: true } : {}),
       ...(taints.length ? { taints } : {}),
     },
@@ -177,6 +183,31 @@ function labelsFromPatch(
 }
 
 /** Merge patch (and strategic merge for the fields nodes have): only what the console and kubectl change. */
+export const UNINITIALIZED_TAINT = "node.cloudprovider.kubernetes.io/uninitialized";
+
+/** The taints a patch sets (the whole list: Node.spec.taints has no merge key), undefined when it sets none. */
+function taintsFromPatch(
+  contentType: string,
+  body: unknown,
+): Array<{ key?: unknown }> | undefined | "invalid" {
+  if (contentType.includes("json-patch")) {
+    if (!Array.isArray(body)) return "invalid";
+    let out: Array<{ key?: unknown }> | undefined;
+    for (const op of body as Array<{ op?: string; path?: string; value?: unknown }>) {
+      if (op.path !== "/spec/taints") continue;
+      if (op.op === "remove") out = [];
+      else if ((op.op === "add" || op.op === "replace") && Array.isArray(op.value)) out = op.value;
+      else return "invalid";
+    }
+    return out;
+  }
+  if (!body || typeof body !== "object") return "invalid";
+  const spec = (body as { spec?: { taints?: unknown } }).spec;
+  if (!spec || !("taints" in spec)) return undefined;
+  if (spec.taints === null) return [];
+  return Array.isArray(spec.taints) ? (spec.taints as Array<{ key?: unknown }>) : "invalid";
+}
+
 function unschedulableFromPatch(contentType: string, body: unknown): boolean | undefined | "invalid" {
   if (contentType.includes("json-patch")) {
     if (!Array.isArray(body)) return "invalid";
@@ -238,6 +269,16 @@ function node({ ctx, req, nodes, now }: KubeCall, name: string): KubeResponse {
       k.resourceVersion++;
       engine.markDirty();
     }
+    // Taints the node's own configuration and state give it stay; removing the cloud provider's one is kept.
+    const taints = taintsFromPatch(req.contentType, req.body);
+    if (taints === "invalid")
+      return status(422, "Invalid", `Node "${n.name}" is invalid: spec.taints: Invalid value`);
+    if (taints && n.uninitialized && !taints.some((t) => t.key === UNINITIALIZED_TAINT)) {
+      (k.initialized ??= {})[n.name] = "untainted";
+      n.uninitialized = false;
+      k.resourceVersion++;
+      engine.markDirty();
+    }
     const want = unschedulableFromPatch(req.contentType, req.body);
     if (want === "invalid")
       return status(422, "Invalid", `Node "${n.name}" is invalid: spec.unschedulable: Invalid value`);
@@ -262,6 +303,7 @@ function node({ ctx, req, nodes, now }: KubeCall, name: string): KubeResponse {
     // The Node object goes; a kubelet still running registers it again (as a real one does).
     delete k.seen[n.name];
     delete k.cordoned[n.name];
+    delete k.initialized?.[n.name];
     recordEvent(k, now, {
       namespace: "default",
       kind: "Node",

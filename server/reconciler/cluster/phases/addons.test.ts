@@ -239,7 +239,7 @@ describe("addons", () => {
     await drive(db, t, c.id);
     const left = projectResources(t.emu);
     expect([...left.lbs, ...left.fips, ...left.volumes, ...left.servers, ...left.ports]).toEqual([]);
-  });
+  }, 120_000);
 
   it("refuses incompatible choices with the reason and changes nothing", async () => {
     const u = await makeUser(db);

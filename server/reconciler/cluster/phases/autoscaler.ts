@@ -17,6 +17,7 @@ import { drainNode } from "../drain";
 import { groupFromTags } from "../../names";
 import type { Observed } from "../observe";
 import type { Catalog } from "../steps";
+import { UNINITIALIZED_TAINT } from "./cloud-credential";
 
 /**
  * The control plane's cluster autoscaler and auto-healing, one look per
@@ -106,7 +107,9 @@ export async function autoscalerPass(ctx: {
     return {
       name: n.name,
       group,
-      ready: n.ready,
+      // As the cluster autoscaler counts readiness: a node the cloud controller has not initialized yet is
+      // still upcoming (its uninitialized taint keeps pods off it for now).
+      ready: n.ready && !n.taints.some((t) => t.key === UNINITIALIZED_TAINT),
       unschedulable: n.unschedulable,
       tainted: n.controlPlane || taintedGroup(group),
       allocatable: n.allocatable,

@@ -32,12 +32,26 @@ export async function cloudCredentialPhase(scope: ClusterScope): Promise<PhaseRe
     });
   if (!found) {
     const auth = await cloud.session.auth();
-    if (auth.applicationCredential?.restricted)
+    if (auth.applicationCredential?.restricted) {
+      // No cloud controller will ever initialize the nodes (their kubelets run with --cloud-provider=external):
+      // without their uninitialized taint removed, nothing but system pods would ever run on them.
+      const tainted = [...(apiOf(scope)?.kubeNodes.values() ?? [])].filter((n) =>
+        n.taints.some((t) => t.key === UNINITIALIZED_TAINT),
+      );
+      const kube = apiOf(scope)?.kube;
       return {
         ...NOTHING,
+        actions: kube
+          ? tainted.map((n) => ({
+              label: `Remove the cloud provider's uninitialized taint from ${n.name} (no cloud controller can run)`,
+              run: () => kube.removeNodeTaint(n.name, UNINITIALIZED_TAINT),
+            }))
+          : [],
+        done: tainted.length === 0,
         cloudConfigReady: false,
         status: () => ({ cloudIntegration: { available: false, reason: RESTRICTED_BINDING } }),
       };
+    }
     return step({
       label: "Create the cluster's application credential for its cloud controller and volumes",
       run: async () => {
@@ -84,6 +98,9 @@ export async function cloudCredentialPhase(scope: ClusterScope): Promise<PhaseRe
     cloudConfigReady: false,
   };
 }
+
+/** The taint a kubelet with `--cloud-provider=external` registers its node with, until the cloud controller initializes it. */
+export const UNINITIALIZED_TAINT = "node.cloudprovider.kubernetes.io/uninitialized";
 
 /** Why a cluster gets no cloud controller or CSI when the project is bound with a restricted credential. */
 export const RESTRICTED_BINDING =

@@ -11,7 +11,11 @@ import type { TestCloud } from "@/server/testing/cloud";
 import { clusterRow, drive } from "@/server/testing/converge";
 import { kubectlIn } from "@/server/testing/kubectl";
 import { withTestCloud, withTestDb } from "@/server/testing/suite";
+import { ensureClusterPki } from "@/server/kube/store";
+import { createKubeClient } from "@/server/kube/client";
+import { createCloud } from "@/server/openstack";
 import { cloudCredentialName, CSI_META_CLUSTER } from "../../names";
+import { UNINITIALIZED_TAINT } from "./cloud-credential";
 
 /**
  * What the cluster makes for itself, end to end: kubectl creates a Service
@@ -242,4 +246,80 @@ describe("cloud resources the cluster makes for itself", () => {
       } else expect(s.volumes[volumeId]).toBeUndefined();
     }
   }, 300_000);
+});
+
+describe("nodes and the cloud controller", () => {
+  const nodeTaints = async (clusterId: string) => {
+    const row = await clusterRow(db, clusterId);
+    const pki = await ensureClusterPki(db, { id: clusterId, name: row.name }, TEST_ENCRYPTION_KEY);
+    const kube = createKubeClient({
+      server: row.status.apiEndpoint!,
+      caCertPem: pki.ca.certPem,
+      clientCertPem: pki.console.certPem,
+      clientKeyPem: pki.console.keyPem,
+    });
+    return new Map((await kube.listNodes()).map((n) => [n.name, n.taints.map((x) => x.key)]));
+  };
+
+  it("a kubelet on the external cloud provider keeps its node tainted uninitialized until the cloud controller finds its server; then it gets its provider id and zone", async () => {
+    const u = await makeUser(db);
+    const c = await u.caller.cluster.create({ projectId: u.personalProjectId, spec });
+    // The Helm controller runs, the cloud controller is not installed yet: every node is still uninitialized.
+    await drive(db, t, c.id, {
+      until: async () => {
+        const s = (await clusterRow(db, c.id)).status.components ?? {};
+        return (
+          s["helm-controller"]?.phase === "Installed" &&
+          s["openstack-cloud-controller-manager"]?.phase !== "Installed"
+        );
+      },
+    });
+    const before = await nodeTaints(c.id);
+    expect(before.size).toBeGreaterThan(0);
+    for (const keys of before.values()) expect(keys).toContain(UNINITIALIZED_TAINT);
+
+    await drive(db, t, c.id, {
+      until: async () =>
+        (await clusterRow(db, c.id)).status.components?.["openstack-cloud-controller-manager"]?.phase ===
+        "Installed",
+    });
+    await t.emu.kube.sync();
+    for (const keys of (await nodeTaints(c.id)).values()) expect(keys).not.toContain(UNINITIALIZED_TAINT);
+    const k = t.emu.engine.state.kube[c.id]!;
+    expect(Object.values(k.initialized ?? {}).every((v) => v === "cloud")).toBe(true);
+    // Only now do non-system pods run on the workers (the sample workload's pods were Pending until then).
+    await drive(db, t, c.id, { until: () => k.pods.some((p) => p.node && p.namespace === "default") });
+  }, 120_000);
+
+  it("with a restricted binding no cloud controller can come: the console removes the taint itself, and pods run", async () => {
+    const made = await t.cloud.identity.createApplicationCredential({ name: "restricted-binding" });
+    const restricted = createCloud({
+      ...t.cloud.config,
+      auth: { type: "application_credential", id: made.id, secret: made.secret },
+    });
+    try {
+      const u = await makeUser(db);
+      const c = await u.caller.cluster.create({ projectId: u.personalProjectId, spec });
+      const rt = { ...t, cloud: restricted };
+      await drive(db, rt, c.id, {
+        until: async () => {
+          const row = await clusterRow(db, c.id);
+          return row.phase === "Running" && row.status.cloudIntegration?.available === false;
+        },
+      });
+      const k = t.emu.engine.state.kube[c.id]!;
+      await drive(db, rt, c.id, {
+        until: async () =>
+          [...(await nodeTaints(c.id)).values()].every((keys) => !keys.includes(UNINITIALIZED_TAINT)) &&
+          k.pods.some((p) => p.node && p.namespace === "default"),
+      });
+      expect(Object.values(k.initialized ?? {}).every((v) => v === "untainted")).toBe(true);
+      const row = await clusterRow(db, c.id);
+      expect(row.status.components?.["openstack-cloud-controller-manager"]).toMatchObject({
+        phase: "Failed",
+      });
+    } finally {
+      restricted.close();
+    }
+  }, 120_000);
 });
