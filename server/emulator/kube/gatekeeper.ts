@@ -508,7 +508,7 @@ export function recordDenied(engine: Engine, k: KubeClusterState, d: Deployment,
  * process with a backtracking pattern), and an ajv instance per template
  * schema (no shared `$id` space, freed with the template).
  */
-const linearRegExp: RegExpEngine = Object.assign(
+export const linearRegExp: RegExpEngine = Object.assign(
   (pattern: string) => RE2JS.compile(RE2JS.translateRegExp(pattern)),
   { code: "linearRegExp" },
 );

@@ -172,6 +172,10 @@ export interface KubeClusterState {
   objects?: Record<string, StoredObject>;
   /** The cloud controller's and CSI's last error per object (`kind/namespace/name`), to repeat its event at most once a minute. */
   cloudErrors?: Record<string, { message: string; at: number }>;
+  /** CustomResourceDefinitions created through the API (served generically, api/crds.ts), by name. */
+  customResourceDefinitions?: Record<string, StoredObject>;
+  /** Their objects, by `group/kind/namespace/name`. */
+  customObjects?: Record<string, StoredObject>;
   /** CRDs registered (by name), e.g. helmcharts.helm.cattle.io once the Helm controller ran. */
   crds?: Record<string, true>;
   /** The Helm controller's jobs by `namespace/name`. */

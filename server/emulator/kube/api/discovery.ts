@@ -1,3 +1,4 @@
+import { crdGroups } from "./crds";
 import { gatekeeperInstalled } from "../gatekeeper";
 import { HELMCHART_CRD } from "../helm";
 import { apiServers } from "../model";
@@ -149,6 +150,7 @@ const GROUPS = [
   { name: "metrics.k8s.io", version: "v1beta1" },
   { name: "batch", version: "v1" },
   { name: "storage.k8s.io", version: "v1" },
+  { name: "apiextensions.k8s.io", version: "v1" },
 ];
 
 /** Endpoints any client may call, before authorization. */
@@ -206,6 +208,7 @@ export function discoveryRoutes(router: KubeRouter): void {
       apiVersion: "v1",
       groups: [
         ...GROUPS,
+        ...crdGroups(k),
         ...(k.crds?.[HELMCHART_CRD] ? [{ name: "helm.cattle.io", version: "v1" }] : []),
         ...(gatekeeperInstalled(k)
           ? [

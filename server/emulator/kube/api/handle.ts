@@ -15,6 +15,7 @@ import { podRoutes } from "./pods";
 import { secretRoutes } from "./secrets";
 import { appliedRoutes } from "./applied";
 import { objectRoutes } from "./objects";
+import { crdRoutes, customObjectRoutes } from "./crds";
 import { configMapRoutes } from "./stored";
 import { workloadRoutes } from "./workloads";
 
@@ -45,6 +46,9 @@ configMapRoutes(api);
 gatekeeperRoutes(api);
 appliedRoutes(api);
 objectRoutes(api);
+crdRoutes(api);
+// Last: answers only for what a CRD serves.
+customObjectRoutes(api);
 
 export function handleKube(ctx: ApiContext, req: KubeRequest): KubeResponse {
   const p = req.path.replace(/\/+$/, "") || "/";
