@@ -30,7 +30,7 @@ test("a LoadBalancer Service and a claim made with kubectl show on the cluster p
     },
   });
   await page.goto(`/projects/${user.personalProjectId}/clusters/${cluster.id}`);
-  await expect(page.getByRole("heading", { name: "made" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "made", exact: true })).toBeVisible();
   const card = page.getByTestId("made-by-cluster");
   await expect(card).toContainText("Nothing yet", { timeout: 180_000 });
 

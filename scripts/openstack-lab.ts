@@ -81,6 +81,106 @@ async function bringUp(): Promise<void> {
   console.log(`[lab] up.sh finished in ${secs(Date.now() - started)}`);
 }
 
+/** The lab's admin (lib.sh), used only to read service and agent liveness. */
+const ADMIN_AUTH = {
+  auth: {
+    identity: {
+      methods: ["password"],
+      password: { user: { name: "admin", domain: { name: "Default" }, password: "adminpass" } },
+    },
+    scope: { project: { name: "admin", domain: { name: "Default" } } },
+  },
+};
+
+interface Catalog {
+  token: string;
+  endpoint: (type: string) => string;
+}
+
+async function adminCatalog(): Promise<Catalog> {
+  const res = await fetch("http://127.0.0.1:5000/v3/auth/tokens", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify(ADMIN_AUTH),
+    signal: AbortSignal.timeout(15_000),
+  });
+  if (res.status !== 201) throw new Error(`keystone refused the lab admin: HTTP ${res.status}`);
+  const token = res.headers.get("x-subject-token") ?? "";
+  const body = (await res.json()) as {
+    token: { catalog?: Array<{ type: string; endpoints: Array<{ interface: string; url: string }> }> };
+  };
+  return {
+    token,
+    endpoint: (type) => {
+      const url = body.token.catalog
+        ?.find((s) => s.type === type)
+        ?.endpoints.find((e) => e.interface === "public")?.url;
+      if (!url) throw new Error(`the lab's catalog has no public ${type} endpoint`);
+      return url.replace(/\/$/, "");
+    },
+  };
+}
+
+/**
+ * What still keeps the lab from booting a server, by name: a nova-compute
+ * service that is not up, or a compute host whose (fake) OVS agent Neutron
+ * counts as dead — Neutron then refuses to bind ports there and Nova fails the
+ * build ("Exhausted all hosts"). Right after up.sh restarts neutron-server
+ * the agent's first report can time out; its next one comes 30 s later.
+ */
+async function notReady(cat: Catalog): Promise<string[]> {
+  const get = async (url: string, headers: Record<string, string> = {}) => {
+    const res = await fetch(url, {
+      headers: { "x-auth-token": cat.token, ...headers },
+      signal: AbortSignal.timeout(15_000),
+    });
+    if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status}`);
+    return res.json() as Promise<unknown>;
+  };
+  const services = (await get(`${cat.endpoint("compute")}/os-services?binary=nova-compute`)) as {
+    services: Array<{ host: string; state: string; status: string }>;
+  };
+  const agents = (await get(`${cat.endpoint("network")}/v2.0/agents?binary=neutron-openvswitch-agent`)) as {
+    agents: Array<{ host: string; alive: boolean }>;
+  };
+  const waits: string[] = [];
+  if (services.services.length === 0) waits.push("no nova-compute service registered");
+  for (const s of services.services) {
+    if (s.status !== "enabled") continue;
+    if (s.state !== "up") waits.push(`nova-compute on ${s.host} is ${s.state}`);
+    const agent = agents.agents.find((a) => a.host === s.host);
+    if (!agent) waits.push(`no OVS agent reported for ${s.host}`);
+    else if (!agent.alive)
+      waits.push(`the OVS agent of ${s.host} is not alive (Neutron would refuse to bind ports there)`);
+  }
+  return waits;
+}
+
+/** Waits until every compute host can take a server, naming what it waits for; fails after the deadline. */
+async function waitUntilReady(deadlineMs = 150_000): Promise<void> {
+  const started = Date.now();
+  let last: string[] = [];
+  let lastPrinted = 0;
+  for (;;) {
+    try {
+      last = await notReady(await adminCatalog());
+    } catch (e) {
+      last = [e instanceof Error ? e.message : String(e)];
+    }
+    if (last.length === 0) {
+      console.log(`[lab] compute hosts and their network agents are up (${secs(Date.now() - started)})`);
+      return;
+    }
+    if (Date.now() - started > deadlineMs)
+      throw new Error(`the lab is not ready after ${secs(deadlineMs)}: ${last.join("; ")}`);
+    if (Date.now() - lastPrinted > 15_000) {
+      console.log(`[lab] waiting (deadline ${secs(deadlineMs)}): ${last.join("; ")}`);
+      lastPrinted = Date.now();
+    }
+    await new Promise((r) => setTimeout(r, 3000));
+  }
+}
+
 interface VitestJson {
   numPassedTests: number;
   numFailedTests: number;
@@ -120,6 +220,7 @@ async function main(): Promise<number> {
     const still = await silentApis();
     if (still.length) throw new Error(`After up.sh, still not answering: ${still.join(", ")}`);
   }
+  await waitUntilReady();
   const tUp = Date.now();
   const report = "test-results/openstack.json";
   const res = spawnSync(
