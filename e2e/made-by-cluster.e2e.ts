@@ -103,16 +103,28 @@ test("a LoadBalancer Service and a claim made with kubectl show on the cluster p
 
   // The card lists the load balancer with its address and the volume with its claim, and prices them.
   const lbRow = card.getByRole("row").filter({ hasText: "default/shop" });
-  await expect(lbRow).toContainText(/\d+\.\d+\.\d+\.\d+/, { timeout: 120_000 });
-  await expect(lbRow).toContainText("ACTIVE");
+  // Octavia takes a while to build the LB; the card follows its provisioning status.
+  await expect(lbRow).toContainText("ACTIVE", { timeout: 180_000 });
   const volumeRow = card.getByRole("row").filter({ hasText: "default/data" });
   await expect(volumeRow).toContainText("5 GB");
   await expect(volumeRow).toContainText("in-use", { timeout: 60_000 });
   await expect(page.getByTestId("made-by-cluster-price")).toContainText("per month");
-  const svc = JSON.parse(kubectl("get", "service", "shop", "-o", "json")) as {
-    status: { loadBalancer: { ingress: Array<{ ip: string }> } };
-  };
-  await expect(lbRow).toContainText(svc.status.loadBalancer.ingress[0]!.ip);
+  // The cloud controller publishes the floating IP on the Service; the card shows the same address.
+  let ip = "";
+  await expect
+    .poll(
+      () => {
+        const svc = JSON.parse(kubectl("get", "service", "shop", "-o", "json")) as {
+          status?: { loadBalancer?: { ingress?: Array<{ ip?: string }> } };
+        };
+        ip = svc.status?.loadBalancer?.ingress?.[0]?.ip ?? "";
+        return ip;
+      },
+      { timeout: 120_000, message: "the Service's load balancer ingress address" },
+    )
+    .not.toBe("");
+  await expect(lbRow).toContainText(ip, { timeout: 60_000 });
+  await expect(lbRow).not.toContainText("no public address");
 
   // Deleting: the dialog says what goes, and offers to keep the claim's volume.
   await page.getByRole("button", { name: "Delete", exact: true }).click();
