@@ -1,4 +1,4 @@
-import { sql, type SQL } from "drizzle-orm";
+import { sql, type AnyColumn, type SQL } from "drizzle-orm";
 import { clusters } from "./schema";
 
 /**
@@ -26,4 +26,19 @@ export function clustersAfter(cursor: string): SQL {
  */
 export function advisoryXactLock(key: string): SQL {
   return sql`select pg_advisory_xact_lock(hashtextextended(${key}, 0))`;
+}
+
+/** The start of the current minute, on the database's clock (API rate windows). */
+export function currentMinute(): SQL {
+  return sql`date_trunc('minute', now())`;
+}
+
+/** Seconds until the minute that began at `windowStart` ends. */
+export function secondsUntilMinuteEnds(windowStart: SQL | AnyColumn): SQL<number> {
+  return sql<number>`ceil(extract(epoch from (${windowStart} + interval '1 minute' - now())))::int`;
+}
+
+/** `column + 1`, for counters updated in place. */
+export function increment(column: AnyColumn): SQL {
+  return sql`${column} + 1`;
 }

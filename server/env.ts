@@ -29,6 +29,8 @@ export const EnvSchema = z
     OIDC_DISPLAY_NAME: z.string().min(1).default("Single sign-on"),
     TRUST_PROXY: flag,
     AUTH_SIGNUP_LIMIT_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(10),
+    /** Requests one API token may make per minute, across all web processes. */
+    API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
     EMULATOR_URL: z.url().optional(),
     EMULATOR_ADMIN_KEY: z.string().min(16).optional(),

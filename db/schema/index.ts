@@ -6,3 +6,4 @@ export * from "./emulator";
 export * from "./clusters";
 export * from "./quotas";
 export * from "./metrics";
+export * from "./tokens";

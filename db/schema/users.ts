@@ -1,5 +1,8 @@
 import { sql } from "drizzle-orm";
-import { index, pgTable, text, timestamp, uuid, uniqueIndex } from "drizzle-orm/pg-core";
+import { index, pgEnum, pgTable, text, timestamp, uuid, uniqueIndex } from "drizzle-orm/pg-core";
+
+/** People sign in; service accounts act only through their API tokens. */
+export const userKind = pgEnum("user_kind", ["person", "service_account"]);
 
 export const users = pgTable(
   "users",
@@ -10,6 +13,7 @@ export const users = pgTable(
     name: text("name").notNull(),
     /** argon2id PHC string; null for accounts that only sign in with OIDC. */
     passwordHash: text("password_hash"),
+    kind: userKind("kind").notNull().default("person"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },

@@ -6,6 +6,7 @@ import { signUp } from "@/server/services/auth/sign-up";
 import { createCaller } from "@/server/api/root";
 import { seedTestCatalog } from "@/server/testing/emulator-catalog";
 import { generateKey } from "@/server/security/encryption";
+import { authenticateToken } from "@/server/services/tokens/authenticate";
 
 const TEMPLATE_DB = "console_template";
 
@@ -57,6 +58,19 @@ export async function makeUser(db: Db, overrides: { email?: string; name?: strin
     password: input.password,
     caller: callerFor(db, userId),
   };
+}
+
+/** A tRPC caller acting with an API token, authenticated exactly as the REST API does it. */
+export async function tokenCallerFor(db: Db, secret: string, clientIp = "192.0.2.20") {
+  const requestId = `req-${randomBytes(4).toString("hex")}`;
+  return createCaller({
+    db,
+    session: null,
+    token: await authenticateToken(db, secret, { requestId, clientIp }),
+    requestId,
+    clientIp,
+    encryptionKey: TEST_ENCRYPTION_KEY,
+  });
 }
 
 export function callerFor(db: Db, userId: string | null, clientIp = "192.0.2.10") {

@@ -10,6 +10,7 @@ import { nodeGroupRouter } from "./routers/node-group";
 import { operationRouter } from "./routers/operation";
 import { policyRouter } from "./routers/policy";
 import { projectRouter } from "./routers/project";
+import { serviceAccountRouter, tokenRouter } from "./routers/token";
 import { workloadRouter } from "./routers/workload";
 import { createCallerFactory, router } from "./trpc";
 
@@ -27,6 +28,8 @@ export const appRouter = router({
   policy: policyRouter,
   metrics: metricsRouter,
   workload: workloadRouter,
+  token: tokenRouter,
+  serviceAccount: serviceAccountRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -10,12 +10,19 @@ import { sessionUser } from "@/server/services/auth/session-user";
 import type { ServiceContext } from "@/server/services/context";
 import { ServiceError } from "@/server/services/errors";
 import { requireProjectRole } from "@/server/services/project/access";
+import type { TokenAuth, TokenPrincipal } from "@/server/services/tokens/authenticate";
+import { roleAtLeast, ROLE_LABELS } from "@/server/contracts/roles";
 import { errorCodeOf, toTRPCError } from "./errors";
 
 export interface Context {
   db: ServiceContext["db"];
   /** From the verified session cookie; re-checked against the database by protectedProcedure. */
   session: { userId: string } | null;
+  /**
+   * From an `Authorization: Bearer` API token (the REST API, server/rest), already
+   * authenticated: who it acts as, or why it was refused. Null without a token.
+   */
+  token?: TokenAuth | null;
   requestId: string;
   clientIp: string | null;
   encryptionKey: string;
@@ -99,19 +106,61 @@ const refuseHostileInput = t.middleware(async ({ next, getRawInput }) => {
 
 export const publicProcedure = t.procedure.use(mapErrors).use(refuseHostileInput);
 
-/** Signed in, and the account still exists. `ctx.actor` is non-null from here on. */
-const authed = t.middleware(async ({ ctx, next }) => {
-  if (!ctx.session) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue" });
-  const user = await sessionUser(ctx.db, ctx.session.userId);
-  if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Your session has ended; sign in again" });
-  const svc: ServiceContext = {
+function serviceContext(ctx: Context, actor: ServiceContext["actor"]): ServiceContext {
+  return {
     db: ctx.db,
-    actor: { userId: user.id, email: user.email },
+    actor,
     requestId: ctx.requestId,
     clientIp: ctx.clientIp,
     encryptionKey: ctx.encryptionKey,
   };
-  return next({ ctx: { ...ctx, user, svc } });
+}
+
+/** A token that failed authentication: 401, or 429 with the seconds to wait. */
+function refuseToken(auth: Extract<TokenAuth, { ok: false }>): never {
+  if (auth.status === 429)
+    throw new ServiceError("RATE_LIMITED", auth.message, { retryAfterSeconds: auth.retryAfterSeconds });
+  throw new TRPCError({ code: "UNAUTHORIZED", message: auth.message });
+}
+
+/**
+ * Signed in, and the account still exists. `ctx.actor` is non-null from here on.
+ * API tokens are refused here: account-level procedures (the caller's own
+ * projects, tokens, profile) need a signed-in person.
+ */
+const authed = t.middleware(async ({ ctx, next }) => {
+  if (ctx.token) {
+    if (!ctx.token.ok) refuseToken(ctx.token);
+    throw new TRPCError({
+      code: "FORBIDDEN",
+      message: "API tokens cannot do this; sign in to the console to manage accounts, projects and tokens",
+    });
+  }
+  if (!ctx.session) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue" });
+  const user = await sessionUser(ctx.db, ctx.session.userId);
+  if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Your session has ended; sign in again" });
+  const svc = serviceContext(ctx, { userId: user.id, email: user.email });
+  return next({ ctx: { ...ctx, user, svc, principal: null as TokenPrincipal | null } });
+});
+
+/** A signed-in person, or an API token (authenticated when the context was made). */
+const authedOrToken = t.middleware(async ({ ctx, next }) => {
+  if (ctx.token) {
+    if (!ctx.token.ok) refuseToken(ctx.token);
+    const p = ctx.token.principal;
+    const user = { id: p.userId, email: p.email, name: p.name };
+    const svc = serviceContext(ctx, {
+      userId: p.userId,
+      email: p.email,
+      token: { id: p.tokenId, prefix: p.prefix },
+    });
+    return next({ ctx: { ...ctx, user, svc, principal: p as TokenPrincipal | null } });
+  }
+  if (!ctx.session) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue" });
+  const user = await sessionUser(ctx.db, ctx.session.userId);
+  if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Your session has ended; sign in again" });
+  const svc = serviceContext(ctx, { userId: user.id, email: user.email });
+  return next({ ctx: { ...ctx, user, svc, principal: null as TokenPrincipal | null } });
 });
 
 /**
@@ -121,7 +170,32 @@ const authed = t.middleware(async ({ ctx, next }) => {
  */
 const auditFailures = t.middleware(async ({ ctx, next, type, path, getRawInput }) => {
   const result = await next();
-  if (type === "mutation" && !result.ok && ctx.session) {
+  const tokenPrincipal = ctx.token?.ok ? ctx.token.principal : null;
+  if (type === "mutation" && !result.ok && tokenPrincipal) {
+    const raw = await getRawInput().catch(() => undefined);
+    const scoped = ProjectScoped.safeParse(raw);
+    const code = errorCodeOf(toTRPCError(result.error));
+    const denied = code === "FORBIDDEN" || code === "NOT_FOUND" || code === "UNAUTHORIZED";
+    await recordAudit(
+      ctx.db,
+      {
+        ...ctx,
+        actor: {
+          userId: tokenPrincipal.userId,
+          email: tokenPrincipal.email,
+          token: { id: tokenPrincipal.tokenId, prefix: tokenPrincipal.prefix },
+        },
+      },
+      {
+        action: path,
+        outcome: denied ? "denied" : "failure",
+        projectId: scoped.success ? scoped.data.projectId : null,
+        errorCode: code,
+      },
+    ).catch((err: unknown) =>
+      log.error("could not write failure audit row", { path, requestId: ctx.requestId, error: String(err) }),
+    );
+  } else if (type === "mutation" && !result.ok && ctx.session) {
     const raw = await getRawInput().catch(() => undefined);
     const scoped = ProjectScoped.safeParse(raw);
     const code = errorCodeOf(toTRPCError(result.error));
@@ -151,14 +225,34 @@ export const protectedProcedure = t.procedure
   .use(refuseHostileInput)
   .use(authed);
 
+/** Signed in or an API token; only the project procedures below build on it. */
+const principalProcedure = t.procedure
+  .use(mapErrors)
+  .use(auditFailures)
+  .use(refuseHostileInput)
+  .use(authedOrToken);
+
 /**
  * Project-scoped procedures: input carries `projectId`; the caller must be a
  * member with at least `minRole`. Non-members get NOT_FOUND, exactly as for a
  * project that does not exist. `ctx.project` carries the membership.
  */
-export function projectProcedure(minRole: ProjectRole) {
-  return protectedProcedure.input(ProjectScoped).use(async ({ ctx, input, next }) => {
-    const project = await requireProjectRole(ctx.db, input.projectId, ctx.user.id, minRole);
-    return next({ ctx: { ...ctx, project } });
+export function projectProcedure(minRole: ProjectRole, opts: { apiTokens?: boolean } = {}) {
+  // Procedures that hand out credentials (service accounts, their tokens) take a signed-in person only.
+  const base = opts.apiTokens === false ? protectedProcedure : principalProcedure;
+  return base.input(ProjectScoped).use(async ({ ctx, input, next }) => {
+    const p = ctx.principal;
+    // A personal token reaches only the projects it was made for: others look absent, as for non-members.
+    if (p?.projectIds && !p.projectIds.includes(input.projectId))
+      throw new ServiceError("NOT_FOUND", "Project not found");
+    const membership = await requireProjectRole(ctx.db, input.projectId, ctx.user.id, minRole);
+    // ...and never with more than the role it was given (the owner's role may also have dropped since).
+    if (p?.maxRole && !roleAtLeast(p.maxRole, minRole))
+      throw new ServiceError(
+        "FORBIDDEN",
+        `This needs the ${minRole} role or higher; this API token is limited to ${ROLE_LABELS[p.maxRole].toLowerCase()}`,
+      );
+    const role = p?.maxRole && !roleAtLeast(p.maxRole, membership.role) ? p.maxRole : membership.role;
+    return next({ ctx: { ...ctx, project: { ...membership, role } } });
   });
 }

@@ -10,6 +10,8 @@ export interface RequestMeta {
 export interface Actor {
   userId: string;
   email: string;
+  /** Set when the caller is an API token: audit rows name it. */
+  token?: { id: string; prefix: string };
 }
 
 export interface ServiceContext extends RequestMeta {

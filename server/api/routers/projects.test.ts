@@ -3,7 +3,7 @@ import { and, desc, eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
 import { auditLog } from "@/db/schema";
-import { makeUser } from "@/db/testing";
+import { makeUser, tokenCallerFor } from "@/db/testing";
 import type { ProjectRole } from "@/server/contracts/project";
 import { ADDONS, defaultValuesYaml } from "@/server/domain/addons";
 import { seedTestCatalog } from "@/server/testing/emulator-catalog";
@@ -15,7 +15,14 @@ let db: Db;
 withTestDb((d) => (db = d));
 
 type Caller = Awaited<ReturnType<typeof makeUser>>["caller"];
-type Fixture = { projectId: string; otherUserId: string; clusterId: string };
+type Fixture = {
+  projectId: string;
+  otherUserId: string;
+  clusterId: string;
+  /** A service account of the fixture project and one of its tokens (for serviceAccount.*). */
+  serviceAccountId?: string;
+  tokenId?: string;
+};
 
 /**
  * Every project-scoped procedure, with a valid call and the lowest role
@@ -358,7 +365,47 @@ const PROCEDURES: Record<string, { min: ProjectRole; call: (c: Caller, f: Fixtur
   },
   "cloud.clear": { min: "admin", call: (c, f) => c.cloud.clear({ projectId: f.projectId }) },
   "audit.list": { min: "admin", call: (c, f) => c.audit.list({ projectId: f.projectId }) },
+  "serviceAccount.list": { min: "admin", call: (c, f) => c.serviceAccount.list({ projectId: f.projectId }) },
+  "serviceAccount.create": {
+    min: "admin",
+    call: (c, f) => c.serviceAccount.create({ projectId: f.projectId, name: "deployer", role: "member" }),
+  },
+  "serviceAccount.updateRole": {
+    min: "admin",
+    call: (c, f) =>
+      c.serviceAccount.updateRole({
+        projectId: f.projectId,
+        serviceAccountId: f.serviceAccountId!,
+        role: "viewer",
+      }),
+  },
+  "serviceAccount.delete": {
+    min: "admin",
+    call: (c, f) =>
+      c.serviceAccount.delete({ projectId: f.projectId, serviceAccountId: f.serviceAccountId! }),
+  },
+  "serviceAccount.createToken": {
+    min: "admin",
+    call: (c, f) =>
+      c.serviceAccount.createToken({
+        projectId: f.projectId,
+        serviceAccountId: f.serviceAccountId!,
+        name: "ci",
+      }),
+  },
+  "serviceAccount.revokeToken": {
+    min: "admin",
+    call: (c, f) =>
+      c.serviceAccount.revokeToken({
+        projectId: f.projectId,
+        serviceAccountId: f.serviceAccountId!,
+        tokenId: f.tokenId!,
+      }),
+  },
 };
+
+/** Procedures that hand out credentials: a signed-in person only, never an API token. */
+const NO_TOKENS = new Set(Object.keys(PROCEDURES).filter((p) => p.startsWith("serviceAccount.")));
 
 function projectScopedPaths(): string[] {
   const defs = appRouter._def.procedures as unknown as Record<string, { _def: { inputs: unknown[] } }>;
@@ -415,45 +462,80 @@ describe("authorization", () => {
     expect(projectScopedPaths()).toEqual(Object.keys(PROCEDURES).sort());
   });
 
-  for (const role of ROLES) {
-    for (const [path, proc] of Object.entries(PROCEDURES)) {
-      const allowed = rank(role) >= rank(proc.min);
-      it(`${role} ${allowed ? "may" : "may not"} call ${path}`, async () => {
-        const owner = await makeUser(db);
-        const project = await owner.caller.project.create({ name: "Matrix" });
-        await seedTestCatalog(db, project.id);
-        const actor = await makeUser(db);
-        const other = await makeUser(db);
-        if (role !== "owner")
-          await owner.caller.member.add({ projectId: project.id, email: actor.email, role });
-        else await owner.caller.member.add({ projectId: project.id, email: actor.email, role: "owner" });
-        await owner.caller.member.add({ projectId: project.id, email: other.email, role: "member" });
-        if (path === "cloud.clear") {
-          await PROCEDURES["cloud.set"]!.call(owner.caller, {
-            projectId: project.id,
-            otherUserId: "",
-            clusterId: "",
-          });
+  for (const via of ["session", "service-account token"] as const) {
+    for (const role of ROLES) {
+      for (const [path, proc] of Object.entries(PROCEDURES)) {
+        const tokenRefused = via !== "session" && NO_TOKENS.has(path);
+        const allowed = rank(role) >= rank(proc.min) && !tokenRefused;
+        it(`${role} (${via}) ${allowed ? "may" : "may not"} call ${path}`, async () => {
+          const owner = await makeUser(db);
+          const project = await owner.caller.project.create({ name: "Matrix" });
           await seedTestCatalog(db, project.id);
-        }
-        const cluster = await owner.caller.cluster.create({ projectId: project.id, spec: clusterSpec });
-        const fixture = { projectId: project.id, otherUserId: other.userId, clusterId: cluster.id };
+          const person = await makeUser(db);
+          const other = await makeUser(db);
+          let actorCaller: Caller = person.caller;
+          if (via === "session")
+            await owner.caller.member.add({ projectId: project.id, email: person.email, role });
+          else {
+            // The same role, held by a service account and used through its API token.
+            const sa = await owner.caller.serviceAccount.create({
+              projectId: project.id,
+              name: `as-${role}`,
+              role,
+            });
+            const { secret } = await owner.caller.serviceAccount.createToken({
+              projectId: project.id,
+              serviceAccountId: sa.id,
+              name: "matrix",
+            });
+            actorCaller = (await tokenCallerFor(db, secret)) as Caller;
+          }
+          await owner.caller.member.add({ projectId: project.id, email: other.email, role: "member" });
+          if (path === "cloud.clear") {
+            await PROCEDURES["cloud.set"]!.call(owner.caller, {
+              projectId: project.id,
+              otherUserId: "",
+              clusterId: "",
+            });
+            await seedTestCatalog(db, project.id);
+          }
+          const cluster = await owner.caller.cluster.create({ projectId: project.id, spec: clusterSpec });
+          const fixture: Fixture = {
+            projectId: project.id,
+            otherUserId: other.userId,
+            clusterId: cluster.id,
+          };
+          if (path.startsWith("serviceAccount.")) {
+            const sa = await owner.caller.serviceAccount.create({
+              projectId: project.id,
+              name: "target",
+              role: "viewer",
+            });
+            const t = await owner.caller.serviceAccount.createToken({
+              projectId: project.id,
+              serviceAccountId: sa.id,
+              name: "target",
+            });
+            Object.assign(fixture, { serviceAccountId: sa.id, tokenId: t.token.id });
+          }
 
-        const err = await errorOf(proc.call(actor.caller, fixture));
-        if (allowed) {
-          const expected = ALLOWED_BUT[path];
-          if (expected) expect(err?.code).toBe(expected);
-          else expect(err).toBeNull();
-        } else {
-          expect(err?.code).toBe("FORBIDDEN");
-          // member.remove is open to every member for leaving; removing someone else is owner-only.
-          const expected =
-            path === "member.remove"
-              ? /Only an owner can remove other members/
-              : new RegExp(`needs the ${proc.min} role`);
-          expect(err?.message).toMatch(expected);
-        }
-      });
+          const err = await errorOf(proc.call(actorCaller, fixture));
+          if (allowed) {
+            const expected = ALLOWED_BUT[path];
+            if (expected) expect(err?.code).toBe(expected);
+            else expect(err).toBeNull();
+          } else {
+            expect(err?.code).toBe("FORBIDDEN");
+            // member.remove is open to every member for leaving; removing someone else is owner-only.
+            const expected = tokenRefused
+              ? /API tokens cannot do this/
+              : path === "member.remove"
+                ? /Only an owner can remove other members/
+                : new RegExp(`needs the ${proc.min} role`);
+            expect(err?.message).toMatch(expected);
+          }
+        });
+      }
     }
   }
 

@@ -34,6 +34,8 @@ export async function recordAudit(
     errorCode: entry.errorCode ?? null,
     requestId: meta.requestId,
     clientIp: meta.clientIp,
-    details: entry.details ?? null,
+    details: meta.actor?.token
+      ? { ...entry.details, viaToken: meta.actor.token.prefix, tokenId: meta.actor.token.id }
+      : (entry.details ?? null),
   });
 }

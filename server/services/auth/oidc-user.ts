@@ -16,7 +16,12 @@ export async function ensureOidcUser(
   name: string,
 ): Promise<string> {
   const normalized = email.trim().toLowerCase();
-  const [existing] = await db.select({ id: users.id }).from(users).where(eq(users.email, normalized));
+  const [existing] = await db
+    .select({ id: users.id, kind: users.kind })
+    .from(users)
+    .where(eq(users.email, normalized));
+  // A service account's principal never signs in, whatever an identity provider asserts.
+  if (existing?.kind === "service_account") throw new Error("a service account cannot sign in");
   if (existing) return existing.id;
   return db.transaction(async (tx) => {
     const [user] = await tx

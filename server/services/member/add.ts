@@ -31,6 +31,10 @@ export async function addMember({
       );
     }
     const [user] = await tx.select().from(users).where(eq(users.email, input.email)).limit(1);
+    if (user?.kind === "service_account") {
+      const msg = "That address belongs to a service account; service accounts live in one project only";
+      throw new ServiceError("VALIDATION", msg, { fieldErrors: { email: [msg] } });
+    }
     if (user) {
       const inserted = await tx
         .insert(projectMembers)

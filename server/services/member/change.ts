@@ -11,7 +11,13 @@ async function loadMember(ctx: ServiceContext, projectId: string, userId: string
     .select({ role: projectMembers.role, email: users.email })
     .from(projectMembers)
     .innerJoin(users, eq(users.id, projectMembers.userId))
-    .where(and(eq(projectMembers.projectId, projectId), eq(projectMembers.userId, userId)))
+    .where(
+      and(
+        eq(projectMembers.projectId, projectId),
+        eq(projectMembers.userId, userId),
+        eq(users.kind, "person"),
+      ),
+    )
     .limit(1);
   if (!row) throw new ServiceError("NOT_FOUND", "Member not found");
   return row;

@@ -1,4 +1,4 @@
-import { asc, eq } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import { projectInvitations, projectMembers, users } from "@/db/schema";
 import type { InvitationView, MemberView } from "@/server/contracts/project";
 import type { ServiceContext } from "../context";
@@ -24,7 +24,8 @@ export async function listMembers({
     })
     .from(projectMembers)
     .innerJoin(users, eq(users.id, projectMembers.userId))
-    .where(eq(projectMembers.projectId, project.id))
+    // Service accounts have their own page (and API tokens); members are people.
+    .where(and(eq(projectMembers.projectId, project.id), eq(users.kind, "person")))
     .orderBy(asc(users.email));
   const invitations = await ctx.db
     .select({

@@ -1,6 +1,6 @@
 import { and, count, eq } from "drizzle-orm";
 import type { Executor } from "@/db/client";
-import { projectMembers } from "@/db/schema";
+import { projectMembers, users } from "@/db/schema";
 import type { ProjectRole } from "@/server/contracts/project";
 import { ServiceError } from "../errors";
 import type { ProjectAccess } from "../project/access";
@@ -16,7 +16,8 @@ export function assertCanGrant(caller: ProjectAccess, role: ProjectRole): void {
 
 /**
  * Locks the project's owner rows (so two concurrent demotions cannot both
- * pass) and refuses when `userId` is the only owner.
+ * pass) and refuses when `userId` is the only owner. Only people count:
+ * a service account with the owner role cannot keep a project alone.
  */
 export async function assertNotLastOwner(
   tx: Executor,
@@ -27,8 +28,15 @@ export async function assertNotLastOwner(
   const owners = await tx
     .select({ userId: projectMembers.userId })
     .from(projectMembers)
-    .where(and(eq(projectMembers.projectId, projectId), eq(projectMembers.role, "owner")))
-    .for("update");
+    .innerJoin(users, eq(users.id, projectMembers.userId))
+    .where(
+      and(
+        eq(projectMembers.projectId, projectId),
+        eq(projectMembers.role, "owner"),
+        eq(users.kind, "person"),
+      ),
+    )
+    .for("update", { of: projectMembers });
   if (owners.length === 1 && owners[0]?.userId === userId) {
     throw new ServiceError(
       "PRECONDITION_FAILED",
