@@ -1,4 +1,6 @@
 import { TRPCError } from "@trpc/server";
+import { ZodError } from "zod";
+import { fieldErrorsFromIssues, type FieldErrors } from "@/server/contracts/field-errors";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import { ServiceError, type ServiceErrorCode } from "@/server/services/errors";
 
@@ -56,4 +58,46 @@ export function toTRPCError(err: unknown): TRPCError {
 /** The service error code behind a tRPC error, for audit rows. */
 export function errorCodeOf(err: TRPCError): string {
   return err.cause instanceof ServiceError ? err.cause.code : err.code;
+}
+
+/** What a caller is told about an error: the same for tRPC and the REST API. */
+export interface PublicError {
+  code: TRPC_ERROR_CODE_KEY;
+  message: string;
+  fieldErrors: FieldErrors | null;
+  retryAfterSeconds: number | null;
+}
+
+/**
+ * The one mapping from an error to what callers see: internal errors become
+ * a reference to the request id (their cause is logged, never sent), input
+ * errors carry field errors, a request that could not be read never shows
+ * the parser's own text.
+ */
+export function publicError(error: TRPCError, requestId: string | null): PublicError {
+  const cause = error.cause;
+  const fieldErrors =
+    cause instanceof ZodError
+      ? fieldErrorsFromIssues(cause.issues)
+      : cause instanceof ServiceError
+        ? (cause.extra.fieldErrors ?? null)
+        : null;
+  const unreadable =
+    (error.code === "BAD_REQUEST" || error.code === "PARSE_ERROR") &&
+    !(cause instanceof ZodError) &&
+    !(cause instanceof ServiceError);
+  const message =
+    error.code === "INTERNAL_SERVER_ERROR"
+      ? `Something went wrong on our side. Reference: ${requestId ?? "unknown"}`
+      : cause instanceof ZodError
+        ? "Some fields need attention"
+        : unreadable
+          ? "The request could not be read"
+          : error.message;
+  return {
+    code: error.code,
+    message,
+    fieldErrors,
+    retryAfterSeconds: cause instanceof ServiceError ? (cause.extra.retryAfterSeconds ?? null) : null,
+  };
 }

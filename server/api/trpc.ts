@@ -1,7 +1,5 @@
 import { initTRPC, TRPCError } from "@trpc/server";
 import superjson from "superjson";
-import { ZodError } from "zod";
-import { fieldErrorsFromIssues } from "@/server/contracts/field-errors";
 import { ProjectScoped, type ProjectRole } from "@/server/contracts/project";
 import { hostileInputIssues } from "@/server/contracts/text";
 import { log } from "@/server/log";
@@ -12,7 +10,7 @@ import { ServiceError } from "@/server/services/errors";
 import { requireProjectRole } from "@/server/services/project/access";
 import type { TokenAuth, TokenPrincipal } from "@/server/services/tokens/authenticate";
 import { roleAtLeast, ROLE_LABELS } from "@/server/contracts/roles";
-import { errorCodeOf, toTRPCError } from "./errors";
+import { errorCodeOf, publicError, toTRPCError } from "./errors";
 
 export interface Context {
   db: ServiceContext["db"];
@@ -31,37 +29,17 @@ export interface Context {
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
   errorFormatter({ shape, error, ctx }) {
-    const cause = error.cause;
-    const fieldErrors =
-      cause instanceof ZodError
-        ? fieldErrorsFromIssues(cause.issues)
-        : cause instanceof ServiceError
-          ? (cause.extra.fieldErrors ?? null)
-          : null;
-    const internal = error.code === "INTERNAL_SERVER_ERROR";
-    // A request that could not be read (malformed JSON, an unknown superjson transformation) carries the
-    // parser's own text in its message: answer with ours.
-    const unreadable =
-      (error.code === "BAD_REQUEST" || error.code === "PARSE_ERROR") &&
-      !(cause instanceof ZodError) &&
-      !(cause instanceof ServiceError);
-    const message = internal
-      ? `Something went wrong on our side. Reference: ${ctx?.requestId ?? "unknown"}`
-      : cause instanceof ZodError
-        ? "Some fields need attention"
-        : unreadable
-          ? "The request could not be read"
-          : shape.message;
+    const pub = publicError(error, ctx?.requestId ?? null);
     return {
       ...shape,
-      message,
+      message: pub.message,
       data: {
         code: shape.data.code,
         httpStatus: shape.data.httpStatus,
         path: shape.data.path,
         requestId: ctx?.requestId ?? null,
-        fieldErrors,
-        retryAfterSeconds: cause instanceof ServiceError ? (cause.extra.retryAfterSeconds ?? null) : null,
+        fieldErrors: pub.fieldErrors,
+        retryAfterSeconds: pub.retryAfterSeconds,
       },
     };
   },
@@ -225,8 +203,11 @@ export const protectedProcedure = t.procedure
   .use(refuseHostileInput)
   .use(authed);
 
-/** Signed in or an API token; only the project procedures below build on it. */
-const principalProcedure = t.procedure
+/**
+ * Signed in or an API token. Only project procedures (below) and the project
+ * list (which narrows itself to `ctx.principal`'s scope) build on it.
+ */
+export const principalProcedure = t.procedure
   .use(mapErrors)
   .use(auditFailures)
   .use(refuseHostileInput)

@@ -285,6 +285,8 @@ export const ListClustersInput = ProjectScoped.extend({
   limit: z.number().int().min(1).max(200).default(50),
 });
 export const ListOperationsInput = ClusterRef.extend({ limit: z.number().int().min(1).max(200).default(50) });
+export const OperationRef = ClusterRef.extend({ operationId: z.uuid() });
+export type OperationRef = z.infer<typeof OperationRef>;
 export const ListEventsInput = ClusterRef.extend({ limit: z.number().int().min(1).max(500).default(100) });
 
 /** The inputs as the services receive them (parsed: defaults applied). */

@@ -19,6 +19,8 @@ import { createCluster } from "@/server/services/cluster/create";
 import { estimateCluster } from "@/server/services/cluster/estimate";
 import { deleteCluster, retryCluster } from "@/server/services/cluster/delete";
 import { getCluster, listClusters, listEvents } from "@/server/services/cluster/read";
+import { KubeconfigRequest } from "@/server/contracts/kubeconfig";
+import { issueKubeconfig } from "@/server/services/cluster/kubeconfig";
 import { projectProcedure, router } from "../trpc";
 
 export const clusterRouter = router({
@@ -71,6 +73,21 @@ export const clusterRouter = router({
   estimate: projectProcedure("viewer")
     .input(CreateClusterInput)
     .query(({ ctx, input }) => estimateCluster({ ctx: ctx.svc, project: ctx.project, input })),
+  /**
+   * A kubeconfig as data (for the REST API and the CLI); the console's own
+   * download is the route in server/api/kubeconfig.ts. Same role (member),
+   * validities and audit.
+   */
+  kubeconfig: projectProcedure("member")
+    .input(ClusterRef.extend(KubeconfigRequest.shape))
+    .mutation(({ ctx, input }) =>
+      issueKubeconfig({
+        ctx: ctx.svc,
+        project: ctx.project,
+        clusterId: input.clusterId,
+        request: { validity: input.validity, kind: input.kind },
+      }),
+    ),
   events: projectProcedure("viewer")
     .input(ListEventsInput)
     .query(({ ctx, input }) => listEvents({ ctx: ctx.svc, project: ctx.project, input })),

@@ -2,10 +2,11 @@ import { CreateProjectInput, RenameProjectInput } from "@/server/contracts/proje
 import { createProject } from "@/server/services/project/create";
 import { listProjects } from "@/server/services/project/list";
 import { renameProject } from "@/server/services/project/rename";
-import { projectProcedure, protectedProcedure, router } from "../trpc";
+import { principalProcedure, projectProcedure, protectedProcedure, router } from "../trpc";
 
 export const projectRouter = router({
-  list: protectedProcedure.query(({ ctx }) => listProjects({ ctx: ctx.svc })),
+  /** With an API token: the projects it reaches, with the role it may use there. */
+  list: principalProcedure.query(({ ctx }) => listProjects({ ctx: ctx.svc, scope: ctx.principal })),
   get: projectProcedure("viewer").query(({ ctx }) => ctx.project),
   create: protectedProcedure
     .input(CreateProjectInput)

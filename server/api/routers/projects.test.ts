@@ -45,6 +45,8 @@ const clusterSpec = {
 
 /** When the role may call it but the fixture makes it fail for another reason. */
 const ALLOWED_BUT: Record<string, string> = {
+  // The fixture cluster is still provisioning: no API endpoint yet.
+  "cluster.kubeconfig": "PRECONDITION_FAILED",
   "member.cancelInvitation": "NOT_FOUND",
   "cluster.retry": "PRECONDITION_FAILED",
   // The fixture cluster is still provisioning, on the newest version.
@@ -88,6 +90,17 @@ const PROCEDURES: Record<string, { min: ProjectRole; call: (c: Caller, f: Fixtur
   "operation.list": {
     min: "viewer",
     call: (c, f) => c.operation.list(ref(f)),
+  },
+  "operation.get": {
+    min: "viewer",
+    call: async (c, f) => {
+      const [op] = await c.operation.list(ref(f));
+      return c.operation.get({ ...ref(f), operationId: op?.id ?? "11111111-1111-4111-8111-111111111111" });
+    },
+  },
+  "cluster.kubeconfig": {
+    min: "member",
+    call: (c, f) => c.cluster.kubeconfig({ ...ref(f), validity: "8h" }),
   },
   "cluster.create": {
     min: "member",

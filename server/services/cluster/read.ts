@@ -6,8 +6,10 @@ import type {
   ListClustersInput,
   ListEventsInput,
   ListOperationsInput,
+  OperationRef,
 } from "@/server/contracts/cluster";
 import type { ServiceContext, ProjectCall } from "../context";
+import { ServiceError } from "../errors";
 import type { ProjectAccess } from "../project/access";
 import { activeOperations, loadCluster, toView, type ClusterView } from "./view";
 import { projectPrices } from "../cloud/catalog";
@@ -77,6 +79,19 @@ export async function listOperations(args: HistoryArgs<ListOperationsInput>) {
     .where(eq(operations.clusterId, args.input.clusterId))
     .orderBy(desc(operations.startedAt))
     .limit(args.input.limit);
+}
+
+/** One operation of a cluster of the project; NOT_FOUND otherwise. */
+export async function getOperation(args: HistoryArgs<OperationRef>) {
+  const [row] = (await ownsCluster(args))
+    ? await args.ctx.db
+        .select()
+        .from(operations)
+        .where(and(eq(operations.id, args.input.operationId), eq(operations.clusterId, args.input.clusterId)))
+        .limit(1)
+    : [];
+  if (!row) throw new ServiceError("NOT_FOUND", "Operation not found");
+  return row;
 }
 
 export async function listEvents(args: HistoryArgs<ListEventsInput>) {

@@ -83,7 +83,11 @@ describe("personal access tokens", () => {
     expect(denied?.code).toBe("FORBIDDEN");
     expect(denied?.message).toMatch(/limited to member/);
     // Account-level procedures need a signed-in person.
-    expect((await errorOf(api.project.list()))?.message).toMatch(/API tokens cannot do this/);
+    expect((await errorOf(api.project.create({ name: "By token" })))?.message).toMatch(
+      /API tokens cannot do this/,
+    );
+    // The project list shows what the token reaches, with the role it may use (the maker owns it).
+    expect((await api.project.list()).map((p) => [p.id, p.role])).toEqual([[u.personalProjectId, "member"]]);
     expect(
       (
         await errorOf(
@@ -203,9 +207,11 @@ describe("personal access tokens", () => {
       maxRole: "viewer",
     });
     // This minute's window is already full (as if other web processes had used it).
-    await db
-      .insert(apiRateWindows)
-      .values({ tokenId: t.token.id, windowStart: sql`date_trunc('minute', now())`, count: 5 });
+    for (const windowStart of [
+      sql`date_trunc('minute', now())`,
+      sql`date_trunc('minute', now()) + interval '1 minute'`,
+    ])
+      await db.insert(apiRateWindows).values({ tokenId: t.token.id, windowStart, count: 5 });
     const e = await errorOf(
       (await tokenCallerFor(db, t.secret)).cluster.list({ projectId: u.personalProjectId }),
     );
