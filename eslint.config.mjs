@@ -71,6 +71,7 @@ const config = [
       "test-results/**",
       "playwright-report/**",
       "next-env.d.ts",
+      "cli/api-types.ts",
     ],
   },
   {
