@@ -304,4 +304,38 @@ describe("REST API", () => {
     });
     expect((await api("GET", path, { token })).status).toBe(401);
   });
+
+  it("never writes a token to the log, whatever happens to the request", async () => {
+    const { owner, projectId, token } = await projectWithToken("viewer");
+    const seen: string[] = [];
+    const out = process.stdout.write.bind(process.stdout);
+    const err = process.stderr.write.bind(process.stderr);
+    const level = process.env.LOG_LEVEL;
+    process.env.LOG_LEVEL = "debug";
+    const capture = (chunk: string | Uint8Array) => {
+      seen.push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
+      return true;
+    };
+    process.stdout.write = capture as typeof process.stdout.write;
+    process.stderr.write = capture as typeof process.stderr.write;
+    try {
+      await api("GET", `/projects/${projectId}/clusters`, { token });
+      await api("POST", `/projects/${projectId}/clusters`, { token, body: { spec } });
+      await api("GET", `/projects/${projectId}/clusters`, { token: token.slice(0, -1) + "x" });
+      const [sa] = await owner.caller.serviceAccount.list({ projectId });
+      await owner.caller.serviceAccount.revokeToken({
+        projectId,
+        serviceAccountId: sa!.id,
+        tokenId: sa!.tokens[0]!.id,
+      });
+      await api("GET", `/projects/${projectId}/clusters`, { token });
+    } finally {
+      process.stdout.write = out;
+      process.stderr.write = err;
+      if (level === undefined) delete process.env.LOG_LEVEL;
+      else process.env.LOG_LEVEL = level;
+    }
+    const text = seen.join("");
+    expect(text).not.toContain(token.slice(4));
+  });
 });

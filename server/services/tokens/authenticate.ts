@@ -111,7 +111,7 @@ export async function authenticateToken(db: Db, secret: string, meta: RequestMet
     serviceAccountProjectId: row.saProjectId,
   };
   await noteUse(db, principal, row, meta).catch((err: unknown) =>
-    log.warn("could not record API token use", { tokenId: row.id, error: String(err) }),
+    log.warn("could not record API token use", { credentialId: row.id, error: String(err) }),
   );
   return { ok: true, principal };
 }
