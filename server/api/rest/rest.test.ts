@@ -8,6 +8,7 @@ import { apiRateWindows, clusters } from "@/db/schema";
 import { makeUser, TEST_ENCRYPTION_KEY } from "@/db/testing";
 import type { ProjectRole } from "@/server/contracts/project";
 import { authenticateToken, bearerOf } from "@/server/services/tokens/authenticate";
+import { ADDONS, defaultValuesYaml } from "@/server/domain/addons";
 import { seedTestCatalog } from "@/server/testing/emulator-catalog";
 import { withTestDb } from "@/server/testing/suite";
 import { currentMinute } from "@/db/sql";
@@ -337,5 +338,74 @@ describe("REST API", () => {
     }
     const text = seen.join("");
     expect(text).not.toContain(token.slice(4));
+  });
+
+  it("the role matrix through REST: below a route's documented role is 403, at it the role is never the refusal", async () => {
+    const certManager = ADDONS.find((a) => a.id === "cert-manager")!;
+    const bodies: Record<string, unknown> = {
+      estimateCluster: { spec },
+      createCluster: { spec: { ...spec, name: "second" } },
+      updateCluster: { spec: { ...spec, apiAccess: { public: false, allowedCidrs: [] } } },
+      upgradeCluster: { target: "1.36.1" },
+      setStopSchedule: { schedule: null },
+      setMaintenanceWindow: { window: null },
+      getKubeconfig: { validity: "8h" },
+      addNodeGroup: {
+        nodeGroup: {
+          name: "batch",
+          flavor: "STD2-2-4",
+          zone: "ru-msk-a",
+          scaling: { mode: "fixed", size: 1 },
+        },
+      },
+      scaleNodeGroup: { scaling: { mode: "fixed", size: 2 } },
+      installAddon: {
+        addon: { id: "cert-manager", version: "1.19.1", values: defaultValuesYaml(certManager) },
+      },
+    };
+    const queries: Record<string, string> = {
+      deleteCluster: "?confirmName=rest",
+      getUpgradeReadiness: "?target=1.36.1",
+    };
+    const ROLES: ProjectRole[] = ["viewer", "member", "admin", "owner"];
+    const rank = (r: ProjectRole) => ROLES.indexOf(r);
+    for (const role of ROLES) {
+      const { owner, projectId, token } = await projectWithToken(role);
+      for (const r of ROUTES) {
+        if (r.path === "/projects") continue;
+        const cluster = await owner.caller.cluster.create({
+          projectId,
+          spec: { ...spec, name: `m-${r.operationId.toLowerCase()}`.slice(0, 30) },
+        });
+        const [op] = await owner.caller.operation.list({ projectId, clusterId: cluster.id });
+        const path =
+          r.path
+            .replace("{projectId}", projectId)
+            .replace("{clusterId}", cluster.id)
+            .replace("{name}", "workers")
+            .replace("{addonId}", "metrics-server")
+            .replace("{operationId}", op!.id) + (queries[r.operationId] ?? "").replace("rest", cluster.name);
+        const res = await api(r.method, path, {
+          token,
+          body: bodies[r.operationId],
+          headers: r.precondition ? { "If-Match": '"1"' } : {},
+        });
+        const allowed = rank(role) >= rank(r.minRole);
+        const label = `${role} ${r.method} ${r.path}`;
+        if (allowed)
+          expect({ label, status: res.status }).not.toMatchObject({
+            status: expect.toSatisfy((s: number) => s === 401 || s === 403),
+          });
+        else
+          expect({ label, status: res.status, code: errorCode(res) }).toEqual({
+            label,
+            status: 403,
+            code: "FORBIDDEN",
+          });
+        if (res.status >= 500) throw new Error(`${label}: ${JSON.stringify(res.body)}`);
+        // Out of the way, so the project stays under its cluster limit (test-only: the row goes outright).
+        await db.delete(clusters).where(eq(clusters.projectId, projectId));
+      }
+    }
   });
 });
