@@ -1,7 +1,8 @@
 "use client";
 
-import { LogOut } from "lucide-react";
+import { BookOpen, KeyRound, LogOut } from "lucide-react";
 import { signOut } from "next-auth/react";
+import { useRouter } from "next/navigation";
 import {
   DropdownContent,
   DropdownItem,
@@ -11,6 +12,7 @@ import {
 } from "@/components/ui/dropdown";
 
 export function UserMenu({ email, name }: { email: string; name: string }) {
+  const router = useRouter();
   const initials = name
     .split(/\s+/)
     .map((p) => p[0] ?? "")
@@ -32,6 +34,13 @@ export function UserMenu({ email, name }: { email: string; name: string }) {
           <div className="text-sm font-medium text-fg">{name}</div>
           <div className="truncate text-xs text-muted">{email}</div>
         </div>
+        <DropdownSeparator />
+        <DropdownItem onSelect={() => router.push("/account/tokens")}>
+          <KeyRound className="size-4 text-muted" aria-hidden /> API tokens
+        </DropdownItem>
+        <DropdownItem onSelect={() => router.push("/api-reference")}>
+          <BookOpen className="size-4 text-muted" aria-hidden /> API reference
+        </DropdownItem>
         <DropdownSeparator />
         <DropdownItem onSelect={() => void signOut({ callbackUrl: "/sign-in" })}>
           <LogOut className="size-4 text-muted" aria-hidden /> Sign out

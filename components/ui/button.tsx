@@ -37,6 +37,10 @@ export const Button = forwardRef<HTMLButtonElement, ButtonProps>(function Button
   ref,
 ) {
   const Comp = asChild ? Slot.Root : "button";
+  // A text colour given by the caller (a destructive "Delete" in text-danger) wins over the variant's:
+  // without a class merger, the variant's text-fg would come later in the stylesheet and hide it.
+  const ownColour = /(^|\s)text-(danger|warning|success|primary)(\s|$)/.test(className ?? "");
+  const tone = ownColour ? variants[variant].replace(/(^|\s)text-fg(?=\s|$)/, "$1") : variants[variant];
   return (
     <Comp
       ref={ref}
@@ -44,7 +48,7 @@ export const Button = forwardRef<HTMLButtonElement, ButtonProps>(function Button
         "inline-flex shrink-0 items-center justify-center rounded-md font-medium whitespace-nowrap transition-colors",
         "focus-visible:ring-ring focus-visible:ring-offset-bg outline-none focus-visible:ring-2 focus-visible:ring-offset-2",
         "disabled:pointer-events-none disabled:opacity-50",
-        variants[variant],
+        tone,
         sizes[size],
         className,
       )}

@@ -14,6 +14,8 @@ type DialogProps = {
   trigger?: ReactNode;
   /** md: confirmations and short forms; lg: reports. */
   size?: "md" | "lg";
+  /** On closing; `preventDefault()` and focus another element when the opener is gone. */
+  onCloseAutoFocus?: (event: Event) => void;
 };
 
 export function Dialog({
@@ -24,6 +26,7 @@ export function Dialog({
   children,
   trigger,
   size = "md",
+  onCloseAutoFocus,
 }: DialogProps) {
   return (
     <D.Root open={open} onOpenChange={onOpenChange}>
@@ -31,6 +34,7 @@ export function Dialog({
       <D.Portal>
         <D.Overlay className="fixed inset-0 z-40 bg-black/40 backdrop-blur-[1px] data-[state=open]:animate-in" />
         <D.Content
+          onCloseAutoFocus={onCloseAutoFocus}
           className={`fixed top-1/2 left-1/2 z-50 max-h-[90vh] -translate-x-1/2 -translate-y-1/2 overflow-y-auto rounded-lg border border-border bg-surface p-6 shadow-xl outline-none ${size === "lg" ? "w-[min(94vw,44rem)]" : "w-[min(92vw,28rem)]"}`}
         >
           <D.Title className="text-base font-semibold text-fg">{title}</D.Title>

@@ -46,3 +46,29 @@ export function formatRelative(d: Date, now: Date = new Date()): string {
   }
   return relative.format(-Math.floor(n), "year");
 }
+
+const relativeAlways = new Intl.RelativeTimeFormat(undefined, { numeric: "always" });
+
+/** Unit, its length in seconds, and up to how many of it are written before the next unit. */
+const FROM_NOW_STEPS: Array<[Intl.RelativeTimeFormatUnit, number, number]> = [
+  ["second", 1, 60],
+  ["minute", 60, 60],
+  ["hour", 3_600, 48],
+  ["day", 86_400, 120],
+  ["month", 2_629_800, 12],
+];
+
+/**
+ * `d` relative to now, either way, rounded to the nearest unit: "in 90 days",
+ * "in 5 hours", "3 days ago", "in 1 year". Days up to 120, for deadlines
+ * (expiries) that people count in days.
+ */
+export function formatFromNow(d: Date, now: Date = new Date()): string {
+  const diff = (d.getTime() - now.getTime()) / 1000;
+  if (Math.abs(diff) < 10) return "now";
+  for (const [unit, seconds, max] of FROM_NOW_STEPS) {
+    const n = Math.round(diff / seconds);
+    if (Math.abs(n) < max) return relativeAlways.format(n, unit);
+  }
+  return relativeAlways.format(Math.round(diff / 31_557_600), "year");
+}
