@@ -76,7 +76,7 @@ export async function createPersonalToken(
   const errors: string[] = [];
   for (const id of input.projectIds) {
     const m = byId.get(id);
-    if (!m) errors.push(`You are not a member of project ${id}`);
+    if (!m) errors.push("You are not a member of one of the chosen projects (or it no longer exists)");
     else if (!roleAtLeast(m.role, input.maxRole))
       errors.push(
         `You are a ${ROLE_LABELS[m.role].toLowerCase()} in ${m.name}: a token cannot have the ${ROLE_LABELS[input.maxRole].toLowerCase()} role there`,
