@@ -22,11 +22,11 @@ withTestDb((d) => (db = d));
 
 const spec = {
   name: "rest",
-  topology: "single",
-  masterCount: 1,
+  topology: "single" as const,
+  masterCount: 1 as const,
   masterFlavor: "STD2-2-4",
   nodeGroups: [
-    { name: "workers", flavor: "STD2-2-4", zone: "ru-msk-a", scaling: { mode: "fixed", size: 1 } },
+    { name: "workers", flavor: "STD2-2-4", zone: "ru-msk-a", scaling: { mode: "fixed" as const, size: 1 } },
   ],
 };
 
