@@ -3094,10 +3094,7 @@ export interface operations {
     getKubeconfig: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Any unique string (≤ 255 characters); a retry with the same key returns the first answer (24 h). */
-                "Idempotency-Key"?: string;
-            };
+            header?: never;
             path: {
                 projectId: string;
                 clusterId: string;
@@ -3174,15 +3171,6 @@ export interface operations {
             };
             /** @description If-Match does not match the cluster's current ETag, or the state does not allow this now */
             412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description The Idempotency-Key was used before with a different request */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };

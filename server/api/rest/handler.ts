@@ -191,7 +191,8 @@ export async function handleRest(req: Request, makeContext: () => Promise<Contex
   }
 
   // Idempotency-Key: a retried POST gets the first answer, never a second cluster.
-  const key = req.method === "POST" ? req.headers.get("idempotency-key") : null;
+  // Never for an answer that holds a secret: it would sit in the database in clear for a day.
+  const key = req.method === "POST" && !route.secretResponse ? req.headers.get("idempotency-key") : null;
   if (key !== null) {
     if (!/^[\x21-\x7e]{1,255}$/.test(key))
       return fail(400, "BAD_REQUEST", "Idempotency-Key must be 1–255 visible ASCII characters", rid);

@@ -76,7 +76,7 @@ function operation(r: RestRoute, registry: Map<string, JsonSchema>): JsonSchema 
       description: "The ETag of the cluster as you read it; required unless the body carries `generation`.",
       schema: { type: "string" },
     });
-  if (r.method === "POST")
+  if (r.method === "POST" && !r.secretResponse)
     params.push({
       name: "Idempotency-Key",
       in: "header",
@@ -88,7 +88,7 @@ function operation(r: RestRoute, registry: Map<string, JsonSchema>): JsonSchema 
   const errorResponses = Object.fromEntries(
     Object.entries(ERRORS)
       .filter(([code]) => (code === "428" || code === "412" ? r.precondition || code === "412" : true))
-      .filter(([code]) => code !== "422" || r.method === "POST")
+      .filter(([code]) => code !== "422" || (r.method === "POST" && !r.secretResponse))
       .map(([code, description]) => [
         code,
         { description, content: { "application/json": { schema: { $ref: "#/components/schemas/Error" } } } },

@@ -4,7 +4,7 @@ import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
 import type { Db } from "@/db/client";
-import { apiRateWindows, clusters } from "@/db/schema";
+import { apiIdempotency, apiRateWindows, clusters } from "@/db/schema";
 import { makeUser, TEST_ENCRYPTION_KEY } from "@/db/testing";
 import type { ProjectRole } from "@/server/contracts/project";
 import { authenticateToken, bearerOf } from "@/server/services/tokens/authenticate";
@@ -266,6 +266,16 @@ describe("REST API", () => {
     });
     expect(r1.status).toBe(409);
     expect([r2.status, r2.headers.get("idempotent-replayed")]).toEqual([409, "true"]);
+    // A kubeconfig holds a private key: its answer is never kept for replays.
+    const [cluster] = await db.select().from(clusters).where(eq(clusters.projectId, projectId));
+    const before = await db.select().from(apiIdempotency);
+    await api("POST", `/projects/${projectId}/clusters/${cluster!.id}/kubeconfig`, {
+      token,
+      body: { validity: "8h" },
+      headers: { "Idempotency-Key": "kubeconfig-1" },
+    });
+    expect((await db.select().from(apiIdempotency)).length).toBe(before.length);
+    expect(JSON.stringify(openApiDocument())).not.toMatch(/"getKubeconfig"[^}]*Idempotency-Key/);
   });
 
   it("refuses clearly: no token, a bad token, a revoked one, too many requests, an unknown path or method", async () => {

@@ -45,6 +45,11 @@ export interface RestRoute {
   response: z.ZodType;
   /** Changes a cluster's spec: needs If-Match with its ETag (or `generation` in the body). */
   precondition?: boolean;
+  /**
+   * The answer holds a secret (a kubeconfig's private key): never stored for
+   * Idempotency-Key replays, so the header is not offered.
+   */
+  secretResponse?: boolean;
   /** The response carries the cluster's generation as ETag. */
   etag?: (out: unknown) => number | null;
   run: (c: Caller, a: RouteArgs<unknown, unknown>) => Promise<unknown>;
@@ -340,6 +345,7 @@ export const ROUTES: RestRoute[] = [
     summary: "A kubeconfig for kubectl (audited; the same validities as the console)",
     tag: "Clusters",
     minRole: "member",
+    secretResponse: true,
     body: KubeconfigRequest,
     status: 200,
     response: S.Kubeconfig,
