@@ -101,6 +101,22 @@ function refuseToken(auth: Extract<TokenAuth, { ok: false }>): never {
   throw new TRPCError({ code: "UNAUTHORIZED", message: auth.message });
 }
 
+/** The signed-in person behind the session cookie, re-checked against the database. */
+async function sessionPrincipal(ctx: Context) {
+  if (!ctx.session) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue" });
+  const user = await sessionUser(ctx.db, ctx.session.userId);
+  if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Your session has ended; sign in again" });
+  const svc = serviceContext(ctx, { userId: user.id, email: user.email });
+  return { user, svc, principal: null as TokenPrincipal | null };
+}
+
+/** Who an API token acts as, as audit rows record it. */
+const tokenActor = (p: TokenPrincipal): ServiceContext["actor"] => ({
+  userId: p.userId,
+  email: p.email,
+  token: { id: p.tokenId, prefix: p.prefix },
+});
+
 /**
  * Signed in, and the account still exists. `ctx.actor` is non-null from here on.
  * API tokens are refused here: account-level procedures (the caller's own
@@ -114,31 +130,19 @@ const authed = t.middleware(async ({ ctx, next }) => {
       message: "API tokens cannot do this; sign in to the console to manage accounts, projects and tokens",
     });
   }
-  if (!ctx.session) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue" });
-  const user = await sessionUser(ctx.db, ctx.session.userId);
-  if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Your session has ended; sign in again" });
-  const svc = serviceContext(ctx, { userId: user.id, email: user.email });
-  return next({ ctx: { ...ctx, user, svc, principal: null as TokenPrincipal | null } });
+  return next({ ctx: { ...ctx, ...(await sessionPrincipal(ctx)) } });
 });
 
 /** A signed-in person, or an API token (authenticated when the context was made). */
 const authedOrToken = t.middleware(async ({ ctx, next }) => {
-  if (ctx.token) {
-    if (!ctx.token.ok) refuseToken(ctx.token);
-    const p = ctx.token.principal;
-    const user = { id: p.userId, email: p.email, name: p.name };
-    const svc = serviceContext(ctx, {
-      userId: p.userId,
-      email: p.email,
-      token: { id: p.tokenId, prefix: p.prefix },
-    });
-    return next({ ctx: { ...ctx, user, svc, principal: p as TokenPrincipal | null } });
-  }
-  if (!ctx.session) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue" });
-  const user = await sessionUser(ctx.db, ctx.session.userId);
-  if (!user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Your session has ended; sign in again" });
-  const svc = serviceContext(ctx, { userId: user.id, email: user.email });
-  return next({ ctx: { ...ctx, user, svc, principal: null as TokenPrincipal | null } });
+  if (!ctx.token) return next({ ctx: { ...ctx, ...(await sessionPrincipal(ctx)) } });
+  if (!ctx.token.ok) refuseToken(ctx.token);
+  const p = ctx.token.principal;
+  // A token has no name of its own person to show: the principal's address stands for it.
+  const user = { id: p.userId, email: p.email, name: p.email };
+  return next({
+    ctx: { ...ctx, user, svc: serviceContext(ctx, tokenActor(p)), principal: p as TokenPrincipal | null },
+  });
 });
 
 /**
@@ -158,11 +162,7 @@ const auditFailures = t.middleware(async ({ ctx, next, type, path, getRawInput }
       ctx.db,
       {
         ...ctx,
-        actor: {
-          userId: tokenPrincipal.userId,
-          email: tokenPrincipal.email,
-          token: { id: tokenPrincipal.tokenId, prefix: tokenPrincipal.prefix },
-        },
+        actor: tokenActor(tokenPrincipal),
       },
       {
         action: path,

@@ -175,8 +175,9 @@ export async function revokePersonalToken(ctx: ServiceContext, tokenId: string):
 
 // ── Service accounts ──────────────────────────────────────────────────────────
 
-async function loadAccount(tx: Executor, projectId: string, id: string) {
-  const [row] = await tx
+/** Service accounts with their role (the membership that is their authorization). */
+function accounts(exec: Executor) {
+  return exec
     .select({
       id: serviceAccounts.id,
       userId: serviceAccounts.userId,
@@ -192,7 +193,11 @@ async function loadAccount(tx: Executor, projectId: string, id: string) {
         eq(projectMembers.userId, serviceAccounts.userId),
         eq(projectMembers.projectId, serviceAccounts.projectId),
       ),
-    )
+    );
+}
+
+async function loadAccount(tx: Executor, projectId: string, id: string) {
+  const [row] = await accounts(tx)
     .where(and(eq(serviceAccounts.id, id), eq(serviceAccounts.projectId, projectId)))
     .limit(1);
   if (!row) throw new ServiceError("NOT_FOUND", "Service account not found");
@@ -203,27 +208,11 @@ export async function listServiceAccounts({
   ctx,
   project,
 }: ProjectCall<unknown>): Promise<ServiceAccountView[]> {
-  const accounts = await ctx.db
-    .select({
-      id: serviceAccounts.id,
-      userId: serviceAccounts.userId,
-      name: serviceAccounts.name,
-      description: serviceAccounts.description,
-      createdAt: serviceAccounts.createdAt,
-      role: projectMembers.role,
-    })
-    .from(serviceAccounts)
-    .innerJoin(
-      projectMembers,
-      and(
-        eq(projectMembers.userId, serviceAccounts.userId),
-        eq(projectMembers.projectId, serviceAccounts.projectId),
-      ),
-    )
+  const rows = await accounts(ctx.db)
     .where(eq(serviceAccounts.projectId, project.id))
     .orderBy(asc(serviceAccounts.name));
   const tokens =
-    accounts.length === 0
+    rows.length === 0
       ? []
       : await ctx.db
           .select()
@@ -231,11 +220,11 @@ export async function listServiceAccounts({
           .where(
             inArray(
               apiTokens.serviceAccountId,
-              accounts.map((a) => a.id),
+              rows.map((a) => a.id),
             ),
           )
           .orderBy(desc(apiTokens.createdAt));
-  return accounts.map((a) => ({
+  return rows.map((a) => ({
     id: a.id,
     name: a.name,
     description: a.description,
