@@ -207,7 +207,9 @@ export function PowerButton({ projectId, cluster: c }: { projectId: string; clus
   const start = useMutation(trpc.cluster.start.mutationOptions({ meta: { inlineErrors: true } }));
   const stopping = c.power === "on";
   const m = stopping ? stop : start;
-  const allowed = stopping ? c.phase === "Running" : c.phase === "Stopped";
+  // A start that is still waiting can be stopped again, and a stop undone before it finishes.
+  const interrupting = stopping ? c.phase === "Starting" : c.phase === "Stopping";
+  const allowed = interrupting || (stopping ? c.phase === "Running" : c.phase === "Stopped");
   const saving = formatMoney(c.stopSaving.perMonth, c.stopSaving.currency);
   return (
     <>
@@ -220,8 +222,8 @@ export function PowerButton({ projectId, cluster: c }: { projectId: string; clus
           allowed
             ? undefined
             : stopping
-              ? `Only a running cluster can be stopped (it is ${c.phase.toLowerCase()})`
-              : "Wait until the cluster has stopped"
+              ? `Only a running or starting cluster can be stopped (it is ${c.phase.toLowerCase()})`
+              : `Only a stopped or stopping cluster can be started (it is ${c.phase.toLowerCase()})`
         }
       >
         {stopping ? <Power className="size-4" aria-hidden /> : <Play className="size-4" aria-hidden />}
@@ -235,9 +237,14 @@ export function PowerButton({ projectId, cluster: c }: { projectId: string; clus
         }}
         title={stopping ? `Stop ${c.name}?` : `Start ${c.name}?`}
         description={
-          stopping
+          (interrupting
+            ? stopping
+              ? "The start is abandoned where it is: servers already running are stopped again. "
+              : "The stop is abandoned where it is: servers already stopped start again. "
+            : "") +
+          (stopping
             ? "Workers are cordoned and stopped, then the masters. Disks, the network, the load balancer and the API address stay, so the cluster comes back as it was."
-            : "Masters start first; workers start once the Kubernetes API answers, and are uncordoned when Ready."
+            : "Masters start first; workers start once the Kubernetes API answers, and are uncordoned when Ready.")
         }
       >
         <div className="space-y-4">

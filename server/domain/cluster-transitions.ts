@@ -7,13 +7,16 @@ export function transitionRefusal(
 ): string | null {
   const n = row.name;
   if (row.deletionRequestedAt) return `Cluster ${n} is being deleted`;
-  const allowedFrom: Record<typeof verb, Phase> = {
-    stop: "Running",
-    start: "Stopped",
-    upgrade: "Running",
-    "rotate-ca": "Running",
+  // Power changes may interrupt each other: a start that waits (a node not Ready yet) can be
+  // stopped again at once, and a stop can be undone before it finishes; the reconciler is
+  // level-triggered and simply works toward the newer power intent.
+  const allowedFrom: Record<typeof verb, Phase[]> = {
+    stop: ["Running", "Starting"],
+    start: ["Stopped", "Stopping"],
+    upgrade: ["Running"],
+    "rotate-ca": ["Running"],
   };
-  if (row.phase === allowedFrom[verb]) return null;
+  if (allowedFrom[verb].includes(row.phase)) return null;
   const reasons: Partial<Record<Phase, string>> = {
     Provisioning: `Cluster ${n} is still being created; wait until it is running`,
     Updating: `Cluster ${n} has changes being applied; wait until it is running`,

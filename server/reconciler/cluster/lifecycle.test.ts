@@ -139,6 +139,61 @@ describe("stop and start", () => {
     ).toEqual(["cluster.start", "cluster.stop"]);
   }, 120_000);
 
+  it("a start that is still waiting can be stopped again, and a stop can be undone before it finishes", async () => {
+    const { u, c, ref } = await running({ name: "flip" });
+    const servers = () => Object.values(t.emu.engine.state.servers);
+    await u.caller.cluster.stop(ref);
+    await drive(db, t, c.id, { stepMs: 2_000 });
+    expect((await clusterRow(db, c.id)).phase).toBe("Stopped");
+
+    // Start, and stop again while the start waits for its nodes: one master up, the workers not yet.
+    await u.caller.cluster.start(ref);
+    await drive(db, t, c.id, {
+      stepMs: 2_000,
+      until: () => servers().some((s) => s.name.includes("-master-") && s.status === "ACTIVE"),
+    });
+    expect((await clusterRow(db, c.id)).phase).toBe("Starting");
+    const stop = await u.caller.cluster.stop(ref);
+    expect(stop.phase).toBe("Stopping");
+    await drive(db, t, c.id, { stepMs: 2_000 });
+    expect((await clusterRow(db, c.id)).phase).toBe("Stopped");
+    expect(servers().every((s) => s.status === "SHUTOFF")).toBe(true);
+
+    // Start, let it finish; stop, and start again while workers are still going down.
+    await u.caller.cluster.start(ref);
+    await drive(db, t, c.id, {
+      stepMs: 2_000,
+      until: async () => (await clusterRow(db, c.id)).phase === "Running",
+    });
+    await u.caller.cluster.stop(ref);
+    await drive(db, t, c.id, {
+      stepMs: 2_000,
+      until: () => servers().some((s) => s.name.includes("-web-") && s.status === "SHUTOFF"),
+    });
+    expect((await clusterRow(db, c.id)).phase).toBe("Stopping");
+    await u.caller.cluster.start(ref);
+    await drive(db, t, c.id, {
+      stepMs: 2_000,
+      until: async () => {
+        const row = await clusterRow(db, c.id);
+        return row.phase === "Running" && row.status.nodes.every((n) => n.state === "Ready");
+      },
+    });
+    expect(servers().every((s) => s.status === "ACTIVE")).toBe(true);
+    expect(
+      kubeNodes(c.id)
+        .filter((n) => n.config.role === "worker")
+        .every((n) => n.ready && !n.unschedulable),
+    ).toBe(true);
+    // Each interrupted operation reads superseded, not failed.
+    const ops = await u.caller.operation.list(ref);
+    const kinds = ops
+      .filter((o) => o.kind === "start" || o.kind === "stop")
+      .map((o) => `${o.kind}:${o.status}`);
+    expect(kinds.filter((k) => k.endsWith(":failed"))).toEqual([]);
+    expect(kinds.filter((k) => k.endsWith(":superseded")).length).toBeGreaterThanOrEqual(2);
+  }, 180_000);
+
   it("refuses transitions that make no sense, with the reason", async () => {
     const u = await makeUser(db);
     const c = await u.caller.cluster.create({
