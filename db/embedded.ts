@@ -23,6 +23,18 @@ export interface EmbeddedPostgresOptions {
   port: number;
   database: string;
   log?: (line: string) => void;
+  /**
+   * Run the server in a process group of its own (`npm run dev` / `npm start`).
+   * A terminal's Ctrl-C signals the whole foreground group; PostgreSQL would
+   * take it as a fast-shutdown request and cut every session at once, while
+   * the console still has the worker and its pools connected (each cut session
+   * an error in the console). In its own group it only stops when `stop()`
+   * asks — after the console closed its connections — or when this process
+   * exits (the exit hook below). Killed with SIGKILL, the server is left
+   * running; the next start stops it (stopOrphan). Tests keep the default, so
+   * a Ctrl-C of vitest stops their servers too.
+   */
+  ownProcessGroup?: boolean;
 }
 
 export interface RunningPostgres {
@@ -241,6 +253,7 @@ function startServer(
   port: number,
   ids: RunAs,
   log: (m: string) => void,
+  detached: boolean,
 ): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(
@@ -257,7 +270,7 @@ function startServer(
         "-c",
         "max_connections=200",
       ],
-      { ...ids, env: { ...process.env, LC_ALL: "C" }, stdio: ["ignore", "pipe", "pipe"] },
+      { ...ids, env: { ...process.env, LC_ALL: "C" }, stdio: ["ignore", "pipe", "pipe"], detached },
     );
     let recent = "";
     let ready = false;
@@ -284,6 +297,26 @@ function startServer(
   });
 }
 
+/**
+ * Stops a server in its own process group when this process dies without
+ * running its exit hook (SIGKILL, e.g. from tsx's launcher when the console
+ * is slow to acknowledge a relayed Ctrl-C): a shell, out of the terminal's
+ * group too, blocked reading a pipe only this process holds. The pipe closes
+ * with this process, however it ends; the shell then asks the server for a
+ * fast shutdown. stop() kills the shell first.
+ */
+function startWatchdog(pid: number): ChildProcess {
+  const watchdog = spawn("sh", ["-c", 'read _; kill -INT "$1" 2>/dev/null', "pg-watchdog", String(pid)], {
+    stdio: ["pipe", "ignore", "ignore"],
+    detached: true,
+  });
+  watchdog.on("error", () => undefined);
+  // Neither keeps this process alive.
+  watchdog.unref();
+  (watchdog.stdin as unknown as { unref?: () => void } | null)?.unref?.();
+  return watchdog;
+}
+
 export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<RunningPostgres> {
   const log = opts.log ?? (() => undefined);
   const dataDir = path.resolve(opts.dataDir);
@@ -307,7 +340,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
 
   let child: ChildProcess;
   try {
-    child = await startServer(bin, dataDir, opts.port, ids, log);
+    child = await startServer(bin, dataDir, opts.port, ids, log, opts.ownProcessGroup ?? false);
   } catch (cause) {
     throw new Error(
       `The embedded PostgreSQL server did not start on 127.0.0.1:${opts.port} (data in ${dataDir}): ${(cause as Error).message}. ` +
@@ -318,6 +351,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   // If this process exits without stop(), ask the server to shut down too (fast shutdown).
   const onExit = () => child.kill("SIGINT");
   process.once("exit", onExit);
+  const watchdog = opts.ownProcessGroup && child.pid ? startWatchdog(child.pid) : null;
 
   const adminUrl = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${opts.port}/postgres`;
   const client = new pg.Client({ connectionString: adminUrl });
@@ -334,11 +368,27 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     adminUrl,
     port: opts.port,
     stop: async () => {
-      process.removeListener("exit", onExit);
-      if (child.exitCode !== null || child.signalCode !== null) return;
+      watchdog?.kill("SIGKILL");
+      if (child.exitCode !== null || child.signalCode !== null) {
+        process.removeListener("exit", onExit);
+        return;
+      }
       const exited = new Promise<void>((r) => child.once("exit", () => r()));
-      child.kill("SIGINT");
+      const within = (ms: number) =>
+        Promise.race([
+          exited.then(() => true),
+          new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref()),
+        ]);
+      // Smart shutdown first: sessions still open end on their own (a pool
+      // closing), none is cut off mid-query. Then fast (cuts them), then immediate.
+      child.kill("SIGTERM");
+      if (!(await within(3_000))) {
+        child.kill("SIGINT");
+        if (!(await within(5_000))) child.kill("SIGQUIT");
+      }
       await exited;
+      // Removed only now: if this process exits while waiting, the hook still stops the server.
+      process.removeListener("exit", onExit);
     },
   };
 }

@@ -3,19 +3,23 @@
  * `npm start` run one in-process; run more for throughput — they never work
  * on the same cluster at the same time.
  */
+import { closeDatabasePools } from "@/db/client";
 import { parseEnv } from "@/server/env";
+import { stopOnSignals } from "@/server/runtime/shutdown";
 import { startConsoleWorker, workerSettings } from "@/server/runtime/worker";
 
 const env = parseEnv(process.env);
-const worker = await startConsoleWorker({
+let worker: { stop(): Promise<void> } | null = null;
+stopOnSignals(
+  () => [
+    { name: "the reconciler worker's jobs", run: () => worker?.stop() },
+    { name: "database connections to close", run: () => closeDatabasePools() },
+  ],
+  { label: "[worker]" },
+);
+worker = await startConsoleWorker({
   ...workerSettings(env),
   concurrency: Number(process.env.WORKER_CONCURRENCY ?? 4),
   log: (l) => console.log(l),
 });
 console.log("[worker] reconciler running");
-const stop = async () => {
-  await worker.stop();
-  process.exit(0);
-};
-process.on("SIGINT", () => void stop());
-process.on("SIGTERM", () => void stop());
