@@ -33,6 +33,8 @@ Object.assign(process.env, {
   NEXTAUTH_URL: `http://localhost:${process.env.E2E_PORT ?? "3100"}`,
   // Its own loopback range, so a dev console's emulated clusters never hold the same API addresses.
   EMULATOR_EXTERNAL_CIDR: "127.65.0.0/16",
+  // Live update streams end this often and the browser resumes them (e2e/live.e2e.ts watches one do it).
+  LIVE_STREAM_MAX_SECONDS: "12",
   // Every test signs up fresh users from 127.0.0.1.
   AUTH_SIGNUP_LIMIT_PER_HOUR: "10000",
 });

@@ -31,6 +31,12 @@ export const EnvSchema = z
     AUTH_SIGNUP_LIMIT_PER_HOUR: z.coerce.number().int().min(1).max(100_000).default(10),
     /** Requests one API token may make per minute, across all web processes. */
     API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(600),
+    /**
+     * Live updates: a browser's change stream is closed after this long and the
+     * browser reconnects (resuming where it was), so streams spread over server
+     * processes and proxies' idle limits never cut one unnoticed.
+     */
+    LIVE_STREAM_MAX_SECONDS: z.coerce.number().int().min(5).max(86_400).default(900),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
     EMULATOR_URL: z.url().optional(),
     EMULATOR_ADMIN_KEY: z.string().min(16).optional(),

@@ -4,6 +4,7 @@ import { Progress } from "@/components/ui/progress";
 import { useQuery } from "@tanstack/react-query";
 import { AlertTriangle, ArrowLeft } from "lucide-react";
 import Link from "next/link";
+import { useLivePollInterval } from "@/components/live/live-updates";
 import { useTRPC } from "@/components/trpc/client";
 import { Badge } from "@/components/ui/badge";
 import { Banner } from "@/components/ui/banner";
@@ -38,10 +39,11 @@ const TAB_VALUES = TABS.map((t) => t.value);
 
 export function ClusterPage({ projectId, clusterId }: { projectId: string; clusterId: string }) {
   const trpc = useTRPC();
+  const poll = useLivePollInterval();
   const project = useQuery(trpc.project.get.queryOptions({ projectId }));
   const cluster = useQuery({
     ...trpc.cluster.get.queryOptions({ projectId, clusterId }),
-    refetchInterval: 2_000,
+    refetchInterval: poll,
     retry: false,
   });
   const canEdit = project.data ? roleAtLeast(project.data.role, "member") : false;

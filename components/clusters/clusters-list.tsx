@@ -7,6 +7,7 @@ import { AlertTriangle, Plus } from "lucide-react";
 import { Button } from "@/components/ui/button";
 import { LoadMore } from "@/components/ui/load-more";
 import { useState } from "react";
+import { useLivePollInterval } from "@/components/live/live-updates";
 import { useTRPC } from "@/components/trpc/client";
 import { Badge } from "@/components/ui/badge";
 import { Input, Options, Select } from "@/components/ui/field";
@@ -22,6 +23,7 @@ const PAGE = 100;
 /** Live list of the project's clusters: refreshed every 2 s, so changes show without a reload. */
 export function ClustersList({ projectId }: { projectId: string }) {
   const trpc = useTRPC();
+  const poll = useLivePollInterval();
   const [search, setSearch] = useState("");
   const [phase, setPhase] = useState("");
   const list = useInfiniteQuery({
@@ -30,8 +32,8 @@ export function ClustersList({ projectId }: { projectId: string }) {
       { getNextPageParam: (last) => last.nextCursor ?? undefined },
     ),
     placeholderData: keepPreviousData,
-    // Changes made elsewhere (another user, the API, the reconciler) show within 2 s.
-    refetchInterval: 2_000,
+    // Changes made elsewhere (another user, the API, the reconciler) are pushed; polling only while the stream is down.
+    refetchInterval: poll,
   });
 
   if (list.isPending) {

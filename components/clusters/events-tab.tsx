@@ -2,6 +2,7 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
+import { useLivePollInterval } from "@/components/live/live-updates";
 import { useTRPC } from "@/components/trpc/client";
 import { Card } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
@@ -10,10 +11,11 @@ import { formatDateTime, formatTime } from "@/components/ui/format";
 
 export function EventsTab({ projectId, clusterId }: { projectId: string; clusterId: string }) {
   const trpc = useTRPC();
+  const poll = useLivePollInterval();
   const [kind, setKind] = useState("");
   const events = useQuery({
     ...trpc.cluster.events.queryOptions({ projectId, clusterId, limit: 300 }),
-    refetchInterval: 2_000,
+    refetchInterval: poll,
   });
   const kinds = [...new Set((events.data ?? []).map((e) => e.objectKind))].sort();
   const rows = (events.data ?? []).filter((e) => !kind || e.objectKind === kind);

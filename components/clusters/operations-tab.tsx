@@ -2,6 +2,7 @@
 
 import { Table, TableHead } from "@/components/ui/table";
 import { useQuery } from "@tanstack/react-query";
+import { useLivePollInterval } from "@/components/live/live-updates";
 import { useTRPC } from "@/components/trpc/client";
 import { Badge } from "@/components/ui/badge";
 import { Card } from "@/components/ui/card";
@@ -9,9 +10,10 @@ import { formatDateTime, formatDuration } from "@/components/ui/format";
 
 export function OperationsTab({ projectId, clusterId }: { projectId: string; clusterId: string }) {
   const trpc = useTRPC();
+  const poll = useLivePollInterval();
   const ops = useQuery({
     ...trpc.operation.list.queryOptions({ projectId, clusterId }),
-    refetchInterval: 2_000,
+    refetchInterval: poll,
   });
   const tone = {
     succeeded: "success",

@@ -4,6 +4,7 @@ import { BarChart3, Bot, Boxes, ScrollText, Settings } from "lucide-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
 import type { ReactNode } from "react";
+import { LiveBadge } from "@/components/live/live-updates";
 import { cn } from "@/components/ui/cn";
 import { ROLE_LABELS, roleAtLeast, type ProjectRole } from "@/server/contracts/roles";
 import { Logo } from "./logo";
@@ -71,6 +72,7 @@ export function AppShell({
         <header className="sticky top-0 z-30 flex h-14 items-center gap-3 border-b border-border bg-surface/85 px-6 backdrop-blur">
           {project && <ProjectSwitcher current={project} />}
           <div className="ml-auto flex items-center gap-1">
+            {project && <LiveBadge />}
             <ThemeToggle />
             <UserMenu email={user.email} name={user.name} />
           </div>

@@ -1,7 +1,13 @@
 "use client";
 
 import { MutationCache, QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { createTRPCClient, httpBatchLink, splitLink, TRPCClientError } from "@trpc/client";
+import {
+  createTRPCClient,
+  httpBatchLink,
+  httpSubscriptionLink,
+  splitLink,
+  TRPCClientError,
+} from "@trpc/client";
 import { createTRPCContext } from "@trpc/tanstack-react-query";
 import { useState, type ReactNode } from "react";
 import superjson from "superjson";
@@ -61,11 +67,16 @@ export function TRPCReactProvider({ children }: { children: ReactNode }) {
     createTRPCClient<AppRouter>({
       links: [
         splitLink({
-          // Queries that carry a whole spec or YAML the user typed go in a POST body: in a URL
-          // they outgrow the server's header limit (431).
-          condition: (op) => op.type === "query" && LARGE_INPUT.test(op.path),
-          true: httpBatchLink({ url: "/api/trpc", transformer: superjson, methodOverride: "POST" }),
-          false: httpBatchLink({ url: "/api/trpc", transformer: superjson, maxURLLength: 8_000 }),
+          // Subscriptions (live updates) are server-sent events; the browser's EventSource sends the cookie.
+          condition: (op) => op.type === "subscription",
+          true: httpSubscriptionLink({ url: "/api/trpc", transformer: superjson }),
+          false: splitLink({
+            // Queries that carry a whole spec or YAML the user typed go in a POST body: in a URL
+            // they outgrow the server's header limit (431).
+            condition: (op) => op.type === "query" && LARGE_INPUT.test(op.path),
+            true: httpBatchLink({ url: "/api/trpc", transformer: superjson, methodOverride: "POST" }),
+            false: httpBatchLink({ url: "/api/trpc", transformer: superjson, maxURLLength: 8_000 }),
+          }),
         }),
       ],
     }),

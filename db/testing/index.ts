@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { inject } from "vitest";
 import { createDb, type Db } from "../client";
+import { closeChangeHubs } from "../live";
 import { signUp } from "@/server/services/auth/sign-up";
 import { createCaller } from "@/server/api/root";
 import { seedTestCatalog } from "@/server/testing/emulator-catalog";
@@ -24,6 +25,8 @@ export async function createTestDb(): Promise<{ db: Db; url: string; drop: () =>
     db,
     url,
     drop: async () => {
+      // Live-update streams opened by the tests hold one LISTEN connection to this database.
+      await closeChangeHubs(url);
       await db.$client.end();
       const c = new pg.Client({ connectionString: adminUrl });
       await c.connect();

@@ -4,6 +4,7 @@ import { authRouter } from "./routers/auth";
 import { catalogRouter } from "./routers/catalog";
 import { cloudRouter } from "./routers/cloud";
 import { clusterRouter } from "./routers/cluster";
+import { liveRouter } from "./routers/live";
 import { memberRouter } from "./routers/member";
 import { metricsRouter } from "./routers/metrics";
 import { nodeGroupRouter } from "./routers/node-group";
@@ -24,6 +25,7 @@ export const appRouter = router({
   cluster: clusterRouter,
   nodeGroup: nodeGroupRouter,
   operation: operationRouter,
+  live: liveRouter,
   addon: addonRouter,
   policy: policyRouter,
   metrics: metricsRouter,

@@ -8,6 +8,7 @@ import { sessionUser } from "@/server/services/auth/session-user";
 import type { ServiceContext } from "@/server/services/context";
 import { ServiceError } from "@/server/services/errors";
 import { requireProjectRole } from "@/server/services/project/access";
+import { liveSseOptions } from "@/server/services/live/stream";
 import type { TokenAuth, TokenPrincipal } from "@/server/services/tokens/authenticate";
 import { roleAtLeast, ROLE_LABELS } from "@/server/contracts/roles";
 import { errorCodeOf, publicError, toTRPCError } from "./errors";
@@ -28,6 +29,8 @@ export interface Context {
 
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
+  // Subscriptions (live.project) are server-sent events.
+  sse: liveSseOptions(),
   errorFormatter({ shape, error, ctx }) {
     const pub = publicError(error, ctx?.requestId ?? null);
     return {

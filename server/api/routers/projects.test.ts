@@ -98,6 +98,19 @@ const PROCEDURES: Record<string, { min: ProjectRole; call: (c: Caller, f: Fixtur
       return c.operation.get({ ...ref(f), operationId: op?.id ?? "11111111-1111-4111-8111-111111111111" });
     },
   },
+  "live.project": {
+    min: "viewer",
+    // Authorized when the stream opens; reading its first message proves it opened.
+    call: async (c, f) => {
+      const stream = await c.live.project({ projectId: ref(f).projectId });
+      const it = stream[Symbol.asyncIterator]();
+      try {
+        return await it.next();
+      } finally {
+        await it.return?.(undefined);
+      }
+    },
+  },
   "cluster.kubeconfig": {
     min: "member",
     call: (c, f) => c.cluster.kubeconfig({ ...ref(f), validity: "8h" }),

@@ -145,6 +145,11 @@ describe("stop and start", () => {
     await u.caller.cluster.stop(ref);
     await drive(db, t, c.id, { stepMs: 2_000 });
     expect((await clusterRow(db, c.id)).phase).toBe("Stopped");
+    // A stopped cluster's conditions do not say its nodes are ready.
+    const cond = async (type: string) => (await clusterRow(db, c.id)).conditions.find((x) => x.type === type);
+    expect(await cond("NodeGroupsReady")).toMatchObject({ status: "False", reason: "Stopped" });
+    expect(await cond("ControlPlaneReady")).toMatchObject({ status: "False", reason: "Stopped" });
+    expect(await cond("APILoadBalancerReady")).toMatchObject({ status: "False", reason: "NoRunningMaster" });
 
     // Start, and stop again while the start waits for its nodes: one master up, the workers not yet.
     await u.caller.cluster.start(ref);
@@ -153,6 +158,8 @@ describe("stop and start", () => {
       until: () => servers().some((s) => s.name.includes("-master-") && s.status === "ACTIVE"),
     });
     expect((await clusterRow(db, c.id)).phase).toBe("Starting");
+    // The workers are named while the start waits for them.
+    expect((await cond("NodeGroupsReady"))?.message).toMatch(/^Not Ready: flip-web-\d \(\w+\)/);
     const stop = await u.caller.cluster.stop(ref);
     expect(stop.phase).toBe("Stopping");
     await drive(db, t, c.id, { stepMs: 2_000 });
@@ -180,6 +187,7 @@ describe("stop and start", () => {
       },
     });
     expect(servers().every((s) => s.status === "ACTIVE")).toBe(true);
+    expect((await clusterRow(db, c.id)).conditions.every((x) => x.status === "True")).toBe(true);
     expect(
       kubeNodes(c.id)
         .filter((n) => n.config.role === "worker")

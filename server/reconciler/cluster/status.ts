@@ -116,6 +116,71 @@ export function conditionsFrom(steps: Step[], previous: Condition[], now: string
   ];
 }
 
+type StatusNode = ClusterStatus["nodes"][number];
+
+/**
+ * Conditions that tell the truth about power and nodes: a stopped cluster's
+ * masters and workers are not "ready", and a node that is not Ready makes its
+ * condition false with the node named (the step graph alone sees servers, not
+ * kubelets).
+ */
+export function nodeConditions(
+  flow: ClusterScope["flow"],
+  converged: boolean,
+  base: Condition[],
+  nodes: StatusNode[],
+  now: string,
+): Condition[] {
+  if (flow === "delete") return base;
+  const set = (type: string, ok: boolean, reason: string, message: string) => {
+    const i = base.findIndex((c) => c.type === type);
+    const next = condition(type, ok, reason, message, base, now);
+    return i === -1 ? [...base, next] : base.map((c, j) => (j === i ? next : c));
+  };
+  if (flow === "stop") {
+    const word = converged ? "stopped" : "being stopped";
+    base = set(
+      "ControlPlaneReady",
+      false,
+      converged ? "Stopped" : "Stopping",
+      `Masters are ${word}: start the cluster to use its API`,
+    );
+    base = set("NodeGroupsReady", false, converged ? "Stopped" : "Stopping", `Worker nodes are ${word}`);
+    if (converged)
+      base = set(
+        "APILoadBalancerReady",
+        false,
+        "NoRunningMaster",
+        "The API load balancer stays, with no running master behind it",
+      );
+    return base;
+  }
+  // Unverified: running, but the console cannot reach the API to ask the kubelet (a private cluster).
+  const notReady = (role: StatusNode["role"]) =>
+    nodes.filter((n) => n.role === role && n.state !== "Ready" && n.state !== "Unverified");
+  const named = (list: StatusNode[]) =>
+    `${list
+      .slice(0, 3)
+      .map((n) => `${n.name} (${n.state})`)
+      .join(", ")}${list.length > 3 ? ` and ${list.length - 3} more` : ""}`;
+  for (const [type, role, what] of [
+    ["ControlPlaneReady", "master", "Masters"],
+    ["NodeGroupsReady", "worker", "Worker nodes"],
+  ] as const) {
+    const waiting = notReady(role);
+    if (waiting.length > 0)
+      base = set(
+        type,
+        false,
+        flow === "start" ? "Starting" : "NodesNotReady",
+        `Not Ready: ${named(waiting)}`,
+      );
+    // A start's conditions come from the nodes alone; elsewhere the step graph's stand.
+    else if (flow === "start") base = set(type, true, "NodesReady", `${what} ready`);
+  }
+  return base;
+}
+
 export function phaseOf(args: {
   deleting: boolean;
   terminalError: boolean;
@@ -277,10 +342,15 @@ export function summarize(scope: ClusterScope, results: PhaseResult[], ran: Ran[
   const scan = Math.min(...results.map((r) => r.requeueAfterMs ?? Infinity));
   return {
     phase: clusterPhase(scope, converged, terminal !== null, everRunning),
-    conditions:
+    conditions: nodeConditions(
+      scope.flow,
+      converged,
       scope.flow === "converge" || scope.flow === "upgrade"
         ? conditionsFrom(scope.plan.steps, cluster.conditions, nowIso)
         : cluster.conditions,
+      nodes,
+      nowIso,
+    ),
     status,
     converged,
     errors,

@@ -2,6 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { notFound, redirect } from "next/navigation";
 import type { ReactNode } from "react";
 import { AppShell } from "@/components/layout/app-shell";
+import { LiveUpdates } from "@/components/live/live-updates";
 import { serverCaller } from "@/components/trpc/server";
 
 async function load(projectId: string) {
@@ -26,8 +27,10 @@ export default async function ProjectLayout({
 }) {
   const [project, me] = await load((await params).projectId);
   return (
-    <AppShell project={project} user={me}>
-      {children}
-    </AppShell>
+    <LiveUpdates projectId={project.id}>
+      <AppShell project={project} user={me}>
+        {children}
+      </AppShell>
+    </LiveUpdates>
   );
 }

@@ -1,0 +1,284 @@
+/**
+ * `npx tsx bench/live.ts` (after `npm run build`): live updates against the
+ * 2-second polling they replaced, both measured in this run on the production
+ * server (no reconciler: the bench itself changes the cluster row, as the
+ * reconciler would, and times from its COMMIT).
+ *
+ * 1. Change-to-browser latency: two Chromium pages on the same cluster page,
+ *    one live (server-sent events), one with the stream blocked so it falls
+ *    back to polling every 2 s. For each change: COMMIT → the new phase is in
+ *    the page's DOM (p50/p99).
+ * 2. The server's cost per 100 open pages for 30 s with one change per second:
+ *    100 live streams vs 100 clients polling cluster.get every 2 s. CPU time of
+ *    the server process (utime+stime from /proc) and its RSS growth; also the
+ *    cost of 100 idle streams (pings only).
+ */
+import { execFileSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { chromium, type Page } from "@playwright/test";
+import { eq } from "drizzle-orm";
+import { createDb } from "@/db/client";
+import { startEmbeddedPostgres } from "@/db/embedded";
+import { migrateDatabase } from "@/db/migrate";
+import { clusters } from "@/db/schema";
+import { freePort } from "@/db/testing/free-port";
+import { CheckedClusterSpec as ClusterSpec } from "@/server/domain/cluster-spec-check";
+import { generateKey } from "@/server/security/encryption";
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../e2e/chromium";
+
+if (!existsSync(".next/BUILD_ID")) throw new Error("Run `npm run build` first.");
+const CHANGES = Number(process.env.BENCH_CHANGES ?? 20);
+const STREAMS = 100;
+const WINDOW_S = 30;
+
+const dir = await fs.mkdtemp(path.join(os.tmpdir(), "kube-console-livebench-"));
+await fs.chmod(dir, 0o755);
+const pg = await startEmbeddedPostgres({
+  dataDir: path.join(dir, "pg"),
+  port: await freePort(),
+  database: "livebench",
+});
+await migrateDatabase(pg.url);
+const port = await freePort();
+const server = spawn(process.execPath, ["--import", "tsx", "scripts/serve.ts", "--production"], {
+  env: {
+    ...process.env,
+    DATABASE_URL: pg.url,
+    CONSOLE_ENCRYPTION_KEY: generateKey(),
+    NEXTAUTH_SECRET: randomBytes(32).toString("hex"),
+    PORT: String(port),
+    NEXTAUTH_URL: `http://localhost:${port}`,
+    CONSOLE_DATA_DIR: dir,
+    CONSOLE_NO_WORKER: "1",
+    EMULATOR_PORT: String(await freePort()),
+    AUTH_SIGNUP_LIMIT_PER_HOUR: "1000",
+  },
+  stdio: ["ignore", "pipe", "inherit"],
+});
+await new Promise<void>((resolve, reject) => {
+  server.stdout!.on("data", (c: Buffer) => c.toString().includes("Console ready") && resolve());
+  server.on("exit", () => reject(new Error("server exited")));
+});
+const base = `http://localhost:${port}`;
+
+// ── a user, a cluster row, a signed-in browser context ──────────────────────────────────────
+const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+const email = `bench-${Date.now()}@example.com`;
+const signUp = await context.request.post(`${base}/api/trpc/auth.signUp`, {
+  data: { json: { name: "Bench", email, password: "bench-password-1" } },
+});
+const projectId = ((await signUp.json()) as { result: { data: { json: { personalProjectId: string } } } })
+  .result.data.json.personalProjectId;
+const csrf = (await (await context.request.get(`${base}/api/auth/csrf`)).json()) as { csrfToken: string };
+await context.request.post(`${base}/api/auth/callback/credentials`, {
+  form: { csrfToken: csrf.csrfToken, email, password: "bench-password-1", json: "true" },
+});
+const cookie = (await context.cookies(base)).map((c) => `${c.name}=${c.value}`).join("; ");
+
+const db = createDb(pg.url, 4);
+const spec = ClusterSpec.parse({
+  name: "bench",
+  topology: "single",
+  masterCount: 1,
+  masterFlavor: "STD2-2-4",
+  nodeGroups: [{ name: "w", flavor: "STD2-2-4", zone: "ru-msk-a", scaling: { mode: "fixed", size: 1 } }],
+});
+const [row] = await db
+  .insert(clusters)
+  .values({
+    projectId,
+    name: "bench",
+    spec,
+    phase: "Running",
+    observedGeneration: 1,
+    status: { apiEndpoint: null, apiAddress: null, nodes: [], lastError: null },
+  })
+  .returning({ id: clusters.id });
+const clusterId = row!.id;
+let flip = false;
+/** Flips the phase; returns the moment its COMMIT returned (performance.now()). */
+async function change(): Promise<{ phase: "Running" | "Updating"; at: number }> {
+  flip = !flip;
+  const phase = flip ? "Updating" : "Running";
+  await db.update(clusters).set({ phase }).where(eq(clusters.id, clusterId));
+  return { phase, at: performance.now() };
+}
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return Math.round(s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)]!);
+};
+
+// ── 1. change-to-browser latency ─────────────────────────────────────────────────────────────
+console.log(`# 1. Change-to-browser latency, ${CHANGES} changes (COMMIT → phase in the DOM), Chromium`);
+async function openPage(polling: boolean): Promise<Page> {
+  const page = await context.newPage();
+  // The polling page: its stream is refused, so it falls back to refetching every 2 s.
+  if (polling) await page.route("**/api/trpc/live.project**", (r) => r.abort());
+  await page.goto(`${base}/projects/${projectId}/clusters/${clusterId}`);
+  await page.locator(`[data-live="${polling ? "polling" : "live"}"]`).waitFor({ timeout: 60_000 });
+  return page;
+}
+const livePage = await openPage(false);
+const pollPage = await openPage(true);
+/** Resolves with the page clock's time at which `phase` first shows in the heading's block. */
+const seen = (page: Page, phase: string) =>
+  page.waitForFunction(
+    (p) => {
+      const h = document.querySelector("h1");
+      return h?.parentElement?.textContent?.includes(p) ? true : false;
+    },
+    phase,
+    { polling: "raf", timeout: 10_000 },
+  );
+const lat: { live: number[]; polling: number[] } = { live: [], polling: [] };
+for (let i = 0; i < CHANGES; i++) {
+  // Changes land at random points of the polling cycle.
+  await new Promise((r) => setTimeout(r, 2_500 + Math.random() * 1_000));
+  const next = flip ? "Running" : "Updating";
+  const watching = [livePage, pollPage].map((p) => seen(p, next).then(() => performance.now()));
+  const { at } = await change();
+  const [l, p] = await Promise.all(watching);
+  lat.live.push(l! - at);
+  lat.polling.push(p! - at);
+}
+for (const [mode, xs] of Object.entries(lat))
+  console.log(JSON.stringify({ mode, "p50 ms": pct(xs, 50), "p99 ms": pct(xs, 99), "max ms": pct(xs, 100) }));
+await livePage.close();
+await pollPage.close();
+
+// ── 2. the server's cost per 100 open pages ────────────────────────────────────────────────
+const tick = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
+function serverUsage() {
+  const stat = readFileSync(`/proc/${server.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  const cpuMs = ((Number(stat[11]) + Number(stat[12])) * 1000) / tick;
+  const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${server.pid}/status`, "utf8"))![1]) / 1024;
+  return { cpuMs, rssMb: rss };
+}
+const input = (json: unknown) => encodeURIComponent(JSON.stringify({ json }));
+
+const getCluster = async () => {
+  const res = await fetch(
+    `${base}/api/trpc/cluster.get?batch=1&input=${encodeURIComponent(JSON.stringify({ 0: { json: { projectId, clusterId } } }))}`,
+    { headers: { cookie } },
+  );
+  await res.arrayBuffer();
+};
+
+/** Streams that, like the page, refetch the cluster once per pushed change. */
+async function openStreams(n: number) {
+  const abort = new AbortController();
+  let messages = 0;
+  let refetches = 0;
+  const ready: Promise<void>[] = [];
+  for (let i = 0; i < n; i++) {
+    ready.push(
+      (async () => {
+        const res = await fetch(`${base}/api/trpc/live.project?input=${input({ projectId })}`, {
+          headers: { cookie, accept: "text/event-stream" },
+          signal: abort.signal,
+        });
+        if (!res.ok || !res.body) throw new Error(`stream refused: ${res.status}`);
+        const reader = res.body.getReader();
+        let first = true;
+        void (async () => {
+          try {
+            for (;;) {
+              const { done, value } = await reader.read();
+              if (done) return;
+              const text = Buffer.from(value).toString();
+              messages += (text.match(/^data: /gm) ?? []).length;
+              if (text.includes('"changes"')) {
+                refetches++;
+                await getCluster();
+              }
+              first = false;
+            }
+          } catch {
+            /* aborted */
+          }
+        })();
+        while (first) await new Promise((r) => setTimeout(r, 20));
+      })(),
+    );
+  }
+  await Promise.all(ready);
+  return { close: () => abort.abort(), messages: () => messages, refetches: () => refetches };
+}
+
+async function poll(n: number, seconds: number) {
+  const stop = performance.now() + seconds * 1000;
+  let requests = 0;
+  await Promise.all(
+    Array.from({ length: n }, async (_, i) => {
+      await new Promise((r) => setTimeout(r, (i * 2_000) / n));
+      while (performance.now() < stop) {
+        const t = performance.now();
+        await getCluster();
+        requests++;
+        await new Promise((r) => setTimeout(r, Math.max(0, 2_000 - (performance.now() - t))));
+      }
+    }),
+  );
+  return requests;
+}
+
+async function changeEverySecond(seconds: number) {
+  for (let i = 0; i < seconds; i++) {
+    await new Promise((r) => setTimeout(r, 1_000));
+    await change();
+  }
+}
+
+console.log(
+  `\n# 2. Server cost of ${STREAMS} open pages for ${WINDOW_S} s (CPU of the server process, RSS growth)`,
+);
+await new Promise((r) => setTimeout(r, 2_000));
+{
+  const before = serverUsage();
+  const requests = poll(STREAMS, WINDOW_S);
+  await changeEverySecond(WINDOW_S);
+  const n = await requests;
+  const after = serverUsage();
+  console.log(
+    JSON.stringify({
+      mode: "polling every 2 s (baseline)",
+      "server CPU ms": Math.round(after.cpuMs - before.cpuMs),
+      "RSS MB": Math.round(after.rssMb),
+      requests: n,
+    }),
+  );
+}
+for (const changes of [true, false]) {
+  await new Promise((r) => setTimeout(r, 2_000));
+  const before = serverUsage();
+  const streams = await openStreams(STREAMS);
+  const opened = serverUsage();
+  if (changes) await changeEverySecond(WINDOW_S);
+  else await new Promise((r) => setTimeout(r, WINDOW_S * 1000));
+  const after = serverUsage();
+  streams.close();
+  console.log(
+    JSON.stringify({
+      mode: changes ? "live streams, a change per second" : "live streams, idle (pings only)",
+      "server CPU ms (opening)": Math.round(opened.cpuMs - before.cpuMs),
+      "server CPU ms (window)": Math.round(after.cpuMs - opened.cpuMs),
+      "RSS MB": Math.round(after.rssMb),
+      "RSS growth MB": Math.round(after.rssMb - before.rssMb),
+      "messages received": streams.messages(),
+      "cluster.get requests": streams.refetches(),
+    }),
+  );
+}
+
+await browser.close();
+server.kill("SIGTERM");
+await new Promise((r) => server.on("exit", r));
+await db.$client.end();
+await pg.stop();
+await fs.rm(dir, { recursive: true, force: true });
