@@ -13,10 +13,11 @@ import { useTRPC } from "@/components/trpc/client";
  */
 
 const POLL_MS = 2_000;
+const GRACE_MS = 5_000;
 
 export type LiveState =
   | { kind: "live" }
-  /** Opening the stream (first connection or reconnecting). */
+  /** Opening the stream (first connection or reconnecting): no polling for the first GRACE_MS. */
   | { kind: "connecting" }
   /** The stream is down or the server cannot follow changes: pages poll. */
   | { kind: "polling"; reason: string };
@@ -63,6 +64,9 @@ export function LiveUpdates({ projectId, children }: { projectId: string; childr
   const queryClient = useQueryClient();
   const [serverDown, setServerDown] = useState<string | null>(null);
   const [ready, setReady] = useState(false);
+  // A stream that reconnects (the server ends each one after a while; the browser retries within ~3 s)
+  // is not a reason to start polling at once: pages poll only once it has been away for GRACE_MS.
+  const [graceOver, setGraceOver] = useState(false);
 
   const refetch = (test: (path: string, input: Record<string, unknown>) => boolean) =>
     void queryClient.invalidateQueries(
@@ -88,6 +92,7 @@ export function LiveUpdates({ projectId, children }: { projectId: string; childr
           switch (m.kind) {
             case "ready":
               setReady(true);
+              setGraceOver(false);
               setServerDown(null);
               return;
             case "changes":
@@ -101,6 +106,7 @@ export function LiveUpdates({ projectId, children }: { projectId: string; childr
               return;
             case "resync":
               setReady(true);
+              setGraceOver(false);
               setServerDown(null);
               refetch((path) => path.startsWith("cluster.") || path.startsWith("operation."));
               return;
@@ -122,16 +128,24 @@ export function LiveUpdates({ projectId, children }: { projectId: string; childr
     return () => clearTimeout(t);
   }, [status, reset]);
 
+  const streamUp = sub.status === "pending" && ready;
+  useEffect(() => {
+    if (streamUp) return;
+    const t = setTimeout(() => setGraceOver(true), GRACE_MS);
+    return () => clearTimeout(t);
+  }, [streamUp]);
+
   const state: LiveState = useMemo(() => {
+    if (serverDown) return { kind: "polling", reason: serverDown };
+    if (streamUp) return { kind: "live" };
+    if (!graceOver) return { kind: "connecting" };
     if (sub.status === "error")
       return { kind: "polling", reason: sub.error?.message ?? "the live stream failed; retrying in 5 s" };
-    if (serverDown) return { kind: "polling", reason: serverDown };
-    if (sub.status === "pending" && ready) return { kind: "live" };
-    return { kind: "connecting" };
-  }, [sub.status, sub.error, serverDown, ready]);
+    return { kind: "polling", reason: "the live stream is reconnecting" };
+  }, [sub.status, sub.error, serverDown, streamUp, graceOver]);
 
   const value = useMemo(
-    () => ({ state, pollInterval: state.kind === "live" ? (false as const) : POLL_MS }),
+    () => ({ state, pollInterval: state.kind === "polling" ? POLL_MS : (false as const) }),
     [state],
   );
   return <LiveContext.Provider value={value}>{children}</LiveContext.Provider>;
@@ -150,7 +164,7 @@ export function LiveBadge() {
     state.kind === "live"
       ? "Changes appear as they happen (pushed by the server)."
       : state.kind === "connecting"
-        ? `Opening the live update stream; until it is open the page refreshes every ${POLL_MS / 1000} s.`
+        ? `Opening the live update stream; if it is not open within ${GRACE_MS / 1000} s the page refreshes every ${POLL_MS / 1000} s.`
         : `Live updates are unavailable (${state.reason}); the page refreshes every ${POLL_MS / 1000} s.`;
   return (
     <span
