@@ -80,8 +80,9 @@ export function LiveUpdates({ projectId, children }: { projectId: string; childr
           );
         },
       },
-      // A burst of changes must not cancel a refetch already on its way and start it again.
-      { cancelRefetch: false },
+      // A refetch already on its way may have read the row before this change: it is cancelled and
+      // started again (the server sends a burst as one message, so this does not starve).
+      { cancelRefetch: true },
     );
 
   const sub = useSubscription(
