@@ -19,7 +19,7 @@ export function TabsList({
         <T.Trigger
           key={i.value}
           value={i.value}
-          className="-mb-px border-b-2 border-transparent px-3 py-2 text-sm font-medium text-muted outline-none hover:text-fg focus-visible:ring-2 focus-visible:ring-ring data-[state=active]:border-primary data-[state=active]:text-fg"
+          className="-mb-px shrink-0 whitespace-nowrap border-b-2 border-transparent px-2.5 py-2 text-sm xl:px-3 font-medium text-muted outline-none hover:text-fg focus-visible:ring-2 focus-visible:ring-ring data-[state=active]:border-primary data-[state=active]:text-fg"
         >
           {i.label}
         </T.Trigger>

@@ -178,6 +178,17 @@ export function nodeConditions(
     // A start's conditions come from the nodes alone; elsewhere the step graph's stand.
     else if (flow === "start") base = set(type, true, "NodesReady", `${what} ready`);
   }
+  if (flow === "start") {
+    const up = nodes.some((n) => n.role === "master" && (n.state === "Ready" || n.state === "Unverified"));
+    base = up
+      ? set("APILoadBalancerReady", true, "LoadBalancerActive", "API load balancer ready")
+      : set(
+          "APILoadBalancerReady",
+          false,
+          "Starting",
+          "Waiting for a running master behind the API load balancer",
+        );
+  }
   return base;
 }
 
