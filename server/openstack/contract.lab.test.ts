@@ -536,6 +536,19 @@ describe.sequential("adapter contract with a real OpenStack (lab, demo project)"
       [s.masterPort!.fixedIps[0]!.ipAddress, 6443, "ACTIVE"],
     ]);
     expect(hms.map((h) => [h.id, h.type, h.poolId])).toEqual([[s.hm.id, "TCP", s.pool.id]]);
+
+    // A changed API allowlist is a PUT on the same listener; an empty one (sent as null) opens it again.
+    const allowed = async () =>
+      (await lbc.listListeners({ loadBalancerId: s.lb!.id })).find((l) => l.id === s.listener!.id)!
+        .allowedCidrs;
+    await lbc.updateListenerAllowedCidrs(s.listener.id, ["198.51.100.0/24", "203.0.113.0/24"]);
+    await lbActive("listener allowlist");
+    expect([...((await allowed()) ?? [])].sort()).toEqual(["198.51.100.0/24", "203.0.113.0/24"]);
+    await lbc.updateListenerAllowedCidrs(s.listener.id, []);
+    await lbActive("listener allowlist cleared");
+    expect((await allowed()) ?? []).toEqual([]);
+    await lbc.updateListenerAllowedCidrs(s.listener.id, ["0.0.0.0/0"]);
+    await lbActive("listener allowlist restored");
   }, 240_000);
 
   it("reads LB health: status tree, stats; the amphora API is admin-only (AdminOnly for a tenant)", async () => {

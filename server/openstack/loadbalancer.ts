@@ -285,6 +285,14 @@ export class LoadBalancerClient extends ServiceClient {
       loadbalancer_id: f.loadBalancerId,
     });
   }
+  /** Replaces the listener's source allowlist (empty: from anywhere, sent as null as the CLI's `unset` does). */
+  async updateListenerAllowedCidrs(id: string, allowedCidrs: string[]) {
+    return (
+      await this.json(z.object({ listener: Listener }), "PUT", `/listeners/${id}`, {
+        listener: { allowed_cidrs: allowedCidrs.length ? allowedCidrs : null },
+      })
+    ).listener;
+  }
   async deleteListener(id: string) {
     return this.remove(`/listeners/${id}`);
   }

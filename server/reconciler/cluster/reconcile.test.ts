@@ -195,6 +195,43 @@ describe("create", () => {
   });
 });
 
+describe("API allowlist", () => {
+  it("a changed allowlist reaches the Octavia listener, and clearing it opens the API again", async () => {
+    const { u, c } = await create({
+      name: "allow",
+      apiAccess: { public: true, allowedCidrs: ["203.0.113.0/24"] },
+    });
+    await converge(c.id);
+    const listener = () => cloudState().listeners.find((l) => l.name.startsWith("allow-"))!;
+    expect(listener().allowedCidrs).toEqual(["203.0.113.0/24"]);
+    const ref = { projectId: u.personalProjectId, clusterId: c.id };
+    const before = await u.caller.cluster.get(ref);
+    const id = listener().id;
+    await u.caller.cluster.update({
+      ...ref,
+      generation: before.generation,
+      spec: {
+        ...before.spec,
+        apiAccess: { public: true, allowedCidrs: ["198.51.100.0/24", "203.0.113.0/24"] },
+      },
+    });
+    await converge(c.id);
+    // The same listener, updated in place: the API address and its connections stay.
+    expect(listener().id).toBe(id);
+    expect([...(listener().allowedCidrs ?? [])].sort()).toEqual(["198.51.100.0/24", "203.0.113.0/24"]);
+    const mid = await u.caller.cluster.get(ref);
+    await u.caller.cluster.update({
+      ...ref,
+      generation: mid.generation,
+      spec: { ...mid.spec, apiAccess: { public: true, allowedCidrs: [] } },
+    });
+    await converge(c.id);
+    expect(listener().allowedCidrs ?? []).toEqual([]);
+    expect(listener().id).toBe(id);
+    expect((await u.caller.cluster.get(ref)).phase).toBe("Running");
+  });
+});
+
 describe("scale and delete", () => {
   it("scales a group up and down (newest removed first), adds and removes groups, then deletes everything", async () => {
     const { u, c } = await create();

@@ -101,7 +101,7 @@ export function conditionsFrom(steps: Step[], previous: Condition[], now: string
       "APILoadBalancerReady",
       group(
         (k) =>
-          ["lb", "listener", "pool", "health-monitor", "api-floating-ip"].includes(k) ||
+          ["lb", "listener", "listener-allowlist", "pool", "health-monitor", "api-floating-ip"].includes(k) ||
           k.startsWith("member-"),
       ),
       "LoadBalancerActive",

@@ -99,8 +99,8 @@ describe("the plan (intent + observed → steps)", () => {
         "sg-minion",
       ].sort(),
     );
-    // network ×4, SGs, server group, per master ×4, LB/listener/pool/HM, members, FIP + association + VIP and address gates, workers ×2
-    expect(steps).toHaveLength(4 + 3 + 1 + 3 * 4 + 4 + 3 + 4 + 2 * 2);
+    // network ×4, SGs, server group, per master ×4, LB/listener/allowlist/pool/HM, members, FIP + association + VIP and address gates, workers ×2
+    expect(steps).toHaveLength(4 + 3 + 1 + 3 * 4 + 5 + 3 + 4 + 2 * 2);
   });
 
   it("moves to the next wave as resources appear, and waits on what the cloud is still building", () => {

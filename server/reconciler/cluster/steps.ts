@@ -414,6 +414,23 @@ function apiLoadBalancerSteps(graph: Graph) {
         tags,
       }),
   });
+  // A changed allowlist reaches the listener (PUT), not only a new one.
+  const wanted = [...spec.apiAccess.allowedCidrs].sort();
+  const actual = [...(o.listener?.allowedCidrs ?? [])].sort();
+  add({
+    key: "listener-allowlist",
+    label: wanted.length ? `Allow the API from ${wanted.join(", ")} only` : "Allow the API from anywhere",
+    deps: ["listener"],
+    lbMutation: true,
+    state: !o.listener
+      ? "missing"
+      : wanted.join(",") !== actual.join(",")
+        ? "missing"
+        : o.listener.provisioningStatus === "ACTIVE"
+          ? "done"
+          : "pending",
+    run: () => cloud.loadBalancer.updateListenerAllowedCidrs(o.listener!.id, wanted),
+  });
   add({
     key: "pool",
     label: "Create pool of masters",
