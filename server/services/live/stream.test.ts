@@ -39,8 +39,12 @@ function open(o: Omit<StreamOptions, "db">) {
     for (;;) {
       const hit = got.find(test);
       if (hit) return hit;
-      if (ended) throw new Error(`stream ended (${String(failure)}) before the message came; got ${JSON.stringify(got)}`);
-      if (Date.now() > deadline) throw new Error(`no such message within ${ms} ms; got ${JSON.stringify(got)}`);
+      if (ended)
+        throw new Error(
+          `stream ended (${String(failure)}) before the message came; got ${JSON.stringify(got)}`,
+        );
+      if (Date.now() > deadline)
+        throw new Error(`no such message within ${ms} ms; got ${JSON.stringify(got)}`);
       await new Promise((r) => setTimeout(r, 20));
     }
   };
@@ -160,7 +164,9 @@ describe("live changes (LISTEN/NOTIFY through one connection per process)", () =
     const a = await makeUser(db);
     const c = await a.caller.cluster.create({ projectId: a.personalProjectId, spec: smallSpec("live-e") });
     const hub = new ChangeHub(url, { retryMs: { first: 100, max: 400 }, log: () => undefined });
-    const streams = Array.from({ length: 20 }, () => open({ projectId: a.personalProjectId, userId: a.userId, hub }));
+    const streams = Array.from({ length: 20 }, () =>
+      open({ projectId: a.personalProjectId, userId: a.userId, hub }),
+    );
     try {
       for (const s of streams) await s.until((e) => e.message.kind === "ready");
       const admin = new pg.Client({ connectionString: url });
@@ -224,7 +230,10 @@ describe("resuming from the ring", () => {
       await db.update(clusters).set({ phase: "Updating" }).where(eq(clusters.id, c.id));
       await keep.until(changed(c.id, "cluster"));
       const afterOne = keep.got.at(-1)!.id;
-      expect(hub.resume(a.personalProjectId, ready.id)).toMatchObject({ kind: "replay", changes: [{ seq: 2 }] });
+      expect(hub.resume(a.personalProjectId, ready.id)).toMatchObject({
+        kind: "replay",
+        changes: [{ seq: 2 }],
+      });
       for (const phase of ["Running", "Updating", "Running"] as const) {
         const before = keep.got.length;
         await db.update(clusters).set({ phase }).where(eq(clusters.id, c.id));
