@@ -122,7 +122,7 @@ export function ClusterPage({ projectId, clusterId }: { projectId: string; clust
       <TabsRoot value={tab} onValueChange={setTab}>
         <TabsList label="Cluster sections" items={TABS} />
         <TabsContent value="overview">
-          <OverviewTab cluster={c} />
+          <OverviewTab projectId={projectId} cluster={c} canEdit={canEdit} />
         </TabsContent>
         <TabsContent value="nodes">
           <NodeGroupsTab projectId={projectId} cluster={c} canEdit={canEdit} />

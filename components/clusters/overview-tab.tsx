@@ -4,9 +4,18 @@ import { CheckCircle2, CircleDashed } from "lucide-react";
 import { Card, CardHeader } from "@/components/ui/card";
 import { CNI_LABEL, type ClusterData, TOPOLOGY_LABEL } from "./labels";
 import { formatMoney } from "@/components/ui/format";
+import { ApiAllowlistButton } from "./api-access";
 import { MadeByClusterCard } from "./made-by-cluster-card";
 
-export function OverviewTab({ cluster: c }: { cluster: ClusterData }) {
+export function OverviewTab({
+  projectId,
+  cluster: c,
+  canEdit,
+}: {
+  projectId: string;
+  cluster: ClusterData;
+  canEdit: boolean;
+}) {
   const zones = [...new Set(c.status.nodes.map((n) => n.zone).filter(Boolean))].sort();
   const rows: Array<[string, string]> = [
     ["API endpoint", c.status.apiEndpoint ?? "Not ready yet"],
@@ -44,7 +53,12 @@ export function OverviewTab({ cluster: c }: { cluster: ClusterData }) {
             {rows.map(([k, v]) => (
               <div key={k} className="contents">
                 <dt className="text-muted">{k}</dt>
-                <dd className="text-fg [overflow-wrap:anywhere]">{v}</dd>
+                <dd className="text-fg [overflow-wrap:anywhere]">
+                  {v}
+                  {k === "Public API" && canEdit && c.spec.apiAccess.public && (
+                    <ApiAllowlistButton projectId={projectId} cluster={c} />
+                  )}
+                </dd>
               </div>
             ))}
           </dl>
