@@ -14,57 +14,21 @@
  *    CPU time of the server process (utime+stime from /proc) and its RSS (which
  *    mostly shows when V8 last collected); also 100 streams with no change.
  */
-import { execFileSync, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
-import fs from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
+import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { chromium, type Page } from "@playwright/test";
 import { eq } from "drizzle-orm";
-import { createDb } from "@/db/client";
-import { startEmbeddedPostgres } from "@/db/embedded";
-import { migrateDatabase } from "@/db/migrate";
 import { clusters } from "@/db/schema";
-import { freePort } from "@/db/testing/free-port";
 import { seedTestCatalog } from "@/server/testing/emulator-catalog";
-import { generateKey } from "@/server/security/encryption";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../e2e/chromium";
+import { signUpBenchUser, startBenchConsole } from "./harness";
 
-if (!existsSync(".next/BUILD_ID")) throw new Error("Run `npm run build` first.");
 const CHANGES = Number(process.env.BENCH_CHANGES ?? 20);
 const STREAMS = 100;
 const WINDOW_S = 30;
 
-const dir = await fs.mkdtemp(path.join(os.tmpdir(), "kube-console-livebench-"));
-await fs.chmod(dir, 0o755);
-const pg = await startEmbeddedPostgres({
-  dataDir: path.join(dir, "pg"),
-  port: await freePort(),
-  database: "livebench",
-});
-await migrateDatabase(pg.url);
-const port = await freePort();
-const server = spawn(process.execPath, ["--import", "tsx", "scripts/serve.ts", "--production"], {
-  env: {
-    ...process.env,
-    DATABASE_URL: pg.url,
-    CONSOLE_ENCRYPTION_KEY: generateKey(),
-    NEXTAUTH_SECRET: randomBytes(32).toString("hex"),
-    PORT: String(port),
-    NEXTAUTH_URL: `http://localhost:${port}`,
-    CONSOLE_DATA_DIR: dir,
-    CONSOLE_NO_WORKER: "1",
-    EMULATOR_PORT: String(await freePort()),
-    AUTH_SIGNUP_LIMIT_PER_HOUR: "1000",
-  },
-  stdio: ["ignore", "pipe", "inherit"],
-});
-await new Promise<void>((resolve, reject) => {
-  server.stdout!.on("data", (c: Buffer) => c.toString().includes("Console ready") && resolve());
-  server.on("exit", () => reject(new Error("server exited")));
-});
-const base = `http://localhost:${port}`;
+const app = await startBenchConsole("livebench");
+const { base, server, db } = app;
 
 // ── a user, a cluster row, a signed-in browser context ──────────────────────────────────────
 // Two pages side by side: neither may be throttled as a background tab (timers and frames at 1 Hz).
@@ -78,19 +42,9 @@ const browser = await chromium.launch({
   ],
 });
 const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-const email = `bench-${Date.now()}@example.com`;
-const signUp = await context.request.post(`${base}/api/trpc/auth.signUp`, {
-  data: { json: { name: "Bench", email, password: "bench-password-1" } },
-});
-const projectId = ((await signUp.json()) as { result: { data: { json: { personalProjectId: string } } } })
-  .result.data.json.personalProjectId;
-const csrf = (await (await context.request.get(`${base}/api/auth/csrf`)).json()) as { csrfToken: string };
-await context.request.post(`${base}/api/auth/callback/credentials`, {
-  form: { csrfToken: csrf.csrfToken, email, password: "bench-password-1", json: "true" },
-});
+const { projectId } = await signUpBenchUser(context.request, base);
 const cookie = (await context.cookies(base)).map((c) => `${c.name}=${c.value}`).join("; ");
 
-const db = createDb(pg.url, 4);
 // As if the worker had read the emulator's cloud catalog (the bench runs no worker).
 await seedTestCatalog(db, projectId);
 const created = await context.request.post(`${base}/api/trpc/cluster.create`, {
@@ -325,8 +279,4 @@ for (const everyS of [1, 10]) {
 }
 
 await browser.close();
-server.kill("SIGTERM");
-await new Promise((r) => server.on("exit", r));
-await db.$client.end();
-await pg.stop();
-await fs.rm(dir, { recursive: true, force: true });
+await app.stop();

@@ -7,22 +7,14 @@
  * 2. The clusters list with 1,000 clusters: time to the first page and to
  *    all 1,000 rows, in Chromium against the production server.
  */
-import { spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
-import fs from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { chromium } from "@playwright/test";
-import { createDb } from "@/db/client";
-import { startEmbeddedPostgres } from "@/db/embedded";
-import { migrateDatabase } from "@/db/migrate";
+import { eq } from "drizzle-orm";
 import { clusters } from "@/db/schema";
-import { freePort } from "@/db/testing/free-port";
-import { CheckedClusterSpec as ClusterSpec } from "@/server/domain/cluster-spec-check";
-import { generateKey } from "@/server/security/encryption";
+import { seedTestCatalog } from "@/server/testing/emulator-catalog";
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from "../e2e/chromium";
+import { signUpBenchUser, startBenchConsole } from "./harness";
 
 const BUDGET_KB = 250;
 if (!existsSync(".next/BUILD_ID")) throw new Error("Run `npm run build` first.");
@@ -57,58 +49,35 @@ for (const [label, route] of routes) {
 }
 
 // ── 2. rendering 1,000 clusters ─────────────────────────────────────────────
-const dir = await fs.mkdtemp(path.join(os.tmpdir(), "kube-console-uibench-"));
-await fs.chmod(dir, 0o755);
-const pg = await startEmbeddedPostgres({
-  dataDir: path.join(dir, "pg"),
-  port: await freePort(),
-  database: "uibench",
-});
-await migrateDatabase(pg.url);
-const port = await freePort();
-const env = {
-  ...process.env,
-  DATABASE_URL: pg.url,
-  CONSOLE_ENCRYPTION_KEY: generateKey(),
-  NEXTAUTH_SECRET: randomBytes(32).toString("hex"),
-  PORT: String(port),
-  NEXTAUTH_URL: `http://localhost:${port}`,
-  CONSOLE_DATA_DIR: dir,
-  CONSOLE_NO_WORKER: "1",
-  EMULATOR_PORT: String(await freePort()),
-  AUTH_SIGNUP_LIMIT_PER_HOUR: "1000",
-};
-const server = spawn(process.execPath, ["--import", "tsx", "scripts/serve.ts", "--production"], {
-  env,
-  stdio: ["ignore", "pipe", "inherit"],
-});
-await new Promise<void>((resolve, reject) => {
-  server.stdout!.on("data", (c: Buffer) => c.toString().includes("Console ready") && resolve());
-  server.on("exit", () => reject(new Error("server exited")));
-});
-const base = `http://localhost:${port}`;
+const app = await startBenchConsole("uibench");
+const { base, db } = app;
 const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-const email = `bench-${Date.now()}@example.com`;
-const signUp = await page.request.post(`${base}/api/trpc/auth.signUp`, {
-  data: { json: { name: "Bench", email, password: "bench-password-1" } },
+const { projectId } = await signUpBenchUser(page.request, base);
+// One cluster made through the API (as if the worker had read the catalog) gives the full spec the rows copy.
+await seedTestCatalog(db, projectId);
+const seed = await page.request.post(`${base}/api/trpc/cluster.create`, {
+  data: {
+    json: {
+      projectId,
+      spec: {
+        name: "seed",
+        topology: "regional",
+        masterCount: 3,
+        masterFlavor: "STD2-4-8",
+        nodeGroups: [
+          { name: "w", flavor: "STD2-2-4", zone: "ru-msk-a", scaling: { mode: "fixed", size: 3 } },
+        ],
+      },
+    },
+  },
 });
-const projectId = ((await signUp.json()) as { result: { data: { json: { personalProjectId: string } } } })
-  .result.data.json.personalProjectId;
-const csrf = (await (await page.request.get(`${base}/api/auth/csrf`)).json()) as { csrfToken: string };
-await page.request.post(`${base}/api/auth/callback/credentials`, {
-  form: { csrfToken: csrf.csrfToken, email, password: "bench-password-1", json: "true" },
-});
-
-const db = createDb(pg.url, 4);
+if (!seed.ok()) throw new Error(`cluster.create: ${seed.status()} ${await seed.text()}`);
+const seedId = ((await seed.json()) as { result: { data: { json: { id: string } } } }).result.data.json.id;
+const [seedRow] = await db.select({ spec: clusters.spec }).from(clusters).where(eq(clusters.id, seedId));
+await db.delete(clusters).where(eq(clusters.id, seedId));
+const spec = seedRow!.spec;
 const N = 1000;
-const spec = ClusterSpec.parse({
-  name: "x",
-  topology: "regional",
-  masterCount: 3,
-  masterFlavor: "STD2-4-8",
-  nodeGroups: [{ name: "w", flavor: "STD2-2-4", zone: "ru-msk-a", scaling: { mode: "fixed", size: 3 } }],
-});
 for (let i = 0; i < N; i += 250) {
   await db.insert(clusters).values(
     Array.from({ length: Math.min(250, N - i) }, (_, j) => ({
@@ -149,8 +118,4 @@ for (let run = 1; run <= 2; run++) {
   );
 }
 await browser.close();
-server.kill("SIGTERM");
-await new Promise((r) => server.on("exit", r));
-await db.$client.end();
-await pg.stop();
-await fs.rm(dir, { recursive: true, force: true });
+await app.stop();
