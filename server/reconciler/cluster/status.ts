@@ -129,12 +129,15 @@ export function nodeConditions(
   converged: boolean,
   base: Condition[],
   nodes: StatusNode[],
+  previous: Condition[],
   now: string,
 ): Condition[] {
   if (flow === "delete") return base;
+  // Transition times against what was stored, not against `base`: the step graph may say True
+  // each pass while a node keeps the condition False, and the time must not move every pass.
   const set = (type: string, ok: boolean, reason: string, message: string) => {
     const i = base.findIndex((c) => c.type === type);
-    const next = condition(type, ok, reason, message, base, now);
+    const next = condition(type, ok, reason, message, previous, now);
     return i === -1 ? [...base, next] : base.map((c, j) => (j === i ? next : c));
   };
   if (flow === "stop") {
@@ -360,6 +363,7 @@ export function summarize(scope: ClusterScope, results: PhaseResult[], ran: Ran[
         ? conditionsFrom(scope.plan.steps, cluster.conditions, nowIso)
         : cluster.conditions,
       nodes,
+      cluster.conditions,
       nowIso,
     ),
     status,
