@@ -18,6 +18,7 @@ import { PHASE_TONE, TOPOLOGY_LABEL } from "./labels";
 import { EolBanner, UpgradeProgress } from "./lifecycle-actions";
 import { MaintenanceBanner, Schedules } from "./schedules";
 import { formatMoney } from "@/components/ui/format";
+import { CancelOperationButton } from "./cancel-operation";
 import { ClusterActions } from "./cluster-actions";
 import { EventsTab } from "./events-tab";
 import { NodeGroupsTab } from "./node-groups-tab";
@@ -96,10 +97,13 @@ export function ClusterPage({ projectId, clusterId }: { projectId: string; clust
             </span>
           </div>
           <Progress className="mt-2 h-2" label="Operation progress" value={p.done} max={p.total} />
-          <p className="mt-2 text-xs text-muted">
-            {p.currentStep ?? "Waiting for the cloud"}
-            {p.attempts > 0 && ` · retrying (attempt ${p.attempts + 1})`}
-          </p>
+          <div className="mt-2 flex items-start justify-between gap-4">
+            <p className="text-xs text-muted">
+              {p.currentStep ?? "Waiting for the cloud"}
+              {p.attempts > 0 && ` · retrying (attempt ${p.attempts + 1})`}
+            </p>
+            {canEdit && <CancelOperationButton projectId={projectId} cluster={c} />}
+          </div>
         </div>
       )}
       <UpgradeProgress cluster={c} />
@@ -112,8 +116,12 @@ export function ClusterPage({ projectId, clusterId }: { projectId: string; clust
           </div>
           <div className="mt-0.5 text-fg">{c.status.lastError.message}</div>
           {c.status.lastError.terminal && (
-            <div className="mt-1 text-xs text-muted">
-              Fix the cause (for example the quota) and press Retry, or change the cluster.
+            <div className="mt-1 flex items-center justify-between gap-4">
+              <span className="text-xs text-muted">
+                Fix the cause (for example the quota) and press Retry, or change the cluster
+                {p?.cancel.possible ? ", or cancel the change" : ""}.
+              </span>
+              {canEdit && <CancelOperationButton projectId={projectId} cluster={c} />}
             </div>
           )}
         </Banner>

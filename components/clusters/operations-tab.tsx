@@ -21,6 +21,7 @@ export function OperationsTab({ projectId, clusterId }: { projectId: string; clu
     running: "primary",
     pending: "neutral",
     superseded: "neutral",
+    cancelled: "neutral",
   } as const;
   return (
     <Card>

@@ -98,9 +98,14 @@ export const operations = pgTable(
     /** The spec generation this operation converges to. */
     generation: integer("generation").notNull(),
     status: text("status")
-      .$type<"pending" | "running" | "succeeded" | "failed" | "superseded">()
+      .$type<"pending" | "running" | "succeeded" | "failed" | "superseded" | "cancelled">()
       .notNull()
       .default("pending"),
+    /**
+     * The spec before this operation's change (update, scale, upgrade): cancelling the operation
+     * writes it back as new intent. Null for operations that change no spec, and for older rows.
+     */
+    specBefore: clusterSpec("spec_before"),
     stepsDone: integer("steps_done").notNull().default(0),
     stepsTotal: integer("steps_total").notNull().default(0),
     currentStep: text("current_step"),

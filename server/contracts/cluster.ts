@@ -250,6 +250,9 @@ export const UpdateClusterInput = ClusterRef.extend({
   generation: z.number().int().positive(),
   spec: RequestedClusterSpec,
 });
+/** Cancel this operation of the cluster (it must be pending, running or failed). */
+export const CancelOperationInput = ClusterRef.extend({ operationId: z.uuid() });
+export type CancelOperationInput = z.infer<typeof CancelOperationInput>;
 export const DeleteClusterInput = ClusterRef.extend({
   confirmName: line().max(100),
   /** Keep the volumes Cinder CSI made for the cluster's PersistentVolumeClaims (they stay in the project, still billed). */

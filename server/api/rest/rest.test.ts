@@ -179,6 +179,21 @@ describe("REST API", () => {
       (await api("DELETE", `${C}/node-groups/batch`, { token, headers: { "If-Match": '"4"' } })).status,
     ).toBe(202);
 
+    // Cancelling the group's removal brings it back: new intent, a new revision.
+    const [removal] = conforms(S.OperationList, await api("GET", `${C}/operations?limit=1`, { token })).items;
+    const cancelled = await api("POST", `${C}/operations/${removal!.id}/cancel`, { token });
+    expect(cancelled.status).toBe(202);
+    expect(conforms(S.Accepted, cancelled).cluster.spec.nodeGroups.map((g) => g.name)).toEqual([
+      "workers",
+      "batch",
+    ]);
+    expect(cancelled.headers.get("etag")).toBe('"6"');
+    const again = await api("POST", `${C}/operations/${removal!.id}/cancel`, { token });
+    expect([again.status, conforms(S.ErrorBody, again).error.message]).toEqual([
+      412,
+      expect.stringMatching(/already cancelled; there is nothing to cancel/),
+    ]);
+
     const ops = conforms(S.OperationList, await api("GET", `${C}/operations`, { token }));
     expect(ops.items.length).toBeGreaterThan(0);
     const op = conforms(

@@ -464,12 +464,29 @@ export const ROUTES: RestRoute[] = [
     run: async (c, a) => ({ items: await c.operation.list({ ...ref(a), ...a.query }) }),
   }),
   route({
+    method: "POST",
+    path: `${C}/operations/{operationId}/cancel`,
+    operationId: "cancelOperation",
+    summary: "Cancel a running or failed operation",
+    description:
+      "Writes new intent that undoes the operation's change: an update or scale goes back to the spec before it, a stop starts the cluster again, a start stops it. Creates, deletions, upgrades and CA rotations cannot be cancelled (412 with the reason).",
+    tag: "Operations",
+    minRole: "member",
+    status: 202,
+    response: S.Accepted,
+    etag: clusterEtag,
+    run: async (c, a) => {
+      await c.cluster.cancelOperation({ ...ref(a), operationId: a.params.operationId! });
+      return accepted(c, a);
+    },
+  }),
+  route({
     method: "GET",
     path: `${C}/operations/{operationId}`,
     operationId: "getOperation",
     summary: "One operation; `wait` long-polls until it ends (at most 60 s)",
     description:
-      "With `wait=N` the answer comes when the operation succeeds, fails or is superseded, or after N seconds with its state then.",
+      "With `wait=N` the answer comes when the operation succeeds, fails, is superseded or cancelled, or after N seconds with its state then.",
     tag: "Operations",
     minRole: "viewer",
     query: z.object({ wait: z.coerce.number().int().min(0).max(60).optional() }),

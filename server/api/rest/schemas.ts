@@ -60,7 +60,7 @@ export const Operation = z
     projectId: z.uuid(),
     kind: z.string(),
     generation: z.number().int(),
-    status: z.enum(["pending", "running", "succeeded", "failed", "superseded"]),
+    status: z.enum(["pending", "running", "succeeded", "failed", "superseded", "cancelled"]),
     stepsDone: z.number().int(),
     stepsTotal: z.number().int(),
     currentStep: z.string().nullable(),

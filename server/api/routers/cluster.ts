@@ -1,4 +1,5 @@
 import {
+  CancelOperationInput,
   ClusterRef,
   CreateClusterInput,
   DeleteClusterInput,
@@ -18,6 +19,7 @@ import { updateCluster } from "@/server/services/cluster/update";
 import { createCluster } from "@/server/services/cluster/create";
 import { estimateCluster } from "@/server/services/cluster/estimate";
 import { deleteCluster, retryCluster } from "@/server/services/cluster/delete";
+import { cancelOperation } from "@/server/services/cluster/cancel";
 import { getCluster, listClusters, listEvents } from "@/server/services/cluster/read";
 import { KubeconfigRequest } from "@/server/contracts/kubeconfig";
 import { issueKubeconfig } from "@/server/services/cluster/kubeconfig";
@@ -42,6 +44,10 @@ export const clusterRouter = router({
   retry: projectProcedure("member")
     .input(ClusterRef)
     .mutation(({ ctx, input }) => retryCluster({ ctx: ctx.svc, project: ctx.project, input })),
+  /** Cancel the running (or failed) operation: new intent that undoes its change (see cancelMeaning). */
+  cancelOperation: projectProcedure("member")
+    .input(CancelOperationInput)
+    .mutation(({ ctx, input }) => cancelOperation({ ctx: ctx.svc, project: ctx.project, input })),
   stop: projectProcedure("member")
     .input(ClusterRef)
     .mutation(({ ctx, input }) => stopCluster({ ctx: ctx.svc, project: ctx.project, input })),

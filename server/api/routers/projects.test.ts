@@ -49,6 +49,8 @@ const ALLOWED_BUT: Record<string, string> = {
   "cluster.kubeconfig": "PRECONDITION_FAILED",
   "member.cancelInvitation": "NOT_FOUND",
   "cluster.retry": "PRECONDITION_FAILED",
+  // No such operation of the fixture cluster.
+  "cluster.cancelOperation": "NOT_FOUND",
   // The fixture cluster is still provisioning, on the newest version.
   "cluster.stop": "PRECONDITION_FAILED",
   "cluster.start": "PRECONDITION_FAILED",
@@ -135,6 +137,11 @@ const PROCEDURES: Record<string, { min: ProjectRole; call: (c: Caller, f: Fixtur
   "cluster.retry": {
     min: "member",
     call: (c, f) => c.cluster.retry(ref(f)),
+  },
+  "cluster.cancelOperation": {
+    min: "member",
+    call: (c, f) =>
+      c.cluster.cancelOperation({ ...ref(f), operationId: "00000000-0000-4000-8000-000000000000" }),
   },
   "cluster.stop": {
     min: "member",

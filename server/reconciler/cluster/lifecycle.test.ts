@@ -221,6 +221,106 @@ describe("stop and start", () => {
   });
 });
 
+describe("cancel", () => {
+  const webServers = () =>
+    Object.values(t.emu.engine.state.servers).filter(
+      (s) => s.name.includes("-web-") && s.taskState !== "deleting",
+    );
+
+  it("a scale-up cancelled halfway goes back to the size before it; the new nodes are removed; audited", async () => {
+    const { u, c, ref } = await running({ name: "undo" });
+    const before = await u.caller.cluster.get(ref);
+    await u.caller.nodeGroup.update({
+      ...ref,
+      generation: before.generation,
+      name: "web",
+      scaling: { mode: "fixed", size: 4 },
+    });
+    // Halfway: the new servers exist, the change has not finished.
+    await drive(db, t, c.id, { stepMs: 2_000, until: () => webServers().length === 4 });
+    const mid = await u.caller.cluster.get(ref);
+    expect(mid.phase).toBe("Updating");
+    expect(mid.progress).toMatchObject({ operation: "scale", cancel: { possible: true } });
+    const scaleOp = mid.progress!.operationId;
+
+    const undone = await u.caller.cluster.cancelOperation({ ...ref, operationId: scaleOp });
+    expect(undone.spec.nodeGroups[0]!.scaling).toEqual({ mode: "fixed", size: 2 });
+    expect(undone.generation).toBe(mid.generation + 1);
+    // Cancelling twice is refused, by name.
+    await expect(u.caller.cluster.cancelOperation({ ...ref, operationId: scaleOp })).rejects.toThrow(
+      /already cancelled; there is nothing to cancel/,
+    );
+    await drive(db, t, c.id, {
+      stepMs: 2_000,
+      until: async () => {
+        const row = await clusterRow(db, c.id);
+        return row.phase === "Running" && webServers().length === 2;
+      },
+    });
+    expect(kubeNodes(c.id).filter((n) => n.config.role === "worker")).toHaveLength(2);
+    const ops = await u.caller.operation.list(ref);
+    expect(ops.find((o) => o.id === scaleOp)?.status).toBe("cancelled");
+    expect(ops[0]).toMatchObject({ kind: "scale", status: "succeeded" });
+    expect(ops.every((o) => !("specBefore" in o))).toBe(true);
+    const [audit] = await db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, "cluster.operation.cancel"), eq(auditLog.targetId, c.id)));
+    expect(audit?.details).toMatchObject({ cancelled: scaleOp, kind: "scale" });
+  }, 200_000);
+
+  it("cancelling a stop starts the cluster again; create, finished and other clusters' operations are refused", async () => {
+    const { u, c, ref } = await running({ name: "back" });
+    const stopping = await u.caller.cluster.stop(ref);
+    expect(stopping.progress?.cancel).toEqual({ possible: true, means: "The cluster is started again." });
+    await drive(db, t, c.id, {
+      stepMs: 2_000,
+      until: () => webServers().some((s) => s.status === "SHUTOFF"),
+    });
+    const back = await u.caller.cluster.cancelOperation({
+      ...ref,
+      operationId: stopping.progress!.operationId,
+    });
+    expect(back).toMatchObject({ power: "on", phase: "Starting" });
+    await drive(db, t, c.id, {
+      stepMs: 2_000,
+      until: async () => {
+        const row = await clusterRow(db, c.id);
+        return row.phase === "Running" && row.status.nodes.every((n) => n.state === "Ready");
+      },
+    });
+    expect(webServers().every((s) => s.status === "ACTIVE")).toBe(true);
+
+    // The create finished long ago.
+    const ops = await u.caller.operation.list(ref);
+    const create = ops.find((o) => o.kind === "create")!;
+    await expect(u.caller.cluster.cancelOperation({ ...ref, operationId: create.id })).rejects.toThrow(
+      /already finished/,
+    );
+    // A create that runs: cancelling it would leave half a cluster; delete says what it does instead.
+    const fresh = await u.caller.cluster.create({
+      projectId: ref.projectId,
+      spec: baseSpec({ name: "newer" }),
+    });
+    const freshView = await u.caller.cluster.get({ projectId: ref.projectId, clusterId: fresh.id });
+    expect(freshView.progress?.cancel).toEqual({
+      possible: false,
+      why: expect.stringMatching(/^Creating newer cannot be cancelled halfway; delete the cluster/),
+    });
+    await expect(
+      u.caller.cluster.cancelOperation({
+        projectId: ref.projectId,
+        clusterId: fresh.id,
+        operationId: freshView.progress!.operationId,
+      }),
+    ).rejects.toThrow(/cannot be cancelled halfway/);
+    // Another cluster's operation is not found through this one.
+    await expect(
+      u.caller.cluster.cancelOperation({ ...ref, operationId: freshView.progress!.operationId }),
+    ).rejects.toThrow(/has no such operation/);
+  }, 200_000);
+});
+
 describe("upgrade", () => {
   const twoGroups: Partial<ClusterSpecInput> = {
     name: "upg",

@@ -73,6 +73,8 @@ export async function startOperation(
     kind: OperationKind;
     generation: number;
     now: Date;
+    /** The spec before this operation's change, kept so the operation can be cancelled. */
+    specBefore?: ClusterSpec | null;
   },
 ) {
   await tx
@@ -91,6 +93,7 @@ export async function startOperation(
       projectId: a.projectId,
       kind: a.kind,
       generation: a.generation,
+      specBefore: a.specBefore ?? null,
       actorUserId: ctx.actor.userId,
       actorEmail: ctx.actor.email,
     })
@@ -126,6 +129,7 @@ export async function commitChange(
     kind: a.kind,
     generation,
     now,
+    specBefore: a.set.spec ? row.spec : null,
   });
   await recordAudit(tx, ctx, {
     action: a.action,

@@ -11,7 +11,7 @@ import type {
 import type { ServiceContext, ProjectCall } from "../context";
 import { ServiceError } from "../errors";
 import type { ProjectAccess } from "../project/access";
-import { activeOperations, loadCluster, toView, type ClusterView } from "./view";
+import { activeOperations, loadCluster, operationColumns, toView, type ClusterView } from "./view";
 import { projectPrices } from "../cloud/catalog";
 
 export async function getCluster({ ctx, project, input }: ProjectCall<ClusterRef>): Promise<ClusterView> {
@@ -74,7 +74,7 @@ async function ownsCluster({ ctx, project, input }: HistoryArgs<ClusterRef>): Pr
 export async function listOperations(args: HistoryArgs<ListOperationsInput>) {
   if (!(await ownsCluster(args))) return [];
   return args.ctx.db
-    .select()
+    .select(operationColumns)
     .from(operations)
     .where(eq(operations.clusterId, args.input.clusterId))
     .orderBy(desc(operations.startedAt))
@@ -85,7 +85,7 @@ export async function listOperations(args: HistoryArgs<ListOperationsInput>) {
 export async function getOperation(args: HistoryArgs<OperationRef>) {
   const [row] = (await ownsCluster(args))
     ? await args.ctx.db
-        .select()
+        .select(operationColumns)
         .from(operations)
         .where(and(eq(operations.id, args.input.operationId), eq(operations.clusterId, args.input.clusterId)))
         .limit(1)

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNull } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, inArray, isNull } from "drizzle-orm";
 import type { Executor } from "@/db/client";
 import { clusters, operations } from "@/db/schema";
 import type { ClusterSpec, Condition, Phase } from "@/server/contracts/cluster";
@@ -12,7 +12,13 @@ import {
   projectedSaving,
   type PendingMaintenance,
 } from "@/server/domain/schedule";
+import { cancelMeaning, cancelRefusal } from "@/server/domain/cluster-transitions";
 import { ServiceError } from "../errors";
+
+/** An operation as callers read it: without the spec kept for cancelling it. */
+const { specBefore: _kept, ...operationColumns } = getTableColumns(operations);
+export { operationColumns };
+export type OperationView = Omit<typeof operations.$inferSelect, "specBefore">;
 
 /** A cluster as the services read and show it: the row, its view, its operations. */
 export type ClusterRow = typeof clusters.$inferSelect;
@@ -31,11 +37,14 @@ export interface ClusterView {
   updatedAt: Date;
   progress: {
     operation: string;
+    operationId: string;
     done: number;
     total: number;
     currentStep: string | null;
     attempts: number;
     error: string | null;
+    /** Whether cancelling is possible and what it does, or why not. */
+    cancel: { possible: true; means: string } | { possible: false; why: string };
   } | null;
   /** From the price list; a stopped cluster costs its disks and addresses only. */
   cost: { perHour: number; perMonth: number; currency: string; lines: CostLine[]; unpriced: string[] };
@@ -62,11 +71,7 @@ export interface ClusterView {
 }
 
 /** A cluster as callers see it, priced with the project's cloud prices (`projectPrices`). */
-export function toView(
-  c: ClusterRow,
-  op: typeof operations.$inferSelect | null,
-  list: PriceList,
-): ClusterView {
+export function toView(c: ClusterRow, op: OperationView | null, list: PriceList): ClusterView {
   const prices = pricesOf(c, list);
   const stopped = c.phase === "Stopped" || c.power === "off";
   const cost = stopped ? prices.off : prices.on;
@@ -85,11 +90,13 @@ export function toView(
     progress: op
       ? {
           operation: op.kind,
+          operationId: op.id,
           done: op.stepsDone,
           total: op.stepsTotal,
           currentStep: op.currentStep,
           attempts: op.attempts,
           error: op.error,
+          cancel: cancelOf(op, c.name),
         }
       : null,
     cost: {
@@ -103,6 +110,13 @@ export function toView(
     stopSaving: stopSavingOf(prices),
     schedules: schedulesOf(c, stopSavingOf(prices).perMonth),
   };
+}
+
+function cancelOf(op: OperationView, name: string): NonNullable<ClusterView["progress"]>["cancel"] {
+  const means = cancelMeaning(op.kind);
+  return means
+    ? { possible: true, means }
+    : { possible: false, why: cancelRefusal(op.kind, name) ?? "This operation cannot be cancelled" };
 }
 
 function schedulesOf(c: ClusterRow, saving: number, now = new Date()): ClusterView["schedules"] {
@@ -153,9 +167,9 @@ export function stopSavingOf(
 }
 
 export async function activeOperations(exec: Executor, clusterIds: string[]) {
-  if (clusterIds.length === 0) return new Map<string, typeof operations.$inferSelect>();
+  if (clusterIds.length === 0) return new Map<string, OperationView>();
   const rows = await exec
-    .select()
+    .select(operationColumns)
     .from(operations)
     .where(
       and(
@@ -164,7 +178,7 @@ export async function activeOperations(exec: Executor, clusterIds: string[]) {
       ),
     )
     .orderBy(desc(operations.startedAt));
-  const m = new Map<string, typeof operations.$inferSelect>();
+  const m = new Map<string, OperationView>();
   for (const r of rows) if (!m.has(r.clusterId)) m.set(r.clusterId, r);
   return m;
 }
