@@ -35,6 +35,8 @@ Object.assign(process.env, {
   EMULATOR_EXTERNAL_CIDR: "127.65.0.0/16",
   // Live update streams end this often and the browser resumes them (e2e/live.e2e.ts watches one do it).
   LIVE_STREAM_MAX_SECONDS: "12",
+  // A start acts on a node that is not Ready after this long (e2e/never-stuck.e2e.ts waits for it).
+  NODE_READY_WAIT_SECONDS: "75",
   // Every test signs up fresh users from 127.0.0.1.
   AUTH_SIGNUP_LIMIT_PER_HOUR: "10000",
 });

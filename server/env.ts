@@ -37,6 +37,11 @@ export const EnvSchema = z
      * processes and proxies' idle limits never cut one unnoticed.
      */
     LIVE_STREAM_MAX_SECONDS: z.coerce.number().int().min(5).max(86_400).default(900),
+    /**
+     * How long a start waits for a running node to be Ready: past it a worker is replaced
+     * (auto-healing's remedy) and a master fails the start with the reason.
+     */
+    NODE_READY_WAIT_SECONDS: z.coerce.number().int().min(30).max(86_400).default(600),
     LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
     EMULATOR_URL: z.url().optional(),
     EMULATOR_ADMIN_KEY: z.string().min(16).optional(),

@@ -222,6 +222,11 @@ export interface ClusterStatus {
   caRotation?: { phase: "trusting" | "done"; at: string };
   /** Workers the stop cordoned (uncordoned again by the start). */
   cordonedByStop?: string[];
+  /**
+   * Nodes a start waits for (running, not Ready): when the start first saw each so (cluster time, ISO).
+   * Past the start's deadline a worker is replaced (auto-healing's remedy) and a master fails the start.
+   */
+  startWait?: Record<string, string>;
   /** Kubernetes version each node's kubelet reports (node name → version), when the API answers. */
   kubeletVersions?: Record<string, string>;
   /** Last seen state of the load balancer and volumes (`kind:name` → state), to turn changes into events. */

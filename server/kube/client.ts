@@ -40,6 +40,8 @@ export interface KubeNode {
   allocatable: Resources;
   /** Its taints, as the API lists them. */
   taints: Array<{ key: string; value?: string; effect: string }>;
+  /** Its Ready condition as the API states it (absent when the node has none yet). */
+  readyCondition?: { status: string; reason: string | null; message: string | null; since: string | null };
 }
 export interface KubePod {
   namespace: string;
@@ -748,6 +750,7 @@ export function createKubeClient(t: KubeTarget): KubeClient {
           ...(t.value !== undefined ? { value: t.value } : {}),
           effect: t.effect,
         })),
+        ...readyConditionOf(n.status?.conditions),
       }));
     },
     async listPods() {
@@ -903,6 +906,25 @@ export function createKubeClient(t: KubeTarget): KubeClient {
       } catch (err) {
         if (statusOf(err) !== 409) throw new Error(`Creating the nodes' bootstrap token: ${messageOf(err)}`);
       }
+    },
+  };
+}
+
+/** A node's Ready condition, every field optional as the API reference has it. */
+function readyConditionOf(
+  conditions:
+    | Array<{ type: string; status: string; reason?: string; message?: string; lastTransitionTime?: Date }>
+    | undefined,
+): Pick<KubeNode, "readyCondition"> {
+  const c = (conditions ?? []).find((x) => x.type === "Ready");
+  if (!c) return {};
+  const since = c.lastTransitionTime ? new Date(c.lastTransitionTime) : null;
+  return {
+    readyCondition: {
+      status: c.status,
+      reason: c.reason ?? null,
+      message: c.message ?? null,
+      since: since && !Number.isNaN(since.getTime()) ? since.toISOString() : null,
     },
   };
 }

@@ -32,6 +32,8 @@ export interface WorkerOptions {
   /** How often to look for jobs whose run_at has come (new jobs wake workers at once via LISTEN/NOTIFY). */
   pollIntervalMs?: number;
   log?: (line: string) => void;
+  /** How long a start waits for a running node to be Ready before acting on it (default 10 min). */
+  nodeReadyWaitMs?: number;
   /** Tests inject a cloud factory (e.g. with a test clock). */
   cloudFor?: (projectId: string) => Promise<OpenStackCloud>;
 }
@@ -76,7 +78,13 @@ export async function startWorker(
         const { clusterId } = payload as { clusterId: string };
         const started = Date.now();
         const r = await reconcileCluster(
-          { db, cloudFor, encryptionKey: opts.encryptionKey, catalogConfigOf },
+          {
+            db,
+            cloudFor,
+            encryptionKey: opts.encryptionKey,
+            catalogConfigOf,
+            ...(opts.nodeReadyWaitMs ? { nodeReadyWaitMs: opts.nodeReadyWaitMs } : {}),
+          },
           clusterId,
         );
         log(

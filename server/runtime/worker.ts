@@ -43,8 +43,12 @@ export function startConsoleWorker({ emulator, operatorCloudConfig, ...opts }: C
 /** What a worker needs from the validated environment: the database, the key, the built-in emulator. */
 export function workerSettings(
   env: Env,
-): Pick<ConsoleWorkerOptions, "databaseUrl" | "encryptionKey" | "emulator" | "operatorCloudConfig"> {
+): Pick<
+  ConsoleWorkerOptions,
+  "databaseUrl" | "encryptionKey" | "emulator" | "operatorCloudConfig" | "nodeReadyWaitMs"
+> {
   return {
+    nodeReadyWaitMs: env.NODE_READY_WAIT_SECONDS * 1000,
     operatorCloudConfig: loadOperatorCloudConfig(env.CONSOLE_CLOUD_CONFIG),
     databaseUrl: env.DATABASE_URL,
     encryptionKey: env.CONSOLE_ENCRYPTION_KEY,

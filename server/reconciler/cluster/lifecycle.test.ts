@@ -221,6 +221,105 @@ describe("stop and start", () => {
   });
 });
 
+describe("a start that waits for a node that never becomes Ready", () => {
+  const fail = (clusterId: string, node: string) =>
+    t.admin("POST", `/projects/${t.emu.demo.projectId}/clusters/${clusterId}/nodes/${node}/fail`);
+
+  it("names the node and its reason, then hands a worker to auto-healing and finishes", async () => {
+    const { u, c, ref } = await running({ name: "sick" });
+    expect((await fail(c.id, "sick-web-1")).status).toBe(200);
+    await u.caller.cluster.stop(ref);
+    await drive(db, t, c.id, { stepMs: 2_000 });
+    await u.caller.cluster.start(ref);
+    // Everything else comes up; the start then waits for sick-web-1, by name, with the kubelet's reason.
+    await drive(db, t, c.id, {
+      stepMs: 2_000,
+      until: async () => (await clusterRow(db, c.id)).status.startWait?.["sick-web-1"] !== undefined,
+    });
+    await drive(db, t, c.id, {
+      stepMs: 2_000,
+      maxPasses: 60,
+      until: async () => kubeNodes(c.id).filter((n) => n.ready).length === 4,
+    });
+    const waiting = await u.caller.cluster.get(ref);
+    expect(waiting.phase).toBe("Starting");
+    expect(waiting.progress?.currentStep).toMatch(
+      /^Waiting for sick-web-1 to be Ready: not Ready since \d\d:\d\d UTC \(Ready is Unknown: Kubelet stopped posting node status\); deadline \d\d:\d\d UTC$/,
+    );
+    expect(waiting.conditions.find((x) => x.type === "NodeGroupsReady")).toMatchObject({
+      status: "False",
+      message: expect.stringContaining("sick-web-1"),
+    });
+    const oldId = Object.values(t.emu.engine.state.servers).find((s) => s.name === "sick-web-1")!.id;
+
+    // Past the deadline (10 min of cluster time): replaced, and the start finishes without waiting for the new one.
+    await drive(db, t, c.id, {
+      stepMs: 60_000,
+      maxPasses: 15,
+      until: async () => (await u.caller.operation.list(ref))[0]?.status === "succeeded",
+    });
+    const events = await u.caller.cluster.events({ ...ref, limit: 50 });
+    expect(events.find((e) => e.reason === "AutoHealing" && e.objectName === "sick-web-1")?.message).toMatch(
+      /^sick-web-1 was still not Ready 1\d min after it started \(Ready is Unknown: Kubelet stopped posting node status\): the start goes on without it, and auto-healing replaces it/,
+    );
+    // The converge flow builds its replacement: same name, a new server, Ready.
+    await drive(db, t, c.id, {
+      stepMs: 2_000,
+      until: async () => {
+        const row = await clusterRow(db, c.id);
+        return row.phase === "Running" && row.status.nodes.every((n) => n.state === "Ready");
+      },
+    });
+    const now = Object.values(t.emu.engine.state.servers).filter((s) => s.name === "sick-web-1");
+    expect(now.map((s) => s.id)).not.toContain(oldId);
+    expect(kubeNodes(c.id).find((n) => n.name === "sick-web-1")?.ready).toBe(true);
+  }, 200_000);
+
+  it("a master past the deadline fails the start with its name and reason; the cluster keeps serving", async () => {
+    const { u, c, ref } = await running({ name: "mast" });
+    await u.caller.cluster.stop(ref);
+    await drive(db, t, c.id, { stepMs: 2_000 });
+    expect((await fail(c.id, "mast-master-2")).status).toBe(409); // stopped servers cannot be failed
+    await u.caller.cluster.start(ref);
+    await drive(db, t, c.id, {
+      stepMs: 2_000,
+      until: () =>
+        Object.values(t.emu.engine.state.servers).some(
+          (s) => s.name === "mast-master-2" && s.status === "ACTIVE",
+        ),
+    });
+    expect((await fail(c.id, "mast-master-2")).status).toBe(200);
+    await drive(db, t, c.id, {
+      stepMs: 60_000,
+      until: async () => (await clusterRow(db, c.id)).phase === "Error",
+    });
+    const row = await clusterRow(db, c.id);
+    expect(row.status.lastError).toMatchObject({
+      terminal: true,
+      step: "Wait for the masters to be Ready",
+      message: expect.stringMatching(
+        /^mast-master-2 is still not Ready 1\d min after it started \(Ready is Unknown: Kubelet stopped posting node status\)\. The cluster keeps serving with 2 Ready masters\. .*Retry waits for it again\.$/,
+      ),
+    });
+    // Serving: the API answers through the other masters, and the workers run.
+    expect(
+      kubeNodes(c.id)
+        .filter((n) => n.ready)
+        .map((n) => n.name)
+        .sort(),
+    ).toEqual(["mast-master-0", "mast-master-1", "mast-web-0", "mast-web-1"]);
+    const ops = await u.caller.operation.list(ref);
+    expect(ops[0]).toMatchObject({ kind: "start", status: "failed" });
+    // The failed start can be cancelled: the cluster stops again.
+    const failed = await u.caller.cluster.get(ref);
+    expect(failed.phase).toBe("Error");
+    expect(failed.progress?.cancel).toEqual({ possible: true, means: "The cluster is stopped again." });
+    await u.caller.cluster.cancelOperation({ ...ref, operationId: ops[0]!.id });
+    await drive(db, t, c.id, { stepMs: 2_000 });
+    expect((await clusterRow(db, c.id)).phase).toBe("Stopped");
+  }, 200_000);
+});
+
 describe("cancel", () => {
   const webServers = () =>
     Object.values(t.emu.engine.state.servers).filter(

@@ -60,7 +60,12 @@ function flowOf(cluster: ClusterRow, observed: ClusterScope["observed"]): Flow {
   if (cluster.power === "off") return "stop";
   const prev = cluster.status;
   const liveServers = [...observed.servers.values()].filter(live);
-  if (liveServers.some((s) => s.status === "SHUTOFF") || (prev.cordonedByStop ?? []).length > 0)
+  // A start runs until every node it started is Ready (or acted on past its deadline), not merely running.
+  if (
+    liveServers.some((s) => s.status === "SHUTOFF") ||
+    (prev.cordonedByStop ?? []).length > 0 ||
+    Object.keys(prev.startWait ?? {}).length > 0
+  )
     return "start";
   if (
     outdated(cluster.spec, observed).length > 0 ||

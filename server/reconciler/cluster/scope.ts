@@ -29,6 +29,8 @@ export interface ReconcileDeps {
   catalogConfigOf: (projectId: string) => Promise<OperatorCloudConfig>;
   /** How long an operation waits for the Kubernetes API before converging without it (default API_WAIT_MS). */
   apiWaitMs?: number;
+  /** How long a start waits for a running node to be Ready before acting on it (default START_READY_MS). */
+  nodeReadyWaitMs?: number;
 }
 
 export interface PassResult {

@@ -49,7 +49,8 @@ export function powerResult(
     actions: p.actions,
     done: p.done && p.actions.length === 0,
     waiting: p.waiting,
-    status: () => ({ cordonedByStop: p.cordoned }),
+    // A stop ends whatever a start waited for.
+    status: () => ({ cordonedByStop: p.cordoned, startWait: {} }),
     progress: {
       done: scope.liveServers.filter(reached).length,
       total: Math.max(1, scope.liveServers.length),

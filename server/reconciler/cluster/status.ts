@@ -396,7 +396,8 @@ function clusterPhase(
     case "stop":
       return converged ? "Stopped" : "Stopping";
     case "start":
-      return "Starting";
+      // A start that gave up on a master (past its deadline) is failed until retried or cancelled.
+      return terminalError ? "Error" : "Starting";
     case "upgrade":
       return "Upgrading";
     default:

@@ -72,6 +72,8 @@ export async function retryCluster({ ctx, project, input }: ProjectCall<ClusterR
           ...(upgrade?.failed
             ? { upgrade: { ...upgrade, failed: { ...upgrade.failed, retried: true } } }
             : {}),
+          // A start that gave up on a node waits for it again, a full deadline.
+          startWait: {},
           unregistered: Object.fromEntries(
             Object.entries(unregistered).map(([name, e]) => [name, { ...e, retried: true }]),
           ),

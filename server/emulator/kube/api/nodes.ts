@@ -22,7 +22,10 @@ import {
 export function nodeObject(ctx: ApiContext, n: NodeView) {
   const now = ctx.engine.now();
   const srv = n.server;
-  const booting = srv.status === "ACTIVE" && !n.ready;
+  // A kubelet that died (an injected failure) posts nothing: the node controller marks Ready Unknown,
+  // as it does for a stopped server; a running server whose kubelet lives is still booting.
+  const failedAt = ctx.k.failed?.[n.name];
+  const booting = srv.status === "ACTIVE" && !n.ready && failedAt === undefined;
   const ramKi = (n.flavor?.ram ?? 0) * 1024;
   const cpu = n.flavor?.vcpus ?? 0;
   const labels: Record<string, string> = {
@@ -58,12 +61,13 @@ export function nodeObject(ctx: ApiContext, n: NodeView) {
         ]
       : []),
   ];
-  const heartbeat = n.ready ? iso(now) : iso(srv.updatedAt);
+  const silentSince = Math.max(failedAt ?? 0, srv.updatedAt);
+  const heartbeat = n.ready ? iso(now) : iso(silentSince);
   const cond = (type: string, ok: boolean, reason: string, message: string) => ({
     type,
     status: n.ready ? (ok ? "True" : "False") : booting ? (type === "Ready" ? "False" : "False") : "Unknown",
     lastHeartbeatTime: heartbeat,
-    lastTransitionTime: iso(srv.launchedAt ?? srv.updatedAt),
+    lastTransitionTime: n.ready || booting ? iso(srv.launchedAt ?? srv.updatedAt) : iso(silentSince),
     reason: n.ready || booting ? reason : "NodeStatusUnknown",
     message: n.ready
       ? message
