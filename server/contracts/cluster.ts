@@ -290,7 +290,22 @@ export const ListClustersInput = ProjectScoped.extend({
 export const ListOperationsInput = ClusterRef.extend({ limit: z.number().int().min(1).max(200).default(50) });
 export const OperationRef = ClusterRef.extend({ operationId: z.uuid() });
 export type OperationRef = z.infer<typeof OperationRef>;
-export const ListEventsInput = ClusterRef.extend({ limit: z.number().int().min(1).max(500).default(100) });
+export const ListEventsInput = ClusterRef.extend({
+  limit: z.number().int().min(1).max(500).default(100),
+  /** Only events of this type. */
+  type: z.enum(["Normal", "Warning"], { message: "Choose Normal or Warning" }).optional(),
+  /** Only events about this kind of object (Node, LoadBalancer, …). */
+  objectKind: z
+    .string()
+    .trim()
+    .max(40, { message: "An object kind is at most 40 characters" })
+    .regex(/^[A-Za-z]*$/, { message: "An object kind is a word such as Node or LoadBalancer" })
+    .optional(),
+  /** Events whose object name, reason or message contain this text. */
+  search: z.string().trim().max(100, { message: "Search for at most 100 characters" }).optional(),
+  /** Older than this event id (the last id of the previous page). */
+  cursor: z.number().int().positive().nullish(),
+});
 
 /** The inputs as the services receive them (parsed: defaults applied). */
 export type CreateClusterInput = z.infer<typeof CreateClusterInput>;

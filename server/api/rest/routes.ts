@@ -10,6 +10,7 @@ import {
   UpdateClusterInput,
   UpgradeClusterInput,
   UpgradeReadinessInput,
+  ListEventsInput,
 } from "@/server/contracts/cluster";
 import { InstallAddonInput } from "@/server/contracts/addon";
 import { KubeconfigRequest } from "@/server/contracts/kubeconfig";
@@ -356,9 +357,17 @@ export const ROUTES: RestRoute[] = [
     path: `${C}/events`,
     operationId: "listEvents",
     summary: "The cluster's events, newest first",
+    description:
+      "Filter by `type` (Normal, Warning), `objectKind` (Node, LoadBalancer, …) or `search` (object name, reason, message); page with `cursor`, the id of the last event of the previous page.",
     tag: "Clusters",
     minRole: "viewer",
-    query: z.object({ limit: limit(500) }),
+    query: z.object({
+      limit: limit(500),
+      type: ListEventsInput.shape.type,
+      objectKind: ListEventsInput.shape.objectKind,
+      search: ListEventsInput.shape.search,
+      cursor: z.coerce.number().int().positive().optional(),
+    }),
     status: 200,
     response: S.EventList,
     run: async (c, a) => ({ items: await c.cluster.events({ ...ref(a), ...a.query }) }),

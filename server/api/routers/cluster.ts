@@ -20,7 +20,7 @@ import { createCluster } from "@/server/services/cluster/create";
 import { estimateCluster } from "@/server/services/cluster/estimate";
 import { deleteCluster, retryCluster } from "@/server/services/cluster/delete";
 import { cancelOperation } from "@/server/services/cluster/cancel";
-import { getCluster, listClusters, listEvents } from "@/server/services/cluster/read";
+import { getCluster, listClusters, listEventKinds, listEvents } from "@/server/services/cluster/read";
 import { KubeconfigRequest } from "@/server/contracts/kubeconfig";
 import { issueKubeconfig } from "@/server/services/cluster/kubeconfig";
 import { projectProcedure, router } from "../trpc";
@@ -94,6 +94,10 @@ export const clusterRouter = router({
         request: { validity: input.validity, kind: input.kind },
       }),
     ),
+  /** The kinds of object the cluster's events are about. */
+  eventKinds: projectProcedure("viewer")
+    .input(ClusterRef)
+    .query(({ ctx, input }) => listEventKinds({ ctx: ctx.svc, project: ctx.project, input })),
   events: projectProcedure("viewer")
     .input(ListEventsInput)
     .query(({ ctx, input }) => listEvents({ ctx: ctx.svc, project: ctx.project, input })),

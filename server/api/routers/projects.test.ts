@@ -89,6 +89,10 @@ const PROCEDURES: Record<string, { min: ProjectRole; call: (c: Caller, f: Fixtur
     min: "viewer",
     call: (c, f) => c.cluster.events(ref(f)),
   },
+  "cluster.eventKinds": {
+    min: "viewer",
+    call: (c, f) => c.cluster.eventKinds(ref(f)),
+  },
   "operation.list": {
     min: "viewer",
     call: (c, f) => c.operation.list(ref(f)),

@@ -1,4 +1,4 @@
-import { and, desc, eq, ilike, isNull, type SQL } from "drizzle-orm";
+import { and, desc, eq, ilike, isNull, lt, or, type SQL } from "drizzle-orm";
 import { clusterEvents, clusters, operations } from "@/db/schema";
 import { clustersAfter } from "@/db/sql";
 import type {
@@ -94,12 +94,38 @@ export async function getOperation(args: HistoryArgs<OperationRef>) {
   return row;
 }
 
+/** The kinds of object the cluster's events are about (for the Events filter). */
+export async function listEventKinds(args: HistoryArgs<ClusterRef>): Promise<string[]> {
+  if (!(await ownsCluster(args))) return [];
+  const rows = await args.ctx.db
+    .selectDistinct({ kind: clusterEvents.objectKind })
+    .from(clusterEvents)
+    .where(eq(clusterEvents.clusterId, args.input.clusterId))
+    .orderBy(clusterEvents.objectKind);
+  return rows.map((r) => r.kind);
+}
+
 export async function listEvents(args: HistoryArgs<ListEventsInput>) {
   if (!(await ownsCluster(args))) return [];
+  const { input } = args;
+  const where: SQL[] = [eq(clusterEvents.clusterId, input.clusterId)];
+  if (input.type) where.push(eq(clusterEvents.type, input.type));
+  if (input.objectKind) where.push(eq(clusterEvents.objectKind, input.objectKind));
+  if (input.search) {
+    const like = `%${input.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    where.push(
+      or(
+        ilike(clusterEvents.objectName, like),
+        ilike(clusterEvents.reason, like),
+        ilike(clusterEvents.message, like),
+      )!,
+    );
+  }
+  if (input.cursor) where.push(lt(clusterEvents.id, input.cursor));
   return args.ctx.db
     .select()
     .from(clusterEvents)
-    .where(eq(clusterEvents.clusterId, args.input.clusterId))
+    .where(and(...where))
     .orderBy(desc(clusterEvents.id))
-    .limit(args.input.limit);
+    .limit(input.limit);
 }
