@@ -106,6 +106,13 @@ describe("Octavia", () => {
     t.advance(2 * MIN);
     const before = await t.cloud.loadBalancer.amphorae(lb.id);
     expect(before?.map((a) => a.role)).toEqual(["MASTER", "BACKUP"]);
+    // Two amphorae, two unrelated UUIDs (they used to share the load balancer's prefix, so the page showed one id twice).
+    const ids = before!.map((a) => a.id);
+    expect(
+      ids.every((id) => /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(id)),
+    ).toBe(true);
+    expect(ids[0]!.slice(0, 8)).not.toBe(ids[1]!.slice(0, 8));
+    expect(ids.some((id) => id.startsWith(lb.id.slice(0, 8)))).toBe(false);
     const r = await t.admin("POST", `/loadbalancers/${lb.id}/fail-amphora`);
     expect(r.body).toMatchObject({ activeAmphora: 1, failovers: 1 });
     expect((await t.cloud.loadBalancer.getLoadBalancer(lb.id))?.operatingStatus).toBe("ONLINE");

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Engine } from "../engine";
 import { loadFactor } from "../kube/workload";
 import {
@@ -439,9 +440,10 @@ export function octaviaRoutes(router: Router, engine: Engine): void {
     const gen = x.amphoraGen?.[slot] ?? 0;
     const rebuilding = slot !== x.activeAmphora && x.failoverUntil !== null && x.failoverUntil > now();
     return {
-      id: `${x.id.slice(0, 24)}${slot}${gen.toString(16).padStart(11, "0")}`,
+      // Octavia gives every amphora (and its Nova server) its own random UUID; here a stable one per slot and rebuild.
+      id: uuidOf(`${x.id}/amphora/${slot}/${gen}`),
       loadbalancer_id: x.id,
-      compute_id: `${x.id.slice(0, 24)}c${slot}${gen.toString(16).padStart(10, "0")}`,
+      compute_id: uuidOf(`${x.id}/compute/${slot}/${gen}`),
       lb_network_ip: `192.168.0.${10 + slot * 2 + (gen % 2)}`,
       vrrp_ip: null,
       ha_ip: x.vipAddress,
@@ -789,4 +791,10 @@ export function octaviaRoutes(router: Router, engine: Engine): void {
     childChange(parent);
     return ok(204);
   });
+}
+
+/** A version-4-shaped UUID derived from `seed` (stable across requests, unrelated to the seed's text). */
+function uuidOf(seed: string): string {
+  const h = createHash("sha256").update(seed).digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
