@@ -34,6 +34,11 @@ export default defineConfig({
     gracefulShutdown: { signal: "SIGTERM", timeout: 15_000 },
     stdout: "pipe",
     stderr: "pipe",
-    env: { E2E_PORT: String(PORT), E2E_EMULATOR_PORT: String(E2E_EMULATOR_PORT), E2E_EMULATOR_ADMIN_KEY },
+    env: {
+      E2E_PORT: String(PORT),
+      E2E_EMULATOR_PORT: String(E2E_EMULATOR_PORT),
+      E2E_EMULATOR_ADMIN_KEY,
+      ...(process.env.E2E_EXTERNAL_CIDR ? { E2E_EXTERNAL_CIDR: process.env.E2E_EXTERNAL_CIDR } : {}),
+    },
   },
 });

@@ -32,7 +32,8 @@ Object.assign(process.env, {
   PORT: process.env.E2E_PORT ?? "3100",
   NEXTAUTH_URL: `http://localhost:${process.env.E2E_PORT ?? "3100"}`,
   // Its own loopback range, so a dev console's emulated clusters never hold the same API addresses.
-  EMULATOR_EXTERNAL_CIDR: "127.65.0.0/16",
+  // Two e2e servers at once (another checkout's run) each need their own: E2E_EXTERNAL_CIDR.
+  EMULATOR_EXTERNAL_CIDR: process.env.E2E_EXTERNAL_CIDR ?? "127.65.0.0/16",
   // Live update streams end this often and the browser resumes them (e2e/live.e2e.ts watches one do it).
   LIVE_STREAM_MAX_SECONDS: "12",
   // A start acts on a node that is not Ready after this long (e2e/never-stuck.e2e.ts waits for it).

@@ -19,6 +19,8 @@ import type { ClusterSchedules, ClusterStatus, OperationKind } from "@/server/co
 import { projects } from "./projects";
 import { users } from "./users";
 
+import type { NodeRequests } from "@/server/contracts/node-actions";
+
 // The status types live in server/contracts; re-exported for the code that reads them with the rows.
 export type {
   AddonStatus,
@@ -67,6 +69,8 @@ export const clusters = pgTable(
       .default({ apiEndpoint: null, apiAddress: null, nodes: [], lastError: null }),
     /** Stop schedule and maintenance window (who set them), and what the worker last executed. */
     schedules: jsonb("schedules").$type<ClusterSchedules>().notNull().default({}),
+    /** The newest cordon/uncordon/drain/replace request per node (intent; the reconciler reports in status.nodeActions). */
+    nodeRequests: jsonb("node_requests").$type<NodeRequests>().notNull().default({}),
     /** Power intent: "off" stops every server (disks, network and addresses stay). */
     power: text("power").$type<"on" | "off">().notNull().default("on"),
     deletionRequestedAt: timestamp("deletion_requested_at", { withTimezone: true }),

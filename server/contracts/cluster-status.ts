@@ -1,3 +1,4 @@
+import type { NodeActionStatus } from "./node-actions";
 import type { MaintenanceWindow, StopSchedule } from "./schedule";
 
 /**
@@ -227,6 +228,8 @@ export interface ClusterStatus {
    * Past the start's deadline a worker is replaced (auto-healing's remedy) and a master fails the start.
    */
   startWait?: Record<string, string>;
+  /** The reconciler's progress on each node's newest cordon/uncordon/drain/replace request. */
+  nodeActions?: Record<string, NodeActionStatus>;
   /** Kubernetes version each node's kubelet reports (node name → version), when the API answers. */
   kubeletVersions?: Record<string, string>;
   /** Last seen state of the load balancer and volumes (`kind:name` → state), to turn changes into events. */

@@ -384,6 +384,7 @@ describe("REST API", () => {
         },
       },
       scaleNodeGroup: { scaling: { mode: "fixed", size: 2 } },
+      requestNodeAction: { action: "cordon" },
       installAddon: {
         addon: { id: "cert-manager", version: "1.19.1", values: defaultValuesYaml(certManager) },
       },
@@ -409,6 +410,7 @@ describe("REST API", () => {
             .replace("{clusterId}", cluster.id)
             .replace("{name}", "workers")
             .replace("{addonId}", "metrics-server")
+            .replace("{node}", "workers-0")
             .replace("{operationId}", op!.id) + (queries[r.operationId] ?? "").replace("rest", cluster.name);
         const res = await api(r.method, path, {
           token,

@@ -14,6 +14,7 @@ import {
 } from "@/server/contracts/cluster";
 import { InstallAddonInput } from "@/server/contracts/addon";
 import { KubeconfigRequest } from "@/server/contracts/kubeconfig";
+import { NodeActionInput } from "@/server/contracts/node-actions";
 import type { ProjectRole } from "@/server/contracts/roles";
 import type { createCaller } from "../root";
 import * as S from "./schemas";
@@ -471,6 +472,20 @@ export const ROUTES: RestRoute[] = [
     status: 200,
     response: S.OperationList,
     run: async (c, a) => ({ items: await c.operation.list({ ...ref(a), ...a.query }) }),
+  }),
+  route({
+    method: "POST",
+    path: `${C}/nodes/{node}/actions`,
+    operationId: "requestNodeAction",
+    summary: "Cordon, uncordon, drain or replace one node",
+    description:
+      "Stored as the node's newest request and carried out by the reconciler; its progress is in the cluster's `status.nodeActions[node]`. Masters may be cordoned or uncordoned only.",
+    tag: "Clusters",
+    minRole: "member",
+    body: NodeActionInput.pick({ action: true }),
+    status: 202,
+    response: S.Report("NodeActionRequest", "The request's id, node and action."),
+    run: (c, a) => c.nodeGroup.nodeAction({ ...ref(a), node: a.params.node!, action: a.body.action }),
   }),
   route({
     method: "POST",

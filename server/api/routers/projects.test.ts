@@ -49,6 +49,8 @@ const ALLOWED_BUT: Record<string, string> = {
   "cluster.kubeconfig": "PRECONDITION_FAILED",
   "member.cancelInvitation": "NOT_FOUND",
   "cluster.retry": "PRECONDITION_FAILED",
+  // The fixture cluster is still provisioning: its nodes cannot be acted on yet.
+  "nodeGroup.nodeAction": "PRECONDITION_FAILED",
   // No such operation of the fixture cluster.
   "cluster.cancelOperation": "NOT_FOUND",
   // The fixture cluster is still provisioning, on the newest version.
@@ -278,6 +280,10 @@ const PROCEDURES: Record<string, { min: ProjectRole; call: (c: Caller, f: Fixtur
     min: "viewer",
     call: (c, f) =>
       c.metrics.overview({ projectId: f.projectId, from: new Date(Date.now() - 3_600_000), to: new Date() }),
+  },
+  "nodeGroup.nodeAction": {
+    min: "member",
+    call: (c, f) => c.nodeGroup.nodeAction({ ...ref(f), node: "matrix-workers-0", action: "cordon" }),
   },
   "nodeGroup.add": {
     min: "member",

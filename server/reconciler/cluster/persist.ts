@@ -29,7 +29,13 @@ async function write(
   events: ClusterEvent[],
 ) {
   await tx.update(clusters).set(change).where(eq(clusters.id, cluster.id));
-  if (op && opChange) await tx.update(operations).set(opChange).where(eq(operations.id, op.id));
+  // Only while it is still the cluster's active operation: a pass that began before the user cancelled it
+  // (or a newer change superseded it) must not bring it back as running or succeeded.
+  if (op && opChange)
+    await tx
+      .update(operations)
+      .set(opChange)
+      .where(and(eq(operations.id, op.id), inArray(operations.status, ["pending", "running"])));
   if (events.length)
     await tx.insert(clusterEvents).values(
       events.map((e) => ({

@@ -29,6 +29,7 @@ import {
   type PassResult,
   type ReconcileDeps,
 } from "./scope";
+import { nodeActionsPhase } from "./phases/node-actions";
 import { live, outdated, specGroupTargets } from "./servers";
 import { nodesOf, POLL_MS, PROGRESS_MS, summarize, type Ran } from "./status";
 import { TerminalError } from "./steps";
@@ -44,6 +45,7 @@ const FLOWS: Record<Exclude<Flow, "delete">, PhaseFn[]> = {
   converge: [
     caRotationPhase,
     autoscalerPhase,
+    nodeActionsPhase,
     infrastructurePhase,
     registrationPhase,
     prunePhase,

@@ -341,6 +341,7 @@ export function summarize(scope: ClusterScope, results: PhaseResult[], ran: Ran[
     autoscaler: prev.autoscaler,
     health: prev.health,
     loadBalancers: prev.loadBalancers,
+    nodeActions: prev.nodeActions,
     ...patch,
     lastError: blame
       ? {

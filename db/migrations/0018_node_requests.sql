@@ -1,0 +1,1 @@
+ALTER TABLE "clusters" ADD COLUMN "node_requests" jsonb DEFAULT '{}'::jsonb NOT NULL;
