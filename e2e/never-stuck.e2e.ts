@@ -106,4 +106,17 @@ test("a start with a broken kubelet names the node, hands it to auto-healing and
   await expect(
     page.getByRole("row").filter({ hasText: "Scale" }).filter({ hasText: "cancelled" }),
   ).toHaveCount(1);
+
+  // Per-node actions: cordon one worker from its row; the reconciler does it and the row says so.
+  await page.getByRole("tab", { name: "Node groups" }).click();
+  await page.getByRole("button", { name: "Actions for sick-workers-0" }).click();
+  await page.getByRole("menuitem", { name: "Cordon…" }).click();
+  await expect(page.getByRole("dialog").getByText("No new pods are scheduled onto the node")).toBeVisible();
+  await page.getByRole("dialog").getByRole("button", { name: "Cordon sick-workers-0" }).click();
+  await expect(page.getByRole("row").filter({ hasText: "sick-workers-0" })).toContainText("Cordoned", {
+    timeout: 60_000,
+  });
+  await page.getByRole("button", { name: "Actions for sick-workers-0" }).click();
+  await expect(page.getByRole("menuitem", { name: "Uncordon…" })).toBeVisible();
+  await page.keyboard.press("Escape");
 });

@@ -3,7 +3,8 @@
 import { Table, TableHead } from "@/components/ui/table";
 import { formatDate, formatTime } from "@/components/ui/format";
 import { useInfiniteQuery } from "@tanstack/react-query";
-import { ScrollText } from "lucide-react";
+import { Download, ScrollText } from "lucide-react";
+import { Fragment } from "react";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useTRPC } from "@/components/trpc/client";
 import { Badge } from "@/components/ui/badge";
@@ -12,7 +13,37 @@ import { LoadMore } from "@/components/ui/load-more";
 import { EmptyState } from "@/components/ui/empty-state";
 import { InputField, Options, SelectField } from "@/components/ui/field";
 import { LoadError, LoadingBlock } from "@/components/ui/load-state";
-import { AUDIT_ACTIONS, AUDIT_OUTCOMES } from "@/server/contracts/audit";
+import { AUDIT_ACTIONS, AUDIT_OUTCOMES, type AuditEntryView } from "@/server/contracts/audit";
+import { auditCsv, failureMessage, targetFromDetails } from "./csv";
+
+/** An action's name, breaking only after its dots (`cluster.kubeconfig.` / `download`), never inside a word. */
+function ActionName({ action }: { action: string }) {
+  const parts = action.split(".");
+  return (
+    <code className="inline-block max-w-full rounded bg-surface-2 px-1.5 py-0.5 font-mono text-xs break-normal text-fg">
+      {parts.map((p, i) => (
+        <Fragment key={i}>
+          {p}
+          {i < parts.length - 1 && (
+            <>
+              .<wbr />
+            </>
+          )}
+        </Fragment>
+      ))}
+    </code>
+  );
+}
+
+function downloadCsv(rows: readonly AuditEntryView[]) {
+  // A byte-order mark, so spreadsheets read the file as UTF-8.
+  const blob = new Blob(["\uFEFF", auditCsv(rows)], { type: "text/csv;charset=utf-8" });
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(blob);
+  a.download = `audit-log-${new Date().toISOString().slice(0, 10)}.csv`;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 0);
+}
 
 const outcomeTone = { success: "success", failure: "danger", denied: "warning" } as const;
 const outcomeLabel = { success: "Success", failure: "Failure", denied: "Denied" } as const;
@@ -136,67 +167,80 @@ export function AuditLog({ projectId }: { projectId: string }) {
         />
       ) : (
         <div className="overflow-hidden rounded-lg border border-border bg-surface shadow-xs">
+          <div className="flex items-center justify-between gap-3 border-b border-border px-4 py-2.5">
+            <p className="text-xs text-muted">
+              The export holds the {rows.length} entr{rows.length === 1 ? "y" : "ies"} loaded below; load
+              older ones first to include them.
+            </p>
+            <Button size="sm" variant="secondary" onClick={() => downloadCsv(rows)}>
+              <Download className="size-4" aria-hidden /> Download CSV
+            </Button>
+          </div>
           <div className="overflow-x-auto">
-            <Table className="min-w-[40rem] table-fixed text-sm" caption="Audit log entries, newest first">
+            <Table className="table-fixed text-sm" caption="Audit log entries, newest first">
               <colgroup>
-                <col className="w-28" />
-                <col className="w-48" />
-                <col className="w-40" />
+                <col className="w-24" />
+                <col className="w-40 xl:w-52" />
+                <col className="w-44" />
                 <col />
                 <col className="w-28" />
               </colgroup>
               <TableHead
                 className="border-b border-border bg-surface-2 font-medium"
-                cellClassName="px-4 py-2.5"
+                cellClassName="px-3 py-2.5 first:pl-4 last:pr-4"
                 columns={["Time", "Actor and source", "Action", "Target", "Outcome"]}
               />
               <tbody className="divide-y divide-border">
-                {rows.map((r) => (
-                  <tr key={r.id} className="align-top hover:bg-surface-2/60">
-                    <td
-                      className="px-4 py-2.5 text-xs whitespace-nowrap text-muted tabular-nums"
-                      title={r.at.toISOString()}
-                    >
-                      <div className="text-fg">{formatTime(r.at)}</div>
-                      <div>{formatDate(r.at)}</div>
-                    </td>
-                    <td className="px-4 py-2.5">
-                      <div className="truncate text-fg" title={r.actorEmail ?? undefined}>
-                        {r.actorEmail ?? <span className="text-muted">system</span>}
-                      </div>
-                      <div
-                        className="truncate font-mono text-[11px] text-muted"
-                        title={r.requestId ? `Request id ${r.requestId}` : undefined}
+                {rows.map((r) => {
+                  const message = failureMessage(r.details);
+                  const details = Object.entries(r.details ?? {}).filter(([k]) => k !== "message");
+                  const target = r.targetLabel ?? targetFromDetails(r.details);
+                  const source = `${r.clientIp ?? "no IP"}${r.requestId ? ` · ${r.requestId.slice(0, 8)}` : ""}`;
+                  return (
+                    <tr key={r.id} className="align-top hover:bg-surface-2/60">
+                      <td
+                        className="py-2.5 pr-3 pl-4 text-xs whitespace-nowrap text-muted tabular-nums"
+                        title={r.at.toISOString()}
                       >
-                        {r.clientIp ?? "no IP"}
-                        {r.requestId && ` · ${r.requestId.slice(0, 8)}`}
-                      </div>
-                    </td>
-                    <td className="px-4 py-2.5">
-                      <code className="rounded bg-surface-2 px-1.5 py-0.5 font-mono text-xs break-all text-fg">
-                        {r.action}
-                      </code>
-                    </td>
-                    <td className="px-4 py-2.5 text-fg">
-                      <div className="truncate" title={r.targetLabel ?? undefined}>
-                        {r.targetLabel ?? <span className="text-muted">—</span>}
-                      </div>
-                      {r.details && Object.keys(r.details).length > 0 && (
-                        <div className="mt-0.5 truncate text-xs text-muted">
-                          {Object.entries(r.details)
-                            .map(([k, v]) => `${k}: ${String(v)}`)
-                            .join(" · ")}
+                        <div className="text-fg">{formatTime(r.at)}</div>
+                        <div>{formatDate(r.at)}</div>
+                      </td>
+                      <td className="px-3 py-2.5">
+                        <div className="truncate text-fg" title={r.actorEmail ?? "system"}>
+                          {r.actorEmail ?? <span className="text-muted">system</span>}
                         </div>
-                      )}
-                    </td>
-                    <td className="px-4 py-2.5">
-                      <Badge tone={outcomeTone[r.outcome]}>{outcomeLabel[r.outcome]}</Badge>
-                      {r.errorCode && (
-                        <div className="mt-1 truncate font-mono text-[11px] text-muted">{r.errorCode}</div>
-                      )}
-                    </td>
-                  </tr>
-                ))}
+                        <div
+                          className="truncate font-mono text-[11px] text-muted"
+                          title={
+                            r.requestId ? `${r.clientIp ?? "no IP"} · request id ${r.requestId}` : source
+                          }
+                        >
+                          {source}
+                        </div>
+                      </td>
+                      <td className="px-3 py-2.5">
+                        <ActionName action={r.action} />
+                      </td>
+                      <td className="px-3 py-2.5 text-fg">
+                        <div className="break-words">{target ?? <span className="text-muted">—</span>}</div>
+                        {details.length > 0 && (
+                          <div className="mt-0.5 text-xs break-words text-muted">
+                            {details.map(([k, v]) => `${k}: ${String(v)}`).join(" · ")}
+                          </div>
+                        )}
+                        {message && <div className="mt-1 text-xs break-words text-danger">{message}</div>}
+                      </td>
+                      <td className="py-2.5 pr-4 pl-3">
+                        <Badge tone={outcomeTone[r.outcome]}>{outcomeLabel[r.outcome]}</Badge>
+                        {r.errorCode && (
+                          <div className="mt-1 truncate font-mono text-[11px] text-muted" title={r.errorCode}>
+                            {r.errorCode}
+                          </div>
+                        )}
+                      </td>
+                    </tr>
+                  );
+                })}
               </tbody>
             </Table>
           </div>

@@ -6,7 +6,7 @@ import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
 import { AlertTriangle, Plus } from "lucide-react";
 import { Button } from "@/components/ui/button";
 import { LoadMore } from "@/components/ui/load-more";
-import { useState } from "react";
+import { Fragment, useState } from "react";
 import { useLivePollInterval } from "@/components/live/live-updates";
 import { useTRPC } from "@/components/trpc/client";
 import { Badge } from "@/components/ui/badge";
@@ -74,19 +74,19 @@ export function ClustersList({ projectId }: { projectId: string }) {
           </Link>
         </Button>
       </div>
+      {/* Every column fits the main area at 1024 px: version and topology share a column, as do the
+          node count and its zones; a narrower window scrolls the table inside its frame. */}
       <div className="overflow-x-auto rounded-lg border border-border bg-surface shadow-xs">
-        <Table className="min-w-[58rem] text-sm" caption="Clusters">
+        <Table className="text-sm" caption="Clusters">
           <TableHead
             className="border-b border-border bg-surface-2"
-            cellClassName="px-4 py-2.5"
+            cellClassName="px-3 py-2.5 first:pl-4 last:pr-4"
             columns={[
               "Name",
-              { label: "Status", className: "w-64" },
-              "Version",
-              "Topology",
-              { label: "Nodes", className: "text-right" },
-              "Zones",
-              { label: "Per month", className: "text-right" },
+              { label: "Status", className: "w-44 xl:w-56" },
+              "Kubernetes",
+              { label: "Nodes and zones", className: "text-right" },
+              { label: "Per month", className: "text-right whitespace-nowrap" },
               "Created",
             ]}
           />
@@ -100,10 +100,12 @@ export function ClustersList({ projectId }: { projectId: string }) {
                   ...c.spec.nodeGroups.map((g) => g.zone),
                   ...(c.spec.topology === "regional" ? (c.spec.regionZones ?? []) : []),
                 ]),
-              ].sort();
+              ]
+                .filter((z): z is string => Boolean(z))
+                .sort();
               return (
                 <tr key={c.id} className="align-top">
-                  <td className="px-4 py-3">
+                  <td className="py-3 pr-3 pl-4">
                     <Link
                       href={`/projects/${projectId}/clusters/${c.id}`}
                       className="font-medium text-fg hover:text-primary hover:underline focus-visible:ring-2 focus-visible:ring-ring outline-none rounded"
@@ -112,7 +114,7 @@ export function ClustersList({ projectId }: { projectId: string }) {
                     </Link>
                     <div className="text-xs text-muted">{c.status.apiEndpoint ?? "API endpoint pending"}</div>
                   </td>
-                  <td className="px-4 py-3">
+                  <td className="px-3 py-3">
                     <Badge tone={PHASE_TONE[c.phase]}>{c.phase}</Badge>
                     {busy && (
                       <div className="mt-2">
@@ -122,7 +124,10 @@ export function ClustersList({ projectId }: { projectId: string }) {
                           value={p.done}
                           max={p.total}
                         />
-                        <div className="mt-1 truncate text-xs text-muted" title={p.currentStep ?? undefined}>
+                        <div
+                          className="mt-1 truncate text-xs text-muted"
+                          title={`${p.done}/${p.total} · ${p.currentStep ?? "Waiting for the cloud"}`}
+                        >
                           {p.done}/{p.total} · {p.currentStep ?? "Waiting for the cloud"}
                         </div>
                       </div>
@@ -137,26 +142,39 @@ export function ClustersList({ projectId }: { projectId: string }) {
                       </div>
                     )}
                   </td>
-                  <td className="px-4 py-3 text-fg tabular-nums">{c.spec.version}</td>
-                  <td className="px-4 py-3 text-fg">
-                    {TOPOLOGY_LABEL[c.spec.topology]}
+                  <td className="px-3 py-3 text-fg">
+                    <span className="tabular-nums">{c.spec.version}</span>
                     <div className="text-xs text-muted">
-                      {c.spec.masterCount} master{c.spec.masterCount === 1 ? "" : "s"}
+                      {TOPOLOGY_LABEL[c.spec.topology]}, {c.spec.masterCount} master
+                      {c.spec.masterCount === 1 ? "" : "s"}
                     </div>
                   </td>
-                  <td className="px-4 py-3 text-right text-fg tabular-nums">
-                    {c.status.nodes.filter((n) => n.role === "worker" && n.state === "Ready").length}/
-                    {c.spec.nodeGroups.reduce(
-                      (s, g) => s + (g.scaling.mode === "fixed" ? g.scaling.size : g.scaling.min),
-                      0,
-                    )}
+                  <td className="px-3 py-3 text-right">
+                    <span
+                      className="text-fg tabular-nums"
+                      title="Ready worker nodes / nodes the node groups ask for (autoscaling groups: their minimum)"
+                    >
+                      {c.status.nodes.filter((n) => n.role === "worker" && n.state === "Ready").length}/
+                      {c.spec.nodeGroups.reduce(
+                        (s, g) => s + (g.scaling.mode === "fixed" ? g.scaling.size : g.scaling.min),
+                        0,
+                      )}
+                    </span>
+                    {/* Lines break between zones, never inside a zone's name. */}
+                    <div className="text-xs text-muted">
+                      {zones.map((z, i) => (
+                        <Fragment key={z}>
+                          {i > 0 && ", "}
+                          <span className="whitespace-nowrap">{z}</span>
+                        </Fragment>
+                      ))}
+                    </div>
                   </td>
-                  <td className="px-4 py-3 text-xs text-muted">{zones.join(", ")}</td>
-                  <td className="px-4 py-3 text-right text-fg tabular-nums">
+                  <td className="px-3 py-3 text-right whitespace-nowrap text-fg tabular-nums">
                     {formatMoney(c.cost.perMonth, c.cost.currency)}
                   </td>
                   <td
-                    className="px-4 py-3 text-xs whitespace-nowrap text-muted"
+                    className="py-3 pr-4 pl-3 text-xs whitespace-nowrap text-muted"
                     title={c.createdAt.toISOString()}
                   >
                     {formatDate(c.createdAt)}
@@ -166,7 +184,7 @@ export function ClustersList({ projectId }: { projectId: string }) {
             })}
             {items.length === 0 && (
               <tr>
-                <td colSpan={8} className="px-4 py-10 text-center text-sm text-muted">
+                <td colSpan={6} className="px-4 py-10 text-center text-sm text-muted">
                   No clusters match these filters.
                 </td>
               </tr>

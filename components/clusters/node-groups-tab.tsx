@@ -11,6 +11,7 @@ import { Input } from "@/components/ui/field";
 import { toast } from "@/components/ui/toast-store";
 import { useCatalog } from "@/components/catalog/catalog-provider";
 import { type ClusterData } from "./labels";
+import { NodeActionNote, NodeActionsMenu } from "./node-actions-menu";
 
 const STATE_TONE: Record<string, "success" | "primary" | "warning" | "danger" | "neutral"> = {
   Ready: "success",
@@ -57,6 +58,8 @@ export function NodeGroupsTab({
         description={`${c.spec.masterCount} master${c.spec.masterCount === 1 ? "" : "s"}, ${c.spec.masterFlavor}`}
         nodes={masters}
         unregistered={c.status.unregistered}
+        cluster={c}
+        menu={canEdit ? (n) => <NodeActionsMenu projectId={projectId} cluster={c} node={n} /> : undefined}
       />
       {c.spec.nodeGroups.length === 0 && (
         <p className="text-sm text-muted">This cluster has no worker node groups.</p>
@@ -68,6 +71,8 @@ export function NodeGroupsTab({
           description={`${g.flavor} in ${g.zone} · ${g.diskGb} GB ${g.diskType}${g.antiAffinity ? " · anti-affinity" : ""} · ${g.scaling.mode === "fixed" ? `${g.scaling.size} node${g.scaling.size === 1 ? "" : "s"}` : `autoscaling ${g.scaling.min}–${g.scaling.max}`}`}
           nodes={c.status.nodes.filter((n) => n.role === "worker" && n.group === g.name)}
           unregistered={c.status.unregistered}
+          cluster={c}
+          menu={canEdit ? (n) => <NodeActionsMenu projectId={projectId} cluster={c} node={n} /> : undefined}
           action={
             canEdit && c.phase !== "Deleting" ? (
               <ScaleForm projectId={projectId} cluster={c} group={g} />
@@ -85,28 +90,43 @@ function NodeTable({
   nodes,
   action,
   unregistered,
+  cluster,
+  menu,
 }: {
   title: string;
   description: string;
   nodes: ClusterData["status"]["nodes"];
   action?: ReactNode;
+  cluster: ClusterData;
+  /** A node's action menu (members and up). */
+  menu?: (node: ClusterData["status"]["nodes"][number]) => ReactNode;
   unregistered?: ClusterData["status"]["unregistered"];
 }) {
   return (
     <Card>
-      <CardHeader title={title} description={description} actions={action} />
+      <CardHeader title={title} description={description} />
+      {/* The scaling controls get a row of their own: in the header they squeezed the group's name. */}
+      {action && <div className="border-b border-border px-5 py-3">{action}</div>}
       {/* Narrow screens scroll the table inside its card rather than spilling out of it. */}
       <div className="overflow-x-auto">
         <Table className="text-sm" caption={`Nodes of ${title}`}>
           <TableHead
             className="border-b border-border"
-            cellClassName="px-5 py-2"
-            columns={["Node", "Zone", "Flavor", "IP", "Version", "State"]}
+            cellClassName="px-3 py-2 first:pl-5 last:pr-5"
+            columns={[
+              "Node",
+              "Zone",
+              "Flavor",
+              "IP",
+              "Version",
+              "State",
+              ...(menu ? [{ label: <span className="sr-only">Actions</span>, key: "actions" }] : []),
+            ]}
           />
           <tbody className="divide-y divide-border">
             {nodes.length === 0 && (
               <tr>
-                <td colSpan={6} className="px-5 py-4 text-sm text-muted">
+                <td colSpan={menu ? 7 : 6} className="px-5 py-4 text-sm text-muted">
                   No nodes yet.
                 </td>
               </tr>
@@ -116,22 +136,27 @@ function NodeTable({
               return (
                 <Fragment key={n.name}>
                   <tr>
-                    <td className="whitespace-nowrap px-5 py-2.5 font-mono text-xs text-fg">{n.name}</td>
-                    <td className="whitespace-nowrap px-5 py-2.5 text-fg">{n.zone}</td>
-                    <td className="whitespace-nowrap px-5 py-2.5 text-fg">{n.flavor}</td>
-                    <td className="px-5 py-2.5 font-mono text-xs text-fg">{n.ip ?? "—"}</td>
-                    <td className="px-5 py-2.5 font-mono text-xs text-fg">{n.version ?? "—"}</td>
-                    <td className="px-5 py-2.5">
+                    {/* Long names wrap at their hyphens, never inside a word. */}
+                    <td className="py-2.5 pr-3 pl-5 font-mono text-xs text-fg">{n.name}</td>
+                    <td className="whitespace-nowrap px-3 py-2.5 text-fg">{n.zone}</td>
+                    <td className="whitespace-nowrap px-3 py-2.5 text-fg">{n.flavor}</td>
+                    <td className="whitespace-nowrap px-3 py-2.5 font-mono text-xs text-fg">{n.ip ?? "—"}</td>
+                    <td className="whitespace-nowrap px-3 py-2.5 font-mono text-xs text-fg">
+                      {n.version ?? "—"}
+                    </td>
+                    <td className="py-2.5 pr-5 pl-3">
                       <span title={STATE_HINT[n.state]}>
                         <Badge tone={STATE_TONE[n.state] ?? "neutral"}>
                           {STATE_LABEL[n.state] ?? n.state}
                         </Badge>
                       </span>
+                      <NodeActionNote cluster={cluster} node={n.name} />
                     </td>
+                    {menu && <td className="w-10 py-2 pr-3 text-right">{menu(n)}</td>}
                   </tr>
                   {never && (
                     <tr>
-                      <td colSpan={6} className="px-5 pb-3 pt-0">
+                      <td colSpan={menu ? 7 : 6} className="px-5 pb-3 pt-0">
                         <details className="rounded-md border border-border bg-surface-2 text-xs">
                           <summary className="cursor-pointer px-3 py-2 text-fg">
                             Its kubelet never registered with the Kubernetes API. Console log (last{" "}
@@ -243,44 +268,49 @@ function ScaleForm({
     </>
   );
   return (
-    <form onSubmit={onSubmit} className="flex items-start gap-2" noValidate>
-      <div>
-        <div className="flex flex-wrap items-center justify-end gap-1.5 text-xs whitespace-nowrap text-muted">
-          {autoscale ? (
-            <>
-              {box(`min-${group.name}`, `Minimum nodes in ${group.name}`, a, setA)} to{" "}
-              {box(`max-${group.name}`, `Maximum nodes in ${group.name}`, b, setB)}
-              <span className="ml-2">nodes; scale down under</span>
+    <form onSubmit={onSubmit} noValidate>
+      {/* Phrases stay whole: the row wraps between them, never inside one. */}
+      <div className="flex flex-wrap items-center gap-x-4 gap-y-2 text-sm text-muted">
+        {autoscale ? (
+          <>
+            <span className="flex items-center gap-1.5 whitespace-nowrap">
+              Between {box(`min-${group.name}`, `Minimum nodes in ${group.name}`, a, setA)} and{" "}
+              {box(`max-${group.name}`, `Maximum nodes in ${group.name}`, b, setB)} nodes
+            </span>
+            <span className="flex items-center gap-1.5 whitespace-nowrap">
+              Scale a node down when under{" "}
               {box(
                 `util-${group.name}`,
                 `Scale-down threshold (% requested) in ${group.name}`,
                 util,
                 setUtil,
                 "w-16",
-              )}
-              % for
+              )}{" "}
+              % requested for{" "}
               {box(
                 `unneeded-${group.name}`,
                 `Minutes a node is unneeded before removal in ${group.name}`,
                 minutes,
                 setMinutes,
                 "w-16",
-              )}
+              )}{" "}
               min
-            </>
-          ) : (
-            box(`size-${group.name}`, `Nodes in ${group.name}`, a, setA)
-          )}
-        </div>
-        {message && (
-          <p id={errId} role="alert" className="mt-1 max-w-72 text-xs font-medium text-danger">
-            {message}
-          </p>
+            </span>
+          </>
+        ) : (
+          <span className="flex items-center gap-1.5 whitespace-nowrap">
+            Nodes {box(`size-${group.name}`, `Nodes in ${group.name}`, a, setA)}
+          </span>
         )}
+        <Button type="submit" size="sm" variant="secondary" loading={scale.isPending} disabled={unchanged}>
+          {autoscale ? "Save" : "Scale"}
+        </Button>
       </div>
-      <Button type="submit" size="sm" variant="secondary" loading={scale.isPending} disabled={unchanged}>
-        {autoscale ? "Save" : "Scale"}
-      </Button>
+      {message && (
+        <p id={errId} role="alert" className="mt-2 text-xs font-medium text-danger">
+          {message}
+        </p>
+      )}
     </form>
   );
 }

@@ -46,14 +46,16 @@ export function OverviewTab({
   ];
   return (
     <div className="space-y-6">
-      <div className="grid grid-cols-[3fr_2fr] gap-6">
-        <Card>
+      {/* Side by side from 1280 px; below, the two cards stack so values keep a readable width. */}
+      <div className="grid grid-cols-1 gap-6 xl:grid-cols-[3fr_2fr]">
+        <Card className="min-w-0">
           <CardHeader title="Details" />
-          <dl className="grid grid-cols-[11rem_1fr] gap-x-4 gap-y-2.5 px-5 py-4 text-sm">
+          <dl className="grid grid-cols-[10rem_minmax(0,1fr)] gap-x-4 gap-y-2.5 px-5 py-4 text-sm">
             {rows.map(([k, v]) => (
               <div key={k} className="contents">
                 <dt className="text-muted">{k}</dt>
-                <dd className="text-fg [overflow-wrap:anywhere]">
+                {/* Lines break between words; a word is split only when it is wider than the column. */}
+                <dd className="break-words text-fg">
                   {v}
                   {k === "Public API" && canEdit && c.spec.apiAccess.public && (
                     <ApiAllowlistButton projectId={projectId} cluster={c} />
@@ -63,7 +65,7 @@ export function OverviewTab({
             ))}
           </dl>
         </Card>
-        <Card>
+        <Card className="min-w-0">
           <CardHeader title="Conditions" />
           <ul className="divide-y divide-border">
             {c.conditions.length === 0 && (

@@ -146,10 +146,11 @@ export function PoliciesTab({ projectId, cluster: c, canEdit }: ClusterTabProps)
               spacing="pr-3"
               columns={[
                 "Constraint",
-                "Template",
+                // Below 1280 px the template is named under the constraint instead.
+                { label: "Template", className: "hidden xl:table-cell" },
                 "Enforcement",
                 { label: "Violations", className: "text-right" },
-                null,
+                { label: <span className="sr-only">Actions</span> },
               ]}
             />
             <tbody>
@@ -186,6 +187,7 @@ export function PoliciesTab({ projectId, cluster: c, canEdit }: ClusterTabProps)
                           />
                           {x.name}
                         </button>
+                        <div className="ml-5 text-xs text-muted xl:hidden">{titleOf(x.kind)}</div>
                         {refused > 0 && (
                           <a
                             href={tabHref("health", REFUSALS_ID)}
@@ -195,7 +197,7 @@ export function PoliciesTab({ projectId, cluster: c, canEdit }: ClusterTabProps)
                           </a>
                         )}
                       </td>
-                      <td className="py-2 pr-3 text-muted">{titleOf(x.kind)}</td>
+                      <td className="hidden py-2 pr-3 text-muted xl:table-cell">{titleOf(x.kind)}</td>
                       <td className="py-2 pr-3">
                         {x.enabled ? (
                           <Badge tone={ACTION_TONE[x.enforcementAction]}>{x.enforcementAction}</Badge>
@@ -223,66 +225,74 @@ export function PoliciesTab({ projectId, cluster: c, canEdit }: ClusterTabProps)
                           </span>
                         )}
                       </td>
-                      <td className="py-2 text-right whitespace-nowrap">
-                        {x.enabled && x.enforcementAction !== "deny" && (
+                      <td className="py-2">
+                        {/* One style and one height for every action of a row. */}
+                        <div className="flex items-center justify-end gap-1">
+                          {/* A disabled constraint has nothing to enforce: its other buttons keep their places. */}
+                          {!x.enabled && <span className="w-[4.75rem]" aria-hidden />}
+                          {x.enabled && (
+                            <Button
+                              size="sm"
+                              variant="secondary"
+                              className="w-[4.75rem]"
+                              disabled={Boolean(blocked)}
+                              title={blocked ?? undefined}
+                              onClick={() =>
+                                setEnforcing({
+                                  c: x,
+                                  to: x.enforcementAction === "deny" ? "dryrun" : "deny",
+                                })
+                              }
+                            >
+                              {x.enforcementAction === "deny" ? "Dry run" : "Enforce"}
+                            </Button>
+                          )}
                           <Button
                             size="sm"
                             variant="secondary"
-                            disabled={Boolean(blocked)}
-                            onClick={() => setEnforcing({ c: x, to: "deny" })}
+                            className="w-[4.75rem]"
+                            disabled={Boolean(blocked) || enable.isPending}
+                            title={blocked ?? undefined}
+                            onClick={() =>
+                              enable.mutate(
+                                { ...g, name: x.name, enabled: !x.enabled },
+                                { onSuccess: done(`${x.name} ${x.enabled ? "disabled" : "enabled"}`) },
+                              )
+                            }
                           >
-                            Enforce
+                            {x.enabled ? "Disable" : "Enable"}
                           </Button>
-                        )}
-                        {x.enabled && x.enforcementAction === "deny" && (
                           <Button
-                            size="sm"
-                            variant="ghost"
+                            size="icon-sm"
+                            variant="secondary"
+                            aria-label={`Edit ${x.name}`}
+                            title={blocked ?? `Edit ${x.name}`}
                             disabled={Boolean(blocked)}
-                            onClick={() => setEnforcing({ c: x, to: "dryrun" })}
+                            onClick={() => setEditing(x)}
                           >
-                            Dry run
+                            <Pencil className="size-4" aria-hidden />
                           </Button>
-                        )}
-                        <Button
-                          size="icon"
-                          variant="ghost"
-                          aria-label={`Edit ${x.name}`}
-                          disabled={Boolean(blocked)}
-                          onClick={() => setEditing(x)}
-                        >
-                          <Pencil className="size-4" aria-hidden />
-                        </Button>
-                        <Button
-                          size="icon"
-                          variant="ghost"
-                          aria-label={`YAML of ${x.name}`}
-                          onClick={() => setYaml({ title: `${x.name} (${x.kind})`, constraint: x })}
-                        >
-                          <Code2 className="size-4" aria-hidden />
-                        </Button>
-                        <Button
-                          size="sm"
-                          variant="ghost"
-                          disabled={Boolean(blocked) || enable.isPending}
-                          onClick={() =>
-                            enable.mutate(
-                              { ...g, name: x.name, enabled: !x.enabled },
-                              { onSuccess: done(`${x.name} ${x.enabled ? "disabled" : "enabled"}`) },
-                            )
-                          }
-                        >
-                          {x.enabled ? "Disable" : "Enable"}
-                        </Button>
-                        <Button
-                          size="icon"
-                          variant="ghost"
-                          aria-label={`Delete ${x.name}`}
-                          disabled={Boolean(blocked)}
-                          onClick={() => setDeleting(x)}
-                        >
-                          <Trash2 className="size-4" aria-hidden />
-                        </Button>
+                          <Button
+                            size="icon-sm"
+                            variant="secondary"
+                            aria-label={`YAML of ${x.name}`}
+                            title={`YAML of ${x.name}`}
+                            onClick={() => setYaml({ title: `${x.name} (${x.kind})`, constraint: x })}
+                          >
+                            <Code2 className="size-4" aria-hidden />
+                          </Button>
+                          <Button
+                            size="icon-sm"
+                            variant="secondary"
+                            className="text-danger"
+                            aria-label={`Delete ${x.name}`}
+                            title={blocked ?? `Delete ${x.name}`}
+                            disabled={Boolean(blocked)}
+                            onClick={() => setDeleting(x)}
+                          >
+                            <Trash2 className="size-4" aria-hidden />
+                          </Button>
+                        </div>
                       </td>
                     </tr>
                     {expanded && a && (
@@ -331,19 +341,21 @@ export function PoliciesTab({ projectId, cluster: c, canEdit }: ClusterTabProps)
                 </div>
                 <p className="text-xs text-muted">{t.description}</p>
               </div>
-              <div className="flex shrink-0">
+              <div className="flex shrink-0 gap-1">
                 <Button
-                  size="icon"
-                  variant="ghost"
+                  size="icon-sm"
+                  variant="secondary"
                   aria-label={`YAML of template ${t.kind}`}
+                  title={`YAML of template ${t.kind}`}
                   onClick={() => setYaml({ title: t.kind, text: t.manifestYaml })}
                 >
                   <Code2 className="size-4" aria-hidden />
                 </Button>
                 {t.source === "custom" && (
                   <Button
-                    size="icon"
-                    variant="ghost"
+                    size="icon-sm"
+                    variant="secondary"
+                    className="text-danger"
                     aria-label={`Delete template ${t.kind}`}
                     disabled={Boolean(blocked)}
                     onClick={() =>

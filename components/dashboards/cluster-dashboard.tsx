@@ -12,7 +12,8 @@ import { EmptyState } from "@/components/ui/empty-state";
 import { InlineField, Input, Options, Select } from "@/components/ui/field";
 import { LoadingBlock } from "@/components/ui/load-state";
 import type { AppRouter } from "@/server/api/root";
-import { formatTime, TimeSeriesPanel, type Annotation } from "./time-series-panel";
+import { firstSampleOf, fitStart, formatClock, formatDay, formatRange, needsDates } from "./time-axis";
+import { TimeSeriesPanel, type Annotation } from "./time-series-panel";
 
 const RANGES = {
   "15m": 15 * 60_000,
@@ -135,6 +136,13 @@ export function ClusterDashboards({ projectId }: { projectId: string }) {
     );
   const d = data.data;
   const annotations: Annotation[] = d?.annotations ?? [];
+  // The charts start at the first sample when it is later than the range (a young cluster has no 24 h
+  // of data): its samples fill the width instead of a sliver at the right edge.
+  const shown = overview ? summary.data : d;
+  const firstSample = shown ? firstSampleOf(Object.values(shown.panels).map((p) => p.series)) : null;
+  const viewFrom = fitStart(from, to, firstSample);
+  const at = (ms: number) =>
+    needsDates(viewFrom, to) ? `${formatDay(ms)}, ${formatClock(ms)}` : formatClock(ms);
   const panel = (
     id: keyof NonNullable<typeof d>["panels"],
     opts: { stacked?: boolean; unit?: string } = {},
@@ -145,7 +153,7 @@ export function ClusterDashboards({ projectId }: { projectId: string }) {
         title={d.panels[id].title}
         series={d.panels[id].series}
         label={labelOf}
-        from={from}
+        from={viewFrom}
         to={to}
         annotations={annotations}
         {...opts}
@@ -156,7 +164,12 @@ export function ClusterDashboards({ projectId }: { projectId: string }) {
     <div className="space-y-5">
       <div className="flex flex-wrap items-end gap-3" role="toolbar" aria-label="Dashboard controls">
         <InlineField label="Cluster">
-          <Select value={picked ?? ""} onChange={(e) => set({ cluster: e.target.value })} className="w-56">
+          <Select
+            value={picked ?? ""}
+            onChange={(e) => set({ cluster: e.target.value })}
+            className="w-auto max-w-sm min-w-56"
+            title={picked === "all" ? "All clusters (overview)" : live.find((c) => c.id === picked)?.name}
+          >
             <option value="all">All clusters (overview)</option>
             {live.map((c) => (
               <option key={c.id} value={c.id}>
@@ -202,8 +215,12 @@ export function ClusterDashboards({ projectId }: { projectId: string }) {
         </InlineField>
         <span className="ml-auto flex items-center gap-2 text-xs text-muted" aria-live="polite">
           {data.isFetching && <RefreshCw className="size-3.5 animate-spin" aria-hidden />}
-          {d &&
-            `${formatTime(from, to - from)} – ${formatTime(to, to - from)} · ${d.stepS >= 60 ? `${d.stepS / 60} min` : `${d.stepS} s`} buckets`}
+          {d && (
+            <span>
+              {formatRange(from, to)} · {d.stepS >= 60 ? `${d.stepS / 60} min` : `${d.stepS} s`} buckets
+              {firstSample !== null && firstSample > from && ` · first sample ${at(firstSample)}`}
+            </span>
+          )}
         </span>
       </div>
       {to <= from && (
@@ -217,7 +234,7 @@ export function ClusterDashboards({ projectId }: { projectId: string }) {
         </p>
       )}
       {overview ? (
-        <ProjectOverview projectId={projectId} data={summary.data} from={from} to={to} />
+        <ProjectOverview projectId={projectId} data={summary.data} from={viewFrom} to={to} />
       ) : !d ? (
         <LoadingBlock label="Loading the dashboard" />
       ) : (
@@ -233,7 +250,7 @@ export function ClusterDashboards({ projectId }: { projectId: string }) {
             {panel("violations")}
           </div>
           <Decisions annotations={annotations} />
-          <NodeTimeline nodes={d.nodes} from={from} to={to} />
+          <NodeTimeline nodes={d.nodes} from={viewFrom} to={to} />
           <section
             className="rounded-lg border border-border bg-surface p-4 shadow-xs"
             aria-labelledby="events-title"

@@ -19,6 +19,7 @@ import {
 import { Button } from "@/components/ui/button";
 import { Dialog } from "@/components/ui/dialog";
 import { DropdownContent, DropdownItem, DropdownRoot, DropdownTrigger } from "@/components/ui/dropdown";
+import { formatClock, formatDay, needsDates, timeTicks } from "./time-axis";
 
 /** One bucket as the API sends it: start (ms), min, max, mean. */
 export type Point = [number, number, number, number];
@@ -45,11 +46,36 @@ const COLORS = [
   "#4f46e5",
 ];
 
-export function formatTime(ms: number, spanMs: number): string {
-  const d = new Date(ms);
-  return spanMs > 2 * 86_400_000
-    ? d.toLocaleDateString(undefined, { month: "short", day: "numeric", hour: "2-digit" })
-    : d.toLocaleTimeString(undefined, { hour: "2-digit", minute: "2-digit" });
+/** The wider of a tick's lines (its time, or its day under it), for recharts to measure. */
+function widestLine(ms: number, dated: boolean): string {
+  const time = formatClock(ms);
+  const day = dated ? formatDay(ms) : "";
+  return day.length > time.length ? day : time;
+}
+
+/** An x-axis tick: the time, and under it the day when the range needs dates. */
+function TimeTick({
+  x,
+  y,
+  payload,
+  dated,
+}: {
+  x?: number | string;
+  y?: number | string;
+  payload?: { value: number };
+  dated: boolean;
+}) {
+  if (!payload) return null;
+  return (
+    <text x={x} y={y} dy={12} textAnchor="middle" fontSize={11} fill="var(--color-muted)">
+      <tspan x={x}>{formatClock(payload.value)}</tspan>
+      {dated && (
+        <tspan x={x} dy={13}>
+          {formatDay(payload.value)}
+        </tspan>
+      )}
+    </text>
+  );
 }
 
 function csvOf(series: Record<string, Point[]>, label: (s: string) => string): string {
@@ -101,7 +127,8 @@ export function TimeSeriesPanel({
       }
     return [...byT.values()].sort((a, b) => a.t! - b.t!);
   }, [series]);
-  const span = to - from;
+  const dated = needsDates(from, to);
+  const ticks = useMemo(() => timeTicks(from, to, dated ? 5 : 6), [from, to, dated]);
   const empty = names.length === 0;
   const toggle = (name: string) =>
     setHidden((h) => {
@@ -123,10 +150,17 @@ export function TimeSeriesPanel({
         type="number"
         scale="time"
         domain={[from, to]}
-        tickFormatter={(v: number) => formatTime(v, span)}
+        allowDataOverflow
+        ticks={ticks}
+        // Recharts sizes ticks by this text to thin out crowded ones; TimeTick draws them.
+        tickFormatter={(v: number) => widestLine(v, dated)}
+        tick={(p: { x?: number | string; y?: number | string; payload?: { value: number } }) => (
+          <TimeTick {...p} dated={dated} />
+        )}
+        height={dated ? 36 : 24}
         stroke="var(--color-muted)"
         fontSize={11}
-        minTickGap={40}
+        minTickGap={16}
       />
       <YAxis stroke="var(--color-muted)" fontSize={11} allowDecimals={false} width={48} />
       <Tooltip
@@ -150,12 +184,15 @@ export function TimeSeriesPanel({
         onClick={(e) => toggle(String(e.dataKey))}
         wrapperStyle={{ fontSize: 12, cursor: "pointer" }}
       />
+      {/* Events are context, drawn faint and thin so the data stays in front. */}
       {annotations.map((a, i) => (
         <ReferenceLine
           key={`${a.at}-${i}`}
           x={a.at}
-          stroke={a.type === "Warning" ? "var(--color-danger)" : "var(--color-primary)"}
-          strokeDasharray="2 3"
+          stroke={a.type === "Warning" ? "var(--color-danger)" : "var(--color-muted)"}
+          strokeOpacity={a.type === "Warning" ? 0.45 : 0.3}
+          strokeWidth={1}
+          strokeDasharray="2 4"
           ifOverflow="hidden"
         />
       ))}

@@ -8,7 +8,7 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card, CardHeader } from "@/components/ui/card";
 import { cn } from "@/components/ui/cn";
-import { Field, InputField, SelectField, Textarea } from "@/components/ui/field";
+import { Field, FieldErrors, InputField, SelectField, Textarea } from "@/components/ui/field";
 import { toast } from "@/components/ui/toast-store";
 import type { CloudBindingView } from "@/server/contracts/cloud";
 import { CloudInUse } from "./cloud-in-use";
@@ -75,6 +75,12 @@ export function CloudBindingCard({ projectId, canEdit }: { projectId: string; ca
         }
       />
       <div className="px-5 py-4">
+        {binding.isPending && <p className="text-sm text-muted">Loading the cloud settings…</p>}
+        {binding.error && (
+          <p role="alert" className="text-sm text-danger">
+            The cloud settings could not be loaded: {binding.error.message}
+          </p>
+        )}
         {b && !editing && <BindingSummary binding={b} />}
         {b && editing && <BindingForm projectId={projectId} binding={b} onDone={() => setEditing(false)} />}
         {!editing && (
@@ -156,6 +162,20 @@ function BindingForm({
   const clear = useMutation(trpc.cloud.clear.mutationOptions());
   const errors = fieldErrorsOf(save.error);
   const stored = binding.mode === "openstack";
+  const principalKey = f.authType === "password" ? "auth.username" : "auth.applicationCredentialId";
+  // Every message is shown: next to its field, or (when no field on screen has it) below the form.
+  const shown = new Set([
+    "authUrl",
+    "region",
+    "interface",
+    principalKey,
+    "auth.secret",
+    "caCertPem",
+    ...(f.authType === "password" ? PASSWORD_SCOPE.map(([k]) => `auth.${k}`) : []),
+  ]);
+  const elsewhere = Object.entries(errors)
+    .filter(([k]) => !shown.has(k))
+    .flatMap(([, m]) => m);
   const set = (k: keyof FormState) => (e: { target: { value: string } }) =>
     setF((s) => ({ ...s, [k]: e.target.value }));
   const refresh = () => qc.invalidateQueries({ queryKey: trpc.cloud.get.queryKey({ projectId }) });
@@ -244,7 +264,7 @@ function BindingForm({
       <div className="grid grid-cols-2 gap-4">
         <InputField
           label={f.authType === "password" ? "Username" : "Application credential ID"}
-          errors={errors[f.authType === "password" ? "auth.username" : "auth.applicationCredentialId"]}
+          errors={errors[principalKey]}
           value={f.principal}
           onChange={set("principal")}
           autoComplete="off"
@@ -282,6 +302,11 @@ function BindingForm({
           />
         )}
       </Field>
+      {elsewhere.length > 0 && (
+        <div className="rounded-md border border-danger/30 bg-danger/10 px-3 py-2">
+          <FieldErrors messages={elsewhere} />
+        </div>
+      )}
       <div className="flex items-center gap-2 pt-1">
         <Button type="submit" loading={save.isPending}>
           Save credentials

@@ -68,6 +68,20 @@ export function MembersCard({
           ]}
         />
         <tbody className="divide-y divide-border">
+          {members.isPending && (
+            <tr>
+              <td colSpan={3} className="px-5 py-4 text-sm text-muted">
+                Loading members…
+              </td>
+            </tr>
+          )}
+          {members.error && (
+            <tr>
+              <td colSpan={3} role="alert" className="px-5 py-4 text-sm text-danger">
+                The members could not be loaded: {members.error.message}
+              </td>
+            </tr>
+          )}
           {members.data?.members.map((m) => (
             <tr key={m.userId}>
               <td className="px-5 py-3">

@@ -7,6 +7,8 @@ import { fieldErrorsOf, useTRPC } from "@/components/trpc/client";
 import { Button } from "@/components/ui/button";
 import { Card, CardHeader } from "@/components/ui/card";
 import { InputField } from "@/components/ui/field";
+import { LoadError } from "@/components/ui/load-state";
+import { Spinner } from "@/components/ui/spinner";
 import { toast } from "@/components/ui/toast-store";
 import { roleAtLeast } from "@/server/contracts/roles";
 import { CloudBindingCard } from "./cloud-binding-card";
@@ -16,7 +18,9 @@ export function ProjectSettings({ projectId }: { projectId: string }) {
   const trpc = useTRPC();
   const project = useQuery(trpc.project.get.queryOptions({ projectId }));
   const me = useQuery(trpc.auth.me.queryOptions());
-  if (!project.data || !me.data) return null;
+  const failed = project.error ?? me.error;
+  if (failed) return <LoadError>The settings could not be loaded: {failed.message}</LoadError>;
+  if (!project.data || !me.data) return <SettingsSkeleton />;
   const role = project.data.role;
   return (
     <div className="space-y-6">
@@ -94,5 +98,26 @@ function GeneralCard({
         </div>
       </form>
     </Card>
+  );
+}
+
+/** The cards' outlines while the project loads, so the page never stands blank. */
+function SettingsSkeleton() {
+  return (
+    <div className="space-y-6" aria-busy="true">
+      <p role="status" className="flex items-center gap-2 text-sm text-muted">
+        <Spinner className="size-4" /> Loading settings…
+      </p>
+      {["General", "Members", "Cloud"].map((title, i) => (
+        <Card key={title} aria-hidden>
+          <CardHeader title={title} />
+          <div className="space-y-3 px-5 py-4">
+            <div className="h-4 w-1/3 animate-pulse rounded bg-surface-2" />
+            <div className="h-9 w-full max-w-sm animate-pulse rounded-md bg-surface-2" />
+            {i > 0 && <div className="h-4 w-2/3 animate-pulse rounded bg-surface-2" />}
+          </div>
+        </Card>
+      ))}
+    </div>
   );
 }

@@ -14,6 +14,8 @@ const sizes = {
   sm: "h-8 px-3 text-[13px] gap-1.5",
   md: "h-9 px-4 text-sm gap-2",
   icon: "h-9 w-9 justify-center",
+  /** An icon button beside `sm` buttons (rows of actions in tables): the same height. */
+  "icon-sm": "h-8 w-8 justify-center",
 } as const;
 
 export interface ButtonProps extends ButtonHTMLAttributes<HTMLButtonElement> {

@@ -81,11 +81,19 @@ export function Field({
           {hint}
         </p>
       )}
-      {invalid && (
-        <p id={errorId} role="alert" className="text-xs font-medium text-danger">
-          {errors!.join(" ")}
-        </p>
-      )}
+      {invalid && <FieldErrors id={errorId} messages={errors!} />}
+    </div>
+  );
+}
+
+/** A field's messages, one per line (run together they read as one garbled sentence). */
+export function FieldErrors({ id, messages }: { id?: string; messages: string[] }) {
+  const unique = [...new Set(messages)];
+  return (
+    <div id={id} role="alert" className="space-y-0.5 text-xs font-medium text-danger">
+      {unique.map((m) => (
+        <p key={m}>{m}</p>
+      ))}
     </div>
   );
 }

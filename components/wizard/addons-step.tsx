@@ -226,7 +226,7 @@ function PoliciesEditor({
                   <td className="px-3 py-1.5">
                     <button
                       type="button"
-                      className="font-medium text-fg hover:underline"
+                      className="text-left font-medium text-fg hover:underline"
                       onClick={() => setEditing(c)}
                     >
                       {c.name}
@@ -270,9 +270,11 @@ function PoliciesEditor({
                   <td className="px-3 py-1.5 text-right">
                     <Button
                       type="button"
-                      size="icon"
-                      variant="ghost"
+                      size="icon-sm"
+                      variant="secondary"
+                      className="text-danger"
                       aria-label={`Remove ${c.name}`}
+                      title={`Remove ${c.name}`}
                       onClick={() => set(policies.constraints.filter((x) => x.name !== c.name))}
                     >
                       <Trash2 className="size-4" aria-hidden />

@@ -10,6 +10,7 @@ import { ChoiceCards, Section, type StepProps } from "./parts";
 export function BasicsStep({ spec, setSpec, err }: StepProps) {
   const { catalog } = useCatalog();
   const topology = spec.topology;
+  const version = catalog.versions.find((v) => v.version === spec.version && !v.endOfLifeReached);
   const cards = [
     {
       id: "single" as const,
@@ -42,15 +43,18 @@ export function BasicsStep({ spec, setSpec, err }: StepProps) {
             onChange={(e) => setSpec({ ...spec, name: e.target.value })}
             placeholder="payments-prod"
           />
+          {/* The options stay short enough for the select; the chosen version's support is said below it. */}
           <SelectField
             label="Kubernetes version"
+            hint={version ? `Supported until ${version.endOfLife}` : undefined}
             errors={err("version")}
             value={spec.version}
             onChange={(e) => setSpec({ ...spec, version: e.target.value })}
           >
             {catalog.versions.map((v) => (
               <option key={v.version} value={v.version} disabled={v.endOfLifeReached}>
-                {v.version} — {v.endOfLifeReached ? "end of life" : `supported until ${v.endOfLife}`}
+                {v.version}
+                {v.endOfLifeReached ? " (end of life)" : ""}
               </option>
             ))}
           </SelectField>
@@ -70,7 +74,18 @@ export function BasicsStep({ spec, setSpec, err }: StepProps) {
             })
           }
         />
-        <div className="grid grid-cols-[repeat(auto-fill,minmax(9rem,1fr))] gap-4">
+        {/* The flavor's select gets a row of its own, so its size and price are never cut; the short
+            fields share the next one, each label on one line so the inputs line up. */}
+        <Field label="Master flavor" errors={err("masterFlavor")}>
+          {(p) => (
+            <FlavorSelect
+              {...p}
+              value={spec.masterFlavor}
+              onChange={(v) => setSpec({ ...spec, masterFlavor: v })}
+            />
+          )}
+        </Field>
+        <div className="grid grid-cols-3 gap-4">
           {topology !== "single" && (
             <SelectField
               label="Masters"
@@ -94,17 +109,9 @@ export function BasicsStep({ spec, setSpec, err }: StepProps) {
               ))}
             </SelectField>
           )}
-          <Field label="Master flavor" errors={err("masterFlavor")} className="col-span-2">
-            {(p) => (
-              <FlavorSelect
-                {...p}
-                value={spec.masterFlavor}
-                onChange={(v) => setSpec({ ...spec, masterFlavor: v })}
-              />
-            )}
-          </Field>
           <Field
-            label={`etcd disk (GB, ${catalog.etcdVolumeType ?? "default type"})`}
+            label="etcd disk (GB)"
+            hint={`Volume type: ${catalog.etcdVolumeType ?? "the cloud's default"}`}
             errors={err("etcd.sizeGb")}
           >
             {(p) => (

@@ -148,8 +148,9 @@ export function ClusterWizard({ projectId, initialSpec }: { projectId: string; i
     );
   }
 
+  // A narrower step list below 1280 px leaves the form room for its selects' full text.
   return (
-    <div className="grid grid-cols-[13rem_1fr] gap-8">
+    <div className="grid grid-cols-[11rem_minmax(0,1fr)] gap-6 xl:grid-cols-[13rem_minmax(0,1fr)] xl:gap-8">
       <nav aria-label="Wizard steps">
         <ol className="space-y-1">
           {STEPS.map((s, i) => {

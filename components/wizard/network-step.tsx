@@ -3,7 +3,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { useId } from "react";
 import { useTRPC } from "@/components/trpc/client";
-import { CheckboxField, InputField, SelectField } from "@/components/ui/field";
+import { CheckboxField, FieldErrors, InputField, SelectField } from "@/components/ui/field";
 import { ChoiceCard, Section, type StepProps } from "./parts";
 
 export function NetworkStep({ spec, setSpec, err, projectId }: StepProps & { projectId: string }) {
@@ -83,11 +83,7 @@ export function NetworkStep({ spec, setSpec, err, projectId }: StepProps & { pro
           eBPF data path, with Kubernetes and Cilium network policies.
         </ChoiceCard>
       </div>
-      {err("cni") && (
-        <p role="alert" className="text-xs font-medium text-danger">
-          {err("cni")!.join(" ")}
-        </p>
-      )}
+      {err("cni") && <FieldErrors messages={err("cni")!} />}
       <div className="grid grid-cols-3 gap-4">
         {net.mode === "new" ? (
           <InputField
@@ -186,13 +182,10 @@ export function NetworkStep({ spec, setSpec, err, projectId }: StepProps & { pro
           placeholder="203.0.113.0/24, 198.51.100.7/32"
         />
       )}
-      {api.allowedCidrs.map((_, i) => err(`apiAccess.allowedCidrs.${i}`)).filter(Boolean).length > 0 && (
-        <p role="alert" className="text-xs font-medium text-danger">
-          {api.allowedCidrs
-            .map((_, i) => err(`apiAccess.allowedCidrs.${i}`)?.join(" "))
-            .filter(Boolean)
-            .join(" ")}
-        </p>
+      {api.allowedCidrs.some((_, i) => err(`apiAccess.allowedCidrs.${i}`)) && (
+        <FieldErrors
+          messages={api.allowedCidrs.flatMap((_, i) => err(`apiAccess.allowedCidrs.${i}`) ?? [])}
+        />
       )}
     </Section>
   );

@@ -10,7 +10,7 @@ import { pickFlavor } from "./presets";
 import { useTRPC } from "@/components/trpc/client";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
-import { CheckboxField, Field, Input, InputField, SelectField } from "@/components/ui/field";
+import { CheckboxField, Field, FieldErrors, Input, InputField, SelectField } from "@/components/ui/field";
 import { useDebouncedValue } from "@/components/ui/use-debounced-value";
 import type { AppRouter } from "@/server/api/root";
 import { FlavorSelect } from "./flavor-select";
@@ -54,7 +54,7 @@ export function NodeGroupsStep({ spec, setSpec, err, under }: StepProps) {
         const alloc = allocatable[i]?.data ?? null;
         const e = (k: string) => err(`nodeGroups.${i}.${k}`);
         return (
-          <Card key={i} className="space-y-4 p-5">
+          <Card key={i} className="@container space-y-4 p-5">
             <div className="flex items-center justify-between">
               <h3 className="text-sm font-semibold text-fg">Group {i + 1}</h3>
               <Button
@@ -67,7 +67,9 @@ export function NodeGroupsStep({ spec, setSpec, err, under }: StepProps) {
                 <Trash2 className="size-4" aria-hidden /> Remove
               </Button>
             </div>
-            <div className="grid grid-cols-3 gap-4">
+            {/* Two columns in a narrow form, three from 42rem; the flavor spans two, so every select
+                shows its whole text. */}
+            <div className="grid grid-cols-2 gap-4 @2xl:grid-cols-3">
               <InputField
                 label="Name"
                 errors={e("name")}
@@ -82,6 +84,7 @@ export function NodeGroupsStep({ spec, setSpec, err, under }: StepProps) {
                     : undefined
                 }
                 errors={e("flavor")}
+                className="col-span-2"
               >
                 {(p) => (
                   <FlavorSelect {...p} value={g.flavor} onChange={(v) => setGroup(i, { ...g, flavor: v })} />
@@ -174,8 +177,13 @@ export function NodeGroupsStep({ spec, setSpec, err, under }: StepProps) {
                   />
                 )}
               </Field>
+              {/* The options are the types' names; the chosen one's description is said below. */}
               <SelectField
                 label="Disk type"
+                hint={
+                  catalog.volumeTypes.find((t) => t.name === (g.diskType ?? catalog.nodeDiskType))
+                    ?.description ?? undefined
+                }
                 errors={e("diskType")}
                 value={g.diskType ?? catalog.nodeDiskType ?? ""}
                 onChange={(ev) => setGroup(i, { ...g, diskType: ev.target.value })}
@@ -183,8 +191,7 @@ export function NodeGroupsStep({ spec, setSpec, err, under }: StepProps) {
                 {catalog.volumeTypes.map((t) => (
                   <option key={t.name} value={t.name}>
                     {t.name}
-                    {t.description ? ` (${t.description})` : ""}
-                    {t.pricePerGbMonth === null ? " · price not set" : ""}
+                    {t.pricePerGbMonth === null ? " (price not set)" : ""}
                   </option>
                 ))}
               </SelectField>
@@ -227,11 +234,7 @@ export function NodeGroupsStep({ spec, setSpec, err, under }: StepProps) {
               onChange={(ev) => setGroup(i, { ...g, antiAffinity: ev.target.checked })}
               className="size-4 accent-[var(--primary)]"
             />
-            {e("antiAffinity") && (
-              <p role="alert" className="text-xs font-medium text-danger">
-                {e("antiAffinity")!.join(" ")}
-              </p>
-            )}
+            {e("antiAffinity") && <FieldErrors messages={e("antiAffinity")!} />}
           </Card>
         );
       })}

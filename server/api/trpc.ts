@@ -3,6 +3,7 @@ import superjson from "superjson";
 import { ProjectScoped, type ProjectRole } from "@/server/contracts/project";
 import { hostileInputIssues } from "@/server/contracts/text";
 import { log } from "@/server/log";
+import { failureAuditEntry } from "@/server/services/audit/failure";
 import { recordAudit } from "@/server/services/audit/record";
 import { sessionUser } from "@/server/services/auth/session-user";
 import type { ServiceContext } from "@/server/services/context";
@@ -156,46 +157,30 @@ const authedOrToken = t.middleware(async ({ ctx, next }) => {
 const auditFailures = t.middleware(async ({ ctx, next, type, path, getRawInput }) => {
   const result = await next();
   const tokenPrincipal = ctx.token?.ok ? ctx.token.principal : null;
-  if (type === "mutation" && !result.ok && tokenPrincipal) {
-    const raw = await getRawInput().catch(() => undefined);
-    const scoped = ProjectScoped.safeParse(raw);
-    const code = errorCodeOf(toTRPCError(result.error));
-    const denied = code === "FORBIDDEN" || code === "NOT_FOUND" || code === "UNAUTHORIZED";
-    await recordAudit(
-      ctx.db,
-      {
-        ...ctx,
-        actor: tokenActor(tokenPrincipal),
-      },
-      {
-        action: path,
-        outcome: denied ? "denied" : "failure",
-        projectId: scoped.success ? scoped.data.projectId : null,
-        errorCode: code,
-      },
-    ).catch((err: unknown) =>
-      log.error("could not write failure audit row", { path, requestId: ctx.requestId, error: String(err) }),
-    );
-  } else if (type === "mutation" && !result.ok && ctx.session) {
-    const raw = await getRawInput().catch(() => undefined);
-    const scoped = ProjectScoped.safeParse(raw);
-    const code = errorCodeOf(toTRPCError(result.error));
-    const denied = code === "FORBIDDEN" || code === "NOT_FOUND" || code === "UNAUTHORIZED";
-    const user = await sessionUser(ctx.db, ctx.session.userId);
-    try {
-      await recordAudit(
-        ctx.db,
-        { ...ctx, actor: user ? { userId: ctx.session.userId, email: user.email } : null },
-        {
-          action: path,
-          outcome: denied ? "denied" : "failure",
-          projectId: scoped.success ? scoped.data.projectId : null,
-          errorCode: code,
-        },
-      );
-    } catch (err) {
-      log.error("could not write failure audit row", { path, requestId: ctx.requestId, error: String(err) });
+  const session = ctx.session;
+  if (type !== "mutation" || result.ok || (!tokenPrincipal && !session)) return result;
+  try {
+    const mapped = toTRPCError(result.error);
+    const code = errorCodeOf(mapped);
+    // What the caller was told, so the audit log says why it failed, not only a code.
+    const shown = publicError(mapped, ctx.requestId);
+    const entry = failureAuditEntry({
+      path,
+      code,
+      denied: code === "FORBIDDEN" || code === "NOT_FOUND" || code === "UNAUTHORIZED",
+      message: shown.message,
+      fieldErrors: shown.fieldErrors,
+      rawInput: await getRawInput().catch(() => undefined),
+    });
+    let actor: ServiceContext["actor"] | null = null;
+    if (tokenPrincipal) actor = tokenActor(tokenPrincipal);
+    else if (session) {
+      const user = await sessionUser(ctx.db, session.userId);
+      actor = user ? { userId: session.userId, email: user.email } : null;
     }
+    await recordAudit(ctx.db, { ...ctx, actor }, entry);
+  } catch (err) {
+    log.error("could not write failure audit row", { path, requestId: ctx.requestId, error: String(err) });
   }
   return result;
 });
