@@ -77,7 +77,9 @@ export function ClusterPage({ projectId, clusterId }: { projectId: string; clust
       <div className="flex items-start justify-between gap-6">
         <div className="min-w-0">
           <div className="flex items-center gap-3">
-            <h1 className="truncate text-xl font-semibold tracking-tight text-fg">{c.name}</h1>
+            <h1 className="truncate text-xl font-semibold tracking-tight text-fg" title={c.name}>
+              {c.name}
+            </h1>
             <Badge tone={PHASE_TONE[c.phase]}>{c.phase}</Badge>
           </div>
           <p className="mt-1 text-sm text-muted">

@@ -1,9 +1,9 @@
 "use client";
 
-import { BarChart3, Bot, Boxes, ScrollText, Settings } from "lucide-react";
+import { BarChart3, Bot, Boxes, PanelLeftClose, PanelLeftOpen, ScrollText, Settings } from "lucide-react";
 import Link from "next/link";
 import { usePathname } from "next/navigation";
-import type { ReactNode } from "react";
+import { useSyncExternalStore, type ReactNode } from "react";
 import { LiveBadge } from "@/components/live/live-updates";
 import { cn } from "@/components/ui/cn";
 import { ROLE_LABELS, roleAtLeast, type ProjectRole } from "@/server/contracts/roles";
@@ -31,42 +31,78 @@ export function AppShell({
   children: ReactNode;
 }) {
   const pathname = usePathname();
+  const collapsed = useSidebarCollapsed();
+  const Toggle = collapsed ? PanelLeftOpen : PanelLeftClose;
   return (
     <div className="flex min-h-screen">
-      <aside className="sticky top-0 flex h-screen w-60 shrink-0 flex-col border-r border-border bg-sidebar">
-        <div className="flex h-14 items-center border-b border-border px-4">
-          <Link href="/" className="rounded outline-none focus-visible:ring-2 focus-visible:ring-ring">
-            <Logo />
-          </Link>
-        </div>
-        <nav aria-label="Project" className="flex-1 space-y-0.5 p-3">
-          {project &&
-            NAV.filter((n) => roleAtLeast(project.role, n.minRole)).map(({ section, label, icon: Icon }) => {
-              const href = `/projects/${project.id}/${section}`;
-              const active = pathname === href || pathname.startsWith(`${href}/`);
-              return (
-                <Link
-                  key={section}
-                  href={href}
-                  aria-current={active ? "page" : undefined}
-                  className={cn(
-                    "flex items-center gap-2.5 rounded-md px-2.5 py-2 text-sm font-medium outline-none focus-visible:ring-2 focus-visible:ring-ring",
-                    active ? "bg-primary/10 text-primary" : "text-muted hover:bg-surface-2 hover:text-fg",
-                  )}
-                >
-                  <Icon className="size-4" aria-hidden />
-                  {label}
-                </Link>
-              );
-            })}
-        </nav>
-        {project && (
-          <div className="border-t border-border p-3 text-xs text-muted">
-            <div className="rounded-md bg-surface-2 px-2.5 py-2">
-              Your role here: <span className="font-medium text-fg">{ROLE_LABELS[project.role]}</span>
-            </div>
-          </div>
+      {/* The outer aside stretches with the page (its border and colour reach the bottom of long pages);
+          the inner column stays in view while the page scrolls. */}
+      <aside
+        className={cn(
+          "shrink-0 border-r border-border bg-sidebar transition-[width] duration-150",
+          collapsed ? "w-14" : "w-60",
         )}
+      >
+        <div className="sticky top-0 flex h-screen flex-col">
+          <div className={cn("flex h-14 items-center border-b border-border", collapsed ? "px-3.5" : "px-4")}>
+            <Link
+              href="/"
+              className="rounded outline-none focus-visible:ring-2 focus-visible:ring-ring"
+              aria-label={collapsed ? "Kubernetes Console home" : undefined}
+            >
+              <Logo withText={!collapsed} />
+            </Link>
+          </div>
+          <nav aria-label="Project" className={cn("flex-1 space-y-0.5", collapsed ? "p-2" : "p-3")}>
+            {project &&
+              NAV.filter((n) => roleAtLeast(project.role, n.minRole)).map(
+                ({ section, label, icon: Icon }) => {
+                  const href = `/projects/${project.id}/${section}`;
+                  const active = pathname === href || pathname.startsWith(`${href}/`);
+                  return (
+                    <Link
+                      key={section}
+                      href={href}
+                      aria-current={active ? "page" : undefined}
+                      title={collapsed ? label : undefined}
+                      className={cn(
+                        "flex items-center gap-2.5 rounded-md py-2 text-sm font-medium outline-none focus-visible:ring-2 focus-visible:ring-ring",
+                        collapsed ? "justify-center px-2" : "px-2.5",
+                        active ? "bg-primary/10 text-primary" : "text-muted hover:bg-surface-2 hover:text-fg",
+                      )}
+                    >
+                      <Icon className="size-4 shrink-0" aria-hidden />
+                      <span className={cn(collapsed && "sr-only")}>{label}</span>
+                    </Link>
+                  );
+                },
+              )}
+          </nav>
+          {project && !collapsed && (
+            <div className="border-t border-border p-3 text-xs text-muted">
+              <div className="rounded-md bg-surface-2 px-2.5 py-2">
+                Your role here: <span className="font-medium text-fg">{ROLE_LABELS[project.role]}</span>
+              </div>
+            </div>
+          )}
+          <div className={cn("border-t border-border", collapsed ? "p-2" : "p-3")}>
+            <button
+              type="button"
+              onClick={() => setSidebarCollapsed(!collapsed)}
+              aria-expanded={!collapsed}
+              title={collapsed ? "Expand the sidebar" : "Collapse the sidebar"}
+              className={cn(
+                "flex w-full items-center gap-2.5 rounded-md py-2 text-sm text-muted outline-none hover:bg-surface-2 hover:text-fg focus-visible:ring-2 focus-visible:ring-ring",
+                collapsed ? "justify-center px-2" : "px-2.5",
+              )}
+            >
+              <Toggle className="size-4 shrink-0" aria-hidden />
+              <span className={cn(collapsed && "sr-only")}>
+                {collapsed ? "Expand sidebar" : "Collapse sidebar"}
+              </span>
+            </button>
+          </div>
+        </div>
       </aside>
       <div className="flex min-w-0 flex-1 flex-col">
         <header className="sticky top-0 z-30 flex h-14 items-center gap-3 border-b border-border bg-surface/85 px-6 backdrop-blur">
@@ -100,5 +136,45 @@ export function PageHeader({
       </div>
       {actions && <div className="flex items-center gap-2">{actions}</div>}
     </div>
+  );
+}
+
+/** The sidebar's state, kept in this browser (localStorage) and shared by every shell on the page. */
+const SIDEBAR_KEY = "kc-sidebar-collapsed";
+const sidebarListeners = new Set<() => void>();
+
+function setSidebarCollapsed(collapsed: boolean) {
+  try {
+    if (collapsed) localStorage.setItem(SIDEBAR_KEY, "1");
+    else localStorage.removeItem(SIDEBAR_KEY);
+  } catch {
+    // Storage refused (private mode): the choice lasts for this page only.
+    sidebarFallback = collapsed;
+  }
+  for (const l of sidebarListeners) l();
+}
+
+let sidebarFallback = false;
+
+function useSidebarCollapsed(): boolean {
+  return useSyncExternalStore(
+    (onChange) => {
+      sidebarListeners.add(onChange);
+      const onStorage = (e: StorageEvent) => e.key === SIDEBAR_KEY && onChange();
+      window.addEventListener("storage", onStorage);
+      return () => {
+        sidebarListeners.delete(onChange);
+        window.removeEventListener("storage", onStorage);
+      };
+    },
+    () => {
+      try {
+        return localStorage.getItem(SIDEBAR_KEY) === "1" || sidebarFallback;
+      } catch {
+        return sidebarFallback;
+      }
+    },
+    // The server renders it open; the browser then applies the stored choice.
+    () => false,
   );
 }
