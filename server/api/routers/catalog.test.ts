@@ -108,6 +108,24 @@ describe("catalog", () => {
     });
     expect(good.errors).toEqual({});
     expect(good.spec).toMatchObject({ name: "ok", version: NEWEST_VERSION });
+    // A name the project already uses is refused on the first step, not four steps later at Create;
+    // the other fields' errors still show beside it.
+    await u.caller.cluster.create({ projectId, spec: good.spec! });
+    const dup = await u.caller.catalog.checkSpec({ projectId, spec: good.spec });
+    expect(dup).toMatchObject({
+      spec: null,
+      errors: { name: ["A cluster named ok already exists in this project"] },
+    });
+    const dupAndBad = await u.caller.catalog.checkSpec({
+      projectId,
+      spec: { ...good.spec, podCidr: "nope" },
+    });
+    expect(Object.keys(dupAndBad.errors).sort()).toEqual(["name", "podCidr"]);
+    // Another project may use it.
+    const other = await makeUser(db);
+    expect(
+      (await other.caller.catalog.checkSpec({ projectId: other.personalProjectId, spec: good.spec })).errors,
+    ).toEqual({});
 
     const yaml = await u.caller.catalog.constraintYaml({
       projectId,
