@@ -119,4 +119,17 @@ test("a start with a broken kubelet names the node, hands it to auto-healing and
   await page.getByRole("button", { name: "Actions for sick-workers-0" }).click();
   await expect(page.getByRole("menuitem", { name: "Uncordon…" })).toBeVisible();
   await page.keyboard.press("Escape");
+
+  // Scaling to 0 asks first, with the pods on the nodes and whether they fit elsewhere; keeping changes nothing.
+  const before = await trpcQuery<{ generation: number }>(page.request, "cluster.get", ref);
+  await page.getByLabel("Nodes in workers").fill("0");
+  await page.getByRole("button", { name: "Scale", exact: true }).click();
+  const confirm = page.getByRole("dialog");
+  await expect(confirm.getByRole("heading", { name: "Remove 2 nodes from workers?" })).toBeVisible();
+  await expect(confirm.getByText(/pods? runs? on them|has not read this cluster's workload/)).toBeVisible();
+  await confirm.getByRole("button", { name: "Keep 2 nodes" }).click();
+  await expect(confirm).toBeHidden();
+  expect((await trpcQuery<{ generation: number }>(page.request, "cluster.get", ref)).generation).toBe(
+    before.generation,
+  );
 });

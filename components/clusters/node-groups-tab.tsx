@@ -12,6 +12,8 @@ import { toast } from "@/components/ui/toast-store";
 import { useCatalog } from "@/components/catalog/catalog-provider";
 import { type ClusterData } from "./labels";
 import { NodeActionNote, NodeActionsMenu } from "./node-actions-menu";
+import { FormDialog } from "@/components/ui/dialog";
+import { scaleDownImpact, type ScaleDownImpact } from "./scale-down";
 
 const STATE_TONE: Record<string, "success" | "primary" | "warning" | "danger" | "neutral"> = {
   Ready: "success",
@@ -221,8 +223,30 @@ function ScaleForm({
     (!autoscale || (Number(b) === current.b && Number(util) === sd.util && Number(minutes) === sd.minutes));
   const errId = `size-err-${group.name}`;
 
+  // A scale-down removes running nodes: say what runs on them and whether it fits elsewhere, first.
+  const liveSize =
+    cluster.status.autoscaler?.groups[group.name]?.ready ??
+    cluster.status.nodes.filter((n) => n.role === "worker" && n.group === group.name).length;
+  const newCeiling = autoscale ? Number(b) : Number(a);
+  const shrinking = Number.isFinite(newCeiling) && newCeiling < liveSize;
+  const [confirming, setConfirming] = useState(false);
+  const impact = scaleDownImpact({
+    group: group.name,
+    from: liveSize,
+    to: newCeiling,
+    figures: cluster.status.autoscaler?.groups,
+  });
+
   function onSubmit(e: FormEvent) {
     e.preventDefault();
+    if (shrinking && !confirming) {
+      setConfirming(true);
+      return;
+    }
+    apply();
+  }
+
+  function apply() {
     const scaling = autoscale
       ? {
           mode: "autoscale" as const,
@@ -236,6 +260,7 @@ function ScaleForm({
       { projectId, clusterId: cluster.id, generation: cluster.generation, name: group.name, scaling },
       {
         onSuccess: () => {
+          setConfirming(false);
           toast({
             variant: "success",
             title: autoscale
@@ -311,6 +336,59 @@ function ScaleForm({
           {message}
         </p>
       )}
+      <FormDialog
+        open={confirming}
+        onOpenChange={setConfirming}
+        onClose={() => scale.reset()}
+        title={`Remove ${impact.removed} node${impact.removed === 1 ? "" : "s"} from ${group.name}?`}
+        description={`${group.name} goes from ${liveSize} to ${newCeiling} node${newCeiling === 1 ? "" : "s"}${autoscale ? " at most" : ""}. Each removed node is cordoned and drained (PodDisruptionBudgets respected), then deleted.`}
+        onSubmit={apply}
+      >
+        <ScaleDownImpactText impact={impact} />
+        {message && (
+          <p role="alert" className="mt-3 text-sm font-medium text-danger">
+            {message}
+          </p>
+        )}
+        <div className="mt-4 flex justify-end gap-2">
+          <Button type="button" variant="secondary" onClick={() => setConfirming(false)}>
+            Keep {liveSize} node{liveSize === 1 ? "" : "s"}
+          </Button>
+          <Button type="submit" variant="danger" loading={scale.isPending}>
+            Remove {impact.removed} node{impact.removed === 1 ? "" : "s"}
+          </Button>
+        </div>
+      </FormDialog>
     </form>
+  );
+}
+
+const cpu = (m: number) => `${(m / 1000).toFixed(m % 1000 === 0 ? 0 : 1)} vCPU`;
+const mem = (mi: number) => (mi >= 1024 ? `${(mi / 1024).toFixed(1)} GiB` : `${mi} MiB`);
+
+function ScaleDownImpactText({ impact: i }: { impact: ScaleDownImpact }) {
+  if (i.pods === null || i.fits === null)
+    return (
+      <p className="text-sm text-muted">
+        The console has not read this cluster&apos;s workload yet, so it cannot say how many pods run on these
+        nodes or whether they fit elsewhere.
+      </p>
+    );
+  return (
+    <div className="space-y-2 text-sm">
+      <p className="text-fg">
+        About <strong>{i.pods}</strong> pod{i.pods === 1 ? "" : "s"} run on them, requesting {cpu(i.cpuMilli)}{" "}
+        and {mem(i.memoryMi)}. The rest of the cluster has {cpu(i.freeCpuMilli)} and {mem(i.freeMemoryMi)}{" "}
+        free.
+      </p>
+      {i.fits ? (
+        <p className="text-success">Their requests fit on the remaining nodes.</p>
+      ) : (
+        <p role="alert" className="font-medium text-danger">
+          They do not fit: some pods will stay Pending until there is room again
+          {i.pods > 0 ? " (add nodes to another group, or keep more here)" : ""}.
+        </p>
+      )}
+    </div>
   );
 }

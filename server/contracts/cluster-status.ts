@@ -141,6 +141,8 @@ export interface AutoscalerStatus {
       memAllocatable: number;
       cpuUsed: number | null;
       memUsed: number | null;
+      /** Pods on its Ready nodes that a drain would evict (DaemonSet pods excluded). */
+      pods?: number;
     }
   >;
 }

@@ -329,6 +329,9 @@ function groupFigures(
       memAllocatable: alloc.memoryMi,
       cpuUsed: used?.cpuMilli ?? null,
       memUsed: used?.memoryMi ?? null,
+      pods: pods.filter(
+        (p) => p.node !== null && p.ownerKind !== "DaemonSet" && mine.some((n) => n.name === p.node),
+      ).length,
     };
   }
   return figures;
