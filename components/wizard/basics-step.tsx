@@ -2,6 +2,7 @@
 
 import { NumberInput } from "@/components/ui/number-field";
 import { Network, Server, ServerCog } from "lucide-react";
+import { useState } from "react";
 import { useCatalog } from "@/components/catalog/catalog-provider";
 import { Field, InputField, SelectField } from "@/components/ui/field";
 import { FlavorSelect } from "./flavor-select";
@@ -9,6 +10,7 @@ import { ChoiceCards, Section, type StepProps } from "./parts";
 
 export function BasicsStep({ spec, setSpec, err }: StepProps) {
   const { catalog } = useCatalog();
+  const [showEol, setShowEol] = useState(false);
   const topology = spec.topology;
   const version = catalog.versions.find((v) => v.version === spec.version && !v.endOfLifeReached);
   const cards = [
@@ -51,13 +53,26 @@ export function BasicsStep({ spec, setSpec, err }: StepProps) {
             value={spec.version}
             onChange={(e) => setSpec({ ...spec, version: e.target.value })}
           >
-            {catalog.versions.map((v) => (
-              <option key={v.version} value={v.version} disabled={v.endOfLifeReached}>
-                {v.version}
-                {v.endOfLifeReached ? " (end of life)" : ""}
-              </option>
-            ))}
+            {catalog.versions
+              .filter((v) => showEol || !v.endOfLifeReached || v.version === spec.version)
+              .map((v) => (
+                <option key={v.version} value={v.version} disabled={v.endOfLifeReached}>
+                  {v.version}
+                  {v.endOfLifeReached ? " (end of life)" : ""}
+                </option>
+              ))}
           </SelectField>
+          {catalog.versions.some((v) => v.endOfLifeReached) && (
+            <label className="col-start-2 -mt-2 flex items-center gap-2 text-xs text-muted">
+              <input
+                type="checkbox"
+                checked={showEol}
+                onChange={(e) => setShowEol(e.target.checked)}
+                className="size-3.5 accent-primary"
+              />
+              Also list end-of-life versions (they cannot be chosen for a new cluster)
+            </label>
+          )}
         </div>
       </Section>
       <Section title="Control plane" description="Where the masters run decides what the cluster survives.">

@@ -1,5 +1,7 @@
 "use client";
 
+import { WizardSummary } from "./wizard-summary";
+
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { Check } from "lucide-react";
 import Link from "next/link";
@@ -189,8 +191,10 @@ export function ClusterWizard({ projectId, initialSpec }: { projectId: string; i
       </nav>
 
       <div className="min-w-0 space-y-6">
+        {step > 0 && <WizardSummary projectId={projectId} valid={valid} />}
         {step === 0 && (
           <PurposeStep
+            projectId={projectId}
             purpose={purpose}
             onPick={(p) =>
               update({

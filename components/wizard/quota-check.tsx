@@ -91,7 +91,7 @@ export function QuotaCheck({
  * the server (debounced while the spec is edited, again after each new
  * reading); null until answered for this spec.
  */
-function useQuotaCheck(projectId: string, spec: ClusterSpec | null, enabled: boolean) {
+export function useQuotaCheck(projectId: string, spec: ClusterSpec | null, enabled: boolean) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const debounced = useDebouncedValue(spec);

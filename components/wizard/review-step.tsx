@@ -81,7 +81,9 @@ export function ReviewStep({
           <dt className="text-muted">Control plane</dt>
           <dd className="text-fg">
             {spec.masterCount} × {spec.masterFlavor},{" "}
-            {spec.topology === "regional" ? "across all zones" : `in ${spec.masterZone ?? "ru-msk-a"}`}
+            {spec.topology === "regional"
+              ? "across all zones"
+              : `in ${spec.masterZone ?? "the cloud's first zone"}`}
           </dd>
           <dt className="text-muted">Node groups</dt>
           <dd className="text-fg">
@@ -97,7 +99,30 @@ export function ReviewStep({
             {CNI_LABEL[spec.cni ?? "calico"]}, pods in {spec.podCidr ?? "10.100.0.0/16"}
           </dd>
           <dt className="text-muted">API</dt>
-          <dd className="text-fg">{spec.apiAccess?.public === false ? "Private" : "Public"}</dd>
+          <dd className="text-fg">
+            {spec.apiAccess?.public === false
+              ? "Private"
+              : (spec.apiAccess?.allowedCidrs ?? []).length > 0
+                ? `Public, from ${(spec.apiAccess?.allowedCidrs ?? []).join(", ")}`
+                : "Public"}
+          </dd>
+          <dt className="text-muted">Addons</dt>
+          <dd className="text-fg">
+            {(spec.addons ?? []).map((a) => `${a.id} ${a.version}`).join(", ") || "none"}
+          </dd>
+          <dt className="text-muted">Policies</dt>
+          <dd className="text-fg">
+            {spec.policies?.gatekeeper === false
+              ? "Gatekeeper off"
+              : `Gatekeeper on; ${
+                  (spec.policies?.constraints ?? [])
+                    .map(
+                      (c) =>
+                        `${c.name} (${c.kind}, ${c.enforcementAction === "dryrun" ? "dry run" : c.enforcementAction})`,
+                    )
+                    .join(", ") || "no constraints"
+                }${(spec.policies?.templates ?? []).length ? `; ${(spec.policies?.templates ?? []).length} custom template(s)` : ""}`}
+          </dd>
         </dl>
         {warnings.map((w) => (
           <p
