@@ -191,7 +191,7 @@ export function ClusterWizard({ projectId, initialSpec }: { projectId: string; i
       </nav>
 
       <div className="min-w-0 space-y-6">
-        {step > 0 && <WizardSummary projectId={projectId} valid={valid} />}
+        {step > 0 && <WizardSummary projectId={projectId} valid={valid} draft={spec} />}
         {step === 0 && (
           <PurposeStep
             projectId={projectId}

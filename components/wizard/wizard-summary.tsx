@@ -4,7 +4,8 @@ import { useQuery } from "@tanstack/react-query";
 import { useTRPC } from "@/components/trpc/client";
 import { cn } from "@/components/ui/cn";
 import { formatMoney } from "@/components/ui/format";
-import type { ClusterSpec } from "@/server/contracts/cluster";
+import type { ClusterSpec, ClusterSpecInput } from "@/server/contracts/cluster";
+import { useDebouncedValue } from "@/components/ui/use-debounced-value";
 import { useQuotaCheck } from "./quota-check";
 
 /**
@@ -12,14 +13,25 @@ import { useQuotaCheck } from "./quota-check";
  * takes from the project's quotas (used + needed against the limit), so a
  * choice that does not fit shows where it is made, not at Review.
  */
-export function WizardSummary({ projectId, valid }: { projectId: string; valid: ClusterSpec | null }) {
+export function WizardSummary({
+  projectId,
+  valid,
+  draft,
+}: {
+  projectId: string;
+  valid: ClusterSpec | null;
+  /** The draft as typed: priced too when only a check outside the cost (a taken name) fails. */
+  draft: ClusterSpecInput;
+}) {
   const trpc = useTRPC();
+  const debounced = useDebouncedValue(draft);
+  const priced = (valid ?? debounced) as ClusterSpec;
   const estimate = useQuery({
-    ...trpc.cluster.estimate.queryOptions({ projectId, spec: valid! }),
-    enabled: valid !== null,
+    ...trpc.cluster.estimate.queryOptions({ projectId, spec: priced }),
     placeholderData: (prev) => prev,
+    retry: false,
   });
-  const quota = useQuotaCheck(projectId, valid, true);
+  const quota = useQuotaCheck(projectId, estimate.isError ? null : priced, true);
   const cost = estimate.data;
   return (
     <section
@@ -29,7 +41,7 @@ export function WizardSummary({ projectId, valid }: { projectId: string; valid: 
       <div className="flex flex-wrap items-baseline gap-x-6 gap-y-2">
         <div>
           <span className="text-muted">Estimated cost </span>
-          {valid === null ? (
+          {estimate.isError && !estimate.isPlaceholderData ? (
             <span className="text-muted">— complete the required fields to price it</span>
           ) : cost ? (
             <span
@@ -65,7 +77,7 @@ export function WizardSummary({ projectId, valid }: { projectId: string; valid: 
                 );
               })}
           </ul>
-        ) : valid !== null ? (
+        ) : !estimate.isError ? (
           <span className="text-xs text-muted">Reading the project&apos;s quotas…</span>
         ) : null}
       </div>
