@@ -132,4 +132,17 @@ test("a start with a broken kubelet names the node, hands it to auto-healing and
   expect((await trpcQuery<{ generation: number }>(page.request, "cluster.get", ref)).generation).toBe(
     before.generation,
   );
+
+  // From the clusters list's row menu: delete asks for the name, stop stops — without leaving the list.
+  await page.goto(`/projects/${projectId}/clusters`);
+  const row = page.getByRole("row").filter({ hasText: "sick" });
+  await page.getByRole("button", { name: "Actions for sick" }).click();
+  await page.getByRole("menuitem", { name: "Delete…" }).click();
+  await expect(page.getByRole("dialog").getByLabel("Type sick to confirm")).toBeVisible();
+  await page.keyboard.press("Escape");
+  await page.getByRole("button", { name: "Actions for sick" }).click();
+  await page.getByRole("menuitem", { name: "Stop…" }).click();
+  await page.getByRole("dialog").getByRole("button", { name: "Stop cluster" }).click();
+  await expect(row.getByText(/^(Stopping|Stopped)$/)).toBeVisible({ timeout: 30_000 });
+  await expect(page).toHaveURL(new RegExp(`/projects/${projectId}/clusters$`));
 });

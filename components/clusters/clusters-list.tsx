@@ -2,7 +2,7 @@
 
 import { Table, TableHead } from "@/components/ui/table";
 import { Progress } from "@/components/ui/progress";
-import { keepPreviousData, useInfiniteQuery } from "@tanstack/react-query";
+import { keepPreviousData, useInfiniteQuery, useQuery } from "@tanstack/react-query";
 import { AlertTriangle, Plus } from "lucide-react";
 import { Button } from "@/components/ui/button";
 import { LoadMore } from "@/components/ui/load-more";
@@ -17,12 +17,16 @@ import { PHASES } from "@/server/contracts/phases";
 import { PHASE_TONE, TOPOLOGY_LABEL } from "./labels";
 import { formatDate, formatMoney } from "@/components/ui/format";
 import { ClustersEmpty } from "./clusters-empty";
+import { ClusterRowMenu } from "./cluster-row-menu";
+import { roleAtLeast } from "@/server/contracts/roles";
 
 const PAGE = 100;
 
 /** Live list of the project's clusters: refreshed every 2 s, so changes show without a reload. */
 export function ClustersList({ projectId }: { projectId: string }) {
   const trpc = useTRPC();
+  const project = useQuery(trpc.project.get.queryOptions({ projectId }));
+  const canEdit = project.data ? roleAtLeast(project.data.role, "member") : false;
   const poll = useLivePollInterval();
   const [search, setSearch] = useState("");
   const [phase, setPhase] = useState("");
@@ -88,6 +92,7 @@ export function ClustersList({ projectId }: { projectId: string }) {
               { label: "Nodes and zones", className: "text-right" },
               { label: "Per month", className: "text-right whitespace-nowrap" },
               "Created",
+              ...(canEdit ? [{ label: <span className="sr-only">Actions</span>, key: "actions" }] : []),
             ]}
           />
           <tbody className="divide-y divide-border">
@@ -179,12 +184,17 @@ export function ClustersList({ projectId }: { projectId: string }) {
                   >
                     {formatDate(c.createdAt)}
                   </td>
+                  {canEdit && (
+                    <td className="w-10 py-2.5 pr-3">
+                      <ClusterRowMenu projectId={projectId} cluster={c} />
+                    </td>
+                  )}
                 </tr>
               );
             })}
             {items.length === 0 && (
               <tr>
-                <td colSpan={6} className="px-4 py-10 text-center text-sm text-muted">
+                <td colSpan={canEdit ? 7 : 6} className="px-4 py-10 text-center text-sm text-muted">
                   No clusters match these filters.
                 </td>
               </tr>

@@ -199,10 +199,26 @@ export function KubeconfigButton({ projectId, cluster: c }: { projectId: string;
 
 // ── stop / start ─────────────────────────────────────────────────────────────
 
-export function PowerButton({ projectId, cluster: c }: { projectId: string; cluster: ClusterData }) {
+/** Opened from elsewhere (a list row's menu): the dialog only, its state held by the caller. */
+export interface DialogControl {
+  open: boolean;
+  onOpenChange: (open: boolean) => void;
+}
+
+export function PowerButton({
+  projectId,
+  cluster: c,
+  control,
+}: {
+  projectId: string;
+  cluster: ClusterData;
+  control?: DialogControl;
+}) {
   const trpc = useTRPC();
   const refresh = useRefresh(projectId, c.id);
-  const [open, setOpen] = useState(false);
+  const [ownOpen, setOwnOpen] = useState(false);
+  const open = control ? control.open : ownOpen;
+  const setOpen = control ? control.onOpenChange : setOwnOpen;
   const stop = useMutation(trpc.cluster.stop.mutationOptions({ meta: { inlineErrors: true } }));
   const start = useMutation(trpc.cluster.start.mutationOptions({ meta: { inlineErrors: true } }));
   const stopping = c.power === "on";
@@ -213,22 +229,24 @@ export function PowerButton({ projectId, cluster: c }: { projectId: string; clus
   const saving = formatMoney(c.stopSaving.perMonth, c.stopSaving.currency);
   return (
     <>
-      <Button
-        variant="secondary"
-        size="sm"
-        onClick={() => setOpen(true)}
-        disabled={!allowed}
-        title={
-          allowed
-            ? undefined
-            : stopping
-              ? `Only a running or starting cluster can be stopped (it is ${c.phase.toLowerCase()})`
-              : `Only a stopped or stopping cluster can be started (it is ${c.phase.toLowerCase()})`
-        }
-      >
-        {stopping ? <Power className="size-4" aria-hidden /> : <Play className="size-4" aria-hidden />}
-        {stopping ? "Stop" : "Start"}
-      </Button>
+      {!control && (
+        <Button
+          variant="secondary"
+          size="sm"
+          onClick={() => setOpen(true)}
+          disabled={!allowed}
+          title={
+            allowed
+              ? undefined
+              : stopping
+                ? `Only a running or starting cluster can be stopped (it is ${c.phase.toLowerCase()})`
+                : `Only a stopped or stopping cluster can be started (it is ${c.phase.toLowerCase()})`
+          }
+        >
+          {stopping ? <Power className="size-4" aria-hidden /> : <Play className="size-4" aria-hidden />}
+          {stopping ? "Stop" : "Start"}
+        </Button>
+      )}
       <Dialog
         open={open}
         onOpenChange={(o) => {
@@ -300,13 +318,24 @@ const SEVERITY = {
   info: { tone: "neutral", label: "Info" },
 } as const;
 
-export function UpgradeButton({ projectId, cluster: c }: { projectId: string; cluster: ClusterData }) {
+export function UpgradeButton({
+  projectId,
+  cluster: c,
+  control,
+}: {
+  projectId: string;
+  cluster: ClusterData;
+  control?: DialogControl;
+}) {
   const trpc = useTRPC();
   const refresh = useRefresh(projectId, c.id);
-  const [open, setOpen] = useState(false);
+  const [ownOpen, setOwnOpen] = useState(false);
+  const open = control ? control.open : ownOpen;
+  const setOpen = control ? control.onOpenChange : setOwnOpen;
   const options = useQuery({
     ...trpc.cluster.upgradeOptions.queryOptions({ projectId, clusterId: c.id }),
-    enabled: c.phase !== "Deleting",
+    // A list row asks only once its menu opened the dialog.
+    enabled: c.phase !== "Deleting" && (!control || control.open),
   });
   const targets = options.data?.targets ?? [];
   const [target, setTarget] = useState<string | null>(null);
@@ -320,19 +349,44 @@ export function UpgradeButton({ projectId, cluster: c }: { projectId: string; cl
   const blocking = report.data?.findings.filter((f) => f.severity === "blocking") ?? [];
   const allAcked = blocking.every((f) => acked.includes(f.id));
   const allowed = c.phase === "Running" && targets.length > 0;
+  if (control && open && (options.isPending || targets.length === 0))
+    return (
+      <Dialog
+        open={open}
+        onOpenChange={setOpen}
+        title={`Upgrade ${c.name}`}
+        description={
+          options.isPending
+            ? "Reading the versions this cloud offers…"
+            : options.isError
+              ? options.error.message
+              : `Kubernetes ${c.spec.version} is the newest version this cloud offers for ${c.name}.`
+        }
+      >
+        <div className="flex justify-end">
+          <Button variant="secondary" onClick={() => setOpen(false)}>
+            Close
+          </Button>
+        </div>
+      </Dialog>
+    );
   if (options.isPending || targets.length === 0) return null;
 
   return (
     <>
-      <Button
-        variant={options.data?.endOfLifeReached ? "primary" : "secondary"}
-        size="sm"
-        onClick={() => setOpen(true)}
-        disabled={!allowed}
-        title={allowed ? undefined : `Upgrades start from a running cluster (it is ${c.phase.toLowerCase()})`}
-      >
-        <ArrowUpCircle className="size-4" aria-hidden /> Upgrade
-      </Button>
+      {!control && (
+        <Button
+          variant={options.data?.endOfLifeReached ? "primary" : "secondary"}
+          size="sm"
+          onClick={() => setOpen(true)}
+          disabled={!allowed}
+          title={
+            allowed ? undefined : `Upgrades start from a running cluster (it is ${c.phase.toLowerCase()})`
+          }
+        >
+          <ArrowUpCircle className="size-4" aria-hidden /> Upgrade
+        </Button>
+      )}
       <Dialog
         size="lg"
         open={open}
