@@ -191,7 +191,10 @@ export function ClusterWizard({ projectId, initialSpec }: { projectId: string; i
       </nav>
 
       <div className="min-w-0 space-y-6">
-        {step > 0 && <WizardSummary projectId={projectId} valid={valid} draft={spec} />}
+        {/* Review shows the full cost table and the quota check itself. */}
+        {step > 0 && step < STEPS.length - 1 && (
+          <WizardSummary projectId={projectId} valid={valid} draft={spec} />
+        )}
         {step === 0 && (
           <PurposeStep
             projectId={projectId}
