@@ -111,10 +111,10 @@ test("the review step names an exceeded quota, and nothing can be created", asyn
   await expect(page.getByRole("button", { name: "Create cluster" })).toBeDisabled();
   // The earlier steps' summary says it too, where the sizes are chosen, with the figures.
   await page.getByRole("button", { name: "Back", exact: true }).click();
-  const summary = page.getByRole("region", { name: "Cost and quota of this cluster" });
-  await expect(summary.getByText(/^Quota exceeded for instances: this cluster needs 7/)).toBeVisible();
-  await expect(summary.getByText(/^instances: \d+ used \+ 7 \/ 3$/)).toBeVisible();
-  await expect(summary.getByText(/€\d+\/month/).first()).toBeVisible();
+  const costAndQuota = page.getByRole("region", { name: "Cost and quota of this cluster" });
+  await expect(costAndQuota.getByText(/^Quota exceeded for instances: this cluster needs 7/)).toBeVisible();
+  await expect(costAndQuota.getByText(/^instances: \d+ used \+ 7 \/ 3$/)).toBeVisible();
+  await expect(costAndQuota.getByText(/€\d+\/month/).first()).toBeVisible();
   await page.goto(`/projects/${user.personalProjectId}/clusters`);
   await expect(page.getByRole("heading", { name: "No clusters yet" })).toBeVisible();
 });
