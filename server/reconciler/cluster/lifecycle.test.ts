@@ -310,6 +310,17 @@ describe("a start that waits for a node that never becomes Ready", () => {
     ).toEqual(["mast-master-0", "mast-master-1", "mast-web-0", "mast-web-1"]);
     const ops = await u.caller.operation.list(ref);
     expect(ops[0]).toMatchObject({ kind: "start", status: "failed" });
+    // Retry waits for the master again, a whole deadline, and fails again with it still down.
+    await u.caller.cluster.retry(ref);
+    await drive(db, t, c.id, { stepMs: 60_000, maxPasses: 5, until: () => false }).catch(() => undefined);
+    expect((await clusterRow(db, c.id)).phase).toBe("Starting");
+    await drive(db, t, c.id, {
+      stepMs: 60_000,
+      until: async () => (await clusterRow(db, c.id)).phase === "Error",
+    });
+    expect((await clusterRow(db, c.id)).status.lastError?.message).toMatch(
+      /^mast-master-2 is still not Ready/,
+    );
     // The failed start can be cancelled: the cluster stops again.
     const failed = await u.caller.cluster.get(ref);
     expect(failed.phase).toBe("Error");

@@ -72,8 +72,9 @@ export async function retryCluster({ ctx, project, input }: ProjectCall<ClusterR
           ...(upgrade?.failed
             ? { upgrade: { ...upgrade, failed: { ...upgrade.failed, retried: true } } }
             : {}),
-          // A start that gave up on a node waits for it again, a full deadline.
-          startWait: {},
+          // A start that gave up on a master waits for it again, a full deadline: the nodes stay listed
+          // (so the start goes on) with no time yet; the start counts from its next look.
+          startWait: Object.fromEntries(Object.keys(row.status.startWait ?? {}).map((n) => [n, ""])),
           unregistered: Object.fromEntries(
             Object.entries(unregistered).map(([name, e]) => [name, { ...e, retried: true }]),
           ),

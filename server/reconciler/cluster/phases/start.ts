@@ -53,7 +53,9 @@ export function startPlan(args: {
     const replaced = new Set<string>();
     const failedMasters: string[] = [];
     for (const s of notReady) {
-      const since = args.waitSince?.[s.name] ?? new Date(now).toISOString();
+      // No time yet (first seen, or a retry restarted the wait): from now.
+      const seen = args.waitSince?.[s.name];
+      const since = seen && !Number.isNaN(Date.parse(seen)) ? seen : new Date(now).toISOString();
       startWait[s.name] = since;
       const why = notReadyWhy(kubeNodes.get(s.name));
       const minutes = Math.max(1, Math.round((now - Date.parse(since)) / 60_000));
