@@ -133,6 +133,22 @@ test("a start with a broken kubelet names the node, hands it to auto-healing and
     before.generation,
   );
 
+  // The group's upgrade strategy: a refused combination says why and saves nothing; a good one shows.
+  await page.getByRole("button", { name: "Edit the upgrade strategy of workers" }).click();
+  const strategy = page.getByRole("dialog");
+  await strategy.getByRole("radio", { name: /In place/ }).check();
+  await strategy.getByLabel("maxUnavailable").fill("0");
+  await strategy.getByRole("button", { name: "Save strategy" }).click();
+  await expect(
+    strategy.getByText("An in-place upgrade takes one node down at a time: set maxUnavailable to at least 1"),
+  ).toBeVisible();
+  await strategy.getByLabel("maxUnavailable").fill("1");
+  await strategy.getByRole("button", { name: "Save strategy" }).click();
+  await expect(strategy).toBeHidden();
+  await expect(page.getByText("Upgrades in place, 1 node at a time (same servers, rebuilt)")).toBeVisible({
+    timeout: 30_000,
+  });
+
   // From the clusters list's row menu: delete asks for the name, stop stops — without leaving the list.
   await page.goto(`/projects/${projectId}/clusters`);
   const row = page.getByRole("row").filter({ hasText: "sick" });

@@ -12,6 +12,7 @@ import { toast } from "@/components/ui/toast-store";
 import { useCatalog } from "@/components/catalog/catalog-provider";
 import { type ClusterData } from "./labels";
 import { NodeActionNote, NodeActionsMenu } from "./node-actions-menu";
+import { strategyText, UpgradeStrategyButton } from "./upgrade-strategy";
 import { FormDialog } from "@/components/ui/dialog";
 import { scaleDownImpact, type ScaleDownImpact } from "./scale-down";
 
@@ -77,8 +78,16 @@ export function NodeGroupsTab({
           menu={canEdit ? (n) => <NodeActionsMenu projectId={projectId} cluster={c} node={n} /> : undefined}
           action={
             canEdit && c.phase !== "Deleting" ? (
-              <ScaleForm projectId={projectId} cluster={c} group={g} />
-            ) : null
+              <>
+                <ScaleForm projectId={projectId} cluster={c} group={g} />
+                <p className="mt-2 text-xs text-muted">
+                  Upgrades {strategyText(g.upgrade)}
+                  <UpgradeStrategyButton projectId={projectId} cluster={c} group={g} />
+                </p>
+              </>
+            ) : (
+              <p className="text-xs text-muted">Upgrades {strategyText(g.upgrade)}</p>
+            )
           }
         />
       ))}
