@@ -367,7 +367,9 @@ export interface paths {
         };
         /**
          * The cluster's events, newest first
-         * @description Needs the viewer role or higher.
+         * @description Filter by `type` (Normal, Warning), `objectKind` (Node, LoadBalancer, …) or `search` (object name, reason, message); page with `cursor`, the id of the last event of the previous page.
+         *
+         *     Needs the viewer role or higher.
          */
         get: operations["listEvents"];
         put?: never;
@@ -498,6 +500,50 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/projects/{projectId}/clusters/{clusterId}/nodes/{node}/actions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cordon, uncordon, drain or replace one node
+         * @description Stored as the node's newest request and carried out by the reconciler; its progress is in the cluster's `status.nodeActions[node]`. Masters may be cordoned or uncordoned only.
+         *
+         *     Needs the member role or higher.
+         */
+        post: operations["requestNodeAction"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/projects/{projectId}/clusters/{clusterId}/operations/{operationId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Cancel a running or failed operation
+         * @description Writes new intent that undoes the operation's change: an update or scale goes back to the spec before it, a stop starts the cluster again, a start stops it. Creates, deletions, upgrades and CA rotations cannot be cancelled (412 with the reason).
+         *
+         *     Needs the member role or higher.
+         */
+        post: operations["cancelOperation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/projects/{projectId}/clusters/{clusterId}/operations/{operationId}": {
         parameters: {
             query?: never;
@@ -507,7 +553,7 @@ export interface paths {
         };
         /**
          * One operation; `wait` long-polls until it ends (at most 60 s)
-         * @description With `wait=N` the answer comes when the operation succeeds, fails or is superseded, or after N seconds with its state then.
+         * @description With `wait=N` the answer comes when the operation succeeds, fails, is superseded or cancelled, or after N seconds with its state then.
          *
          *     Needs the viewer role or higher.
          */
@@ -775,6 +821,10 @@ export interface components {
         Members: {
             [key: string]: unknown;
         };
+        /** @description The request's id, node and action. */
+        NodeActionRequest: {
+            [key: string]: unknown;
+        };
         Operation: {
             /** Format: uuid */
             id: string;
@@ -785,7 +835,7 @@ export interface components {
             kind: string;
             generation: number;
             /** @enum {string} */
-            status: "pending" | "running" | "succeeded" | "failed" | "superseded";
+            status: "pending" | "running" | "succeeded" | "failed" | "superseded" | "cancelled";
             stepsDone: number;
             stepsTotal: number;
             currentStep: string | null;
@@ -3193,6 +3243,10 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
+                type?: "Normal" | "Warning";
+                objectKind?: string;
+                search?: string;
+                cursor?: number;
             };
             header?: never;
             path: {
@@ -3953,6 +4007,213 @@ export interface operations {
             };
             /** @description If-Match does not match the cluster's current ETag, or the state does not allow this now */
             412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests for this token this minute: wait `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    requestNodeAction: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique string (≤ 255 characters); a retry with the same key returns the first answer (24 h). */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                projectId: string;
+                clusterId: string;
+                node: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    action: "cordon" | "uncordon" | "drain" | "replace";
+                };
+            };
+        };
+        responses: {
+            /** @description Accepted: an operation converges the change */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NodeActionRequest"];
+                };
+            };
+            /** @description The input is not valid: `fieldErrors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No API token, or it is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's role (or its owner's) does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found — or not visible to this token (the two look the same) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description If-Match does not match the cluster's current ETag, or the state does not allow this now */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too many requests for this token this minute: wait `Retry-After` seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    cancelOperation: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Any unique string (≤ 255 characters); a retry with the same key returns the first answer (24 h). */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                projectId: string;
+                clusterId: string;
+                operationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted: an operation converges the change */
+            202: {
+                headers: {
+                    /** @description The cluster's generation */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Accepted"];
+                };
+            };
+            /** @description The input is not valid: `fieldErrors` names each field */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No API token, or it is unknown, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The token's role (or its owner's) does not allow this */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found — or not visible to this token (the two look the same) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description If-Match does not match the cluster's current ETag, or the state does not allow this now */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The Idempotency-Key was used before with a different request */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
