@@ -6,7 +6,7 @@ import { Button } from "@/components/ui/button";
 import { DropdownContent, DropdownItem, DropdownRoot, DropdownTrigger } from "@/components/ui/dropdown";
 import { DeleteClusterDialog } from "./cluster-actions";
 import type { ClusterData } from "./labels";
-import { PowerButton, UpgradeButton } from "./lifecycle-actions";
+import { PowerButton, powerTransition, UpgradeButton } from "./lifecycle-actions";
 
 /**
  * A clusters list row's menu: stop or start, upgrade and delete, each opening
@@ -19,10 +19,7 @@ export function ClusterRowMenu({ projectId, cluster: c }: { projectId: string; c
     open: dialog === which,
     onOpenChange: (o: boolean) => setDialog(o ? which : null),
   });
-  const stopping = c.power === "on";
-  const powerAllowed = stopping
-    ? ["Running", "Starting"].includes(c.phase)
-    : ["Stopped", "Stopping"].includes(c.phase);
+  const { stopping, allowed: powerAllowed } = powerTransition(c);
   return (
     <>
       <DropdownRoot>

@@ -205,6 +205,20 @@ export interface DialogControl {
   onOpenChange: (open: boolean) => void;
 }
 
+/** A dialog's open state: the caller's when it controls the dialog, else the button's own. */
+function useDialogOpen(control: DialogControl | undefined): [boolean, (open: boolean) => void] {
+  const [own, setOwn] = useState(false);
+  return control ? [control.open, control.onOpenChange] : [own, setOwn];
+}
+
+/** Whether the power button stops or starts, and whether it may now (a waiting start may be stopped, and back). */
+export function powerTransition(c: Pick<ClusterData, "power" | "phase">) {
+  const stopping = c.power === "on";
+  const interrupting = stopping ? c.phase === "Starting" : c.phase === "Stopping";
+  const allowed = interrupting || (stopping ? c.phase === "Running" : c.phase === "Stopped");
+  return { stopping, interrupting, allowed };
+}
+
 export function PowerButton({
   projectId,
   cluster: c,
@@ -216,16 +230,11 @@ export function PowerButton({
 }) {
   const trpc = useTRPC();
   const refresh = useRefresh(projectId, c.id);
-  const [ownOpen, setOwnOpen] = useState(false);
-  const open = control ? control.open : ownOpen;
-  const setOpen = control ? control.onOpenChange : setOwnOpen;
+  const [open, setOpen] = useDialogOpen(control);
   const stop = useMutation(trpc.cluster.stop.mutationOptions({ meta: { inlineErrors: true } }));
   const start = useMutation(trpc.cluster.start.mutationOptions({ meta: { inlineErrors: true } }));
-  const stopping = c.power === "on";
+  const { stopping, interrupting, allowed } = powerTransition(c);
   const m = stopping ? stop : start;
-  // A start that is still waiting can be stopped again, and a stop undone before it finishes.
-  const interrupting = stopping ? c.phase === "Starting" : c.phase === "Stopping";
-  const allowed = interrupting || (stopping ? c.phase === "Running" : c.phase === "Stopped");
   const saving = formatMoney(c.stopSaving.perMonth, c.stopSaving.currency);
   return (
     <>
@@ -329,9 +338,7 @@ export function UpgradeButton({
 }) {
   const trpc = useTRPC();
   const refresh = useRefresh(projectId, c.id);
-  const [ownOpen, setOwnOpen] = useState(false);
-  const open = control ? control.open : ownOpen;
-  const setOpen = control ? control.onOpenChange : setOwnOpen;
+  const [open, setOpen] = useDialogOpen(control);
   const options = useQuery({
     ...trpc.cluster.upgradeOptions.queryOptions({ projectId, clusterId: c.id }),
     // A list row asks only once its menu opened the dialog.
