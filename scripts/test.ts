@@ -5,7 +5,8 @@
  * `N passed, N failed`, for CI to read.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { failures } from "./test-failures";
 
 interface Stage {
   name: string;
@@ -95,6 +96,16 @@ for (const stage of stages) {
   );
 }
 
-console.log(`\n━━━ summary\n${summary.join("\n")}\n`);
-console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
+const failedTests = failures();
+const report = [
+  "━━━ summary",
+  ...summary,
+  ...(failedTests.length > 0 ? ["", "failed tests:", ...failedTests] : []),
+  "",
+  `${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`,
+].join("\n");
+// CI prints this file again at the very end of its log, after the lab suite.
+mkdirSync("test-results", { recursive: true });
+writeFileSync("test-results/summary.txt", report + "\n");
+console.log(`\n${report}`);
 process.exit(failed > 0 ? 1 : 0);
