@@ -109,6 +109,7 @@ export function AddonForm({
         value={value.values}
         onChange={(values) => onChange({ ...value, values })}
         issues={check.data?.issues ?? []}
+        schema={entry.valuesSchema}
         hint="Checked against the addon's schema as you type. Secrets are not values: name a Kubernetes Secret instead."
       />
       {extraErrors.length > 0 && (

@@ -202,6 +202,7 @@ export function ConstraintDialog({
         onChange={setParams}
         rows={6}
         issues={paramCheck.issues}
+        schema={template.parameters}
         hint={
           Object.keys((template.parameters.properties as object | undefined) ?? {}).length
             ? `Fields: ${Object.keys(template.parameters.properties as object).join(", ")}`

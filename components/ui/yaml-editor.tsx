@@ -1,67 +1,148 @@
 "use client";
 
-import { Fragment, useId, useRef, type ReactNode } from "react";
+import { useEffect, useId, useRef, type ReactNode } from "react";
+import {
+  autocompletion,
+  closeBrackets,
+  type CompletionContext,
+  type CompletionResult,
+} from "@codemirror/autocomplete";
+import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
+import { yaml } from "@codemirror/lang-yaml";
+import { HighlightStyle, indentUnit, syntaxHighlighting } from "@codemirror/language";
+import { setDiagnostics, type Diagnostic } from "@codemirror/lint";
+import { Compartment, EditorState, type Extension } from "@codemirror/state";
+import {
+  EditorView,
+  drawSelection,
+  highlightActiveLine,
+  highlightActiveLineGutter,
+  hoverTooltip,
+  keymap,
+  lineNumbers,
+} from "@codemirror/view";
+import { tags } from "@lezer/highlight";
 import { cn } from "./cn";
+import { contextAt, describeKey, keyAt, schemaAt, suggestions, type JsonSchema } from "./yaml-assist";
 
 export interface EditorIssue {
   line: number | null;
   message: string;
 }
 
-/** One line of YAML as coloured spans: comments, keys, strings, scalars. */
-function highlight(line: string): ReactNode {
-  const hash = line.search(/(^|\s)#/);
-  const code = hash >= 0 ? line.slice(0, hash) : line;
-  const comment = hash >= 0 ? line.slice(hash) : "";
-  const m = /^(\s*(?:-\s+)?)([^:#'"\s][^:#]*?|"[^"]*"|'[^']*')(:)(\s.*|$)/.exec(code);
-  const value = (v: string, key: string) => {
-    const t = v.trim();
-    const tone = /^(true|false|yes|no|null|~)$/i.test(t)
-      ? "text-warning"
-      : /^-?\d+(\.\d+)?$/.test(t)
-        ? "text-warning"
-        : /^["']/.test(t)
-          ? "text-success"
-          : /^[|>]/.test(t)
-            ? "text-muted"
-            : "text-fg";
-    return (
-      <span key={key} className={tone}>
-        {v}
-      </span>
-    );
+/** Colours from the app's theme variables, so light and dark follow the page. */
+const highlight = HighlightStyle.define([
+  { tag: [tags.propertyName, tags.definition(tags.propertyName)], color: "var(--primary)" },
+  { tag: [tags.string, tags.special(tags.string)], color: "var(--success)" },
+  { tag: [tags.number, tags.bool, tags.null, tags.atom], color: "var(--warning)" },
+  { tag: [tags.comment, tags.lineComment], color: "var(--muted)", fontStyle: "italic" },
+  {
+    tag: [tags.punctuation, tags.separator, tags.meta, tags.typeName, tags.labelName],
+    color: "var(--muted)",
+  },
+]);
+
+const theme = EditorView.theme({
+  "&": { height: "100%", backgroundColor: "var(--surface)", color: "var(--fg)", fontSize: "12px" },
+  "&.cm-focused": { outline: "none" },
+  ".cm-scroller": { fontFamily: "var(--font-mono, ui-monospace, monospace)", lineHeight: "1.25rem" },
+  ".cm-content": { padding: "0.5rem 0", caretColor: "var(--fg)" },
+  ".cm-line": { padding: "0 0.75rem" },
+  ".cm-gutters": {
+    backgroundColor: "var(--surface-2)",
+    color: "var(--muted)",
+    borderRight: "1px solid var(--border)",
+  },
+  ".cm-activeLine": { backgroundColor: "color-mix(in srgb, var(--primary) 6%, transparent)" },
+  ".cm-activeLineGutter": { backgroundColor: "color-mix(in srgb, var(--primary) 12%, transparent)" },
+  "&.cm-focused .cm-cursor": { borderLeftColor: "var(--fg)" },
+  "&.cm-focused .cm-selectionBackground, .cm-selectionBackground, ::selection": {
+    backgroundColor: "color-mix(in srgb, var(--primary) 25%, transparent) !important",
+  },
+  ".cm-lintRange-error": {
+    backgroundImage: "none",
+    textDecoration: "underline wavy var(--danger)",
+    backgroundColor: "color-mix(in srgb, var(--danger) 10%, transparent)",
+  },
+  ".cm-lint-marker-error": { content: "none" },
+  ".cm-tooltip": {
+    backgroundColor: "var(--surface)",
+    color: "var(--fg)",
+    border: "1px solid var(--border)",
+    borderRadius: "0.375rem",
+    boxShadow: "0 4px 12px rgb(0 0 0 / 0.15)",
+  },
+  ".cm-tooltip-autocomplete > ul > li[aria-selected]": {
+    backgroundColor: "var(--primary)",
+    color: "var(--primary-fg)",
+  },
+  ".cm-completionDetail": { color: "inherit", opacity: 0.75, marginLeft: "0.75rem", fontStyle: "normal" },
+  ".cm-tooltip.cm-completionInfo": { maxWidth: "22rem", padding: "0.375rem 0.5rem" },
+  ".kc-hover": { padding: "0.375rem 0.5rem", maxWidth: "26rem", whiteSpace: "pre-wrap", fontSize: "12px" },
+  ".cm-diagnostic-error": { borderLeftColor: "var(--danger)" },
+});
+
+/** Completion of keys and values from the schema the text is checked against. */
+function schemaCompletion(schema: () => JsonSchema | undefined) {
+  return (cx: CompletionContext): CompletionResult | null => {
+    const root = schema();
+    if (!root) return null;
+    const text = cx.state.doc.toString();
+    const ctx = contextAt(text, cx.pos);
+    if (!ctx) return null;
+    if (!cx.explicit && ctx.prefix === "" && ctx.kind === "value") return null;
+    const options = suggestions(root, ctx).map((s) => ({
+      label: s.label,
+      apply: s.insert,
+      detail: s.detail,
+      info: s.info,
+      type: ctx.kind === "key" ? "property" : "constant",
+      boost: s.required ? 1 : 0,
+    }));
+    if (options.length === 0) return null;
+    return { from: ctx.from, options, validFor: /^[\w.-]*$/ };
   };
-  const parts: ReactNode[] = [];
-  if (m) {
-    parts.push(
-      <span key="i">{m[1]}</span>,
-      <span key="k" className="text-primary">
-        {m[2]}
-      </span>,
-      <span key="c" className="text-muted">
-        {m[3]}
-      </span>,
-      value(m[4] ?? "", "v"),
-    );
-  } else {
-    const item = /^(\s*-\s+)(.*)$/.exec(code);
-    if (item) parts.push(<span key="i">{item[1]}</span>, value(item[2] ?? "", "v"));
-    else parts.push(value(code, "v"));
-  }
-  if (comment)
-    parts.push(
-      <span key="#" className="text-muted italic">
-        {comment}
-      </span>,
-    );
-  return parts;
+}
+
+/** Hover on a key: its path, type, description and default from the schema. */
+function schemaHover(schema: () => JsonSchema | undefined) {
+  return hoverTooltip((view, pos) => {
+    const root = schema();
+    if (!root) return null;
+    const k = keyAt(view.state.doc.toString(), pos);
+    if (!k) return null;
+    const s = schemaAt(root, k.path);
+    if (!s) return null;
+    return {
+      pos: k.from,
+      end: k.to,
+      above: true,
+      create: () => {
+        const dom = document.createElement("div");
+        dom.className = "kc-hover";
+        dom.textContent = describeKey(k.path, s);
+        return { dom };
+      },
+    };
+  });
+}
+
+/** The issues as CodeMirror diagnostics on their lines (issues without a line stay in the list below). */
+function diagnosticsOf(state: EditorState, issues: EditorIssue[]): Diagnostic[] {
+  return issues
+    .filter((i): i is EditorIssue & { line: number } => i.line !== null && i.line >= 1)
+    .map((i) => {
+      const line = state.doc.line(Math.min(i.line, state.doc.lines));
+      return { from: line.from, to: line.to, severity: "error", message: i.message };
+    });
 }
 
 /**
- * A YAML text area with syntax highlighting, line numbers and the lines
- * that have errors marked; each error below jumps to its line. The text
- * area is the real control (keyboard, selection, screen readers); the
- * coloured copy behind it is decoration.
+ * A YAML editor (CodeMirror 6 with its YAML language): highlighting, line
+ * numbers, undo, the checks' errors pointed at their lines, and — when the
+ * text is checked against a JSON Schema — completion of keys and values
+ * (Ctrl-Space) and help on hover. Tab indents; Escape then Tab leaves the
+ * editor. Each error below jumps to its line.
  */
 export function YamlEditor({
   label,
@@ -71,6 +152,7 @@ export function YamlEditor({
   rows = 14,
   hint,
   readOnly,
+  schema,
 }: {
   label: string;
   value: string;
@@ -79,122 +161,144 @@ export function YamlEditor({
   rows?: number;
   hint?: ReactNode;
   readOnly?: boolean;
+  /** The JSON Schema the value is checked against: completion and hover come from it. */
+  schema?: JsonSchema;
 }) {
   const id = useId();
-  const area = useRef<HTMLTextAreaElement>(null);
-  const back = useRef<HTMLDivElement>(null);
-  const lines = value.split("\n");
-  const bad = new Set(issues.map((i) => i.line).filter((l): l is number => l !== null));
+  const host = useRef<HTMLDivElement>(null);
+  const view = useRef<EditorView | null>(null);
+  const onChangeRef = useRef(onChange);
+  const schemaRef = useRef(schema);
+  const attrs = useRef(new Compartment());
+  const editable = useRef(new Compartment());
+  const describedBy = issues.length ? `${id}-errors` : hint ? `${id}-hint` : undefined;
+
+  useEffect(() => {
+    onChangeRef.current = onChange;
+    schemaRef.current = schema;
+  });
+
+  useEffect(() => {
+    if (!host.current) return;
+    const extensions: Extension[] = [
+      lineNumbers(),
+      highlightActiveLineGutter(),
+      highlightActiveLine(),
+      drawSelection(),
+      history(),
+      closeBrackets(),
+      indentUnit.of("  "),
+      EditorState.tabSize.of(2),
+      yaml(),
+      syntaxHighlighting(highlight),
+      autocompletion({ override: [schemaCompletion(() => schemaRef.current)], icons: false }),
+      schemaHover(() => schemaRef.current),
+      keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
+      theme,
+      attrs.current.of([]),
+      editable.current.of([]),
+      EditorView.updateListener.of((u) => {
+        if (u.docChanged) onChangeRef.current?.(u.state.doc.toString());
+      }),
+    ];
+    const v = new EditorView({ parent: host.current, state: EditorState.create({ doc: value, extensions }) });
+    view.current = v;
+    return () => {
+      v.destroy();
+      view.current = null;
+    };
+    // The editor is made once; value, issues and attributes are pushed in by the effects below.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+
+  // A value changed from outside (reset, a loaded template) replaces the text.
+  useEffect(() => {
+    const v = view.current;
+    if (v && v.state.doc.toString() !== value)
+      v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: value } });
+  }, [value]);
+
+  useEffect(() => {
+    const v = view.current;
+    if (!v) return;
+    v.dispatch({
+      effects: [
+        attrs.current.reconfigure(
+          EditorView.contentAttributes.of({
+            "aria-labelledby": `${id}-label`,
+            "aria-invalid": issues.length > 0 ? "true" : "false",
+            ...(describedBy ? { "aria-describedby": describedBy } : {}),
+            "aria-multiline": "true",
+            // Focusable even read-only, so the text can be scrolled and read with the keyboard.
+            tabindex: "0",
+            spellcheck: "false",
+            autocapitalize: "off",
+            autocorrect: "off",
+          }),
+        ),
+        editable.current.reconfigure(
+          readOnly ? [EditorState.readOnly.of(true), EditorView.editable.of(false)] : [],
+        ),
+      ],
+    });
+  }, [id, issues.length, describedBy, readOnly]);
+
+  useEffect(() => {
+    const v = view.current;
+    if (v) v.dispatch(setDiagnostics(v.state, diagnosticsOf(v.state, issues)));
+  }, [issues, value]);
+
   const jump = (line: number) => {
-    const el = area.current;
-    if (!el) return;
-    const start = lines.slice(0, line - 1).reduce((n, l) => n + l.length + 1, 0);
-    el.focus();
-    el.setSelectionRange(start, start + (lines[line - 1]?.length ?? 0));
+    const v = view.current;
+    if (!v) return;
+    const l = v.state.doc.line(Math.min(line, v.state.doc.lines));
+    v.dispatch({ selection: { anchor: l.from, head: l.to }, scrollIntoView: true });
+    v.focus();
   };
-  const height = `${rows * 1.25 + 1}rem`;
+
   return (
     <div className="space-y-1.5">
-      <label htmlFor={id} className="block text-sm font-medium text-fg">
+      <div id={`${id}-label`} className="block text-sm font-medium text-fg">
         {label}
-      </label>
+      </div>
       <div
+        ref={host}
+        data-yaml-editor
         className={cn(
-          "relative flex overflow-hidden rounded-md border bg-surface font-mono text-xs leading-5 shadow-xs focus-within:ring-2",
+          "overflow-hidden rounded-md border font-mono shadow-xs focus-within:ring-2 [&_.cm-editor]:h-full",
           issues.length
             ? "border-danger focus-within:ring-danger/30"
             : "border-border focus-within:ring-ring/30",
         )}
-        style={{ height }}
-      >
-        <div
-          aria-hidden
-          className="shrink-0 overflow-hidden border-r border-border bg-surface-2 py-2 text-right text-muted select-none"
-          style={{ width: "2.75rem" }}
-        >
-          <div style={{ transform: "translateY(var(--scroll, 0))" }}>
-            {lines.map((_, i) => (
-              <div key={i} className={cn("px-2", bad.has(i + 1) && "bg-danger/15 font-semibold text-danger")}>
-                {i + 1}
-              </div>
-            ))}
-          </div>
-        </div>
-        <div className="relative min-w-0 flex-1">
-          <div
-            ref={back}
-            aria-hidden
-            className="pointer-events-none absolute inset-0 overflow-hidden py-2 whitespace-pre"
-          >
-            <div className="px-3" style={{ transform: "translate(var(--scroll-x, 0), var(--scroll, 0))" }}>
-              {lines.map((l, i) => (
-                <div
-                  key={i}
-                  className={cn(bad.has(i + 1) && "bg-danger/10 underline decoration-danger decoration-wavy")}
-                >
-                  {l ? highlight(l) : <Fragment>&#8203;</Fragment>}
-                </div>
-              ))}
-            </div>
-          </div>
-          <textarea
-            ref={area}
-            id={id}
-            value={value}
-            readOnly={readOnly}
-            spellCheck={false}
-            autoCapitalize="off"
-            autoCorrect="off"
-            wrap="off"
-            aria-invalid={issues.length > 0}
-            aria-describedby={issues.length ? `${id}-errors` : hint ? `${id}-hint` : undefined}
-            onChange={(e) => onChange?.(e.target.value)}
-            onScroll={(e) => {
-              const t = e.currentTarget;
-              const box = t.parentElement?.parentElement;
-              box?.style.setProperty("--scroll", `${-t.scrollTop}px`);
-              box?.style.setProperty("--scroll-x", `${-t.scrollLeft}px`);
-            }}
-            onKeyDown={(e) => {
-              // Tab indents by two spaces (Escape then Tab leaves the field).
-              if (e.key === "Tab" && !e.shiftKey && !readOnly && !e.currentTarget.dataset.escaped) {
-                e.preventDefault();
-                const t = e.currentTarget;
-                const s = t.selectionStart;
-                onChange?.(`${value.slice(0, s)}  ${value.slice(t.selectionEnd)}`);
-                requestAnimationFrame(() => t.setSelectionRange(s + 2, s + 2));
-              }
-              if (e.key === "Escape") e.currentTarget.dataset.escaped = "1";
-              else if (e.key !== "Tab") delete e.currentTarget.dataset.escaped;
-            }}
-            className="absolute inset-0 h-full w-full resize-none overflow-auto bg-transparent px-3 py-2 whitespace-pre text-transparent caret-fg outline-none selection:bg-primary/25"
-          />
-        </div>
-      </div>
+        style={{ height: `${rows * 1.25 + 1}rem` }}
+      />
       {hint && !issues.length && (
         <p id={`${id}-hint`} className="text-xs text-muted">
           {hint}
+          {schema && !readOnly ? " Ctrl-Space suggests keys; hover a key for its help." : ""}
         </p>
       )}
       {issues.length > 0 && (
-        <ul id={`${id}-errors`} role="alert" className="space-y-0.5 text-xs font-medium text-danger">
-          {issues.slice(0, 8).map((i, n) => (
-            <li key={n}>
-              {i.line ? (
-                <button
-                  type="button"
-                  className="underline-offset-2 hover:underline"
-                  onClick={() => jump(i.line!)}
-                >
-                  Line {i.line}: {i.message}
-                </button>
-              ) : (
-                i.message
-              )}
-            </li>
-          ))}
-          {issues.length > 8 && <li>…and {issues.length - 8} more</li>}
-        </ul>
+        <div role="alert">
+          <ul id={`${id}-errors`} className="space-y-0.5 text-xs font-medium text-danger">
+            {issues.slice(0, 8).map((i, n) => (
+              <li key={n}>
+                {i.line ? (
+                  <button
+                    type="button"
+                    className="text-left underline-offset-2 hover:underline"
+                    onClick={() => jump(i.line!)}
+                  >
+                    Line {i.line}: {i.message}
+                  </button>
+                ) : (
+                  i.message
+                )}
+              </li>
+            ))}
+            {issues.length > 8 && <li>…and {issues.length - 8} more</li>}
+          </ul>
+        </div>
       )}
     </div>
   );

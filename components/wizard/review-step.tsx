@@ -8,7 +8,8 @@ import { parseDocument, stringify } from "yaml";
 import { formatMoney } from "@/components/ui/format";
 import { useTRPC } from "@/components/trpc/client";
 import { Button } from "@/components/ui/button";
-import { Field, Textarea } from "@/components/ui/field";
+import { YamlEditor, type EditorIssue } from "@/components/ui/yaml-editor";
+import { useCatalog } from "@/components/catalog/catalog-provider";
 import { CNI_LABEL } from "@/components/clusters/labels";
 import type { ClusterSpec } from "@/server/contracts/cluster";
 import { Section, type Spec } from "./parts";
@@ -36,7 +37,8 @@ export function ReviewStep({
     enabled: valid !== null,
   });
   const [yamlText, setYamlText] = useState(() => stringify(spec));
-  const [yamlError, setYamlError] = useState<string | null>(null);
+  const [yamlError, setYamlError] = useState<EditorIssue | null>(null);
+  const { catalog } = useCatalog();
   const warnings: string[] = [...cloudWarnings];
   if (spec.topology === "single")
     warnings.push("Single master: not highly available. Losing the master stops the cluster API.");
@@ -59,9 +61,10 @@ export function ReviewStep({
     setYamlText(text);
     const doc = parseDocument(text);
     if (doc.errors.length > 0) {
-      setYamlError(
-        `Line ${doc.errors[0]!.linePos?.[0]?.line ?? "?"}: ${doc.errors[0]!.message.split("\n")[0]}`,
-      );
+      setYamlError({
+        line: doc.errors[0]!.linePos?.[0]?.line ?? null,
+        message: doc.errors[0]!.message.split("\n")[0] ?? "not YAML",
+      });
       return;
     }
     setYamlError(null);
@@ -204,31 +207,21 @@ export function ReviewStep({
             </a>
           </Button>
         </div>
-        <Field label="Cluster spec" errors={yamlError ? [yamlError] : undefined}>
-          {(p) => (
-            <Textarea
-              {...p}
-              rows={18}
-              spellCheck={false}
-              value={yamlText}
-              onChange={(e) => onYaml(e.target.value)}
-            />
-          )}
-        </Field>
-        {issues.length > 0 && (
-          <div role="alert">
-            <ul aria-label="Problems in the specification" className="space-y-1 text-sm text-danger">
-              {issues.map(([path, messages]) => (
-                <li key={path}>
-                  <span className="mr-1.5 rounded border border-danger/40 px-1.5 py-0.5 font-mono text-xs">
-                    {lineOf(path) ? `line ${lineOf(path)}` : path}
-                  </span>
-                  <span className="font-mono text-xs">{path}</span>: {messages.join(" ")}
-                </li>
-              ))}
-            </ul>
-          </div>
-        )}
+        <YamlEditor
+          label="Cluster spec"
+          value={yamlText}
+          onChange={onYaml}
+          rows={18}
+          schema={catalog.specSchema}
+          issues={[
+            ...(yamlError ? [yamlError] : []),
+            ...issues.map(([path, messages]) => ({
+              line: lineOf(path),
+              message: `${path}: ${messages.map((m) => m.replace(/[.\s]*$/, "")).join("; ")}`,
+            })),
+          ]}
+          hint="Checked as you type; every field of the form is here."
+        />
       </Section>
     </>
   );

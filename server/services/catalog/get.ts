@@ -1,4 +1,5 @@
-import { AUTOSCALE_DEFAULTS, LIMITS } from "@/server/contracts/cluster";
+import { z } from "zod";
+import { AUTOSCALE_DEFAULTS, ClusterSpec, LIMITS } from "@/server/contracts/cluster";
 import { KUBECONFIG_VALIDITIES } from "@/server/contracts/kubeconfig";
 import {
   ADDONS,
@@ -17,7 +18,16 @@ import type { ServiceContext } from "../context";
 import type { ProjectAccess } from "../project/access";
 import { templateViews } from "./list-templates";
 
-/** An addon as the UI shows and configures it (no schema: values are checked on the server). */
+/**
+ * The cluster spec as JSON Schema (what a user may write): the spec editor's
+ * completion and hover. The server still checks with zod; this is help only.
+ */
+const SPEC_SCHEMA = z.toJSONSchema(ClusterSpec, { io: "input", unrepresentable: "any" }) as Record<
+  string,
+  unknown
+>;
+
+/** An addon as the UI shows and configures it; the schema is the editor's help, values are checked on the server. */
 function addonView(entry: AddonEntry) {
   return {
     id: entry.id,
@@ -34,6 +44,8 @@ function addonView(entry: AddonEntry) {
       kubernetesMinors: VERSIONS.map((k) => k.minor).filter((m) => supports(v, `${m}.0`)),
     })),
     defaultValues: defaultValuesYaml(entry),
+    /** The JSON Schema the values are checked against (the editor's completion and hover). */
+    valuesSchema: entry.valuesSchema,
     defaultResources: addonResources(entry, entry.defaultValues),
   };
 }
@@ -99,6 +111,7 @@ export async function getCatalog({ ctx, project }: { ctx: ServiceContext; projec
       externalNetwork: cloud?.externalNetworks.find((n) => n.id === cloud.externalNetworkId)?.name ?? null,
     },
     addons: ADDONS.map(addonView),
+    specSchema: SPEC_SCHEMA,
     /** The addons a new cluster starts with, per Kubernetes version. */
     defaultAddons: Object.fromEntries(versions.map((v) => [v.version, defaultAddons(v.version)])),
     defaultPolicies: defaultPolicies(),
