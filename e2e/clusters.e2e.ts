@@ -63,6 +63,13 @@ test("the cluster page: scale a node group, a viewer sees no actions, delete wit
   await expect(page.getByRole("heading", { name: "shop" })).toBeVisible();
   await expect(page.getByText("Running", { exact: true })).toBeVisible({ timeout: 90_000 });
   await expect(page.getByText("NodeGroupsReady")).toBeVisible();
+  // The Overview lists the load balancers and volumes the console made, each with what it is for.
+  const inventory = page.getByRole("region", { name: "Load balancers and volumes" });
+  await expect(inventory.getByRole("row").filter({ hasText: "Kubernetes API" })).toContainText("ACTIVE");
+  await expect(inventory.getByRole("row").filter({ hasText: "etcd of master 1" })).toContainText(
+    "shop-master-0",
+  );
+  await expect(page.getByTestId("inventory-totals")).toHaveText(/^1 load balancer, 1 volume \(\d+ GB\)$/);
 
   await page.getByRole("tab", { name: "Node groups" }).click();
   await page.getByLabel("Nodes in workers").fill("2");

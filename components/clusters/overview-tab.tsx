@@ -6,6 +6,7 @@ import { CNI_LABEL, type ClusterData, TOPOLOGY_LABEL } from "./labels";
 import { formatMoney } from "@/components/ui/format";
 import { ApiAllowlistButton } from "./api-access";
 import { MadeByClusterCard } from "./made-by-cluster-card";
+import { InventoryCard } from "./inventory-card";
 
 export function OverviewTab({
   projectId,
@@ -92,6 +93,7 @@ export function OverviewTab({
           </ul>
         </Card>
       </div>
+      <InventoryCard cluster={c} />
       <MadeByClusterCard cluster={c} />
     </div>
   );

@@ -183,6 +183,38 @@ export interface MadeByCluster {
   }>;
 }
 
+/**
+ * The load balancers and volumes the console made for the cluster (its API
+ * load balancer, addons' load balancers and volumes, the masters' etcd
+ * volumes), as the last pass observed them: the Overview's summary, beside
+ * what the cluster made for itself (MadeByCluster). No timestamp, so a pass
+ * that finds the same resources leaves the row (and the live streams) alone.
+ */
+export interface Inventory {
+  loadBalancers: Array<{
+    id: string;
+    name: string;
+    /** What it is for, in words: "Kubernetes API", "Addon ingress-nginx". */
+    purpose: string;
+    vipAddress: string;
+    floatingIp: string | null;
+    provisioning: string;
+    operating: string;
+  }>;
+  volumes: Array<{
+    id: string;
+    name: string;
+    /** "etcd of c1-master-0", "Addon docker-registry". */
+    purpose: string;
+    sizeGb: number;
+    volumeType: string | null;
+    status: string;
+    availabilityZone: string;
+    /** The node it is attached to, when it is. */
+    attachedTo: string | null;
+  }>;
+}
+
 export interface LbHealth {
   /** Octavia's id of the load balancer. */
   id: string;
@@ -250,6 +282,8 @@ export interface ClusterStatus {
   health?: HealthStatus;
   /** Load balancers and volumes the cluster made for itself (its Services and claims). */
   madeByCluster?: MadeByCluster;
+  /** Load balancers and volumes the console made for the cluster. */
+  inventory?: Inventory;
   /** Each load balancer's health by name (status tree, amphorae, connections), when last looked at. */
   loadBalancers?: Record<string, LbHealth>;
   /**

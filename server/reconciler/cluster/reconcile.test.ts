@@ -111,6 +111,35 @@ describe("create", () => {
     expect(view.phase).toBe("Running");
     expect(view.observedGeneration).toBe(1);
     expect(view.status.apiEndpoint).toMatch(/^https:\/\/127\.\d+\.\d+\.\d+:6443$/);
+    // The Overview's summary: the API load balancer and one etcd volume per master, attached to it.
+    expect(view.status.inventory?.loadBalancers).toMatchObject([
+      {
+        name: "c1-api",
+        purpose: "Kubernetes API",
+        floatingIp: view.status.apiAddress,
+        provisioning: "ACTIVE",
+        operating: "ONLINE",
+      },
+    ]);
+    expect(
+      view.status.inventory?.volumes.map((v) => [
+        v.name,
+        v.purpose,
+        v.sizeGb,
+        v.volumeType,
+        v.status,
+        v.attachedTo,
+      ]),
+    ).toEqual(
+      [0, 1, 2].map((i) => [
+        `c1-etcd-${i}`,
+        `etcd of master ${i + 1}`,
+        20,
+        "high-iops",
+        "in-use",
+        `c1-master-${i}`,
+      ]),
+    );
     // The allowlist keeps the console out: Nova says the servers run, nothing says the kubelets are Ready.
     expect(view.status.nodes.filter((n) => n.state === "Unverified")).toHaveLength(5);
     expect(view.conditions.map((x) => [x.type, x.status])).toEqual([

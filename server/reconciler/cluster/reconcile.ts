@@ -11,6 +11,7 @@ import { cloudCredentialPhase } from "./phases/cloud-credential";
 import { infrastructurePhase } from "./phases/infrastructure";
 import { lbHealthPhase } from "./phases/lb-health";
 import { madeByClusterPhase } from "./phases/made-by-cluster";
+import { inventoryPhase } from "./phases/inventory";
 import { prunePhase } from "./phases/prune";
 import { registrationPhase } from "./phases/registration";
 import { startPhase } from "./phases/start";
@@ -39,9 +40,9 @@ export { backoff } from "./scope";
 
 /** The phases of each flow, in order: earlier phases set group targets and steps for later ones. */
 const FLOWS: Record<Exclude<Flow, "delete">, PhaseFn[]> = {
-  stop: [stopPhase, madeByClusterPhase],
-  start: [startPhase, madeByClusterPhase],
-  upgrade: [upgradePhase, infrastructurePhase, prunePhase, madeByClusterPhase],
+  stop: [stopPhase, madeByClusterPhase, inventoryPhase],
+  start: [startPhase, madeByClusterPhase, inventoryPhase],
+  upgrade: [upgradePhase, infrastructurePhase, prunePhase, madeByClusterPhase, inventoryPhase],
   converge: [
     caRotationPhase,
     autoscalerPhase,
@@ -53,6 +54,7 @@ const FLOWS: Record<Exclude<Flow, "delete">, PhaseFn[]> = {
     addonsPhase,
     lbHealthPhase,
     madeByClusterPhase,
+    inventoryPhase,
   ],
 };
 
