@@ -129,9 +129,11 @@ export function InventoryCard({ cluster: c }: { cluster: ClusterData }) {
             </tbody>
           </Table>
           <p className="border-t border-border px-5 py-3 text-xs text-muted">
-            {made
-              ? `The cluster made ${plural(madeLbs, "load balancer", "load balancers")} and ${plural(madeVolumes, "volume", "volumes")} for itself: see "Made by the cluster" below.`
-              : `What the cluster makes for itself (Services of type LoadBalancer, claims) is listed below once its API answers.`}
+            {!made
+              ? "What the cluster makes for itself (Services of type LoadBalancer, claims) is listed below once its API answers."
+              : madeLbs + madeVolumes === 0
+                ? "The cluster has made no load balancers or volumes for itself yet."
+                : `The cluster made ${plural(madeLbs, "load balancer", "load balancers")} and ${plural(madeVolumes, "volume", "volumes")} for itself: see "Made by the cluster" below.`}
           </p>
         </>
       )}
