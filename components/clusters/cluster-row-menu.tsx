@@ -44,7 +44,10 @@ export function ClusterRowMenu({ projectId, cluster: c }: { projectId: string; c
       {dialog === "upgrade" && (
         <UpgradeButton projectId={projectId} cluster={c} control={control("upgrade")} />
       )}
-      <DeleteClusterDialog projectId={projectId} cluster={c} {...control("delete")} />
+      {/* Mounted only when asked for: a list of 1,000 rows must not hold 1,000 dialogs and mutations. */}
+      {dialog === "delete" && (
+        <DeleteClusterDialog projectId={projectId} cluster={c} {...control("delete")} />
+      )}
     </>
   );
 }

@@ -6,7 +6,7 @@ import { keepPreviousData, useInfiniteQuery, useQuery } from "@tanstack/react-qu
 import { AlertTriangle, Plus } from "lucide-react";
 import { Button } from "@/components/ui/button";
 import { LoadMore } from "@/components/ui/load-more";
-import { Fragment, useState } from "react";
+import { Fragment, memo, useState } from "react";
 import { useLivePollInterval } from "@/components/live/live-updates";
 import { useTRPC } from "@/components/trpc/client";
 import { Badge } from "@/components/ui/badge";
@@ -14,7 +14,7 @@ import { Input, Options, Select } from "@/components/ui/field";
 import { LoadError, LoadingBlock } from "@/components/ui/load-state";
 import Link from "next/link";
 import { PHASES } from "@/server/contracts/phases";
-import { PHASE_TONE, TOPOLOGY_LABEL } from "./labels";
+import { PHASE_TONE, TOPOLOGY_LABEL, type ClusterData } from "./labels";
 import { formatDate, formatMoney } from "@/components/ui/format";
 import { ClustersEmpty } from "./clusters-empty";
 import { ClusterRowMenu } from "./cluster-row-menu";
@@ -22,7 +22,7 @@ import { roleAtLeast } from "@/server/contracts/roles";
 
 const PAGE = 100;
 
-/** Live list of the project's clusters: refreshed every 2 s, so changes show without a reload. */
+/** Live list of the project's clusters: changes are pushed (polling only while the stream is down), so they show without a reload. */
 export function ClustersList({ projectId }: { projectId: string }) {
   const trpc = useTRPC();
   const project = useQuery(trpc.project.get.queryOptions({ projectId }));
@@ -96,102 +96,9 @@ export function ClustersList({ projectId }: { projectId: string }) {
             ]}
           />
           <tbody className="divide-y divide-border">
-            {items.map((c) => {
-              const p = c.progress;
-              const busy = p && c.phase !== "Running" && c.phase !== "Error" && p.total > 0;
-              const zones = [
-                ...new Set([
-                  c.spec.masterZone,
-                  ...c.spec.nodeGroups.map((g) => g.zone),
-                  ...(c.spec.topology === "regional" ? (c.spec.regionZones ?? []) : []),
-                ]),
-              ]
-                .filter((z): z is string => Boolean(z))
-                .sort();
-              return (
-                <tr key={c.id} className="align-top">
-                  <td className="py-3 pr-3 pl-4">
-                    <Link
-                      href={`/projects/${projectId}/clusters/${c.id}`}
-                      className="font-medium text-fg hover:text-primary hover:underline focus-visible:ring-2 focus-visible:ring-ring outline-none rounded"
-                    >
-                      {c.name}
-                    </Link>
-                    <div className="text-xs text-muted">{c.status.apiEndpoint ?? "API endpoint pending"}</div>
-                  </td>
-                  <td className="px-3 py-3">
-                    <Badge tone={PHASE_TONE[c.phase]}>{c.phase}</Badge>
-                    {busy && (
-                      <div className="mt-2">
-                        <Progress
-                          className="h-1.5"
-                          label={`${c.name} progress`}
-                          value={p.done}
-                          max={p.total}
-                        />
-                        <div
-                          className="mt-1 truncate text-xs text-muted"
-                          title={`${p.done}/${p.total} · ${p.currentStep ?? "Waiting for the cloud"}`}
-                        >
-                          {p.done}/{p.total} · {p.currentStep ?? "Waiting for the cloud"}
-                        </div>
-                      </div>
-                    )}
-                    {c.status.lastError && (
-                      <div
-                        className="mt-1.5 flex items-start gap-1 text-xs text-danger"
-                        title={c.status.lastError.message}
-                      >
-                        <AlertTriangle className="mt-0.5 size-3 shrink-0" aria-hidden />
-                        <span className="line-clamp-2">{c.status.lastError.message}</span>
-                      </div>
-                    )}
-                  </td>
-                  <td className="px-3 py-3 text-fg">
-                    <span className="tabular-nums">{c.spec.version}</span>
-                    <div className="text-xs text-muted">
-                      {TOPOLOGY_LABEL[c.spec.topology]}, {c.spec.masterCount} master
-                      {c.spec.masterCount === 1 ? "" : "s"}
-                    </div>
-                  </td>
-                  <td className="px-3 py-3 text-right">
-                    <span
-                      className="text-fg tabular-nums"
-                      title="Ready worker nodes / nodes the node groups ask for (autoscaling groups: their minimum)"
-                    >
-                      {c.status.nodes.filter((n) => n.role === "worker" && n.state === "Ready").length}/
-                      {c.spec.nodeGroups.reduce(
-                        (s, g) => s + (g.scaling.mode === "fixed" ? g.scaling.size : g.scaling.min),
-                        0,
-                      )}
-                    </span>
-                    {/* Lines break between zones, never inside a zone's name. */}
-                    <div className="text-xs text-muted">
-                      {zones.map((z, i) => (
-                        <Fragment key={z}>
-                          {i > 0 && ", "}
-                          <span className="whitespace-nowrap">{z}</span>
-                        </Fragment>
-                      ))}
-                    </div>
-                  </td>
-                  <td className="px-3 py-3 text-right whitespace-nowrap text-fg tabular-nums">
-                    {formatMoney(c.cost.perMonth, c.cost.currency)}
-                  </td>
-                  <td
-                    className="py-3 pr-4 pl-3 text-xs whitespace-nowrap text-muted"
-                    title={c.createdAt.toISOString()}
-                  >
-                    {formatDate(c.createdAt)}
-                  </td>
-                  {canEdit && (
-                    <td className="w-10 py-2.5 pr-3">
-                      <ClusterRowMenu projectId={projectId} cluster={c} />
-                    </td>
-                  )}
-                </tr>
-              );
-            })}
+            {items.map((c) => (
+              <ClusterListRow key={c.id} projectId={projectId} cluster={c} canEdit={canEdit} />
+            ))}
             {items.length === 0 && (
               <tr>
                 <td colSpan={canEdit ? 7 : 6} className="px-4 py-10 text-center text-sm text-muted">
@@ -214,3 +121,105 @@ export function ClustersList({ projectId }: { projectId: string }) {
     </div>
   );
 }
+
+/**
+ * One row of the list. Memoized: the rows of pages already loaded keep their
+ * objects (react-query shares unchanged data), so "Load more" and a pushed
+ * change render only the rows that are new or changed, not all of them.
+ */
+const ClusterListRow = memo(function ClusterListRow({
+  projectId,
+  cluster: c,
+  canEdit,
+}: {
+  projectId: string;
+  cluster: ClusterData;
+  canEdit: boolean;
+}) {
+  const p = c.progress;
+  const busy = p && c.phase !== "Running" && c.phase !== "Error" && p.total > 0;
+  const zones = [
+    ...new Set([
+      c.spec.masterZone,
+      ...c.spec.nodeGroups.map((g) => g.zone),
+      ...(c.spec.topology === "regional" ? (c.spec.regionZones ?? []) : []),
+    ]),
+  ]
+    .filter((z): z is string => Boolean(z))
+    .sort();
+  return (
+    <tr className="align-top">
+      <td className="py-3 pr-3 pl-4">
+        <Link
+          href={`/projects/${projectId}/clusters/${c.id}`}
+          className="font-medium text-fg hover:text-primary hover:underline focus-visible:ring-2 focus-visible:ring-ring outline-none rounded"
+        >
+          {c.name}
+        </Link>
+        <div className="text-xs text-muted">{c.status.apiEndpoint ?? "API endpoint pending"}</div>
+      </td>
+      <td className="px-3 py-3">
+        <Badge tone={PHASE_TONE[c.phase]}>{c.phase}</Badge>
+        {busy && (
+          <div className="mt-2">
+            <Progress className="h-1.5" label={`${c.name} progress`} value={p.done} max={p.total} />
+            <div
+              className="mt-1 truncate text-xs text-muted"
+              title={`${p.done}/${p.total} · ${p.currentStep ?? "Waiting for the cloud"}`}
+            >
+              {p.done}/{p.total} · {p.currentStep ?? "Waiting for the cloud"}
+            </div>
+          </div>
+        )}
+        {c.status.lastError && (
+          <div
+            className="mt-1.5 flex items-start gap-1 text-xs text-danger"
+            title={c.status.lastError.message}
+          >
+            <AlertTriangle className="mt-0.5 size-3 shrink-0" aria-hidden />
+            <span className="line-clamp-2">{c.status.lastError.message}</span>
+          </div>
+        )}
+      </td>
+      <td className="px-3 py-3 text-fg">
+        <span className="tabular-nums">{c.spec.version}</span>
+        <div className="text-xs text-muted">
+          {TOPOLOGY_LABEL[c.spec.topology]}, {c.spec.masterCount} master
+          {c.spec.masterCount === 1 ? "" : "s"}
+        </div>
+      </td>
+      <td className="px-3 py-3 text-right">
+        <span
+          className="text-fg tabular-nums"
+          title="Ready worker nodes / nodes the node groups ask for (autoscaling groups: their minimum)"
+        >
+          {c.status.nodes.filter((n) => n.role === "worker" && n.state === "Ready").length}/
+          {c.spec.nodeGroups.reduce(
+            (s, g) => s + (g.scaling.mode === "fixed" ? g.scaling.size : g.scaling.min),
+            0,
+          )}
+        </span>
+        {/* Lines break between zones, never inside a zone's name. */}
+        <div className="text-xs text-muted">
+          {zones.map((z, i) => (
+            <Fragment key={z}>
+              {i > 0 && ", "}
+              <span className="whitespace-nowrap">{z}</span>
+            </Fragment>
+          ))}
+        </div>
+      </td>
+      <td className="px-3 py-3 text-right whitespace-nowrap text-fg tabular-nums">
+        {formatMoney(c.cost.perMonth, c.cost.currency)}
+      </td>
+      <td className="py-3 pr-4 pl-3 text-xs whitespace-nowrap text-muted" title={c.createdAt.toISOString()}>
+        {formatDate(c.createdAt)}
+      </td>
+      {canEdit && (
+        <td className="w-10 py-2.5 pr-3">
+          <ClusterRowMenu projectId={projectId} cluster={c} />
+        </td>
+      )}
+    </tr>
+  );
+});

@@ -1,12 +1,21 @@
 /** How the console writes money, dates, times and durations (the browser's locale). */
 
+/** Made once per currency and precision: a new Intl.NumberFormat per call costs more than the formatting. */
+const moneyFormats = new Map<string, Intl.NumberFormat>();
+
 export function formatMoney(n: number, currency: string, digits = 0): string {
-  return new Intl.NumberFormat(undefined, {
-    style: "currency",
-    currency,
-    minimumFractionDigits: digits,
-    maximumFractionDigits: digits,
-  }).format(n);
+  const key = `${currency}/${digits}`;
+  let f = moneyFormats.get(key);
+  if (!f) {
+    f = new Intl.NumberFormat(undefined, {
+      style: "currency",
+      currency,
+      minimumFractionDigits: digits,
+      maximumFractionDigits: digits,
+    });
+    moneyFormats.set(key, f);
+  }
+  return f.format(n);
 }
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "medium" });
