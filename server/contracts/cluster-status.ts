@@ -262,6 +262,11 @@ export interface ClusterStatus {
    * Past the start's deadline a worker is replaced (auto-healing's remedy) and a master fails the start.
    */
   startWait?: Record<string, string>;
+  /**
+   * Servers a stop waits for (stop sent, not off yet): since when (cluster time, ISO; "" = from the next
+   * look, after a Retry). Past the stop's deadline the stop fails with them named.
+   */
+  stopWait?: Record<string, string>;
   /** The reconciler's progress on each node's newest cordon/uncordon/drain/replace request. */
   nodeActions?: Record<string, NodeActionStatus>;
   /** Kubernetes version each node's kubelet reports (node name → version), when the API answers. */

@@ -586,3 +586,54 @@ describe("upgrade", () => {
     expect(kubeNodes(c.id).every((n) => n.ready && n.kubeletVersion === "v1.35.3")).toBe(true);
   }, 200_000);
 });
+
+describe("a stop that a server never finishes", () => {
+  it("names the server, fails past the deadline with it named, and Retry finishes once Nova takes the stop", async () => {
+    const { u, c, ref } = await running({ name: "hang" });
+    const web1 = Object.values(t.emu.engine.state.servers).find((s) => s.name === "hang-web-1")!;
+    // Nova refuses every stop of hang-web-1 (as a compute host that never answers would leave it).
+    await t.injectFault({
+      service: "compute",
+      method: "POST",
+      path: `/servers/${web1.id}/action$`,
+      status: 409,
+    });
+    await u.caller.cluster.stop(ref);
+    await drive(db, t, c.id, {
+      stepMs: 2_000,
+      until: async () => (await clusterRow(db, c.id)).status.stopWait?.["hang-web-1"] !== undefined,
+    });
+    const waiting = await u.caller.cluster.get(ref);
+    expect(waiting.phase).toBe("Stopping");
+    // Past the deadline (10 min of cluster time): the stop fails with the server named and what is off.
+    await drive(db, t, c.id, {
+      stepMs: 60_000,
+      until: async () => (await clusterRow(db, c.id)).phase === "Error",
+    });
+    const row = await clusterRow(db, c.id);
+    expect(row.status.lastError).toMatchObject({
+      terminal: true,
+      step: "Stop the servers",
+      message: expect.stringMatching(
+        /^hang-web-1 has not powered off 1\d min after its stop was sent \(Nova: ACTIVE\)\. 1 of 5 servers are off; the rest keep running and billing\./,
+      ),
+    });
+    expect((await u.caller.operation.list(ref))[0]).toMatchObject({ kind: "stop", status: "failed" });
+    expect(row.status.lastError?.message).toMatch(
+      /Retry waits another 10 min .*Cancel starts the cluster again\.$/,
+    );
+    expect((await u.caller.cluster.get(ref)).progress?.cancel).toEqual({
+      possible: true,
+      means: "The cluster is started again.",
+    });
+    // The operator fixes the host; Retry sends the stop again and the cluster stops.
+    expect((await t.admin("DELETE", "/faults")).status).toBe(204);
+    await u.caller.cluster.retry(ref);
+    await drive(db, t, c.id, {
+      stepMs: 2_000,
+      until: async () => (await clusterRow(db, c.id)).phase === "Stopped",
+    });
+    expect(Object.values(t.emu.engine.state.servers).every((s) => s.status === "SHUTOFF")).toBe(true);
+    expect((await clusterRow(db, c.id)).status.stopWait).toEqual({});
+  }, 200_000);
+});

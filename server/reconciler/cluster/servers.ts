@@ -57,3 +57,8 @@ export function powerResult(
     },
   };
 }
+
+/** An ISO time as HH:MM UTC (what a wait's message names). */
+export function clock(iso: string): string {
+  return `${iso.slice(11, 16)} UTC`;
+}

@@ -395,7 +395,8 @@ function clusterPhase(
 ): Phase {
   switch (scope.flow) {
     case "stop":
-      return converged ? "Stopped" : "Stopping";
+      // A stop that gave up on a server (past its deadline) is failed until retried, cancelled or started.
+      return converged ? "Stopped" : terminalError ? "Error" : "Stopping";
     case "start":
       // A start that gave up on a master (past its deadline) is failed until retried or cancelled.
       return terminalError ? "Error" : "Starting";

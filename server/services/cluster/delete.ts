@@ -75,6 +75,8 @@ export async function retryCluster({ ctx, project, input }: ProjectCall<ClusterR
           // A start that gave up on a master waits for it again, a full deadline: the nodes stay listed
           // (so the start goes on) with no time yet; the start counts from its next look.
           startWait: Object.fromEntries(Object.keys(row.status.startWait ?? {}).map((n) => [n, ""])),
+          // Likewise a stop that gave up on a server: the stop is sent again and waited for, a full deadline.
+          stopWait: Object.fromEntries(Object.keys(row.status.stopWait ?? {}).map((n) => [n, ""])),
           unregistered: Object.fromEntries(
             Object.entries(unregistered).map(([name, e]) => [name, { ...e, retried: true }]),
           ),

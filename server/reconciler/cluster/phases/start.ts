@@ -3,7 +3,7 @@ import type { OpenStackCloud } from "@/server/openstack";
 import type { Server } from "@/server/openstack/compute";
 import type { Observed } from "../observe";
 import type { Action, ClusterEvent, ClusterScope, PhaseResult } from "../scope";
-import { byName, groupOf, isMaster, live, powerResult } from "../servers";
+import { byName, clock, groupOf, isMaster, live, powerResult } from "../servers";
 
 /** Masters first; workers once the API answers; then uncordon what the stop cordoned once Ready. */
 export function startPlan(args: {
@@ -153,11 +153,6 @@ function notReadyWhy(n: KubeNode | undefined): string {
   return c.status === "Unknown" ? `Ready is Unknown: ${said}` : `${c.reason ?? "NotReady"}: ${said}`;
 }
 
-/** An ISO time as HH:MM UTC. */
-function clock(iso: string): string {
-  return `${iso.slice(11, 16)} UTC`;
-}
-
 /** The start flow: masters, then workers once the API answers, then uncordon what the stop cordoned. */
 export async function startPhase(scope: ClusterScope): Promise<PhaseResult> {
   const kube = scope.api?.kube ?? null;
@@ -178,7 +173,8 @@ export async function startPhase(scope: ClusterScope): Promise<PhaseResult> {
   });
   return {
     ...powerResult(scope, p, (s) => s.status === "ACTIVE" && kubeNodes?.get(s.name)?.ready === true),
-    status: () => ({ cordonedByStop: p.cordoned, startWait: p.startWait }),
+    // A start ends whatever a stop waited for.
+    status: () => ({ cordonedByStop: p.cordoned, startWait: p.startWait, stopWait: {} }),
     events: p.events,
     failure: p.failure,
   };
