@@ -195,6 +195,24 @@ test("the main pages fit 1024 and 1280 px in both themes: no overflow, no cut te
     await expect(row).toContainText("ru-msk-a");
   });
 
+  // A cluster being created shows its current step under its status ("12/24 · Create security group
+  // …-master"): a long step name is cut with an ellipsis inside the fixed column, never widening it.
+  await trpcMutation(page.request, "cluster.create", {
+    projectId,
+    spec: {
+      name: "layout-provisioning",
+      topology: "single",
+      masterCount: 1,
+      masterFlavor: "STD2-2-4",
+      nodeGroups: [],
+    },
+  });
+  const provisioning = page.getByRole("row").filter({ hasText: "layout-provisioning" });
+  await expect(provisioning.getByText(/^\d+\/\d+ · .{20,}/)).toBeVisible({ timeout: 30_000 });
+  await page.setViewportSize({ width: 1024, height: 900 });
+  expect(await layoutProblems(page), "clusters list at 1024 px, a cluster provisioning").toEqual([]);
+  expect((await provisioning.getByRole("cell").nth(1).boundingBox())!.width).toBeLessThanOrEqual(161);
+
   // ── the cluster's Overview, Node groups and Policies ─────────────────────
   await page.goto(clusterPage);
   await page.getByRole("tab", { name: "Overview" }).click();

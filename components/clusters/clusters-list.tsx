@@ -68,7 +68,7 @@ export function ClustersList({ projectId }: { projectId: string }) {
             <Options values={PHASES.filter((p) => p !== "Deleted")} />
           </Select>
         </label>
-        <span className="ml-auto text-xs text-muted">
+        <span className="ml-auto text-xs whitespace-nowrap text-muted">
           {items.length}
           {list.hasNextPage ? "+" : ""} cluster{items.length === 1 ? "" : "s"}
         </span>
@@ -87,9 +87,9 @@ export function ClustersList({ projectId }: { projectId: string }) {
             cellClassName="px-3 py-2.5 first:pl-4 last:pr-4"
             columns={[
               "Name",
-              { label: "Status", className: "w-44 xl:w-56" },
+              { label: "Status", className: "w-40 xl:w-56" },
               "Kubernetes",
-              { label: "Nodes and zones", className: "text-right" },
+              { label: "Nodes / zones", className: "text-right" },
               { label: "Per month", className: "text-right whitespace-nowrap" },
               "Created",
               ...(canEdit ? [{ label: <span className="sr-only">Actions</span>, key: "actions" }] : []),
@@ -158,7 +158,8 @@ const ClusterListRow = memo(function ClusterListRow({
         </Link>
         <div className="text-xs text-muted">{c.status.apiEndpoint ?? "API endpoint pending"}</div>
       </td>
-      <td className="px-3 py-3">
+      {/* A fixed width: a long step name is cut with an ellipsis (full text on hover), never widening the column. */}
+      <td className="w-40 max-w-40 px-3 py-3 xl:w-56 xl:max-w-56">
         <Badge tone={PHASE_TONE[c.phase]}>{c.phase}</Badge>
         {busy && (
           <div className="mt-2">
