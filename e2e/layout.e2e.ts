@@ -259,3 +259,36 @@ test("the main pages fit 1024 and 1280 px in both themes: no overflow, no cut te
     }),
   );
 });
+
+test("the wizard's steps and the project settings fit 1024 and 1280 px in both themes", async ({
+  page,
+  user,
+}) => {
+  const projectId = user.personalProjectId;
+  await page.goto(`/projects/${projectId}/clusters/new`);
+  const steps = page.getByRole("navigation", { name: "Wizard steps" });
+  await expect(steps).toBeVisible();
+  await page.getByRole("button", { name: "Next", exact: true }).click();
+  // A long name, as people give them: the summary and the review must still fit.
+  await page.getByLabel("Cluster name").fill("checkout-payments-production");
+  for (const step of ["Purpose", "Basics", "Network", "Node groups", "Addons & policies", "Review"]) {
+    await steps.getByRole("button", { name: step }).click();
+    await expect(steps.getByRole("button", { name: step })).toHaveAttribute("aria-current", "step");
+    if (step === "Addons & policies") {
+      // With an addon's values open: the editor, its version select and the resource list.
+      await page.getByLabel(/Ingress NGINX/).check();
+      await page.getByRole("button", { name: "Version and values" }).first().click();
+      await expect(page.getByLabel("Values for Ingress NGINX")).toBeVisible();
+    }
+    const slug = step.toLowerCase().replace(/[^a-z]+/g, "-");
+    await checkLayout(page, `wizard-${slug}`, () =>
+      expect(steps.getByRole("button", { name: step })).toHaveAttribute("aria-current", "step"),
+    );
+  }
+  await page.evaluate(() => localStorage.clear());
+
+  await page.goto(`/projects/${projectId}/settings`);
+  await checkLayout(page, "settings", () =>
+    expect(page.getByRole("heading", { name: "Members" })).toBeVisible(),
+  );
+});
