@@ -33,7 +33,12 @@ export interface UpgradeContext {
   groupTargets: Map<string, number>;
   masterUserData: (server: Server) => string;
   workerUserData: (group: NodeGroupSpec, nodeName: string) => string;
+  /** How long a rebuilt or new node may take to be Ready on the new version before the upgrade stops on it. */
+  readyWaitMs?: number;
 }
+
+/** A rebuilt or new node's patience (the start's too): past it the upgrade stops, naming the node. */
+export const UPGRADE_NODE_READY_MS = 10 * 60_000;
 
 export interface UpgradePlan {
   actions: Action[];
@@ -62,10 +67,11 @@ class Rollout {
   }
   mark(name: string, state: UpgradeStatus["nodes"][string]["state"], message?: string) {
     const prev = this.status.nodes[name];
-    // Keep when the drain began, so a drain held back by a budget is forced after DRAIN_TIMEOUT_MS.
+    // Keep when the drain began, so a drain held back by a budget is forced after DRAIN_TIMEOUT_MS; and
+    // when the rebuild or replacement began, so a node that never becomes Ready stops the upgrade in time.
     const since =
-      state === "draining"
-        ? prev?.state === "draining"
+      state === "draining" || state === "replacing"
+        ? prev?.state === state
           ? prev.since
           : this.ctx.now.toISOString()
         : undefined;
@@ -87,8 +93,13 @@ class Rollout {
 function failedServer(r: Rollout): UpgradePlan | null {
   const { ctx, status } = r;
   const { cloud, spec } = ctx;
-  const failed = r.servers.find((s) => s.status === "ERROR");
-  if (!failed) return null;
+  const late = ctx.status.failed ? r.servers.find((s) => s.name === ctx.status.failed!.node) : undefined;
+  // A server in ERROR, or the node an earlier pass gave up on (running but never Ready on the new version).
+  const failed =
+    r.servers.find((s) => s.status === "ERROR") ?? (late && !nodeReadyOn(ctx, late) ? late : undefined);
+  // The node given up on became Ready after all (a slow boot): the failure is over.
+  if (late && !failed && ctx.status.failed?.node === late.name) status.failed = null;
+  if (!failed) return lateNode(r);
   if (ctx.status.failed?.node === failed.name && ctx.status.failed.retried) {
     r.mark(failed.name, "replacing", "Retrying");
     const group = spec.nodeGroups.find((g) => g.name === groupOf(failed));
@@ -113,9 +124,29 @@ function failedServer(r: Rollout): UpgradePlan | null {
         failure: null,
       };
     }
-    // A rolling group's new node: the prune replaces failed servers; carry on.
+    // A rolling group's new node: the prune replaces servers in ERROR; one that runs but never became
+    // Ready is deleted here, and the infrastructure builds it again.
     status.failed = null;
+    if (failed.status !== "ERROR") {
+      r.actions.push({
+        label: `Replace ${failed.name} (never Ready on ${spec.version})`,
+        run: () => cloud.compute.deleteServer(failed.id),
+      });
+      return r.wait(`Replacing ${failed.name}`);
+    }
     return null;
+  }
+  if (failed.status !== "ERROR") {
+    // Still given up on (not retried yet): the failure stands.
+    const message = ctx.status.failed!.message;
+    return {
+      actions: [],
+      done: false,
+      waiting: message,
+      status: { ...status, failed: { ...ctx.status.failed! } },
+      sizeOverride: r.sizeOverride,
+      failure: { node: failed.name, message },
+    };
   }
   const message = `${failed.name} failed during the upgrade: ${failed.fault?.message ?? "server in ERROR"}`;
   r.mark(failed.name, "failed", failed.fault?.message ?? "ERROR");
@@ -127,6 +158,47 @@ function failedServer(r: Rollout): UpgradePlan | null {
     sizeOverride: r.sizeOverride,
     failure: { node: failed.name, message },
   };
+}
+
+/**
+ * A node rebuilt (or built) for the new version that is still not Ready past
+ * the deadline: the upgrade stops on it, named with the kubelet's reason,
+ * and the cluster keeps serving on the others; Retry rebuilds it again (a
+ * rolling group's new node: replaces it).
+ */
+function lateNode(r: Rollout): UpgradePlan | null {
+  const { ctx, status } = r;
+  // Only while the Kubernetes API answers: without it, nothing says whether a node is Ready.
+  if (!ctx.kubeNodes) return null;
+  const deadline = ctx.readyWaitMs ?? UPGRADE_NODE_READY_MS;
+  for (const s of r.servers) {
+    const n = status.nodes[s.name];
+    if (n?.state !== "replacing" || !n.since || versionOf(s) !== ctx.spec.version || nodeReadyOn(ctx, s))
+      continue;
+    const waited = ctx.now.getTime() - Date.parse(n.since);
+    if (!(waited >= deadline)) continue;
+    const k = ctx.kubeNodes?.get(s.name);
+    const why = !k
+      ? "its kubelet has not registered with the Kubernetes API"
+      : k.readyCondition
+        ? `Ready is ${k.readyCondition.status}: ${k.readyCondition.message?.replace(/\.$/, "") ?? k.readyCondition.reason ?? "no reason given"}`
+        : k.kubeletVersion !== `v${ctx.spec.version}`
+          ? `its kubelet reports ${k.kubeletVersion}`
+          : "its kubelet has not reported Ready";
+    const message = `${s.name} is not Ready on ${ctx.spec.version} ${Math.round(waited / 60_000)} min after its ${
+      isMaster(s) ? "rebuild" : "rebuild or replacement"
+    } began (${why}). The upgrade stops here and the cluster keeps serving on the other nodes; look at the server's console log, then Retry to ${isMaster(s) ? "rebuild it again" : "rebuild or replace it again"}.`;
+    r.mark(s.name, "failed", why);
+    return {
+      actions: [],
+      done: false,
+      waiting: message,
+      status: { ...status, failed: { node: s.name, message, retried: false } },
+      sizeOverride: r.sizeOverride,
+      failure: { node: s.name, message },
+    };
+  }
+  return null;
 }
 
 /** The control plane: one master at a time, and only while every master is Ready (quorum kept). */
@@ -300,6 +372,7 @@ export function upgradePhase(scope: ClusterScope): PhaseResult {
       return api!.userData.master(index, s.fixedIps[0]);
     },
     workerUserData: (g, nodeName) => api!.userData.worker(g, nodeName),
+    readyWaitMs: scope.deps.nodeReadyWaitMs ?? UPGRADE_NODE_READY_MS,
   });
   const upgrade = p.done ? { ...p.status, completedAt: scope.now.toISOString() } : p.status;
   return {
