@@ -42,3 +42,17 @@ export function secondsUntilMinuteEnds(windowStart: SQL | AnyColumn): SQL<number
 export function increment(column: AnyColumn): SQL {
   return sql`${column} + 1`;
 }
+
+/**
+ * A cluster's new phase only while the intent a reconciler pass worked from
+ * still stands (same power, generation and deletion request); otherwise the
+ * phase the user's newer change set ("Stopping") is kept.
+ */
+export function phaseIfIntentStands(
+  phase: string,
+  intent: { power: string; generation: number; deletionRequested: boolean },
+): SQL {
+  return sql`case when ${clusters.power} = ${intent.power} and ${clusters.generation} = ${intent.generation}
+    and (${clusters.deletionRequestedAt} is not null) = ${intent.deletionRequested}
+    then ${phase} else ${clusters.phase} end`;
+}

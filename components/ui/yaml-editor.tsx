@@ -39,6 +39,8 @@ export function YamlEditor({
   const [view, setView] = useState<YamlView | null>(null);
   const [loadError, setLoadError] = useState(false);
   const latest = useRef({ value, onChange, schema, issues });
+  /** The editor's last texts, as it reported them (the newest last). */
+  const emitted = useRef<string[]>([]);
   const describedBy = issues.length ? `${id}-errors` : hint ? `${id}-hint` : undefined;
 
   useEffect(() => {
@@ -54,7 +56,10 @@ export function YamlEditor({
         if (!alive || !host.current) return;
         mounted = mountYamlView(host.current, {
           value: latest.current.value,
-          onChange: (v) => latest.current.onChange?.(v),
+          onChange: (v) => {
+            emitted.current = [...emitted.current.slice(-49), v];
+            latest.current.onChange?.(v);
+          },
           schema: () => latest.current.schema,
         });
         setView(mounted);
@@ -66,8 +71,13 @@ export function YamlEditor({
     };
   }, []);
 
-  // A value changed from outside (reset, a loaded template) replaces the text.
-  useEffect(() => view?.setValue(value), [view, value]);
+  // A value changed from outside (reset, a loaded template) replaces the text. The editor's own recent
+  // texts coming back late (the parent renders after further keystrokes) are not outside changes:
+  // replacing the text with them would drop what was typed since and close the completion list.
+  useEffect(() => {
+    if (!view || emitted.current.includes(value)) return;
+    view.setValue(value);
+  }, [view, value]);
 
   useEffect(() => {
     view?.setAttributes(

@@ -1,4 +1,5 @@
 import { and, desc, eq, inArray } from "drizzle-orm";
+import { phaseIfIntentStands } from "@/db/sql";
 import type { Db } from "@/db/client";
 import { clusterEvents, clusters, operations, type ClusterStatus } from "@/db/schema";
 import type { ClusterEvent, ClusterRow, ClusterScope, OperationRow } from "./scope";
@@ -28,7 +29,24 @@ async function write(
   opChange: OperationChange | null,
   events: ClusterEvent[],
 ) {
-  await tx.update(clusters).set(change).where(eq(clusters.id, cluster.id));
+  const { phase, ...rest } = change;
+  // The phase only while the intent the pass worked from still stands: a stop, start, change or delete
+  // the user made meanwhile has set its own phase ("Stopping"), and a pass that began before it must not
+  // put back "Running" until the next pass (already queued by that change) looks again.
+  const guarded =
+    phase === undefined
+      ? {}
+      : {
+          phase: phaseIfIntentStands(phase, {
+            power: cluster.power,
+            generation: cluster.generation,
+            deletionRequested: cluster.deletionRequestedAt !== null,
+          }),
+        };
+  await tx
+    .update(clusters)
+    .set({ ...rest, ...guarded })
+    .where(eq(clusters.id, cluster.id));
   // Only while it is still the cluster's active operation: a pass that began before the user cancelled it
   // (or a newer change superseded it) must not bring it back as running or succeeded.
   if (op && opChange)
