@@ -1,4 +1,5 @@
 import type { ClusterSpec } from "@/server/contracts/cluster";
+import type { KubeNode } from "@/server/kube/client";
 import type { Server } from "@/server/openstack/compute";
 import { desiredGroupSize } from "@/server/domain/placement";
 import { groupFromTags, groupTag, workerIndex } from "../names";
@@ -61,4 +62,13 @@ export function powerResult(
 /** An ISO time as HH:MM UTC (what a wait's message names). */
 export function clock(iso: string): string {
   return `${iso.slice(11, 16)} UTC`;
+}
+
+/** What the node's Ready condition says, for people. */
+export function notReadyWhy(n: KubeNode | undefined): string {
+  if (!n) return "its kubelet has not registered with the Kubernetes API";
+  const c = n.readyCondition;
+  if (!c) return "its kubelet has not reported a Ready condition";
+  const said = c.message?.replace(/\.$/, "") ?? c.reason ?? "no reason given";
+  return c.status === "Unknown" ? `Ready is Unknown: ${said}` : `${c.reason ?? "NotReady"}: ${said}`;
 }

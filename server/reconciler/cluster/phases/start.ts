@@ -3,7 +3,7 @@ import type { OpenStackCloud } from "@/server/openstack";
 import type { Server } from "@/server/openstack/compute";
 import type { Observed } from "../observe";
 import type { Action, ClusterEvent, ClusterScope, PhaseResult } from "../scope";
-import { byName, clock, groupOf, isMaster, live, powerResult } from "../servers";
+import { byName, clock, groupOf, isMaster, live, notReadyWhy, powerResult } from "../servers";
 
 /** Masters first; workers once the API answers; then uncordon what the stop cordoned once Ready. */
 export function startPlan(args: {
@@ -142,15 +142,6 @@ export interface StartPlan {
   startWait: Record<string, string>;
   events: ClusterEvent[];
   failure: { step: string; message: string } | null;
-}
-
-/** What the node's Ready condition says, for people. */
-function notReadyWhy(n: KubeNode | undefined): string {
-  if (!n) return "its kubelet has not registered with the Kubernetes API";
-  const c = n.readyCondition;
-  if (!c) return "its kubelet has not reported a Ready condition";
-  const said = c.message?.replace(/\.$/, "") ?? c.reason ?? "no reason given";
-  return c.status === "Unknown" ? `Ready is Unknown: ${said}` : `${c.reason ?? "NotReady"}: ${said}`;
 }
 
 /** The start flow: masters, then workers once the API answers, then uncordon what the stop cordoned. */

@@ -7,7 +7,7 @@ import { masterIndex, workerIndex } from "../../names";
 import { DRAIN_TIMEOUT_MS, DrainBlocked, drainNode } from "../drain";
 import type { Observed } from "../observe";
 import type { Action, ClusterScope, PhaseResult } from "../scope";
-import { byName, groupOf, isMaster, live, versionOf } from "../servers";
+import { byName, groupOf, isMaster, live, notReadyWhy, versionOf } from "../servers";
 import { imageFor } from "../steps";
 
 /**
@@ -178,13 +178,10 @@ function lateNode(r: Rollout): UpgradePlan | null {
     const waited = ctx.now.getTime() - Date.parse(n.since);
     if (!(waited >= deadline)) continue;
     const k = ctx.kubeNodes?.get(s.name);
-    const why = !k
-      ? "its kubelet has not registered with the Kubernetes API"
-      : k.readyCondition
-        ? `Ready is ${k.readyCondition.status}: ${k.readyCondition.message?.replace(/\.$/, "") ?? k.readyCondition.reason ?? "no reason given"}`
-        : k.kubeletVersion !== `v${ctx.spec.version}`
-          ? `its kubelet reports ${k.kubeletVersion}`
-          : "its kubelet has not reported Ready";
+    const why =
+      k && !k.readyCondition && k.kubeletVersion !== `v${ctx.spec.version}`
+        ? `its kubelet reports ${k.kubeletVersion}`
+        : notReadyWhy(k);
     const message = `${s.name} is not Ready on ${ctx.spec.version} ${Math.round(waited / 60_000)} min after its ${
       isMaster(s) ? "rebuild" : "rebuild or replacement"
     } began (${why}). The upgrade stops here and the cluster keeps serving on the other nodes; look at the server's console log, then Retry to ${isMaster(s) ? "rebuild it again" : "rebuild or replace it again"}.`;
