@@ -4,13 +4,8 @@ import { Badge } from "@/components/ui/badge";
 import { Card, CardHeader } from "@/components/ui/card";
 import { Table, TableHead } from "@/components/ui/table";
 import type { ClusterData } from "./labels";
-import { lbAddress, operatingTone, provisioningTone, volumeStatusTone } from "./made-by-cluster";
-
-const CAPTION = "px-5 pt-4 pb-2 text-left text-sm font-medium text-fg";
-const HEAD = "border-b border-border";
-const TH = "px-3 py-2 first:pl-5 last:pr-5 align-bottom";
-const TD = "px-3 py-2.5 align-top first:pl-5 last:pr-5";
-const RESOURCE_NAME = "mt-0.5 font-mono text-[11px] text-muted [overflow-wrap:anywhere]";
+import { LbStatus, RT } from "./resource-table";
+import { lbAddress, volumeStatusTone } from "./made-by-cluster";
 
 const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
@@ -51,13 +46,13 @@ export function InventoryCard({ cluster: c }: { cluster: ClusterData }) {
           <Table
             className="table-auto text-sm"
             caption={`Load balancers (${inv.loadBalancers.length})`}
-            captionClassName={CAPTION}
+            captionClassName={RT.caption}
           >
-            <TableHead className={HEAD} cellClassName={TH} columns={["For", "Address", "Status"]} />
+            <TableHead className={RT.head} cellClassName={RT.th} columns={["For", "Address", "Status"]} />
             <tbody className="divide-y divide-border">
               {inv.loadBalancers.length === 0 && (
                 <tr>
-                  <td colSpan={3} className={`${TD} text-muted`}>
+                  <td colSpan={3} className={`${RT.td} text-muted`}>
                     {c.phase === "Provisioning"
                       ? "The API load balancer is not created yet."
                       : "None: the API load balancer is gone (the next pass recreates it)."}
@@ -68,24 +63,15 @@ export function InventoryCard({ cluster: c }: { cluster: ClusterData }) {
                 const address = lbAddress(lb);
                 return (
                   <tr key={lb.id}>
-                    <td className={TD}>
+                    <td className={RT.td}>
                       <div className="text-fg">{lb.purpose}</div>
-                      <div className={RESOURCE_NAME}>{lb.name}</div>
+                      <div className={RT.resourceName}>{lb.name}</div>
                     </td>
-                    <td className={`${TD} font-mono text-xs ${address.public ? "text-fg" : "text-muted"}`}>
+                    <td className={`${RT.td} font-mono text-xs ${address.public ? "text-fg" : "text-muted"}`}>
                       {address.text}
                     </td>
-                    <td className={TD}>
-                      <div className="flex flex-wrap gap-1.5">
-                        <Badge tone={provisioningTone(lb.provisioning)}>
-                          <span className="sr-only">Provisioning: </span>
-                          {lb.provisioning}
-                        </Badge>
-                        <Badge tone={operatingTone(lb.operating)}>
-                          <span className="sr-only">Operating: </span>
-                          {lb.operating}
-                        </Badge>
-                      </div>
+                    <td className={RT.td}>
+                      <LbStatus provisioning={lb.provisioning} operating={lb.operating} />
                     </td>
                   </tr>
                 );
@@ -95,33 +81,35 @@ export function InventoryCard({ cluster: c }: { cluster: ClusterData }) {
           <Table
             className="mt-2 table-auto text-sm"
             caption={`Volumes (${inv.volumes.length})`}
-            captionClassName={`${CAPTION} border-t border-border`}
+            captionClassName={`${RT.caption} border-t border-border`}
           >
             <TableHead
-              className={HEAD}
-              cellClassName={TH}
+              className={RT.head}
+              cellClassName={RT.th}
               columns={["For", { label: "Size", className: "text-right" }, "Type", "Status", "Attached to"]}
             />
             <tbody className="divide-y divide-border">
               {inv.volumes.length === 0 && (
                 <tr>
-                  <td colSpan={5} className={`${TD} text-muted`}>
+                  <td colSpan={5} className={`${RT.td} text-muted`}>
                     No volumes yet.
                   </td>
                 </tr>
               )}
               {inv.volumes.map((v) => (
                 <tr key={v.id}>
-                  <td className={TD}>
+                  <td className={RT.td}>
                     <div className="text-fg">{v.purpose}</div>
-                    <div className={RESOURCE_NAME}>{v.name}</div>
+                    <div className={RT.resourceName}>{v.name}</div>
                   </td>
-                  <td className={`${TD} text-right whitespace-nowrap text-fg tabular-nums`}>{v.sizeGb} GB</td>
-                  <td className={`${TD} whitespace-nowrap text-fg`}>{v.volumeType ?? "default"}</td>
-                  <td className={TD}>
+                  <td className={`${RT.td} text-right whitespace-nowrap text-fg tabular-nums`}>
+                    {v.sizeGb} GB
+                  </td>
+                  <td className={`${RT.td} whitespace-nowrap text-fg`}>{v.volumeType ?? "default"}</td>
+                  <td className={RT.td}>
                     <Badge tone={volumeStatusTone(v.status)}>{v.status}</Badge>
                   </td>
-                  <td className={`${TD} font-mono text-xs text-fg [overflow-wrap:anywhere]`}>
+                  <td className={`${RT.td} font-mono text-xs text-fg [overflow-wrap:anywhere]`}>
                     {v.attachedTo ?? <span className="font-sans text-sm text-muted">—</span>}
                   </td>
                 </tr>

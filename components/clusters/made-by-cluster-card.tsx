@@ -5,21 +5,8 @@ import { Card, CardHeader } from "@/components/ui/card";
 import { formatDateTime, formatMoney, formatRelative } from "@/components/ui/format";
 import { Table, TableHead } from "@/components/ui/table";
 import type { ClusterData } from "./labels";
-import {
-  lbAddress,
-  madeByClusterView,
-  operatingTone,
-  provisioningTone,
-  qualified,
-  volumeStatusTone,
-} from "./made-by-cluster";
-
-const CAPTION = "px-5 pt-4 pb-2 text-left text-sm font-medium text-fg";
-const HEAD = "border-b border-border";
-const TH = "px-3 py-2 first:pl-5 last:pr-5 align-bottom";
-const TD = "px-3 py-2.5 align-top first:pl-5 last:pr-5";
-/** Resource names (kube_service_<uuid>_…, pvc-<uuid>): small, muted, broken anywhere. */
-const RESOURCE_NAME = "mt-0.5 font-mono text-[11px] text-muted [overflow-wrap:anywhere]";
+import { LbStatus, RT } from "./resource-table";
+import { lbAddress, madeByClusterView, qualified, volumeStatusTone } from "./made-by-cluster";
 
 /**
  * The load balancers and volumes the cluster made for its Services of type
@@ -62,13 +49,13 @@ export function MadeByClusterCard({ cluster: c }: { cluster: ClusterData }) {
           <Table
             className="table-auto text-sm"
             caption={`Load balancers (${view.loadBalancers.length})`}
-            captionClassName={CAPTION}
+            captionClassName={RT.caption}
           >
-            <TableHead className={HEAD} cellClassName={TH} columns={["Service", "Address", "Status"]} />
+            <TableHead className={RT.head} cellClassName={RT.th} columns={["Service", "Address", "Status"]} />
             <tbody className="divide-y divide-border">
               {view.loadBalancers.length === 0 && (
                 <tr>
-                  <td colSpan={3} className={`${TD} text-muted`}>
+                  <td colSpan={3} className={`${RT.td} text-muted`}>
                     No Service of type LoadBalancer.
                   </td>
                 </tr>
@@ -77,26 +64,17 @@ export function MadeByClusterCard({ cluster: c }: { cluster: ClusterData }) {
                 const address = lbAddress(lb);
                 return (
                   <tr key={lb.id}>
-                    <td className={TD}>
+                    <td className={RT.td}>
                       <div className="text-fg [overflow-wrap:anywhere]">
                         {lb.service ? qualified(lb.service) : "Service not known"}
                       </div>
-                      <div className={RESOURCE_NAME}>{lb.name}</div>
+                      <div className={RT.resourceName}>{lb.name}</div>
                     </td>
-                    <td className={`${TD} font-mono text-xs ${address.public ? "text-fg" : "text-muted"}`}>
+                    <td className={`${RT.td} font-mono text-xs ${address.public ? "text-fg" : "text-muted"}`}>
                       {address.text}
                     </td>
-                    <td className={TD}>
-                      <div className="flex flex-wrap gap-1.5">
-                        <Badge tone={provisioningTone(lb.provisioning)}>
-                          <span className="sr-only">Provisioning: </span>
-                          {lb.provisioning}
-                        </Badge>
-                        <Badge tone={operatingTone(lb.operating)}>
-                          <span className="sr-only">Operating: </span>
-                          {lb.operating}
-                        </Badge>
-                      </div>
+                    <td className={RT.td}>
+                      <LbStatus provisioning={lb.provisioning} operating={lb.operating} />
                     </td>
                   </tr>
                 );
@@ -106,11 +84,11 @@ export function MadeByClusterCard({ cluster: c }: { cluster: ClusterData }) {
           <Table
             className="mt-2 table-auto text-sm"
             caption={`Volumes (${view.volumes.length})`}
-            captionClassName={`${CAPTION} border-t border-border`}
+            captionClassName={`${RT.caption} border-t border-border`}
           >
             <TableHead
-              className={HEAD}
-              cellClassName={TH}
+              className={RT.head}
+              cellClassName={RT.th}
               columns={[
                 "Claim",
                 { label: "Size", className: "text-right" },
@@ -123,26 +101,28 @@ export function MadeByClusterCard({ cluster: c }: { cluster: ClusterData }) {
             <tbody className="divide-y divide-border">
               {view.volumes.length === 0 && (
                 <tr>
-                  <td colSpan={6} className={`${TD} text-muted`}>
+                  <td colSpan={6} className={`${RT.td} text-muted`}>
                     No PersistentVolumeClaim volumes.
                   </td>
                 </tr>
               )}
               {view.volumes.map((v) => (
                 <tr key={v.id}>
-                  <td className={TD}>
+                  <td className={RT.td}>
                     <div className="text-fg [overflow-wrap:anywhere]">
                       {v.claim ? qualified(v.claim) : "Claim not known"}
                     </div>
-                    <div className={RESOURCE_NAME}>{v.name}</div>
+                    <div className={RT.resourceName}>{v.name}</div>
                   </td>
-                  <td className={`${TD} text-right whitespace-nowrap text-fg tabular-nums`}>{v.sizeGb} GB</td>
-                  <td className={`${TD} whitespace-nowrap text-fg`}>{v.volumeType ?? "default"}</td>
-                  <td className={`${TD} whitespace-nowrap text-fg`}>{v.availabilityZone || "—"}</td>
-                  <td className={TD}>
+                  <td className={`${RT.td} text-right whitespace-nowrap text-fg tabular-nums`}>
+                    {v.sizeGb} GB
+                  </td>
+                  <td className={`${RT.td} whitespace-nowrap text-fg`}>{v.volumeType ?? "default"}</td>
+                  <td className={`${RT.td} whitespace-nowrap text-fg`}>{v.availabilityZone || "—"}</td>
+                  <td className={RT.td}>
                     <Badge tone={volumeStatusTone(v.status)}>{v.status}</Badge>
                   </td>
-                  <td className={`${TD} font-mono text-xs text-fg [overflow-wrap:anywhere]`}>
+                  <td className={`${RT.td} font-mono text-xs text-fg [overflow-wrap:anywhere]`}>
                     {v.attachedTo ?? <span className="font-sans text-sm text-muted">—</span>}
                   </td>
                 </tr>
