@@ -21,6 +21,8 @@ export interface BenchConsole {
   /** The console's own process (`node … scripts/serve.ts`), for its CPU time and memory. */
   server: ChildProcess;
   db: Db;
+  /** The console's CONSOLE_ENCRYPTION_KEY, for a benchmark that reconciles its clusters in-process. */
+  encryptionKey: string;
   stop(): Promise<void>;
 }
 
@@ -35,11 +37,12 @@ export async function startBenchConsole(name: string): Promise<BenchConsole> {
   });
   await migrateDatabase(pg.url);
   const port = await freePort();
+  const encryptionKey = generateKey();
   const server = spawn(process.execPath, ["--import", "tsx", "scripts/serve.ts", "--production"], {
     env: {
       ...process.env,
       DATABASE_URL: pg.url,
-      CONSOLE_ENCRYPTION_KEY: generateKey(),
+      CONSOLE_ENCRYPTION_KEY: encryptionKey,
       NEXTAUTH_SECRET: randomBytes(32).toString("hex"),
       PORT: String(port),
       NEXTAUTH_URL: `http://localhost:${port}`,
@@ -59,6 +62,7 @@ export async function startBenchConsole(name: string): Promise<BenchConsole> {
     base: `http://localhost:${port}`,
     server,
     db,
+    encryptionKey,
     stop: async () => {
       server.kill("SIGTERM");
       await new Promise((r) => server.on("exit", r));

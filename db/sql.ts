@@ -56,3 +56,8 @@ export function phaseIfIntentStands(
     and (${clusters.deletionRequestedAt} is not null) = ${intent.deletionRequested}
     then ${phase} else ${clusters.phase} end`;
 }
+
+/** A jsonb column without some of its top-level keys (`column - keys`): a read that leaves heavy parts behind. */
+export function jsonbWithout(column: AnyColumn, keys: string[]): SQL<unknown> {
+  return keys.reduce<SQL<unknown>>((acc, key) => sql`${acc} - ${key}::text`, sql`${column}`);
+}

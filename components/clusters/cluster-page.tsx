@@ -3,6 +3,7 @@
 import { Progress } from "@/components/ui/progress";
 import { useQuery } from "@tanstack/react-query";
 import { AlertTriangle, ArrowLeft } from "lucide-react";
+import dynamic from "next/dynamic";
 import Link from "next/link";
 import { useLivePollInterval } from "@/components/live/live-updates";
 import { useTRPC } from "@/components/trpc/client";
@@ -10,9 +11,6 @@ import { Badge } from "@/components/ui/badge";
 import { Banner } from "@/components/ui/banner";
 import { LoadingBlock } from "@/components/ui/load-state";
 import { TabsContent, TabsList, TabsRoot } from "@/components/ui/tabs";
-import { AddonsTab } from "./addons-tab";
-import { HealthTab } from "./health-tab";
-import { PoliciesTab } from "./policies-tab";
 import { roleAtLeast } from "@/server/contracts/roles";
 import { PHASE_TONE, TOPOLOGY_LABEL } from "./labels";
 import { EolBanner, UpgradeProgress } from "./lifecycle-actions";
@@ -20,11 +18,33 @@ import { MaintenanceBanner, Schedules } from "./schedules";
 import { formatMoney } from "@/components/ui/format";
 import { CancelOperationButton } from "./cancel-operation";
 import { ClusterActions } from "./cluster-actions";
-import { EventsTab } from "./events-tab";
-import { NodeGroupsTab } from "./node-groups-tab";
-import { OperationsTab } from "./operations-tab";
 import { OverviewTab } from "./overview-tab";
 import { useTabHash } from "./use-tab-hash";
+
+// Every tab but the Overview loads when first opened (its charts, YAML editor and tables are their own
+// chunks), so the page's first load carries the Overview only.
+const tabLoading = (label: string) =>
+  function TabLoading() {
+    return <LoadingBlock label={`Loading ${label}…`} className="py-10" />;
+  };
+const NodeGroupsTab = dynamic(() => import("./node-groups-tab").then((m) => m.NodeGroupsTab), {
+  loading: tabLoading("node groups"),
+});
+const HealthTab = dynamic(() => import("./health-tab").then((m) => m.HealthTab), {
+  loading: tabLoading("health and load"),
+});
+const AddonsTab = dynamic(() => import("./addons-tab").then((m) => m.AddonsTab), {
+  loading: tabLoading("addons"),
+});
+const PoliciesTab = dynamic(() => import("./policies-tab").then((m) => m.PoliciesTab), {
+  loading: tabLoading("policies"),
+});
+const OperationsTab = dynamic(() => import("./operations-tab").then((m) => m.OperationsTab), {
+  loading: tabLoading("operations"),
+});
+const EventsTab = dynamic(() => import("./events-tab").then((m) => m.EventsTab), {
+  loading: tabLoading("events"),
+});
 
 const TABS = [
   { value: "overview", label: "Overview" },

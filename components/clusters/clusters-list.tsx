@@ -14,7 +14,7 @@ import { Input, Options, Select } from "@/components/ui/field";
 import { LoadError, LoadingBlock } from "@/components/ui/load-state";
 import Link from "next/link";
 import { PHASES } from "@/server/contracts/phases";
-import { PHASE_TONE, TOPOLOGY_LABEL, type ClusterData } from "./labels";
+import { PHASE_TONE, TOPOLOGY_LABEL, type ClusterSummaryData } from "./labels";
 import { formatDate, formatMoney } from "@/components/ui/format";
 import { ClustersEmpty } from "./clusters-empty";
 import { ClusterRowMenu } from "./cluster-row-menu";
@@ -133,20 +133,11 @@ const ClusterListRow = memo(function ClusterListRow({
   canEdit,
 }: {
   projectId: string;
-  cluster: ClusterData;
+  cluster: ClusterSummaryData;
   canEdit: boolean;
 }) {
   const p = c.progress;
   const busy = p && c.phase !== "Running" && c.phase !== "Error" && p.total > 0;
-  const zones = [
-    ...new Set([
-      c.spec.masterZone,
-      ...c.spec.nodeGroups.map((g) => g.zone),
-      ...(c.spec.topology === "regional" ? (c.spec.regionZones ?? []) : []),
-    ]),
-  ]
-    .filter((z): z is string => Boolean(z))
-    .sort();
   return (
     <tr className="align-top">
       <td className="py-3 pr-3 pl-4">
@@ -156,7 +147,7 @@ const ClusterListRow = memo(function ClusterListRow({
         >
           {c.name}
         </Link>
-        <div className="text-xs text-muted">{c.status.apiEndpoint ?? "API endpoint pending"}</div>
+        <div className="text-xs text-muted">{c.apiEndpoint ?? "API endpoint pending"}</div>
       </td>
       {/* A fixed width: a long step name is cut with an ellipsis (full text on hover), never widening the column. */}
       <td className="w-40 max-w-40 px-3 py-3 xl:w-56 xl:max-w-56">
@@ -172,21 +163,18 @@ const ClusterListRow = memo(function ClusterListRow({
             </div>
           </div>
         )}
-        {c.status.lastError && (
-          <div
-            className="mt-1.5 flex items-start gap-1 text-xs text-danger"
-            title={c.status.lastError.message}
-          >
+        {c.lastError && (
+          <div className="mt-1.5 flex items-start gap-1 text-xs text-danger" title={c.lastError}>
             <AlertTriangle className="mt-0.5 size-3 shrink-0" aria-hidden />
-            <span className="line-clamp-2">{c.status.lastError.message}</span>
+            <span className="line-clamp-2">{c.lastError}</span>
           </div>
         )}
       </td>
       <td className="px-3 py-3 text-fg">
-        <span className="tabular-nums">{c.spec.version}</span>
+        <span className="tabular-nums">{c.version}</span>
         <div className="text-xs text-muted">
-          {TOPOLOGY_LABEL[c.spec.topology]}, {c.spec.masterCount} master
-          {c.spec.masterCount === 1 ? "" : "s"}
+          {TOPOLOGY_LABEL[c.topology]}, {c.masterCount} master
+          {c.masterCount === 1 ? "" : "s"}
         </div>
       </td>
       <td className="px-3 py-3 text-right">
@@ -194,15 +182,11 @@ const ClusterListRow = memo(function ClusterListRow({
           className="text-fg tabular-nums"
           title="Ready worker nodes / nodes the node groups ask for (autoscaling groups: their minimum)"
         >
-          {c.status.nodes.filter((n) => n.role === "worker" && n.state === "Ready").length}/
-          {c.spec.nodeGroups.reduce(
-            (s, g) => s + (g.scaling.mode === "fixed" ? g.scaling.size : g.scaling.min),
-            0,
-          )}
+          {c.workers.ready}/{c.workers.wanted}
         </span>
         {/* Lines break between zones, never inside a zone's name. */}
         <div className="text-xs text-muted">
-          {zones.map((z, i) => (
+          {c.zones.map((z, i) => (
             <Fragment key={z}>
               {i > 0 && ", "}
               <span className="whitespace-nowrap">{z}</span>

@@ -3,6 +3,8 @@ import type { AppRouter } from "@/server/api/root";
 import type { ClusterSpec, Phase, Topology } from "@/server/contracts/cluster";
 
 export type ClusterData = inferRouterOutputs<AppRouter>["cluster"]["get"];
+/** A clusters-list row: a summary, not the whole cluster (`ClusterData`). */
+export type ClusterSummaryData = inferRouterOutputs<AppRouter>["cluster"]["list"]["items"][number];
 /** What every cluster-page tab gets. */
 export interface ClusterTabProps {
   projectId: string;

@@ -15,7 +15,12 @@ import {
 import type { Condition, Phase } from "@/server/contracts/cluster";
 // A value import, relative so drizzle-kit resolves it: the stored spec is parsed on every read.
 import { type ClusterSpec, StoredClusterSpec } from "../../server/contracts/cluster";
-import type { ClusterSchedules, ClusterStatus, OperationKind } from "@/server/contracts/cluster-status";
+import type {
+  ClusterSchedules,
+  ClusterStatus,
+  MadeByCluster,
+  OperationKind,
+} from "@/server/contracts/cluster-status";
 import { projects } from "./projects";
 import { users } from "./users";
 
@@ -67,6 +72,18 @@ export const clusters = pgTable(
       .$type<ClusterStatus>()
       .notNull()
       .default({ apiEndpoint: null, apiAddress: null, nodes: [], lastError: null }),
+    // What the clusters list shows of the status, kept by PostgreSQL on every write: a list page reads
+    // these small columns, never the status itself (kilobytes per cluster, out of TOAST).
+    listApiEndpoint: text("list_api_endpoint").generatedAlwaysAs(sql`status->>'apiEndpoint'`),
+    listLastError: text("list_last_error").generatedAlwaysAs(sql`status->'lastError'->>'message'`),
+    listReadyWorkers: integer("list_ready_workers")
+      .notNull()
+      .generatedAlwaysAs(
+        sql`coalesce(jsonb_array_length(jsonb_path_query_array(status, '$.nodes[*] ? (@.role == "worker" && @.state == "Ready")')), 0)`,
+      ),
+    listMadeByCluster: jsonb("list_made_by_cluster")
+      .$type<MadeByCluster>()
+      .generatedAlwaysAs(sql`status->'madeByCluster'`),
     /** Stop schedule and maintenance window (who set them), and what the worker last executed. */
     schedules: jsonb("schedules").$type<ClusterSchedules>().notNull().default({}),
     /** The newest cordon/uncordon/drain/replace request per node (intent; the reconciler reports in status.nodeActions). */
@@ -86,7 +103,12 @@ export const clusters = pgTable(
     uniqueIndex("clusters_project_name_live_key")
       .on(t.projectId, t.name)
       .where(sql`deleted_at IS NULL`),
-    index("clusters_project_idx").on(t.projectId, t.createdAt.desc()),
+    // The clusters list's order (newest first, id breaking ties) and keyset: a page is read from the index
+    // and only its rows are projected, instead of sorting (and projecting) every cluster of the project.
+    // Deleted clusters (kept for their history) are not in it.
+    index("clusters_project_live_created_idx")
+      .on(t.projectId, t.createdAt.desc(), t.id.desc())
+      .where(sql`deleted_at IS NULL`),
   ],
 );
 

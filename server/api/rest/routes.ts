@@ -168,7 +168,7 @@ export const ROUTES: RestRoute[] = [
     }),
     status: 200,
     response: S.ClusterList,
-    run: (c, a) => c.cluster.list({ projectId: a.params.projectId!, ...a.query }),
+    run: (c, a) => c.cluster.listDetailed({ projectId: a.params.projectId!, ...a.query }),
   }),
   route({
     method: "POST",

@@ -20,7 +20,13 @@ import { createCluster } from "@/server/services/cluster/create";
 import { estimateCluster } from "@/server/services/cluster/estimate";
 import { deleteCluster, retryCluster } from "@/server/services/cluster/delete";
 import { cancelOperation } from "@/server/services/cluster/cancel";
-import { getCluster, listClusters, listEventKinds, listEvents } from "@/server/services/cluster/read";
+import {
+  getCluster,
+  listClusters,
+  listClustersDetailed,
+  listEventKinds,
+  listEvents,
+} from "@/server/services/cluster/read";
 import { KubeconfigRequest } from "@/server/contracts/kubeconfig";
 import { issueKubeconfig } from "@/server/services/cluster/kubeconfig";
 import { projectProcedure, router } from "../trpc";
@@ -29,6 +35,10 @@ export const clusterRouter = router({
   list: projectProcedure("viewer")
     .input(ListClustersInput)
     .query(({ ctx, input }) => listClusters({ ctx: ctx.svc, project: ctx.project, input })),
+  /** The list with whole clusters (spec, status), for the REST API and automation. */
+  listDetailed: projectProcedure("viewer")
+    .input(ListClustersInput)
+    .query(({ ctx, input }) => listClustersDetailed({ ctx: ctx.svc, project: ctx.project, input })),
   get: projectProcedure("viewer")
     .input(ClusterRef)
     .query(({ ctx, input }) => getCluster({ ctx: ctx.svc, project: ctx.project, input })),

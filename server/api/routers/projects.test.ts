@@ -79,6 +79,10 @@ const ref = (f: Fixture) => ({ projectId: f.projectId, clusterId: f.clusterId })
 
 const PROCEDURES: Record<string, { min: ProjectRole; call: (c: Caller, f: Fixture) => Promise<unknown> }> = {
   "cluster.list": { min: "viewer", call: (c, f) => c.cluster.list({ projectId: f.projectId }) },
+  "cluster.listDetailed": {
+    min: "viewer",
+    call: (c, f) => c.cluster.listDetailed({ projectId: f.projectId }),
+  },
   "cluster.get": {
     min: "viewer",
     call: (c, f) => c.cluster.get(ref(f)),

@@ -516,6 +516,63 @@ describe("intent rules and errors", () => {
 });
 
 describe("listing", () => {
+  it("lists a summary per cluster that agrees with the whole cluster, at a fraction of its size", async () => {
+    const { u, c } = await create({ name: "sum" });
+    await converge(c.id);
+    const p = u.personalProjectId;
+    // A second, still provisioning cluster with an error to show.
+    const other = await u.caller.cluster.create({
+      projectId: p,
+      spec: spec({ name: "sum-2", topology: "single", masterCount: 1, masterZone: "ru-msk-c" }),
+    });
+    await db
+      .update(clusters)
+      .set({
+        status: {
+          ...(await row(other.id)).status,
+          lastError: { step: "x", message: "Nova said no", at: "", attempts: 2, terminal: false },
+        },
+      })
+      .where(eq(clusters.id, other.id));
+    const [list, detailed, whole] = await Promise.all([
+      u.caller.cluster.list({ projectId: p }),
+      u.caller.cluster.listDetailed({ projectId: p }),
+      u.caller.cluster.get({ projectId: p, clusterId: c.id }),
+    ]);
+    expect(list.items.map((x) => x.name)).toEqual(["sum-2", "sum"]);
+    expect(detailed.items.map((x) => x.id)).toEqual(list.items.map((x) => x.id));
+    const s = list.items[1]!;
+    const readyWorkers = whole.status.nodes.filter((n) => n.role === "worker" && n.state === "Ready").length;
+    expect(readyWorkers).toBe(2);
+    expect(s).toMatchObject({
+      phase: "Running",
+      power: "on",
+      version: whole.spec.version,
+      topology: "standard",
+      masterCount: 3,
+      zones: ["ru-msk-a", "ru-msk-b"],
+      workers: { ready: 2, wanted: 2 },
+      apiEndpoint: whole.status.apiEndpoint,
+      lastError: null,
+      progress: null,
+      cost: { perHour: whole.cost.perHour, perMonth: whole.cost.perMonth, currency: whole.cost.currency },
+    });
+    expect(s.apiEndpoint).toMatch(/^https:\/\//);
+    const pending = list.items[0]!;
+    expect(pending).toMatchObject({
+      phase: "Provisioning",
+      zones: ["ru-msk-a", "ru-msk-c"],
+      workers: { ready: 0, wanted: 2 },
+      lastError: "Nova said no",
+      progress: { operation: "create", done: 0 },
+    });
+    // The summary carries no spec or status: a converged cluster's row is a small part of the whole.
+    expect(s).not.toHaveProperty("spec");
+    expect(s).not.toHaveProperty("status");
+    const bytes = (x: unknown) => JSON.stringify(x).length;
+    expect(bytes(s) * 4).toBeLessThan(bytes(detailed.items[1]));
+  });
+
   it("pages through clusters created in the same instant without skipping or repeating (microsecond keyset)", async () => {
     const u = await makeUser(db);
     const p = u.personalProjectId;

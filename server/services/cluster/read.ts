@@ -1,4 +1,4 @@
-import { and, desc, eq, ilike, isNull, lt, or, type SQL } from "drizzle-orm";
+import { and, desc, eq, ilike, inArray, isNull, lt, or, type SQL } from "drizzle-orm";
 import { clusterEvents, clusters, operations } from "@/db/schema";
 import { clustersAfter } from "@/db/sql";
 import type {
@@ -11,7 +11,16 @@ import type {
 import type { ServiceContext, ProjectCall } from "../context";
 import { ServiceError } from "../errors";
 import type { ProjectAccess } from "../project/access";
-import { activeOperations, loadCluster, operationColumns, toView, type ClusterView } from "./view";
+import {
+  activeOperations,
+  loadCluster,
+  operationColumns,
+  summaryColumns,
+  toSummary,
+  toView,
+  type ClusterSummary,
+  type ClusterView,
+} from "./view";
 import { projectPrices } from "../cloud/catalog";
 
 export async function getCluster({ ctx, project, input }: ProjectCall<ClusterRef>): Promise<ClusterView> {
@@ -20,12 +29,8 @@ export async function getCluster({ ctx, project, input }: ProjectCall<ClusterRef
   return toView(row, ops.get(row.id) ?? null, await projectPrices(ctx.db, project.id));
 }
 
-/** Newest first; the cursor is the id of the last row of the previous page. */
-export async function listClusters({
-  ctx,
-  project,
-  input,
-}: ProjectCall<ListClustersInput>): Promise<{ items: ClusterView[]; nextCursor: string | null }> {
+/** The filter and keyset page of a clusters list: newest first, after the cursor's row. */
+async function listWhere({ ctx, project, input }: ProjectCall<ListClustersInput>): Promise<SQL | undefined> {
   const where: SQL[] = [eq(clusters.projectId, project.id), isNull(clusters.deletedAt)];
   if (input.search) where.push(ilike(clusters.name, `%${input.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`));
   if (input.phase) where.push(eq(clusters.phase, input.phase as ClusterView["phase"]));
@@ -38,22 +43,78 @@ export async function listClusters({
       where.push(clustersAfter(input.cursor));
     }
   }
-  const rows = await ctx.db
-    .select()
+  return and(...where);
+}
+
+/**
+ * The ids of a list page, in order, and whether more follow. Read apart from
+ * the rows: ordering whole rows made PostgreSQL fetch every cluster's spec and
+ * status out of TOAST to sort them (50 ms for 1,000 clusters), where ordering
+ * ids reads the narrow columns only (1 ms).
+ */
+async function pageIds(call: ProjectCall<ListClustersInput>): Promise<{ ids: string[]; more: boolean }> {
+  const rows = await call.ctx.db
+    .select({ id: clusters.id })
     .from(clusters)
-    .where(and(...where))
+    .where(await listWhere(call))
     .orderBy(desc(clusters.createdAt), desc(clusters.id))
-    .limit(input.limit + 1);
-  const page = rows.slice(0, input.limit);
-  const prices = await projectPrices(ctx.db, project.id);
-  const ops = await activeOperations(
-    ctx.db,
-    page.map((r) => r.id),
+    .limit(call.input.limit + 1);
+  return { ids: rows.slice(0, call.input.limit).map((r) => r.id), more: rows.length > call.input.limit };
+}
+
+/** Rows in the order of `ids` (a row deleted between the two reads is left out). */
+function inOrder<R extends { id: string }>(ids: string[], rows: R[]): R[] {
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
+/**
+ * The clusters list: a summary per cluster (phase, progress, counts, zones,
+ * endpoint, cost), newest first; the cursor is the id of the last row of the
+ * previous page.
+ */
+export async function listClusters(
+  call: ProjectCall<ListClustersInput>,
+): Promise<{ items: ClusterSummary[]; nextCursor: string | null }> {
+  const { ctx, project } = call;
+  const { ids, more } = await pageIds(call);
+  const page = inOrder(
+    ids,
+    ids.length ? await ctx.db.select(summaryColumns).from(clusters).where(inArray(clusters.id, ids)) : [],
   );
-  const last = page.at(-1);
+  const [prices, ops] = await Promise.all([
+    projectPrices(ctx.db, project.id),
+    activeOperations(
+      ctx.db,
+      page.map((r) => r.id),
+    ),
+  ]);
+  return {
+    items: page.map((r) => toSummary(r, ops.get(r.id) ?? null, prices)),
+    nextCursor: more ? (ids.at(-1) ?? null) : null,
+  };
+}
+
+/** The same list with every cluster whole (spec, status, conditions), as `getCluster` returns it: the REST API's list. */
+export async function listClustersDetailed(
+  call: ProjectCall<ListClustersInput>,
+): Promise<{ items: ClusterView[]; nextCursor: string | null }> {
+  const { ctx, project } = call;
+  const { ids, more } = await pageIds(call);
+  const page = inOrder(
+    ids,
+    ids.length ? await ctx.db.select().from(clusters).where(inArray(clusters.id, ids)) : [],
+  );
+  const [prices, ops] = await Promise.all([
+    projectPrices(ctx.db, project.id),
+    activeOperations(
+      ctx.db,
+      page.map((r) => r.id),
+    ),
+  ]);
   return {
     items: page.map((r) => toView(r, ops.get(r.id) ?? null, prices)),
-    nextCursor: rows.length > input.limit && last ? last.id : null,
+    nextCursor: more ? (ids.at(-1) ?? null) : null,
   };
 }
 

@@ -1,7 +1,9 @@
 import { and, desc, eq, getTableColumns, inArray, isNull } from "drizzle-orm";
 import type { Executor } from "@/db/client";
 import { clusters, operations } from "@/db/schema";
-import type { ClusterSpec, Condition, Phase } from "@/server/contracts/cluster";
+import { jsonbWithout } from "@/db/sql";
+import { StoredClusterSpec, type ClusterSpec, type Condition, type Phase } from "@/server/contracts/cluster";
+import type { MadeByCluster } from "@/server/contracts/cluster-status";
 import type { MaintenanceWindow, StopSchedule } from "@/server/contracts/schedule";
 import { estimateCost, type CostLine, type PriceList } from "@/server/domain/cost";
 import {
@@ -87,18 +89,7 @@ export function toView(c: ClusterRow, op: OperationView | null, list: PriceList)
     deletionRequestedAt: c.deletionRequestedAt,
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
-    progress: op
-      ? {
-          operation: op.kind,
-          operationId: op.id,
-          done: op.stepsDone,
-          total: op.stepsTotal,
-          currentStep: op.currentStep,
-          attempts: op.attempts,
-          error: op.error,
-          cancel: cancelOf(op, c.name),
-        }
-      : null,
+    progress: op ? progressOf(op, c.name) : null,
     cost: {
       perHour: cost.perHour,
       perMonth: cost.perMonth,
@@ -109,6 +100,19 @@ export function toView(c: ClusterRow, op: OperationView | null, list: PriceList)
     power: c.power,
     stopSaving: stopSavingOf(prices),
     schedules: schedulesOf(c, stopSavingOf(prices).perMonth),
+  };
+}
+
+function progressOf(op: OperationView, name: string): NonNullable<ClusterView["progress"]> {
+  return {
+    operation: op.kind,
+    operationId: op.id,
+    done: op.stepsDone,
+    total: op.stepsTotal,
+    currentStep: op.currentStep,
+    attempts: op.attempts,
+    error: op.error,
+    cancel: cancelOf(op, name),
   };
 }
 
@@ -197,4 +201,102 @@ export async function loadCluster(
   const [row] = lock ? await q.for("update") : await q;
   if (!row) throw new ServiceError("NOT_FOUND", "Cluster not found");
   return row;
+}
+
+/**
+ * A clusters-list row: what the list shows, a few hundred bytes instead of the
+ * whole spec and observed status (`cluster.get` has those).
+ */
+export interface ClusterSummary {
+  id: string;
+  name: string;
+  phase: Phase;
+  power: "on" | "off";
+  generation: number;
+  deletionRequestedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+  version: string;
+  topology: ClusterSpec["topology"];
+  masterCount: number;
+  /** Every zone the cluster's masters and node groups are in, sorted. */
+  zones: string[];
+  /** Ready worker nodes, and the workers the node groups ask for (autoscaling groups: their minimum). */
+  workers: { ready: number; wanted: number };
+  apiEndpoint: string | null;
+  lastError: string | null;
+  progress: ClusterView["progress"];
+  cost: { perHour: number; perMonth: number; currency: string };
+}
+
+/** The columns a summary is made from (the status fields: columns PostgreSQL generates from it). */
+export const summaryColumns = {
+  id: clusters.id,
+  name: clusters.name,
+  phase: clusters.phase,
+  power: clusters.power,
+  generation: clusters.generation,
+  deletionRequestedAt: clusters.deletionRequestedAt,
+  createdAt: clusters.createdAt,
+  updatedAt: clusters.updatedAt,
+  // Without its policies (templates and constraints: most of a spec's bytes), parsed as ListedSpec.
+  spec: jsonbWithout(clusters.spec, ["policies"]),
+  apiEndpoint: clusters.listApiEndpoint,
+  lastErrorMessage: clusters.listLastError,
+  madeByCluster: clusters.listMadeByCluster,
+  readyWorkers: clusters.listReadyWorkers,
+};
+export type SummaryRow = Pick<
+  ClusterRow,
+  "id" | "name" | "phase" | "power" | "generation" | "deletionRequestedAt" | "createdAt" | "updatedAt"
+> & {
+  /** The stored spec without its policies, unparsed (toSummary parses it). */
+  spec: unknown;
+  apiEndpoint: string | null;
+  lastErrorMessage: string | null;
+  madeByCluster: MadeByCluster | null;
+  readyWorkers: number;
+};
+
+/** The stored spec as a list row reads it: its policies left in the database, old rows' defaults filled. */
+const ListedSpec = StoredClusterSpec.omit({ policies: true });
+
+export function toSummary(r: SummaryRow, op: OperationView | null, list: PriceList): ClusterSummary {
+  const made = r.madeByCluster ?? undefined;
+  const stopped = r.phase === "Stopped" || r.power === "off";
+  const s = ListedSpec.parse(r.spec);
+  const cost = estimateCost(s, list, { stopped, made });
+  return {
+    id: r.id,
+    name: r.name,
+    phase: r.phase,
+    power: r.power,
+    generation: r.generation,
+    deletionRequestedAt: r.deletionRequestedAt,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
+    version: s.version,
+    topology: s.topology,
+    masterCount: s.masterCount,
+    zones: [
+      ...new Set(
+        [
+          s.masterZone,
+          ...s.nodeGroups.map((g) => g.zone),
+          ...(s.topology === "regional" ? (s.regionZones ?? []) : []),
+        ].filter((z): z is string => Boolean(z)),
+      ),
+    ].sort(),
+    workers: {
+      ready: r.readyWorkers,
+      wanted: s.nodeGroups.reduce(
+        (n, g) => n + (g.scaling.mode === "fixed" ? g.scaling.size : g.scaling.min),
+        0,
+      ),
+    },
+    apiEndpoint: r.apiEndpoint,
+    lastError: r.lastErrorMessage,
+    progress: op ? progressOf(op, r.name) : null,
+    cost: { perHour: cost.perHour, perMonth: cost.perMonth, currency: cost.currency },
+  };
 }
