@@ -1,13 +1,13 @@
 /**
  * `npx tsx bench/ui.ts` (after `npm run build`)
  *
- * 1. First-load JS (gzip) of the clusters list, the wizard and the cluster
- *    page, computed from the build's manifests (next build 16 no longer
- *    prints sizes); budget 250 kB per route.
+ * 1. First-load JS (gzip) of every page route of the build, computed from
+ *    its manifests (next build 16 no longer prints sizes); budget 250 kB per
+ *    route.
  * 2. The clusters list with 1,000 clusters: time to the first page and to
  *    all 1,000 rows, in Chromium against the production server.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { gzipSync } from "node:zlib";
 import { chromium } from "@playwright/test";
 import { eq } from "drizzle-orm";
@@ -20,12 +20,13 @@ const BUDGET_KB = 250;
 if (!existsSync(".next/BUILD_ID")) throw new Error("Run `npm run build` first.");
 
 // ── 1. first-load JS per route ───────────────────────────────────────────────
-const routes = [
-  ["clusters list", "(console)/projects/[projectId]/clusters"],
-  ["creation wizard", "(console)/projects/[projectId]/clusters/new"],
-  ["cluster page", "(console)/projects/[projectId]/clusters/[clusterId]"],
-  ["sign-in", "(auth)/sign-in"],
-] as const;
+// Every page route of the build (not only the ones people open first).
+const routes = readdirSync(".next/server/app", { recursive: true, encoding: "utf8" })
+  .filter((f) => f.endsWith("/page/build-manifest.json"))
+  .map((f) => f.slice(0, -"/page/build-manifest.json".length))
+  .filter((r) => !r.startsWith("_"))
+  .sort()
+  .map((r) => [r.replace(/^\((console|auth)\)/, "") || "/", r] as const);
 console.log("# 1. First-load JavaScript per route (gzip)");
 for (const [label, route] of routes) {
   const dir = `.next/server/app/${route}`;
@@ -34,7 +35,8 @@ for (const [label, route] of routes) {
   };
   const rsc = readFileSync(`${dir}/page_client-reference-manifest.js`, "utf8");
   const entry = JSON.parse(/"entryJSFiles":(\{[^}]*\})/.exec(rsc)![1]!) as Record<string, string[]>;
-  const files = new Set([...build.rootMainFiles, ...(entry[`[project]/app/${route}/page`] ?? [])]);
+  // The route's own chunks and its layouts', error and not-found boundaries' (everything its manifest names).
+  const files = new Set([...build.rootMainFiles, ...Object.values(entry).flat()]);
   const bytes = [...files].reduce((sum, f) => sum + gzipSync(readFileSync(`.next/${f}`)).length, 0);
   const kb = bytes / 1024;
   console.log(

@@ -13,7 +13,8 @@ import { LoadMore } from "@/components/ui/load-more";
 import { EmptyState } from "@/components/ui/empty-state";
 import { InputField, Options, SelectField } from "@/components/ui/field";
 import { LoadError, LoadingBlock } from "@/components/ui/load-state";
-import { AUDIT_ACTIONS, AUDIT_OUTCOMES, type AuditEntryView } from "@/server/contracts/audit";
+import type { AuditEntryView } from "@/server/contracts/audit";
+import { AUDIT_ACTIONS, AUDIT_OUTCOMES } from "@/server/contracts/audit-names";
 import { auditCsv, failureMessage, targetFromDetails } from "./csv";
 
 /** An action's name, breaking only after its dots (`cluster.kubeconfig.` / `download`), never inside a word. */

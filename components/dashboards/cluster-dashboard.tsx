@@ -1,5 +1,6 @@
 "use client";
 
+import dynamic from "next/dynamic";
 import { Table, TableHead } from "@/components/ui/table";
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import type { inferRouterOutputs } from "@trpc/server";
@@ -13,7 +14,18 @@ import { InlineField, Input, Options, Select } from "@/components/ui/field";
 import { LoadingBlock } from "@/components/ui/load-state";
 import type { AppRouter } from "@/server/api/root";
 import { firstSampleOf, fitStart, formatClock, formatDay, formatRange, needsDates } from "./time-axis";
-import { TimeSeriesPanel, type Annotation } from "./time-series-panel";
+import type { Annotation } from "./time-series-panel";
+
+// The charts (recharts) load apart from the page: its first load carries the controls and the cards, and each
+// panel keeps its frame while the chart code arrives.
+const TimeSeriesPanel = dynamic(() => import("./time-series-panel").then((m) => m.TimeSeriesPanel), {
+  loading: () => (
+    <section className="rounded-lg border border-border bg-surface p-4 shadow-xs" aria-busy="true">
+      <div className="mb-2 h-9" />
+      <p className="flex h-52 items-center justify-center text-sm text-muted">Loading the chart…</p>
+    </section>
+  ),
+});
 
 const RANGES = {
   "15m": 15 * 60_000,

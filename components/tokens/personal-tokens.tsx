@@ -14,7 +14,8 @@ import { LoadError, LoadingBlock } from "@/components/ui/load-state";
 import { NumberInput } from "@/components/ui/number-field";
 import { toast } from "@/components/ui/toast-store";
 import { PROJECT_ROLES, ROLE_LABELS, roleAtLeast, type ProjectRole } from "@/server/contracts/roles";
-import { TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS, type TokenView } from "@/server/contracts/tokens";
+import type { TokenView } from "@/server/contracts/tokens";
+import { TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS } from "@/server/contracts/token-lifetimes";
 import {
   BearerUsage,
   expiryHint,

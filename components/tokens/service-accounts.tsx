@@ -21,12 +21,8 @@ import {
   roleAtLeast,
   type ProjectRole,
 } from "@/server/contracts/roles";
-import {
-  TOKEN_DEFAULT_DAYS,
-  TOKEN_MAX_DAYS,
-  type ServiceAccountView,
-  type TokenView,
-} from "@/server/contracts/tokens";
+import type { ServiceAccountView, TokenView } from "@/server/contracts/tokens";
+import { TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS } from "@/server/contracts/token-lifetimes";
 import {
   BearerUsage,
   expiryHint,

@@ -10,7 +10,8 @@ import { Input } from "@/components/ui/field";
 import { formatDate, formatDateTime, formatFromNow, formatRelative } from "@/components/ui/format";
 import { Table, TableHead, type Column } from "@/components/ui/table";
 import { toast } from "@/components/ui/toast-store";
-import { TOKEN_MAX_DAYS, type TokenView } from "@/server/contracts/tokens";
+import type { TokenView } from "@/server/contracts/tokens";
+import { TOKEN_MAX_DAYS } from "@/server/contracts/token-lifetimes";
 
 export const TOKEN_STATE = {
   active: { tone: "success", label: "Active" },

@@ -2,7 +2,9 @@ import { z } from "zod";
 import { coercedDateInRange, line } from "./text";
 import { ProjectScoped } from "./project";
 
-export const AUDIT_OUTCOMES = ["success", "failure", "denied"] as const;
+import { AUDIT_ACTIONS, AUDIT_OUTCOMES } from "./audit-names";
+
+export { AUDIT_ACTIONS, AUDIT_OUTCOMES };
 
 export const ListAuditInput = ProjectScoped.extend({
   actor: line().trim().max(254).optional(),
@@ -29,24 +31,3 @@ export interface AuditEntryView {
   clientIp: string | null;
   details: Record<string, string | number | boolean | null> | null;
 }
-
-/** Actions the console records, for the audit log's filter. Filtering matches prefixes (`member` → all member actions). */
-export const AUDIT_ACTIONS = [
-  "project.create",
-  "project.rename",
-  "member.add",
-  "member.invite",
-  "member.cancelInvitation",
-  "member.updateRole",
-  "member.remove",
-  "member.leave",
-  "cloud.setCredentials",
-  "cloud.clearCredentials",
-  "cluster.create",
-  "cluster.update",
-  "cluster.delete",
-  "cluster.retry",
-  "nodeGroup.add",
-  "nodeGroup.update",
-  "nodeGroup.remove",
-] as const;

@@ -2,9 +2,9 @@ import { z } from "zod";
 import { ProjectId, ProjectRole, ProjectScoped } from "./project";
 import { line } from "./text";
 
-/** Token lifetimes: 90 days unless chosen, never more than a year. */
-export const TOKEN_DEFAULT_DAYS = 90;
-export const TOKEN_MAX_DAYS = 366;
+import { TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS } from "./token-lifetimes";
+
+export { TOKEN_DEFAULT_DAYS, TOKEN_MAX_DAYS };
 
 export const TokenName = line()
   .trim()
