@@ -58,7 +58,7 @@ export function AddonsTab({ projectId, cluster: c, canEdit }: ClusterTabProps) {
                     {entry && <AddonBadges entry={entry} />}
                     {s && <PhaseSince phase={s.phase} since={s.since} />}
                   </div>
-                  {s?.message && <ChartMessage phase={phase} message={s.message} />}
+                  {s?.message && <ChartMessage phase={phase} message={s.message} overdue={s.overdue} />}
                   {!s && pendingApply && (
                     <p className="mt-1 text-sm text-muted">Waiting for the cluster to apply it.</p>
                   )}

@@ -46,17 +46,30 @@ export function PhaseSince({ phase, since }: { phase: ChartPhase; since: string 
 
 /**
  * The status message in full: wrapped, never cut. A failed one is set off
- * in the danger tone, and an install job's log (Helm's own error) is shown
+ * in the danger tone (an overdue install in the warning tone), and an install job's log (Helm's own error) is shown
  * in monospace, one log line per line.
  */
-export function ChartMessage({ phase, message }: { phase: ChartPhase; message: string }) {
+export function ChartMessage({
+  phase,
+  message,
+  overdue = false,
+}: {
+  phase: ChartPhase;
+  message: string;
+  /** Still installing past its deadline: set off in the warning tone. */
+  overdue?: boolean;
+}) {
   const { summary, log } = splitJobLog(message);
   const failed = phase === "Failed";
   return (
     <div
       className={cn(
         "mt-1.5 text-sm [overflow-wrap:anywhere]",
-        failed ? "rounded-md border border-danger/25 bg-danger/5 px-3 py-2 text-danger" : "text-muted",
+        failed
+          ? "rounded-md border border-danger/25 bg-danger/5 px-3 py-2 text-danger"
+          : overdue
+            ? "rounded-md border border-warning/30 bg-warning/5 px-3 py-2 text-fg"
+            : "text-muted",
       )}
     >
       <p className={cn(failed && "font-medium")}>

@@ -42,7 +42,7 @@ export function SystemComponentsCard({ cluster: c }: { cluster: ClusterData }) {
                     <ChartPhaseBadge phase={s.phase} />
                     <PhaseSince phase={s.phase} since={s.since} />
                   </div>
-                  {s.message && <ChartMessage phase={s.phase} message={s.message} />}
+                  {s.message && <ChartMessage phase={s.phase} message={s.message} overdue={s.overdue} />}
                 </div>
               </li>
             );

@@ -49,6 +49,8 @@ export interface AddonStatus {
   since: string;
   /** Its cloud resources, e.g. "Load balancer c1-ingress-nginx-ingress 203.0.113.7 → 10.0.0.9 (ACTIVE/ONLINE)". */
   resources: string[];
+  /** Still Installing past its deadline (ADDON_INSTALL_MS after `since`); the message says how long. */
+  overdue?: boolean;
 }
 
 /** A system component (pod network, cloud controller, CSI, Gatekeeper, the Helm controller) as last seen. */
@@ -59,6 +61,8 @@ export interface ComponentStatus {
   phase: "Installing" | "Installed" | "Failed" | "Removing";
   message: string | null;
   since: string;
+  /** Still Installing past its deadline (ADDON_INSTALL_MS after `since`); the message says how long. */
+  overdue?: boolean;
 }
 
 export interface AdmissionRefusal {

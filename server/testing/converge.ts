@@ -24,6 +24,11 @@ export async function drive(
     stepMs?: number;
     until?: (r: PassResult) => boolean | Promise<boolean>;
     onTick?: () => Promise<void> | void;
+    /** Reconciler settings for these passes (deadlines). */
+    deps?: Pick<
+      Parameters<typeof reconcileCluster>[0],
+      "addonInstallWaitMs" | "nodeReadyWaitMs" | "apiWaitMs"
+    >;
   } = {},
 ): Promise<number> {
   const until = opts.until ?? ((r: PassResult) => r.converged);
@@ -36,6 +41,7 @@ export async function drive(
         encryptionKey: TEST_ENCRYPTION_KEY,
         clock: () => t.clock.now(),
         catalogConfigOf: emulatorCatalogConfig,
+        ...opts.deps,
       },
       clusterId,
     );

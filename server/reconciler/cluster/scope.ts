@@ -31,6 +31,8 @@ export interface ReconcileDeps {
   apiWaitMs?: number;
   /** How long a start waits for a running node to be Ready before acting on it (default START_READY_MS). */
   nodeReadyWaitMs?: number;
+  /** How long a system component or addon may stay Installing before it reads overdue (default ADDON_INSTALL_MS). */
+  addonInstallWaitMs?: number;
 }
 
 export interface PassResult {

@@ -4,6 +4,9 @@ import { TRPCError } from "@trpc/server";
 import { describe, expect, it } from "vitest";
 import type { Db } from "@/db/client";
 import { makeUser } from "@/db/testing";
+import { and, eq } from "drizzle-orm";
+import { clusterEvents } from "@/db/schema";
+import { ADDON_INSTALL_MS } from "./addons";
 import type { ClusterSpecInput } from "@/server/contracts/cluster";
 import { ADDONS, defaultValuesYaml } from "@/server/domain/addons";
 import { projectResources, type TestCloud } from "@/server/testing/cloud";
@@ -56,6 +59,58 @@ async function addonPhase(clusterId: string, id: string, phase: string | null) {
 }
 
 describe("addons", () => {
+  it("an install that cannot finish reads overdue after its deadline, with one Warning event, and is Installed once it can run", async () => {
+    // No worker: metrics-server's install job has nowhere to run.
+    const { u, c, ref } = await running({ nodeGroups: [] });
+    const addon = async () => (await clusterRow(db, c.id)).status.addons?.["metrics-server"];
+    expect(await addon()).toMatchObject({ phase: "Installing" });
+    expect((await addon())?.overdue).toBeUndefined();
+    const since = Date.parse((await addon())!.since);
+    // The deadline runs on the wall clock, as the phase's since does; 4 s here instead of 15 min.
+    const deps = { addonInstallWaitMs: 4_000 };
+    await drive(db, t, c.id, { deps, until: async () => Boolean((await addon())?.overdue) });
+    expect(Date.now() - since).toBeGreaterThanOrEqual(4_000);
+    const late = (await addon())!;
+    expect(late.phase).toBe("Installing");
+    expect(late.since).toBe(new Date(since).toISOString());
+    // Named with how long and what it waits for.
+    expect(late.message).toMatch(
+      /^Still installing \d+ s after it began \(expected within 4 s\): Helm is installing metrics-server 3\.13\.0 \(job kube-system\/helm-install-metrics-server\)\. The Helm controller keeps trying; look at the install job helm-install-metrics-server/,
+    );
+    // More passes: still overdue, one event only.
+    let more = 0;
+    await drive(db, t, c.id, { deps, until: () => ++more >= 3 });
+    expect((await addon())?.overdue).toBe(true);
+    const warned = await db
+      .select()
+      .from(clusterEvents)
+      .where(and(eq(clusterEvents.clusterId, c.id), eq(clusterEvents.reason, "InstallOverdue")));
+    // Other charts wait for a worker too: each overdue one has exactly one event, none repeated.
+    const status = (await clusterRow(db, c.id)).status;
+    const overdue = Object.entries({ ...status.components, ...status.addons })
+      .filter(([, x]) => x.overdue)
+      .map(([name]) => name)
+      .sort();
+    expect(overdue).toContain("metrics-server");
+    expect(warned.map((e) => e.objectName).sort()).toEqual(overdue);
+    expect(warned.every((e) => e.type === "Warning")).toBe(true);
+    expect(warned.find((e) => e.objectName === "metrics-server")?.message).toMatch(
+      /^metrics-server is still installing after \d+ s$/,
+    );
+    // The default deadline is 15 min.
+    expect(ADDON_INSTALL_MS).toBe(15 * 60_000);
+    // A worker to run it: Installed, no longer overdue.
+    await u.caller.nodeGroup.add({
+      ...ref,
+      generation: (await clusterRow(db, c.id)).generation,
+      nodeGroup: { name: "web", flavor: "STD2-4-8", zone: "ru-msk-a", scaling: { mode: "fixed", size: 1 } },
+    });
+    await addonPhase(c.id, "metrics-server", "Installed");
+    const done = (await addon())!;
+    expect(done.overdue).toBeUndefined();
+    expect(done.message).toBeNull();
+  }, 180_000);
+
   it("ingress-nginx's LoadBalancer Service gets an Octavia load balancer from the cluster's cloud controller, PROXY protocol on; uninstalling removes it", async () => {
     const { u, c, ref } = await running();
     await addonPhase(c.id, "metrics-server", "Installed");

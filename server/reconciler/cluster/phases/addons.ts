@@ -14,7 +14,7 @@ import {
 import type { KubeClient, KubeNode } from "@/server/kube/client";
 import { addonOf, type Observed } from "../observe";
 import type { Step } from "../steps";
-import { NOTHING, type Action, type ClusterScope, type PhaseResult } from "../scope";
+import { NOTHING, type Action, type ClusterEvent, type ClusterScope, type PhaseResult } from "../scope";
 import { addonCloudState, resourceSummary } from "../addon-resources";
 import { helmPlan, type ChartState, type HelmPlan } from "../helm-plan";
 
@@ -65,6 +65,8 @@ export interface KubeAddonPlan {
   addons: Record<string, AddonStatus>;
   components: Record<string, ComponentStatus>;
   policies: PolicyStatus | undefined;
+  /** Warning events for components and addons that became overdue this pass. */
+  overdueEvents: ClusterEvent[];
 }
 
 /**
@@ -86,6 +88,8 @@ export async function kubeAddonPlan(args: {
   cloudConfig: boolean;
   /** The cloud's volume types (one StorageClass each), when the catalog is known. */
   volumeTypes?: { types: ReadonlyArray<{ id: string; name: string }>; defaultId: string | null };
+  /** How long a chart may stay Installing before it reads overdue (default ADDON_INSTALL_MS). */
+  installDeadlineMs?: number;
 }): Promise<KubeAddonPlan> {
   const { kube, cluster, observed: o, now } = args;
   const spec = cluster.spec;
@@ -127,8 +131,10 @@ export async function kubeAddonPlan(args: {
   } else settled = false;
   const unreachable = !kube ? "Waiting for the Kubernetes API" : `Reading the cluster's charts: ${helmError}`;
 
+  // An install's clock (its deadline: ADDON_INSTALL_MS) starts once the charts can be read: while the API
+  // does not answer, what is to install has no time yet ("").
   const since = (prev: { phase: string; since: string } | undefined, phase: string) =>
-    prev?.phase === phase ? prev.since : nowIso;
+    !helm && phase === "Installing" ? "" : prev?.phase === phase && prev.since ? prev.since : nowIso;
   components["helm-controller"] = {
     title: "Helm controller",
     version: SYSTEM.helmController.image.split(":").at(-1) ?? "",
@@ -239,7 +245,65 @@ export async function kubeAddonPlan(args: {
   actions.push(...gk.actions);
   if (!gk.settled) settled = false;
   if (gk.warming) warming = true;
-  return { actions, settled, warming, addons, components, policies: gk.policies };
+  const overdueEvents = helm
+    ? markOverdue(
+        { addons, components },
+        { prevAddons, prevComponents },
+        now,
+        args.installDeadlineMs ?? ADDON_INSTALL_MS,
+      )
+    : [];
+  return { actions, settled, warming, addons, components, policies: gk.policies, overdueEvents };
+}
+
+/**
+ * How long a system component or addon is expected to take to install, from
+ * when its charts can be read: its Helm job scheduled and run, its pods
+ * ready, its load balancer up.
+ */
+export const ADDON_INSTALL_MS = 15 * 60_000;
+
+/** "45 s", "16 min". */
+const duration = (ms: number) =>
+  ms < 60_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms / 60_000)} min`;
+
+/**
+ * Items still Installing past the deadline are marked overdue, their message
+ * saying how long and where to look; a Warning event the first time. They
+ * stay Installing: the Helm controller keeps trying, and one that finishes
+ * late is Installed like any other.
+ */
+function markOverdue(
+  now: { addons: Record<string, AddonStatus>; components: Record<string, ComponentStatus> },
+  prev: { prevAddons: Record<string, AddonStatus>; prevComponents: Record<string, ComponentStatus> },
+  at: Date,
+  deadlineMs: number,
+): ClusterEvent[] {
+  const events: ClusterEvent[] = [];
+  const mark = (
+    name: string,
+    title: string,
+    s: AddonStatus | ComponentStatus,
+    before: { overdue?: boolean } | undefined,
+  ) => {
+    if (s.phase !== "Installing" || !s.since) return;
+    const waited = at.getTime() - Date.parse(s.since);
+    if (!(waited >= deadlineMs)) return;
+    s.overdue = true;
+    s.message = `Still installing ${duration(waited)} after it began (expected within ${duration(deadlineMs)}): ${s.message ?? "no word from its Helm install job"}. The Helm controller keeps trying; look at the install job helm-install-${name} and the release's pods and events in the cluster.`;
+    if (!before?.overdue)
+      events.push({
+        type: "Warning",
+        reason: "InstallOverdue",
+        kind: "HelmChart",
+        name,
+        message: `${title} is still installing after ${duration(waited)}`,
+      });
+  };
+  for (const [name, c] of Object.entries(now.components)) mark(name, c.title, c, prev.prevComponents[name]);
+  for (const [name, a] of Object.entries(now.addons))
+    mark(name, addonEntry(name)?.name ?? name, a, prev.prevAddons[name]);
+  return events;
 }
 
 const addonEntryIds = new Set(ADDONS.map((a) => a.id));
@@ -429,6 +493,7 @@ export async function addonsPhase(scope: ClusterScope): Promise<PhaseResult> {
     stepErrors: new Map(lastError ? [[lastError.step, lastError.message]] : []),
     prev: cluster.status,
     now,
+    installDeadlineMs: scope.deps.addonInstallWaitMs,
   });
   // Addon pods starting or Gatekeeper's first audit: look again soon, if a worker can run them.
   const warming = plan.warming && [...(kubeNodes?.values() ?? [])].some((n) => n.ready && !n.controlPlane);
@@ -442,6 +507,7 @@ export async function addonsPhase(scope: ClusterScope): Promise<PhaseResult> {
         ? null
         : (Object.values(plan.addons).find((a) => a.phase !== "Installed")?.message ?? null)),
     ...(warming ? { requeueAfterMs: WARMING_MS } : {}),
+    events: plan.overdueEvents,
     status: () => ({
       addons: plan.addons,
       components: plan.components,
