@@ -86,7 +86,10 @@ await shoot(page, "cluster-nodes");
 await page.getByRole("tab", { name: "Events" }).click();
 await shoot(page, "cluster-events");
 await page.getByRole("tab", { name: "Addons" }).click();
-await page.getByTestId("addon-ingress-nginx").getByText("Installed", { exact: true }).waitFor({ timeout: 120_000 });
+await page
+  .getByTestId("addon-ingress-nginx")
+  .getByText("Installed", { exact: true })
+  .waitFor({ timeout: 120_000 });
 await shoot(page, "cluster-addons");
 await page.getByRole("button", { name: "Configure" }).nth(1).click();
 await page

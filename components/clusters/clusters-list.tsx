@@ -79,12 +79,13 @@ export function ClustersList({ projectId }: { projectId: string }) {
         </Button>
       </div>
       {/* Every column fits the main area at 1024 px: version and topology share a column, as do the
-          node count and its zones; a narrower window scrolls the table inside its frame. */}
+          node count and its zones, and cells are padded 8 px a side below 1280 (12 from there); a narrower
+          window scrolls the table inside its frame. */}
       <div className="overflow-x-auto rounded-lg border border-border bg-surface shadow-xs">
         <Table className="text-sm" caption="Clusters">
           <TableHead
             className="border-b border-border bg-surface-2"
-            cellClassName="px-3 py-2.5 first:pl-4 last:pr-4"
+            cellClassName="px-2 py-2.5 first:pl-4 last:pr-4 xl:px-3"
             columns={[
               "Name",
               { label: "Status", className: "w-40 xl:w-56" },
@@ -140,7 +141,7 @@ const ClusterListRow = memo(function ClusterListRow({
   const busy = p && c.phase !== "Running" && c.phase !== "Error" && p.total > 0;
   return (
     <tr className="align-top">
-      <td className="py-3 pr-3 pl-4">
+      <td className="py-3 pr-2 pl-4 xl:pr-3">
         <Link
           href={`/projects/${projectId}/clusters/${c.id}`}
           className="font-medium text-fg hover:text-primary hover:underline focus-visible:ring-2 focus-visible:ring-ring outline-none rounded"
@@ -150,7 +151,7 @@ const ClusterListRow = memo(function ClusterListRow({
         <div className="text-xs text-muted">{c.apiEndpoint ?? "API endpoint pending"}</div>
       </td>
       {/* A fixed width: a long step name is cut with an ellipsis (full text on hover), never widening the column. */}
-      <td className="w-40 max-w-40 px-3 py-3 xl:w-56 xl:max-w-56">
+      <td className="w-40 max-w-40 px-2 py-3 xl:w-56 xl:max-w-56 xl:px-3">
         <Badge tone={PHASE_TONE[c.phase]}>{c.phase}</Badge>
         {busy && (
           <div className="mt-2">
@@ -170,14 +171,14 @@ const ClusterListRow = memo(function ClusterListRow({
           </div>
         )}
       </td>
-      <td className="px-3 py-3 text-fg">
+      <td className="px-2 py-3 text-fg xl:px-3">
         <span className="tabular-nums">{c.version}</span>
         <div className="text-xs text-muted">
           {TOPOLOGY_LABEL[c.topology]}, {c.masterCount} master
           {c.masterCount === 1 ? "" : "s"}
         </div>
       </td>
-      <td className="px-3 py-3 text-right">
+      <td className="px-2 py-3 text-right xl:px-3">
         <span
           className="text-fg tabular-nums"
           title="Ready worker nodes / nodes the node groups ask for (autoscaling groups: their minimum)"
@@ -194,10 +195,13 @@ const ClusterListRow = memo(function ClusterListRow({
           ))}
         </div>
       </td>
-      <td className="px-3 py-3 text-right whitespace-nowrap text-fg tabular-nums">
+      <td className="px-2 py-3 text-right whitespace-nowrap text-fg tabular-nums xl:px-3">
         {formatMoney(c.cost.perMonth, c.cost.currency)}
       </td>
-      <td className="py-3 pr-4 pl-3 text-xs whitespace-nowrap text-muted" title={c.createdAt.toISOString()}>
+      <td
+        className="py-3 pr-4 pl-2 text-xs whitespace-nowrap text-muted xl:pl-3"
+        title={c.createdAt.toISOString()}
+      >
         {formatDate(c.createdAt)}
       </td>
       {canEdit && (
