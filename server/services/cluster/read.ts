@@ -20,7 +20,9 @@ import {
   toView,
   type ClusterSummary,
   type ClusterView,
+  type OperationView,
 } from "./view";
+import type { PriceList } from "@/server/domain/cost";
 import { projectPrices } from "../cloud/catalog";
 
 export async function getCluster({ ctx, project, input }: ProjectCall<ClusterRef>): Promise<ClusterView> {
@@ -69,19 +71,17 @@ function inOrder<R extends { id: string }>(ids: string[], rows: R[]): R[] {
 }
 
 /**
- * The clusters list: a summary per cluster (phase, progress, counts, zones,
- * endpoint, cost), newest first; the cursor is the id of the last row of the
- * previous page.
+ * A page of the list: its ids, the rows `read` returns for them (in order),
+ * each turned into an item with its active operation and the project's prices.
  */
-export async function listClusters(
+async function listPage<R extends { id: string }, T>(
   call: ProjectCall<ListClustersInput>,
-): Promise<{ items: ClusterSummary[]; nextCursor: string | null }> {
+  read: (ids: string[]) => Promise<R[]>,
+  item: (row: R, op: OperationView | null, prices: PriceList) => T,
+): Promise<{ items: T[]; nextCursor: string | null }> {
   const { ctx, project } = call;
   const { ids, more } = await pageIds(call);
-  const page = inOrder(
-    ids,
-    ids.length ? await ctx.db.select(summaryColumns).from(clusters).where(inArray(clusters.id, ids)) : [],
-  );
+  const page = inOrder(ids, ids.length ? await read(ids) : []);
   const [prices, ops] = await Promise.all([
     projectPrices(ctx.db, project.id),
     activeOperations(
@@ -90,32 +90,33 @@ export async function listClusters(
     ),
   ]);
   return {
-    items: page.map((r) => toSummary(r, ops.get(r.id) ?? null, prices)),
+    items: page.map((r) => item(r, ops.get(r.id) ?? null, prices)),
     nextCursor: more ? (ids.at(-1) ?? null) : null,
   };
 }
 
+/**
+ * The clusters list: a summary per cluster (phase, progress, counts, zones,
+ * endpoint, cost), newest first; the cursor is the id of the last row of the
+ * previous page.
+ */
+export function listClusters(
+  call: ProjectCall<ListClustersInput>,
+): Promise<{ items: ClusterSummary[]; nextCursor: string | null }> {
+  const db = call.ctx.db;
+  return listPage(
+    call,
+    (ids) => db.select(summaryColumns).from(clusters).where(inArray(clusters.id, ids)),
+    toSummary,
+  );
+}
+
 /** The same list with every cluster whole (spec, status, conditions), as `getCluster` returns it: the REST API's list. */
-export async function listClustersDetailed(
+export function listClustersDetailed(
   call: ProjectCall<ListClustersInput>,
 ): Promise<{ items: ClusterView[]; nextCursor: string | null }> {
-  const { ctx, project } = call;
-  const { ids, more } = await pageIds(call);
-  const page = inOrder(
-    ids,
-    ids.length ? await ctx.db.select().from(clusters).where(inArray(clusters.id, ids)) : [],
-  );
-  const [prices, ops] = await Promise.all([
-    projectPrices(ctx.db, project.id),
-    activeOperations(
-      ctx.db,
-      page.map((r) => r.id),
-    ),
-  ]);
-  return {
-    items: page.map((r) => toView(r, ops.get(r.id) ?? null, prices)),
-    nextCursor: more ? (ids.at(-1) ?? null) : null,
-  };
+  const db = call.ctx.db;
+  return listPage(call, (ids) => db.select().from(clusters).where(inArray(clusters.id, ids)), toView);
 }
 
 type HistoryArgs<I> = { ctx: ServiceContext; project: ProjectAccess; input: I };
