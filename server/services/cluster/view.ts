@@ -72,10 +72,13 @@ export interface ClusterView {
   };
 }
 
+/** A cluster priced as stopped (disks and addresses only): stopped, or asked to stop. */
+const pricedStopped = (c: Pick<ClusterRow, "phase" | "power">) => c.phase === "Stopped" || c.power === "off";
+
 /** A cluster as callers see it, priced with the project's cloud prices (`projectPrices`). */
 export function toView(c: ClusterRow, op: OperationView | null, list: PriceList): ClusterView {
   const prices = pricesOf(c, list);
-  const stopped = c.phase === "Stopped" || c.power === "off";
+  const stopped = pricedStopped(c);
   const cost = stopped ? prices.off : prices.on;
   return {
     id: c.id,
@@ -263,7 +266,7 @@ const ListedSpec = StoredClusterSpec.omit({ policies: true });
 
 export function toSummary(r: SummaryRow, op: OperationView | null, list: PriceList): ClusterSummary {
   const made = r.madeByCluster ?? undefined;
-  const stopped = r.phase === "Stopped" || r.power === "off";
+  const stopped = pricedStopped(r);
   const s = ListedSpec.parse(r.spec);
   const cost = estimateCost(s, list, { stopped, made });
   return {
